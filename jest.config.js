@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  // tsconfig's isolatedModules makes ts-jest transpile only; type-checking is its own step (`tsc --noEmit`).
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testTimeout: 30000,
+};
