@@ -1,0 +1,168 @@
+import { instanceTypeSkipReason } from './eligibility';
+import {
+  MAX_SESSION_NUMBER,
+  MAX_SESSIONS_PER_INTERFACE,
+  MIN_SESSION_NUMBER,
+  OWNER_TAG_KEY,
+  SOURCE_TAG_KEY,
+  type CandidateInterface,
+  type InstanceTypeFacts,
+  type Plan,
+  type PlannedCreate,
+  type PlannedDelete,
+  type PlannedSkip,
+  type SessionView,
+} from './types';
+
+/** Everything the planner decides from. Pure data: no clients, no clock. */
+export interface PlanInput {
+  targetId: string;
+  filterId: string;
+  /** Interfaces reached from the configured sources (merged per interface id by the resolver). */
+  candidates: readonly CandidateInterface[];
+  /** DescribeInstanceTypes facts per instance type. */
+  instanceTypes: ReadonlyMap<string, InstanceTypeFacts>;
+  /** Every owned session, plus every session (ours or not) on a candidate interface. */
+  sessions: readonly SessionView[];
+  mirrorUnhealthyTargets: boolean;
+  /** Instance types EC2 refused earlier in this run (`NetworkInterfaceNotSupported`). */
+  rejectedInstanceTypes?: ReadonlySet<string>;
+  /** Sources whose discovery failed this run: their owned sessions are kept, since we cannot tell they are unwanted. */
+  failedSources?: ReadonlySet<string>;
+  /**
+   * Plan only for these interfaces and leave every other session alone. Room for a targeted reconcile of one
+   * instance or task (event-driven fast path); a full run leaves it undefined.
+   */
+  onlyInterfaces?: ReadonlySet<string>;
+}
+
+/** Whether a session's tags mark it as owned by this stack. Only owned sessions are ever deleted. */
+export function isOwnedBy(tags: readonly { Key?: string; Value?: string }[] | undefined, stackName: string): boolean {
+  return (tags ?? []).some((tag) => tag.Key === OWNER_TAG_KEY && tag.Value === stackName);
+}
+
+export function sourceTagOf(tags: readonly { Key?: string; Value?: string }[] | undefined): string | undefined {
+  return (tags ?? []).find((tag) => tag.Key === SOURCE_TAG_KEY)?.Value;
+}
+
+/**
+ * A free session number on an interface. Prefers numbers above every existing session: a packet is mirrored by
+ * the first session (lowest number) whose filter accepts it, so taking a lower number would steal packets from
+ * a tool that was there first. Falls back to the lowest free number when the top is taken.
+ */
+export function chooseSessionNumber(usedNumbers: readonly number[]): number | undefined {
+  const used = new Set(usedNumbers);
+  const highest = usedNumbers.length === 0 ? 0 : Math.max(...usedNumbers);
+  if (highest < MAX_SESSION_NUMBER) return Math.max(highest + 1, MIN_SESSION_NUMBER);
+  for (let candidate = MIN_SESSION_NUMBER; candidate <= MAX_SESSION_NUMBER; candidate++) {
+    if (!used.has(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function groupByInterface(sessions: readonly SessionView[]): Map<string, SessionView[]> {
+  const byInterface = new Map<string, SessionView[]>();
+  for (const session of sessions) {
+    const list = byInterface.get(session.interfaceId) ?? [];
+    list.push(session);
+    byInterface.set(session.interfaceId, list);
+  }
+  return byInterface;
+}
+
+function compareSessions(a: SessionView, b: SessionView): number {
+  return a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0;
+}
+
+/**
+ * Wanted interfaces + existing sessions -> the sessions to create and delete, and why the rest is skipped.
+ * Deterministic: the same input gives the same plan in the same order.
+ */
+export function planReconcile(input: PlanInput): Plan {
+  const inScope = (interfaceId: string) => !input.onlyInterfaces || input.onlyInterfaces.has(interfaceId);
+  const sessionsByInterface = groupByInterface(input.sessions.filter((s) => inScope(s.interfaceId)));
+  const candidates = [...input.candidates].filter((c) => inScope(c.interfaceId));
+  candidates.sort((a, b) => (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0));
+  const candidateIds = new Set(candidates.map((c) => c.interfaceId));
+
+  const deletes: PlannedDelete[] = [];
+  const creates: PlannedCreate[] = [];
+  const skips: PlannedSkip[] = [];
+  /** Interfaces that keep one current owned session after this plan. */
+  const mirrored = new Set<string>();
+  let keptForFailedSources = 0;
+
+  for (const [interfaceId, sessions] of [...sessionsByInterface].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const owned = sessions.filter((s) => s.owned).sort(compareSessions);
+    const current = owned.filter((s) => s.targetId === input.targetId && s.filterId === input.filterId);
+    for (const stale of owned.filter((s) => !current.includes(s))) {
+      deletes.push({ sessionId: stale.sessionId, interfaceId, reason: 'stale-target-or-filter' });
+    }
+    if (current.length === 0) continue;
+    const [keep, ...duplicates] = current;
+    for (const duplicate of duplicates) {
+      deletes.push({ sessionId: duplicate.sessionId, interfaceId, reason: 'duplicate-session' });
+    }
+    if (candidateIds.has(interfaceId)) {
+      mirrored.add(interfaceId);
+    } else if (keep.source !== undefined && input.failedSources?.has(keep.source)) {
+      mirrored.add(interfaceId);
+      keptForFailedSources++;
+    } else {
+      deletes.push({ sessionId: keep.sessionId, interfaceId, reason: 'interface-no-longer-a-source' });
+    }
+  }
+
+  const deletedIds = new Set(deletes.map((d) => d.sessionId));
+  let unchanged = 0;
+  for (const candidate of candidates) {
+    const { interfaceId } = candidate;
+    if (mirrored.has(interfaceId)) {
+      unchanged++;
+      continue;
+    }
+    // A registered but unhealthy target keeps an existing session (above) so health flaps cause no churn,
+    // but it gets no new one.
+    if (!candidate.healthy && !input.mirrorUnhealthyTargets) {
+      skips.push({ interfaceId, reason: 'target-unhealthy' });
+      continue;
+    }
+    if (candidate.interfaceType !== 'interface') {
+      skips.push({ interfaceId, reason: 'interface-type-not-supported' });
+      continue;
+    }
+    if (candidate.instanceType) {
+      const typeReason = instanceTypeSkipReason(
+        candidate.instanceType,
+        input.instanceTypes.get(candidate.instanceType),
+        input.rejectedInstanceTypes,
+      );
+      if (typeReason) {
+        skips.push({ interfaceId, reason: typeReason });
+        continue;
+      }
+    }
+    const remaining = (sessionsByInterface.get(interfaceId) ?? []).filter((s) => !deletedIds.has(s.sessionId));
+    if (remaining.length >= MAX_SESSIONS_PER_INTERFACE) {
+      skips.push({ interfaceId, reason: 'interface-session-limit' });
+      continue;
+    }
+    const sessionNumber = chooseSessionNumber(remaining.map((s) => s.sessionNumber));
+    if (sessionNumber === undefined) {
+      skips.push({ interfaceId, reason: 'no-free-session-number' });
+      continue;
+    }
+    creates.push({ interfaceId, sessionNumber, source: candidate.sources[0], instanceType: candidate.instanceType });
+  }
+
+  return { creates, deletes, skips, unchanged, keptForFailedSources };
+}
+
+/** Destroy-time cleanup: every session this stack owns goes, whatever its target or interface. */
+export function planCleanup(sessions: readonly SessionView[]): Plan {
+  const deletes = sessions
+    .filter((s) => s.owned)
+    .sort(compareSessions)
+    .map((s): PlannedDelete => ({ sessionId: s.sessionId, interfaceId: s.interfaceId, reason: 'cleanup' }));
+  return { creates: [], deletes, skips: [], unchanged: 0, keptForFailedSources: 0 };
+}

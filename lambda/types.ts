@@ -1,0 +1,131 @@
+/**
+ * Shared vocabulary of the mirror-session Lambda: what discovery finds, what the planner decides, what a run reports.
+ * No AWS SDK types here, so the planner stays pure and testable without mocks.
+ */
+
+/** Source types that run this Lambda (MANUAL and FARGATE have none). */
+export const SESSION_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER'] as const;
+export type SessionSourceType = (typeof SESSION_SOURCE_TYPES)[number];
+
+/** Tag key marking a session as owned by one stack; its value is the stack name. IAM conditions use the same key. */
+export const OWNER_TAG_KEY = 'traceable:mirroring-stack';
+/** Tag key naming the configured source (load balancer, target group, cluster) a session was created for. */
+export const SOURCE_TAG_KEY = 'traceable:mirroring-source';
+
+/** AWS allows at most this many sessions per source network interface. */
+export const MAX_SESSIONS_PER_INTERFACE = 3;
+/** Valid session numbers (priority on the interface). */
+export const MIN_SESSION_NUMBER = 1;
+export const MAX_SESSION_NUMBER = 32766;
+
+/** Why an interface (or a target that never became one) gets no session. Counted per reason in the run summary. */
+export type SkipReason =
+  | 'target-unhealthy'
+  | 'target-type-not-supported'
+  | 'fargate-task'
+  | 'instance-not-found'
+  | 'instance-without-primary-interface'
+  | 'interface-not-found'
+  | 'interface-type-not-supported'
+  | 'instance-bare-metal'
+  | 'instance-type-xen-not-supported'
+  | 'instance-type-not-supported'
+  | 'instance-type-rejected-by-ec2'
+  | 'interface-session-limit'
+  | 'no-free-session-number'
+  | 'interface-vanished';
+
+/** How a discovered target points at its network interface. */
+export type TargetRef =
+  | { kind: 'instance'; instanceId: string }
+  | { kind: 'ip'; ip: string; vpcId?: string }
+  | { kind: 'interface'; interfaceId: string; instanceId?: string };
+
+/** One member of a configured source, as discovery saw it. */
+export interface DiscoveredTarget {
+  ref: TargetRef;
+  /** Label of the configured source, e.g. `tg/web` or `lb/shop-alb` or `ecs/prod`. */
+  source: string;
+  healthy: boolean;
+}
+
+/** A skip decided before an interface is known (unhealthy target, Fargate task, missing instance ...). */
+export interface TargetSkip {
+  reason: SkipReason;
+  source: string;
+  /** Instance id, IP, task ARN or interface id: whatever names the target. */
+  target: string;
+}
+
+/** What discovery of the configured sources produced. */
+export interface DiscoveryResult {
+  targets: DiscoveredTarget[];
+  skips: TargetSkip[];
+  /** Configured names that do not exist (definitive: their sessions may be deleted). */
+  missingSources: string[];
+  /** Sources whose discovery failed (transient): sessions tagged with them are kept, not deleted. */
+  failedSources: { source: string; error: string }[];
+}
+
+/** Facts about an instance type that decide whether it can be a mirror source. */
+export interface InstanceTypeFacts {
+  hypervisor?: string;
+  bareMetal?: boolean;
+}
+
+/** A network interface reached from one or more configured sources, with the facts eligibility needs. */
+export interface CandidateInterface {
+  interfaceId: string;
+  /** EC2 interface type (`interface`, `branch`, `trunk`, ...). Only `interface` can be a source. */
+  interfaceType: string;
+  instanceId?: string;
+  instanceType?: string;
+  /** Labels of every configured source that reaches this interface, sorted. */
+  sources: string[];
+  /** True when the target is healthy in at least one of its sources. */
+  healthy: boolean;
+}
+
+/** A traffic mirror session as the planner sees it. */
+export interface SessionView {
+  sessionId: string;
+  interfaceId: string;
+  targetId: string;
+  filterId: string;
+  sessionNumber: number;
+  /** True when the session carries our ownership tag with our stack name. */
+  owned: boolean;
+  /** Value of the source tag, when owned. */
+  source?: string;
+}
+
+export interface PlannedCreate {
+  interfaceId: string;
+  sessionNumber: number;
+  /** The source label written into the session's source tag (the first of the interface's sources). */
+  source: string;
+  instanceType?: string;
+}
+
+export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup';
+
+export interface PlannedDelete {
+  sessionId: string;
+  interfaceId: string;
+  reason: DeleteReason;
+}
+
+export interface PlannedSkip {
+  interfaceId: string;
+  reason: SkipReason;
+}
+
+export interface Plan {
+  creates: PlannedCreate[];
+  deletes: PlannedDelete[];
+  skips: PlannedSkip[];
+  /** Interfaces that already have our session: nothing to do. */
+  unchanged: number;
+  /** Owned sessions kept although their interface was not seen, because their source's discovery failed. */
+  keptForFailedSources: number;
+}
