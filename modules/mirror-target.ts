@@ -1,0 +1,151 @@
+import { Construct } from 'constructs';
+import { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter';
+import { Ec2TrafficMirrorFilterRule } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter-rule';
+import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-target';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, VXLAN_UDP_PORT } from '../bootstrap/constants';
+
+export interface MirrorTargetProps {
+  /** Prefix of every resource name (the stack name; at most 24 characters so NLB names fit in 32). */
+  readonly namePrefix: string;
+  /** VPC of the subnets. */
+  readonly vpcId: string;
+  /** Subnets of the internal network load balancer (one per Availability Zone). */
+  readonly subnetIds: readonly string[];
+  /** Networks allowed to send mirrored (VXLAN) traffic to the load balancer. */
+  readonly sourceCidrs: readonly string[];
+  /**
+   * What the target group registers: EC2 instances (autoscaling group) or IP addresses.
+   * @default 'instance'
+   */
+  readonly targetType?: 'instance' | 'ip';
+}
+
+/**
+ * The receiving end of traffic mirroring: an internal NLB with a UDP 4789 (VXLAN) listener, registered as a
+ * traffic mirror target, plus the filter that selects what is mirrored (TCP both ways, not Amazon DNS).
+ */
+export class MirrorTarget extends Construct {
+  readonly loadBalancer: Lb;
+  readonly targetGroup: LbTargetGroup;
+  readonly mirrorTarget: Ec2TrafficMirrorTarget;
+  readonly mirrorFilter: Ec2TrafficMirrorFilter;
+  /** Security group of the NLB; the fleet admits traffic from it (works with client IP preservation). */
+  readonly loadBalancerSecurityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: MirrorTargetProps) {
+    super(scope, id);
+    const { namePrefix } = props;
+
+    this.loadBalancerSecurityGroup = new SecurityGroup(this, 'nlb_security_group', {
+      name: `${namePrefix}-nlb`,
+      description: 'Traceable mirror target NLB: VXLAN from the mirrored sources',
+      vpcId: props.vpcId,
+      tags: { Name: `${namePrefix}-nlb` },
+    });
+    props.sourceCidrs.forEach((cidr, index) => {
+      new VpcSecurityGroupIngressRule(this, `nlb_vxlan_from_source_${index}`, {
+        securityGroupId: this.loadBalancerSecurityGroup.id,
+        description: 'VXLAN (mirrored traffic) from the mirrored sources',
+        ipProtocol: 'udp',
+        fromPort: VXLAN_UDP_PORT,
+        toPort: VXLAN_UDP_PORT,
+        cidrIpv4: cidr,
+      });
+    });
+
+    this.loadBalancer = new Lb(this, 'nlb', {
+      name: `${namePrefix}-nlb`,
+      loadBalancerType: 'network',
+      internal: true,
+      subnets: [...props.subnetIds],
+      securityGroups: [this.loadBalancerSecurityGroup.id],
+      // Sources in every zone must reach agents in any zone.
+      enableCrossZoneLoadBalancing: true,
+    });
+
+    this.targetGroup = new LbTargetGroup(this, 'vxlan_target_group', {
+      name: `${namePrefix}-vxlan`,
+      port: VXLAN_UDP_PORT,
+      protocol: 'UDP',
+      targetType: props.targetType ?? 'instance',
+      vpcId: props.vpcId,
+      deregistrationDelay: '30',
+      // UDP cannot be health-checked: the agent host answers HTTP on its own port.
+      healthCheck: {
+        protocol: 'HTTP',
+        port: String(HEALTH_CHECK_PORT),
+        path: HEALTH_CHECK_PATH,
+        matcher: '200',
+        interval: 10,
+        healthyThreshold: 3,
+        unhealthyThreshold: 3,
+      },
+    });
+
+    new LbListener(this, 'vxlan_listener', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: VXLAN_UDP_PORT,
+      protocol: 'UDP',
+      defaultAction: [{ type: 'forward', targetGroupArn: this.targetGroup.arn }],
+    });
+
+    this.mirrorTarget = new Ec2TrafficMirrorTarget(this, 'mirror_target', {
+      description: `Traceable ${namePrefix}: agent fleet behind ${namePrefix}-nlb`,
+      networkLoadBalancerArn: this.loadBalancer.arn,
+      tags: { Name: namePrefix },
+    });
+
+    this.mirrorFilter = new Ec2TrafficMirrorFilter(this, 'mirror_filter', {
+      description: `Traceable ${namePrefix}: TCP (HTTP, gRPC-web) both ways, no Amazon DNS`,
+      networkServices: ['amazon-dns'],
+      tags: { Name: namePrefix },
+    });
+    for (const direction of ['ingress', 'egress'] as const) {
+      new Ec2TrafficMirrorFilterRule(this, `accept_tcp_${direction}`, {
+        trafficMirrorFilterId: this.mirrorFilter.id,
+        description: `Accept all TCP (${direction})`,
+        trafficDirection: direction,
+        ruleNumber: 100,
+        ruleAction: 'accept',
+        protocol: 6,
+        sourceCidrBlock: '0.0.0.0/0',
+        destinationCidrBlock: '0.0.0.0/0',
+      });
+    }
+  }
+
+  /**
+   * Opens the path from this NLB to an agent fleet's security group: VXLAN and the health check, both ways
+   * of the security-group pair (the NLB's egress, the fleet's ingress referencing the NLB's group).
+   */
+  admitFleet(fleetSecurityGroupId: string): void {
+    const ports = [
+      { name: 'vxlan', ipProtocol: 'udp', port: VXLAN_UDP_PORT, description: 'VXLAN (mirrored traffic)' },
+      { name: 'health', ipProtocol: 'tcp', port: HEALTH_CHECK_PORT, description: 'Agent health check' },
+    ];
+    for (const { name, ipProtocol, port, description } of ports) {
+      new VpcSecurityGroupEgressRule(this, `nlb_${name}_to_fleet`, {
+        securityGroupId: this.loadBalancerSecurityGroup.id,
+        description: `${description} to the agent fleet`,
+        ipProtocol,
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: fleetSecurityGroupId,
+      });
+      new VpcSecurityGroupIngressRule(this, `fleet_${name}_from_nlb`, {
+        securityGroupId: fleetSecurityGroupId,
+        description: `${description} from the mirror target NLB`,
+        ipProtocol,
+        fromPort: port,
+        toPort: port,
+        referencedSecurityGroupId: this.loadBalancerSecurityGroup.id,
+      });
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { renderUserData } from '../bootstrap';
+import { Ec2Fleet } from '../modules/ec2-fleet';
+import { MirrorTarget } from '../modules/mirror-target';
+import { TokenSecret } from '../modules/token-secret';
+import { TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
+import { architectureOfFamily } from './instance-types';
+
+export interface MirroringStackProps {
+  /** A validated configuration (see stacks/config.ts). */
+  readonly config: MirroringConfig;
+}
+
+/** Root device of the supported AMI families. */
+const ROOT_DEVICE_NAME = { 'amazon-linux-2023': '/dev/xvda', ubuntu: '/dev/sda1' } as const;
+
+/**
+ * One deployment of Traceable traffic mirroring: composes the modules from a validated configuration.
+ * Each module takes typed props; none reads the configuration file.
+ */
+export class MirroringStack extends TerraformStack {
+  constructor(scope: Construct, props: MirroringStackProps) {
+    const { config } = props;
+    super(scope, config.StackName);
+
+    new AwsProvider(this, 'aws', {
+      region: config.Region,
+      defaultTags: [{ tags: { ...config.Tags, 'traceable:stack': config.StackName } }],
+    });
+
+    const tokenSecret = new TokenSecret(this, 'token', {
+      namePrefix: config.StackName,
+      existingSecretArn: config.TraceableRefreshTokenSecretArn || undefined,
+      variableName: TOKEN_VARIABLE_NAME,
+    });
+
+    const target = new MirrorTarget(this, 'mirror', {
+      namePrefix: config.StackName,
+      vpcId: config.VpcId,
+      subnetIds: config.SubnetIds,
+      sourceCidrs: config.MirrorSourceCidrs,
+    });
+
+    const instanceType = effectiveInstanceType(config) ?? config.InstanceType;
+    const architecture = architectureOfFamily(instanceType.split('.')[0]);
+    const fleet = new Ec2Fleet(this, 'fleet', {
+      namePrefix: config.StackName,
+      region: config.Region,
+      vpcId: config.VpcId,
+      subnetIds: config.SubnetIds,
+      instanceType,
+      imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
+      rootDeviceName: ROOT_DEVICE_NAME[config.CustomAMIOperatingSystem],
+      keyName: config.KeyName || undefined,
+      maxSize: config.AutoscalingMaxSize,
+      targetUtilization: config.AutoscalingTargetValue,
+      targetGroupArn: target.targetGroup.arn,
+      tokenSecretArn: tokenSecret.secretArn,
+      userData: renderUserData({
+        region: config.Region,
+        tokenSecretArn: tokenSecret.secretId,
+        traceableEnvironment: config.TraceableEnvironment,
+        traceableServiceName: config.TraceableServiceName,
+        traceableApiEndpoint: config.TraceableAPIEndpoint,
+      }),
+    });
+    target.admitFleet(fleet.securityGroup.id);
+
+    // Session Lambda (issue 3) is wired here for the source types in SESSION_SOURCE_TYPES.
+
+    const outputs: Record<string, { value: string; description: string }> = {
+      mirror_target_id: { value: target.mirrorTarget.id, description: 'Traffic mirror target (the NLB) for mirror sessions' },
+      mirror_filter_id: { value: target.mirrorFilter.id, description: 'Traffic mirror filter for mirror sessions' },
+      nlb_arn: { value: target.loadBalancer.arn, description: 'ARN of the mirror target network load balancer' },
+      nlb_dns_name: { value: target.loadBalancer.dnsName, description: 'DNS name of the mirror target network load balancer' },
+      autoscaling_group_name: { value: fleet.autoscalingGroup.name, description: 'Autoscaling group of the agent hosts' },
+      token_secret_arn: { value: tokenSecret.secretArn, description: 'Secrets Manager secret holding the refresh token (not the token)' },
+    };
+    for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
+  }
+}
