@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { CreateTrafficMirrorSessionCommand, DeleteTrafficMirrorSessionCommand } from '@aws-sdk/client-ec2';
+import { errorCode, errorMessage, TimeBudgetExhaustedError, type AwsCaller, type AwsClients } from './aws';
+import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type Plan, type PlannedSkip } from './types';
+
+export interface ExecutionSettings {
+  stackName: string;
+  targetId: string;
+  filterId: string;
+  /** Identifies this run (the Lambda request id): part of every ClientToken. */
+  runId: string;
+}
+
+export interface ExecutionError {
+  action: 'CreateTrafficMirrorSession' | 'DeleteTrafficMirrorSession';
+  resource: string;
+  code: string;
+  message: string;
+}
+
+export interface ExecutionResult {
+  created: { interfaceId: string; sessionId: string }[];
+  deleted: string[];
+  /** Skips learned from EC2's answers while executing (vanished interface, instance type refused). */
+  skips: PlannedSkip[];
+  errors: ExecutionError[];
+  /** Work not started because the time budget ran out; the next run picks it up. */
+  deferredCreates: number;
+  deferredDeletes: number;
+  rejectedInstanceTypes: string[];
+}
+
+/** Codes meaning "that interface is gone" (deleted between discovery and create). */
+const VANISHED_INTERFACE_CODES = new Set(['InvalidNetworkInterfaceID.NotFound', 'InvalidNetworkInterfaceId.NotFound', 'InvalidNetworkInterfaceId.Malformed']);
+const SESSION_GONE_CODES = new Set(['InvalidTrafficMirrorSessionId.NotFound', 'InvalidTrafficMirrorSessionID.NotFound']);
+
+/**
+ * Idempotency token of one create: the same for every retry of that create within a run (so a retried call never
+ * makes a second session), derived from stack, interface, target, filter and run. The run id is part of it because
+ * EC2 remembers tokens for hours: a token reused after our own delete would hand back the deleted session.
+ * Duplicates across runs cannot arise from retries, and the planner removes any that appear.
+ */
+export function sessionClientToken(settings: ExecutionSettings, interfaceId: string): string {
+  const material = [settings.stackName, interfaceId, settings.targetId, settings.filterId, settings.runId].join('|');
+  return createHash('sha256').update(material).digest('hex').slice(0, 64);
+}
+
+function asError(action: ExecutionError['action'], resource: string, error: unknown): ExecutionError {
+  return { action, resource, code: errorCode(error), message: errorMessage(error) };
+}
+
+/**
+ * Carries out a plan: deletes first (they free slots on interfaces), then creates. One interface's failure never
+ * stops the others; the time budget is checked before each call and what is left is reported as deferred.
+ */
+export async function executePlan(plan: Plan, clients: AwsClients, caller: AwsCaller, settings: ExecutionSettings): Promise<ExecutionResult> {
+  const result: ExecutionResult = { created: [], deleted: [], skips: [], errors: [], deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [] };
+  const rejected = new Set<string>();
+
+  for (const [index, planned] of plan.deletes.entries()) {
+    if (caller.budget.exhausted()) {
+      result.deferredDeletes = plan.deletes.length - index;
+      break;
+    }
+    try {
+      await clients.ec2.send(new DeleteTrafficMirrorSessionCommand({ TrafficMirrorSessionId: planned.sessionId }));
+      result.deleted.push(planned.sessionId);
+    } catch (error) {
+      if (SESSION_GONE_CODES.has(errorCode(error))) result.deleted.push(planned.sessionId);
+      else if (error instanceof TimeBudgetExhaustedError) {
+        result.deferredDeletes = plan.deletes.length - index;
+        break;
+      } else result.errors.push(asError('DeleteTrafficMirrorSession', planned.sessionId, error));
+    }
+  }
+
+  for (const [index, planned] of plan.creates.entries()) {
+    if (planned.instanceType && rejected.has(planned.instanceType)) {
+      result.skips.push({ interfaceId: planned.interfaceId, reason: 'instance-type-rejected-by-ec2' });
+      continue;
+    }
+    if (caller.budget.exhausted()) {
+      result.deferredCreates = plan.creates.length - index;
+      break;
+    }
+    try {
+      const response = await clients.ec2.send(
+        new CreateTrafficMirrorSessionCommand({
+          NetworkInterfaceId: planned.interfaceId,
+          TrafficMirrorTargetId: settings.targetId,
+          TrafficMirrorFilterId: settings.filterId,
+          SessionNumber: planned.sessionNumber,
+          Description: `Traceable mirroring of ${planned.source}`.slice(0, 255),
+          ClientToken: sessionClientToken(settings, planned.interfaceId),
+          TagSpecifications: [{
+            ResourceType: 'traffic-mirror-session',
+            Tags: [
+              { Key: OWNER_TAG_KEY, Value: settings.stackName },
+              { Key: SOURCE_TAG_KEY, Value: planned.source.slice(0, 256) },
+              { Key: 'Name', Value: `${settings.stackName}-${planned.interfaceId}`.slice(0, 256) },
+            ],
+          }],
+        }),
+      );
+      result.created.push({ interfaceId: planned.interfaceId, sessionId: response.TrafficMirrorSession?.TrafficMirrorSessionId ?? '' });
+    } catch (error) {
+      const code = errorCode(error);
+      if (error instanceof TimeBudgetExhaustedError) {
+        result.deferredCreates = plan.creates.length - index;
+        break;
+      } else if (code === 'NetworkInterfaceNotSupported') {
+        // EC2 has the final word on instance types: remember the type so the rest of the run does not ask again.
+        if (planned.instanceType) rejected.add(planned.instanceType);
+        result.skips.push({ interfaceId: planned.interfaceId, reason: 'instance-type-rejected-by-ec2' });
+      } else if (VANISHED_INTERFACE_CODES.has(code)) {
+        result.skips.push({ interfaceId: planned.interfaceId, reason: 'interface-vanished' });
+      } else {
+        result.errors.push(asError('CreateTrafficMirrorSession', planned.interfaceId, error));
+      }
+    }
+  }
+  result.rejectedInstanceTypes = [...rejected].sort();
+  return result;
+}

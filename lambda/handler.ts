@@ -1,0 +1,181 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { systemClock, type AwsClients, type Clock } from './aws';
+import { runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
+import { SESSION_SOURCE_TYPES, type PlannedCreate, type PlannedDelete, type SessionSourceType } from './types';
+
+/** Namespace of the run metrics (embedded metric format). */
+export const METRICS_NAMESPACE = 'Traceable/TrafficMirroring';
+
+/**
+ * The environment contract between modules/session-lambda.ts and this handler. No secrets: only ids and names.
+ */
+export const ENV = {
+  stackName: 'STACK_NAME',
+  targetId: 'MIRROR_TARGET_ID',
+  filterId: 'MIRROR_FILTER_ID',
+  sourceType: 'MIRROR_SOURCE_TYPE',
+  /** JSON array of strings. */
+  sources: 'MIRROR_SOURCES',
+  /** JSON array of VPC ids (LOAD_BALANCER_TAGS). */
+  sourceVpcIds: 'MIRROR_SOURCE_VPC_IDS',
+  /** `true` or `false`. */
+  mirrorUnhealthyTargets: 'MIRROR_UNHEALTHY_TARGETS',
+  /** Optional, milliseconds; default: a tenth of the time left at start, between 5 and 30 seconds. */
+  safetyMarginMs: 'SAFETY_MARGIN_MS',
+} as const;
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name]?.trim();
+  if (!value) throw new Error(`environment variable ${name} is required`);
+  return value;
+}
+
+function stringArray(env: NodeJS.ProcessEnv, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  const parsed: unknown = JSON.parse(raw);
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
+    throw new Error(`environment variable ${name} must be a JSON array of strings`);
+  }
+  return parsed.map((item) => item.trim()).filter((item) => item.length > 0);
+}
+
+/** Reads and checks the configuration; throws with the variable's name when something is wrong. */
+export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number): MirroringConfig {
+  const sourceType = required(env, ENV.sourceType) as SessionSourceType;
+  if (!SESSION_SOURCE_TYPES.includes(sourceType)) {
+    throw new Error(`${ENV.sourceType} must be one of ${SESSION_SOURCE_TYPES.join(', ')}, got ${sourceType}`);
+  }
+  const sources = stringArray(env, ENV.sources);
+  if (sources.length === 0) throw new Error(`${ENV.sources} must name at least one source for ${sourceType}`);
+  const sourceVpcIds = stringArray(env, ENV.sourceVpcIds);
+  if (sourceType === 'LOAD_BALANCER_TAGS' && sourceVpcIds.length === 0) {
+    throw new Error(`${ENV.sourceVpcIds} must name at least one VPC for LOAD_BALANCER_TAGS`);
+  }
+  const unhealthy = (env[ENV.mirrorUnhealthyTargets] ?? 'false').trim().toLowerCase();
+  if (unhealthy !== 'true' && unhealthy !== 'false') throw new Error(`${ENV.mirrorUnhealthyTargets} must be true or false`);
+  const margin = env[ENV.safetyMarginMs] ? Number(env[ENV.safetyMarginMs]) : Math.min(30_000, Math.max(5_000, initialRemainingMs / 10));
+  if (!Number.isFinite(margin) || margin < 0) throw new Error(`${ENV.safetyMarginMs} must be a number of milliseconds`);
+  return {
+    stackName: required(env, ENV.stackName),
+    targetId: required(env, ENV.targetId),
+    filterId: required(env, ENV.filterId),
+    sourceType,
+    sources,
+    sourceVpcIds,
+    mirrorUnhealthyTargets: unhealthy === 'true',
+    safetyMarginMs: margin,
+  };
+}
+
+/**
+ * Which run an event asks for:
+ * - `{"dryRun": true}`: plan only;
+ * - `{"action": "cleanup"}`, or `aws_lambda_invocation` (lifecycle_scope CRUD) deleting, which sends its input
+ *   plus `"tf": {"action": "delete", "prev_input": ...}`: delete every owned session;
+ * - anything else (the schedule's event, the apply-time invocation's create/update): reconcile.
+ */
+export function runModeOf(event: unknown): RunMode {
+  const body = (event && typeof event === 'object' ? event : {}) as { dryRun?: unknown; action?: unknown; tf?: { action?: unknown } };
+  if (body.tf?.action === 'delete' || body.action === 'cleanup') return 'cleanup';
+  if (body.dryRun === true) return 'dry-run';
+  return 'reconcile';
+}
+
+/** One JSON line that is both the run summary and CloudWatch metrics (embedded metric format). */
+export function summaryLogLine(summary: RunSummary, timestamp: number): string {
+  const metrics: Record<string, number> = {
+    DiscoveredTargets: summary.discoveredTargets,
+    WantedInterfaces: summary.wanted,
+    SessionsCreated: summary.created,
+    SessionsDeleted: summary.deleted,
+    InterfacesSkipped: summary.skipped,
+    DeferredChanges: summary.deferredCreates + summary.deferredDeletes,
+    ThrottledRetries: summary.throttledRetries,
+    Errors: summary.errors,
+    MissingSources: summary.missingSources.length,
+    FailedSources: summary.failedSources.length,
+    DurationMs: summary.durationMs,
+  };
+  return JSON.stringify({
+    _aws: {
+      Timestamp: timestamp,
+      CloudWatchMetrics: [{
+        Namespace: METRICS_NAMESPACE,
+        Dimensions: [['Stack']],
+        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count' })),
+      }],
+    },
+    Stack: summary.stack,
+    message: 'mirror-session run summary',
+    ...summary,
+    ...metrics,
+  });
+}
+
+export interface HandlerResponse {
+  mode: RunMode;
+  summary: RunSummary;
+  plannedCreates?: PlannedCreate[];
+  plannedDeletes?: PlannedDelete[];
+}
+
+interface LambdaContext {
+  awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface HandlerDependencies {
+  clients: () => AwsClients;
+  clock?: Clock;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
+}
+
+/** Builds the handler around injected clients, so tests run it against mocks and the simulation. */
+export function createHandler(deps: HandlerDependencies) {
+  return async (event: unknown, context: LambdaContext): Promise<HandlerResponse> => {
+    const log = deps.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+    const clock = deps.clock ?? systemClock;
+    const mode = runModeOf(event);
+    const config = configFromEnv(deps.env ?? process.env, context.getRemainingTimeInMillis());
+    try {
+      const { summary, plan } = await runMirroring(
+        config,
+        { clients: deps.clients(), clock, remainingTimeMs: () => context.getRemainingTimeInMillis(), runId: context.awsRequestId },
+        mode,
+      );
+      log(summaryLogLine(summary, clock.now()));
+      // Destroy must not go on while owned sessions remain: they would block the mirror target's deletion.
+      if (mode === 'cleanup' && (!summary.complete || summary.errors > 0)) {
+        throw new Error(`cleanup left ${summary.deferredDeletes + summary.errors} owned sessions; invoke {"action":"cleanup"} again`);
+      }
+      return mode === 'dry-run'
+        ? { mode, summary, plannedCreates: plan?.creates ?? [], plannedDeletes: plan?.deletes ?? [] }
+        : { mode, summary };
+    } catch (error) {
+      const partial = (error as { partialSummary?: RunSummary }).partialSummary;
+      if (partial) log(summaryLogLine({ ...partial, errors: partial.errors + 1 }, clock.now()));
+      throw error;
+    }
+  };
+}
+
+let sharedClients: AwsClients | undefined;
+
+/** Clients live for the container's life. Retries are ours (AwsCaller), so the SDK makes one attempt per call. */
+function lambdaClients(): AwsClients {
+  const options = { maxAttempts: 1 };
+  sharedClients ??= {
+    ec2: new EC2Client(options),
+    elbv2: new ElasticLoadBalancingV2Client(options),
+    elb: new ElasticLoadBalancingClient(options),
+    ecs: new ECSClient(options),
+  };
+  return sharedClients;
+}
+
+export const handler = createHandler({ clients: lambdaClients });

@@ -1,0 +1,187 @@
+import {
+  AwsCaller,
+  errorCode,
+  errorMessage,
+  instrumentClients,
+  TimeBudget,
+  TimeBudgetExhaustedError,
+  TokenBucket,
+  type AwsClients,
+  type Clock,
+} from './aws';
+import { discoverSources, type SourceSelection } from './discovery';
+import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
+import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
+import { planCleanup, planReconcile } from './planner';
+import { listSessions } from './sessions';
+import type { Plan, PlannedCreate, PlannedDelete, SkipReason } from './types';
+
+/** What a run needs to know, read from the environment by the handler. */
+export interface MirroringConfig extends SourceSelection {
+  /** Value of the ownership tag; the IAM policy conditions use the same value. */
+  stackName: string;
+  targetId: string;
+  filterId: string;
+  mirrorUnhealthyTargets: boolean;
+  /** Stop starting new work when less than this much Lambda time remains. */
+  safetyMarginMs: number;
+  /** Client-side pacing of EC2 calls; defaults are EC2's documented token buckets. */
+  ec2Rates?: { describeBurst: number; describePerSecond: number; mutateBurst: number; mutatePerSecond: number };
+}
+
+export type RunMode = 'reconcile' | 'dry-run' | 'cleanup';
+
+export interface RunDependencies {
+  clients: AwsClients;
+  clock: Clock;
+  /** Like Lambda's `context.getRemainingTimeInMillis`. */
+  remainingTimeMs: () => number;
+  /** Lambda request id (or any unique id) of this run. */
+  runId: string;
+  typeCache?: InstanceTypeCache;
+  random?: () => number;
+}
+
+/** Figures of one run: logged as one JSON line and published as metrics. */
+export interface RunSummary {
+  mode: RunMode;
+  stack: string;
+  sourceType: string;
+  /** True when discovery finished and every planned change was attempted within the time budget. */
+  complete: boolean;
+  discoveredTargets: number;
+  candidateInterfaces: number;
+  /** Interfaces that should be mirrored: already mirrored plus planned creates. */
+  wanted: number;
+  unchanged: number;
+  plannedCreates: number;
+  plannedDeletes: number;
+  created: number;
+  deleted: number;
+  skipped: number;
+  skippedByReason: Partial<Record<SkipReason, number>>;
+  missingSources: string[];
+  failedSources: { source: string; error: string }[];
+  keptForFailedSources: number;
+  deferredCreates: number;
+  deferredDeletes: number;
+  rejectedInstanceTypes: string[];
+  throttledRetries: number;
+  transientRetries: number;
+  errors: number;
+  /** The first errors, for the log; the count above is complete. */
+  errorSamples: (ExecutionError | { action: string; resource: string; code: string; message: string })[];
+  apiCalls: Record<string, number>;
+  durationMs: number;
+}
+
+export interface RunOutcome {
+  summary: RunSummary;
+  /** The plan (returned in full by dry runs). */
+  plan?: Plan;
+}
+
+/** Shared across warm invocations of one container. */
+const defaultTypeCache = new InstanceTypeCache();
+const MAX_ERROR_SAMPLES = 10;
+
+function countSkips(skips: readonly { reason: SkipReason }[]): Partial<Record<SkipReason, number>> {
+  const counts: Partial<Record<SkipReason, number>> = {};
+  for (const { reason } of skips) counts[reason] = (counts[reason] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * One run: discover the sources, list sessions, plan, execute (unless dry run). Cleanup skips discovery and
+ * deletes every owned session.
+ */
+export async function runMirroring(config: MirroringConfig, deps: RunDependencies, mode: RunMode): Promise<RunOutcome> {
+  const startedAt = deps.clock.now();
+  const budget = new TimeBudget(deps.remainingTimeMs, config.safetyMarginMs);
+  const rates = config.ec2Rates ?? { describeBurst: 100, describePerSecond: 20, mutateBurst: 50, mutatePerSecond: 5 };
+  const caller = new AwsCaller({
+    clock: deps.clock,
+    budget,
+    random: deps.random,
+    buckets: {
+      'ec2:describe': new TokenBucket(deps.clock, rates.describeBurst, rates.describePerSecond),
+      'ec2:mutate': new TokenBucket(deps.clock, rates.mutateBurst, rates.mutatePerSecond),
+    },
+  });
+  const clients = instrumentClients(deps.clients, caller);
+  const summary: RunSummary = {
+    mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
+    discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
+    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0,
+    deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
+    errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
+  };
+  const finish = (plan?: Plan): RunOutcome => {
+    summary.throttledRetries = caller.stats.throttledRetries;
+    summary.transientRetries = caller.stats.transientRetries;
+    summary.apiCalls = Object.fromEntries(Object.entries(caller.stats.callsByAction).sort(([a], [b]) => a.localeCompare(b)));
+    summary.durationMs = deps.clock.now() - startedAt;
+    return { summary, plan };
+  };
+
+  let plan: Plan;
+  let targetSkips: { reason: SkipReason }[] = [];
+  try {
+    if (mode === 'cleanup') {
+      plan = planCleanup(await listSessions(clients, config.stackName, true));
+    } else {
+      const discovery = await discoverSources(clients, config);
+      const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
+      const sessions = await listSessions(clients, config.stackName);
+      plan = planReconcile({
+        targetId: config.targetId,
+        filterId: config.filterId,
+        candidates: resolved.candidates,
+        instanceTypes: resolved.instanceTypes,
+        sessions,
+        mirrorUnhealthyTargets: config.mirrorUnhealthyTargets,
+        failedSources: new Set(discovery.failedSources.map((failure) => failure.source)),
+      });
+      targetSkips = [...discovery.skips, ...resolved.skips];
+      Object.assign(summary, {
+        discoveredTargets: discovery.targets.length,
+        candidateInterfaces: resolved.candidates.length,
+        missingSources: discovery.missingSources,
+        failedSources: discovery.failedSources,
+        keptForFailedSources: plan.keptForFailedSources,
+        unchanged: plan.unchanged,
+        wanted: plan.unchanged + plan.creates.length,
+      });
+    }
+  } catch (error) {
+    if (!(error instanceof TimeBudgetExhaustedError)) throw Object.assign(error as object, { partialSummary: finish().summary });
+    summary.errors = 1;
+    summary.errorSamples = [{ action: 'discovery', resource: config.stackName, code: errorCode(error), message: errorMessage(error) }];
+    return finish();
+  }
+  summary.plannedCreates = plan.creates.length;
+  summary.plannedDeletes = plan.deletes.length;
+
+  let execution: ExecutionResult | undefined;
+  if (mode !== 'dry-run') {
+    execution = await executePlan(plan, clients, caller, {
+      stackName: config.stackName, targetId: config.targetId, filterId: config.filterId, runId: deps.runId,
+    });
+  }
+  const skips = [...targetSkips, ...plan.skips, ...(execution?.skips ?? [])];
+  Object.assign(summary, {
+    created: execution?.created.length ?? 0,
+    deleted: execution?.deleted.length ?? 0,
+    skipped: skips.length,
+    skippedByReason: countSkips(skips),
+    deferredCreates: execution?.deferredCreates ?? 0,
+    deferredDeletes: execution?.deferredDeletes ?? 0,
+    rejectedInstanceTypes: execution?.rejectedInstanceTypes ?? [],
+    errors: execution?.errors.length ?? 0,
+    errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
+  });
+  summary.complete = summary.deferredCreates === 0 && summary.deferredDeletes === 0;
+  return finish(plan);
+}
+
+export type { PlannedCreate, PlannedDelete };
