@@ -1,4 +1,4 @@
-import { Fn, Op, TerraformVariable } from 'cdktf';
+import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
@@ -50,7 +50,8 @@ export class TokenSecret extends Construct {
     // Ephemeral: Terraform keeps the value out of plan files and state; only write-only attributes may read it.
     token.addOverride('ephemeral', true);
     token.addValidation({
-      condition: Op.gt(Fn.lengthOf(token.stringValue), 0),
+      // Written out: cdktf's Op.gt drops a literal 0 operand.
+      condition: `\${length(var.${props.variableName}) > 0}`,
       errorMessage: `${props.variableName} must not be empty: supply the Traceable refresh token, e.g. export TF_VAR_${props.variableName}=...`,
     });
     const version = new TerraformVariable(this, 'refresh_token_version', {

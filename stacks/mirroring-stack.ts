@@ -1,5 +1,5 @@
-import { TerraformOutput, TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { renderUserData } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
@@ -21,9 +21,14 @@ const ROOT_DEVICE_NAME = { 'amazon-linux-2023': '/dev/xvda', ubuntu: '/dev/sda1'
  * Each module takes typed props; none reads the configuration file.
  */
 export class MirroringStack extends TerraformStack {
+  private readonly allocatedIds = new Map<string, string>();
+
   constructor(scope: Construct, props: MirroringStackProps) {
     const { config } = props;
     super(scope, config.StackName);
+
+    // Relative, so the synthesized stack does not carry this machine's paths (cdktf's default is absolute).
+    new LocalBackend(this, { path: `terraform.${config.StackName}.tfstate` });
 
     new AwsProvider(this, 'aws', {
       region: config.Region,
@@ -79,5 +84,20 @@ export class MirroringStack extends TerraformStack {
       token_secret_arn: { value: tokenSecret.secretArn, description: 'Secrets Manager secret holding the refresh token (not the token)' },
     };
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
+  }
+
+  /**
+   * Readable, stable Terraform addresses (`aws_lb.mirror_nlb`, not `aws_lb.mirror_nlb_F7312191`): the construct path
+   * joined by underscores, so a plan in review names what it touches and renaming a construct is a visible change.
+   */
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+    const components = node.scopes.slice(node.scopes.indexOf(this) + 1).map((scope) => scope.node.id);
+    const id = components.join('_').replace(/[^A-Za-z0-9_-]/g, '_');
+    const path = node.path;
+    const owner = this.allocatedIds.get(id);
+    if (owner !== undefined && owner !== path) throw new Error(`Terraform address ${id} is used by both ${owner} and ${path}`);
+    this.allocatedIds.set(id, path);
+    return id;
   }
 }

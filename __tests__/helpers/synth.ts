@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'cdktf';
+import { parseConfig, type MirroringConfig } from '../../stacks/config';
+import { MirroringStack } from '../../stacks/mirroring-stack';
+
+/** The smallest valid configuration; tests spread their own keys over it. */
+export const BASE_CONFIG = {
+  Region: 'eu-west-1',
+  VpcId: 'vpc-0123456789abcdef0',
+  SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  MirrorSourceType: 'LOAD_BALANCER',
+  MirrorSource: 'web-alb',
+  TraceableEnvironment: 'staging',
+  TraceableServiceName: 'checkout',
+} as const;
+
+export function configOf(overrides: Record<string, unknown> = {}): MirroringConfig {
+  return parseConfig({ ...BASE_CONFIG, ...overrides }).config;
+}
+
+export interface SynthResult {
+  /** The stack's folder: cdktf.out/stacks/<StackName> equivalent. */
+  readonly stackDir: string;
+  /** The parsed cdk.tf.json. */
+  readonly json: TerraformJson;
+  /** The raw cdk.tf.json text. */
+  readonly text: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type TerraformJson = { resource: Record<string, Record<string, any>>; [key: string]: any };
+
+/** Synthesizes one configuration into a fresh temporary cdktf.out and reads the stack back. */
+export function synthConfig(overrides: Record<string, unknown> = {}, outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'))): SynthResult {
+  const config = configOf(overrides);
+  const app = new App({ outdir });
+  new MirroringStack(app, { config });
+  app.synth();
+  const stackDir = join(outdir, 'stacks', config.StackName);
+  const text = readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8');
+  return { stackDir, json: JSON.parse(text) as TerraformJson, text };
+}
+
+/** The one resource of a type at an address, failing loudly when absent. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function resource(json: TerraformJson, type: string, name: string): any {
+  const found = json.resource[type]?.[name];
+  if (!found) throw new Error(`no ${type}.${name}; have ${Object.keys(json.resource[type] ?? {}).join(', ') || 'none of that type'}`);
+  return found;
+}
+
+/** Every resource address (`type.name`) of a synthesized stack, sorted. */
+export function resourceAddresses(json: TerraformJson): string[] {
+  return Object.entries(json.resource)
+    .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
+    .sort();
+}

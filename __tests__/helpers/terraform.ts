@@ -1,0 +1,105 @@
+/**
+ * Runs the real Terraform CLI offline against a synthesized stack: the provider comes from the machine's local
+ * filesystem mirror, credentials are fake, and the provider's skip_* flags live in a test-only override file
+ * (never in the product's output).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const PROVIDER_FILE = 'terraform-provider-aws_v5.100.0';
+
+/** The folder above `registry.terraform.io/` that holds the aws provider (TF_PROVIDER_MIRROR overrides the search). */
+export function findProviderMirror(): string {
+  if (process.env.TF_PROVIDER_MIRROR) return process.env.TF_PROVIDER_MIRROR;
+  const found = spawnSync('find', ['/', '-maxdepth', '8', '-type', 'f', '-name', `${PROVIDER_FILE}*`], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .find((path) => path.includes('/registry.terraform.io/'));
+  if (!found) throw new Error(`hashicorp/aws 5.100.0 is not in any local filesystem mirror (find / -maxdepth 8 -name '${PROVIDER_FILE}*' found nothing)`);
+  return found.slice(0, found.indexOf('/registry.terraform.io/'));
+}
+
+let cliConfigPath: string | undefined;
+
+/** A Terraform CLI configuration that installs providers only from the local mirror. */
+export function offlineCliConfig(): string {
+  if (cliConfigPath) return cliConfigPath;
+  const dir = mkdtempSync(join(tmpdir(), 'tf-cli-'));
+  const mirror = findProviderMirror();
+  cliConfigPath = join(dir, 'terraform.rc');
+  writeFileSync(
+    cliConfigPath,
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/*/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+  );
+  return cliConfigPath;
+}
+
+/** Provider settings that let `terraform plan` run without AWS: test-only, written next to a copy of the stack. */
+const OFFLINE_PROVIDER_OVERRIDE = {
+  provider: {
+    aws: {
+      access_key: 'AKIAIOSFODNN7EXAMPLE',
+      secret_key: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      skip_credentials_validation: true,
+      skip_requesting_account_id: true,
+      skip_metadata_api_check: true,
+      skip_region_validation: true,
+    },
+  },
+};
+
+export interface PlanResult {
+  /** Planned resource addresses with their actions, e.g. `aws_lb.mirror_nlb` -> ['create']. */
+  readonly actions: Record<string, string[]>;
+  /** The plan as `terraform show -json` prints it. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly json: any;
+  /** Human-readable plan output. */
+  readonly stdout: string;
+  /** Working directory (a copy of the stack plus the override). */
+  readonly workDir: string;
+}
+
+export interface PlanOptions {
+  /** Extra environment, e.g. TF_VAR_traceable_refresh_token. */
+  readonly env?: Record<string, string>;
+  /** Prior state to plan against (for upgrade tests). */
+  readonly stateFile?: string;
+}
+
+/** Copies a synthesized stack folder, adds the offline override, and runs `terraform init` and `terraform plan`. */
+export async function terraformPlan(stackDir: string, options: PlanOptions = {}): Promise<PlanResult> {
+  const workDir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
+  cpSync(stackDir, workDir, { recursive: true });
+  writeFileSync(join(workDir, 'zz_offline_test_override.tf.json'), JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2));
+  if (options.stateFile) cpSync(options.stateFile, join(workDir, 'terraform.tfstate'));
+  const env = {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: offlineCliConfig(),
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...options.env,
+  };
+  const terraform = async (...args: string[]) => {
+    try {
+      return await run('terraform', [`-chdir=${workDir}`, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
+    } catch (error) {
+      const failure = error as Error & { stdout?: string; stderr?: string };
+      // Terraform wraps diagnostics at 78 columns: fold white space so tests can match whole messages.
+      const diagnostics = (failure.stderr || '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ').trim();
+      throw new Error(`terraform ${args[0]} failed in ${workDir}: ${diagnostics}\n${failure.stdout || ''}`);
+    }
+  };
+  await terraform('init', '-input=false', '-no-color');
+  const plan = await terraform('plan', '-input=false', '-no-color', '-lock=false', '-out=plan.bin');
+  const shown = await terraform('show', '-json', 'plan.bin');
+  const json = JSON.parse(shown.stdout);
+  const actions: Record<string, string[]> = {};
+  for (const change of json.resource_changes ?? []) actions[change.address] = change.change.actions;
+  return { actions, json, stdout: plan.stdout, workDir };
+}

@@ -1,0 +1,88 @@
+/**
+ * The real `terraform plan`, offline, of synthesized stacks: what platform teams review in pull requests.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { synthConfig } from './helpers/synth';
+import { terraformPlan } from './helpers/terraform';
+
+jest.setTimeout(240_000);
+
+const CANARY = 'canary-refresh-token-7f3a9c';
+
+/** Resources of the core stack (EC2 fleet, mirror target, created token secret) that every plan must create. */
+const CORE_ADDRESSES = [
+  'aws_autoscaling_group.fleet_autoscaling_group',
+  'aws_autoscaling_policy.fleet_cpu_target_tracking',
+  'aws_autoscaling_policy.fleet_memory_target_tracking',
+  'aws_ec2_traffic_mirror_filter.mirror_mirror_filter',
+  'aws_ec2_traffic_mirror_filter_rule.mirror_accept_tcp_egress',
+  'aws_ec2_traffic_mirror_filter_rule.mirror_accept_tcp_ingress',
+  'aws_ec2_traffic_mirror_target.mirror_mirror_target',
+  'aws_iam_instance_profile.fleet_instance_profile',
+  'aws_iam_role.fleet_role',
+  'aws_iam_role_policy.fleet_read_token_secret',
+  'aws_iam_role_policy_attachment.fleet_managed_AmazonSSMManagedInstanceCore',
+  'aws_iam_role_policy_attachment.fleet_managed_CloudWatchAgentServerPolicy',
+  'aws_launch_template.fleet_launch_template',
+  'aws_lb.mirror_nlb',
+  'aws_lb_listener.mirror_vxlan_listener',
+  'aws_lb_target_group.mirror_vxlan_target_group',
+  'aws_security_group.fleet_security_group',
+  'aws_security_group.mirror_nlb_security_group',
+  'aws_vpc_security_group_egress_rule.fleet_egress_http',
+  'aws_vpc_security_group_egress_rule.fleet_egress_https',
+  'aws_vpc_security_group_egress_rule.mirror_nlb_health_to_fleet',
+  'aws_vpc_security_group_egress_rule.mirror_nlb_vxlan_to_fleet',
+  'aws_vpc_security_group_ingress_rule.mirror_fleet_health_from_nlb',
+  'aws_vpc_security_group_ingress_rule.mirror_fleet_vxlan_from_nlb',
+  'aws_vpc_security_group_ingress_rule.mirror_nlb_vxlan_from_source_0',
+];
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
+}
+
+describe('terraform plan (offline, real CLI)', () => {
+  test('the example-like stack with a created token secret plans every core resource, and the token lands nowhere', async () => {
+    // Prepare
+    const { stackDir } = synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '' });
+
+    // Act
+    const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: CANARY } });
+
+    // Assess
+    const created = Object.entries(plan.actions).filter(([, actions]) => actions.join() === 'create').map(([address]) => address);
+    expect(created).toEqual(expect.arrayContaining([...CORE_ADDRESSES, 'aws_secretsmanager_secret.token_secret', 'aws_secretsmanager_secret_version.token_value']));
+    const leaks = [...filesUnder(stackDir), join(plan.workDir, 'plan.bin')].filter((file) => readFileSync(file).includes(CANARY));
+    expect(leaks).toEqual([]);
+    expect(JSON.stringify(plan.json)).not.toContain(CANARY);
+    expect(plan.stdout).not.toContain(CANARY);
+  });
+
+  test('with TraceableRefreshTokenSecretArn no secret or variable is created and the instance role reads exactly that secret', async () => {
+    // Prepare
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
+    const { stackDir } = synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '', TraceableRefreshTokenSecretArn: secretArn });
+
+    // Act
+    const plan = await terraformPlan(stackDir);
+
+    // Assess
+    expect(Object.keys(plan.actions)).toEqual(expect.arrayContaining(CORE_ADDRESSES));
+    expect(Object.keys(plan.actions).filter((address) => address.startsWith('aws_secretsmanager'))).toEqual([]);
+    const policy = plan.json.resource_changes.find((c: { address: string }) => c.address === 'aws_iam_role_policy.fleet_read_token_secret');
+    expect(JSON.parse(policy.change.after.policy).Statement).toEqual([
+      { Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArn },
+    ]);
+  });
+
+  test('planning without the token variable fails with its name (no silent empty secret)', async () => {
+    const { stackDir } = synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '' });
+    await expect(terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: '' } })).rejects.toThrow(
+      'traceable_refresh_token must not be empty: supply the Traceable refresh token, e.g. export TF_VAR_traceable_refresh_token=...',
+    );
+  });
+});
