@@ -26,3 +26,35 @@ export const LOG_DIR = '/var/traceable/log';
 
 /** Key of the refresh token inside the Secrets Manager secret (the seed's contract). */
 export const REFRESH_TOKEN_SECRET_KEY = 'refresh_token';
+
+/** Suricata release the fleet runs (7.0.x: VXLAN decoding, eve http with dump-all-headers, HTTP/2). */
+export const SURICATA_VERSION = '7.0.10';
+
+/** Container image of {@link SURICATA_VERSION} (multi-architecture: amd64 and arm64). */
+export const DEFAULT_SURICATA_IMAGE = `jasonish/suricata:${SURICATA_VERSION}`;
+
+/** Container repository of the Traceable platform agent; the tag is the agent version. */
+export const TRACEABLE_AGENT_REPOSITORY = 'traceableai/traceable-agent';
+
+/** Traceable platform agent version deployed unless the configuration names another (TraceableAgentVersion). */
+export const DEFAULT_TRACEABLE_AGENT_VERSION = '1.71.2';
+
+/** aws CLI container used to read the token secret where the OS has no aws CLI (Ubuntu). */
+export const DEFAULT_AWS_CLI_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.15.0';
+
+/** CloudWatch agent package version on Ubuntu (Amazon Linux 2023 installs its repository's package). */
+export const DEFAULT_CLOUDWATCH_AGENT_VERSION = 'latest';
+
+/** Where Suricata writes eve.json inside its container and where the agent container reads it (both mount
+ * {@link SURICATA_LOG_DIR} there). */
+export const EVE_FILE_IN_CONTAINER = '/var/log/suricata/eve.json';
+
+/** Suricata's log directory on the instance (eve.json, suricata.log, stats.log), under {@link LOG_DIR}. */
+export const SURICATA_LOG_DIR = `${LOG_DIR}/suricata`;
+
+/** Interface name the rendered Suricata configuration captures on when none is detected (render:bootstrap,
+ * tests); on the instance the primary interface is detected at boot. ENA interfaces are ens5 on AL2023/Ubuntu. */
+export const DEFAULT_CAPTURE_INTERFACE = 'ens5';
+
+/** EC2's limit on raw user data. */
+export const USER_DATA_LIMIT_BYTES = 16384;

@@ -1,4 +1,26 @@
-import { HEALTH_CHECK_PORT } from './constants';
+/**
+ * What runs on the fleet's instances: the user data that installs Suricata and the Traceable agent, rendered
+ * from the plain files under bootstrap/files/ (scripts, Suricata configuration, systemd units) so that they can
+ * be read, shellchecked and tested outside the stack. The ECS fleet reuses the same pieces: see
+ * {@link renderSuricataYaml}, {@link agentEnvironment} and {@link bootstrapEnvironment}.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import {
+  DEFAULT_AWS_CLI_IMAGE,
+  DEFAULT_CAPTURE_INTERFACE,
+  DEFAULT_CLOUDWATCH_AGENT_VERSION,
+  DEFAULT_SURICATA_IMAGE,
+  DEFAULT_TRACEABLE_AGENT_VERSION,
+  EVE_FILE_IN_CONTAINER,
+  HEALTH_CHECK_PATH,
+  HEALTH_CHECK_PORT,
+  MEMORY_METRIC_DIMENSION,
+  MEMORY_METRIC_NAME,
+  METRICS_NAMESPACE,
+  TRACEABLE_AGENT_REPOSITORY,
+} from './constants';
 
 /** What the fleet's instances need to know at boot. Nothing secret: the token is read at boot from Secrets Manager. */
 export interface BootstrapProps {
@@ -12,15 +34,185 @@ export interface BootstrapProps {
   readonly traceableServiceName: string;
   /** Traceable API endpoint host (TraceableAPIEndpoint). */
   readonly traceableApiEndpoint: string;
+  /** Traceable platform agent version, the tag of `traceableai/traceable-agent` (TraceableAgentVersion).
+   * Default {@link DEFAULT_TRACEABLE_AGENT_VERSION}. Ignored when {@link traceableAgentImage} is given. */
+  readonly traceableAgentVersion?: string;
+  /** Full agent image reference (TraceableAgentImage), e.g. a mirror in ECR. Default `traceableai/traceable-agent:<traceableAgentVersion>`. */
+  readonly traceableAgentImage?: string;
+  /** Suricata 7.0.x container image (SuricataImage). Default {@link DEFAULT_SURICATA_IMAGE}. */
+  readonly suricataImage?: string;
+  /** aws CLI container image used to read the secret on Ubuntu, which has no aws CLI. Default {@link DEFAULT_AWS_CLI_IMAGE}. */
+  readonly awsCliImage?: string;
+  /** CloudWatch agent .deb version on Ubuntu (S3 path element). Default {@link DEFAULT_CLOUDWATCH_AGENT_VERSION}. */
+  readonly cloudWatchAgentVersion?: string;
 }
 
-/** Renders the instance user data (a shell script). Placeholder until the real bootstrap lands. */
+/** A file the user data installs: its path on the instance, mode and content. */
+export interface BootstrapFile {
+  readonly path: string;
+  readonly mode: string;
+  readonly content: string;
+}
+
+/** Directory of the plain files the user data is rendered from. */
+export const BOOTSTRAP_FILES_DIR = join(__dirname, 'files');
+
+/** Where the scripts and templates are installed on the instance. */
+export const INSTALL_DIR = '/opt/traceable';
+
+/** Placeholder for the capture interface in files/suricata.yaml (replaced at boot, or by {@link renderSuricataYaml}). */
+export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
+
+/** Source file (under files/) → installed path and mode. */
+const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
+  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644' },
+  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755' },
+  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
+  { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
+  { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
+  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644' },
+  { src: 'logrotate.conf', path: `${INSTALL_DIR}/etc/logrotate.conf`, mode: '0644' },
+  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644' },
+  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644' },
+  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
+  { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
+  { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
+];
+
+/** Shell scripts among the files (for shellcheck). */
+export const SHELL_SCRIPTS = ['lib.sh', 'bootstrap.sh', 'token.sh'];
+
+function readSource(src: string): string {
+  return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
+}
+
+/** The files installed under {@link INSTALL_DIR}, the same for every configuration (the settings travel in
+ * /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}). */
+export function bootstrapFiles(): BootstrapFile[] {
+  return FILES.map(({ src, path, mode }) => {
+    let content = readSource(src);
+    if (src === 'cloudwatch-agent.json') {
+      content = content
+        .replaceAll('__METRICS_NAMESPACE__', METRICS_NAMESPACE)
+        .replaceAll('__MEMORY_METRIC_DIMENSION__', MEMORY_METRIC_DIMENSION)
+        .replaceAll('__MEMORY_METRIC_NAME__', MEMORY_METRIC_NAME);
+    }
+    return { path, mode, content };
+  });
+}
+
+/** The Suricata configuration for a capture interface (the instance renders the same at boot with the detected
+ * primary interface; an ECS task may instead keep the placeholder and pass `--af-packet=IFACE`, which uses the
+ * configuration's `default` entry). */
+export function renderSuricataYaml(captureInterface: string = DEFAULT_CAPTURE_INTERFACE): string {
+  if (!/^[A-Za-z0-9._-]{1,15}$/.test(captureInterface)) throw new Error(`invalid interface name: ${captureInterface}`);
+  return readSource('suricata.yaml').replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
+}
+
+const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
+const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
+/** A secret ARN, or a Terraform / cdktf reference resolving to one (`${aws_secretsmanager_secret.x.arn}`). */
+const ARN_OR_REFERENCE = /^[A-Za-z0-9:/_+=.@${}[\]-]+$/;
+
+function check(name: string, value: string, pattern: RegExp, expected: string): string {
+  if (typeof value !== 'string' || !pattern.test(value)) {
+    throw new Error(`bootstrap: ${name} must be ${expected}, got ${JSON.stringify(value)}`);
+  }
+  if (pattern !== ARN_OR_REFERENCE && (value.includes('${') || value.includes('%{'))) {
+    throw new Error(`bootstrap: ${name} must not contain a Terraform template sequence`);
+  }
+  return value;
+}
+
+/** The settings the instance's scripts and units read from /etc/traceable/bootstrap.env, validated so that they
+ * can be single-quoted in a file that both bash and systemd read, and contain no Terraform template sequence
+ * (only the secret ARN may be a Terraform reference). */
+export function bootstrapEnvironment(props: BootstrapProps): Record<string, string> {
+  const agentImage =
+    props.traceableAgentImage ?? `${TRACEABLE_AGENT_REPOSITORY}:${props.traceableAgentVersion ?? DEFAULT_TRACEABLE_AGENT_VERSION}`;
+  return {
+    TRACEABLE_REGION: check('region', props.region, /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region'),
+    TRACEABLE_TOKEN_SECRET_ARN: check('tokenSecretArn', props.tokenSecretArn, ARN_OR_REFERENCE, 'a secret ARN or a Terraform reference'),
+    TRACEABLE_ENVIRONMENT: check('traceableEnvironment', props.traceableEnvironment, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
+    TRACEABLE_SERVICE_NAME: check('traceableServiceName', props.traceableServiceName, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
+    TRACEABLE_API_ENDPOINT: check('traceableApiEndpoint', props.traceableApiEndpoint, HOST, 'a host name, optionally with :port'),
+    TRACEABLE_AGENT_IMAGE: check('traceableAgentImage', agentImage, IMAGE, 'a container image reference'),
+    TRACEABLE_SURICATA_IMAGE: check('suricataImage', props.suricataImage ?? DEFAULT_SURICATA_IMAGE, IMAGE, 'a container image reference'),
+    TRACEABLE_AWS_CLI_IMAGE: check('awsCliImage', props.awsCliImage ?? DEFAULT_AWS_CLI_IMAGE, IMAGE, 'a container image reference'),
+    TRACEABLE_CLOUDWATCH_AGENT_VERSION: check(
+      'cloudWatchAgentVersion',
+      props.cloudWatchAgentVersion ?? DEFAULT_CLOUDWATCH_AGENT_VERSION,
+      /^[A-Za-z0-9._-]+$/,
+      'a version such as latest or 1.300049.1b929',
+    ),
+    TRACEABLE_EVE_FILE: EVE_FILE_IN_CONTAINER,
+    TRACEABLE_HEALTH_PORT: String(HEALTH_CHECK_PORT),
+    TRACEABLE_HEALTH_PATH: HEALTH_CHECK_PATH,
+  };
+}
+
+/** The agent container's environment without the token (TA_REFRESH_TOKEN comes from the secret at start).
+ * The names are those token.sh writes; the ECS task definition should use the same, with the token as an ECS
+ * secret (`valueFrom: <secret ARN>:refresh_token::`). */
+export function agentEnvironment(props: BootstrapProps): Record<string, string> {
+  const env = bootstrapEnvironment(props);
+  return {
+    TA_ENVIRONMENT: env.TRACEABLE_ENVIRONMENT,
+    TA_SERVICE_NAME: env.TRACEABLE_SERVICE_NAME,
+    TA_REMOTE_ENDPOINT: env.TRACEABLE_API_ENDPOINT,
+    TA_SURICATA_EVE_FILE: env.TRACEABLE_EVE_FILE,
+  };
+}
+
+const FILE_END = 'TRACEABLE_FILE_END';
+
+/** The script that writes {@link bootstrapFiles} under an optional root (`bash unpack.sh [ROOT]`). */
+export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): string {
+  const lines = ['#!/bin/bash', 'set -euo pipefail', 'root="${1:-}"'];
+  const dirs = [...new Set(files.map((f) => f.path.slice(0, f.path.lastIndexOf('/'))))];
+  lines.push(`install -d -m 0755 ${dirs.map((d) => `"$root${d}"`).join(' ')}`);
+  for (const f of files) {
+    if (f.content.split('\n').includes(FILE_END)) throw new Error(`${f.path} contains the line ${FILE_END}`);
+    const body = f.content.endsWith('\n') ? f.content : `${f.content}\n`;
+    lines.push(`cat > "$root${f.path}" <<'${FILE_END}'`, body + FILE_END, `chmod ${f.mode} "$root${f.path}"`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function base64Lines(data: Buffer): string {
+  return (data.toString('base64').match(/.{1,76}/g) ?? []).join('\n');
+}
+
+/**
+ * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
+ * unpacks the files (gzip + base64, to stay well under EC2's 16 KB) and runs bootstrap.sh.
+ *
+ * The result contains no `${` or `%{` except inside `props.tokenSecretArn` when that is a Terraform reference:
+ * the string can go through Terraform as a literal. Give it to the launch template base64-encoded
+ * (`Fn.base64encode(renderUserData(props))`).
+ */
 export function renderUserData(props: BootstrapProps): string {
-  return [
+  const env = bootstrapEnvironment(props);
+  const payload = base64Lines(gzipSync(Buffer.from(renderUnpackScript(), 'utf8'), { level: 9 }));
+  const lines = [
     '#!/bin/bash',
+    '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
+    '# Generated by bootstrap/index.ts from bootstrap/files/ (read those; `npm run render:bootstrap` unpacks them).',
     'set -euo pipefail',
-    `# Traceable traffic-mirroring agent host (${props.traceableEnvironment}/${props.traceableServiceName})`,
-    `echo "bootstrap placeholder: health port ${HEALTH_CHECK_PORT}, secret ${props.tokenSecretArn}, region ${props.region}, endpoint ${props.traceableApiEndpoint}"`,
+    'umask 022',
+    'install -d -m 0755 /etc/traceable /opt/traceable /var/traceable/log',
+    "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
+    ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
+    'TRACEABLE_ENV_END',
+    "base64 -d > /opt/traceable/unpack.sh.gz <<'TRACEABLE_PAYLOAD_END'",
+    payload,
+    'TRACEABLE_PAYLOAD_END',
+    'gzip -dc /opt/traceable/unpack.sh.gz > /opt/traceable/unpack.sh',
+    'bash /opt/traceable/unpack.sh',
+    'rm -f /opt/traceable/unpack.sh.gz /opt/traceable/unpack.sh',
+    'exec bash /opt/traceable/bin/bootstrap.sh',
     '',
-  ].join('\n');
+  ];
+  return lines.join('\n');
 }

@@ -1,0 +1,107 @@
+#!/bin/bash
+# End-to-end data path on real packets, inside network namespaces created (and removed) here:
+#
+#   client ns --veth-- server ns --veth-- target ns
+#   (curl)      c0  s0 (http.server)  s1  IFACE (Suricata, af-packet)
+#                   |                  ^
+#                   +-- tc mirred ---> vx0 (VXLAN VNI 4242, UDP 4789) --> target address
+#
+# Both directions of the server's traffic on s0 are mirrored into a VXLAN device toward the target, as AWS
+# Traffic Mirroring does; Suricata runs the given configuration as it is, on the interface it names.
+#
+# Usage: netns-e2e.sh WORK_DIR SURICATA_YAML IFACE TAG [extra suricata args, e.g. --set decoder.vxlan.enabled=false]
+# Leaves WORK_DIR/log/{eve.json,suricata.log,stats.log} and WORK_DIR/client.txt (the status codes curl saw).
+# Namespaces are named e2e-{c,s,t}-TAG; everything is removed on every exit path.
+set -euo pipefail
+
+work="$1" yaml="$2" iface="$3" tag="$4"
+shift 4
+here="$(cd "$(dirname "$0")" && pwd)"
+ns_c="e2e-c-$tag" ns_s="e2e-s-$tag" ns_t="e2e-t-$tag"
+suricata_pid="" server_pid=""
+
+cleanup() {
+  local rc=$?
+  if [ -n "$suricata_pid" ] && kill -0 "$suricata_pid" 2>/dev/null; then
+    kill -KILL "$suricata_pid" 2>/dev/null || true
+  fi
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  for ns in "$ns_c" "$ns_s" "$ns_t"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  exit "$rc"
+}
+trap cleanup EXIT INT TERM
+
+wait_for() { # SECONDS COMMAND...
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "timed out waiting for: $*" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+mkdir -p "$work/log"
+for ns in "$ns_c" "$ns_s" "$ns_t"; do
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+done
+ip link add c0 netns "$ns_c" type veth peer name s0 netns "$ns_s"
+ip link add s1 netns "$ns_s" type veth peer name "$iface" netns "$ns_t"
+ip -n "$ns_c" addr add 10.213.1.1/24 dev c0
+ip -n "$ns_s" addr add 10.213.1.2/24 dev s0
+ip -n "$ns_s" addr add 10.213.2.1/24 dev s1
+ip -n "$ns_t" addr add 10.213.2.2/24 dev "$iface"
+ip -n "$ns_c" link set c0 up
+ip -n "$ns_s" link set s0 up
+ip -n "$ns_s" link set s1 up
+ip -n "$ns_t" link set "$iface" up
+
+# The mirror: VXLAN toward the target, fed by tc mirred (u32 match-all: this kernel has no matchall classifier) with both directions of s0.
+ip -n "$ns_s" link add vx0 type vxlan id 4242 local 10.213.2.1 remote 10.213.2.2 dstport 4789 dev s1
+ip -n "$ns_s" link set vx0 up
+tc -n "$ns_s" qdisc add dev s0 clsact
+tc -n "$ns_s" filter add dev s0 ingress protocol all u32 match u32 0 0 action mirred egress mirror dev vx0
+tc -n "$ns_s" filter add dev s0 egress protocol all u32 match u32 0 0 action mirred egress mirror dev vx0
+
+# Suricata on the target, with the configuration as rendered; only the log directory is redirected.
+ip netns exec "$ns_t" suricata -c "$yaml" --af-packet -l "$work/log" --pidfile "$work/suricata.pid" "$@" \
+  >"$work/suricata.stdout" 2>&1 &
+suricata_pid=$!
+engine_started() {
+  if ! kill -0 "$suricata_pid" 2>/dev/null; then
+    echo "suricata exited during start-up:" >&2
+    tail -n 20 "$work/suricata.stdout" >&2
+    exit 1
+  fi
+  grep -q 'Engine started' "$work/log/suricata.log" 2>/dev/null
+}
+wait_for 40 engine_started
+
+ip netns exec "$ns_s" python3 "$here/http-server.py" 10.213.1.2 8080 "$work/server.ready" &
+server_pid=$!
+wait_for 10 test -s "$work/server.ready"
+
+client() { # EXPECTED_CODE curl args...
+  local code
+  code="$(ip netns exec "$ns_c" curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
+    -H 'Host: shop.e2e.test' -A 'traceable-e2e/1.0' "${@:2}")"
+  echo "$code" >>"$work/client.txt"
+  [ "$code" = "$1" ] || { echo "expected HTTP $1, got $code for ${*:2}" >&2; return 1; }
+}
+client 200 http://10.213.1.2:8080/api/items
+client 404 http://10.213.1.2:8080/api/missing
+client 201 -X POST -H 'Content-Type: application/json' --data '{"name":"widget","qty":3}' http://10.213.1.2:8080/api/items
+
+# Let the last packets through the ring, then stop Suricata cleanly (it flushes flows and writes final stats).
+sleep 1.5
+kill -TERM "$suricata_pid"
+stopped() { ! kill -0 "$suricata_pid" 2>/dev/null; }
+wait_for 30 stopped
+wait "$suricata_pid" || true
+suricata_pid=""

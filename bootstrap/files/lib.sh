@@ -1,0 +1,154 @@
+#!/bin/bash
+# Functions shared by the Traceable mirror-target scripts (sourced, never run).
+# Kept free of side effects at source time so tests can call each function alone.
+
+# Log directory; tests point it elsewhere.
+TRACEABLE_LOG_DIR="${TRACEABLE_LOG_DIR:-/var/traceable/log}"
+
+# log LEVEL MESSAGE...: one timestamped line to stderr and to bootstrap.log (when writable).
+traceable_log() {
+  local level="$1"
+  shift
+  local line
+  line="$(date -u +%Y-%m-%dT%H:%M:%SZ) traceable-bootstrap [$level] $*"
+  printf '%s\n' "$line" >&2
+  if [ -d "$TRACEABLE_LOG_DIR" ] && [ -w "$TRACEABLE_LOG_DIR" ]; then
+    printf '%s\n' "$line" >>"$TRACEABLE_LOG_DIR/bootstrap.log" 2>/dev/null || true
+  fi
+}
+
+# traceable_retry ATTEMPTS FIRST_DELAY_SECONDS COMMAND...: runs COMMAND until it succeeds, at most ATTEMPTS
+# times, doubling the delay between attempts (capped at 60 s). Returns the last exit status.
+traceable_retry() {
+  local attempts="$1" delay="$2"
+  shift 2
+  local n=1 rc=0
+  while true; do
+    if "$@"; then
+      return 0
+    else
+      rc=$?
+    fi
+    if [ "$n" -ge "$attempts" ]; then
+      traceable_log ERROR "gave up after $n attempts (exit $rc): $*"
+      return "$rc"
+    fi
+    traceable_log WARN "attempt $n/$attempts failed (exit $rc), retrying in ${delay}s: $*"
+    sleep "$delay"
+    n=$((n + 1))
+    delay=$((delay * 2))
+    if [ "$delay" -gt 60 ]; then delay=60; fi
+  done
+}
+
+# traceable_detect_os [OS_RELEASE_FILE]: prints "al2023" or "ubuntu"; for anything else prints a reason to
+# stderr and returns 1 (end-of-life Amazon Linux 2 and CentOS 7 are named as such).
+traceable_detect_os() {
+  local file="${1:-/etc/os-release}"
+  if [ ! -r "$file" ]; then
+    echo "cannot read $file: unsupported operating system" >&2
+    return 1
+  fi
+  local id version
+  id="$(sed -n 's/^ID=//p' "$file" | tr -d '"' | head -n1)"
+  version="$(sed -n 's/^VERSION_ID=//p' "$file" | tr -d '"' | head -n1)"
+  case "$id:$version" in
+    amzn:2023*) echo al2023 ;;
+    ubuntu:22.04 | ubuntu:24.04) echo ubuntu ;;
+    amzn:2)
+      echo "Amazon Linux 2 is end of life and not supported: use Amazon Linux 2023 or Ubuntu 22.04/24.04" >&2
+      return 1
+      ;;
+    centos:7*)
+      echo "CentOS 7 is end of life and not supported: use Amazon Linux 2023 or Ubuntu 22.04/24.04" >&2
+      return 1
+      ;;
+    *)
+      echo "unsupported operating system ID=$id VERSION_ID=$version: use Amazon Linux 2023 or Ubuntu 22.04/24.04" >&2
+      return 1
+      ;;
+  esac
+}
+
+# traceable_detect_arch [MACHINE]: maps `uname -m` to the container/package architecture (amd64 or arm64).
+traceable_detect_arch() {
+  local machine="${1:-$(uname -m)}"
+  case "$machine" in
+    x86_64 | amd64) echo amd64 ;;
+    aarch64 | arm64) echo arm64 ;;
+    *)
+      echo "unsupported architecture $machine: x86_64 or arm64 only" >&2
+      return 1
+      ;;
+  esac
+}
+
+# traceable_primary_interface: the interface of the default IPv4 route (where mirrored VXLAN arrives),
+# else the first non-loopback interface that is up.
+traceable_primary_interface() {
+  local dev
+  dev="$(ip -o -4 route show default 2>/dev/null | awk '{for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit }}')"
+  if [ -z "$dev" ]; then
+    dev="$(ip -o link show up 2>/dev/null | awk -F': ' '$2 != "lo" { sub(/@.*/, "", $2); print $2; exit }')"
+  fi
+  if [ -z "$dev" ]; then
+    echo "no network interface found for capture" >&2
+    return 1
+  fi
+  echo "$dev"
+}
+
+# traceable_render_suricata TEMPLATE OUT INTERFACE: writes the Suricata configuration with the capture
+# interface filled in (the only value decided at boot).
+traceable_render_suricata() {
+  local template="$1" out="$2" iface="$3"
+  case "$iface" in
+    *[!A-Za-z0-9._-]* | '')
+      echo "invalid interface name: $iface" >&2
+      return 1
+      ;;
+  esac
+  sed "s/__CAPTURE_INTERFACE__/$iface/g" "$template" >"$out.tmp"
+  chmod 0644 "$out.tmp"
+  mv -f "$out.tmp" "$out"
+}
+
+# traceable_token_from_json: reads the secret string (JSON) on stdin, prints the refresh_token value.
+# Never echoes the input on error.
+traceable_token_from_json() {
+  python3 -c '
+import json, sys
+try:
+    value = json.load(sys.stdin)["refresh_token"]
+except Exception:
+    sys.stderr.write("secret is not JSON with a refresh_token key\n")
+    sys.exit(1)
+if not isinstance(value, str) or not value or "\n" in value:
+    sys.stderr.write("refresh_token is empty or not a single-line string\n")
+    sys.exit(1)
+sys.stdout.write(value)
+'
+}
+
+# traceable_write_agent_env OUT: writes the agent container's env file (mode 0600) from the TRACEABLE_*
+# variables and the token on stdin. The token never reaches argv or a log line.
+traceable_write_agent_env() {
+  local out="$1" token
+  token="$(cat)"
+  if [ -z "$token" ]; then
+    echo "refusing to write $out without a token" >&2
+    return 1
+  fi
+  (
+    umask 077
+    {
+      printf 'TA_REFRESH_TOKEN=%s\n' "$token"
+      printf 'TA_ENVIRONMENT=%s\n' "$TRACEABLE_ENVIRONMENT"
+      printf 'TA_SERVICE_NAME=%s\n' "$TRACEABLE_SERVICE_NAME"
+      printf 'TA_REMOTE_ENDPOINT=%s\n' "$TRACEABLE_API_ENDPOINT"
+      printf 'TA_SURICATA_EVE_FILE=%s\n' "$TRACEABLE_EVE_FILE"
+    } >"$out.tmp"
+    chmod 0600 "$out.tmp"
+    mv -f "$out.tmp" "$out"
+  )
+}

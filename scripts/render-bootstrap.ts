@@ -1,0 +1,89 @@
+/**
+ * Writes the fleet's rendered user data and everything it installs, for reading and testing outside the stack.
+ *
+ *   npm run render:bootstrap -- --out DIR [--config examples/config.json] [--interface ens5]
+ *
+ * DIR receives: user-data.sh (as given to EC2), bootstrap.env, suricata.yaml (rendered for --interface, default
+ * ens5), files/ (the tree unpacked under /opt/traceable) and sizes.json.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, renderSuricataYaml, renderUserData } from '../bootstrap';
+import { DEFAULT_CAPTURE_INTERFACE, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
+
+/** The secret reference used when the configuration names no existing secret (the stack then creates one). */
+export const CREATED_SECRET_REFERENCE = '${aws_secretsmanager_secret.refresh_token.arn}';
+
+/** Maps a configuration file (the seed's parameter names) to BootstrapProps. */
+export function propsFromConfig(config: Record<string, unknown>): BootstrapProps {
+  const str = (key: string): string | undefined => {
+    const v = config[key];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  return {
+    region: str('Region') ?? 'us-east-1',
+    tokenSecretArn: str('TraceableRefreshTokenSecretArn') ?? CREATED_SECRET_REFERENCE,
+    traceableEnvironment: str('TraceableEnvironment') ?? 'production',
+    traceableServiceName: str('TraceableServiceName') ?? 'traffic-mirroring',
+    traceableApiEndpoint: str('TraceableAPIEndpoint') ?? 'api.traceable.ai',
+    traceableAgentVersion: str('TraceableAgentVersion'),
+    traceableAgentImage: str('TraceableAgentImage'),
+    suricataImage: str('SuricataImage'),
+  };
+}
+
+function parseArgs(argv: string[]): { out: string; config?: string; iface: string } {
+  let out: string | undefined;
+  let config: string | undefined;
+  let iface = DEFAULT_CAPTURE_INTERFACE;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--out') out = next();
+    else if (a === '--config') config = next();
+    else if (a === '--interface') iface = next();
+    else throw new Error(`unknown argument ${a}; usage: --out DIR [--config FILE] [--interface NAME]`);
+  }
+  if (!out) throw new Error('usage: render-bootstrap --out DIR [--config FILE] [--interface NAME]');
+  return { out, config, iface };
+}
+
+export function renderBootstrapTo(out: string, props: BootstrapProps, iface: string = DEFAULT_CAPTURE_INTERFACE) {
+  mkdirSync(out, { recursive: true });
+  const userData = renderUserData(props);
+  writeFileSync(join(out, 'user-data.sh'), userData, { mode: 0o644 });
+  const env = bootstrapEnvironment(props);
+  writeFileSync(join(out, 'bootstrap.env'), Object.entries(env).map(([k, v]) => `${k}='${v}'\n`).join(''));
+  writeFileSync(join(out, 'suricata.yaml'), renderSuricataYaml(iface));
+  for (const f of bootstrapFiles()) {
+    const target = join(out, 'files', f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
+  }
+  const sizes = { userDataBytes: Buffer.byteLength(userData), limitBytes: USER_DATA_LIMIT_BYTES };
+  writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+  return sizes;
+}
+
+function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const configPath = args.config ?? (existsSync('examples/config.json') ? 'examples/config.json' : undefined);
+  const config = configPath ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
+  const sizes = renderBootstrapTo(resolve(args.out), propsFromConfig(config), args.iface);
+  console.log(
+    `rendered ${configPath ?? '(built-in example)'} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes`,
+  );
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (err) {
+    console.error(`render-bootstrap: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
