@@ -7,4 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30000,
+  // Two cores: suites that wait on terraform or suricata overlap well with two workers.
+  maxWorkers: 2,
+  reporters: ['default', '<rootDir>/__tests__/helpers/summary-reporter.js'],
 };

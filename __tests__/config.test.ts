@@ -1,0 +1,226 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, parseConfig } from '../stacks/config';
+import { BASE_CONFIG } from './helpers/synth';
+
+/** Every problem reported for a configuration (fails when the configuration is accepted). */
+function problemsOf(overrides: Record<string, unknown>, without: string[] = []): readonly string[] {
+  const input: Record<string, unknown> = { ...BASE_CONFIG, ...overrides };
+  for (const key of without) delete input[key];
+  try {
+    parseConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error(`configuration was accepted: ${JSON.stringify(input)}`);
+}
+
+describe('configuration: accepted input and defaults', () => {
+  test('the seed defaults fill every key not given', () => {
+    const { config, warnings } = parseConfig({ ...BASE_CONFIG });
+    expect(config).toEqual({
+      StackName: 'traffic-mirroring',
+      Region: 'eu-west-1',
+      VpcId: 'vpc-0123456789abcdef0',
+      Tags: {},
+      MirrorSourceType: 'LOAD_BALANCER',
+      MirrorSource: ['web-alb'],
+      MirrorSourceVpcId: [],
+      MirrorSourceCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'],
+      DeployTraceableAgentInECS: false,
+      SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      AutoscalingMaxSize: 3,
+      AutoscalingTargetValue: 70,
+      InstanceType: 'm4.xlarge',
+      CustomInstanceType: '',
+      CustomAMI: '',
+      CustomAMIArchitecture: '',
+      CustomAMIOperatingSystem: 'amazon-linux-2023',
+      KeyName: '',
+      TraceableRefreshTokenSecretArn: '',
+      TraceableEnvironment: 'staging',
+      TraceableServiceName: 'checkout',
+      TraceableAPIEndpoint: 'api.traceable.ai',
+      Route53ZoneName: 'private.traceable.ai',
+      Route53ZoneId: '',
+      Route53SubdomainName: 'mirroring-fargate',
+      MirroringSessionLambdaTimeout: 600,
+      MirroringSessionLambdaInterval: 15,
+      MirrorUnhealthyTargets: false,
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  test('CloudFormation-style strings are converted: booleans, numbers and comma lists', () => {
+    const { config } = parseConfig({
+      ...BASE_CONFIG,
+      DeployTraceableAgentInECS: 'true',
+      MirrorUnhealthyTargets: 'false',
+      AutoscalingMaxSize: '5',
+      AutoscalingTargetValue: '62.5',
+      MirroringSessionLambdaTimeout: '300',
+      MirroringSessionLambdaInterval: '10',
+      MirrorSource: ' web-alb , api-nlb ',
+      SubnetIds: ['subnet-0123456789abcdef0'],
+      Tags: '{"team":"platform"}',
+    });
+    expect(config).toMatchObject({
+      DeployTraceableAgentInECS: true,
+      MirrorUnhealthyTargets: false,
+      AutoscalingMaxSize: 5,
+      AutoscalingTargetValue: 62.5,
+      MirroringSessionLambdaTimeout: 300,
+      MirroringSessionLambdaInterval: 10,
+      MirrorSource: ['web-alb', 'api-nlb'],
+      SubnetIds: ['subnet-0123456789abcdef0'],
+      Tags: { team: 'platform' },
+    });
+  });
+
+  test('a CloudFormation parameters file round-trips to the same configuration as the JSON object', () => {
+    // Prepare
+    const asObject = {
+      ...BASE_CONFIG,
+      MirrorSourceType: 'LOAD_BALANCER_TAGS',
+      MirrorSource: 'app=development,traceable-mirror=true,traceable-app',
+      MirrorSourceVpcId: 'vpc-0123456789abcdef0,vpc-0fedcba9876543210',
+      AutoscalingMaxSize: '4',
+      MirrorUnhealthyTargets: 'true',
+      TraceableRefreshToken: '',
+    };
+    const asParameters = Object.entries(asObject).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'params.json'), JSON.stringify(asParameters));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify(asObject));
+
+    // Act
+    const fromParameters = loadConfig(join(dir, 'params.json'));
+    const fromObject = loadConfig(join(dir, 'config.json'));
+
+    // Assess
+    expect(fromParameters).toEqual(fromObject);
+    expect(fromParameters.config.MirrorSource).toEqual(['app=development', 'traceable-mirror=true', 'traceable-app']);
+    expect(fromParameters.config.MirrorSourceVpcId).toEqual(['vpc-0123456789abcdef0', 'vpc-0fedcba9876543210']);
+  });
+
+  test('an unknown custom instance type is accepted with a warning', () => {
+    const { config, warnings } = parseConfig({ ...BASE_CONFIG, CustomInstanceType: 'zz9.4xlarge' });
+    expect(config.CustomInstanceType).toBe('zz9.4xlarge');
+    expect(warnings).toEqual([
+      'CustomInstanceType: "zz9.4xlarge" is not a type whose size this tool knows; make sure it has at least 4 vCPU and 8 GiB (the agent\'s requirement).',
+    ]);
+  });
+
+  test.each([
+    ['FARGATE with extra VPCs for the private zone', { MirrorSourceType: 'FARGATE', MirrorSource: '', MirrorSourceVpcId: 'vpc-0fedcba9876543210' }],
+    ['FARGATE with its own Route53 settings', { MirrorSourceType: 'FARGATE', MirrorSource: '', Route53ZoneId: 'Z0123456789ABCDEFGHIJ', Route53SubdomainName: 'mirror' }],
+    ['ECS_CLUSTER with one cluster ARN', { MirrorSourceType: 'ECS_CLUSTER', MirrorSource: 'arn:aws:ecs:eu-west-1:123456789012:cluster/shop' }],
+    ['TARGET_GROUP with a name and an ARN', { MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'shop-tg,arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api-tg/0123456789abcdef' }],
+    ['MANUAL with Route53 defaults from a migrated parameters file', { MirrorSourceType: 'MANUAL', MirrorSource: '', Route53ZoneName: 'private.traceable.ai', Route53ZoneId: '' }],
+    ['an arm64 AMI with a Graviton type', { CustomAMI: 'ami-0123456789abcdef0', CustomAMIArchitecture: 'arm64', InstanceType: 'm6g.xlarge' }],
+    ['an Ubuntu custom AMI', { CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'ubuntu' }],
+    ['interval of timeout + 1 minute', { MirroringSessionLambdaTimeout: 900, MirroringSessionLambdaInterval: 16 }],
+    ['an existing secret ARN', { TraceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf' }],
+  ])('accepts %s', (_name, overrides) => {
+    expect(() => parseConfig({ ...BASE_CONFIG, ...overrides })).not.toThrow();
+  });
+});
+
+describe('configuration: every rule reports the parameter, the value and what is allowed', () => {
+  test.each<[string, Record<string, unknown>, string]>([
+    ['unknown key with a near miss', { MirrorSorce: 'x' }, `MirrorSorce: unknown parameter (did you mean MirrorSource?); allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`],
+    ['unknown key with no near miss', { Colour: 'blue' }, `Colour: unknown parameter; allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`],
+    ['seed typo AutoscalingMazSize', { AutoscalingMazSize: 3 }, `AutoscalingMazSize: unknown parameter (did you mean AutoscalingMaxSize?); allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`],
+    ['MirrorSourceType value', { MirrorSourceType: 'LOADBALANCER' }, 'MirrorSourceType: got "LOADBALANCER"; expected one of LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER, MANUAL, FARGATE'],
+    ['LOAD_BALANCER needs names', { MirrorSource: '' }, 'MirrorSource: got ""; expected a non-empty comma-separated list of load balancer names (1-32 letters, digits and hyphens) with MirrorSourceType LOAD_BALANCER'],
+    ['LOAD_BALANCER name syntax', { MirrorSource: 'web-alb,bad_name!' }, 'MirrorSource: got "web-alb,bad_name!"; expected a non-empty comma-separated list of load balancer names (1-32 letters, digits and hyphens) with MirrorSourceType LOAD_BALANCER; not a name: bad_name!'],
+    ['TARGET_GROUP names or ARNs', { MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x' }, 'MirrorSource: got "arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x"; expected a non-empty comma-separated list of target group names or ARNs with MirrorSourceType TARGET_GROUP; not a name or ARN: arn:aws:elasticloadbalancing:eu-west-1:1:targetgroup/x'],
+    ['LOAD_BALANCER_TAGS items', { MirrorSourceType: 'LOAD_BALANCER_TAGS', MirrorSourceVpcId: 'vpc-0123456789abcdef0', MirrorSource: 'app=dev,=nokey' }, 'MirrorSource: got "app=dev,=nokey"; expected a non-empty comma-separated list of tags, each key=value or key, with MirrorSourceType LOAD_BALANCER_TAGS; not a tag: =nokey'],
+    ['ECS_CLUSTER exactly one', { MirrorSourceType: 'ECS_CLUSTER', MirrorSource: 'a,b' }, 'MirrorSource: got "a,b"; expected exactly one ECS cluster name or ARN with MirrorSourceType ECS_CLUSTER'],
+    ['MANUAL empty', { MirrorSourceType: 'MANUAL', MirrorSource: 'web-alb' }, 'MirrorSource: got "web-alb"; expected empty with MirrorSourceType MANUAL (no sources are discovered)'],
+    ['FARGATE empty', { MirrorSourceType: 'FARGATE', MirrorSource: 'web-alb' }, 'MirrorSource: got "web-alb"; expected empty with MirrorSourceType FARGATE (no sources are discovered)'],
+    ['MirrorSourceVpcId required for LOAD_BALANCER_TAGS', { MirrorSourceType: 'LOAD_BALANCER_TAGS', MirrorSource: 'traceable-app' }, 'MirrorSourceVpcId: got ""; expected at least one VPC ID with MirrorSourceType LOAD_BALANCER_TAGS (the VPCs to search for tagged load balancers)'],
+    ['MirrorSourceVpcId refused elsewhere', { MirrorSourceVpcId: 'vpc-0123456789abcdef0' }, 'MirrorSourceVpcId: got "vpc-0123456789abcdef0"; expected empty with MirrorSourceType LOAD_BALANCER (only LOAD_BALANCER_TAGS and FARGATE use it)'],
+    ['MirrorSourceVpcId format', { MirrorSourceType: 'LOAD_BALANCER_TAGS', MirrorSource: 'k', MirrorSourceVpcId: 'vpc-xyz' }, 'MirrorSourceVpcId: got "vpc-xyz"; expected a comma-separated list of VPC IDs such as vpc-0123456789abcdef0'],
+    ['SubnetIds non-empty', { SubnetIds: '' }, 'SubnetIds: got ""; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
+    ['SubnetIds format', { SubnetIds: 'subnet-0123456789abcdef0,sub-1' }, 'SubnetIds: got "subnet-0123456789abcdef0,sub-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
+    ['VpcId format', { VpcId: 'vpc-1' }, 'VpcId: got "vpc-1"; expected a VPC ID such as vpc-0123456789abcdef0'],
+    ['Region format', { Region: 'Ireland' }, 'Region: got "Ireland"; expected an AWS region such as us-east-1'],
+    ['StackName format', { StackName: 'my stack' }, 'StackName: got "my stack"; expected letters, digits and hyphens, 2 to 24 characters, starting with a letter'],
+    ['AutoscalingMaxSize >= 1', { AutoscalingMaxSize: '0' }, 'AutoscalingMaxSize: got "0"; expected a whole number from 1 to 1000'],
+    ['AutoscalingMaxSize whole', { AutoscalingMaxSize: 2.5 }, 'AutoscalingMaxSize: got 2.5; expected a whole number from 1 to 1000'],
+    ['AutoscalingTargetValue > 0', { AutoscalingTargetValue: 0 }, 'AutoscalingTargetValue: got 0; expected a number greater than 0 and at most 100'],
+    ['AutoscalingTargetValue <= 100', { AutoscalingTargetValue: '100.5' }, 'AutoscalingTargetValue: got "100.5"; expected a number greater than 0 and at most 100'],
+    ['MirroringSessionLambdaTimeout 1..900', { MirroringSessionLambdaTimeout: 901 }, 'MirroringSessionLambdaTimeout: got 901; expected a whole number of seconds from 1 to 900'],
+    ['MirroringSessionLambdaTimeout >= 1', { MirroringSessionLambdaTimeout: '0' }, 'MirroringSessionLambdaTimeout: got "0"; expected a whole number of seconds from 1 to 900'],
+    ['MirroringSessionLambdaInterval greater than the timeout', { MirroringSessionLambdaTimeout: 900, MirroringSessionLambdaInterval: '15' }, 'MirroringSessionLambdaInterval: got "15"; expected more minutes than MirroringSessionLambdaTimeout (900 s), so runs never overlap: at least 16'],
+    ['InstanceType below 4 vCPU', { InstanceType: 'm5.large' }, 'InstanceType: got "m5.large"; expected an instance type with at least 4 vCPU and 8 GiB, such as m5.xlarge (for other types use CustomInstanceType)'],
+    ['InstanceType unknown', { InstanceType: 'q9.xlarge' }, 'InstanceType: got "q9.xlarge"; expected an instance type with at least 4 vCPU and 8 GiB, such as m5.xlarge (for other types use CustomInstanceType)'],
+    ['CustomInstanceType below 4 vCPU', { CustomInstanceType: 't3.medium' }, 'CustomInstanceType: got "t3.medium"; expected an instance type with at least 4 vCPU and 8 GiB (size xlarge or larger): "medium" has fewer than 4 vCPU'],
+    ['CustomInstanceType syntax', { CustomInstanceType: 'huge' }, 'CustomInstanceType: got "huge"; expected "" or an instance type name such as c7i.2xlarge'],
+    ['CustomAMI format', { CustomAMI: 'ami-12' }, 'CustomAMI: got "ami-12"; expected "" or an AMI ID such as ami-0123456789abcdef0'],
+    ['CustomAMI architecture against the instance type', { CustomAMI: 'ami-0123456789abcdef0', CustomAMIArchitecture: 'arm64', InstanceType: 'm5.xlarge' }, 'CustomAMI: ami-0123456789abcdef0 is arm64 but instance type m5.xlarge is x86_64; choose an AMI and an instance type of the same architecture'],
+    ['CustomAMIArchitecture without CustomAMI', { CustomAMIArchitecture: 'x86_64' }, 'CustomAMIArchitecture: got "x86_64"; expected "" without CustomAMI (the default AMI follows the instance type)'],
+    ['CustomAMIOperatingSystem end of life', { CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'amazon-linux-2' }, 'CustomAMIOperatingSystem: got "amazon-linux-2"; expected amazon-linux-2023 or ubuntu'],
+    ['CustomAMIOperatingSystem without CustomAMI', { CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" without CustomAMI (the default AMI is the latest Amazon Linux 2023)'],
+    ['KeyName format', { KeyName: ' padded ' }, 'KeyName: got " padded "; expected "" or an EC2 key pair name (printable ASCII, up to 255 characters)'],
+    ['secret ARN format', { TraceableRefreshTokenSecretArn: 'arn:aws:s3:::bucket' }, 'TraceableRefreshTokenSecretArn: got "arn:aws:s3:::bucket"; expected "" or a Secrets Manager secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'],
+    ['hosted zone ID format', { MirrorSourceType: 'FARGATE', MirrorSource: '', Route53ZoneId: 'zone-1' }, 'Route53ZoneId: got "zone-1"; expected "" or a hosted zone ID such as Z0123456789ABCDEFGHIJ'],
+    ['Route53 settings only with FARGATE', { Route53ZoneName: 'mirror.internal' }, 'Route53ZoneName: got "mirror.internal"; expected it unset with MirrorSourceType LOAD_BALANCER (Route53 settings apply only to FARGATE)'],
+    ['Route53 subdomain only with FARGATE', { MirrorSourceType: 'MANUAL', MirrorSource: '', Route53SubdomainName: 'mirror' }, 'Route53SubdomainName: got "mirror"; expected it unset with MirrorSourceType MANUAL (Route53 settings apply only to FARGATE)'],
+    ['TraceableAPIEndpoint host', { TraceableAPIEndpoint: 'https://api.traceable.ai/' }, 'TraceableAPIEndpoint: got "https://api.traceable.ai/"; expected a host name such as api.traceable.ai'],
+    ['MirrorSourceCidrs format', { MirrorSourceCidrs: '10.0.0.0/33' }, 'MirrorSourceCidrs: got "10.0.0.0/33"; expected a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16'],
+    ['booleans', { DeployTraceableAgentInECS: 'yes' }, 'DeployTraceableAgentInECS: got "yes"; expected true or false'],
+    ['Tags shape', { Tags: { 'aws:owner': 'me' } }, 'Tags: got {"aws:owner":"me"}; expected an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)'],
+  ])('%s', (_rule, overrides, expected) => {
+    expect(problemsOf(overrides)).toEqual([expected]);
+  });
+
+  test('required keys are named', () => {
+    expect(problemsOf({}, ['Region', 'TraceableEnvironment'])).toEqual([
+      'Region: required; expected an AWS region such as us-east-1',
+      'TraceableEnvironment: required; expected a non-empty name of up to 128 printable characters',
+    ]);
+  });
+
+  test('the refresh token is refused, naming both supported ways', () => {
+    expect(problemsOf({ TraceableRefreshToken: 'eyJhbGciOi-secret' })).toEqual([
+      'TraceableRefreshToken: the refresh token is a secret and is not accepted in the configuration file (it would land in files and state). ' +
+        'Supply it one of two ways: (1) TraceableRefreshTokenSecretArn, the ARN of an existing Secrets Manager secret whose key is refresh_token; ' +
+        'or (2) the sensitive Terraform variable traceable_refresh_token at plan and apply time, e.g. export TF_VAR_traceable_refresh_token=..., ' +
+        'which the stack stores in a secret it creates.',
+    ]);
+  });
+
+  test('every problem is reported at once, and the token value is never echoed', () => {
+    const problems = problemsOf({ Region: 'x', AutoscalingMaxSize: 0, MirrorSourceType: 'NOPE', TraceableRefreshToken: 'eyJhbGciOi-secret' });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual(['TraceableRefreshToken', 'Region', 'MirrorSourceType', 'AutoscalingMaxSize']);
+    expect(problems.join('\n')).not.toContain('eyJhbGciOi-secret');
+  });
+
+  test('CloudFormation parameter lists: UsePreviousValue and duplicates are refused', () => {
+    expect(() => parseConfig([{ ParameterKey: 'Region', UsePreviousValue: true }, { ParameterKey: 'VpcId', ParameterValue: 'a' }, { ParameterKey: 'VpcId', ParameterValue: 'b' }], 'p.json')).toThrow(
+      new ConfigError('p.json', [
+        'Region: UsePreviousValue has no meaning here (there is no previous CloudFormation stack); give ParameterValue',
+        'VpcId: given twice in the parameters list',
+      ]),
+    );
+  });
+
+  test('a missing or malformed file names the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'config-'));
+    writeFileSync(join(dir, 'broken.json'), '{"Region": ');
+    expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(`Invalid configuration ${join(dir, 'missing.json')}: 1 problem\n  - cannot read the configuration: file not found`);
+    expect(() => loadConfig(join(dir, 'broken.json'))).toThrow(/^Invalid configuration .*broken\.json: 1 problem\n {2}- cannot read the configuration: /);
+  });
+});
+
+describe('configuration reference', () => {
+  test('the README table is the one generated from the schema', () => {
+    const readme = require('node:fs').readFileSync(join(__dirname, '..', 'README.md'), 'utf8') as string;
+    const between = /<!-- config-reference:start -->\n([\s\S]*?)\n<!-- config-reference:end -->/.exec(readme)?.[1];
+    expect(between).toBe(configReferenceMarkdown());
+  });
+});

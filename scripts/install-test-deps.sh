@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian bookworm machine (run as root):
+# Suricata 7.0.x from bookworm-backports, shellcheck and iproute2 for the bootstrap tests, and the npm packages.
+# Terraform and its aws provider mirror come with the machine (see README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export DEBIAN_FRONTEND=noninteractive
+backports=/etc/apt/sources.list.d/bookworm-backports.list
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
+fi
+apt_packages=(shellcheck iproute2 curl python3)
+for attempt in 1 2 3; do
+  if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
+    && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
+    break
+  fi
+  [ "$attempt" = 3 ] && { echo "install-test-deps: apt-get failed 3 times" >&2; exit 1; }
+  sleep $((attempt * 10))
+done
+suricata -V
+shellcheck --version | head -2
+terraform version | head -1
+
+npm ci --no-audit --no-fund
