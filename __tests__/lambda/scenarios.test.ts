@@ -1,0 +1,223 @@
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { createHandler, type HandlerResponse } from '../../lambda/handler';
+import { SimAccount, lambdaContext, type SimOptions } from './sim/account';
+
+const STACK = 'prod-mirroring';
+const OWNER_TAG = 'traceable:mirroring-stack';
+
+function setup(options: SimOptions & { env?: Record<string, string> } = {}) {
+  const account = new SimAccount({ buckets: false, ...options });
+  account.iamOwner = STACK;
+  const logs: string[] = [];
+  const env = {
+    STACK_NAME: STACK, MIRROR_TARGET_ID: 'tmt-ours', MIRROR_FILTER_ID: 'tmf-ours',
+    MIRROR_SOURCE_TYPE: 'TARGET_GROUP', MIRROR_SOURCES: '["web"]', SAFETY_MARGIN_MS: '5000', ...options.env,
+  };
+  const handler = createHandler({ clients: () => account.clients, clock: account.clock, env, log: (line) => logs.push(line) });
+  let invocation = 0;
+  const invoke = async (event: unknown = {}, timeoutMs = 600_000): Promise<HandlerResponse & { endedBeforeDeadline: boolean }> => {
+    const context = lambdaContext(account, timeoutMs, `req-${++invocation}`);
+    const response = await handler(event, context);
+    return { ...response, endedBeforeDeadline: account.clock.now() < context.deadline };
+  };
+  return { account, invoke, logs, web: account.addTargetGroup('web') };
+}
+
+const mutatingCalls = (calls: Record<string, number>) => (calls.CreateTrafficMirrorSession ?? 0) + (calls.DeleteTrafficMirrorSession ?? 0);
+
+describe('mirror-session Lambda on the simulated account', () => {
+  it('creates owned, tagged sessions for healthy targets, then a second run makes zero mutating calls', async () => {
+    // Prepare
+    const { account, invoke, web, logs } = setup();
+    const instances = account.addInstanceTargets(web, 3);
+    // Act
+    const first = await invoke();
+    account.resetCalls();
+    const second = await invoke();
+    // Assess
+    expect(first.summary).toMatchObject({ created: 3, deleted: 0, wanted: 3, errors: 0, complete: true, skipped: 0 });
+    const session = account.sessionsOn(instances[0].primaryInterfaceId)[0];
+    expect(session).toMatchObject({ targetId: 'tmt-ours', filterId: 'tmf-ours', sessionNumber: 1 });
+    expect(session.tags).toEqual([
+      { Key: OWNER_TAG, Value: STACK },
+      { Key: 'traceable:mirroring-source', Value: 'tg/web' },
+      { Key: 'Name', Value: `${STACK}-${instances[0].primaryInterfaceId}` },
+    ]);
+    expect(second.summary).toMatchObject({ created: 0, deleted: 0, unchanged: 3 });
+    expect(mutatingCalls(account.calls)).toBe(0);
+    expect(logs).toHaveLength(2);
+    const line = JSON.parse(logs[0]);
+    expect(line.message).toBe('mirror-session run summary');
+    expect(line.SessionsCreated).toBe(3);
+    expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('Traceable/TrafficMirroring');
+    expect(line._aws.CloudWatchMetrics[0].Dimensions).toEqual([['Stack']]);
+  });
+
+  it('backs off and retries on throttling, counting the retries', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    account.addInstanceTargets(web, 10);
+    let calls = 0;
+    account.throttle = (action) => action !== 'DescribeTargetGroups' && ++calls % 4 === 0;
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary.created).toBe(10);
+    expect(summary.errors).toBe(0);
+    expect(summary.throttledRetries).toBe(Math.floor(calls / 4));
+    expect(summary.throttledRetries).toBeGreaterThan(0);
+  });
+
+  it('retries InternalError, isolates an interface that keeps failing, and creates the rest', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [flaky, broken, fine] = account.addInstanceTargets(web, 3);
+    const internalError = () => new EC2ServiceException({ name: 'InternalError', $fault: 'server', $metadata: {}, message: 'An internal error has occurred' });
+    account.failCreate = (eni, attempt) => (eni === broken.primaryInterfaceId || (eni === flaky.primaryInterfaceId && attempt === 1) ? internalError() : undefined);
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary.created).toBe(2);
+    expect(summary.errors).toBe(1);
+    expect(summary.errorSamples).toEqual([{ action: 'CreateTrafficMirrorSession', resource: broken.primaryInterfaceId, code: 'InternalError', message: 'An internal error has occurred' }]);
+    expect(summary.transientRetries).toBe(1 + 7);
+    expect(account.sessionsOn(fine.primaryInterfaceId)).toHaveLength(1);
+  });
+
+  it('skips an interface that vanished between discovery and creation', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [doomed] = account.addInstanceTargets(web, 2);
+    account.beforeCreate = (eni) => eni === doomed.primaryInterfaceId && account.removeInterface(eni);
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary.created).toBe(1);
+    expect(summary.errors).toBe(0);
+    expect(summary.skippedByReason).toEqual({ 'interface-vanished': 1 });
+  });
+
+  it('leaves foreign sessions alone, takes a number above them, and skips interfaces at 3 sessions', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [shared, full] = account.addInstanceTargets(web, 2);
+    const outsider = account.addInstance();
+    account.addForeignSession(shared.primaryInterfaceId, 7);
+    for (const n of [1, 2, 3]) account.addForeignSession(full.primaryInterfaceId, n);
+    const foreignElsewhere = account.addForeignSession(outsider.primaryInterfaceId, 1, { [OWNER_TAG]: 'another-stack' });
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary).toMatchObject({ created: 1, deleted: 0, skippedByReason: { 'interface-session-limit': 1 } });
+    expect(account.sessionsOn(shared.primaryInterfaceId).map((s) => s.sessionNumber).sort()).toEqual([7, 8]);
+    expect(account.sessions.has(foreignElsewhere.id)).toBe(true);
+    expect(account.calls.DeleteTrafficMirrorSession).toBeUndefined();
+  });
+
+  it('refuses unsupported instance types and learns from NetworkInterfaceNotSupported once per type', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    account.addInstanceTargets(web, 1, { type: 't2.micro' });
+    account.addInstanceTargets(web, 1, { type: 'm5.metal' });
+    account.addInstanceTargets(web, 1, { type: 'm6i.large' });
+    account.addInstanceTargets(web, 1, { type: 'm4.large' });
+    account.addInstanceTargets(web, 3, { type: 'z9x.large' });
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary.created).toBe(1);
+    expect(summary.skippedByReason).toEqual({
+      'instance-bare-metal': 1,
+      'instance-type-not-supported': 1,
+      'instance-type-rejected-by-ec2': 3,
+      'instance-type-xen-not-supported': 1,
+    });
+    expect(summary.rejectedInstanceTypes).toEqual(['z9x.large']);
+    expect(account.calls.CreateTrafficMirrorSession).toBe(2);
+    expect(account.calls.DescribeInstanceTypes).toBe(1);
+  });
+
+  it('mirrors only healthy targets unless MIRROR_UNHEALTHY_TARGETS is true', async () => {
+    // Prepare
+    const strict = setup();
+    strict.account.addInstanceTargets(strict.web, 2);
+    strict.account.addInstanceTargets(strict.web, 1, { health: 'unhealthy' });
+    strict.account.addInstanceTargets(strict.web, 1, { health: 'draining' });
+    const lenient = setup({ env: { MIRROR_UNHEALTHY_TARGETS: 'true' } });
+    lenient.account.addInstanceTargets(lenient.web, 1, { health: 'unhealthy' });
+    // Act
+    const strictRun = await strict.invoke();
+    const lenientRun = await lenient.invoke();
+    // Assess
+    expect(strictRun.summary).toMatchObject({ created: 2, skippedByReason: { 'target-unhealthy': 2 } });
+    expect(lenientRun.summary).toMatchObject({ created: 1, skipped: 0 });
+  });
+
+  it('deletes our session of a deregistered target but keeps those of a source whose discovery failed', async () => {
+    // Prepare
+    const { account, invoke, web } = setup({ env: { MIRROR_SOURCES: '["web","api"]' } });
+    const api = account.addTargetGroup('api');
+    account.addInstanceTargets(web, 2);
+    account.addInstanceTargets(api, 1);
+    await invoke();
+    web.targets.pop();
+    account.throttle = (action, input) => action === 'DescribeTargetHealth' && input.TargetGroupArn === api.arn;
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary).toMatchObject({ deleted: 1, keptForFailedSources: 1, created: 0 });
+    expect(summary.failedSources).toEqual([{ source: 'tg/api', error: 'Throttling: Rate exceeded' }]);
+    expect(account.ownedSessions(STACK)).toHaveLength(2);
+  });
+
+  it('converges over several runs under a time budget, never running past the timeout', async () => {
+    // Prepare
+    const { account, invoke, web } = setup({ latencyMs: 20, buckets: { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } } });
+    account.addInstanceTargets(web, 400);
+    const runs: { created: number; deferred: number; endedBeforeDeadline: boolean }[] = [];
+    // Act
+    for (let run = 0; run < 10; run++) {
+      const { summary, endedBeforeDeadline } = await invoke({}, 60_000);
+      runs.push({ created: summary.created, deferred: summary.deferredCreates, endedBeforeDeadline });
+      if (summary.complete) break;
+    }
+    // Assess: about 55 s of budget per run at 5 creates/s, plus the burst of 50 in the first run -> 2 runs for 400.
+    expect(account.ownedSessions(STACK)).toHaveLength(400);
+    expect(runs.map((r) => r.endedBeforeDeadline)).toEqual([true, true]);
+    expect(runs[0].created).toBeGreaterThanOrEqual(300);
+    expect(runs.reduce((sum, r) => sum + r.created, 0)).toBe(400);
+    expect(runs[0].deferred).toBe(400 - runs[0].created);
+    expect(account.calls.RequestLimitExceeded).toBeUndefined();
+  });
+
+  it('dry run returns the planned creates and deletes without mutating anything', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [instance] = account.addInstanceTargets(web, 1);
+    // Act
+    const response = await invoke({ dryRun: true });
+    // Assess
+    expect(response.mode).toBe('dry-run');
+    expect(response.plannedCreates).toEqual([{ interfaceId: instance.primaryInterfaceId, sessionNumber: 1, source: 'tg/web', instanceType: 'm5.large' }]);
+    expect(response.plannedDeletes).toEqual([]);
+    expect(mutatingCalls(account.calls)).toBe(0);
+  });
+
+  it.each([
+    ['terraform destroy (lifecycle_scope CRUD)', { action: 'reconcile', tf: { action: 'delete', prev_input: { action: 'reconcile' } } }],
+    ['an explicit cleanup', { action: 'cleanup' }],
+  ])('deletes every owned session and nothing else on %s', async (_name, event) => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    account.addInstanceTargets(web, 3);
+    await invoke();
+    const foreign = account.addForeignSession(account.addInstance().primaryInterfaceId, 1);
+    // Act
+    const response = await invoke(event);
+    // Assess
+    expect(response.mode).toBe('cleanup');
+    expect(response.summary).toMatchObject({ deleted: 3, errors: 0, complete: true });
+    expect(account.ownedSessions(STACK)).toEqual([]);
+    expect([...account.sessions.keys()]).toEqual([foreign.id]);
+  });
+});

@@ -1,0 +1,486 @@
+/**
+ * A stateful in-memory AWS account for the mirror-session Lambda: EC2 (instances, interfaces, instance types,
+ * traffic mirror sessions), ELBv2, Classic ELB and ECS, served through aws-sdk-client-mock callbacks. Calls cost
+ * simulated latency on a simulated clock and draw from EC2-like token buckets, so scenario tests and the
+ * benchmark run thousands of calls in milliseconds of real time. Not part of the Lambda bundle.
+ */
+import {
+  CreateTrafficMirrorSessionCommand,
+  DeleteTrafficMirrorSessionCommand,
+  DescribeInstancesCommand,
+  DescribeInstanceTypesCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeTrafficMirrorSessionsCommand,
+  EC2Client,
+  EC2ServiceException,
+  type Filter,
+} from '@aws-sdk/client-ec2';
+import {
+  ClusterNotFoundException,
+  DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ECSServiceException,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  AccessPointNotFoundException,
+  DescribeInstanceHealthCommand,
+  DescribeLoadBalancersCommand as DescribeClassicLoadBalancersCommand,
+  DescribeTagsCommand as DescribeClassicTagsCommand,
+  ElasticLoadBalancingClient,
+  ElasticLoadBalancingServiceException,
+} from '@aws-sdk/client-elastic-load-balancing';
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTagsCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2ServiceException,
+  LoadBalancerNotFoundException,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClients, Clock } from '../../../lambda/aws';
+import { instanceTypeSkipReason } from '../../../lambda/eligibility';
+
+/** Simulated time: sleeping advances the clock instantly. */
+export class SimClock implements Clock {
+  constructor(private nowMs = 1_700_000_000_000) {}
+  now(): number {
+    return this.nowMs;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.nowMs += Math.max(0, ms);
+  }
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+}
+
+interface BucketSpec {
+  burst: number;
+  perSecond: number;
+}
+
+class SimBucket {
+  private tokens: number;
+  private at: number;
+  constructor(private readonly clock: SimClock, private readonly spec: BucketSpec) {
+    this.tokens = spec.burst;
+    this.at = clock.now();
+  }
+  tryTake(): boolean {
+    const now = this.clock.now();
+    this.tokens = Math.min(this.spec.burst, this.tokens + ((now - this.at) / 1000) * this.spec.perSecond);
+    this.at = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+export interface SimInstance { id: string; type: string; vpcId: string; primaryInterfaceId: string }
+export interface SimInterface { id: string; type: string; vpcId: string; privateIp: string; instanceId?: string }
+export interface SimSession {
+  id: string; interfaceId: string; targetId: string; filterId: string; sessionNumber: number; tags: { Key: string; Value: string }[];
+}
+export interface SimTarget { id: string; health: string }
+export interface SimTargetGroup { name: string; arn: string; targetType: 'instance' | 'ip' | 'lambda'; vpcId: string; loadBalancerArns: string[]; targets: SimTarget[] }
+export interface SimLoadBalancer { name: string; arn: string; vpcId: string; tags: { Key: string; Value: string }[] }
+export interface SimClassicLoadBalancer { name: string; vpcId: string; instances: SimTarget[]; tags: { Key: string; Value: string }[] }
+export interface SimTask { arn: string; launchType: 'EC2' | 'FARGATE'; interfaceId?: string; containerInstanceArn?: string; lastStatus: string }
+export interface SimCluster { containerInstances: { arn: string; instanceId: string; status: string }[]; tasks: SimTask[] }
+
+export interface SimOptions {
+  clock?: SimClock;
+  /** Simulated latency of every call. */
+  latencyMs?: number;
+  /** EC2-like token buckets per service; `false` turns throttling off. */
+  buckets?: { describe: BucketSpec; mutate: BucketSpec } | false;
+}
+
+/** Instance types the simulation knows; facts as DescribeInstanceTypes returns them. */
+const INSTANCE_TYPE_FACTS: Record<string, { Hypervisor?: 'xen' | 'nitro'; BareMetal: boolean }> = {
+  'm5.large': { Hypervisor: 'nitro', BareMetal: false },
+  'c5.large': { Hypervisor: 'nitro', BareMetal: false },
+  't3.small': { Hypervisor: 'nitro', BareMetal: false },
+  'm6i.large': { Hypervisor: 'nitro', BareMetal: false },
+  'm4.large': { Hypervisor: 'xen', BareMetal: false },
+  't2.micro': { Hypervisor: 'xen', BareMetal: false },
+  'm5.metal': { BareMetal: true },
+  'z9x.large': { Hypervisor: 'nitro', BareMetal: false },
+};
+
+type ServiceName = 'ec2' | 'elbv2' | 'elb' | 'ecs';
+
+function ec2Error(name: string, message: string): EC2ServiceException {
+  return new EC2ServiceException({ name, $fault: name === 'InternalError' ? 'server' : 'client', $metadata: {}, message });
+}
+
+function throttleError(service: ServiceName): Error {
+  const options = { $fault: 'client' as const, $metadata: { httpStatusCode: 400 }, message: 'Rate exceeded' };
+  if (service === 'ec2') return ec2Error('RequestLimitExceeded', 'Request limit exceeded.');
+  if (service === 'elbv2') return new ElasticLoadBalancingV2ServiceException({ name: 'Throttling', ...options });
+  if (service === 'elb') return new ElasticLoadBalancingServiceException({ name: 'Throttling', ...options });
+  return new ECSServiceException({ name: 'ThrottlingException', ...options });
+}
+
+function page<T>(items: readonly T[], maxResults: number | undefined, token: string | undefined): { items: T[]; next?: string } {
+  const start = token ? Number(token) : 0;
+  const size = maxResults ?? items.length;
+  const end = Math.min(items.length, start + size);
+  return { items: items.slice(start, end), next: end < items.length ? String(end) : undefined };
+}
+
+function filterValues(filters: Filter[] | undefined, name: string): string[] | undefined {
+  const filter = filters?.find((f) => f.Name === name);
+  if (filter && (filter.Values?.length ?? 0) > 200) throw ec2Error('FilterLimitExceeded', 'The maximum number of filter values specified on a single call is 200');
+  return filter?.Values;
+}
+
+export class SimAccount {
+  readonly clock: SimClock;
+  readonly instances = new Map<string, SimInstance>();
+  readonly interfaces = new Map<string, SimInterface>();
+  readonly interfaceByIp = new Map<string, string>();
+  readonly sessions = new Map<string, SimSession>();
+  readonly targetGroups: SimTargetGroup[] = [];
+  readonly loadBalancers: SimLoadBalancer[] = [];
+  readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
+  readonly clusters = new Map<string, SimCluster>();
+  /** Calls by action, throttled ones included. */
+  readonly calls: Record<string, number> = {};
+  /** Every mutating call that succeeded, in order. */
+  readonly mutations: { action: string; id: string }[] = [];
+  readonly clients: AwsClients;
+  /** Stack name the simulated IAM policy lets us delete sessions for (aws:ResourceTag condition). */
+  iamOwner?: string;
+  /** Fault injection: an error to answer a create with. */
+  failCreate?: (interfaceId: string, attempt: number) => Error | undefined;
+  /** Runs before each create is answered (e.g. to delete the interface). */
+  beforeCreate?: (interfaceId: string) => void;
+  /** Extra throttling on top of the buckets. */
+  throttle?: (action: string, input: Record<string, unknown>) => boolean;
+
+  private readonly latencyMs: number;
+  private readonly buckets = new Map<string, SimBucket>();
+  private readonly tokens = new Map<string, string>();
+  private readonly createAttempts = new Map<string, number>();
+  private counter = 0;
+
+  constructor(options: SimOptions = {}) {
+    this.clock = options.clock ?? new SimClock();
+    this.latencyMs = options.latencyMs ?? 0;
+    if (options.buckets !== false) {
+      const spec = options.buckets ?? { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } };
+      for (const service of ['ec2', 'elbv2', 'elb', 'ecs']) {
+        this.buckets.set(`${service}:describe`, new SimBucket(this.clock, spec.describe));
+        this.buckets.set(`${service}:mutate`, new SimBucket(this.clock, spec.mutate));
+      }
+    }
+    this.clients = {
+      ec2: new EC2Client({ region: 'us-east-1' }),
+      elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
+      elb: new ElasticLoadBalancingClient({ region: 'us-east-1' }),
+      ecs: new ECSClient({ region: 'us-east-1' }),
+    };
+    this.wireEc2();
+    this.wireElbv2();
+    this.wireClassic();
+    this.wireEcs();
+  }
+
+  private nextId(prefix: string): string {
+    this.counter++;
+    return `${prefix}-${this.counter.toString(16).padStart(17, '0')}`;
+  }
+
+  // ---- building the account -------------------------------------------------------------------------------
+
+  addInstance(options: { type?: string; vpcId?: string; interfaceType?: string } = {}): SimInstance {
+    const id = this.nextId('i');
+    const eni = this.addInterface({ vpcId: options.vpcId, type: options.interfaceType, instanceId: id });
+    const instance = { id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', primaryInterfaceId: eni.id };
+    this.instances.set(id, instance);
+    return instance;
+  }
+
+  addInterface(options: { vpcId?: string; type?: string; instanceId?: string } = {}): SimInterface {
+    const id = this.nextId('eni');
+    const n = this.counter;
+    const eni = { id, type: options.type ?? 'interface', vpcId: options.vpcId ?? 'vpc-1', privateIp: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, instanceId: options.instanceId };
+    this.interfaces.set(id, eni);
+    this.interfaceByIp.set(`${eni.vpcId}|${eni.privateIp}`, id);
+    return eni;
+  }
+
+  removeInterface(interfaceId: string): void {
+    const eni = this.interfaces.get(interfaceId);
+    if (!eni) return;
+    this.interfaces.delete(interfaceId);
+    this.interfaceByIp.delete(`${eni.vpcId}|${eni.privateIp}`);
+    // EC2 deletes the sessions of a deleted interface.
+    for (const [id, session] of this.sessions) if (session.interfaceId === interfaceId) this.sessions.delete(id);
+  }
+
+  addLoadBalancer(name: string, options: { vpcId?: string; tags?: Record<string, string> } = {}): SimLoadBalancer {
+    const lb = { name, arn: `arn:aws:elasticloadbalancing:us-east-1:111122223333:loadbalancer/app/${name}/${this.nextId('lb')}`, vpcId: options.vpcId ?? 'vpc-1', tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
+    this.loadBalancers.push(lb);
+    return lb;
+  }
+
+  addClassicLoadBalancer(name: string, options: { vpcId?: string; tags?: Record<string, string> } = {}): SimClassicLoadBalancer {
+    const lb = { name, vpcId: options.vpcId ?? 'vpc-1', instances: [], tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
+    this.classicLoadBalancers.push(lb);
+    return lb;
+  }
+
+  addTargetGroup(name: string, options: { targetType?: SimTargetGroup['targetType']; vpcId?: string; loadBalancer?: SimLoadBalancer } = {}): SimTargetGroup {
+    const group = { name, arn: `arn:aws:elasticloadbalancing:us-east-1:111122223333:targetgroup/${name}/${this.nextId('tg')}`, targetType: options.targetType ?? 'instance', vpcId: options.vpcId ?? 'vpc-1', loadBalancerArns: options.loadBalancer ? [options.loadBalancer.arn] : [], targets: [] };
+    this.targetGroups.push(group);
+    return group;
+  }
+
+  /** Adds `count` instances of `type` registered in the group; returns them. */
+  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string } = {}): SimInstance[] {
+    return Array.from({ length: count }, () => {
+      const instance = this.addInstance({ type: options.type, vpcId: group.vpcId });
+      group.targets.push({ id: group.targetType === 'ip' ? this.interfaces.get(instance.primaryInterfaceId)!.privateIp : instance.id, health: options.health ?? 'healthy' });
+      return instance;
+    });
+  }
+
+  addForeignSession(interfaceId: string, sessionNumber: number, tags: Record<string, string> = { owner: 'someone-else' }, targetId = 'tmt-foreign'): SimSession {
+    const session = { id: this.nextId('tms'), interfaceId, targetId, filterId: 'tmf-foreign', sessionNumber, tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  sessionsOn(interfaceId: string): SimSession[] {
+    return [...this.sessions.values()].filter((s) => s.interfaceId === interfaceId);
+  }
+
+  ownedSessions(stackName: string): SimSession[] {
+    return [...this.sessions.values()].filter((s) => s.tags.some((t) => t.Key === 'traceable:mirroring-stack' && t.Value === stackName));
+  }
+
+  resetCalls(): void {
+    for (const key of Object.keys(this.calls)) delete this.calls[key];
+    this.mutations.length = 0;
+  }
+
+  // ---- serving calls --------------------------------------------------------------------------------------
+
+  private serve<T>(service: ServiceName, action: string, answer: () => T, input: Record<string, unknown> = {}): Promise<T> {
+    this.calls[action] = (this.calls[action] ?? 0) + 1;
+    this.clock.advance(this.latencyMs);
+    const kind = /^(Describe|List)/.test(action) ? 'describe' : 'mutate';
+    const bucket = this.buckets.get(`${service}:${kind}`);
+    if ((bucket && !bucket.tryTake()) || this.throttle?.(action, input)) return Promise.reject(throttleError(service));
+    try {
+      return Promise.resolve(answer());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private wireEc2(): void {
+    const mock = mockClient(this.clients.ec2);
+    mock.on(DescribeInstancesCommand).callsFake((input) => this.serve('ec2', 'DescribeInstances', () => {
+      const ids = filterValues(input.Filters, 'instance-id') ?? input.InstanceIds ?? [...this.instances.keys()];
+      const found: SimInstance[] = ids.flatMap((id: string) => (this.instances.has(id) ? [this.instances.get(id)!] : []));
+      const { items, next } = page(found, input.MaxResults, input.NextToken);
+      return {
+        NextToken: next,
+        Reservations: items.length === 0 ? [] : [{
+          Instances: items.map((instance) => ({
+            InstanceId: instance.id,
+            InstanceType: instance.type,
+            NetworkInterfaces: this.interfaces.has(instance.primaryInterfaceId)
+              ? [{ NetworkInterfaceId: instance.primaryInterfaceId, InterfaceType: this.interfaces.get(instance.primaryInterfaceId)!.type, Attachment: { DeviceIndex: 0, NetworkCardIndex: 0 } }]
+              : [],
+          })),
+        }],
+      };
+    }));
+    mock.on(DescribeNetworkInterfacesCommand).callsFake((input) => this.serve('ec2', 'DescribeNetworkInterfaces', () => {
+      const vpc = filterValues(input.Filters, 'vpc-id');
+      const ips = filterValues(input.Filters, 'addresses.private-ip-address');
+      const ids = filterValues(input.Filters, 'network-interface-id') ?? input.NetworkInterfaceIds;
+      let found: SimInterface[];
+      if (ids) found = ids.flatMap((id: string) => (this.interfaces.has(id) ? [this.interfaces.get(id)!] : []));
+      else if (ips) {
+        const vpcs = vpc ?? [...new Set([...this.interfaces.values()].map((eni) => eni.vpcId))];
+        found = ips.flatMap((ip: string) => vpcs.flatMap((v: string) => {
+          const id = this.interfaceByIp.get(`${v}|${ip}`);
+          return id ? [this.interfaces.get(id)!] : [];
+        }));
+      }
+      else found = [...this.interfaces.values()];
+      if (vpc) found = found.filter((eni) => vpc.includes(eni.vpcId));
+      const { items, next } = page(found, input.MaxResults, input.NextToken);
+      return {
+        NextToken: next,
+        NetworkInterfaces: items.map((eni) => ({
+          NetworkInterfaceId: eni.id, InterfaceType: eni.type, VpcId: eni.vpcId, PrivateIpAddress: eni.privateIp,
+          PrivateIpAddresses: [{ PrivateIpAddress: eni.privateIp, Primary: true }],
+          Attachment: eni.instanceId ? { InstanceId: eni.instanceId, DeviceIndex: 0 } : undefined,
+        })),
+      };
+    }));
+    mock.on(DescribeInstanceTypesCommand).callsFake((input) => this.serve('ec2', 'DescribeInstanceTypes', () => {
+      const unknown = (input.InstanceTypes ?? []).filter((type: string) => !INSTANCE_TYPE_FACTS[type]);
+      if (unknown.length) throw ec2Error('InvalidInstanceType', `The following supplied instance types do not exist: [${unknown.join(', ')}]`);
+      return { InstanceTypes: (input.InstanceTypes ?? []).map((type: string) => ({ InstanceType: type, ...INSTANCE_TYPE_FACTS[type] })) };
+    }));
+    mock.on(DescribeTrafficMirrorSessionsCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorSessions', () => {
+      let sessions = [...this.sessions.values()].sort((a, b) => a.id.localeCompare(b.id));
+      for (const filter of input.Filters ?? []) {
+        if (filter.Name?.startsWith('tag:')) {
+          const key = filter.Name.slice(4);
+          sessions = sessions.filter((s) => s.tags.some((t) => t.Key === key && filter.Values?.includes(t.Value)));
+        }
+        if (filter.Name === 'network-interface-id') sessions = sessions.filter((s) => filter.Values?.includes(s.interfaceId));
+      }
+      const { items, next } = page(sessions, input.MaxResults, input.NextToken);
+      return {
+        NextToken: next,
+        TrafficMirrorSessions: items.map((s) => ({
+          TrafficMirrorSessionId: s.id, NetworkInterfaceId: s.interfaceId, TrafficMirrorTargetId: s.targetId,
+          TrafficMirrorFilterId: s.filterId, SessionNumber: s.sessionNumber, Tags: s.tags,
+        })),
+      };
+    }));
+    mock.on(CreateTrafficMirrorSessionCommand).callsFake((input) => this.serve('ec2', 'CreateTrafficMirrorSession', () => {
+      const interfaceId = input.NetworkInterfaceId as string;
+      const attempt = (this.createAttempts.get(interfaceId) ?? 0) + 1;
+      this.createAttempts.set(interfaceId, attempt);
+      this.beforeCreate?.(interfaceId);
+      const injected = this.failCreate?.(interfaceId, attempt);
+      if (injected) throw injected;
+      const remembered = input.ClientToken ? this.tokens.get(input.ClientToken) : undefined;
+      if (remembered && this.sessions.has(remembered)) return { TrafficMirrorSession: { TrafficMirrorSessionId: remembered }, ClientToken: input.ClientToken };
+      const eni = this.interfaces.get(interfaceId);
+      if (!eni) throw ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${interfaceId}' does not exist`);
+      const instance = eni.instanceId ? this.instances.get(eni.instanceId) : undefined;
+      // The simulation's truth: the documented rules plus one type the documented list does not know yet.
+      if (instance && (instanceTypeSkipReason(instance.type, undefined) || instance.type === 'z9x.large')) {
+        throw ec2Error('NetworkInterfaceNotSupported', `The network interface ${interfaceId} is not supported for traffic mirroring`);
+      }
+      const existing = this.sessionsOn(interfaceId);
+      if (existing.length >= 3) throw ec2Error('TrafficMirrorSessionsPerInterfaceLimitExceeded', 'The maximum number of sessions per source interface is 3');
+      if (existing.some((s) => s.sessionNumber === input.SessionNumber)) throw ec2Error('InvalidParameterValue', 'The session number is in use');
+      const tags = (input.TagSpecifications ?? []).flatMap((spec: { Tags?: { Key?: string; Value?: string }[] }) => spec.Tags ?? []).map((t: { Key?: string; Value?: string }) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+      const session = { id: this.nextId('tms'), interfaceId, targetId: input.TrafficMirrorTargetId as string, filterId: input.TrafficMirrorFilterId as string, sessionNumber: input.SessionNumber as number, tags };
+      this.sessions.set(session.id, session);
+      if (input.ClientToken) this.tokens.set(input.ClientToken, session.id);
+      this.mutations.push({ action: 'CreateTrafficMirrorSession', id: session.id });
+      return { TrafficMirrorSession: { TrafficMirrorSessionId: session.id }, ClientToken: input.ClientToken };
+    }));
+    mock.on(DeleteTrafficMirrorSessionCommand).callsFake((input) => this.serve('ec2', 'DeleteTrafficMirrorSession', () => {
+      const session = this.sessions.get(input.TrafficMirrorSessionId as string);
+      if (!session) throw ec2Error('InvalidTrafficMirrorSessionId.NotFound', `The traffic mirror session '${input.TrafficMirrorSessionId}' does not exist`);
+      if (this.iamOwner !== undefined && !session.tags.some((t) => t.Key === 'traceable:mirroring-stack' && t.Value === this.iamOwner)) {
+        throw ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
+      }
+      this.sessions.delete(session.id);
+      this.mutations.push({ action: 'DeleteTrafficMirrorSession', id: session.id });
+      return { TrafficMirrorSessionId: session.id };
+    }));
+  }
+
+  private wireElbv2(): void {
+    const mock = mockClient(this.clients.elbv2);
+    mock.on(DescribeLoadBalancersCommand).callsFake((input) => this.serve('elbv2', 'DescribeLoadBalancers', () => {
+      let found = this.loadBalancers;
+      if (input.Names) {
+        const missing = input.Names.filter((name: string) => !this.loadBalancers.some((lb) => lb.name === name));
+        if (missing.length) throw new LoadBalancerNotFoundException({ message: `One or more load balancers not found`, $metadata: {} });
+        found = this.loadBalancers.filter((lb) => input.Names!.includes(lb.name));
+      }
+      const { items, next } = page(found, input.PageSize, input.Marker);
+      return { NextMarker: next, LoadBalancers: items.map((lb) => ({ LoadBalancerName: lb.name, LoadBalancerArn: lb.arn, VpcId: lb.vpcId })) };
+    }));
+    mock.on(DescribeTargetGroupsCommand).callsFake((input) => this.serve('elbv2', 'DescribeTargetGroups', () => {
+      let found = this.targetGroups;
+      if (input.LoadBalancerArn) found = found.filter((g) => g.loadBalancerArns.includes(input.LoadBalancerArn!));
+      const wanted = input.Names ?? input.TargetGroupArns;
+      if (wanted) {
+        const key = input.Names ? 'name' : 'arn';
+        if (wanted.some((w: string) => !found.some((g) => g[key] === w))) throw new TargetGroupNotFoundException({ message: 'One or more target groups not found', $metadata: {} });
+        found = found.filter((g) => wanted.includes(g[key]));
+      }
+      const { items, next } = page(found, input.PageSize, input.Marker);
+      return { NextMarker: next, TargetGroups: items.map((g) => ({ TargetGroupName: g.name, TargetGroupArn: g.arn, TargetType: g.targetType, VpcId: g.vpcId, LoadBalancerArns: g.loadBalancerArns })) };
+    }));
+    mock.on(DescribeTargetHealthCommand).callsFake((input) => this.serve('elbv2', 'DescribeTargetHealth', () => {
+      const group = this.targetGroups.find((g) => g.arn === input.TargetGroupArn);
+      if (!group) throw new TargetGroupNotFoundException({ message: 'Target group not found', $metadata: {} });
+      return { TargetHealthDescriptions: group.targets.map((t) => ({ Target: { Id: t.id, Port: 80 }, TargetHealth: { State: t.health } })) };
+    }, input));
+    mock.on(DescribeTagsCommand).callsFake((input) => this.serve('elbv2', 'DescribeTags', () => {
+      if ((input.ResourceArns?.length ?? 0) > 20) throw new ElasticLoadBalancingV2ServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'at most 20 resource ARNs' });
+      return { TagDescriptions: (input.ResourceArns ?? []).map((arn: string) => ({ ResourceArn: arn, Tags: this.loadBalancers.find((lb) => lb.arn === arn)?.tags ?? [] })) };
+    }));
+  }
+
+  private wireClassic(): void {
+    const mock = mockClient(this.clients.elb);
+    mock.on(DescribeClassicLoadBalancersCommand).callsFake((input) => this.serve('elb', 'DescribeLoadBalancers', () => {
+      let found = this.classicLoadBalancers;
+      if (input.LoadBalancerNames) {
+        if (input.LoadBalancerNames.some((name: string) => !found.some((lb) => lb.name === name))) throw new AccessPointNotFoundException({ message: 'There is no ACTIVE Load Balancer', $metadata: {} });
+        found = found.filter((lb) => input.LoadBalancerNames!.includes(lb.name));
+      }
+      const { items, next } = page(found, input.PageSize, input.Marker);
+      return { NextMarker: next, LoadBalancerDescriptions: items.map((lb) => ({ LoadBalancerName: lb.name, VPCId: lb.vpcId, Instances: lb.instances.map((t) => ({ InstanceId: t.id })) })) };
+    }));
+    mock.on(DescribeInstanceHealthCommand).callsFake((input) => this.serve('elb', 'DescribeInstanceHealth', () => {
+      const lb = this.classicLoadBalancers.find((l) => l.name === input.LoadBalancerName);
+      if (!lb) throw new AccessPointNotFoundException({ message: 'There is no ACTIVE Load Balancer', $metadata: {} });
+      return { InstanceStates: lb.instances.map((t) => ({ InstanceId: t.id, State: t.health })) };
+    }));
+    mock.on(DescribeClassicTagsCommand).callsFake((input) => this.serve('elb', 'DescribeTags', () => ({
+      TagDescriptions: (input.LoadBalancerNames ?? []).map((name: string) => ({ LoadBalancerName: name, Tags: this.classicLoadBalancers.find((lb) => lb.name === name)?.tags ?? [] })),
+    })));
+  }
+
+  private wireEcs(): void {
+    const mock = mockClient(this.clients.ecs);
+    const cluster = (name: string | undefined) => {
+      const found = this.clusters.get(name ?? 'default');
+      if (!found) throw new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} });
+      return found;
+    };
+    mock.on(ListContainerInstancesCommand).callsFake((input) => this.serve('ecs', 'ListContainerInstances', () => {
+      const { items, next } = page(cluster(input.cluster).containerInstances, input.maxResults ?? 100, input.nextToken);
+      return { nextToken: next, containerInstanceArns: items.map((ci) => ci.arn) };
+    }));
+    mock.on(DescribeContainerInstancesCommand).callsFake((input) => this.serve('ecs', 'DescribeContainerInstances', () => ({
+      containerInstances: cluster(input.cluster).containerInstances
+        .filter((ci) => input.containerInstances?.includes(ci.arn))
+        .map((ci) => ({ containerInstanceArn: ci.arn, ec2InstanceId: ci.instanceId, status: ci.status })),
+    })));
+    mock.on(ListTasksCommand).callsFake((input) => this.serve('ecs', 'ListTasks', () => {
+      const { items, next } = page(cluster(input.cluster).tasks, input.maxResults ?? 100, input.nextToken);
+      return { nextToken: next, taskArns: items.map((task) => task.arn) };
+    }));
+    mock.on(DescribeTasksCommand).callsFake((input) => this.serve('ecs', 'DescribeTasks', () => ({
+      tasks: cluster(input.cluster).tasks
+        .filter((task) => input.tasks?.includes(task.arn))
+        .map((task) => ({
+          taskArn: task.arn, launchType: task.launchType, lastStatus: task.lastStatus, containerInstanceArn: task.containerInstanceArn,
+          attachments: task.interfaceId ? [{ type: 'ElasticNetworkInterface', status: 'ATTACHED', details: [{ name: 'networkInterfaceId', value: task.interfaceId }] }] : [],
+        })),
+    })));
+  }
+}
+
+/** Runs something as one Lambda invocation with `timeoutMs`, on the account's clock. */
+export function lambdaContext(account: SimAccount, timeoutMs: number, requestId = 'req-1') {
+  const deadline = account.clock.now() + timeoutMs;
+  return { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
+}
