@@ -48,7 +48,9 @@ export function synthConfig(overrides: Record<string, unknown> = {}, outdir = mk
 export function resource(json: TerraformJson, type: string, name: string): any {
   const found = json.resource[type]?.[name];
   if (!found) throw new Error(`no ${type}.${name}; have ${Object.keys(json.resource[type] ?? {}).join(', ') || 'none of that type'}`);
-  return found;
+  // cdktf's "//" metadata (construct path) is not a setting.
+  const { '//': _metadata, ...settings } = found;
+  return settings;
 }
 
 /** Every resource address (`type.name`) of a synthesized stack, sorted. */
