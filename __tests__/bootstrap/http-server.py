@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Tiny HTTP server for the end-to-end test (runs inside the server network namespace).
-GET /api/items -> 200 JSON, GET anything else -> 404, POST /api/items -> 201 echoing the body size.
+GET /api/items[?...] -> 200 JSON, GET anything else -> 404, POST /api/items -> 201 echoing the body size.
 Usage: http-server.py ADDRESS PORT READY_FILE"""
 import sys
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -21,7 +21,7 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def do_GET(self):  # noqa: N802
-        if self.path == "/api/items":
+        if self.path.split("?", 1)[0] == "/api/items":
             self._reply(200, b'{"items":["widget","gadget"]}')
         else:
             self._reply(404, b'{"error":"not found"}')
@@ -36,7 +36,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
-    server = HTTPServer((sys.argv[1], int(sys.argv[2])), Handler)
+    ThreadingHTTPServer.request_queue_size = 128
+    server = ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handler)
     with open(sys.argv[3], "w") as ready:
         ready.write("ready\n")
     server.serve_forever()

@@ -10,11 +10,14 @@
 # Traffic Mirroring does; Suricata runs the given configuration as it is, on the interface it names.
 #
 # Usage: netns-e2e.sh WORK_DIR SURICATA_YAML IFACE TAG [extra suricata args, e.g. --set decoder.vxlan.enabled=false]
-# Leaves WORK_DIR/log/{eve.json,suricata.log,stats.log} and WORK_DIR/client.txt (the status codes curl saw).
+# Sends GET 200, GET 404, POST 201 one after the other, then BURST (env, default 30) concurrent GETs.
+# Leaves WORK_DIR/log/{eve.json,suricata.log,stats.log}, WORK_DIR/client.txt (the status codes of the three
+# single requests) and WORK_DIR/burst.txt (those of the burst).
 # Namespaces are named e2e-{c,s,t}-TAG; everything is removed on every exit path.
 set -euo pipefail
 
 work="$1" yaml="$2" iface="$3" tag="$4"
+BURST="${BURST:-30}"
 shift 4
 here="$(cd "$(dirname "$0")" && pwd)"
 ns_c="e2e-c-$tag" ns_s="e2e-s-$tag" ns_t="e2e-t-$tag"
@@ -97,6 +100,14 @@ client() { # EXPECTED_CODE curl args...
 client 200 http://10.213.1.2:8080/api/items
 client 404 http://10.213.1.2:8080/api/missing
 client 201 -X POST -H 'Content-Type: application/json' --data '{"name":"widget","qty":3}' http://10.213.1.2:8080/api/items
+
+# A burst of concurrent connections: both directions of many flows interleaved on the wire.
+burst_args=()
+for i in $(seq 1 "$BURST"); do
+  burst_args+=(-o /dev/null "http://10.213.1.2:8080/api/items?burst=$i")
+done
+ip netns exec "$ns_c" curl -sS --max-time 20 --parallel --parallel-max "$BURST" -w '%{http_code}\n' \
+  -H 'Host: shop.e2e.test' -A 'traceable-e2e/1.0' "${burst_args[@]}" >"$work/burst.txt"
 
 # Let the last packets through the ring, then stop Suricata cleanly (it flushes flows and writes final stats).
 sleep 1.5

@@ -53,14 +53,23 @@ interface Scenario {
   kernelPackets: number;
   kernelDrops: number;
   client: string[];
+  burst: string[];
   suricataLog: string;
+  /** Last value of each counter in stats.log (Suricata writes a final record at shutdown). */
+  stats: Record<string, number>;
 }
+
+const BURST = 30;
 
 function runScenario(name: string, extraArgs: string[] = []): Scenario {
   const tag = `${RUN_ID}${tags.length}`;
   tags.push(tag);
   const dir = join(work, name);
-  const r = spawnSync('bash', [SCRIPT, dir, yamlPath, IFACE, tag, ...extraArgs], { encoding: 'utf8', timeout: 55_000 });
+  const r = spawnSync('bash', [SCRIPT, dir, yamlPath, IFACE, tag, ...extraArgs], {
+    encoding: 'utf8',
+    timeout: 55_000,
+    env: { ...process.env, BURST: String(BURST) },
+  });
   if (r.status !== 0) throw new Error(`netns-e2e.sh failed (${r.status ?? r.signal}): ${r.stderr}`);
   for (const role of ['c', 's', 't']) {
     expect(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout).not.toContain(`e2e-${role}-${tag}`);
@@ -72,12 +81,19 @@ function runScenario(name: string, extraArgs: string[] = []): Scenario {
   const suricataLog = readFileSync(join(dir, 'log', 'suricata.log'), 'utf8');
   const m = new RegExp(`device: ${IFACE}: packets: (\\d+), drops: (\\d+)`).exec(suricataLog);
   if (!m) throw new Error(`no capture statistics in suricata.log:\n${suricataLog}`);
+  const stats: Record<string, number> = {};
+  for (const line of readFileSync(join(dir, 'log', 'stats.log'), 'utf8').split('\n')) {
+    const c = /^(\S+)\s+\|\s+Total\s+\|\s+(\d+)$/.exec(line);
+    if (c) stats[c[1]] = Number(c[2]);
+  }
   return {
     events,
     kernelPackets: Number(m[1]),
     kernelDrops: Number(m[2]),
     client: readFileSync(join(dir, 'client.txt'), 'utf8').split('\n').filter(Boolean),
+    burst: readFileSync(join(dir, 'burst.txt'), 'utf8').split('\n').filter(Boolean),
     suricataLog,
+    stats,
   };
 }
 
@@ -97,7 +113,9 @@ describe.each([1, 2, 3])('end to end on VXLAN-mirrored traffic, run %i of 3', (r
     () => {
       const s = runScenario(`positive-${run}`);
       expect(s.client).toEqual(['200', '404', '201']);
-      const http = s.events.filter((e) => e.event_type === 'http');
+      expect(s.burst).toEqual(Array(BURST).fill('200'));
+      const all = s.events.filter((e) => e.event_type === 'http');
+      const http = all.filter((e) => !e.http.url?.includes('burst='));
       const summary = http.map((e) => [e.http.http_method, e.http.url, e.http.status]);
       expect(summary).toEqual([
         ['GET', '/api/items', 200],
@@ -117,9 +135,23 @@ describe.each([1, 2, 3])('end to end on VXLAN-mirrored traffic, run %i of 3', (r
       expect(header(post.http.request_headers, 'Content-Length')).toBe(String('{"name":"widget","qty":3}'.length));
       // Three connections, three flows: each connection's two directions met in one flow.
       expect(new Set(http.map((e) => e.flow_id)).size).toBe(3);
+      // The burst: 30 concurrent connections, each one complete transaction (method, uri, status) in its own flow.
+      const burst = all.filter((e) => e.http.url?.includes('burst='));
+      expect(burst.map((e) => e.http.url).sort()).toEqual(
+        Array.from({ length: BURST }, (_, i) => `/api/items?burst=${i + 1}`).sort(),
+      );
+      for (const e of burst) {
+        expect([e.http.http_method, e.http.status, e.http.hostname]).toEqual(['GET', 200, 'shop.e2e.test']);
+        expect(header(e.http.response_headers, 'X-E2e-Server')).toBe('yes');
+      }
+      expect(new Set(burst.map((e) => e.flow_id)).size).toBe(BURST);
       expect(s.suricataLog).not.toMatch(/request_uri_not_seen/);
+      expect(s.stats['tcp.sessions']).toBe(3 + BURST);
+      expect(s.stats['app_layer.tx.http']).toBe(3 + BURST);
+      expect(s.stats['tcp.pkt_on_wrong_thread']).toBe(0);
       expect(s.kernelPackets).toBeGreaterThan(20);
       expect(s.kernelDrops).toBe(0);
+      expect(s.stats['capture.kernel_drops']).toBe(0);
     },
     60_000,
   );
@@ -131,6 +163,7 @@ test(
     const s = runScenario('negative', ['--set', 'decoder.vxlan.enabled=false']);
     expect(s.client).toEqual(['200', '404', '201']);
     expect(s.kernelPackets).toBeGreaterThan(20); // the packets did arrive
+    expect(s.stats['decoder.vxlan']).toBe(0);
     expect(s.events.filter((e) => e.event_type === 'http')).toEqual([]);
   },
   60_000,
