@@ -1,0 +1,32 @@
+/** The benchmark's generated capture is valid VXLAN-mirrored HTTP, and the rendered configuration decodes all of it. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { benchSuricata, writeMirroredHttpPcap } from '../../scripts/bench-suricata';
+
+test('the generated pcap reads back as VXLAN on UDP 4789 with both directions of every connection', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-pcap-'));
+  try {
+    const file = join(dir, 'x.pcap');
+    expect(writeMirroredHttpPcap(file, 30, 8)).toBe(300);
+    const r = spawnSync('tcpdump', ['-nn', '-r', file, 'udp dst port 4789'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(300);
+    expect(lines.every((l) => l.includes('VXLAN') && l.includes('vni 7331'))).toBe(true);
+    // Distinct outer source ports per direction, as AWS Traffic Mirroring sends them.
+    expect(new Set(lines.map((l) => / IP (\S+) >/.exec(l)![1])).size).toBe(60);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Suricata with the rendered configuration decodes every mirrored transaction complete', () => {
+  const r = benchSuricata(600, 64);
+  expect(r.packets).toBe(6000);
+  expect(r.kernelOrDecoderPackets).toBe(6000);
+  expect(r.transactions).toBe(600);
+  expect(r.complete).toBe(600);
+  expect(r.completeShare).toBe(1);
+}, 60_000);
