@@ -3,29 +3,11 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { systemClock, type AwsClients, type Clock } from './aws';
+import { SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from './environment';
 import { runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
 import { SESSION_SOURCE_TYPES, type PlannedCreate, type PlannedDelete, type SessionSourceType } from './types';
 
-/** Namespace of the run metrics (embedded metric format). */
-export const METRICS_NAMESPACE = 'Traceable/TrafficMirroring';
-
-/**
- * The environment contract between modules/session-lambda.ts and this handler. No secrets: only ids and names.
- */
-export const ENV = {
-  stackName: 'STACK_NAME',
-  targetId: 'MIRROR_TARGET_ID',
-  filterId: 'MIRROR_FILTER_ID',
-  sourceType: 'MIRROR_SOURCE_TYPE',
-  /** JSON array of strings. */
-  sources: 'MIRROR_SOURCES',
-  /** JSON array of VPC ids (LOAD_BALANCER_TAGS). */
-  sourceVpcIds: 'MIRROR_SOURCE_VPC_IDS',
-  /** `true` or `false`. */
-  mirrorUnhealthyTargets: 'MIRROR_UNHEALTHY_TARGETS',
-  /** Optional, milliseconds; default: a tenth of the time left at start, between 5 and 30 seconds. */
-  safetyMarginMs: 'SAFETY_MARGIN_MS',
-} as const;
+const ENV = SESSION_LAMBDA_ENV;
 
 function required(env: NodeJS.ProcessEnv, name: string): string {
   const value = env[name]?.trim();
@@ -104,7 +86,7 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [{
-        Namespace: METRICS_NAMESPACE,
+        Namespace: SESSION_METRICS_NAMESPACE,
         Dimensions: [['Stack']],
         Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count' })),
       }],

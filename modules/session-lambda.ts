@@ -1,0 +1,403 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { SESSION_LAMBDA_ENV } from '../lambda/environment';
+import { OWNER_TAG_KEY, SESSION_SOURCE_TYPES, type SessionSourceType } from '../lambda/types';
+import { partitionOf } from './aws-partition';
+
+export interface SessionLambdaProps {
+  /** Prefix of every name (function, role, log group, rule, alarm). */
+  readonly namePrefix: string;
+  /**
+   * Value of the ownership tag (`traceable:mirroring-stack`) on the sessions this stack creates; the IAM conditions
+   * use it, so the function can only delete sessions carrying it.
+   * @default namePrefix
+   */
+  readonly stackName?: string;
+  /** AWS region of the stack: used in the ARNs of the IAM policy (no data sources). */
+  readonly region: string;
+  /** Traffic mirror target id (tmt-...): every session points at it. */
+  readonly mirrorTargetId: string;
+  /** ARN of that target: the only target CreateTrafficMirrorSession is allowed toward. */
+  readonly mirrorTargetArn: string;
+  /** Traffic mirror filter id (tmf-...). */
+  readonly mirrorFilterId: string;
+  /** ARN of that filter: the only filter CreateTrafficMirrorSession is allowed with. */
+  readonly mirrorFilterArn: string;
+  /** MirrorSourceType; MANUAL and FARGATE have no session Lambda. */
+  readonly sourceType: SessionSourceType;
+  /** MirrorSource: load balancer names, tag selectors (`key=value` or `key`), target group names or ARNs, or one cluster. */
+  readonly sources: readonly string[];
+  /**
+   * MirrorSourceVpcId: VPCs searched for tagged load balancers (LOAD_BALANCER_TAGS only).
+   * @default []
+   */
+  readonly sourceVpcIds?: readonly string[];
+  /**
+   * Mirror targets whatever their health.
+   * @default false
+   */
+  readonly mirrorUnhealthyTargets?: boolean;
+  /**
+   * Function timeout, seconds (MirroringSessionLambdaTimeout), 1 to 900.
+   * @default 600
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Minutes between scheduled runs (MirroringSessionLambdaInterval); must exceed the timeout.
+   * @default 15
+   */
+  readonly intervalMinutes?: number;
+  /**
+   * Retention of the function's log group, days.
+   * @default 30
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Memory of the function, MiB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Actions (e.g. SNS topic ARNs) of the alarm on function errors.
+   * @default []
+   */
+  readonly alarmActions?: readonly string[];
+  /**
+   * Tags of the resources created here (the provider's default tags apply too).
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
+const BUILD_DIR = path.join(PROJECT_ROOT, 'build', 'session-lambda');
+
+// ---- deterministic bundle -----------------------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A zip of the given files with fixed timestamps (1980-01-01), fixed permissions and sorted entries. Entries are
+ * stored, not deflated: the bytes then depend on the bundle only, not on the zlib of the machine that synthesizes,
+ * so CI and laptops produce the same `source_code_hash`.
+ */
+export function deterministicZip(files: Record<string, Uint8Array>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const name of Object.keys(files).sort()) {
+    const data = Buffer.from(files[name]);
+    const nameBytes = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt16LE(0, 10); // time 00:00
+    local.writeUInt16LE(0x21, 12); // date 1980-01-01
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by: unix
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(0, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(((0o100644 << 16) >>> 0), 38); // -rw-r--r--
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(centrals.length / 2, 8);
+  end.writeUInt16LE(centrals.length / 2, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
+}
+
+export interface SessionLambdaBundle {
+  /** Path of the zip (under build/, git-ignored). */
+  zipPath: string;
+  /** base64 SHA-256 of the zip: Lambda's `source_code_hash`. */
+  sourceCodeHash: string;
+  bytes: number;
+}
+
+/**
+ * Bundles lambda/handler.ts with esbuild (SDK clients included, so the runtime's SDK version does not matter) and
+ * zips it deterministically. Identifiers are kept: the retry layer names API actions after the SDK command classes.
+ */
+export function buildSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaBundle {
+  const result = buildSync({
+    entryPoints: [HANDLER_ENTRY],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    legalComments: 'none',
+    sourcemap: false,
+    write: false,
+    logLevel: 'silent',
+  });
+  const zip = deterministicZip({ 'index.js': result.outputFiles[0].contents });
+  const sourceCodeHash = createHash('sha256').update(zip).digest('base64');
+  const hex = createHash('sha256').update(zip).digest('hex').slice(0, 16);
+  mkdirSync(outputDir, { recursive: true });
+  const zipPath = path.join(outputDir, `session-lambda-${hex}.zip`);
+  if (!existsSync(zipPath) || !readFileSync(zipPath).equals(zip)) {
+    // Write then rename: parallel synths (test workers) never see a half-written zip.
+    const temporary = `${zipPath}.${process.pid}.tmp`;
+    writeFileSync(temporary, zip);
+    renameSync(temporary, zipPath);
+  }
+  return { zipPath, sourceCodeHash, bytes: zip.length };
+}
+
+let bundleOfThisProcess: SessionLambdaBundle | undefined;
+
+/** One bundle per process: several stacks (or synths in one test) share it. */
+function sessionLambdaBundle(): SessionLambdaBundle {
+  bundleOfThisProcess ??= buildSessionLambdaBundle();
+  return bundleOfThisProcess;
+}
+
+/** EventBridge wants the singular for 1: `rate(1 minute)`. */
+export function scheduleExpression(minutes: number): string {
+  return `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
+}
+
+// ---- the construct ------------------------------------------------------------------------------------------
+
+/**
+ * The mirror-session Lambda: keeps traffic mirror sessions in step with the configured sources. Runs on a schedule,
+ * once at apply time, and once more at destroy time to delete every session this stack owns before the mirror
+ * target and filter go (sessions made outside Terraform would otherwise block the target's deletion).
+ */
+export class SessionLambda extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly schedule: CloudwatchEventRule;
+  /** The apply-time run; its destroy-time run is the cleanup. */
+  readonly invocation: LambdaInvocation;
+  readonly errorsAlarm: CloudwatchMetricAlarm;
+
+  constructor(scope: Construct, id: string, props: SessionLambdaProps) {
+    super(scope, id);
+    const timeoutSeconds = props.timeoutSeconds ?? 600;
+    const intervalMinutes = props.intervalMinutes ?? 15;
+    const stackName = props.stackName ?? props.namePrefix;
+    if (!SESSION_SOURCE_TYPES.includes(props.sourceType)) throw new Error(`SessionLambda: no session Lambda for source type ${props.sourceType}`);
+    if (props.sources.length === 0) throw new Error('SessionLambda: sources must name at least one source');
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`SessionLambda: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
+    if (intervalMinutes * 60 <= timeoutSeconds) throw new Error(`SessionLambda: intervalMinutes (${intervalMinutes}) must be longer than timeoutSeconds (${timeoutSeconds} s) so runs never overlap`);
+
+    const functionName = `${props.namePrefix}-mirror-sessions`;
+    if (functionName.length > 64) throw new Error(`SessionLambda: function name ${functionName} is longer than 64 characters`);
+    const tags = props.tags ?? {};
+    const partition = partitionOf(props.region);
+    const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
+
+    this.role = new IamRole(this, 'role', {
+      name: functionName,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+      tags,
+    });
+
+    const policy = new IamRolePolicy(this, 'policy', {
+      name: 'mirror-sessions',
+      role: this.role.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DiscoverSources',
+            Effect: 'Allow',
+            Action: [
+              'ec2:DescribeTrafficMirrorSessions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes',
+              'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
+              'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeInstanceHealth',
+              'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
+            ],
+            Resource: '*',
+          },
+          {
+            Sid: 'CreateSessionsTowardOurTargetAndFilter',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTrafficMirrorSession',
+            Resource: [props.mirrorTargetArn, props.mirrorFilterArn],
+          },
+          {
+            Sid: 'CreateSessionsOnlyWithOurOwnershipTag',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTrafficMirrorSession',
+            Resource: [ec2Arn('network-interface/*'), ec2Arn('traffic-mirror-session/*')],
+            Condition: { StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName } },
+          },
+          {
+            Sid: 'TagSessionsOnlyOnCreation',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTags',
+            Resource: ec2Arn('traffic-mirror-session/*'),
+            Condition: { StringEquals: { 'ec2:CreateAction': 'CreateTrafficMirrorSession' } },
+          },
+          {
+            Sid: 'DeleteOnlyOwnedSessions',
+            Effect: 'Allow',
+            Action: 'ec2:DeleteTrafficMirrorSession',
+            Resource: ec2Arn('traffic-mirror-session/*'),
+            Condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: stackName } },
+          },
+          {
+            Sid: 'WriteOwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: `${this.logGroup.arn}:*`,
+          },
+        ],
+      }),
+    });
+
+    const bundle = sessionLambdaBundle();
+    const asset = new TerraformAsset(this, 'code', { path: bundle.zipPath, type: AssetType.FILE });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName,
+      description: `Keeps traffic mirror sessions of ${stackName} in step with its ${props.sourceType} sources`,
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: bundle.sourceCodeHash,
+      timeout: timeoutSeconds,
+      memorySize: props.memorySize ?? 256,
+      // Runs never overlap: two runs would plan against the same sessions.
+      reservedConcurrentExecutions: 1,
+      environment: {
+        variables: {
+          [SESSION_LAMBDA_ENV.stackName]: stackName,
+          [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId,
+          [SESSION_LAMBDA_ENV.filterId]: props.mirrorFilterId,
+          [SESSION_LAMBDA_ENV.sourceType]: props.sourceType,
+          [SESSION_LAMBDA_ENV.sources]: JSON.stringify(props.sources),
+          [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
+          [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
+        },
+      },
+      tags,
+      dependsOn: [this.logGroup, policy],
+    });
+
+    // Apply time: mirroring starts with the deployment. Destroy time (lifecycle_scope CRUD sends
+    // "tf": {"action": "delete"}): the cleanup. The input names the target and filter, so Terraform destroys this
+    // invocation (running the cleanup) before them; it also depends on the policy and log group so both still exist.
+    this.invocation = new LambdaInvocation(this, 'apply_time_run', {
+      functionName: this.function.functionName,
+      lifecycleScope: 'CRUD',
+      input: JSON.stringify({
+        action: 'reconcile',
+        trigger: 'terraform',
+        mirrorTargetId: props.mirrorTargetId,
+        mirrorFilterId: props.mirrorFilterId,
+        sourceType: props.sourceType,
+        sources: props.sources,
+        sourceCodeHash: bundle.sourceCodeHash,
+      }),
+      dependsOn: [policy, this.logGroup],
+    });
+
+    this.schedule = new CloudwatchEventRule(this, 'schedule', {
+      name: functionName,
+      description: `Runs ${functionName} every ${intervalMinutes} minutes`,
+      scheduleExpression: scheduleExpression(intervalMinutes),
+      tags,
+    });
+    const permission = new LambdaPermission(this, 'schedule_permission', {
+      statementId: 'AllowEventBridgeSchedule',
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: this.schedule.arn,
+    });
+    // After the apply-time run on create; on destroy the schedule goes first, so no scheduled run recreates
+    // sessions behind the cleanup.
+    new CloudwatchEventTarget(this, 'schedule_target', {
+      rule: this.schedule.name,
+      targetId: 'mirror-sessions',
+      arn: this.function.arn,
+      dependsOn: [permission, this.invocation],
+    });
+
+    this.errorsAlarm = new CloudwatchMetricAlarm(this, 'errors_alarm', {
+      alarmName: `${functionName}-errors`,
+      alarmDescription: `${functionName} failed (see its log group ${this.logGroup.name})`,
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: this.function.functionName },
+      statistic: 'Sum',
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions: [...(props.alarmActions ?? [])],
+      tags,
+    });
+  }
+}
