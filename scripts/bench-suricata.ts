@@ -151,7 +151,7 @@ export function writeMirroredHttpPcap(file: string, connections: number, concurr
         const clientIp = [172, 16, (i >> 8) & 0xff, i & 0xff];
         const p = perConn[b][step];
         // As with AWS Traffic Mirroring, the two directions of one connection carry different outer source ports.
-        const outerSport = 49152 + ((i * 2 + (p.toServer ? 0 : 1)) * 7919) % 16384;
+        const outerSport = 50000 + ((i * 2 + (p.toServer ? 0 : 1)) * 7919) % 15000;
         const frame = mirrored(
           { src: p.toServer ? clientIp : SERVER, dst: p.toServer ? SERVER : clientIp, segment: p.segment, id: packets },
           outerSport,
