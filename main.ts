@@ -1,18 +1,18 @@
 /**
  * The cdktf app: validates every configuration first and synthesizes only when all are valid, so a bad file
- * never leaves a half-written cdktf.out behind.
+ * never leaves a half-written cdktf.out behind. MIRRORING_CONFIG names one file, a comma-separated list of files
+ * or a directory of them (one stack per file); without it, the shipped example.
  */
 import { App } from 'cdktf';
-import { ConfigError, loadConfig } from './stacks/config';
+import { ConfigError, loadConfigs, type LoadedConfig } from './stacks/config';
 import { MirroringStack } from './stacks/mirroring-stack';
 
 const DEFAULT_CONFIG = 'examples/config.json';
 
 function main(): void {
-  const path = process.env.MIRRORING_CONFIG || DEFAULT_CONFIG;
-  let parsed;
+  let configs: LoadedConfig[];
   try {
-    parsed = loadConfig(path);
+    configs = loadConfigs(process.env.MIRRORING_CONFIG || DEFAULT_CONFIG);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);
@@ -20,10 +20,12 @@ function main(): void {
     }
     throw error;
   }
-  for (const warning of parsed.warnings) process.stderr.write(`Warning: ${warning}\n`);
+  for (const { path, warnings } of configs) {
+    for (const warning of warnings) process.stderr.write(`Warning: ${path}: ${warning}\n`);
+  }
 
   const app = new App();
-  new MirroringStack(app, { config: parsed.config });
+  for (const { config } of configs) new MirroringStack(app, { config });
   app.synth();
 }
 

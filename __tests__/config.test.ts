@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, parseConfig } from '../stacks/config';
+import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, loadConfigs, parseConfig } from '../stacks/config';
 import { BASE_CONFIG } from './helpers/synth';
 
 /** Every problem reported for a configuration (fails when the configuration is accepted). */
@@ -25,6 +25,7 @@ describe('configuration: accepted input and defaults', () => {
       Region: 'eu-west-1',
       VpcId: 'vpc-0123456789abcdef0',
       Tags: {},
+      Backend: { type: 'local' },
       MirrorSourceType: 'LOAD_BALANCER',
       MirrorSource: ['web-alb'],
       MirrorSourceVpcId: [],
@@ -173,9 +174,21 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['TraceableAPIEndpoint host', { TraceableAPIEndpoint: 'https://api.traceable.ai/' }, 'TraceableAPIEndpoint: got "https://api.traceable.ai/"; expected a host name such as api.traceable.ai'],
     ['MirrorSourceCidrs format', { MirrorSourceCidrs: '10.0.0.0/33' }, 'MirrorSourceCidrs: got "10.0.0.0/33"; expected a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16'],
     ['booleans', { DeployTraceableAgentInECS: 'yes' }, 'DeployTraceableAgentInECS: got "yes"; expected true or false'],
+    ['Backend type', { Backend: { type: 'gcs' } }, 'Backend.type: got "gcs"; expected one of local, s3, remote, cloud'],
+    ['Backend not an object', { Backend: 'nope' }, 'Backend: got "nope"; expected an object with type local, s3, remote or cloud and that type\'s keys'],
+    ['Backend s3 needs a bucket', { Backend: { type: 's3' } }, 'Backend.bucket: required; expected an S3 bucket name'],
+    ['Backend cloud needs a workspace', { Backend: { type: 'cloud', organization: 'acme' } }, 'Backend.workspace: required; expected an HCP Terraform workspace name'],
     ['Tags shape', { Tags: { 'aws:owner': 'me' } }, 'Tags: got {"aws:owner":"me"}; expected an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)'],
   ])('%s', (_rule, overrides, expected) => {
     expect(problemsOf(overrides)).toEqual([expected]);
+  });
+
+  test('backend keys are checked one by one, unknown ones named', () => {
+    expect(problemsOf({ Backend: { type: 's3', bucket: 'Bad_Bucket', encrypt: 'maybe', colour: 'red' } })).toEqual([
+      'Backend.bucket: got "Bad_Bucket"; expected an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)',
+      'Backend.encrypt: got "maybe"; expected true or false',
+      'Backend.colour: unknown key; expected only type, bucket, key, region, encrypt, use_lockfile and dynamodb_table with type s3',
+    ]);
   });
 
   test('required keys are named', () => {
@@ -214,6 +227,39 @@ describe('configuration: every rule reports the parameter, the value and what is
     writeFileSync(join(dir, 'broken.json'), '{"Region": ');
     expect(() => loadConfig(join(dir, 'missing.json'))).toThrow(`Invalid configuration ${join(dir, 'missing.json')}: 1 problem\n  - cannot read the configuration: file not found`);
     expect(() => loadConfig(join(dir, 'broken.json'))).toThrow(/^Invalid configuration .*broken\.json: 1 problem\n {2}- cannot read the configuration: /);
+  });
+});
+
+describe('several environments from one app', () => {
+  function writeConfigs(files: Record<string, Record<string, unknown>>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'envs-'));
+    for (const [name, overrides] of Object.entries(files)) writeFileSync(join(dir, name), JSON.stringify({ ...BASE_CONFIG, ...overrides }));
+    return dir;
+  }
+
+  test('a directory gives one configuration per *.json file, in name order; a comma list names files', () => {
+    const dir = writeConfigs({ 'prod.json': { StackName: 'mirror-prod' }, 'dev.json': { StackName: 'mirror-dev' } });
+    writeFileSync(join(dir, 'notes.txt'), 'not a configuration');
+    expect(loadConfigs(dir).map(({ path, config }) => [path, config.StackName])).toEqual([
+      [join(dir, 'dev.json'), 'mirror-dev'],
+      [join(dir, 'prod.json'), 'mirror-prod'],
+    ]);
+    expect(loadConfigs(`${join(dir, 'prod.json')}, ${join(dir, 'dev.json')}`).map(({ config }) => config.StackName)).toEqual(['mirror-prod', 'mirror-dev']);
+  });
+
+  test('StackName must be unique, and problems of every file are reported together', () => {
+    const dir = writeConfigs({ 'a.json': { StackName: 'mirror' }, 'b.json': { StackName: 'mirror' }, 'c.json': { Region: 'x' } });
+    expect(() => loadConfigs(dir)).toThrow(
+      new ConfigError(dir, [
+        `${join(dir, 'c.json')}: Region: got "x"; expected an AWS region such as us-east-1`,
+        `${join(dir, 'b.json')}: StackName: got "mirror"; expected a name unique among the configurations (${join(dir, 'a.json')} uses it too)`,
+      ]),
+    );
+  });
+
+  test('an empty directory is an error, not an empty synth', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envs-'));
+    expect(() => loadConfigs(dir)).toThrow(new ConfigError(dir, ['MIRRORING_CONFIG names no configuration file (a directory needs *.json files)']));
   });
 });
 

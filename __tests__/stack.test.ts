@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resource, synthConfig } from './helpers/synth';
+import { BASE_CONFIG, resource, synthConfig } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';
 
@@ -199,6 +199,35 @@ describe('token secret, provider and outputs', () => {
   });
 });
 
+describe('state backends', () => {
+  test('S3 with encryption and the native lock file by default, one key per stack', () => {
+    const { json } = synthConfig({ StackName: 'mirror-prod', Backend: { type: 's3', bucket: 'acme-tf-state' } });
+    expect(json.terraform.backend).toEqual({
+      s3: { bucket: 'acme-tf-state', key: 'traceable-traffic-mirroring/mirror-prod.tfstate', region: 'eu-west-1', encrypt: true, use_lockfile: true },
+    });
+  });
+
+  test('S3 with every key given, including a DynamoDB lock table', () => {
+    const { json } = synthConfig({
+      Backend: { type: 's3', bucket: 'acme-tf-state', key: 'x/y.tfstate', region: 'us-east-2', encrypt: 'false', use_lockfile: false, dynamodb_table: 'tf-locks' },
+    });
+    expect(json.terraform.backend).toEqual({
+      s3: { bucket: 'acme-tf-state', key: 'x/y.tfstate', region: 'us-east-2', encrypt: false, use_lockfile: false, dynamodb_table: 'tf-locks' },
+    });
+  });
+
+  test('HCP Terraform through the cloud block or the remote backend', () => {
+    expect(synthConfig({ Backend: { type: 'cloud', organization: 'acme', workspace: 'mirror-prod' } }).json.terraform.cloud).toEqual({
+      hostname: 'app.terraform.io',
+      organization: 'acme',
+      workspaces: { name: 'mirror-prod' },
+    });
+    expect(synthConfig({ Backend: { type: 'remote', organization: 'acme', workspace: 'mirror-prod', hostname: 'tfe.acme.internal' } }).json.terraform.backend).toEqual({
+      remote: { hostname: 'tfe.acme.internal', organization: 'acme', workspaces: { name: 'mirror-prod' } },
+    });
+  });
+});
+
 describe('determinism and failure modes', () => {
   function snapshot(dir: string): Record<string, string> {
     return Object.fromEntries(
@@ -216,6 +245,29 @@ describe('determinism and failure modes', () => {
     const second = synthConfig({ MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'a-tg,b-tg' });
     expect(Object.keys(snapshot(first.stackDir)).length).toBeGreaterThan(0);
     expect(snapshot(second.stackDir)).toEqual(snapshot(first.stackDir));
+  });
+
+  test('a directory of configurations synthesizes one stack per file', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'envs-'));
+    for (const env of ['dev', 'prod']) {
+      writeFileSync(join(dir, `${env}.json`), JSON.stringify({ ...BASE_CONFIG, StackName: `mirror-${env}`, TraceableEnvironment: env }));
+    }
+    const outdir = join(dir, 'cdktf.out');
+
+    // Act
+    const result = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'main.ts'], {
+      cwd: join(__dirname, '..'),
+      env: { ...process.env, MIRRORING_CONFIG: dir, CDKTF_OUTDIR: outdir },
+      encoding: 'utf8',
+    });
+
+    // Assess
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['mirror-dev', 'mirror-prod']);
+    const prod = JSON.parse(readFileSync(join(outdir, 'stacks', 'mirror-prod', 'cdk.tf.json'), 'utf8'));
+    expect(prod.resource.aws_lb.mirror_nlb.name).toBe('mirror-prod-nlb');
   });
 
   test('an invalid configuration exits non-zero with every problem and leaves cdktf.out untouched', () => {

@@ -6,7 +6,8 @@
  * Keys are the seed template's parameter names, so a CloudFormation parameters file is accepted as it is.
  * Values may be JSON-typed or strings as CloudFormation passes them ("true", "600", "subnet-a,subnet-b").
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
 
@@ -60,6 +61,47 @@ const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{1
 const PRINTABLE = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Where Terraform keeps the state. Validated key by key like everything else (problems name `Backend.<key>`).
+
+const BACKEND_TYPES = ['local', 's3', 'remote', 'cloud'] as const;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const TFC_NAME = /^[A-Za-z0-9_-]{1,90}$/;
+
+const backendSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('local'), path: z.string({ error: 'a file path' }).min(1, { error: 'a file path' }).optional() }, { error: 'only type and path with type local' }),
+    z.strictObject(
+      {
+        type: z.literal('s3'),
+        bucket: z.string({ error: 'an S3 bucket name' }).regex(S3_BUCKET, { error: 'an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)' }),
+        key: z.string({ error: 'an object key' }).min(1, { error: 'an object key' }).optional(),
+        region: z.string({ error: 'an AWS region such as us-east-1' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'an AWS region such as us-east-1' }).optional(),
+        encrypt: z.preprocess(fromBooleanString, z.boolean({ error: 'true or false' })).optional(),
+        use_lockfile: z.preprocess(fromBooleanString, z.boolean({ error: 'true or false' })).optional(),
+        dynamodb_table: z.string({ error: 'a DynamoDB table name' }).regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'a DynamoDB table name' }).optional(),
+      },
+      { error: 'only type, bucket, key, region, encrypt, use_lockfile and dynamodb_table with type s3' },
+    ),
+    ...(['remote', 'cloud'] as const).map((type) =>
+      z.strictObject(
+        {
+          type: z.literal(type),
+          organization: z.string({ error: 'an HCP Terraform organization name' }).regex(TFC_NAME, { error: 'an HCP Terraform organization name' }),
+          workspace: z.string({ error: 'an HCP Terraform workspace name' }).regex(TFC_NAME, { error: 'an HCP Terraform workspace name' }),
+          hostname: z.string({ error: 'a host name such as app.terraform.io' }).regex(HOSTNAME, { error: 'a host name such as app.terraform.io' }).optional(),
+        },
+        { error: `only type, organization, workspace and hostname with type ${type}` },
+      ),
+    ),
+  ],
+  { error: `one of ${BACKEND_TYPES.join(', ')}` },
+);
+
+/** The Terraform backend of a stack. */
+export type BackendConfig = z.infer<typeof backendSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
 // The keys. `doc` feeds the README table; `schema` validates one value in isolation (cross-key rules follow below).
 
 interface FieldSpec<T> {
@@ -69,6 +111,8 @@ interface FieldSpec<T> {
   readonly doc: string;
   /** What is allowed, in words (the README column and the error text). */
   readonly allowed: string;
+  /** An object value: problems are reported per inner key (`Backend.bucket: ...`). */
+  readonly nested?: boolean;
 }
 
 function field<T>(spec: FieldSpec<T>): FieldSpec<T> {
@@ -102,6 +146,13 @@ export const CONFIG_FIELDS = {
     default: {} as Record<string, string>,
     doc: 'Tags applied to every resource (provider default tags).',
     allowed: 'an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)',
+  }),
+  Backend: field({
+    schema: z.preprocess(fromJsonObjectString, backendSchema),
+    default: { type: 'local' } as BackendConfig,
+    doc: 'Where Terraform keeps the state. `{"type":"local"}` (file `terraform.<StackName>.tfstate`); `{"type":"s3","bucket":...}` with optional `key` (default `traceable-traffic-mirroring/<StackName>.tfstate`), `region` (default Region), `encrypt` (default true), `use_lockfile` (default true) and `dynamodb_table`; or `{"type":"cloud"|"remote","organization":...,"workspace":...}` for HCP Terraform / Terraform Enterprise (optional `hostname`).',
+    allowed: 'an object with type local, s3, remote or cloud and that type\'s keys',
+    nested: true,
   }),
   MirrorSourceType: field({
     schema: z.enum(MIRROR_SOURCE_TYPES, { error: `one of ${MIRROR_SOURCE_TYPES.join(', ')}` }),
@@ -324,12 +375,26 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
     }
     const result = spec.schema.safeParse(given);
     if (result.success) values[key] = result.data;
+    else if (spec.nested) problems.push(...nestedProblems(key, fromJsonObjectString(given), result.error.issues, spec.allowed));
     else problems.push(`${key}: got ${show(given)}; expected ${result.error.issues[0]?.message ?? spec.allowed}`);
   }
 
   checkCrossKeyRules(values, entries, problems, warnings);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return { config: values as MirroringConfig, warnings };
+}
+
+/** One problem per issue inside an object value, named by its path (`Backend.bucket`). */
+function nestedProblems(key: string, value: unknown, issues: readonly z.core.$ZodIssue[], allowed: string): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${key}: got ${show(value)}; expected ${allowed}`];
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((unknown) => `${[key, ...issue.path, unknown].join('.')}: unknown key; expected ${issue.message}`);
+    }
+    const received = issue.path.reduce<unknown>((inner, step) => (inner as Record<PropertyKey, unknown> | undefined)?.[step as PropertyKey], value);
+    const name = [key, ...issue.path].join('.');
+    return [received === undefined ? `${name}: required; expected ${issue.message}` : `${name}: got ${show(received)}; expected ${issue.message}`];
+  });
 }
 
 /** Rules that tie keys together; each runs only when the keys it reads are valid on their own. */
@@ -456,6 +521,56 @@ export function loadConfig(path: string): ParsedConfig {
     throw new ConfigError(path, [`cannot read the configuration: ${reason}`]);
   }
   return parseConfig(raw, path);
+}
+
+/** One validated configuration file. */
+export interface LoadedConfig extends ParsedConfig {
+  readonly path: string;
+}
+
+/**
+ * The configuration files that MIRRORING_CONFIG names: one file, a comma-separated list of files, or a directory
+ * (its `*.json` files, sorted). One stack per file.
+ */
+export function resolveConfigPaths(spec: string): string[] {
+  const named = spec.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  return named.flatMap((path) => {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      return [path]; // loadConfig reports the missing file
+    }
+    if (!isDirectory) return [path];
+    return readdirSync(path).filter((name) => name.endsWith('.json')).sort().map((name) => join(path, name));
+  });
+}
+
+/**
+ * Loads and validates every configuration that MIRRORING_CONFIG names, reporting the problems of all files at once,
+ * and refuses two configurations with the same StackName (they would share a stack folder and resource names).
+ */
+export function loadConfigs(spec: string): LoadedConfig[] {
+  const paths = resolveConfigPaths(spec);
+  if (paths.length === 0) throw new ConfigError(spec, ['MIRRORING_CONFIG names no configuration file (a directory needs *.json files)']);
+  const loaded: LoadedConfig[] = [];
+  const problems: string[] = [];
+  for (const path of paths) {
+    try {
+      loaded.push({ path, ...loadConfig(path) });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems.map((problem) => (paths.length > 1 ? `${path}: ${problem}` : problem)));
+    }
+  }
+  const byStackName = new Map<string, string>();
+  for (const { path, config } of loaded) {
+    const first = byStackName.get(config.StackName);
+    if (first !== undefined) problems.push(`${path}: StackName: got ${show(config.StackName)}; expected a name unique among the configurations (${first} uses it too)`);
+    else byStackName.set(config.StackName, path);
+  }
+  if (problems.length > 0) throw new ConfigError(paths.length > 1 ? spec : paths[0], problems);
+  return loaded;
 }
 
 /** The nearest known key within a small edit distance, for "did you mean". */

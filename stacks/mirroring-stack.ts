@@ -1,10 +1,11 @@
-import { LocalBackend, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { renderUserData } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { MirrorTarget } from '../modules/mirror-target';
 import { TokenSecret } from '../modules/token-secret';
+import { applyBackend } from './backend';
 import { TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
 import { architectureOfFamily } from './instance-types';
 
@@ -27,8 +28,7 @@ export class MirroringStack extends TerraformStack {
     const { config } = props;
     super(scope, config.StackName);
 
-    // Relative, so the synthesized stack does not carry this machine's paths (cdktf's default is absolute).
-    new LocalBackend(this, { path: `terraform.${config.StackName}.tfstate` });
+    applyBackend(this, config.Backend, config.StackName, config.Region);
 
     new AwsProvider(this, 'aws', {
       region: config.Region,
