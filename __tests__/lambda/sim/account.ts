@@ -147,6 +147,8 @@ export class SimAccount {
   readonly interfaces = new Map<string, SimInterface>();
   readonly interfaceByIp = new Map<string, string>();
   readonly sessions = new Map<string, SimSession>();
+  /** Session ids per interface: keeps per-interface lookups cheap at benchmark scale. */
+  private readonly sessionIdsByInterface = new Map<string, Set<string>>();
   readonly targetGroups: SimTargetGroup[] = [];
   readonly loadBalancers: SimLoadBalancer[] = [];
   readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
@@ -223,7 +225,7 @@ export class SimAccount {
     this.interfaces.delete(interfaceId);
     this.interfaceByIp.delete(`${eni.vpcId}|${eni.privateIp}`);
     // EC2 deletes the sessions of a deleted interface.
-    for (const [id, session] of this.sessions) if (session.interfaceId === interfaceId) this.sessions.delete(id);
+    for (const session of this.sessionsOn(interfaceId)) this.dropSession(session);
   }
 
   addLoadBalancer(name: string, options: { vpcId?: string; tags?: Record<string, string> } = {}): SimLoadBalancer {
@@ -255,12 +257,23 @@ export class SimAccount {
 
   addForeignSession(interfaceId: string, sessionNumber: number, tags: Record<string, string> = { owner: 'someone-else' }, targetId = 'tmt-foreign'): SimSession {
     const session = { id: this.nextId('tms'), interfaceId, targetId, filterId: 'tmf-foreign', sessionNumber, tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
-    this.sessions.set(session.id, session);
+    this.putSession(session);
     return session;
   }
 
   sessionsOn(interfaceId: string): SimSession[] {
-    return [...this.sessions.values()].filter((s) => s.interfaceId === interfaceId);
+    return [...(this.sessionIdsByInterface.get(interfaceId) ?? [])].map((id) => this.sessions.get(id)!);
+  }
+
+  private putSession(session: SimSession): void {
+    this.sessions.set(session.id, session);
+    const ids = this.sessionIdsByInterface.get(session.interfaceId) ?? new Set<string>();
+    this.sessionIdsByInterface.set(session.interfaceId, ids.add(session.id));
+  }
+
+  private dropSession(session: SimSession): void {
+    this.sessions.delete(session.id);
+    this.sessionIdsByInterface.get(session.interfaceId)?.delete(session.id);
   }
 
   ownedSessions(stackName: string): SimSession[] {
@@ -337,7 +350,8 @@ export class SimAccount {
       return { InstanceTypes: (input.InstanceTypes ?? []).map((type: string) => ({ InstanceType: type, ...INSTANCE_TYPE_FACTS[type] })) };
     }));
     mock.on(DescribeTrafficMirrorSessionsCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorSessions', () => {
-      let sessions = [...this.sessions.values()].sort((a, b) => a.id.localeCompare(b.id));
+      const byInterface = input.Filters?.find((f: Filter) => f.Name === 'network-interface-id')?.Values;
+      let sessions: SimSession[] = (byInterface ? byInterface.flatMap((id: string) => this.sessionsOn(id)) : [...this.sessions.values()]).sort((a: SimSession, b: SimSession) => a.id.localeCompare(b.id));
       for (const filter of input.Filters ?? []) {
         if (filter.Name?.startsWith('tag:')) {
           const key = filter.Name.slice(4);
@@ -375,7 +389,7 @@ export class SimAccount {
       if (existing.some((s) => s.sessionNumber === input.SessionNumber)) throw ec2Error('InvalidParameterValue', 'The session number is in use');
       const tags = (input.TagSpecifications ?? []).flatMap((spec: { Tags?: { Key?: string; Value?: string }[] }) => spec.Tags ?? []).map((t: { Key?: string; Value?: string }) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
       const session = { id: this.nextId('tms'), interfaceId, targetId: input.TrafficMirrorTargetId as string, filterId: input.TrafficMirrorFilterId as string, sessionNumber: input.SessionNumber as number, tags };
-      this.sessions.set(session.id, session);
+      this.putSession(session);
       if (input.ClientToken) this.tokens.set(input.ClientToken, session.id);
       this.mutations.push({ action: 'CreateTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSession: { TrafficMirrorSessionId: session.id }, ClientToken: input.ClientToken };
@@ -386,7 +400,7 @@ export class SimAccount {
       if (this.iamOwner !== undefined && !session.tags.some((t) => t.Key === 'traceable:mirroring-stack' && t.Value === this.iamOwner)) {
         throw ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
       }
-      this.sessions.delete(session.id);
+      this.dropSession(session);
       this.mutations.push({ action: 'DeleteTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSessionId: session.id };
     }));
