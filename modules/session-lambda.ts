@@ -401,3 +401,8 @@ export class SessionLambda extends Construct {
     });
   }
 }
+
+/** Whether a MirrorSourceType has a session Lambda (MANUAL and FARGATE have none). */
+export function isSessionSourceType(sourceType: string): sourceType is SessionSourceType {
+  return (SESSION_SOURCE_TYPES as readonly string[]).includes(sourceType);
+}

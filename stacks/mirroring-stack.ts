@@ -4,6 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { renderUserData } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { MirrorTarget } from '../modules/mirror-target';
+import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret } from '../modules/token-secret';
 import { applyBackend } from './backend';
 import { TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
@@ -73,7 +74,24 @@ export class MirroringStack extends TerraformStack {
     });
     target.admitFleet(fleet.securityGroup.id);
 
-    // Session Lambda (issue 3) is wired here for the source types in SESSION_SOURCE_TYPES.
+    // Session Lambda (issue 3): keeps mirror sessions in step with the sources; MANUAL and FARGATE have none.
+    const sourceType = config.MirrorSourceType;
+    if (isSessionSourceType(sourceType)) {
+      new SessionLambda(this, 'sessions', {
+        namePrefix: config.StackName,
+        region: config.Region,
+        mirrorTargetId: target.mirrorTarget.id,
+        mirrorTargetArn: target.mirrorTarget.arn,
+        mirrorFilterId: target.mirrorFilter.id,
+        mirrorFilterArn: target.mirrorFilter.arn,
+        sourceType,
+        sources: config.MirrorSource,
+        sourceVpcIds: config.MirrorSourceVpcId,
+        mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
+        timeoutSeconds: config.MirroringSessionLambdaTimeout,
+        intervalMinutes: config.MirroringSessionLambdaInterval,
+      });
+    }
 
     const outputs: Record<string, { value: string; description: string }> = {
       mirror_target_id: { value: target.mirrorTarget.id, description: 'Traffic mirror target (the NLB) for mirror sessions' },
