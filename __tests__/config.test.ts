@@ -44,6 +44,9 @@ describe('configuration: accepted input and defaults', () => {
       TraceableEnvironment: 'staging',
       TraceableServiceName: 'checkout',
       TraceableAPIEndpoint: 'api.traceable.ai',
+      TraceableAgentVersion: '1.71.2',
+      TraceableAgentImage: '',
+      SuricataImage: 'jasonish/suricata:7.0.10',
       Route53ZoneName: 'private.traceable.ai',
       Route53ZoneId: '',
       Route53SubdomainName: 'mirroring-fargate',
@@ -178,6 +181,9 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['Backend not an object', { Backend: 'nope' }, 'Backend: got "nope"; expected an object with type local, s3, remote or cloud and that type\'s keys'],
     ['Backend s3 needs a bucket', { Backend: { type: 's3' } }, 'Backend.bucket: required; expected an S3 bucket name'],
     ['Backend cloud needs a workspace', { Backend: { type: 'cloud', organization: 'acme' } }, 'Backend.workspace: required; expected an HCP Terraform workspace name'],
+    ['TraceableAgentVersion format', { TraceableAgentVersion: 'latest' }, 'TraceableAgentVersion: got "latest"; expected a version such as 1.71.2'],
+    ['SuricataImage must be 7.0.x', { SuricataImage: 'jasonish/suricata:8.0.0' }, 'SuricataImage: got "jasonish/suricata:8.0.0"; expected a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'],
+    ['TraceableAgentImage reference', { TraceableAgentImage: 'Not An Image' }, 'TraceableAgentImage: got "Not An Image"; expected "" or a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'],
     ['Tags shape', { Tags: { 'aws:owner': 'me' } }, 'Tags: got {"aws:owner":"me"}; expected an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)'],
   ])('%s', (_rule, overrides, expected) => {
     expect(problemsOf(overrides)).toEqual([expected]);

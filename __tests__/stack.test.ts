@@ -97,7 +97,7 @@ describe('EC2 agent fleet', () => {
       instance_type: 'c5.2xlarge',
       iam_instance_profile: { arn: '${aws_iam_instance_profile.fleet_instance_profile.arn}' },
       vpc_security_group_ids: ['${aws_security_group.fleet_security_group.id}'],
-      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 2 },
+      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
       block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true', volume_size: 30 } }],
     });
     expect(launchTemplate.key_name).toBeUndefined();

@@ -16,6 +16,11 @@ export interface TokenSecretProps {
   readonly variableName: string;
 }
 
+/** Name of the secret the stack creates when no existing secret is given. */
+export function createdTokenSecretName(namePrefix: string): string {
+  return `${namePrefix}/traceable-refresh-token`;
+}
+
 /**
  * Where the Traceable refresh token lives. Either an existing secret, or one this stack creates from an
  * ephemeral, sensitive variable written through the write-only `secret_string_wo` attribute: the token
@@ -61,7 +66,7 @@ export class TokenSecret extends Construct {
     });
     version.overrideLogicalId(`${props.variableName}_version`);
 
-    const secretName = `${props.namePrefix}/traceable-refresh-token`;
+    const secretName = createdTokenSecretName(props.namePrefix);
     const secret = new SecretsmanagerSecret(this, 'secret', {
       name: secretName,
       description: `Traceable refresh token for the ${props.namePrefix} traffic-mirroring agents (key ${REFRESH_TOKEN_SECRET_KEY})`,

@@ -6,31 +6,12 @@
  * DIR receives: user-data.sh (as given to EC2), bootstrap.env, suricata.yaml (rendered for --interface, default
  * ens5), files/ (the tree unpacked under /opt/traceable) and sizes.json.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, renderSuricataYaml, renderUserData } from '../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
-
-/** The secret reference used when the configuration names no existing secret (the stack then creates one). */
-export const CREATED_SECRET_REFERENCE = '${aws_secretsmanager_secret.refresh_token.arn}';
-
-/** Maps a configuration file (the seed's parameter names) to BootstrapProps. */
-export function propsFromConfig(config: Record<string, unknown>): BootstrapProps {
-  const str = (key: string): string | undefined => {
-    const v = config[key];
-    return typeof v === 'string' && v !== '' ? v : undefined;
-  };
-  return {
-    region: str('Region') ?? 'us-east-1',
-    tokenSecretArn: str('TraceableRefreshTokenSecretArn') ?? CREATED_SECRET_REFERENCE,
-    traceableEnvironment: str('TraceableEnvironment') ?? 'production',
-    traceableServiceName: str('TraceableServiceName') ?? 'traffic-mirroring',
-    traceableApiEndpoint: str('TraceableAPIEndpoint') ?? 'api.traceable.ai',
-    traceableAgentVersion: str('TraceableAgentVersion'),
-    traceableAgentImage: str('TraceableAgentImage'),
-    suricataImage: str('SuricataImage'),
-  };
-}
+import { loadConfig } from '../stacks/config';
+import { bootstrapPropsOf } from '../stacks/mirroring-stack';
 
 function parseArgs(argv: string[]): { out: string; config?: string; iface: string } {
   let out: string | undefined;
@@ -71,12 +52,10 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const configPath = args.config ?? (existsSync('examples/config.json') ? 'examples/config.json' : undefined);
-  const config = configPath ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
-  const sizes = renderBootstrapTo(resolve(args.out), propsFromConfig(config), args.iface);
-  console.log(
-    `rendered ${configPath ?? '(built-in example)'} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes`,
-  );
+  const configPath = args.config ?? 'examples/config.json';
+  const { config } = loadConfig(configPath);
+  const sizes = renderBootstrapTo(resolve(args.out), bootstrapPropsOf(config), args.iface);
+  console.log(`rendered ${configPath} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes`);
 }
 
 if (require.main === module) {

@@ -9,6 +9,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION } from '../bootstrap/constants';
 import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
 
 export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'MANUAL', 'FARGATE'] as const;
@@ -58,6 +59,7 @@ const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?$/;
 const PRINTABLE = /^[^\u0000-\u001f\u007f]{1,128}$/;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -265,6 +267,24 @@ export const CONFIG_FIELDS = {
     default: 'api.traceable.ai',
     doc: 'Traceable API endpoint the agent ships to.',
     allowed: 'a host name',
+  }),
+  TraceableAgentVersion: field({
+    schema: text(/^\d+\.\d+\.\d+$/, 'a version such as 1.71.2'),
+    default: DEFAULT_TRACEABLE_AGENT_VERSION,
+    doc: 'Version (image tag) of the Traceable platform agent, `traceableai/traceable-agent:<version>`. Changing it rolls the fleet.',
+    allowed: 'a version such as 1.71.2',
+  }),
+  TraceableAgentImage: field({
+    schema: optionalText(IMAGE_REFERENCE, 'a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'),
+    default: '',
+    doc: 'Full agent image (e.g. a mirror in your ECR); overrides TraceableAgentVersion.',
+    allowed: '"" or a container image reference',
+  }),
+  SuricataImage: field({
+    schema: text(/^[a-z0-9][a-z0-9./_:-]*suricata:7\.0\.\d+[A-Za-z0-9._-]*$/, 'a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'),
+    default: DEFAULT_SURICATA_IMAGE,
+    doc: 'Suricata container image (7.0.x).',
+    allowed: 'a Suricata 7.0.x container image reference',
   }),
   Route53ZoneName: field({
     schema: text(HOSTNAME, 'a DNS zone name such as private.traceable.ai'),

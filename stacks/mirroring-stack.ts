@@ -1,11 +1,11 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { renderUserData } from '../bootstrap';
+import { renderUserData, type BootstrapProps } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { MirrorTarget } from '../modules/mirror-target';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
-import { TokenSecret } from '../modules/token-secret';
+import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
 import { applyBackend } from './backend';
 import { TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
 import { architectureOfFamily } from './instance-types';
@@ -17,6 +17,23 @@ export interface MirroringStackProps {
 
 /** Root device of the supported AMI families. */
 const ROOT_DEVICE_NAME = { 'amazon-linux-2023': '/dev/xvda', ubuntu: '/dev/sda1' } as const;
+
+/**
+ * What the agent hosts need at boot, from a configuration. The secret is named by a plain string known at synth
+ * (the given ARN, or the name of the secret the stack creates), so user data holds no Terraform reference.
+ */
+export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
+  return {
+    region: config.Region,
+    tokenSecretArn: config.TraceableRefreshTokenSecretArn || createdTokenSecretName(config.StackName),
+    traceableEnvironment: config.TraceableEnvironment,
+    traceableServiceName: config.TraceableServiceName,
+    traceableApiEndpoint: config.TraceableAPIEndpoint,
+    traceableAgentVersion: config.TraceableAgentVersion,
+    traceableAgentImage: config.TraceableAgentImage || undefined,
+    suricataImage: config.SuricataImage,
+  };
+}
 
 /**
  * One deployment of Traceable traffic mirroring: composes the modules from a validated configuration.
@@ -64,13 +81,7 @@ export class MirroringStack extends TerraformStack {
       targetUtilization: config.AutoscalingTargetValue,
       targetGroupArn: target.targetGroup.arn,
       tokenSecretArn: tokenSecret.secretArn,
-      userData: renderUserData({
-        region: config.Region,
-        tokenSecretArn: tokenSecret.secretId,
-        traceableEnvironment: config.TraceableEnvironment,
-        traceableServiceName: config.TraceableServiceName,
-        traceableApiEndpoint: config.TraceableAPIEndpoint,
-      }),
+      userData: renderUserData(bootstrapPropsOf(config)),
     });
     target.admitFleet(fleet.securityGroup.id);
 

@@ -1,0 +1,162 @@
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { AutoscalingGroup, type AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { managedPolicyArn } from './aws-partition';
+
+/** Settings of the agent hosts that both fleet kinds (plain EC2, ECS on EC2) share. */
+export interface AgentHostSettings {
+  /** Prefix of every resource name (the stack name). */
+  readonly namePrefix: string;
+  /** AWS region (for managed policy ARNs in the right partition). */
+  readonly region: string;
+  /** VPC of the subnets. */
+  readonly vpcId: string;
+  /** Subnets the instances are spread over. */
+  readonly subnetIds: readonly string[];
+  /** EC2 instance type of the agent hosts. */
+  readonly instanceType: string;
+  /** AMI ID, or `resolve:ssm:<parameter>` which EC2 resolves at launch (no data source needed). */
+  readonly imageId: string;
+  /** Root device of the AMI, whose volume is made encrypted gp3 (`/dev/xvda` on Amazon Linux, `/dev/sda1` on Ubuntu). */
+  readonly rootDeviceName: string;
+  /**
+   * Size of the encrypted gp3 root volume, GiB.
+   * @default 30
+   */
+  readonly rootVolumeSizeGiB?: number;
+  /**
+   * EC2 key pair for SSH; SSH is still closed in the security group.
+   * @default - no key pair (use SSM Session Manager)
+   */
+  readonly keyName?: string;
+  /** Most instances in the group (the least is 1). */
+  readonly maxSize: number;
+}
+
+/** What differs between the fleet kinds. */
+export interface AgentHostsProps extends AgentHostSettings {
+  /** Instance user data (a shell script, plain text known at synth); holds no secret. */
+  readonly userData: string;
+  /** Description of the launch template (what the hosts run). */
+  readonly launchTemplateDescription: string;
+  /** Description of the instance role (what it may do). */
+  readonly roleDescription: string;
+  /** AWS-managed policies (names) attached to the instance role. */
+  readonly managedPolicies: readonly string[];
+  /**
+   * Target groups the autoscaling group registers its instances with.
+   * @default - none (ECS registers its tasks itself)
+   */
+  readonly targetGroupArns?: readonly string[];
+  /**
+   * Health check of the autoscaling group.
+   * @default 'EC2'
+   */
+  readonly healthCheckType?: 'EC2' | 'ELB';
+  /**
+   * Tags of the autoscaling group besides `Name`.
+   * @default - none
+   */
+  readonly extraAutoscalingGroupTags?: readonly AutoscalingGroupTag[];
+}
+
+/** The resources {@link addAgentHosts} creates. */
+export interface AgentHosts {
+  readonly securityGroup: SecurityGroup;
+  readonly role: IamRole;
+  readonly launchTemplate: LaunchTemplate;
+  readonly autoscalingGroup: AutoscalingGroup;
+}
+
+/**
+ * Adds the EC2 instances that host the agent, directly in `scope` (no construct of their own, so the EC2 fleet's
+ * Terraform addresses stay `fleet_security_group`, `fleet_launch_template` ...): a security group that may leave only
+ * on HTTPS and HTTP (the NLB's rules come from `MirrorTarget.admitFleet`), an instance role and profile, a launch
+ * template (IMDSv2 only, encrypted gp3 root volume) and an autoscaling group rolled by instance refresh.
+ */
+export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHosts {
+  const { namePrefix } = props;
+
+  const securityGroup = new SecurityGroup(scope, 'security_group', {
+    name: `${namePrefix}-agents`,
+    description: 'Traceable agent hosts: VXLAN and health checks from the NLB only, no SSH',
+    vpcId: props.vpcId,
+    tags: { Name: `${namePrefix}-agents` },
+  });
+  // The agent ships to the Traceable API and the hosts reach package/image repositories and AWS APIs.
+  for (const [name, port] of [['https', 443], ['http', 80]] as const) {
+    new VpcSecurityGroupEgressRule(scope, `egress_${name}`, {
+      securityGroupId: securityGroup.id,
+      description: port === 443 ? 'Traceable API, AWS APIs, package repositories' : 'Package repositories (Ubuntu mirrors use plain HTTP)',
+      ipProtocol: 'tcp',
+      fromPort: port,
+      toPort: port,
+      cidrIpv4: '0.0.0.0/0',
+    });
+  }
+
+  const role = new IamRole(scope, 'role', {
+    name: `${namePrefix}-agent`,
+    description: props.roleDescription,
+    assumeRolePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    }),
+  });
+  for (const policy of props.managedPolicies) {
+    new IamRolePolicyAttachment(scope, `managed_${policy}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
+  }
+  const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
+
+  const launchTemplate = new LaunchTemplate(scope, 'launch_template', {
+    name: `${namePrefix}-agent`,
+    description: props.launchTemplateDescription,
+    imageId: props.imageId,
+    instanceType: props.instanceType,
+    keyName: props.keyName || undefined,
+    vpcSecurityGroupIds: [securityGroup.id],
+    iamInstanceProfile: { arn: instanceProfile.arn },
+    // Encoded here, not with Terraform's base64encode: the script's own ${...} must not be read as interpolation.
+    userData: Buffer.from(props.userData, 'utf8').toString('base64'),
+    // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
+    // containers) reaches instance metadata, containers on a bridge network do not.
+    metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
+    blockDeviceMappings: [
+      {
+        deviceName: props.rootDeviceName,
+        ebs: { volumeType: 'gp3', volumeSize: props.rootVolumeSizeGiB ?? 30, encrypted: 'true', deleteOnTermination: 'true' },
+      },
+    ],
+    monitoring: { enabled: true },
+    tagSpecifications: ['instance', 'volume', 'network-interface'].map((resourceType) => ({
+      resourceType,
+      tags: { Name: `${namePrefix}-agent` },
+    })),
+    updateDefaultVersion: true,
+  });
+
+  const autoscalingGroup = new AutoscalingGroup(scope, 'autoscaling_group', {
+    name: `${namePrefix}-agents`,
+    minSize: 1,
+    maxSize: props.maxSize,
+    vpcZoneIdentifier: [...props.subnetIds],
+    targetGroupArns: props.targetGroupArns ? [...props.targetGroupArns] : undefined,
+    healthCheckType: props.healthCheckType ?? 'EC2',
+    healthCheckGracePeriod: 600,
+    launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
+    // A changed launch template (agent version, AMI, instance type) rolls the fleet instead of replacing the stack.
+    instanceRefresh: {
+      strategy: 'Rolling',
+      preferences: { minHealthyPercentage: 50, instanceWarmup: '300' },
+    },
+    tag: [{ key: 'Name', value: `${namePrefix}-agent`, propagateAtLaunch: true }, ...(props.extraAutoscalingGroupTags ?? [])],
+  });
+
+  return { securityGroup, role, launchTemplate, autoscalingGroup };
+}
