@@ -190,6 +190,23 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(account.calls.RequestLimitExceeded).toBeUndefined();
   });
 
+  it('stops cleanly when the time budget runs out during discovery, deleting nothing', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    account.addInstanceTargets(web, 2);
+    await invoke();
+    account.resetCalls();
+    account.throttle = (action) => action === 'DescribeTargetHealth';
+    // Act
+    const { summary, endedBeforeDeadline } = await invoke({}, 20_000);
+    // Assess
+    expect(summary).toMatchObject({ complete: false, created: 0, deleted: 0, errors: 1 });
+    expect(summary.errorSamples).toEqual([{ action: 'discovery', resource: STACK, code: 'TimeBudgetExhaustedError', message: 'time budget exhausted before DescribeTargetHealth' }]);
+    expect(endedBeforeDeadline).toBe(true);
+    expect(mutatingCalls(account.calls)).toBe(0);
+    expect(account.ownedSessions(STACK)).toHaveLength(2);
+  });
+
   it('dry run returns the planned creates and deletes without mutating anything', async () => {
     // Prepare
     const { account, invoke, web } = setup();

@@ -5,7 +5,7 @@ import {
   type Instance,
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
-import { chunk, collectPages, type AwsClients } from '../aws';
+import { chunk, collectPages, TimeBudgetExhaustedError, type AwsClients } from '../aws';
 import type { CandidateInterface, DiscoveredTarget, InstanceTypeFacts, TargetSkip } from '../types';
 
 /** EC2 accepts at most 200 values per filter; pages of up to 1000 results. */
@@ -27,7 +27,8 @@ export class InstanceTypeCache {
         for (const info of pages.flatMap((page) => page.InstanceTypes ?? [])) {
           if (info.InstanceType) this.facts.set(info.InstanceType, { hypervisor: info.Hypervisor, bareMetal: info.BareMetal });
         }
-      } catch {
+      } catch (error) {
+        if (error instanceof TimeBudgetExhaustedError) throw error;
         // Only a pre-filter: without facts the documented family lists and EC2's own answer on create still decide.
       }
     }

@@ -9,7 +9,7 @@ import {
   paginateDescribeTargetGroups,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { collectPages, errorCode, errorMessage, type AwsClients } from '../aws';
+import { collectPages, errorCode, errorMessage, TimeBudgetExhaustedError, type AwsClients } from '../aws';
 import type { DiscoveryResult } from '../types';
 import { lookupByNames } from './lookup';
 
@@ -38,7 +38,9 @@ export function emptyDiscovery(): DiscoveryResult {
   return { targets: [], skips: [], missingSources: [], failedSources: [] };
 }
 
+/** Records a source whose discovery failed; running out of time is not a source failure and ends discovery. */
 export function recordFailure(result: DiscoveryResult, source: string, error: unknown): void {
+  if (error instanceof TimeBudgetExhaustedError) throw error;
   if (result.failedSources.some((failure) => failure.source === source)) return;
   result.failedSources.push({ source, error: `${errorCode(error)}: ${errorMessage(error)}` });
 }

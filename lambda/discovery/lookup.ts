@@ -1,4 +1,4 @@
-import { chunk, errorCode, errorMessage } from '../aws';
+import { chunk, errorCode, errorMessage, TimeBudgetExhaustedError } from '../aws';
 
 /** Error names meaning "no such load balancer / target group / cluster": a definitive answer, not a failure. */
 const NOT_FOUND_CODES = new Set([
@@ -31,6 +31,7 @@ export async function lookupByNames<T>(
       result.found.push(...(await describe(batch)));
       continue;
     } catch (error) {
+      if (error instanceof TimeBudgetExhaustedError) throw error;
       if (!isNotFound(error) || batch.length === 1) {
         if (isNotFound(error)) result.missing.push(...batch);
         else result.failed.push(...batch.map((name) => ({ name, error: `${errorCode(error)}: ${errorMessage(error)}` })));
@@ -41,6 +42,7 @@ export async function lookupByNames<T>(
       try {
         result.found.push(...(await describe([name])));
       } catch (error) {
+        if (error instanceof TimeBudgetExhaustedError) throw error;
         if (isNotFound(error)) result.missing.push(name);
         else result.failed.push({ name, error: `${errorCode(error)}: ${errorMessage(error)}` });
       }
