@@ -14,7 +14,7 @@ import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
 import { planCleanup, planReconcile } from './planner';
 import { listSessions } from './sessions';
-import type { Plan, PlannedCreate, PlannedDelete, SkipReason } from './types';
+import type { Plan, SkipReason } from './types';
 
 /** What a run needs to know, read from the environment by the handler. */
 export interface MirroringConfig extends SourceSelection {
@@ -184,4 +184,3 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
   return finish(plan);
 }
 
-export type { PlannedCreate, PlannedDelete };
