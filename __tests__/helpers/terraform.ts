@@ -51,6 +51,28 @@ const OFFLINE_PROVIDER_OVERRIDE = {
   },
 };
 
+/**
+ * Writes the test-only override into a stack folder. With `localBackend`, a remote backend (S3, HCP Terraform) is
+ * swapped for a local one, which Terraform allows in override files.
+ */
+export function writeOfflineOverride(stackDir: string, options: { localBackend?: boolean } = {}): void {
+  const override = options.localBackend ? { ...OFFLINE_PROVIDER_OVERRIDE, terraform: { backend: { local: { path: 'terraform.tfstate' } } } } : OFFLINE_PROVIDER_OVERRIDE;
+  writeFileSync(join(stackDir, 'zz_offline_test_override.tf.json'), JSON.stringify(override, null, 2));
+}
+
+/** Environment for running the terraform CLI offline. */
+export function offlineTerraformEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: offlineCliConfig(),
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
+}
+
 export interface PlanResult {
   /** Planned resource addresses with their actions, e.g. `aws_lb.mirror_nlb` -> ['create']. */
   readonly actions: Record<string, string[]>;
@@ -74,17 +96,9 @@ export interface PlanOptions {
 export async function terraformPlan(stackDir: string, options: PlanOptions = {}): Promise<PlanResult> {
   const workDir = mkdtempSync(join(tmpdir(), 'tf-plan-'));
   cpSync(stackDir, workDir, { recursive: true });
-  writeFileSync(join(workDir, 'zz_offline_test_override.tf.json'), JSON.stringify(OFFLINE_PROVIDER_OVERRIDE, null, 2));
+  writeOfflineOverride(workDir, { localBackend: true });
   if (options.stateFile) cpSync(options.stateFile, join(workDir, 'terraform.tfstate'));
-  const env = {
-    ...process.env,
-    TF_CLI_CONFIG_FILE: offlineCliConfig(),
-    CHECKPOINT_DISABLE: '1',
-    TF_IN_AUTOMATION: '1',
-    TF_INPUT: '0',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...options.env,
-  };
+  const env = offlineTerraformEnv(options.env);
   const terraform = async (...args: string[]) => {
     try {
       return await run('terraform', [`-chdir=${workDir}`, ...args], { env, maxBuffer: 64 * 1024 * 1024 });
