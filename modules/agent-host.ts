@@ -47,7 +47,7 @@ export interface AgentHostsProps extends AgentHostSettings {
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
   readonly roleDescription: string;
-  /** AWS-managed policies (names) attached to the instance role. */
+  /** AWS-managed policies attached to the instance role, by name with their path (`service-role/...`) if any. */
   readonly managedPolicies: readonly string[];
   /**
    * Target groups the autoscaling group registers its instances with.
@@ -110,7 +110,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     }),
   });
   for (const policy of props.managedPolicies) {
-    new IamRolePolicyAttachment(scope, `managed_${policy}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
+    new IamRolePolicyAttachment(scope, `managed_${policy.split('/').pop()}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
   }
   const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
 

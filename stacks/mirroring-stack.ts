@@ -1,8 +1,10 @@
-import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { renderUserData, type BootstrapProps } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
+import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
+import { FargateDns } from '../modules/fargate-dns';
 import { MirrorTarget } from '../modules/mirror-target';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
@@ -68,21 +70,32 @@ export class MirroringStack extends TerraformStack {
 
     const instanceType = effectiveInstanceType(config) ?? config.InstanceType;
     const architecture = architectureOfFamily(instanceType.split('.')[0]);
-    const fleet = new Ec2Fleet(this, 'fleet', {
+    const hosts = {
       namePrefix: config.StackName,
       region: config.Region,
       vpcId: config.VpcId,
       subnetIds: config.SubnetIds,
       instanceType,
-      imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
       rootDeviceName: ROOT_DEVICE_NAME[config.CustomAMIOperatingSystem],
       keyName: config.KeyName || undefined,
       maxSize: config.AutoscalingMaxSize,
       targetUtilization: config.AutoscalingTargetValue,
       targetGroupArn: target.targetGroup.arn,
       tokenSecretArn: tokenSecret.secretArn,
-      userData: renderUserData(bootstrapPropsOf(config)),
-    });
+    };
+    // DeployTraceableAgentInECS: the same hosts and configuration, run as an ECS service (modules/ecs-fleet.ts).
+    const fleet = config.DeployTraceableAgentInECS
+      ? new EcsFleet(this, 'ecs_fleet', {
+          ...hosts,
+          imageId: config.CustomAMI || ecsOptimizedImageId(architecture),
+          bootstrap: bootstrapPropsOf(config),
+          targetGroupListener: target.node.findChild('vxlan_listener') as TerraformResource,
+        })
+      : new Ec2Fleet(this, 'fleet', {
+          ...hosts,
+          imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
+          userData: renderUserData(bootstrapPropsOf(config)),
+        });
     target.admitFleet(fleet.securityGroup.id);
 
     // Session Lambda (issue 3): keeps mirror sessions in step with the sources; MANUAL and FARGATE have none.
@@ -112,6 +125,33 @@ export class MirroringStack extends TerraformStack {
       autoscaling_group_name: { value: fleet.autoscalingGroup.name, description: 'Autoscaling group of the agent hosts' },
       token_secret_arn: { value: tokenSecret.secretArn, description: 'Secrets Manager secret holding the refresh token (not the token)' },
     };
+    if (fleet instanceof EcsFleet) {
+      outputs.ecs_cluster_name = { value: fleet.cluster.name, description: 'ECS cluster of the agent tasks' };
+      outputs.ecs_service_name = { value: fleet.service.name, description: 'ECS service running Suricata and the Traceable agent' };
+    }
+    // FARGATE: Fargate tasks cannot be mirror sources; their packet-forwarder sidecars send to a private name of the NLB.
+    if (config.MirrorSourceType === 'FARGATE') {
+      const dns = new FargateDns(this, 'fargate_dns', {
+        vpcId: config.VpcId,
+        sourceVpcIds: config.MirrorSourceVpcId,
+        zoneName: config.Route53ZoneName,
+        existingZoneId: config.Route53ZoneId || undefined,
+        recordName: config.Route53SubdomainName,
+        loadBalancer: target.loadBalancer,
+      });
+      outputs.fargate_target_fqdn = { value: dns.fqdn, description: 'Private DNS name of the mirror target NLB for the Fargate packet forwarders' };
+      outputs.fargate_sidecar_container_definition = {
+        value: dns.sidecarContainerDefinition,
+        description: 'Packet-forwarder sidecar for your Fargate task definitions (JSON; set the image, see the README)',
+      };
+    }
+    // MANUAL: the user creates the sessions; this is the command with the target and filter filled in.
+    if (config.MirrorSourceType === 'MANUAL') {
+      outputs.example_mirror_session_command = {
+        value: `aws ec2 create-traffic-mirror-session --region ${config.Region} --network-interface-id <eni-id> --traffic-mirror-target-id ${target.mirrorTarget.id} --traffic-mirror-filter-id ${target.mirrorFilter.id} --session-number 1`,
+        description: 'Mirrors one network interface (replace <eni-id>) to the target with the filter',
+      };
+    }
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
 

@@ -1,0 +1,406 @@
+/**
+ * Synth assertions for the deployment modes: the agent fleet on ECS (DeployTraceableAgentInECS), FARGATE sources
+ * through a Route53 private name, and MANUAL sessions.
+ */
+import { bootstrapFiles, INSTALL_DIR } from '../bootstrap';
+import { resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
+const FARGATE = { MirrorSourceType: 'FARGATE', MirrorSource: '' } as const;
+const MANUAL = { MirrorSourceType: 'MANUAL', MirrorSource: '' } as const;
+
+/** Every resource the ECS fleet adds (the EC2 fleet's `fleet_*` are then absent). */
+const ECS_FLEET_ADDRESSES = [
+  'aws_appautoscaling_policy.ecs_fleet_cpu_target_tracking',
+  'aws_appautoscaling_policy.ecs_fleet_memory_target_tracking',
+  'aws_appautoscaling_target.ecs_fleet_scaling_target',
+  'aws_autoscaling_group.ecs_fleet_autoscaling_group',
+  'aws_cloudwatch_log_group.ecs_fleet_log_group',
+  'aws_ecs_capacity_provider.ecs_fleet_capacity_provider',
+  'aws_ecs_cluster.ecs_fleet_cluster',
+  'aws_ecs_cluster_capacity_providers.ecs_fleet_cluster_capacity_providers',
+  'aws_ecs_service.ecs_fleet_service',
+  'aws_ecs_task_definition.ecs_fleet_task_definition',
+  'aws_iam_instance_profile.ecs_fleet_instance_profile',
+  'aws_iam_role.ecs_fleet_execution_role',
+  'aws_iam_role.ecs_fleet_role',
+  'aws_iam_role.ecs_fleet_task_role',
+  'aws_iam_role_policy.ecs_fleet_execution_role_policy',
+  'aws_iam_role_policy_attachment.ecs_fleet_managed_AmazonEC2ContainerServiceforEC2Role',
+  'aws_iam_role_policy_attachment.ecs_fleet_managed_AmazonSSMManagedInstanceCore',
+  'aws_launch_template.ecs_fleet_launch_template',
+  'aws_security_group.ecs_fleet_security_group',
+  'aws_vpc_security_group_egress_rule.ecs_fleet_egress_http',
+  'aws_vpc_security_group_egress_rule.ecs_fleet_egress_https',
+];
+
+/** The resource name part of addresses, for prefix checks. */
+const names = (json: TerraformJson) => resourceAddresses(json).map((address) => address.slice(address.indexOf('.') + 1));
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ContainerDefinition = Record<string, any>;
+function containers(json: TerraformJson): Record<string, ContainerDefinition> {
+  const definitions = JSON.parse(resource(json, 'aws_ecs_task_definition', 'ecs_fleet_task_definition').container_definitions) as ContainerDefinition[];
+  return Object.fromEntries(definitions.map((definition) => [definition.name, definition]));
+}
+const environmentOf = (container: ContainerDefinition) =>
+  Object.fromEntries((container.environment as { name: string; value: string }[]).map(({ name, value }) => [name, value]));
+
+describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
+  const { json } = synthConfig({ DeployTraceableAgentInECS: true, AutoscalingMaxSize: 5, AutoscalingTargetValue: 60, InstanceType: 'c5.2xlarge' });
+
+  test('replaces the EC2 fleet: every ecs_fleet resource, no fleet_ resource', () => {
+    const addresses = resourceAddresses(json);
+    expect(addresses.filter((address) => address.includes('.ecs_fleet_'))).toEqual(ECS_FLEET_ADDRESSES);
+    expect(names(json).filter((name) => name.startsWith('fleet_'))).toEqual([]);
+  });
+
+  test('hosts: ECS-optimized Amazon Linux 2023 via resolve:ssm, IMDSv2 only, encrypted gp3 root, joining the cluster', () => {
+    const launchTemplate = resource(json, 'aws_launch_template', 'ecs_fleet_launch_template');
+    expect(launchTemplate).toMatchObject({
+      image_id: 'resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
+      instance_type: 'c5.2xlarge',
+      iam_instance_profile: { arn: '${aws_iam_instance_profile.ecs_fleet_instance_profile.arn}' },
+      vpc_security_group_ids: ['${aws_security_group.ecs_fleet_security_group.id}'],
+      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1 },
+      block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true', volume_size: 30 } }],
+    });
+    expect(launchTemplate.key_name).toBeUndefined();
+    expect(Buffer.from(launchTemplate.user_data, 'base64').toString('utf8')).toBe(
+      [
+        '#!/bin/bash',
+        '# Joins the ECS cluster traffic-mirroring-agents; its service brings Suricata and the Traceable agent as containers.',
+        "cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'",
+        'ECS_CLUSTER=traffic-mirroring-agents',
+        'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
+        'ECS_CONFIG_END',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a Graviton type takes the arm64 ECS-optimized image', () => {
+    const arm = synthConfig({ DeployTraceableAgentInECS: true, InstanceType: 'm7g.xlarge' });
+    expect(resource(arm.json, 'aws_launch_template', 'ecs_fleet_launch_template').image_id).toBe(
+      'resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id',
+    );
+  });
+
+  test('autoscaling group rolled by instance refresh, not in the target group (ECS registers the tasks)', () => {
+    expect(resource(json, 'aws_autoscaling_group', 'ecs_fleet_autoscaling_group')).toEqual({
+      name: 'traffic-mirroring-agents',
+      min_size: 1,
+      max_size: 5,
+      vpc_zone_identifier: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      health_check_type: 'EC2',
+      health_check_grace_period: 600,
+      launch_template: { id: '${aws_launch_template.ecs_fleet_launch_template.id}', version: '${aws_launch_template.ecs_fleet_launch_template.latest_version}' },
+      instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 50, instance_warmup: '300' } },
+      tag: [
+        { key: 'Name', value: 'traffic-mirroring-agent', propagate_at_launch: true },
+        { key: 'AmazonECSManaged', value: 'true', propagate_at_launch: true },
+      ],
+    });
+  });
+
+  test('cluster with a capacity provider on the group, managed scaling and draining', () => {
+    expect(resource(json, 'aws_ecs_cluster', 'ecs_fleet_cluster')).toEqual({ name: 'traffic-mirroring-agents' });
+    expect(resource(json, 'aws_ecs_capacity_provider', 'ecs_fleet_capacity_provider')).toEqual({
+      name: 'traceable-traffic-mirroring',
+      auto_scaling_group_provider: {
+        auto_scaling_group_arn: '${aws_autoscaling_group.ecs_fleet_autoscaling_group.arn}',
+        managed_termination_protection: 'DISABLED',
+        managed_draining: 'ENABLED',
+        managed_scaling: { status: 'ENABLED', target_capacity: 100, minimum_scaling_step_size: 1, maximum_scaling_step_size: 5 },
+      },
+    });
+    expect(resource(json, 'aws_ecs_cluster_capacity_providers', 'ecs_fleet_cluster_capacity_providers')).toEqual({
+      cluster_name: '${aws_ecs_cluster.ecs_fleet_cluster.name}',
+      capacity_providers: ['${aws_ecs_capacity_provider.ecs_fleet_capacity_provider.name}'],
+      default_capacity_provider_strategy: [{ capacity_provider: '${aws_ecs_capacity_provider.ecs_fleet_capacity_provider.name}', weight: 1, base: 0 }],
+    });
+  });
+
+  test('service: one task per instance, registered with the NLB target group on UDP 4789 by ECS', () => {
+    expect(resource(json, 'aws_ecs_service', 'ecs_fleet_service')).toEqual({
+      name: 'traffic-mirroring-agents',
+      cluster: '${aws_ecs_cluster.ecs_fleet_cluster.id}',
+      task_definition: '${aws_ecs_task_definition.ecs_fleet_task_definition.arn}',
+      desired_count: 1,
+      capacity_provider_strategy: [{ capacity_provider: '${aws_ecs_capacity_provider.ecs_fleet_capacity_provider.name}', weight: 1, base: 0 }],
+      placement_constraints: [{ type: 'distinctInstance' }],
+      ordered_placement_strategy: [{ type: 'spread', field: 'attribute:ecs.availability-zone' }],
+      load_balancer: [{ target_group_arn: '${aws_lb_target_group.mirror_vxlan_target_group.arn}', container_name: 'suricata', container_port: 4789 }],
+      health_check_grace_period_seconds: 300,
+      deployment_minimum_healthy_percent: 50,
+      deployment_maximum_percent: 200,
+      deployment_circuit_breaker: { enable: true, rollback: true },
+      lifecycle: { ignore_changes: ['desired_count'] },
+      depends_on: ['aws_ecs_cluster_capacity_providers.ecs_fleet_cluster_capacity_providers', 'aws_lb_listener.mirror_vxlan_listener'],
+    });
+    // The target group stays instance-typed: with host networking the instance is the target.
+    expect(resource(json, 'aws_lb_target_group', 'mirror_vxlan_target_group').target_type).toBe('instance');
+  });
+
+  test('service autoscaling: 1 to AutoscalingMaxSize tasks, target tracking on CPU and memory at AutoscalingTargetValue', () => {
+    expect(resource(json, 'aws_appautoscaling_target', 'ecs_fleet_scaling_target')).toEqual({
+      service_namespace: 'ecs',
+      resource_id: 'service/${aws_ecs_cluster.ecs_fleet_cluster.name}/${aws_ecs_service.ecs_fleet_service.name}',
+      scalable_dimension: 'ecs:service:DesiredCount',
+      min_capacity: 1,
+      max_capacity: 5,
+    });
+    for (const [name, metric] of [['cpu', 'ECSServiceAverageCPUUtilization'], ['memory', 'ECSServiceAverageMemoryUtilization']]) {
+      expect(resource(json, 'aws_appautoscaling_policy', `ecs_fleet_${name}_target_tracking`)).toEqual({
+        name: `traffic-mirroring-${name}`,
+        policy_type: 'TargetTrackingScaling',
+        service_namespace: '${aws_appautoscaling_target.ecs_fleet_scaling_target.service_namespace}',
+        resource_id: '${aws_appautoscaling_target.ecs_fleet_scaling_target.resource_id}',
+        scalable_dimension: '${aws_appautoscaling_target.ecs_fleet_scaling_target.scalable_dimension}',
+        target_tracking_scaling_policy_configuration: {
+          predefined_metric_specification: { predefined_metric_type: metric },
+          target_value: 60,
+          scale_out_cooldown: 60,
+          scale_in_cooldown: 300,
+        },
+      });
+    }
+  });
+
+  test('task definition: host networking on EC2, its own execution and task roles, Suricata logs on the host', () => {
+    const { container_definitions: _containers, ...taskDefinition } = resource(json, 'aws_ecs_task_definition', 'ecs_fleet_task_definition');
+    expect(taskDefinition).toEqual({
+      family: 'traffic-mirroring-agent',
+      requires_compatibilities: ['EC2'],
+      network_mode: 'host',
+      cpu: '3072',
+      memory: '6144',
+      execution_role_arn: '${aws_iam_role.ecs_fleet_execution_role.arn}',
+      task_role_arn: '${aws_iam_role.ecs_fleet_task_role.arn}',
+      volume: [{ name: 'suricata-logs', host_path: '/var/traceable/log/suricata' }],
+    });
+  });
+
+  test('containers: Suricata with the bootstrap configuration, the agent with the token as an ECS secret, the health endpoint', () => {
+    const { suricata, traceable, health } = containers(json);
+    const logsTo = (prefix: string) => ({
+      logDriver: 'awslogs',
+      options: { 'awslogs-group': '${aws_cloudwatch_log_group.ecs_fleet_log_group.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': prefix },
+    });
+    expect(Object.keys(containers(json))).toEqual(['suricata', 'traceable', 'health']);
+
+    expect(suricata).toMatchObject({
+      image: 'jasonish/suricata:7.0.10',
+      essential: true,
+      entryPoint: ['/bin/sh', '-c'],
+      portMappings: [{ containerPort: 4789, hostPort: 4789, protocol: 'udp' }],
+      linuxParameters: { capabilities: { add: ['NET_ADMIN', 'NET_RAW', 'SYS_NICE', 'IPC_LOCK'] } },
+      mountPoints: [{ sourceVolume: 'suricata-logs', containerPath: '/var/log/suricata', readOnly: false }],
+      logConfiguration: logsTo('suricata'),
+    });
+    const template = bootstrapFiles().find((file) => file.path === `${INSTALL_DIR}/etc/suricata.yaml`)?.content;
+    expect(Buffer.from(environmentOf(suricata).TRACEABLE_SURICATA_YAML_B64, 'base64').toString('utf8')).toBe(template);
+    expect(environmentOf(suricata).TRACEABLE_CAPTURE_PLACEHOLDER).toBe('__CAPTURE_INTERFACE__');
+    expect(suricata.command[0]).toContain('exec suricata -c /etc/traceable/suricata/suricata.yaml --af-packet');
+
+    expect(traceable).toEqual({
+      name: 'traceable',
+      image: 'traceableai/traceable-agent:1.71.2',
+      essential: true,
+      environment: [
+        { name: 'TA_ENVIRONMENT', value: 'staging' },
+        { name: 'TA_SERVICE_NAME', value: 'checkout' },
+        { name: 'TA_REMOTE_ENDPOINT', value: 'api.traceable.ai' },
+        { name: 'TA_SURICATA_EVE_FILE', value: '/var/log/suricata/eve.json' },
+      ],
+      secrets: [{ name: 'TA_REFRESH_TOKEN', valueFrom: '${aws_secretsmanager_secret.token_secret.arn}:refresh_token::' }],
+      mountPoints: [{ sourceVolume: 'suricata-logs', containerPath: '/var/log/suricata', readOnly: true }],
+      dependsOn: [{ containerName: 'suricata', condition: 'START' }],
+      logConfiguration: logsTo('traceable'),
+    });
+
+    expect(health).toMatchObject({
+      image: 'jasonish/suricata:7.0.10',
+      essential: true,
+      entryPoint: ['python3', '-c'],
+      portMappings: [{ containerPort: 8089, hostPort: 8089, protocol: 'tcp' }],
+      dependsOn: [
+        { containerName: 'suricata', condition: 'START' },
+        { containerName: 'traceable', condition: 'START' },
+      ],
+      logConfiguration: logsTo('health'),
+    });
+    expect(environmentOf(health)).toEqual({
+      TRACEABLE_HEALTH_PORT: '8089',
+      TRACEABLE_HEALTH_PATH: '/healthz',
+      TRACEABLE_EVE_FILE: '/var/log/suricata/eve.json',
+      TRACEABLE_EVE_MAX_BYTES: '104857600',
+    });
+  });
+
+  test('the configuration keys of the agent reach the task as they reach the EC2 user data', () => {
+    const custom = synthConfig({
+      DeployTraceableAgentInECS: true,
+      TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/traceable-agent:1.72.0',
+      TraceableAPIEndpoint: 'api.eu.traceable.ai',
+      TraceableRefreshTokenSecretArn: SECRET_ARN,
+    });
+    const { traceable } = containers(custom.json);
+    expect(traceable.image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/traceable-agent:1.72.0');
+    expect(environmentOf(traceable).TA_REMOTE_ENDPOINT).toBe('api.eu.traceable.ai');
+    expect(traceable.secrets).toEqual([{ name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` }]);
+    expect(JSON.stringify(custom.json)).not.toContain('aws_secretsmanager_secret.');
+  });
+
+  test('execution role: reads exactly the token secret and writes to its log group; task role: no permissions', () => {
+    const trust = [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }];
+    expect(JSON.parse(resource(json, 'aws_iam_role', 'ecs_fleet_execution_role').assume_role_policy).Statement).toEqual(trust);
+    expect(JSON.parse(resource(json, 'aws_iam_role', 'ecs_fleet_task_role').assume_role_policy).Statement).toEqual(trust);
+    expect(resource(json, 'aws_iam_role_policy', 'ecs_fleet_execution_role_policy')).toEqual({
+      name: 'read-token-write-logs',
+      role: '${aws_iam_role.ecs_fleet_execution_role.id}',
+      policy:
+        '${jsonencode({"Version" = "2012-10-17", "Statement" = [' +
+        '{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}, ' +
+        '{"Sid" = "WriteContainerLogs", "Effect" = "Allow", "Action" = ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource" = "${aws_cloudwatch_log_group.ecs_fleet_log_group.arn}:*"}]})}',
+    });
+    // Of the agent side (the session Lambda has its own role), only the execution role has a policy.
+    const policies = Object.values(json.resource.aws_iam_role_policy).map((policy) => policy.role as string);
+    expect(policies.filter((role) => !role.startsWith('${aws_iam_role.sessions_'))).toEqual(['${aws_iam_role.ecs_fleet_execution_role.id}']);
+    const attachments = Object.values(json.resource.aws_iam_role_policy_attachment)
+      .filter((attachment) => attachment.role.includes('ecs_fleet'))
+      .map((attachment) => [attachment.role, attachment.policy_arn]);
+    expect(attachments).toEqual([
+      ['${aws_iam_role.ecs_fleet_role.name}', 'arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role'],
+      ['${aws_iam_role.ecs_fleet_role.name}', 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+    ]);
+    expect(resource(json, 'aws_cloudwatch_log_group', 'ecs_fleet_log_group')).toEqual({ name: '/traceable/traffic-mirroring/agents', retention_in_days: 30 });
+  });
+
+  test('the NLB reaches the ECS hosts on VXLAN and the health port only; the hosts leave on HTTPS and HTTP only', () => {
+    const ingress = Object.values(json.resource.aws_vpc_security_group_ingress_rule)
+      .filter((rule) => rule.security_group_id === '${aws_security_group.ecs_fleet_security_group.id}')
+      .map((rule) => [rule.ip_protocol, rule.from_port, rule.referenced_security_group_id]);
+    expect(ingress).toEqual([
+      ['tcp', 8089, '${aws_security_group.mirror_nlb_security_group.id}'],
+      ['udp', 4789, '${aws_security_group.mirror_nlb_security_group.id}'],
+    ]);
+    const egress = Object.values(json.resource.aws_vpc_security_group_egress_rule)
+      .filter((rule) => rule.security_group_id === '${aws_security_group.ecs_fleet_security_group.id}')
+      .map((rule) => [rule.ip_protocol, rule.from_port, rule.cidr_ipv4]);
+    expect(egress).toEqual([
+      ['tcp', 80, '0.0.0.0/0'],
+      ['tcp', 443, '0.0.0.0/0'],
+    ]);
+  });
+
+  test('outputs name the cluster, the service and the group', () => {
+    expect(json.output.ecs_cluster_name.value).toBe('${aws_ecs_cluster.ecs_fleet_cluster.name}');
+    expect(json.output.ecs_service_name.value).toBe('${aws_ecs_service.ecs_fleet_service.name}');
+    expect(json.output.autoscaling_group_name.value).toBe('${aws_autoscaling_group.ecs_fleet_autoscaling_group.name}');
+  });
+
+  test('the EC2 fleet (default) has no ECS resource and no ECS output', () => {
+    const ec2 = synthConfig();
+    expect(names(ec2.json).filter((name) => name.startsWith('ecs_fleet_'))).toEqual([]);
+    expect(Object.keys(ec2.json.resource).filter((type) => type.startsWith('aws_ecs_') || type.startsWith('aws_appautoscaling_'))).toEqual([]);
+    expect(ec2.json.output.ecs_cluster_name).toBeUndefined();
+  });
+});
+
+describe('MirrorSourceType FARGATE', () => {
+  const { json } = synthConfig({ ...FARGATE, MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1,vpc-0aaaaaaaaaaaaaaa2', MirrorSourceCidrs: '10.20.0.0/16,10.30.0.0/16' });
+
+  test('a private zone associated with VpcId and each MirrorSourceVpcId', () => {
+    expect(resource(json, 'aws_route53_zone', 'fargate_dns_zone')).toEqual({
+      name: 'private.traceable.ai',
+      comment: 'Traceable traffic mirroring: private name of the mirror target NLB for Fargate packet forwarders',
+      vpc: [{ vpc_id: 'vpc-0123456789abcdef0' }, { vpc_id: 'vpc-0aaaaaaaaaaaaaaa1' }, { vpc_id: 'vpc-0aaaaaaaaaaaaaaa2' }],
+    });
+  });
+
+  test('an alias A record for the NLB, following its health', () => {
+    expect(resource(json, 'aws_route53_record', 'fargate_dns_record')).toEqual({
+      zone_id: '${aws_route53_zone.fargate_dns_zone.zone_id}',
+      name: 'mirroring-fargate',
+      type: 'A',
+      alias: { name: '${aws_lb.mirror_nlb.dns_name}', zone_id: '${aws_lb.mirror_nlb.zone_id}', evaluate_target_health: true },
+    });
+  });
+
+  test('with Route53ZoneId only the record is created, in that zone, under Route53SubdomainName', () => {
+    const existing = synthConfig({ ...FARGATE, Route53ZoneId: 'Z0123456789ABCDEFGHIJ', Route53SubdomainName: 'traceable-mirror' });
+    expect(existing.json.resource.aws_route53_zone).toBeUndefined();
+    expect(resource(existing.json, 'aws_route53_record', 'fargate_dns_record')).toMatchObject({ zone_id: 'Z0123456789ABCDEFGHIJ', name: 'traceable-mirror' });
+  });
+
+  test('Route53ZoneName names the created zone', () => {
+    const named = synthConfig({ ...FARGATE, Route53ZoneName: 'mirror.internal.example.com' });
+    expect(resource(named.json, 'aws_route53_zone', 'fargate_dns_zone').name).toBe('mirror.internal.example.com');
+  });
+
+  test("the NLB admits the sidecars' VXLAN from exactly the mirrored networks", () => {
+    const fromSources = Object.values(json.resource.aws_vpc_security_group_ingress_rule)
+      .filter((rule) => rule.security_group_id === '${aws_security_group.mirror_nlb_security_group.id}')
+      .map((rule) => [rule.ip_protocol, rule.from_port, rule.to_port, rule.cidr_ipv4]);
+    expect(fromSources).toEqual([
+      ['udp', 4789, 4789, '10.20.0.0/16'],
+      ['udp', 4789, 4789, '10.30.0.0/16'],
+    ]);
+  });
+
+  test('no session Lambda and no sessions', () => {
+    expect(names(json).filter((name) => name.startsWith('sessions_'))).toEqual([]);
+    expect(Object.keys(json.resource).filter((type) => type.startsWith('aws_lambda_'))).toEqual([]);
+  });
+
+  test('outputs: the full name, and a sidecar container definition sending VXLAN to it', () => {
+    expect(json.output.fargate_target_fqdn.value).toBe('${aws_route53_record.fargate_dns_record.fqdn}');
+    expect(JSON.parse(json.output.fargate_sidecar_container_definition.value)).toEqual({
+      name: 'traceable-packet-forwarder',
+      image: '<PACKET_FORWARDER_IMAGE>',
+      essential: false,
+      environment: [
+        { name: 'MIRROR_TARGET_HOST', value: '${aws_route53_record.fargate_dns_record.fqdn}' },
+        { name: 'MIRROR_TARGET_PORT', value: '4789' },
+        { name: 'MIRROR_ENCAPSULATION', value: 'VXLAN' },
+      ],
+    });
+    expect(json.output.example_mirror_session_command).toBeUndefined();
+  });
+
+  test('other source types have no Route53 resource and no FARGATE output', () => {
+    for (const overrides of [{}, MANUAL]) {
+      const other = synthConfig(overrides);
+      expect(Object.keys(other.json.resource).filter((type) => type.startsWith('aws_route53_'))).toEqual([]);
+      expect(Object.keys(other.json.output).filter((name) => name.startsWith('fargate_'))).toEqual([]);
+    }
+  });
+});
+
+describe('MirrorSourceType MANUAL', () => {
+  const { json } = synthConfig({ ...MANUAL, Region: 'us-east-2' });
+
+  test('fleet, NLB, mirror target and filter only: no session Lambda, no Route53', () => {
+    expect(names(json).filter((name) => name.startsWith('sessions_') || name.startsWith('fargate_dns_'))).toEqual([]);
+    expect(resourceAddresses(json)).toEqual(expect.arrayContaining(['aws_ec2_traffic_mirror_target.mirror_mirror_target', 'aws_ec2_traffic_mirror_filter.mirror_mirror_filter']));
+  });
+
+  test('outputs the target and filter IDs and a ready create-traffic-mirror-session command using them', () => {
+    expect(json.output.mirror_target_id.value).toBe('${aws_ec2_traffic_mirror_target.mirror_mirror_target.id}');
+    expect(json.output.mirror_filter_id.value).toBe('${aws_ec2_traffic_mirror_filter.mirror_mirror_filter.id}');
+    expect(json.output.example_mirror_session_command).toEqual({
+      value:
+        'aws ec2 create-traffic-mirror-session --region us-east-2 --network-interface-id <eni-id> ' +
+        '--traffic-mirror-target-id ${aws_ec2_traffic_mirror_target.mirror_mirror_target.id} ' +
+        '--traffic-mirror-filter-id ${aws_ec2_traffic_mirror_filter.mirror_mirror_filter.id} --session-number 1',
+      description: 'Mirrors one network interface (replace <eni-id>) to the target with the filter',
+    });
+  });
+
+  test('source types with sessions have the session Lambda and no example command', () => {
+    const sessions = synthConfig();
+    expect(names(sessions.json).filter((name) => name.startsWith('sessions_')).length).toBeGreaterThan(0);
+    expect(sessions.json.output.example_mirror_session_command).toBeUndefined();
+  });
+});
