@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Time source and sleep, injected so the simulation runs in simulated time. */
 export interface Clock {
@@ -20,6 +21,8 @@ export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   elb: ElasticLoadBalancingClient;
   ecs: ECSClient;
+  /** The function's own event queue: event-driven runs send their delayed retries to it. */
+  sqs?: SQSClient;
 }
 
 /** Error codes meaning "slow down": EC2 `RequestLimitExceeded`, ELB and ECS `Throttling`, and their relatives. */
@@ -218,6 +221,7 @@ export function instrumentClients(clients: AwsClients, caller: AwsCaller): AwsCl
     elbv2: throughCaller(clients.elbv2, 'elbv2', caller),
     elb: throughCaller(clients.elb, 'elb', caller),
     ecs: throughCaller(clients.ecs, 'ecs', caller),
+    ...(clients.sqs ? { sqs: throughCaller(clients.sqs, 'sqs', caller) } : {}),
   };
 }
 

@@ -2,8 +2,10 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type AwsClients, type Clock } from './aws';
-import { SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from './environment';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from './environment';
+import { isSqsBatch, parseRecord, scopeOf, settleEvents, type BatchResult, type SourceEvent } from './events';
 import { runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
 import { SESSION_SOURCE_TYPES, type PlannedCreate, type PlannedDelete, type SessionSourceType } from './types';
 
@@ -15,14 +17,17 @@ function required(env: NodeJS.ProcessEnv, name: string): string {
   return value;
 }
 
-function stringArray(env: NodeJS.ProcessEnv, name: string): string[] {
+function jsonArray<T>(env: NodeJS.ProcessEnv, name: string, what: string, valid: (item: unknown) => item is T): T[] | undefined {
   const raw = env[name]?.trim();
-  if (!raw) return [];
+  if (!raw) return undefined;
   const parsed: unknown = JSON.parse(raw);
-  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) {
-    throw new Error(`environment variable ${name} must be a JSON array of strings`);
-  }
-  return parsed.map((item) => item.trim()).filter((item) => item.length > 0);
+  if (!Array.isArray(parsed) || !parsed.every(valid)) throw new Error(`environment variable ${name} must be a JSON array of ${what}`);
+  return parsed;
+}
+
+function stringArray(env: NodeJS.ProcessEnv, name: string): string[] {
+  const items = jsonArray(env, name, 'strings', (item): item is string => typeof item === 'string') ?? [];
+  return items.map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
 /** Reads and checks the configuration; throws with the variable's name when something is wrong. */
@@ -50,17 +55,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
     sourceVpcIds,
     mirrorUnhealthyTargets: unhealthy === 'true',
     safetyMarginMs: margin,
+    eventQueueUrl: env[ENV.eventQueueUrl]?.trim() || undefined,
+    eventRetryDelaysSeconds: jsonArray(env, ENV.eventRetryDelaysSeconds, 'whole numbers of seconds from 0 to 900',
+      (item): item is number => Number.isInteger(item) && (item as number) >= 0 && (item as number) <= 900) ?? [...DEFAULT_EVENT_RETRY_DELAYS_SECONDS],
   };
 }
 
 /**
  * Which run an event asks for:
+ * - an SQS batch (EventBridge rules -> the function's queue): a targeted run of what its events name;
  * - `{"dryRun": true}`: plan only;
  * - `{"action": "cleanup"}`, or `aws_lambda_invocation` (lifecycle_scope CRUD) deleting, which sends its input
  *   plus `"tf": {"action": "delete", "prev_input": ...}`: delete every owned session;
  * - anything else (the schedule's event, the apply-time invocation's create/update): reconcile.
  */
 export function runModeOf(event: unknown): RunMode {
+  if (isSqsBatch(event)) return 'event';
   const body = (event && typeof event === 'object' ? event : {}) as { dryRun?: unknown; action?: unknown; tf?: { action?: unknown } };
   if (body.tf?.action === 'delete' || body.action === 'cleanup') return 'cleanup';
   if (body.dryRun === true) return 'dry-run';
@@ -82,13 +92,22 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
     FailedSources: summary.failedSources.length,
     DurationMs: summary.durationMs,
   };
+  if (summary.events) {
+    Object.assign(metrics, {
+      EventsReceived: summary.events.messages,
+      EventSessionsCreated: summary.events.mirrored,
+      EventRetriesQueued: summary.events.retriesQueued,
+      EventsLeftToSchedule: summary.events.leftToSchedule,
+      ...(summary.events.eventToSessionMs ? { EventToSessionMs: summary.events.eventToSessionMs.max } : {}),
+    });
+  }
   return JSON.stringify({
     _aws: {
       Timestamp: timestamp,
       CloudWatchMetrics: [{
         Namespace: SESSION_METRICS_NAMESPACE,
         Dimensions: [['Stack']],
-        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: Name === 'DurationMs' ? 'Milliseconds' : 'Count' })),
+        Metrics: Object.keys(metrics).map((Name) => ({ Name, Unit: Name.endsWith('Ms') ? 'Milliseconds' : 'Count' })),
       }],
     },
     Stack: summary.stack,
@@ -103,6 +122,8 @@ export interface HandlerResponse {
   summary: RunSummary;
   plannedCreates?: PlannedCreate[];
   plannedDeletes?: PlannedDelete[];
+  /** SQS batches (ReportBatchItemFailures): the messages that go back to the queue. */
+  batchItemFailures?: { itemIdentifier: string }[];
 }
 
 interface LambdaContext {
@@ -124,13 +145,33 @@ export function createHandler(deps: HandlerDependencies) {
     const clock = deps.clock ?? systemClock;
     const mode = runModeOf(event);
     const config = configFromEnv(deps.env ?? process.env, context.getRemainingTimeInMillis());
+    const events: SourceEvent[] = [];
+    let ignored = 0;
+    if (mode === 'event') {
+      for (const record of (event as { Records: Parameters<typeof parseRecord>[0][] }).Records) {
+        const parsed = parseRecord(record);
+        if (parsed) events.push(parsed);
+        else ignored++;
+      }
+    }
+    let batch: BatchResult | undefined;
     try {
       const { summary, plan } = await runMirroring(
         config,
         { clients: deps.clients(), clock, remainingTimeMs: () => context.getRemainingTimeInMillis(), runId: context.awsRequestId },
         mode,
+        mode === 'event'
+          ? {
+              scope: scopeOf(events),
+              after: async (clients, outcome) => {
+                batch = await settleEvents(config, clients, outcome, events, ignored, clock.now());
+                outcome.summary.events = batch.figures;
+              },
+            }
+          : {},
       );
       log(summaryLogLine(summary, clock.now()));
+      if (batch) return { mode, summary, batchItemFailures: batch.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
       // Destroy must not go on while owned sessions remain: they would block the mirror target's deletion.
       if (mode === 'cleanup' && (!summary.complete || summary.errors > 0)) {
         throw new Error(`cleanup left ${summary.deferredDeletes + summary.errors} owned sessions; invoke {"action":"cleanup"} again`);
@@ -156,6 +197,7 @@ function lambdaClients(): AwsClients {
     elbv2: new ElasticLoadBalancingV2Client(options),
     elb: new ElasticLoadBalancingClient(options),
     ecs: new ECSClient(options),
+    sqs: new SQSClient(options),
   };
   return sharedClients;
 }

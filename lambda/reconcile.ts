@@ -11,10 +11,11 @@ import {
 } from './aws';
 import { discoverSources, type SourceSelection } from './discovery';
 import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
+import { emptyDiscovery } from './discovery/load-balancers';
 import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
 import { planCleanup, planReconcile } from './planner';
-import { listSessions } from './sessions';
-import type { Plan, SkipReason } from './types';
+import { listSessions, listSessionsOn } from './sessions';
+import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SkipReason } from './types';
 
 /** What a run needs to know, read from the environment by the handler. */
 export interface MirroringConfig extends SourceSelection {
@@ -27,9 +28,14 @@ export interface MirroringConfig extends SourceSelection {
   safetyMarginMs: number;
   /** Client-side pacing of EC2 calls; defaults are EC2's documented token buckets. */
   ec2Rates?: { describeBurst: number; describePerSecond: number; mutateBurst: number; mutatePerSecond: number };
+  /** URL of the function's event queue (fast path); event-driven runs send their delayed retries there. */
+  eventQueueUrl?: string;
+  /** Delays of the retries of a target not yet healthy when its event arrived, seconds; their number bounds the attempts. */
+  eventRetryDelaysSeconds: readonly number[];
 }
 
-export type RunMode = 'reconcile' | 'dry-run' | 'cleanup';
+/** `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events names. */
+export type RunMode = 'reconcile' | 'event' | 'dry-run' | 'cleanup';
 
 export interface RunDependencies {
   clients: AwsClients;
@@ -73,12 +79,52 @@ export interface RunSummary {
   errorSamples: (ExecutionError | { action: string; resource: string; code: string; message: string })[];
   apiCalls: Record<string, number>;
   durationMs: number;
+  /** Event-driven runs only: what happened to the batch's events. */
+  events?: EventFigures;
+}
+
+/** The fast path's figures in a run summary. */
+export interface EventFigures {
+  /** SQS messages in the batch. */
+  messages: number;
+  /** Messages naming nothing we understand (dropped). */
+  ignored: number;
+  /** Distinct instances and tasks named. */
+  subjects: number;
+  /** Subjects that got their session in this run. */
+  mirrored: number;
+  alreadyMirrored: number;
+  /** Not a wanted source (not a member, or skipped by the same rules as a scheduled run). */
+  notWanted: number;
+  /** Not yet healthy (or not yet registered, after an Auto Scaling launch): sent back to the queue with a delay. */
+  retriesQueued: number;
+  /** Still not wanted after the last retry: left to the schedule. */
+  leftToSchedule: number;
+  /** Returned to the queue as batch item failures (errors, time budget, a source whose discovery failed). */
+  failed: number;
+  /** Time from the event (its `time`) to its session, for the sessions created by this run. */
+  eventToSessionMs?: { count: number; median: number; max: number };
 }
 
 export interface RunOutcome {
   summary: RunSummary;
   /** The plan (returned in full by dry runs). */
   plan?: Plan;
+  /** What an event-driven run needs to tell each event's fate. */
+  details?: RunDetails;
+}
+
+export interface RunDetails {
+  discovery: DiscoveryResult;
+  candidates: CandidateInterface[];
+  execution?: ExecutionResult;
+}
+
+export interface RunOptions {
+  /** Event-driven run: only these instances and tasks. */
+  scope?: EventScope;
+  /** Runs after the plan is carried out, with the run's paced, counted clients (e.g. to queue retries). */
+  after?: (clients: AwsClients, outcome: RunOutcome) => Promise<void>;
 }
 
 /** Shared across warm invocations of one container. */
@@ -95,7 +141,7 @@ function countSkips(skips: readonly { reason: SkipReason }[]): Partial<Record<Sk
  * One run: discover the sources, list sessions, plan, execute (unless dry run). Cleanup skips discovery and
  * deletes every owned session.
  */
-export async function runMirroring(config: MirroringConfig, deps: RunDependencies, mode: RunMode): Promise<RunOutcome> {
+export async function runMirroring(config: MirroringConfig, deps: RunDependencies, mode: RunMode, options: RunOptions = {}): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
   const budget = new TimeBudget(deps.remainingTimeMs, config.safetyMarginMs);
   const rates = config.ec2Rates ?? { describeBurst: 100, describePerSecond: 20, mutateBurst: 50, mutatePerSecond: 5 };
@@ -116,23 +162,34 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
     errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
   };
-  const finish = (plan?: Plan): RunOutcome => {
+  const fill = (): RunSummary => {
     summary.throttledRetries = caller.stats.throttledRetries;
     summary.transientRetries = caller.stats.transientRetries;
     summary.apiCalls = Object.fromEntries(Object.entries(caller.stats.callsByAction).sort(([a], [b]) => a.localeCompare(b)));
     summary.durationMs = deps.clock.now() - startedAt;
-    return { summary, plan };
+    return summary;
+  };
+  const finish = async (plan?: Plan, details?: RunDetails): Promise<RunOutcome> => {
+    const outcome = { summary, plan, details };
+    if (options.after) await options.after(clients, outcome);
+    fill();
+    return outcome;
   };
 
   let plan: Plan;
+  let details: RunDetails | undefined;
   let targetSkips: { reason: SkipReason }[] = [];
   try {
     if (mode === 'cleanup') {
       plan = planCleanup(await listSessions(clients, config.stackName, true));
     } else {
-      const discovery = await discoverSources(clients, config);
+      // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
+      const { scope } = options;
+      const nothingNamed = scope && scope.instanceIds.size === 0 && (config.sourceType !== 'ECS_CLUSTER' || scope.taskArns.size === 0);
+      const discovery = nothingNamed ? emptyDiscovery() : await discoverSources(clients, config, scope);
       const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
-      const sessions = await listSessions(clients, config.stackName);
+      const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
+      const sessions = scope ? await listSessionsOn(clients, config.stackName, candidateIds) : await listSessions(clients, config.stackName);
       plan = planReconcile({
         targetId: config.targetId,
         filterId: config.filterId,
@@ -141,7 +198,9 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
         sessions,
         mirrorUnhealthyTargets: config.mirrorUnhealthyTargets,
         failedSources: new Set(discovery.failedSources.map((failure) => failure.source)),
+        onlyInterfaces: scope ? new Set(candidateIds) : undefined,
       });
+      details = { discovery, candidates: resolved.candidates };
       targetSkips = [...discovery.skips, ...resolved.skips];
       Object.assign(summary, {
         discoveredTargets: discovery.targets.length,
@@ -154,7 +213,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
       });
     }
   } catch (error) {
-    if (!(error instanceof TimeBudgetExhaustedError)) throw Object.assign(error as object, { partialSummary: finish().summary });
+    if (!(error instanceof TimeBudgetExhaustedError)) throw Object.assign(error as object, { partialSummary: fill() });
     summary.errors = 1;
     summary.errorSamples = [{ action: 'discovery', resource: config.stackName, code: errorCode(error), message: errorMessage(error) }];
     return finish();
@@ -181,6 +240,6 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
   });
   summary.complete = summary.deferredCreates === 0 && summary.deferredDeletes === 0;
-  return finish(plan);
+  return finish(plan, details && { ...details, execution });
 }
 

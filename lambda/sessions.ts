@@ -1,14 +1,12 @@
 import { paginateDescribeTrafficMirrorSessions, type Filter } from '@aws-sdk/client-ec2';
-import { collectPages, type AwsClients } from './aws';
+import { chunk, collectPages, type AwsClients } from './aws';
 import { isOwnedBy, sourceTagOf } from './planner';
 import { OWNER_TAG_KEY, type SessionView } from './types';
 
-/**
- * Traffic mirror sessions of the region, 1000 per page (an account holds at most 10,000). With `ownedOnly`, the
- * tag filter lets EC2 return only ours (cleanup needs nothing else).
- */
-export async function listSessions(clients: AwsClients, stackName: string, ownedOnly = false): Promise<SessionView[]> {
-  const Filters: Filter[] | undefined = ownedOnly ? [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [stackName] }] : undefined;
+/** EC2 accepts at most 200 values per filter. */
+const INTERFACE_IDS_PER_CALL = 200;
+
+async function describeSessions(clients: AwsClients, stackName: string, Filters: Filter[] | undefined): Promise<SessionView[]> {
   const pages = await collectPages(paginateDescribeTrafficMirrorSessions({ client: clients.ec2, pageSize: 1000 }, { Filters }));
   return pages
     .flatMap((page) => page.TrafficMirrorSessions ?? [])
@@ -25,4 +23,21 @@ export async function listSessions(clients: AwsClients, stackName: string, owned
           }]
         : [],
     );
+}
+
+/**
+ * Traffic mirror sessions of the region, 1000 per page (an account holds at most 10,000). With `ownedOnly`, the
+ * tag filter lets EC2 return only ours (cleanup needs nothing else).
+ */
+export async function listSessions(clients: AwsClients, stackName: string, ownedOnly = false): Promise<SessionView[]> {
+  return describeSessions(clients, stackName, ownedOnly ? [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [stackName] }] : undefined);
+}
+
+/** Every session (ours or not) on the given interfaces: what a targeted run plans from. 200 interfaces per call. */
+export async function listSessionsOn(clients: AwsClients, stackName: string, interfaceIds: readonly string[]): Promise<SessionView[]> {
+  const sessions: SessionView[] = [];
+  for (const batch of chunk(interfaceIds, INTERFACE_IDS_PER_CALL)) {
+    sessions.push(...(await describeSessions(clients, stackName, [{ Name: 'network-interface-id', Values: batch }])));
+  }
+  return sessions;
 }

@@ -65,6 +65,17 @@ export interface DiscoveryResult {
   missingSources: string[];
   /** Sources whose discovery failed (transient): sessions tagged with them are kept, not deleted. */
   failedSources: { source: string; error: string }[];
+  /** Event-driven runs (ECS_CLUSTER): where each named task led, by task ARN. */
+  subjectRefs?: Map<string, TargetRef>;
+}
+
+/**
+ * What an event-driven run looks at: the instances and tasks its events name. Discovery still asks every configured
+ * source (membership and health decide), but keeps and resolves only these.
+ */
+export interface EventScope {
+  instanceIds: ReadonlySet<string>;
+  taskArns: ReadonlySet<string>;
 }
 
 /** Facts about an instance type that decide whether it can be a mirror source. */

@@ -63,7 +63,7 @@ async function describeInstances(clients: AwsClients, instanceIds: readonly stri
   return facts;
 }
 
-async function describeInterfaces(clients: AwsClients, filterName: string, values: readonly string[], extraFilters: { Name: string; Values: string[] }[] = []): Promise<NetworkInterface[]> {
+export async function describeInterfaces(clients: AwsClients, filterName: string, values: readonly string[], extraFilters: { Name: string; Values: string[] }[] = []): Promise<NetworkInterface[]> {
   const found: NetworkInterface[] = [];
   for (const batch of chunk(values, FILTER_VALUES_PER_CALL)) {
     const pages = await collectPages(

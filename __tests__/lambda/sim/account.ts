@@ -42,6 +42,7 @@ import {
   LoadBalancerNotFoundException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients, Clock } from '../../../lambda/aws';
 import { instanceTypeSkipReason } from '../../../lambda/eligibility';
@@ -91,7 +92,9 @@ export interface SimTarget { id: string; health: string }
 export interface SimTargetGroup { name: string; arn: string; targetType: 'instance' | 'ip' | 'lambda'; vpcId: string; loadBalancerArns: string[]; targets: SimTarget[] }
 export interface SimLoadBalancer { name: string; arn: string; vpcId: string; tags: { Key: string; Value: string }[] }
 export interface SimClassicLoadBalancer { name: string; vpcId: string; instances: SimTarget[]; tags: { Key: string; Value: string }[] }
-export interface SimTask { arn: string; launchType: 'EC2' | 'FARGATE'; interfaceId?: string; containerInstanceArn?: string; lastStatus: string }
+export interface SimTask { arn: string; launchType: 'EC2' | 'FARGATE'; interfaceId?: string; containerInstanceArn?: string; lastStatus: string; healthStatus?: string }
+/** A message on the simulated event queue. */
+export interface SimMessage { messageId: string; body: string; visibleAt: number }
 export interface SimCluster { containerInstances: { arn: string; instanceId: string; status: string }[]; tasks: SimTask[] }
 
 export interface SimOptions {
@@ -114,7 +117,7 @@ const INSTANCE_TYPE_FACTS: Record<string, { Hypervisor?: 'xen' | 'nitro'; BareMe
   'z9x.large': { Hypervisor: 'nitro', BareMetal: false },
 };
 
-type ServiceName = 'ec2' | 'elbv2' | 'elb' | 'ecs';
+type ServiceName = 'ec2' | 'elbv2' | 'elb' | 'ecs' | 'sqs';
 
 function ec2Error(name: string, message: string): EC2ServiceException {
   return new EC2ServiceException({ name, $fault: name === 'InternalError' ? 'server' : 'client', $metadata: {}, message });
@@ -153,6 +156,9 @@ export class SimAccount {
   readonly loadBalancers: SimLoadBalancer[] = [];
   readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
   readonly clusters = new Map<string, SimCluster>();
+  /** The function's event queue: what the EventBridge rules and the function's retries put there. */
+  readonly queue: SimMessage[] = [];
+  readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
   /** Calls by action, throttled ones included. */
   readonly calls: Record<string, number> = {};
   /** Every mutating call that succeeded, in order. */
@@ -188,8 +194,10 @@ export class SimAccount {
       elbv2: new ElasticLoadBalancingV2Client({ region: 'us-east-1' }),
       elb: new ElasticLoadBalancingClient({ region: 'us-east-1' }),
       ecs: new ECSClient({ region: 'us-east-1' }),
+      sqs: new SQSClient({ region: 'us-east-1' }),
     };
     this.wireEc2();
+    this.wireSqs();
     this.wireElbv2();
     this.wireClassic();
     this.wireEcs();
@@ -285,6 +293,37 @@ export class SimAccount {
     this.mutations.length = 0;
   }
 
+  // ---- the event queue -------------------------------------------------------------------------------------
+
+  /** An EventBridge event delivered to the queue (as the rule's SQS target does), now. */
+  putEvent(event: object, delaySeconds = 0): void {
+    this.queue.push({ messageId: this.nextId('msg'), body: JSON.stringify(event), visibleAt: this.clock.now() + delaySeconds * 1000 });
+  }
+
+  /** Takes up to `max` visible messages as the SQS records of one Lambda batch. */
+  receive(max = 100): { messageId: string; body: string; eventSource: 'aws:sqs' }[] {
+    const visible = this.queue.filter((m) => m.visibleAt <= this.clock.now()).slice(0, max);
+    for (const message of visible) this.queue.splice(this.queue.indexOf(message), 1);
+    return visible.map((m) => ({ messageId: m.messageId, body: m.body, eventSource: 'aws:sqs' }));
+  }
+
+  /** When the next message becomes visible, if any. */
+  nextVisibleAt(): number | undefined {
+    return this.queue.length ? Math.min(...this.queue.map((m) => m.visibleAt)) : undefined;
+  }
+
+  private wireSqs(): void {
+    mockClient(this.clients.sqs!).on(SendMessageBatchCommand).callsFake((input) => this.serve('sqs', 'SendMessageBatch', () => {
+      if (input.QueueUrl !== this.queueUrl) throw new Error(`no such queue ${input.QueueUrl}`);
+      if ((input.Entries ?? []).length > 10) throw new Error('at most 10 entries per SendMessageBatch');
+      const Successful = (input.Entries ?? []).map((entry: { Id: string; MessageBody: string; DelaySeconds?: number }) => {
+        this.putEvent(JSON.parse(entry.MessageBody), entry.DelaySeconds ?? 0);
+        return { Id: entry.Id, MessageId: this.queue.at(-1)!.messageId };
+      });
+      return { Successful, Failed: [] };
+    }));
+  }
+
   // ---- serving calls --------------------------------------------------------------------------------------
 
   private serve<T>(service: ServiceName, action: string, answer: () => T, input: Record<string, unknown> = {}): Promise<T> {
@@ -323,8 +362,10 @@ export class SimAccount {
       const vpc = filterValues(input.Filters, 'vpc-id');
       const ips = filterValues(input.Filters, 'addresses.private-ip-address');
       const ids = filterValues(input.Filters, 'network-interface-id') ?? input.NetworkInterfaceIds;
+      const attachedTo = filterValues(input.Filters, 'attachment.instance-id');
       let found: SimInterface[];
-      if (ids) found = ids.flatMap((id: string) => (this.interfaces.has(id) ? [this.interfaces.get(id)!] : []));
+      if (attachedTo) found = [...this.interfaces.values()].filter((eni) => eni.instanceId !== undefined && attachedTo.includes(eni.instanceId));
+      else if (ids) found = ids.flatMap((id: string) => (this.interfaces.has(id) ? [this.interfaces.get(id)!] : []));
       else if (ips) {
         const vpcs = vpc ?? [...new Set([...this.interfaces.values()].map((eni) => eni.vpcId))];
         found = ips.flatMap((ip: string) => vpcs.flatMap((v: string) => {
@@ -470,7 +511,15 @@ export class SimAccount {
       return found;
     };
     mock.on(ListContainerInstancesCommand).callsFake((input) => this.serve('ecs', 'ListContainerInstances', () => {
-      const { items, next } = page(cluster(input.cluster).containerInstances, input.maxResults ?? 100, input.nextToken);
+      let instances = cluster(input.cluster).containerInstances;
+      if (input.filter) {
+        // The one cluster query language expression the Lambda uses: ec2InstanceId in ['i-1', 'i-2'].
+        const match = /^ec2InstanceId in \[(.*)\]$/.exec(input.filter);
+        if (!match) throw new ECSServiceException({ name: 'InvalidParameterException', $fault: 'client', $metadata: {}, message: `unsupported filter ${input.filter}` });
+        const ids = match[1].split(',').map((id: string) => id.trim().replace(/^'|'$/g, ''));
+        instances = instances.filter((ci) => ids.includes(ci.instanceId));
+      }
+      const { items, next } = page(instances, input.maxResults ?? 100, input.nextToken);
       return { nextToken: next, containerInstanceArns: items.map((ci) => ci.arn) };
     }));
     mock.on(DescribeContainerInstancesCommand).callsFake((input) => this.serve('ecs', 'DescribeContainerInstances', () => ({
@@ -486,7 +535,7 @@ export class SimAccount {
       tasks: cluster(input.cluster).tasks
         .filter((task) => input.tasks?.includes(task.arn))
         .map((task) => ({
-          taskArn: task.arn, launchType: task.launchType, lastStatus: task.lastStatus, containerInstanceArn: task.containerInstanceArn,
+          taskArn: task.arn, launchType: task.launchType, lastStatus: task.lastStatus, healthStatus: task.healthStatus, containerInstanceArn: task.containerInstanceArn,
           attachments: task.interfaceId ? [{ type: 'ElasticNetworkInterface', status: 'ATTACHED', details: [{ name: 'networkInterfaceId', value: task.interfaceId }] }] : [],
         })),
     })));
@@ -498,3 +547,22 @@ export function lambdaContext(account: SimAccount, timeoutMs: number, requestId 
   const deadline = account.clock.now() + timeoutMs;
   return { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
 }
+
+const eventTime = (account: SimAccount) => new Date(account.clock.now()).toISOString();
+
+/** The EventBridge events of the fast path's rules, as they arrive now. */
+export const simEvents = {
+  instanceRunning: (account: SimAccount, instanceId: string) => ({
+    version: '0', id: `ev-${instanceId}`, source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', account: '111122223333',
+    time: eventTime(account), region: 'us-east-1', resources: [], detail: { 'instance-id': instanceId, state: 'running' },
+  }),
+  autoScalingLaunch: (account: SimAccount, instanceId: string) => ({
+    version: '0', id: `ev-asg-${instanceId}`, source: 'aws.autoscaling', 'detail-type': 'EC2 Instance Launch Successful', account: '111122223333',
+    time: eventTime(account), region: 'us-east-1', resources: [], detail: { StatusCode: 'InProgress', AutoScalingGroupName: 'web-asg', EC2InstanceId: instanceId },
+  }),
+  taskRunning: (account: SimAccount, cluster: string, taskArn: string) => ({
+    version: '0', id: `ev-${taskArn}`, source: 'aws.ecs', 'detail-type': 'ECS Task State Change', account: '111122223333',
+    time: eventTime(account), region: 'us-east-1', resources: [taskArn],
+    detail: { clusterArn: `arn:aws:ecs:us-east-1:111122223333:cluster/${cluster}`, taskArn, lastStatus: 'RUNNING', desiredStatus: 'RUNNING' },
+  }),
+};
