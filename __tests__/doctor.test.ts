@@ -1,0 +1,322 @@
+/**
+ * `npm run doctor`: the whole command (configuration choice, checks, report, exit code) against mocked AWS clients
+ * that answer, or fail with the SDK's own exception classes, as AWS does.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException as LogGroupNotFound } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTrafficMirrorSessionsCommand, DescribeTrafficMirrorTargetsCommand, EC2Client, type TrafficMirrorSession } from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { summaryLogLine } from '../lambda/handler';
+import type { RunSummary } from '../lambda/reconcile';
+import { doctorClients } from '../scripts/doctor/checks';
+import { runDoctor } from '../scripts/doctor/cli';
+
+const NOW = Date.parse('2026-03-02T12:00:00Z');
+const MINUTE = 60_000;
+const REGION = 'eu-west-1';
+const TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/prod-vxlan/0123456789abcdef';
+const NLB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/manual-nlb/0123456789abcdef';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/traceable-refresh-token-AbCdEf';
+const SUMMARY_PATTERN = '"mirror-session run summary"';
+const ERROR_PATTERN = '?ERROR ?"Task timed out"';
+
+const COMMON = {
+  Region: REGION, VpcId: 'vpc-0a1b2c3d4e5f60718', SubnetIds: 'subnet-0a1b2c3d4e5f60711', InstanceType: 'm5.xlarge',
+  TraceableEnvironment: 'production', TraceableServiceName: 'shop',
+};
+
+const ec2 = mockClient(EC2Client);
+const elbv2 = mockClient(ElasticLoadBalancingV2Client);
+const autoScaling = mockClient(AutoScalingClient);
+const logs = mockClient(CloudWatchLogsClient);
+const secrets = mockClient(SecretsManagerClient);
+
+let configDir: string;
+beforeAll(() => {
+  configDir = mkdtempSync(join(tmpdir(), 'doctor-'));
+  writeFileSync(join(configDir, 'manual.json'), JSON.stringify({ ...COMMON, StackName: 'manual', MirrorSourceType: 'MANUAL' }));
+  writeFileSync(join(configDir, 'prod.json'), JSON.stringify({ ...COMMON, StackName: 'prod', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb' }));
+});
+afterAll(() => rmSync(configDir, { recursive: true, force: true }));
+
+function summary(overrides: Partial<RunSummary> = {}): RunSummary {
+  return {
+    mode: 'reconcile', stack: 'prod', sourceType: 'LOAD_BALANCER', complete: true,
+    discoveredTargets: 3, candidateInterfaces: 3, wanted: 3, unchanged: 3, plannedCreates: 0, plannedDeletes: 0,
+    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0,
+    deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
+    errors: 0, errorSamples: [], apiCalls: {}, durationMs: 1200,
+    ...overrides,
+  };
+}
+
+function session(id: string, source: string, interfaceId = `eni-${id}`): TrafficMirrorSession {
+  return {
+    TrafficMirrorSessionId: `tms-${id}`, NetworkInterfaceId: interfaceId, TrafficMirrorTargetId: 'tmt-1',
+    Tags: [{ Key: 'traceable:mirroring-stack', Value: 'prod' }, { Key: 'traceable:mirroring-source', Value: source }],
+  };
+}
+
+/** A deployed, working `prod` stack: every test starts here and breaks one thing. */
+function healthyAccount(): void {
+  for (const mock of [ec2, elbv2, autoScaling, logs, secrets]) mock.reset();
+  elbv2.on(DescribeTargetGroupsCommand, { Names: ['prod-vxlan'] }).resolves({ TargetGroups: [{ TargetGroupArn: TG_ARN, TargetGroupName: 'prod-vxlan' }] });
+  elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_ARN }).resolves({
+    TargetHealthDescriptions: [
+      { Target: { Id: 'i-0aaa', Port: 4789 }, TargetHealth: { State: 'healthy' } },
+      { Target: { Id: 'i-0bbb', Port: 4789 }, TargetHealth: { State: 'healthy' } },
+    ],
+  });
+  autoScaling.on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['prod-agents'] }).resolves({
+    AutoScalingGroups: [{
+      AutoScalingGroupName: 'prod-agents', MinSize: 1, MaxSize: 3, DesiredCapacity: 2, DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'ELB', CreatedTime: new Date(NOW),
+      Instances: ['i-0aaa', 'i-0bbb'].map((InstanceId) => ({ InstanceId, LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false })),
+    }],
+  });
+  // Two pages: the doctor must follow NextToken.
+  ec2.on(DescribeTrafficMirrorSessionsCommand, { Filters: [{ Name: 'tag:traceable:mirroring-stack', Values: ['prod'] }] })
+    .resolvesOnce({ TrafficMirrorSessions: [session('1', 'lb/shop-alb'), session('2', 'lb/shop-alb')], NextToken: 'page-2' })
+    .resolves({ TrafficMirrorSessions: [session('3', 'lb/api-nlb')] });
+  logs.on(FilterLogEventsCommand, { logGroupName: '/aws/lambda/prod-mirror-sessions', filterPattern: SUMMARY_PATTERN }).resolves({
+    events: [
+      { timestamp: NOW - 20 * MINUTE, message: summaryLogLine(summary({ wanted: 2 }), NOW - 20 * MINUTE) },
+      { timestamp: NOW - 5 * MINUTE, message: summaryLogLine(summary(), NOW - 5 * MINUTE) },
+      // A hand-invoked dry run is newer but says nothing about the scheduled runs.
+      { timestamp: NOW - 1 * MINUTE, message: summaryLogLine(summary({ mode: 'dry-run', wanted: 0, errors: 1 }), NOW - 1 * MINUTE) },
+    ],
+  });
+  logs.on(FilterLogEventsCommand, { logGroupName: '/aws/lambda/prod-mirror-sessions', filterPattern: ERROR_PATTERN }).resolves({ events: [] });
+  secrets.on(DescribeSecretCommand, { SecretId: 'prod/traceable-refresh-token' }).resolves({
+    ARN: SECRET_ARN, Name: 'prod/traceable-refresh-token', VersionIdsToStages: { 'v-1': ['AWSCURRENT'] },
+  });
+}
+
+async function doctor(...argv: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const code = await runDoctor(argv, {
+    env: {},
+    stdout: (line) => stdout.push(line),
+    stderr: (line) => stderr.push(line),
+    clientsFor: doctorClients, // real clients: the mocks intercept every instance
+    now: () => NOW,
+  });
+  return { code, stdout, stderr };
+}
+
+const HEALTHY_FLEET = [
+  '✔ Agent fleet: 2 of 2 targets healthy in prod-vxlan',
+  '    i-0aaa healthy',
+  '    i-0bbb healthy',
+  '    autoscaling group prod-agents: 2 instances (desired 2, max 3)',
+  '      i-0aaa InService, Healthy',
+  '      i-0bbb InService, Healthy',
+];
+const HEALTHY_SESSIONS = ['✔ Mirror sessions: 3 sessions owned by prod', '    lb/api-nlb: 1 session', '    lb/shop-alb: 2 sessions'];
+const HEALTHY_LAMBDA = [
+  '✔ Mirrored sources: every discovered target is mirrored (3 interfaces)',
+  '    last run 2026-03-02T11:55:00Z, 5 min ago: 3 targets discovered, 3 interfaces to mirror (3 already, 0 created), 0 skipped',
+  '✔ Session Lambda: last run 2026-03-02T11:55:00Z, 5 min ago without errors; no failures in the last 60 min',
+];
+const HEALTHY_SECRET = ['✔ Token secret: prod/traceable-refresh-token exists', `    ${SECRET_ARN}`];
+const HEADER = `Traceable traffic mirroring doctor: stack prod (${REGION}, LOAD_BALANCER)`;
+
+beforeEach(healthyAccount);
+
+describe('npm run doctor', () => {
+  it('reports a healthy stack with one line per check and exits 0', async () => {
+    // Prepare: healthyAccount
+    // Act
+    const { code, stdout, stderr } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout).toEqual([HEADER, ...HEALTHY_FLEET, ...HEALTHY_SESSIONS, ...HEALTHY_LAMBDA, ...HEALTHY_SECRET, '', 'OK: no check failed']);
+    expect(stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(ec2.commandCalls(DescribeTrafficMirrorSessionsCommand)).toHaveLength(2); // both pages (lb/api-nlb is on the second)
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('names an unhealthy target and prints the SSM commands for that instance', async () => {
+    // Prepare
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_ARN }).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-0aaa', Port: 4789 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: 'i-0bbb', Port: 4789 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' } },
+      ],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack=prod', `--config=${configDir}`);
+    // Assess
+    expect(stdout).toEqual([
+      HEADER,
+      '✘ Agent fleet: 1 of 2 targets healthy in prod-vxlan',
+      '    i-0aaa healthy',
+      '    i-0bbb unhealthy (Target.FailedHealthChecks: Health checks failed)',
+      ...HEALTHY_FLEET.slice(3),
+      ...HEALTHY_SESSIONS, ...HEALTHY_LAMBDA, ...HEALTHY_SECRET,
+      '',
+      'Unhealthy instances: the health check (HTTP 8089 /healthz) answers 200 only while suricata and traceable both run.',
+      'Look at them over SSM:',
+      `  aws ssm start-session --region ${REGION} --target i-0bbb`,
+      `  aws ssm send-command --region ${REGION} --document-name AWS-RunShellScript --instance-ids i-0bbb --parameters 'commands=["systemctl status suricata traceable --no-pager","ls -lt /var/traceable/log | head"]'`,
+      `  aws ssm list-command-invocations --region ${REGION} --details --command-id <CommandId printed by send-command>`,
+      'Then read the newest file in /var/traceable/log (bootstrap.log, the agent\'s Stats line every 5 minutes) and /var/traceable/log/suricata.',
+      '',
+      'FAIL: 1 of 5 checks failed',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('fails when the token secret does not exist', async () => {
+    // Prepare
+    secrets.on(DescribeSecretCommand).rejects(new SecretNotFound({ message: "Secrets Manager can't find the specified secret.", $metadata: {} }));
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout.slice(-5)).toEqual([
+      ...HEALTHY_LAMBDA.slice(-1),
+      '✘ Token secret: prod/traceable-refresh-token not found: the agents cannot authenticate',
+      '    apply the stack with TF_VAR_traceable_refresh_token set',
+      '',
+      'FAIL: 1 of 5 checks failed',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('explains from the last run summary why nothing is mirrored', async () => {
+    // Prepare
+    ec2.on(DescribeTrafficMirrorSessionsCommand).resolves({ TrafficMirrorSessions: [] });
+    const skipped = summary({
+      discoveredTargets: 4, candidateInterfaces: 1, wanted: 0, unchanged: 0, skipped: 4,
+      skippedByReason: { 'instance-type-xen-not-supported': 1, 'target-unhealthy': 3 }, missingSources: ['lb/api-nlb'],
+    });
+    logs.on(FilterLogEventsCommand, { filterPattern: SUMMARY_PATTERN }).resolves({ events: [{ timestamp: NOW - 5 * MINUTE, message: summaryLogLine(skipped, NOW - 5 * MINUTE) }] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout.slice(HEALTHY_FLEET.length + 1)).toEqual([
+      '✘ Mirror sessions: the stack owns no sessions (tag traceable:mirroring-stack=prod): no traffic is mirrored',
+      '✘ Mirrored sources: 1 configured source not mirrored',
+      '    last run 2026-03-02T11:55:00Z, 5 min ago: 4 targets discovered, 0 interfaces to mirror (0 already, 0 created), 4 skipped',
+      '    lb/api-nlb: not found (check MirrorSource)',
+      '    1 skipped, instance-type-xen-not-supported: Xen instance type without traffic mirroring (use a Nitro type)',
+      '    3 skipped, target-unhealthy: unhealthy in its load balancer or target group (set MirrorUnhealthyTargets to true to mirror it anyway)',
+      HEALTHY_LAMBDA[2],
+      ...HEALTHY_SECRET,
+      '',
+      'FAIL: 2 of 5 checks failed',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('reports Lambda errors and timeouts of the last hour', async () => {
+    // Prepare
+    const failed = summary({ errors: 1, errorSamples: [{ action: 'CreateTrafficMirrorSession', resource: 'eni-9', code: 'UnauthorizedOperation', message: 'not authorized' }] });
+    logs.on(FilterLogEventsCommand, { filterPattern: SUMMARY_PATTERN }).resolves({ events: [{ timestamp: NOW - 5 * MINUTE, message: summaryLogLine(failed, NOW - 5 * MINUTE) }] });
+    logs.on(FilterLogEventsCommand, { filterPattern: ERROR_PATTERN }).resolves({
+      events: [{ timestamp: NOW - 35 * MINUTE, message: '2026-03-02T11:25:00.000Z 5f1c Task timed out after 600.00 seconds\n' }],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout).toContain('✘ Session Lambda: last run had 1 error; 1 ERROR or timeout line in the last 60 min');
+    expect(stdout).toEqual(expect.arrayContaining([
+      '    CreateTrafficMirrorSession eni-9: UnauthorizedOperation: not authorized',
+      '    2026-03-02T11:25:00Z, 35 min ago: 2026-03-02T11:25:00.000Z 5f1c Task timed out after 600.00 seconds',
+      `    logs: aws logs tail /aws/lambda/prod-mirror-sessions --region ${REGION} --since 1h`,
+    ]));
+    expect(code).toBe(1);
+  });
+
+  it('fails when the stack is not deployed (no target group, no log group)', async () => {
+    // Prepare
+    elbv2.on(DescribeTargetGroupsCommand).rejects(new TargetGroupNotFoundException({ message: 'One or more target groups not found', $metadata: {} }));
+    logs.on(FilterLogEventsCommand).rejects(new LogGroupNotFound({ message: 'The specified log group does not exist.', $metadata: {} }));
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout).toEqual(expect.arrayContaining([
+      `✘ Agent fleet: target group prod-vxlan not found in ${REGION} (is the stack applied?)`,
+      '✘ Mirrored sources: log group /aws/lambda/prod-mirror-sessions not found: the session Lambda never ran (is the stack applied?)',
+      '✘ Session Lambda: log group /aws/lambda/prod-mirror-sessions not found',
+    ]));
+    expect(stdout.at(-1)).toBe('FAIL: 3 of 5 checks failed');
+    expect(code).toBe(1);
+  });
+
+  it('skips the Lambda checks of a MANUAL stack and counts the sessions toward its mirror target', async () => {
+    // Prepare
+    elbv2.on(DescribeTargetGroupsCommand, { Names: ['manual-vxlan'] }).resolves({ TargetGroups: [{ TargetGroupArn: TG_ARN }] });
+    autoScaling.on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: ['manual-agents'] }).resolves({
+      AutoScalingGroups: [{
+        AutoScalingGroupName: 'manual-agents', MinSize: 1, MaxSize: 3, DesiredCapacity: 1, DefaultCooldown: 300, AvailabilityZones: [], HealthCheckType: 'ELB', CreatedTime: new Date(NOW),
+        Instances: [{ InstanceId: 'i-0aaa', LifecycleState: 'InService', HealthStatus: 'Healthy', AvailabilityZone: 'eu-west-1a', ProtectedFromScaleIn: false }],
+      }],
+    });
+    elbv2.on(DescribeTargetHealthCommand).resolves({ TargetHealthDescriptions: [{ Target: { Id: 'i-0aaa' }, TargetHealth: { State: 'healthy' } }] });
+    elbv2.on(DescribeLoadBalancersCommand, { Names: ['manual-nlb'] }).resolves({ LoadBalancers: [{ LoadBalancerArn: NLB_ARN }] });
+    ec2.on(DescribeTrafficMirrorTargetsCommand, { Filters: [{ Name: 'network-load-balancer-arn', Values: [NLB_ARN] }] }).resolves({ TrafficMirrorTargets: [{ TrafficMirrorTargetId: 'tmt-9' }] });
+    ec2.on(DescribeTrafficMirrorSessionsCommand, { Filters: [{ Name: 'traffic-mirror-target-id', Values: ['tmt-9'] }] })
+      .resolves({ TrafficMirrorSessions: [session('1', 'x', 'eni-web1'), session('2', 'x', 'eni-web0')] });
+    secrets.on(DescribeSecretCommand, { SecretId: 'manual/traceable-refresh-token' }).resolves({ Name: 'manual/traceable-refresh-token', VersionIdsToStages: { 'v-1': ['AWSCURRENT'] } });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'manual', '--config', configDir);
+    // Assess
+    expect(stdout).toEqual([
+      `Traceable traffic mirroring doctor: stack manual (${REGION}, MANUAL)`,
+      '✔ Agent fleet: 1 of 1 target healthy in manual-vxlan',
+      '    i-0aaa healthy',
+      '    autoscaling group manual-agents: 1 instance (desired 1, max 3)',
+      '      i-0aaa InService, Healthy',
+      '✔ Mirror sessions: MANUAL: 2 sessions toward mirror target tmt-9',
+      '    source interfaces: eni-web0, eni-web1',
+      '- Mirrored sources: skipped, MANUAL: the stack has no session Lambda (sessions are not discovered)',
+      '- Session Lambda: skipped, MANUAL: the stack has no session Lambda to fail',
+      '✔ Token secret: manual/traceable-refresh-token exists',
+      '',
+      'OK: no check failed',
+    ]);
+    expect(code).toBe(0);
+    expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(0);
+  });
+
+  it('refuses an unknown --stack with the available stack names and exit 2', async () => {
+    // Act
+    const { code, stdout, stderr } = await doctor('--stack', 'staging', '--config', configDir);
+    // Assess
+    expect(stderr).toEqual([`doctor: no configuration in ${configDir} has StackName staging; available: manual, prod`]);
+    expect(stdout).toEqual([]);
+    expect(code).toBe(2);
+    expect(elbv2.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    [[], 'doctor: --stack is required'],
+    [['--stack'], 'doctor: --stack needs a value'],
+    [['--stack', 'prod', '--region', 'us-east-1'], 'doctor: unknown argument --region'],
+  ])('exits 2 on usage error %j', async (argv, message) => {
+    // Act
+    const { code, stderr } = await doctor(...argv);
+    // Assess
+    expect(stderr).toEqual([message, 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>]']);
+    expect(code).toBe(2);
+  });
+
+  it('exits 2 with the problems of an invalid configuration', async () => {
+    // Prepare
+    const bad = join(configDir, 'bad.json.txt');
+    writeFileSync(bad, JSON.stringify({ StackName: 'prod' }));
+    // Act
+    const { code, stderr } = await doctor('--stack', 'prod', '--config', bad);
+    // Assess
+    expect(stderr[0]).toMatch(new RegExp(`^Invalid configuration ${bad}: \\d+ problems`));
+    expect(code).toBe(2);
+  });
+});

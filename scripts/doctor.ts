@@ -1,0 +1,20 @@
+/**
+ * `npm run doctor -- --stack <StackName> [--config path]`: is the stack's traffic mirroring working, and if not, why.
+ * The checks live in scripts/doctor/ (tested with mocked clients); this only wires real clients and the process.
+ */
+import { doctorClients } from './doctor/checks';
+import { runDoctor } from './doctor/cli';
+
+runDoctor(process.argv.slice(2), {
+  env: process.env,
+  stdout: (line) => process.stdout.write(`${line}\n`),
+  stderr: (line) => process.stderr.write(`${line}\n`),
+  clientsFor: doctorClients,
+  now: Date.now,
+}).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`doctor: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

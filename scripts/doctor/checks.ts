@@ -1,0 +1,351 @@
+/**
+ * The checks of `npm run doctor`: the seed's "Verification" and "Troubleshooting" steps, asked of AWS. Each check takes
+ * injected SDK clients and returns a structured result; nothing here prints, reads files or exits (see cli.ts).
+ * Read-only calls only: the token secret is described, never read.
+ */
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { CloudWatchLogsClient, paginateFilterLogEvents, ResourceNotFoundException as LogGroupNotFound, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTrafficMirrorTargetsCommand, EC2Client, paginateDescribeTrafficMirrorSessions, type Filter, type TrafficMirrorSession } from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, LoadBalancerNotFoundException,
+  TargetGroupNotFoundException,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants';
+import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
+import type { RunSummary } from '../../lambda/reconcile';
+import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
+import { createdTokenSecretName } from '../../modules/token-secret';
+import { isSessionSourceType } from '../../modules/session-lambda';
+import type { MirroringConfig } from '../../stacks/config';
+
+export type Status = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  /** Short name of what is checked, e.g. `Agent fleet`. */
+  title: string;
+  /** `fail` makes the doctor exit 1; `warn` is worth a look but not wrong. */
+  status: Status;
+  /** The one-line answer. */
+  summary: string;
+  /** Lines printed under it. */
+  details: string[];
+}
+
+export interface FleetResult extends CheckResult {
+  /** Instances whose services should be looked at over SSM. */
+  unhealthyInstanceIds: string[];
+}
+
+export interface DoctorClients {
+  autoScaling: AutoScalingClient;
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  logs: CloudWatchLogsClient;
+  secrets: SecretsManagerClient;
+}
+
+/** The clients of one region, with the SDK's default credentials and retries. */
+export function doctorClients(region: string): DoctorClients {
+  return {
+    autoScaling: new AutoScalingClient({ region }),
+    ec2: new EC2Client({ region }),
+    elbv2: new ElasticLoadBalancingV2Client({ region }),
+    logs: new CloudWatchLogsClient({ region }),
+    secrets: new SecretsManagerClient({ region }),
+  };
+}
+
+/** The names the stack gives its resources (modules/mirror-target.ts, modules/agent-host.ts, modules/session-lambda.ts). */
+export function stackResourceNames(stackName: string) {
+  // modules/session-lambda.ts builds the function name inline; keep in step with `${namePrefix}-mirror-sessions` there.
+  const functionName = `${stackName}-mirror-sessions`;
+  return {
+    loadBalancer: `${stackName}-nlb`,
+    targetGroup: `${stackName}-vxlan`,
+    autoScalingGroup: `${stackName}-agents`,
+    functionName,
+    logGroup: `/aws/lambda/${functionName}`,
+  };
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+/** Titles of the checks, in the order they are reported. */
+export const TITLES = {
+  fleet: 'Agent fleet', sessions: 'Mirror sessions', sources: 'Mirrored sources', lambda: 'Session Lambda', secret: 'Token secret',
+} as const;
+
+/** A check that could not be made (access denied, no credentials, throttled ...): a failure, with AWS's reason. */
+export const couldNotCheck = (title: string, error: unknown): CheckResult => ({
+  title, status: 'fail', summary: `could not check: ${errorCode(error)}: ${errorMessage(error)}`, details: [],
+});
+
+// ---- (1) the agent fleet ---------------------------------------------------------------------------------------
+
+/** Target health in the stack's target group and the autoscaling group's instances. */
+export async function checkFleet(clients: DoctorClients, config: MirroringConfig): Promise<FleetResult> {
+  const title = TITLES.fleet;
+  const names = stackResourceNames(config.StackName);
+  try {
+    let targetGroupArn: string | undefined;
+    try {
+      const groups = await clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [names.targetGroup] }));
+      targetGroupArn = groups.TargetGroups?.[0]?.TargetGroupArn;
+    } catch (error) {
+      if (!(error instanceof TargetGroupNotFoundException)) throw error;
+    }
+    if (!targetGroupArn) {
+      return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [] };
+    }
+    const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
+    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.autoScalingGroup] }));
+    const targets = (health.TargetHealthDescriptions ?? []).map((description) => ({
+      id: description.Target?.Id ?? '?',
+      state: description.TargetHealth?.State ?? 'unknown',
+      reason: [description.TargetHealth?.Reason, description.TargetHealth?.Description].filter(Boolean).join(': '),
+    }));
+    const group = groups.AutoScalingGroups?.[0];
+    const instances = group?.Instances ?? [];
+
+    const details = targets.map((target) => `${target.id} ${target.state}${target.reason ? ` (${target.reason})` : ''}`);
+    const unhealthy = new Set(targets.filter((target) => target.state !== 'healthy').map((target) => target.id));
+    const registered = new Set(targets.map((target) => target.id));
+    if (!group) {
+      details.push(`autoscaling group ${names.autoScalingGroup} not found`);
+    } else {
+      details.push(`autoscaling group ${names.autoScalingGroup}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
+      for (const instance of instances) {
+        const id = instance.InstanceId ?? '?';
+        const notes = [instance.LifecycleState, instance.HealthStatus].filter(Boolean).join(', ');
+        const missing = instance.LifecycleState === 'InService' && !registered.has(id);
+        details.push(`  ${id} ${notes}${missing ? `, not registered in ${names.targetGroup}` : ''}`);
+        if (instance.HealthStatus === 'Unhealthy' || missing) unhealthy.add(id);
+      }
+    }
+    const healthy = targets.filter((target) => target.state === 'healthy').length;
+    const unhealthyInstanceIds = [...unhealthy].filter((id) => id.startsWith('i-')).sort();
+    if (targets.length === 0) {
+      if (group) details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${names.autoScalingGroup} --max-items 5`);
+      return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds };
+    }
+    const ok = healthy === targets.length && unhealthy.size === 0 && group !== undefined;
+    const summary = `${healthy} of ${plural(targets.length, 'target')} healthy in ${names.targetGroup}`;
+    return { title, status: ok ? 'ok' : 'fail', summary, details, unhealthyInstanceIds };
+  } catch (error) {
+    return { ...couldNotCheck(title, error), unhealthyInstanceIds: [] };
+  }
+}
+
+// ---- (2) mirror sessions ----------------------------------------------------------------------------------------
+
+async function listSessions(ec2: EC2Client, filter: Filter): Promise<TrafficMirrorSession[]> {
+  const pages = await collectPages(paginateDescribeTrafficMirrorSessions({ client: ec2, pageSize: 1000 }, { Filters: [filter] }));
+  return pages.flatMap((page) => page.TrafficMirrorSessions ?? []);
+}
+
+/** `lb/shop 2, tg/web 1`: sessions counted by their source tag. */
+function countBySource(sessions: readonly TrafficMirrorSession[]): string[] {
+  const counts = new Map<string, number>();
+  for (const session of sessions) {
+    const source = session.Tags?.find((tag) => tag.Key === SOURCE_TAG_KEY)?.Value ?? '(no source tag)';
+    counts.set(source, (counts.get(source) ?? 0) + 1);
+  }
+  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([source, count]) => `${source}: ${plural(count, 'session')}`);
+}
+
+/**
+ * Sessions the stack owns (ownership tag), by source. MANUAL stacks own none: their sessions are found by the mirror
+ * target they point at. FARGATE has no sessions: the sidecars send to the NLB themselves.
+ */
+export async function checkSessions(clients: DoctorClients, config: MirroringConfig): Promise<CheckResult> {
+  const title = TITLES.sessions;
+  const sourceType = config.MirrorSourceType;
+  if (sourceType === 'FARGATE') {
+    return { title, status: 'skip', summary: 'FARGATE: the packet-forwarder sidecars send VXLAN to the NLB themselves; there are no mirror sessions', details: [] };
+  }
+  try {
+    if (sourceType === 'MANUAL') return await checkManualSessions(clients, config, title);
+    const sessions = await listSessions(clients.ec2, { Name: `tag:${OWNER_TAG_KEY}`, Values: [config.StackName] });
+    if (sessions.length === 0) {
+      return { title, status: 'fail', summary: `the stack owns no sessions (tag ${OWNER_TAG_KEY}=${config.StackName}): no traffic is mirrored`, details: [] };
+    }
+    return { title, status: 'ok', summary: `${plural(sessions.length, 'session')} owned by ${config.StackName}`, details: countBySource(sessions) };
+  } catch (error) {
+    return couldNotCheck(title, error);
+  }
+}
+
+async function checkManualSessions(clients: DoctorClients, config: MirroringConfig, title: string): Promise<CheckResult> {
+  const { loadBalancer } = stackResourceNames(config.StackName);
+  let loadBalancerArn: string | undefined;
+  try {
+    const found = await clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: [loadBalancer] }));
+    loadBalancerArn = found.LoadBalancers?.[0]?.LoadBalancerArn;
+  } catch (error) {
+    if (!(error instanceof LoadBalancerNotFoundException)) throw error;
+  }
+  if (!loadBalancerArn) return { title, status: 'fail', summary: `load balancer ${loadBalancer} not found in ${config.Region} (is the stack applied?)`, details: [] };
+  const targets = await clients.ec2.send(new DescribeTrafficMirrorTargetsCommand({ Filters: [{ Name: 'network-load-balancer-arn', Values: [loadBalancerArn] }] }));
+  const targetId = targets.TrafficMirrorTargets?.[0]?.TrafficMirrorTargetId;
+  if (!targetId) return { title, status: 'fail', summary: `no traffic mirror target for ${loadBalancer}`, details: [] };
+  const sessions = await listSessions(clients.ec2, { Name: 'traffic-mirror-target-id', Values: [targetId] });
+  if (sessions.length === 0) {
+    return {
+      title, status: 'fail', summary: `MANUAL: no sessions toward mirror target ${targetId}: no traffic is mirrored`,
+      details: ['create them with the mirror_target_id and mirror_filter_id outputs: aws ec2 create-traffic-mirror-session ...'],
+    };
+  }
+  const interfaces = sessions.map((session) => session.NetworkInterfaceId ?? '?').sort();
+  return { title, status: 'ok', summary: `MANUAL: ${plural(sessions.length, 'session')} toward mirror target ${targetId}`, details: [`source interfaces: ${interfaces.join(', ')}`] };
+}
+
+// ---- (3, 4) the session Lambda ---------------------------------------------------------------------------------
+
+/** What the doctor reads of the Lambda's one-line JSON run summary (lambda/handler.ts summaryLogLine). */
+export type LoggedSummary = Pick<RunSummary,
+  'mode' | 'complete' | 'discoveredTargets' | 'wanted' | 'unchanged' | 'created' | 'deleted' | 'skipped' | 'skippedByReason'
+  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples'>;
+
+export interface LambdaLogs {
+  /** The most recent summary of a reconcile run, when one was logged in the window. */
+  last?: { timestamp: number; summary: LoggedSummary };
+  /** `ERROR` and `Task timed out` lines of the last hour, newest first. */
+  errorLines: { timestamp: number; message: string }[];
+  /** Minutes searched back for a summary. */
+  windowMinutes: number;
+}
+
+export const SUMMARY_MARKER = 'mirror-session run summary';
+/** How far back the doctor looks for a run summary. */
+export const SUMMARY_WINDOW_MINUTES = 24 * 60;
+/** How far back it looks for failures. */
+export const ERROR_WINDOW_MINUTES = 60;
+
+async function filterEvents(logs: CloudWatchLogsClient, logGroupName: string, filterPattern: string, startTime: number): Promise<FilteredLogEvent[]> {
+  const pages = await collectPages(paginateFilterLogEvents({ client: logs }, { logGroupName, filterPattern, startTime }));
+  return pages.flatMap((page) => page.events ?? []);
+}
+
+/** Reads the Lambda's log group: the last run summary and recent failures. Undefined when the log group is missing. */
+export async function readLambdaLogs(logs: CloudWatchLogsClient, logGroupName: string, now: number): Promise<LambdaLogs | undefined> {
+  try {
+    const summaries = await filterEvents(logs, logGroupName, `"${SUMMARY_MARKER}"`, now - SUMMARY_WINDOW_MINUTES * 60_000);
+    const failures = await filterEvents(logs, logGroupName, '?ERROR ?"Task timed out"', now - ERROR_WINDOW_MINUTES * 60_000);
+    let last: LambdaLogs['last'];
+    for (const event of summaries) {
+      const message = event.message ?? '';
+      const timestamp = event.timestamp ?? 0;
+      if (last && timestamp < last.timestamp) continue;
+      try {
+        const summary = JSON.parse(message.slice(message.indexOf('{'))) as LoggedSummary;
+        // Scheduled and apply-time runs; a hand-invoked dry run or cleanup says nothing about steady state.
+        if (summary.mode === 'reconcile') last = { timestamp, summary };
+      } catch {
+        // not a summary line after all
+      }
+    }
+    const errorLines = failures
+      .filter((event) => !(event.message ?? '').includes(SUMMARY_MARKER))
+      .map((event) => ({ timestamp: event.timestamp ?? 0, message: (event.message ?? '').trim() }))
+      .sort((a, b) => b.timestamp - a.timestamp);
+    return { last, errorLines, windowMinutes: SUMMARY_WINDOW_MINUTES };
+  } catch (error) {
+    if (error instanceof LogGroupNotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Why an interface gets no session, for people (keys: lambda/types.ts SkipReason). */
+export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
+  'target-unhealthy': 'unhealthy in its load balancer or target group (set MirrorUnhealthyTargets to true to mirror it anyway)',
+  'target-type-not-supported': 'target type cannot be mirrored (Lambda or ALB targets)',
+  'fargate-task': 'Fargate task: no mirrorable interface (use MirrorSourceType FARGATE with the packet-forwarder sidecar)',
+  'instance-not-found': 'instance not found (terminated?)',
+  'instance-without-primary-interface': 'instance has no primary network interface',
+  'interface-not-found': 'no network interface for the target (IP target outside the VPC?)',
+  'interface-type-not-supported': 'interface type cannot be a mirror source (only type interface can)',
+  'instance-bare-metal': 'bare-metal instance type: not supported as a mirror source',
+  'instance-type-xen-not-supported': 'Xen instance type without traffic mirroring (use a Nitro type)',
+  'instance-type-not-supported': 'instance type does not support traffic mirroring',
+  'instance-type-rejected-by-ec2': 'EC2 refused a session for this instance type',
+  'interface-session-limit': 'interface already has 3 mirror sessions (the AWS limit)',
+  'no-free-session-number': 'no free session number on the interface',
+  'interface-vanished': 'interface disappeared during the run',
+};
+
+const ago = (now: number, timestamp: number) => `${new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z')}, ${Math.round((now - timestamp) / 60_000)} min ago`;
+
+const NO_LAMBDA = (sourceType: string) => `${sourceType}: the stack has no session Lambda`;
+
+/** (3) Which wanted sources are not mirrored, and why, from the last run summary. */
+export function checkSources(config: MirroringConfig, logs: LambdaLogs | undefined, logGroupName: string, now: number): CheckResult {
+  const title = TITLES.sources;
+  if (!isSessionSourceType(config.MirrorSourceType)) return { title, status: 'skip', summary: `${NO_LAMBDA(config.MirrorSourceType)} (sessions are not discovered)`, details: [] };
+  if (!logs) return { title, status: 'fail', summary: `log group ${logGroupName} not found: the session Lambda never ran (is the stack applied?)`, details: [] };
+  if (!logs.last) return { title, status: 'fail', summary: `no run summary in ${logGroupName} in the last ${logs.windowMinutes / 60} hours`, details: [] };
+  const { summary, timestamp } = logs.last;
+  const details = [
+    `last run ${ago(now, timestamp)}: ${summary.discoveredTargets} targets discovered, ${summary.wanted} interfaces to mirror (${summary.unchanged} already, ${summary.created} created), ${summary.skipped} skipped`,
+    ...(summary.missingSources ?? []).map((source) => `${source}: not found (check MirrorSource)`),
+    ...(summary.failedSources ?? []).map(({ source, error }) => `${source}: discovery failed: ${error}`),
+    ...Object.entries(summary.skippedByReason ?? {}).map(([reason, count]) => `${count} skipped, ${reason}: ${SKIP_REASON_TEXT[reason as SkipReason] ?? reason}`),
+    ...((summary.rejectedInstanceTypes ?? []).length > 0 ? [`instance types EC2 refused: ${summary.rejectedInstanceTypes.join(', ')}`] : []),
+  ];
+  const broken = (summary.missingSources ?? []).length + (summary.failedSources ?? []).length;
+  if (broken > 0) return { title, status: 'fail', summary: `${plural(broken, 'configured source')} not mirrored`, details };
+  if (summary.wanted === 0) return { title, status: 'fail', summary: 'nothing to mirror: no target of the configured sources can be mirrored', details };
+  if (summary.skipped > 0) return { title, status: 'warn', summary: `${summary.wanted} interfaces mirrored, ${summary.skipped} skipped`, details };
+  return { title, status: 'ok', summary: `every discovered target is mirrored (${plural(summary.wanted, 'interface')})`, details };
+}
+
+/** (4) Whether the Lambda failed recently: the last summary's errors, staleness, and ERROR / timeout lines. */
+export function checkLambda(config: MirroringConfig, logs: LambdaLogs | undefined, logGroupName: string, now: number): CheckResult {
+  const title = TITLES.lambda;
+  if (!isSessionSourceType(config.MirrorSourceType)) return { title, status: 'skip', summary: `${NO_LAMBDA(config.MirrorSourceType)} to fail`, details: [] };
+  if (!logs) return { title, status: 'fail', summary: `log group ${logGroupName} not found`, details: [] };
+  const problems: string[] = [];
+  const details: string[] = [];
+  const last = logs.last;
+  const interval = config.MirroringSessionLambdaInterval;
+  if (!last) problems.push(`no run in the last ${logs.windowMinutes / 60} hours`);
+  else if (now - last.timestamp > 2 * interval * 60_000) problems.push(`last run ${Math.round((now - last.timestamp) / 60_000)} min ago (scheduled every ${interval} min)`);
+  if (last && last.summary.errors > 0) {
+    problems.push(`last run had ${plural(last.summary.errors, 'error')}`);
+    details.push(...(last.summary.errorSamples ?? []).slice(0, 3).map((sample) => `${sample.action} ${sample.resource}: ${sample.code}: ${sample.message}`));
+  }
+  if (logs.errorLines.length > 0) {
+    problems.push(`${plural(logs.errorLines.length, 'ERROR or timeout line')} in the last ${ERROR_WINDOW_MINUTES} min`);
+    details.push(...logs.errorLines.slice(0, 3).map((line) => `${ago(now, line.timestamp)}: ${line.message.slice(0, 200)}`));
+  }
+  if (problems.length > 0) {
+    details.push(`logs: aws logs tail ${logGroupName} --region ${config.Region} --since 1h`);
+    return { title, status: 'fail', summary: problems.join('; '), details };
+  }
+  const deferred = last!.summary.deferredCreates + last!.summary.deferredDeletes;
+  if (!last!.summary.complete) return { title, status: 'warn', summary: `last run ran out of time (${deferred} changes deferred to the next run)`, details };
+  return { title, status: 'ok', summary: `last run ${ago(now, last!.timestamp)} without errors; no failures in the last ${ERROR_WINDOW_MINUTES} min`, details };
+}
+
+// ---- (5) the token secret --------------------------------------------------------------------------------------
+
+/** Whether the refresh-token secret exists and has a value: DescribeSecret only, never its value. */
+export async function checkSecret(clients: DoctorClients, config: MirroringConfig): Promise<CheckResult> {
+  const title = TITLES.secret;
+  const secretId = config.TraceableRefreshTokenSecretArn || createdTokenSecretName(config.StackName);
+  try {
+    const secret = await clients.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
+    if (secret.DeletedDate) return { title, status: 'fail', summary: `${secretId} is scheduled for deletion (${secret.DeletedDate.toISOString()})`, details: [] };
+    const current = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
+    if (!current) return { title, status: 'fail', summary: `${secretId} has no current value`, details: [] };
+    return { title, status: 'ok', summary: `${secret.Name ?? secretId} exists`, details: secret.ARN ? [secret.ARN] : [] };
+  } catch (error) {
+    if (!(error instanceof SecretNotFound)) return couldNotCheck(title, error);
+    const fix = config.TraceableRefreshTokenSecretArn
+      ? 'fix TraceableRefreshTokenSecretArn or create the secret with the key refresh_token'
+      : 'apply the stack with TF_VAR_traceable_refresh_token set';
+    return { title, status: 'fail', summary: `${secretId} not found: the agents cannot authenticate`, details: [fix] };
+  }
+}
+
+/** The health endpoint the NLB asks (for the hints). */
+export const HEALTH_CHECK = `HTTP ${HEALTH_CHECK_PORT} ${HEALTH_CHECK_PATH}`;
