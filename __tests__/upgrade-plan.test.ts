@@ -1,0 +1,42 @@
+/**
+ * Upgrades as a pull request shows them: the real `terraform plan` of a changed configuration against a state in
+ * which the stack is deployed (built offline, see helpers/fake-state.ts). Changing the agent version, the AMI or
+ * the instance type must update the launch template and the autoscaling group in place (instance refresh rolls
+ * the fleet) and never replace the NLB, the mirror target or anything else.
+ */
+import { deployOffline, planAgainstState, plannedActions, replaceConfiguration, workspaceFor, type Workspace } from './helpers/fake-state';
+import { synthConfig } from './helpers/synth';
+
+jest.setTimeout(300_000);
+
+const DEPLOYED = { MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'web-alb', InstanceType: 'm5.xlarge' };
+const ROLL_THE_FLEET = {
+  'aws_autoscaling_group.fleet_autoscaling_group': 'update',
+  'aws_launch_template.fleet_launch_template': 'update',
+};
+
+describe('upgrades plan as in-place updates of the fleet', () => {
+  let workspace: Workspace;
+
+  beforeAll(async () => {
+    workspace = await workspaceFor(synthConfig(DEPLOYED).stackDir, { TF_VAR_traceable_refresh_token: 'token-for-plan' });
+    await deployOffline(workspace);
+  });
+
+  async function planChange(overrides: Record<string, unknown>): Promise<Record<string, string>> {
+    replaceConfiguration(workspace, synthConfig({ ...DEPLOYED, ...overrides }).stackDir);
+    return plannedActions(await planAgainstState(workspace));
+  }
+
+  test('a fresh synth of the same configuration plans no change (no churn in pull requests)', async () => {
+    expect(await planChange({})).toEqual({});
+  });
+
+  test.each([
+    ['the agent version', { TraceableAgentVersion: '1.72.0' }],
+    ['the AMI', { CustomAMI: 'ami-0fedcba9876543210' }],
+    ['the instance type', { InstanceType: 'm5.2xlarge' }],
+  ])('changing %s updates the launch template and the group, and replaces nothing', async (_what, overrides) => {
+    expect(await planChange(overrides)).toEqual(ROLL_THE_FLEET);
+  });
+});
