@@ -1,0 +1,195 @@
+/**
+ * The real `terraform plan`, offline, of every deployment mode: the six MirrorSourceTypes, each with the EC2 and the
+ * ECS agent fleet. The twelve plans run a few at a time (each is one terraform init + plan, mostly waiting).
+ */
+import { rmSync } from 'node:fs';
+import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
+import { synthConfig } from './helpers/synth';
+import { terraformPlan, type PlanResult } from './helpers/terraform';
+
+jest.setTimeout(600_000);
+
+/** Plans at a time: the machine has two cores and each plan mostly waits on the provider. */
+const CONCURRENT_PLANS = 3;
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
+const ZONE_ID = 'Z0123456789ABCDEFGHIJ';
+
+const MIRROR_TARGET_ADDRESSES = [
+  'aws_ec2_traffic_mirror_filter.mirror_mirror_filter',
+  'aws_ec2_traffic_mirror_filter_rule.mirror_accept_tcp_egress',
+  'aws_ec2_traffic_mirror_filter_rule.mirror_accept_tcp_ingress',
+  'aws_ec2_traffic_mirror_target.mirror_mirror_target',
+  'aws_lb.mirror_nlb',
+  'aws_lb_listener.mirror_vxlan_listener',
+  'aws_lb_target_group.mirror_vxlan_target_group',
+  'aws_security_group.mirror_nlb_security_group',
+  'aws_vpc_security_group_egress_rule.mirror_nlb_health_to_fleet',
+  'aws_vpc_security_group_egress_rule.mirror_nlb_vxlan_to_fleet',
+  'aws_vpc_security_group_ingress_rule.mirror_fleet_health_from_nlb',
+  'aws_vpc_security_group_ingress_rule.mirror_fleet_vxlan_from_nlb',
+  // The default MirrorSourceCidrs: the three RFC 1918 networks.
+  'aws_vpc_security_group_ingress_rule.mirror_nlb_vxlan_from_source_0',
+  'aws_vpc_security_group_ingress_rule.mirror_nlb_vxlan_from_source_1',
+  'aws_vpc_security_group_ingress_rule.mirror_nlb_vxlan_from_source_2',
+];
+const CREATED_TOKEN_ADDRESSES = ['aws_secretsmanager_secret.token_secret', 'aws_secretsmanager_secret_version.token_value'];
+
+/** Resources both fleet kinds have, under their own prefix. */
+const hostAddresses = (prefix: string, managedPolicies: string[]) => [
+  `aws_autoscaling_group.${prefix}_autoscaling_group`,
+  `aws_iam_instance_profile.${prefix}_instance_profile`,
+  `aws_iam_role.${prefix}_role`,
+  ...managedPolicies.map((policy) => `aws_iam_role_policy_attachment.${prefix}_managed_${policy}`),
+  `aws_launch_template.${prefix}_launch_template`,
+  `aws_security_group.${prefix}_security_group`,
+  `aws_vpc_security_group_egress_rule.${prefix}_egress_http`,
+  `aws_vpc_security_group_egress_rule.${prefix}_egress_https`,
+];
+
+const FLEET_ADDRESSES = {
+  ec2: [
+    ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy']),
+    'aws_autoscaling_policy.fleet_cpu_target_tracking',
+    'aws_autoscaling_policy.fleet_memory_target_tracking',
+    'aws_iam_role_policy.fleet_read_token_secret',
+  ],
+  ecs: [
+    ...hostAddresses('ecs_fleet', ['AmazonSSMManagedInstanceCore', 'AmazonEC2ContainerServiceforEC2Role']),
+    'aws_appautoscaling_policy.ecs_fleet_cpu_target_tracking',
+    'aws_appautoscaling_policy.ecs_fleet_memory_target_tracking',
+    'aws_appautoscaling_target.ecs_fleet_scaling_target',
+    'aws_cloudwatch_log_group.ecs_fleet_log_group',
+    'aws_ecs_capacity_provider.ecs_fleet_capacity_provider',
+    'aws_ecs_cluster.ecs_fleet_cluster',
+    'aws_ecs_cluster_capacity_providers.ecs_fleet_cluster_capacity_providers',
+    'aws_ecs_service.ecs_fleet_service',
+    'aws_ecs_task_definition.ecs_fleet_task_definition',
+    'aws_iam_role.ecs_fleet_execution_role',
+    'aws_iam_role.ecs_fleet_task_role',
+    'aws_iam_role_policy.ecs_fleet_execution_role_policy',
+  ],
+};
+type FleetKind = keyof typeof FLEET_ADDRESSES;
+
+/** A valid configuration per source type. */
+const SOURCES: Record<MirrorSourceType, Record<string, string>> = {
+  LOAD_BALANCER: { MirrorSource: 'web-alb,api-nlb' },
+  LOAD_BALANCER_TAGS: { MirrorSource: 'traceable-mirror=true', MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1' },
+  TARGET_GROUP: { MirrorSource: 'web-tg' },
+  ECS_CLUSTER: { MirrorSource: 'web-cluster' },
+  MANUAL: { MirrorSource: '' },
+  FARGATE: { MirrorSource: '', MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1' },
+};
+
+interface Combination {
+  readonly sourceType: MirrorSourceType;
+  readonly fleet: FleetKind;
+  readonly overrides: Record<string, unknown>;
+  /** The other paths, taken by some combinations so that they are planned too. */
+  readonly existingSecret: boolean;
+  readonly existingZone: boolean;
+}
+
+const COMBINATIONS: Combination[] = MIRROR_SOURCE_TYPES.flatMap((sourceType) =>
+  (['ec2', 'ecs'] as const).map((fleet) => {
+    // With the ECS fleet, MANUAL names an existing secret (the container definitions are then known at plan, so the
+    // provider checks them) and FARGATE an existing zone (only the record is created).
+    const existingSecret = fleet === 'ecs' && sourceType === 'MANUAL';
+    const existingZone = fleet === 'ecs' && sourceType === 'FARGATE';
+    return {
+      sourceType,
+      fleet,
+      existingSecret,
+      existingZone,
+      overrides: {
+        StackName: `${sourceType.toLowerCase().replace(/_/g, '-')}-${fleet}`,
+        MirrorSourceType: sourceType,
+        ...SOURCES[sourceType],
+        DeployTraceableAgentInECS: fleet === 'ecs',
+        ...(existingSecret ? { TraceableRefreshTokenSecretArn: SECRET_ARN } : {}),
+        ...(existingZone ? { Route53ZoneId: ZONE_ID } : {}),
+      },
+    };
+  }),
+);
+
+/** Runs `task` over `items`, at most `limit` at a time, keeping the order of the results. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** What the plan of a combination must create, besides the session Lambda. */
+function expectedAddresses(combination: Combination): string[] {
+  const route53 =
+    combination.sourceType !== 'FARGATE'
+      ? []
+      : combination.existingZone
+        ? ['aws_route53_record.fargate_dns_record']
+        : ['aws_route53_record.fargate_dns_record', 'aws_route53_zone.fargate_dns_zone'];
+  return [
+    ...MIRROR_TARGET_ADDRESSES,
+    ...(combination.existingSecret ? [] : CREATED_TOKEN_ADDRESSES),
+    ...FLEET_ADDRESSES[combination.fleet],
+    ...route53,
+  ].sort();
+}
+
+const isSessionLambda = (address: string) => address.slice(address.indexOf('.') + 1).startsWith('sessions_');
+const hasSessions = (sourceType: MirrorSourceType) => !['MANUAL', 'FARGATE'].includes(sourceType);
+
+describe('terraform plan of every mode (offline, real CLI, six source types x two fleet kinds)', () => {
+  const plans = new Map<Combination, PlanResult>();
+
+  beforeAll(async () => {
+    const started = Date.now();
+    const results = await mapBounded(COMBINATIONS, CONCURRENT_PLANS, (combination) =>
+      terraformPlan(synthConfig(combination.overrides).stackDir, { env: { TF_VAR_traceable_refresh_token: 'canary-refresh-token' } }),
+    );
+    COMBINATIONS.forEach((combination, index) => plans.set(combination, results[index]));
+    console.log(`${COMBINATIONS.length} plans, ${CONCURRENT_PLANS} at a time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  afterAll(() => {
+    for (const plan of plans.values()) rmSync(plan.workDir, { recursive: true, force: true });
+  });
+
+  test.each(COMBINATIONS.map((combination) => [combination.sourceType, combination.fleet, combination] as const))(
+    '%s with the %s fleet creates exactly its resources',
+    (sourceType, _fleet, combination) => {
+      const plan = plans.get(combination)!;
+      const addresses = Object.keys(plan.actions).sort();
+      expect(Object.entries(plan.actions).filter(([, actions]) => actions.join() !== 'create')).toEqual([]);
+      expect(addresses.filter((address) => !isSessionLambda(address))).toEqual(expectedAddresses(combination));
+      // The session Lambda's own resources are its module's business; here only whether it is there.
+      expect(addresses.some(isSessionLambda)).toBe(hasSessions(sourceType));
+    },
+  );
+
+  test('the ECS task definition passes the provider with the token as an ECS secret of the named secret', () => {
+    const combination = COMBINATIONS.find((c) => c.existingSecret)!;
+    const change = plans.get(combination)!.json.resource_changes.find(
+      (c: { address: string }) => c.address === 'aws_ecs_task_definition.ecs_fleet_task_definition',
+    );
+    // The provider normalizes the definitions (sorted by name, defaults filled in).
+    const containers = JSON.parse(change.change.after.container_definitions) as { name: string; secrets?: unknown }[];
+    expect(containers.map((container) => container.name).sort()).toEqual(['health', 'suricata', 'traceable']);
+    expect(containers.find((container) => container.name === 'traceable')?.secrets).toEqual([
+      { name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` },
+    ]);
+  });
+
+  test('the FARGATE record goes into the named zone when Route53ZoneId is given', () => {
+    const combination = COMBINATIONS.find((c) => c.existingZone)!;
+    const change = plans.get(combination)!.json.resource_changes.find((c: { address: string }) => c.address === 'aws_route53_record.fargate_dns_record');
+    expect(change.change.after).toMatchObject({ zone_id: ZONE_ID, name: 'mirroring-fargate', type: 'A' });
+  });
+});
