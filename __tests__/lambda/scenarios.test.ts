@@ -1,26 +1,12 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import { createHandler, type HandlerResponse } from '../../lambda/handler';
-import { SimAccount, lambdaContext, type SimOptions } from './sim/account';
+import { STACK, simulatedHandler } from './sim/harness';
+import type { SimOptions } from './sim/account';
 
-const STACK = 'prod-mirroring';
 const OWNER_TAG = 'traceable:mirroring-stack';
 
 function setup(options: SimOptions & { env?: Record<string, string> } = {}) {
-  const account = new SimAccount({ buckets: false, ...options });
-  account.iamOwner = STACK;
-  const logs: string[] = [];
-  const env = {
-    STACK_NAME: STACK, MIRROR_TARGET_ID: 'tmt-ours', MIRROR_FILTER_ID: 'tmf-ours',
-    MIRROR_SOURCE_TYPE: 'TARGET_GROUP', MIRROR_SOURCES: '["web"]', SAFETY_MARGIN_MS: '5000', ...options.env,
-  };
-  const handler = createHandler({ clients: () => account.clients, clock: account.clock, env, log: (line) => logs.push(line) });
-  let invocation = 0;
-  const invoke = async (event: unknown = {}, timeoutMs = 600_000): Promise<HandlerResponse & { endedBeforeDeadline: boolean }> => {
-    const context = lambdaContext(account, timeoutMs, `req-${++invocation}`);
-    const response = await handler(event, context);
-    return { ...response, endedBeforeDeadline: account.clock.now() < context.deadline };
-  };
-  return { account, invoke, logs, web: account.addTargetGroup('web') };
+  const simulated = simulatedHandler(options);
+  return { ...simulated, web: simulated.account.addTargetGroup('web') };
 }
 
 const mutatingCalls = (calls: Record<string, number>) => (calls.CreateTrafficMirrorSession ?? 0) + (calls.DeleteTrafficMirrorSession ?? 0);
@@ -198,7 +184,8 @@ describe('mirror-session Lambda on the simulated account', () => {
     account.resetCalls();
     account.throttle = (action) => action === 'DescribeTargetHealth';
     // Act
-    const { summary, endedBeforeDeadline } = await invoke({}, 20_000);
+    // 7 s of budget: less than the shortest possible sum of 7 jittered backoffs (11.3 s), so the budget always ends it first.
+    const { summary, endedBeforeDeadline } = await invoke({}, 12_000);
     // Assess
     expect(summary).toMatchObject({ complete: false, created: 0, deleted: 0, errors: 1 });
     expect(summary.errorSamples).toEqual([{ action: 'discovery', resource: STACK, code: 'TimeBudgetExhaustedError', message: 'time budget exhausted before DescribeTargetHealth' }]);

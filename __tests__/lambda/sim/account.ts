@@ -161,6 +161,8 @@ export class SimAccount {
   readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
   /** Calls by action, throttled ones included. */
   readonly calls: Record<string, number> = {};
+  /** Filters of every DescribeInstances and DescribeTrafficMirrorSessions call: shows how wide a run looked. */
+  readonly lookups: { action: string; filters: Filter[] }[] = [];
   /** Every mutating call that succeeded, in order. */
   readonly mutations: { action: string; id: string }[] = [];
   readonly clients: AwsClients;
@@ -291,6 +293,7 @@ export class SimAccount {
   resetCalls(): void {
     for (const key of Object.keys(this.calls)) delete this.calls[key];
     this.mutations.length = 0;
+    this.lookups.length = 0;
   }
 
   // ---- the event queue -------------------------------------------------------------------------------------
@@ -342,6 +345,7 @@ export class SimAccount {
   private wireEc2(): void {
     const mock = mockClient(this.clients.ec2);
     mock.on(DescribeInstancesCommand).callsFake((input) => this.serve('ec2', 'DescribeInstances', () => {
+      this.lookups.push({ action: 'DescribeInstances', filters: input.Filters ?? [] });
       const ids = filterValues(input.Filters, 'instance-id') ?? input.InstanceIds ?? [...this.instances.keys()];
       const found: SimInstance[] = ids.flatMap((id: string) => (this.instances.has(id) ? [this.instances.get(id)!] : []));
       const { items, next } = page(found, input.MaxResults, input.NextToken);
@@ -391,6 +395,7 @@ export class SimAccount {
       return { InstanceTypes: (input.InstanceTypes ?? []).map((type: string) => ({ InstanceType: type, ...INSTANCE_TYPE_FACTS[type] })) };
     }));
     mock.on(DescribeTrafficMirrorSessionsCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorSessions', () => {
+      this.lookups.push({ action: 'DescribeTrafficMirrorSessions', filters: input.Filters ?? [] });
       const byInterface = input.Filters?.find((f: Filter) => f.Name === 'network-interface-id')?.Values;
       let sessions: SimSession[] = (byInterface ? byInterface.flatMap((id: string) => this.sessionsOn(id)) : [...this.sessions.values()]).sort((a: SimSession, b: SimSession) => a.id.localeCompare(b.id));
       for (const filter of input.Filters ?? []) {
