@@ -4,6 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
+import { FLEET_ADDRESSES, type FleetKind } from './helpers/fleet-addresses';
 import { synthConfig } from './helpers/synth';
 import { terraformPlan, type PlanResult } from './helpers/terraform';
 
@@ -33,43 +34,6 @@ const MIRROR_TARGET_ADDRESSES = [
   'aws_vpc_security_group_ingress_rule.mirror_nlb_vxlan_from_source_2',
 ];
 const CREATED_TOKEN_ADDRESSES = ['aws_secretsmanager_secret.token_secret', 'aws_secretsmanager_secret_version.token_value'];
-
-/** Resources both fleet kinds have, under their own prefix. */
-const hostAddresses = (prefix: string, managedPolicies: string[]) => [
-  `aws_autoscaling_group.${prefix}_autoscaling_group`,
-  `aws_iam_instance_profile.${prefix}_instance_profile`,
-  `aws_iam_role.${prefix}_role`,
-  ...managedPolicies.map((policy) => `aws_iam_role_policy_attachment.${prefix}_managed_${policy}`),
-  `aws_launch_template.${prefix}_launch_template`,
-  `aws_security_group.${prefix}_security_group`,
-  `aws_vpc_security_group_egress_rule.${prefix}_egress_http`,
-  `aws_vpc_security_group_egress_rule.${prefix}_egress_https`,
-];
-
-const FLEET_ADDRESSES = {
-  ec2: [
-    ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy']),
-    'aws_autoscaling_policy.fleet_cpu_target_tracking',
-    'aws_autoscaling_policy.fleet_memory_target_tracking',
-    'aws_iam_role_policy.fleet_read_token_secret',
-  ],
-  ecs: [
-    ...hostAddresses('ecs_fleet', ['AmazonSSMManagedInstanceCore', 'AmazonEC2ContainerServiceforEC2Role']),
-    'aws_appautoscaling_policy.ecs_fleet_cpu_target_tracking',
-    'aws_appautoscaling_policy.ecs_fleet_memory_target_tracking',
-    'aws_appautoscaling_target.ecs_fleet_scaling_target',
-    'aws_cloudwatch_log_group.ecs_fleet_log_group',
-    'aws_ecs_capacity_provider.ecs_fleet_capacity_provider',
-    'aws_ecs_cluster.ecs_fleet_cluster',
-    'aws_ecs_cluster_capacity_providers.ecs_fleet_cluster_capacity_providers',
-    'aws_ecs_service.ecs_fleet_service',
-    'aws_ecs_task_definition.ecs_fleet_task_definition',
-    'aws_iam_role.ecs_fleet_execution_role',
-    'aws_iam_role.ecs_fleet_task_role',
-    'aws_iam_role_policy.ecs_fleet_execution_role_policy',
-  ],
-};
-type FleetKind = keyof typeof FLEET_ADDRESSES;
 
 /** A valid configuration per source type. */
 const SOURCES: Record<MirrorSourceType, Record<string, string>> = {

@@ -3,36 +3,12 @@
  * through a Route53 private name, and MANUAL sessions.
  */
 import { bootstrapFiles, INSTALL_DIR } from '../bootstrap';
+import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
 import { resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const FARGATE = { MirrorSourceType: 'FARGATE', MirrorSource: '' } as const;
 const MANUAL = { MirrorSourceType: 'MANUAL', MirrorSource: '' } as const;
-
-/** Every resource the ECS fleet adds (the EC2 fleet's `fleet_*` are then absent). */
-const ECS_FLEET_ADDRESSES = [
-  'aws_appautoscaling_policy.ecs_fleet_cpu_target_tracking',
-  'aws_appautoscaling_policy.ecs_fleet_memory_target_tracking',
-  'aws_appautoscaling_target.ecs_fleet_scaling_target',
-  'aws_autoscaling_group.ecs_fleet_autoscaling_group',
-  'aws_cloudwatch_log_group.ecs_fleet_log_group',
-  'aws_ecs_capacity_provider.ecs_fleet_capacity_provider',
-  'aws_ecs_cluster.ecs_fleet_cluster',
-  'aws_ecs_cluster_capacity_providers.ecs_fleet_cluster_capacity_providers',
-  'aws_ecs_service.ecs_fleet_service',
-  'aws_ecs_task_definition.ecs_fleet_task_definition',
-  'aws_iam_instance_profile.ecs_fleet_instance_profile',
-  'aws_iam_role.ecs_fleet_execution_role',
-  'aws_iam_role.ecs_fleet_role',
-  'aws_iam_role.ecs_fleet_task_role',
-  'aws_iam_role_policy.ecs_fleet_execution_role_policy',
-  'aws_iam_role_policy_attachment.ecs_fleet_managed_AmazonEC2ContainerServiceforEC2Role',
-  'aws_iam_role_policy_attachment.ecs_fleet_managed_AmazonSSMManagedInstanceCore',
-  'aws_launch_template.ecs_fleet_launch_template',
-  'aws_security_group.ecs_fleet_security_group',
-  'aws_vpc_security_group_egress_rule.ecs_fleet_egress_http',
-  'aws_vpc_security_group_egress_rule.ecs_fleet_egress_https',
-];
 
 /** The resource name part of addresses, for prefix checks. */
 const names = (json: TerraformJson) => resourceAddresses(json).map((address) => address.slice(address.indexOf('.') + 1));
@@ -51,7 +27,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
 
   test('replaces the EC2 fleet: every ecs_fleet resource, no fleet_ resource', () => {
     const addresses = resourceAddresses(json);
-    expect(addresses.filter((address) => address.includes('.ecs_fleet_'))).toEqual(ECS_FLEET_ADDRESSES);
+    expect(addresses.filter((address) => address.includes('.ecs_fleet_'))).toEqual([...FLEET_ADDRESSES.ecs].sort());
     expect(names(json).filter((name) => name.startsWith('fleet_'))).toEqual([]);
   });
 
