@@ -32,6 +32,13 @@ function synth(overrides: Partial<SessionLambdaProps> = {}): { resource: Resourc
 const only = (resources: Resources, type: string) => Object.values(resources[type] ?? {})[0];
 /** Terraform address of the one resource of a type, e.g. `aws_iam_role_policy.sessions_policy_2672FD79`. */
 const address = (resources: Resources, type: string) => `${type}.${Object.keys(resources[type])[0]}`;
+/** The resource of a type whose Terraform address contains `part`, with its address. */
+const named = (resources: Resources, type: string, part: string): Record<string, any> & { address: string } => {
+  const [key, value] = Object.entries(resources[type] ?? {}).find(([k]) => k.includes(part)) ?? [];
+  if (!key) throw new Error(`no ${type} named like ${part}`);
+  return { ...value, address: `${type}.${key}` };
+};
+const ref = (resource: { address: string }, attribute: string) => `\${${resource.address}.${attribute}}`;
 
 describe('SessionLambda', () => {
   const synthesized = synth();
@@ -54,6 +61,8 @@ describe('SessionLambda', () => {
       MIRROR_SOURCES: '["web","api"]',
       MIRROR_SOURCE_VPC_IDS: '[]',
       MIRROR_UNHEALTHY_TARGETS: 'false',
+      EVENT_QUEUE_URL: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'url'),
+      EVENT_RETRY_DELAYS_SECONDS: '[30,60,120,240]',
     });
     expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });
@@ -63,8 +72,9 @@ describe('SessionLambda', () => {
   });
 
   it('schedules a run every interval and lets only that rule invoke the function', () => {
-    expect(only(resource, 'aws_cloudwatch_event_rule').schedule_expression).toBe('rate(15 minutes)');
-    expect(only(resource, 'aws_lambda_permission')).toMatchObject({ principal: 'events.amazonaws.com', source_arn: `\${${address(resource, 'aws_cloudwatch_event_rule')}.arn}` });
+    const schedule = named(resource, 'aws_cloudwatch_event_rule', 'schedule');
+    expect(schedule.schedule_expression).toBe('rate(15 minutes)');
+    expect(only(resource, 'aws_lambda_permission')).toMatchObject({ principal: 'events.amazonaws.com', source_arn: ref(schedule, 'arn') });
     expect(scheduleExpression(1)).toBe('rate(1 minute)');
   });
 
@@ -74,7 +84,7 @@ describe('SessionLambda', () => {
     const input = JSON.parse(invocation.input);
     expect(input).toMatchObject({ action: 'reconcile', mirrorTargetId: '${aws_ec2_traffic_mirror_target.target.id}', mirrorFilterId: '${aws_ec2_traffic_mirror_filter.filter.id}' });
     expect(invocation.depends_on).toEqual([address(resource, 'aws_iam_role_policy'), address(resource, 'aws_cloudwatch_log_group')]);
-    expect(only(resource, 'aws_cloudwatch_event_target').depends_on).toEqual([address(resource, 'aws_lambda_permission'), address(resource, 'aws_lambda_invocation')]);
+    expect(named(resource, 'aws_cloudwatch_event_target', 'schedule').depends_on).toEqual([address(resource, 'aws_lambda_permission'), address(resource, 'aws_lambda_invocation')]);
   });
 
   it('grants least privilege, enforced by IAM conditions', () => {
@@ -95,7 +105,12 @@ describe('SessionLambda', () => {
       Condition: { StringEquals: { 'aws:ResourceTag/traceable:mirroring-stack': 'prod' } },
     });
     expect(statement('WriteOwnLogs').Resource).toBe(`\${${address(resource, 'aws_cloudwatch_log_group')}.arn}:*`);
-    expect(policy.Statement).toHaveLength(6);
+    const queueArn = ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'arn');
+    expect(statement('ReceiveFromOwnEventQueue')).toEqual({
+      Sid: 'ReceiveFromOwnEventQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: queueArn,
+    });
+    expect(statement('RetryThroughOwnEventQueue')).toEqual({ Sid: 'RetryThroughOwnEventQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn });
+    expect(policy.Statement).toHaveLength(8);
   });
 
   it('keeps logs with retention and alarms on function errors', () => {
@@ -110,6 +125,77 @@ describe('SessionLambda', () => {
     const second = buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-')));
     expect(readFileSync(second.zipPath).equals(readFileSync(first.zipPath))).toBe(true);
     expect(second.sourceCodeHash).toBe(first.sourceCodeHash);
+  });
+
+  describe('fast path', () => {
+    const ecs = synth({ sourceType: 'ECS_CLUSTER', sources: ['arn:aws:ecs:eu-west-1:111122223333:cluster/prod-api'], timeoutSeconds: 300 }).resource;
+
+    it('has rules for instance running and Auto Scaling launches, plus ECS task RUNNING in the cluster for ECS_CLUSTER', () => {
+      const patterns = (resources: Resources) => Object.values(resources.aws_cloudwatch_event_rule)
+        .filter((rule) => rule.event_pattern)
+        .map((rule) => ({ name: rule.name, pattern: JSON.parse(rule.event_pattern) }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      expect(patterns(resource)).toEqual([
+        { name: 'prod-mirror-asg-launch', pattern: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful'] } },
+        { name: 'prod-mirror-ec2-running', pattern: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['running'] } } },
+      ]);
+      expect(patterns(ecs)[2]).toEqual({
+        name: 'prod-mirror-ecs-task-running',
+        pattern: { source: ['aws.ecs'], 'detail-type': ['ECS Task State Change'], detail: { lastStatus: ['RUNNING'], clusterArn: [{ suffix: ':cluster/prod-api' }] } },
+      });
+      const queueArn = ref(named(ecs, 'aws_sqs_queue', 'event_queue'), 'arn');
+      const targets = Object.values(ecs.aws_cloudwatch_event_target).filter((t) => t.arn === queueArn);
+      expect(targets.map((t) => t.rule)).toEqual(['asg_launch', 'ec2_running', 'ecs_task_running'].map((id) => ref(named(ecs, 'aws_cloudwatch_event_rule', `${id}_rule`), 'name')));
+    });
+
+    it('queues events encrypted (SSE-SQS) with a dead-letter queue and a visibility timeout of six function timeouts', () => {
+      const queue = named(ecs, 'aws_sqs_queue', 'event_queue');
+      const dlq = named(ecs, 'aws_sqs_queue', 'event_dlq');
+      expect(queue).toMatchObject({ name: 'prod-mirror-sessions-events', sqs_managed_sse_enabled: true, visibility_timeout_seconds: 1800, message_retention_seconds: 86_400 });
+      expect(JSON.parse(queue.redrive_policy)).toEqual({ deadLetterTargetArn: ref(dlq, 'arn'), maxReceiveCount: 5 });
+      expect(dlq).toMatchObject({ name: 'prod-mirror-sessions-events-dlq', sqs_managed_sse_enabled: true });
+    });
+
+    it('lets exactly its rules send to the queue', () => {
+      const queue = named(ecs, 'aws_sqs_queue', 'event_queue');
+      const queuePolicy = only(ecs, 'aws_sqs_queue_policy');
+      expect(queuePolicy.queue_url).toBe(ref(queue, 'url'));
+      expect(JSON.parse(queuePolicy.policy).Statement).toEqual([{
+        Sid: 'OnlyOurRulesSend', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: ref(queue, 'arn'),
+        Condition: { ArnEquals: { 'aws:SourceArn': ['ec2_running', 'asg_launch', 'ecs_task_running'].map((id) => ref(named(ecs, 'aws_cloudwatch_event_rule', `${id}_rule`), 'arn')) } },
+      }]);
+    });
+
+    it('feeds the function in batches with partial batch failures, after the apply-time run, with reserved concurrency 1 kept', () => {
+      expect(only(resource, 'aws_lambda_event_source_mapping')).toEqual({
+        event_source_arn: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'arn'),
+        function_name: `\${${address(resource, 'aws_lambda_function')}.arn}`,
+        batch_size: 100,
+        maximum_batching_window_in_seconds: 10,
+        function_response_types: ['ReportBatchItemFailures'],
+        scaling_config: { maximum_concurrency: 2 },
+        tags: {},
+        depends_on: [address(resource, 'aws_lambda_invocation')],
+      });
+      expect(only(resource, 'aws_lambda_function').reserved_concurrent_executions).toBe(1);
+    });
+
+    it('can be turned off: no queue, rules, mapping or queue permissions', () => {
+      const off = synth({ fastPath: false }).resource;
+      expect(off.aws_sqs_queue).toBeUndefined();
+      expect(off.aws_lambda_event_source_mapping).toBeUndefined();
+      expect(Object.keys(off.aws_cloudwatch_event_rule)).toHaveLength(1);
+      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(6);
+      expect(only(off, 'aws_lambda_function').environment.variables.EVENT_QUEUE_URL).toBeUndefined();
+    });
+
+    it.each([
+      [{ eventBatchingWindowSeconds: 301 }, 'SessionLambda: eventBatchingWindowSeconds must be 0..300, got 301'],
+      [{ eventBatchingWindowSeconds: 0 }, 'SessionLambda: eventBatchSize must be 1..10000 (above 10 only with a batching window), got 100'],
+      [{ eventRetryDelaysSeconds: [30, 901] }, 'SessionLambda: eventRetryDelaysSeconds must be at most 10 whole numbers of seconds from 0 to 900, got [30,901]'],
+    ])('refuses %j', (override, message) => {
+      expect(() => synth(override)).toThrow(message);
+    });
   });
 
   it('refuses an interval not longer than the timeout', () => {

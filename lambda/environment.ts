@@ -30,3 +30,24 @@ export const DEFAULT_EVENT_RETRY_DELAYS_SECONDS: readonly number[] = [30, 60, 12
 
 /** CloudWatch namespace of the run metrics (embedded metric format). */
 export const SESSION_METRICS_NAMESPACE = 'Traceable/TrafficMirroring';
+
+/** `source` and `detail-type` of the retry messages the function sends to its own queue. */
+export const RETRY_EVENT_SOURCE = 'traceable.mirroring';
+export const RETRY_DETAIL_TYPE = 'Mirror Source Retry';
+
+/** The event patterns of the fast path's rules (lambda/events.ts parses what they match). */
+export const EVENT_PATTERNS = {
+  instanceRunning: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['running'] } },
+  autoScalingLaunch: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful'] },
+  /** Matched to the configured cluster by the ARN's suffix, so a name or an ARN configures it. */
+  ecsTaskRunning: (cluster: string) => ({
+    source: ['aws.ecs'],
+    'detail-type': ['ECS Task State Change'],
+    detail: { lastStatus: ['RUNNING'], clusterArn: [{ suffix: `:cluster/${clusterName(cluster)}` }] },
+  }),
+} as const;
+
+/** `arn:aws:ecs:eu-west-1:111122223333:cluster/prod` -> `prod`; a name stays as it is. */
+export function clusterName(cluster: string): string {
+  return cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf(':cluster/') + ':cluster/'.length) : cluster;
+}

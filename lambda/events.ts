@@ -6,29 +6,9 @@
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { chunk, type AwsClients } from './aws';
+import { RETRY_DETAIL_TYPE, RETRY_EVENT_SOURCE } from './environment';
 import type { EventFigures, MirroringConfig, RunDetails, RunOutcome } from './reconcile';
 import type { EventScope, SkipReason } from './types';
-
-/** `source` and `detail-type` of the retry messages this function sends to its own queue. */
-export const RETRY_EVENT_SOURCE = 'traceable.mirroring';
-export const RETRY_DETAIL_TYPE = 'Mirror Source Retry';
-
-/** The event patterns of the fast path's rules (also what the parser below understands). */
-export const EVENT_PATTERNS = {
-  instanceRunning: { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'], detail: { state: ['running'] } },
-  autoScalingLaunch: { source: ['aws.autoscaling'], 'detail-type': ['EC2 Instance Launch Successful'] },
-  /** Matched to the configured cluster by the ARN's suffix, so a name or an ARN configures it. */
-  ecsTaskRunning: (cluster: string) => ({
-    source: ['aws.ecs'],
-    'detail-type': ['ECS Task State Change'],
-    detail: { lastStatus: ['RUNNING'], clusterArn: [{ suffix: `:cluster/${clusterName(cluster)}` }] },
-  }),
-} as const;
-
-/** `arn:aws:ecs:eu-west-1:111122223333:cluster/prod` -> `prod`; a name stays as it is. */
-export function clusterName(cluster: string): string {
-  return cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf(':cluster/') + ':cluster/'.length) : cluster;
-}
 
 export type EventOrigin = 'ec2' | 'ecs' | 'autoscaling';
 

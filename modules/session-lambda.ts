@@ -12,8 +12,12 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
-import { SESSION_LAMBDA_ENV } from '../lambda/environment';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV } from '../lambda/environment';
+
 import { OWNER_TAG_KEY, SESSION_SOURCE_TYPES, type SessionSourceType } from '../lambda/types';
 import { partitionOf } from './aws-partition';
 
@@ -60,6 +64,29 @@ export interface SessionLambdaProps {
    * @default 15
    */
   readonly intervalMinutes?: number;
+  /**
+   * Fast path (issue 7): EventBridge rules (instance running, Auto Scaling launch, and ECS task RUNNING for
+   * ECS_CLUSTER) feed an SQS queue whose batches trigger targeted runs, so new sources are mirrored within a minute
+   * instead of one interval. The schedule stays as the safety net.
+   * @default true
+   */
+  readonly fastPath?: boolean;
+  /**
+   * Seconds the event source mapping gathers events before invoking (0 to 300): bursts coalesce into one run.
+   * @default 10
+   */
+  readonly eventBatchingWindowSeconds?: number;
+  /**
+   * Most events in one batch (1 to 10,000; above 10 needs a batching window).
+   * @default 100
+   */
+  readonly eventBatchSize?: number;
+  /**
+   * Delays of the retries of a target not yet healthy when its event arrived (each 0 to 900 s); their number bounds
+   * the attempts, after which the schedule has it.
+   * @default [30, 60, 120, 240]
+   */
+  readonly eventRetryDelaysSeconds?: readonly number[];
   /**
    * Retention of the function's log group, days.
    * @default 30
@@ -227,6 +254,10 @@ export class SessionLambda extends Construct {
   /** The apply-time run; its destroy-time run is the cleanup. */
   readonly invocation: LambdaInvocation;
   readonly errorsAlarm: CloudwatchMetricAlarm;
+  /** Fast path (undefined when disabled): the event queue, its dead-letter queue and the rules that feed it. */
+  readonly eventQueue?: SqsQueue;
+  readonly eventDeadLetterQueue?: SqsQueue;
+  readonly eventRules: CloudwatchEventRule[] = [];
 
   constructor(scope: Construct, id: string, props: SessionLambdaProps) {
     super(scope, id);
@@ -237,6 +268,18 @@ export class SessionLambda extends Construct {
     if (props.sources.length === 0) throw new Error('SessionLambda: sources must name at least one source');
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`SessionLambda: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
     if (intervalMinutes * 60 <= timeoutSeconds) throw new Error(`SessionLambda: intervalMinutes (${intervalMinutes}) must be longer than timeoutSeconds (${timeoutSeconds} s) so runs never overlap`);
+
+    const fastPath = props.fastPath ?? true;
+    const batchingWindow = props.eventBatchingWindowSeconds ?? 10;
+    const batchSize = props.eventBatchSize ?? 100;
+    const retryDelays = props.eventRetryDelaysSeconds ?? DEFAULT_EVENT_RETRY_DELAYS_SECONDS;
+    if (!Number.isInteger(batchingWindow) || batchingWindow < 0 || batchingWindow > 300) throw new Error(`SessionLambda: eventBatchingWindowSeconds must be 0..300, got ${batchingWindow}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000 || (batchSize > 10 && batchingWindow < 1)) {
+      throw new Error(`SessionLambda: eventBatchSize must be 1..10000 (above 10 only with a batching window), got ${batchSize}`);
+    }
+    if (retryDelays.length > 10 || !retryDelays.every((d) => Number.isInteger(d) && d >= 0 && d <= 900)) {
+      throw new Error(`SessionLambda: eventRetryDelaysSeconds must be at most 10 whole numbers of seconds from 0 to 900, got ${JSON.stringify(retryDelays)}`);
+    }
 
     const functionName = `${props.namePrefix}-mirror-sessions`;
     if (functionName.length > 64) throw new Error(`SessionLambda: function name ${functionName} is longer than 64 characters`);
@@ -258,6 +301,41 @@ export class SessionLambda extends Construct {
       }),
       tags,
     });
+
+    if (fastPath) {
+      // SSE-SQS: encrypted at rest with SQS-owned keys, which EventBridge can write to (a KMS key would need a key policy).
+      this.eventDeadLetterQueue = new SqsQueue(this, 'event_dlq', {
+        name: `${functionName}-events-dlq`,
+        sqsManagedSseEnabled: true,
+        messageRetentionSeconds: 14 * 24 * 3600,
+        tags,
+      });
+      this.eventQueue = new SqsQueue(this, 'event_queue', {
+        name: `${functionName}-events`,
+        sqsManagedSseEnabled: true,
+        // AWS's advice for Lambda consumers: six times the function timeout, room for retries of throttled batches
+        // (reserved concurrency 1: a batch waits while a scheduled run is going).
+        visibilityTimeoutSeconds: Math.min(43_200, 6 * timeoutSeconds),
+        // An event older than a day is the schedule's business.
+        messageRetentionSeconds: 24 * 3600,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.eventDeadLetterQueue.arn, maxReceiveCount: 5 }),
+        tags,
+      });
+    }
+    const queueStatements = this.eventQueue ? [
+      {
+        Sid: 'ReceiveFromOwnEventQueue',
+        Effect: 'Allow',
+        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        Resource: this.eventQueue.arn,
+      },
+      {
+        Sid: 'RetryThroughOwnEventQueue',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: this.eventQueue.arn,
+      },
+    ] : [];
 
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'mirror-sessions',
@@ -309,6 +387,7 @@ export class SessionLambda extends Construct {
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: `${this.logGroup.arn}:*`,
           },
+          ...queueStatements,
         ],
       }),
     });
@@ -338,6 +417,10 @@ export class SessionLambda extends Construct {
           [SESSION_LAMBDA_ENV.sources]: JSON.stringify(props.sources),
           [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
           [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
+          ...(this.eventQueue ? {
+            [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
+            [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),
+          } : {}),
         },
       },
       tags,
@@ -384,6 +467,8 @@ export class SessionLambda extends Construct {
       dependsOn: [permission, this.invocation],
     });
 
+    if (this.eventQueue) this.addFastPath(this.eventQueue, props, functionName, { batchingWindow, batchSize }, tags);
+
     this.errorsAlarm = new CloudwatchMetricAlarm(this, 'errors_alarm', {
       alarmName: `${functionName}-errors`,
       alarmDescription: `${functionName} failed (see its log group ${this.logGroup.name})`,
@@ -398,6 +483,58 @@ export class SessionLambda extends Construct {
       treatMissingData: 'notBreaching',
       alarmActions: [...(props.alarmActions ?? [])],
       tags,
+    });
+  }
+
+  /**
+   * EventBridge rules -> the event queue (a queue policy lets exactly these rules send) -> the function, in batches.
+   * Instance running and Auto Scaling launches for every source type (ECS container instances are instances too);
+   * ECS task RUNNING in the configured cluster for ECS_CLUSTER.
+   */
+  private addFastPath(queue: SqsQueue, props: SessionLambdaProps, functionName: string, batching: { batchingWindow: number; batchSize: number }, tags: Record<string, string>): void {
+    const patterns: [string, string, object][] = [
+      ['ec2_running', 'EC2 instance entered the running state', EVENT_PATTERNS.instanceRunning],
+      ['asg_launch', 'Auto Scaling launched an instance', EVENT_PATTERNS.autoScalingLaunch],
+    ];
+    if (props.sourceType === 'ECS_CLUSTER') patterns.push(['ecs_task_running', `ECS task RUNNING in cluster ${props.sources[0]}`, EVENT_PATTERNS.ecsTaskRunning(props.sources[0])]);
+    for (const [id, what, pattern] of patterns) {
+      const name = `${props.namePrefix}-mirror-${id.replace(/_/g, '-')}`;
+      if (name.length > 64) throw new Error(`SessionLambda: rule name ${name} is longer than 64 characters`);
+      const rule = new CloudwatchEventRule(this, `${id}_rule`, {
+        name,
+        description: `${what}: ${functionName} mirrors it if it is a wanted source`,
+        eventPattern: JSON.stringify(pattern),
+        tags,
+      });
+      new CloudwatchEventTarget(this, `${id}_target`, { rule: rule.name, targetId: 'mirror-events', arn: queue.arn });
+      this.eventRules.push(rule);
+    }
+    new SqsQueuePolicy(this, 'event_queue_policy', {
+      queueUrl: queue.url,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'OnlyOurRulesSend',
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: queue.arn,
+          Condition: { ArnEquals: { 'aws:SourceArn': this.eventRules.map((rule) => rule.arn) } },
+        }],
+      }),
+    });
+    // Created after the apply-time run and, on destroy, removed before the cleanup, like the schedule's target:
+    // no event-driven run recreates sessions behind the cleanup.
+    new LambdaEventSourceMapping(this, 'event_source', {
+      eventSourceArn: queue.arn,
+      functionName: this.function.arn,
+      batchSize: batching.batchSize,
+      maximumBatchingWindowInSeconds: batching.batchingWindow,
+      functionResponseTypes: ['ReportBatchItemFailures'],
+      // The fewest pollers SQS allows; reserved concurrency 1 still keeps runs from overlapping.
+      scalingConfig: { maximumConcurrency: 2 },
+      tags,
+      dependsOn: [this.invocation],
     });
   }
 }
