@@ -62,7 +62,7 @@ describe('SessionLambda', () => {
       MIRROR_SOURCE_VPC_IDS: '[]',
       MIRROR_UNHEALTHY_TARGETS: 'false',
       EVENT_QUEUE_URL: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'url'),
-      EVENT_RETRY_DELAYS_SECONDS: '[30,60,120,240]',
+      EVENT_RETRY_DELAYS_SECONDS: '[15,30,60,120,240]',
     });
     expect(fn.source_code_hash).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   });

@@ -25,8 +25,8 @@ export const SESSION_LAMBDA_ENV = {
   eventRetryDelaysSeconds: 'EVENT_RETRY_DELAYS_SECONDS',
 } as const;
 
-/** Default delays of the retries of a target not yet healthy: 30 s, 1, 2 and 4 minutes (7.5 minutes in all). */
-export const DEFAULT_EVENT_RETRY_DELAYS_SECONDS: readonly number[] = [30, 60, 120, 240];
+/** Default delays of the retries of a target not yet healthy: 15 s, 30 s, 1, 2 and 4 minutes (7.75 minutes in all, within one default interval). */
+export const DEFAULT_EVENT_RETRY_DELAYS_SECONDS: readonly number[] = [15, 30, 60, 120, 240];
 
 /** CloudWatch namespace of the run metrics (embedded metric format). */
 export const SESSION_METRICS_NAMESPACE = 'Traceable/TrafficMirroring';

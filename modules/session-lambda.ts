@@ -84,7 +84,7 @@ export interface SessionLambdaProps {
   /**
    * Delays of the retries of a target not yet healthy when its event arrived (each 0 to 900 s); their number bounds
    * the attempts, after which the schedule has it.
-   * @default [30, 60, 120, 240]
+   * @default [15, 30, 60, 120, 240]
    */
   readonly eventRetryDelaysSeconds?: readonly number[];
   /**

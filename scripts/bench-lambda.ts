@@ -2,13 +2,15 @@
  * npm run bench:lambda — the session Lambda against a simulated account: 10,000 target interfaces behind 100 target
  * groups, EC2-like token buckets (describe: burst 100, refill 20/s; mutating: burst 50, refill 5/s), 20 ms latency per
  * call, all in simulated time. Prints API calls by action, simulated time and runs to converge, for the Lambda and
- * for a naive one-call-per-target reconciler.
+ * for a naive one-call-per-target reconciler; then the fast path on the converged account: API calls per event and
+ * time from event to session for one launch, a burst of 50, and a target that turns healthy a minute after its event.
  */
 import { CreateTrafficMirrorSessionCommand, DescribeInstancesCommand, DescribeTrafficMirrorSessionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { isThrottling } from '../lambda/aws';
-import { createHandler } from '../lambda/handler';
-import { SimAccount, lambdaContext } from '../__tests__/lambda/sim/account';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS } from '../lambda/environment';
+import { createHandler, type HandlerResponse } from '../lambda/handler';
+import { SimAccount, lambdaContext, simEvents, type SimTargetGroup } from '../__tests__/lambda/sim/account';
 
 const TARGET_GROUPS = 100;
 const TARGETS_PER_GROUP = 100;
@@ -18,6 +20,9 @@ const MAX_RUNS = 12;
 const STACK = 'bench';
 const TARGET_ID = 'tmt-bench';
 const FILTER_ID = 'tmf-bench';
+/** The SessionLambda defaults of the event source mapping. */
+const BATCHING_WINDOW_SECONDS = 10;
+const BATCH_SIZE = 100;
 
 function buildAccount(): { account: SimAccount; groupNames: string[] } {
   const account = new SimAccount({ latencyMs: 20 });
@@ -50,11 +55,13 @@ function printRuns(title: string, runs: RunFigures[], mirrored: number, startMs:
   console.log(`mirrored ${mirrored}/${TARGET_GROUPS * TARGETS_PER_GROUP}; runs: ${runs.length}${runs.at(-1)?.complete ? '' : ' (not converged)'}; longest run ${Math.max(...runs.map((r) => r.seconds)).toFixed(1)} s of ${TIMEOUT_SECONDS} s; simulated time ${((endMs - startMs) / 1000).toFixed(0)} s`);
 }
 
-async function benchLambda(): Promise<void> {
+type Handler = ReturnType<typeof createHandler>;
+
+async function benchLambda(): Promise<{ account: SimAccount; handler: Handler }> {
   const { account, groupNames } = buildAccount();
   const env = {
     STACK_NAME: STACK, MIRROR_TARGET_ID: TARGET_ID, MIRROR_FILTER_ID: FILTER_ID,
-    MIRROR_SOURCE_TYPE: 'TARGET_GROUP', MIRROR_SOURCES: JSON.stringify(groupNames),
+    MIRROR_SOURCE_TYPE: 'TARGET_GROUP', MIRROR_SOURCES: JSON.stringify(groupNames), EVENT_QUEUE_URL: account.queueUrl,
   };
   const handler = createHandler({ clients: () => account.clients, clock: account.clock, env, log: () => undefined });
   const runs: RunFigures[] = [];
@@ -82,6 +89,84 @@ async function benchLambda(): Promise<void> {
   console.log(`a run past the timeout: ${exceededTimeout ? 'YES' : 'no'}`);
   console.log(`steady state (nothing changed): ${sum(steady.calls, isDescribe)} describe calls, ${sum(steady.calls, (a) => !isDescribe(a))} mutating calls, ${steady.seconds.toFixed(1)} s`);
   console.log(`  ${Object.entries(steady.calls).map(([a, n]) => `${a}=${n}`).join(' ')}`);
+  return { account, handler };
+}
+
+// ---- fast path ----------------------------------------------------------------------------------------------
+
+interface EventRun {
+  at: number;
+  response: HandlerResponse;
+}
+
+/**
+ * The event source mapping on simulated time: when a message is visible, wait for the batching window (or a full
+ * batch), invoke with up to BATCH_SIZE messages, one invocation at a time (reserved concurrency 1). `tick` runs
+ * before each invocation (e.g. a target turning healthy).
+ */
+async function pollQueue(account: SimAccount, handler: Handler, tick: () => void = () => undefined): Promise<{ runs: EventRun[]; fullListings: number }> {
+  const runs: EventRun[] = [];
+  const lookupsBefore = account.lookups.length;
+  for (let next = account.nextVisibleAt(); next !== undefined; next = account.nextVisibleAt()) {
+    account.clock.advance(Math.max(0, next - account.clock.now()));
+    const windowEnd = account.clock.now() + BATCHING_WINDOW_SECONDS * 1000;
+    while (account.clock.now() < windowEnd && account.queue.filter((m) => m.visibleAt <= account.clock.now()).length < BATCH_SIZE) account.clock.advance(100);
+    tick();
+    const records = account.receive(BATCH_SIZE);
+    const context = lambdaContext(account, TIMEOUT_SECONDS * 1000, `event-${runs.length + 1}`);
+    runs.push({ at: account.clock.now(), response: await handler({ Records: records }, context) });
+  }
+  // A full discovery lists every session of the region; a targeted run only those of its interfaces.
+  const fullListings = account.lookups.slice(lookupsBefore)
+    .filter((l) => l.action === 'DescribeTrafficMirrorSessions' && !l.filters.some((f) => f.Name === 'network-interface-id')).length;
+  return { runs, fullListings };
+}
+
+function printEventRuns(title: string, events: number, { runs, fullListings }: { runs: EventRun[]; fullListings: number }, startMs: number): void {
+  const calls: Record<string, number> = {};
+  for (const { response } of runs) for (const [action, n] of Object.entries(response.summary.apiCalls)) calls[action] = (calls[action] ?? 0) + n;
+  const total = sum(calls, () => true);
+  const latencies = runs.flatMap(({ response }) => (response.summary.events?.eventToSessionMs ? [response.summary.events.eventToSessionMs] : []));
+  const created = runs.reduce((n, { response }) => n + response.summary.created, 0);
+  console.log(`\n-- ${title}`);
+  runs.forEach(({ at, response }, i) => {
+    const e = response.summary.events!;
+    console.log(`  run ${i + 1} at +${((at - startMs) / 1000).toFixed(1)} s: ${e.messages} messages, ${e.subjects} subjects, created ${response.summary.created}, retries queued ${e.retriesQueued}, ${sum(response.summary.apiCalls, () => true)} calls, ${(response.summary.durationMs / 1000).toFixed(1)} s`);
+  });
+  console.log(`  API calls: ${total} (${(total / events).toFixed(1)} per event): ${Object.entries(calls).sort(([a], [b]) => a.localeCompare(b)).map(([a, n]) => `${a}=${n}`).join(' ')}`);
+  console.log(`  sessions created ${created}; full discoveries (unfiltered session listings) ${fullListings}; event to session: max ${Math.max(...latencies.map((l) => l.max)) / 1000} s, median of the first run ${(latencies[0]?.median ?? NaN) / 1000} s`);
+}
+
+/** A fleet of new instances registered (healthy unless told) in one of the bench's target groups. */
+function launch(account: SimAccount, group: SimTargetGroup, count: number, health = 'healthy') {
+  return account.addInstanceTargets(group, count, { health });
+}
+
+async function benchEvents(account: SimAccount, handler: Handler): Promise<void> {
+  console.log(`\n== fast path on the converged account (batching window ${BATCHING_WINDOW_SECONDS} s, batch ${BATCH_SIZE}, retries after ${DEFAULT_EVENT_RETRY_DELAYS_SECONDS.join(', ')} s)`);
+  const group = account.targetGroups[0];
+
+  let start = account.clock.now();
+  const [one] = launch(account, group, 1);
+  account.putEvent(simEvents.instanceRunning(account, one.id));
+  printEventRuns('one instance launched (EC2 running event)', 1, await pollQueue(account, handler), start);
+
+  start = account.clock.now();
+  for (const instance of launch(account, group, 50)) {
+    account.putEvent(simEvents.instanceRunning(account, instance.id));
+    account.putEvent(simEvents.autoScalingLaunch(account, instance.id));
+    account.clock.advance(100);
+  }
+  printEventRuns('burst: an Auto Scaling group adds 50 instances over 5 s (100 events: EC2 running + ASG launch)', 100, await pollQueue(account, handler), start);
+
+  start = account.clock.now();
+  const [late] = launch(account, group, 1, 'initial');
+  const healthyAt = start + 60_000;
+  account.putEvent(simEvents.instanceRunning(account, late.id));
+  const lateRuns = await pollQueue(account, handler, () => {
+    if (account.clock.now() >= healthyAt) group.targets.find((t) => t.id === late.id)!.health = 'healthy';
+  });
+  printEventRuns('a target that turns healthy 60 s after its event (retried through the queue)', 1, lateRuns, start);
 }
 
 /** The baseline: per target, one DescribeInstances, one DescribeTrafficMirrorSessions, one create; 1 s sleep on throttling. */
@@ -137,8 +222,9 @@ async function benchNaive(): Promise<void> {
 async function main(): Promise<void> {
   const wallStart = Date.now();
   console.log(`${TARGET_GROUPS * TARGETS_PER_GROUP} target interfaces behind ${TARGET_GROUPS} target groups; timeout ${TIMEOUT_SECONDS} s, schedule every ${INTERVAL_MINUTES} min; 20 ms per call; EC2-like buckets`);
-  await benchLambda();
+  const { account, handler } = await benchLambda();
   await benchNaive();
+  await benchEvents(account, handler);
   console.log(`\n(wall time ${((Date.now() - wallStart) / 1000).toFixed(1)} s)`);
 }
 

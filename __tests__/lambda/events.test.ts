@@ -105,7 +105,7 @@ describe('fast path: events -> targeted runs on the simulated account', () => {
     target.health = 'healthy';
     const visibleEarly = account.receive();
     // Act
-    account.clock.advance(30_000);
+    account.clock.advance(15_000);
     const retried = await deliver();
     // Assess
     expect(first.summary).toMatchObject({ created: 0, skippedByReason: { 'target-unhealthy': 1 } });
@@ -114,8 +114,8 @@ describe('fast path: events -> targeted runs on the simulated account', () => {
     expect(visibleEarly).toEqual([]);
     expect(retried.summary).toMatchObject({ created: 1 });
     expect(retried.summary.events).toMatchObject({ mirrored: 1, retriesQueued: 0 });
-    expect(retried.summary.events!.eventToSessionMs!.max).toBeGreaterThanOrEqual(30_000);
-    expect(retried.summary.events!.eventToSessionMs!.max).toBeLessThan(31_000);
+    expect(retried.summary.events!.eventToSessionMs!.max).toBeGreaterThanOrEqual(15_000);
+    expect(retried.summary.events!.eventToSessionMs!.max).toBeLessThan(16_000);
     expect(account.sessionsOn(late.primaryInterfaceId)).toHaveLength(1);
   });
 
@@ -143,7 +143,7 @@ describe('fast path: events -> targeted runs on the simulated account', () => {
     account.putEvent(simEvents.autoScalingLaunch(account, instance.id));
     const first = await deliver();
     web.targets.push({ id: instance.id, health: 'healthy' });
-    account.clock.advance(30_000);
+    account.clock.advance(15_000);
     // Act
     const second = await deliver();
     // Assess
