@@ -50,6 +50,7 @@ describe('configuration: accepted input and defaults', () => {
       Route53ZoneName: 'private.traceable.ai',
       Route53ZoneId: '',
       Route53SubdomainName: 'mirroring-fargate',
+      FargatePacketForwarderImage: '',
       MirroringSessionLambdaTimeout: 600,
       MirroringSessionLambdaInterval: 15,
       MirrorUnhealthyTargets: false,
@@ -184,6 +185,8 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['TraceableAgentVersion format', { TraceableAgentVersion: 'latest' }, 'TraceableAgentVersion: got "latest"; expected a version such as 1.71.2'],
     ['SuricataImage must be 7.0.x', { SuricataImage: 'jasonish/suricata:8.0.0' }, 'SuricataImage: got "jasonish/suricata:8.0.0"; expected a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'],
     ['TraceableAgentImage reference', { TraceableAgentImage: 'Not An Image' }, 'TraceableAgentImage: got "Not An Image"; expected "" or a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'],
+    ['sidecar image only with FARGATE', { FargatePacketForwarderImage: 'acme/forwarder:1.0' }, 'FargatePacketForwarderImage: got "acme/forwarder:1.0"; expected it unset with MirrorSourceType LOAD_BALANCER (the sidecar applies only to FARGATE)'],
+    ['Ubuntu AMI with the ECS fleet', { DeployTraceableAgentInECS: true, CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" with DeployTraceableAgentInECS true (the ECS fleet needs an ECS-optimized Amazon Linux 2023 AMI)'],
     ['Tags shape', { Tags: { 'aws:owner': 'me' } }, 'Tags: got {"aws:owner":"me"}; expected an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)'],
   ])('%s', (_rule, overrides, expected) => {
     expect(problemsOf(overrides)).toEqual([expected]);

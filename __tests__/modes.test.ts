@@ -345,6 +345,11 @@ describe('MirrorSourceType FARGATE', () => {
     expect(json.output.example_mirror_session_command).toBeUndefined();
   });
 
+  test('FargatePacketForwarderImage fills the image of the sidecar snippet', () => {
+    const withImage = synthConfig({ ...FARGATE, FargatePacketForwarderImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/forwarder:2.1' });
+    expect(JSON.parse(withImage.json.output.fargate_sidecar_container_definition.value).image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/forwarder:2.1');
+  });
+
   test('other source types have no Route53 resource and no FARGATE output', () => {
     for (const overrides of [{}, MANUAL]) {
       const other = synthConfig(overrides);

@@ -33,6 +33,8 @@ export interface MirrorTargetProps {
 export class MirrorTarget extends Construct {
   readonly loadBalancer: Lb;
   readonly targetGroup: LbTargetGroup;
+  /** The UDP 4789 listener; a fleet that registers itself (ECS) must wait for it. */
+  readonly listener: LbListener;
   readonly mirrorTarget: Ec2TrafficMirrorTarget;
   readonly mirrorFilter: Ec2TrafficMirrorFilter;
   /** Security group of the NLB; the fleet admits traffic from it (works with client IP preservation). */
@@ -88,7 +90,7 @@ export class MirrorTarget extends Construct {
       },
     });
 
-    new LbListener(this, 'vxlan_listener', {
+    this.listener = new LbListener(this, 'vxlan_listener', {
       loadBalancerArn: this.loadBalancer.arn,
       port: VXLAN_UDP_PORT,
       protocol: 'UDP',

@@ -225,7 +225,7 @@ export const CONFIG_FIELDS = {
   CustomAMI: field({
     schema: optionalText(AMI_ID, 'an AMI ID such as ami-0123456789abcdef0'),
     default: '',
-    doc: 'AMI of the agent hosts (Amazon Linux 2023 or Ubuntu 22.04/24.04); default the latest Amazon Linux 2023 for the architecture.',
+    doc: 'AMI of the agent hosts (Amazon Linux 2023 or Ubuntu 22.04/24.04; with DeployTraceableAgentInECS an ECS-optimized Amazon Linux 2023 AMI); default the latest (ECS-optimized) Amazon Linux 2023 for the architecture.',
     allowed: '"" or an AMI ID',
   }),
   CustomAMIArchitecture: field({
@@ -303,6 +303,12 @@ export const CONFIG_FIELDS = {
     default: 'mirroring-fargate',
     doc: 'FARGATE only: name of the alias record for the NLB inside the zone.',
     allowed: 'a DNS label',
+  }),
+  FargatePacketForwarderImage: field({
+    schema: optionalText(IMAGE_REFERENCE, 'a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/packet-forwarder:1.0'),
+    default: '',
+    doc: 'FARGATE only: image of the packet-forwarder sidecar in the `fargate_sidecar_container_definition` output (default: a placeholder to replace).',
+    allowed: '"" or a container image reference',
   }),
   MirroringSessionLambdaTimeout: field({
     schema: integer(1, 900, 'a whole number of seconds from 1 to 900'),
@@ -438,10 +444,11 @@ function checkCrossKeyRules(
     }
   }
   if (type !== undefined && type !== 'FARGATE') {
-    for (const key of ['Route53ZoneName', 'Route53ZoneId', 'Route53SubdomainName'] as const) {
+    for (const key of ['Route53ZoneName', 'Route53ZoneId', 'Route53SubdomainName', 'FargatePacketForwarderImage'] as const) {
       const value = given[key];
       if (value !== undefined && value !== '' && value !== CONFIG_FIELDS[key].default) {
-        problems.push(`${key}: got ${show(value)}; expected it unset with MirrorSourceType ${type} (Route53 settings apply only to FARGATE)`);
+        const what = key === 'FargatePacketForwarderImage' ? 'the sidecar applies' : 'Route53 settings apply';
+        problems.push(`${key}: got ${show(value)}; expected it unset with MirrorSourceType ${type} (${what} only to FARGATE)`);
       }
     }
   }
@@ -462,6 +469,9 @@ function checkCrossKeyRules(
   }
   if (v.CustomAMI === '' && v.CustomAMIOperatingSystem !== undefined && v.CustomAMIOperatingSystem !== 'amazon-linux-2023') {
     problems.push(`CustomAMIOperatingSystem: got ${show(given.CustomAMIOperatingSystem)}; expected "amazon-linux-2023" without CustomAMI (the default AMI is the latest Amazon Linux 2023)`);
+  }
+  if (v.DeployTraceableAgentInECS === true && v.CustomAMIOperatingSystem === 'ubuntu') {
+    problems.push('CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" with DeployTraceableAgentInECS true (the ECS fleet needs an ECS-optimized Amazon Linux 2023 AMI)');
   }
   const instanceType = effectiveInstanceType(v);
   if (instanceType !== undefined && v.CustomAMIArchitecture) {

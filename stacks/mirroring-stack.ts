@@ -1,4 +1,4 @@
-import { TerraformElement, TerraformOutput, TerraformResource, TerraformStack } from 'cdktf';
+import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { renderUserData, type BootstrapProps } from '../bootstrap';
@@ -89,7 +89,7 @@ export class MirroringStack extends TerraformStack {
           ...hosts,
           imageId: config.CustomAMI || ecsOptimizedImageId(architecture),
           bootstrap: bootstrapPropsOf(config),
-          targetGroupListener: target.node.findChild('vxlan_listener') as TerraformResource,
+          targetGroupListener: target.listener,
         })
       : new Ec2Fleet(this, 'fleet', {
           ...hosts,
@@ -98,7 +98,7 @@ export class MirroringStack extends TerraformStack {
         });
     target.admitFleet(fleet.securityGroup.id);
 
-    // Session Lambda (issue 3): keeps mirror sessions in step with the sources; MANUAL and FARGATE have none.
+    // The session Lambda keeps mirror sessions in step with the sources; MANUAL and FARGATE have none.
     const sourceType = config.MirrorSourceType;
     if (isSessionSourceType(sourceType)) {
       new SessionLambda(this, 'sessions', {
@@ -138,6 +138,7 @@ export class MirroringStack extends TerraformStack {
         existingZoneId: config.Route53ZoneId || undefined,
         recordName: config.Route53SubdomainName,
         loadBalancer: target.loadBalancer,
+        sidecarImage: config.FargatePacketForwarderImage || undefined,
       });
       outputs.fargate_target_fqdn = { value: dns.fqdn, description: 'Private DNS name of the mirror target NLB for the Fargate packet forwarders' };
       outputs.fargate_sidecar_container_definition = {
