@@ -4,15 +4,13 @@
  * or a directory of them (one stack per file); without it, the shipped example.
  */
 import { App } from 'cdktf';
-import { ConfigError, loadConfigs, type LoadedConfig } from './stacks/config';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfigs, type LoadedConfig } from './stacks/config';
 import { MirroringStack } from './stacks/mirroring-stack';
-
-const DEFAULT_CONFIG = 'examples/config.json';
 
 function main(): void {
   let configs: LoadedConfig[];
   try {
-    configs = loadConfigs(process.env.MIRRORING_CONFIG || DEFAULT_CONFIG);
+    configs = loadConfigs(process.env.MIRRORING_CONFIG || DEFAULT_CONFIG_PATH);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\n`);

@@ -8,6 +8,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { managedPolicyArn } from './aws-partition';
+import { resourceNames } from './resource-names';
 
 /** Settings of the agent hosts that both fleet kinds (plain EC2, ECS on EC2) share. */
 export interface AgentHostSettings {
@@ -142,7 +143,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
   });
 
   const autoscalingGroup = new AutoscalingGroup(scope, 'autoscaling_group', {
-    name: `${namePrefix}-agents`,
+    name: resourceNames(namePrefix).agentGroup,
     minSize: 1,
     maxSize: props.maxSize,
     vpcZoneIdentifier: [...props.subnetIds],

@@ -24,6 +24,7 @@ import {
 import { REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
 import type { CpuArchitecture } from '../stacks/instance-types';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
+import { resourceNames } from './resource-names';
 
 /** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
 export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
@@ -188,7 +189,7 @@ export class EcsFleet extends Construct {
   constructor(scope: Construct, id: string, props: EcsFleetProps) {
     super(scope, id);
     const { namePrefix } = props;
-    const clusterName = `${namePrefix}-agents`;
+    const clusterName = resourceNames(namePrefix).agentGroup;
     const task = renderAgentTaskConfiguration(props.bootstrap);
 
     const hosts = addAgentHosts(this, {

@@ -8,6 +8,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { resourceNames } from './resource-names';
 import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, VXLAN_UDP_PORT } from '../bootstrap/constants';
 
 export interface MirrorTargetProps {
@@ -43,6 +44,7 @@ export class MirrorTarget extends Construct {
   constructor(scope: Construct, id: string, props: MirrorTargetProps) {
     super(scope, id);
     const { namePrefix } = props;
+    const names = resourceNames(namePrefix);
 
     this.loadBalancerSecurityGroup = new SecurityGroup(this, 'nlb_security_group', {
       name: `${namePrefix}-nlb`,
@@ -62,7 +64,7 @@ export class MirrorTarget extends Construct {
     });
 
     this.loadBalancer = new Lb(this, 'nlb', {
-      name: `${namePrefix}-nlb`,
+      name: names.loadBalancer,
       loadBalancerType: 'network',
       internal: true,
       subnets: [...props.subnetIds],
@@ -72,7 +74,7 @@ export class MirrorTarget extends Construct {
     });
 
     this.targetGroup = new LbTargetGroup(this, 'vxlan_target_group', {
-      name: `${namePrefix}-vxlan`,
+      name: names.targetGroup,
       port: VXLAN_UDP_PORT,
       protocol: 'UDP',
       targetType: props.targetType ?? 'instance',

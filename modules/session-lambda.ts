@@ -20,6 +20,7 @@ import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV 
 
 import { OWNER_TAG_KEY, SESSION_SOURCE_TYPES, type SessionSourceType } from '../lambda/types';
 import { partitionOf } from './aws-partition';
+import { resourceNames } from './resource-names';
 
 export interface SessionLambdaProps {
   /** Prefix of every name (function, role, log group, rule, alarm). */
@@ -281,14 +282,14 @@ export class SessionLambda extends Construct {
       throw new Error(`SessionLambda: eventRetryDelaysSeconds must be at most 10 whole numbers of seconds from 0 to 900, got ${JSON.stringify(retryDelays)}`);
     }
 
-    const functionName = `${props.namePrefix}-mirror-sessions`;
+    const functionName = resourceNames(props.namePrefix).sessionFunction;
     if (functionName.length > 64) throw new Error(`SessionLambda: function name ${functionName} is longer than 64 characters`);
     const tags = props.tags ?? {};
     const partition = partitionOf(props.region);
     const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
 
     this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
-      name: `/aws/lambda/${functionName}`,
+      name: resourceNames(props.namePrefix).sessionLogGroup,
       retentionInDays: props.logRetentionDays ?? 30,
       tags,
     });

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, renderSuricataYaml, renderUserData } from '../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
-import { loadConfig } from '../stacks/config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/config';
 import { bootstrapPropsOf } from '../stacks/mirroring-stack';
 
 function parseArgs(argv: string[]): { out: string; config?: string; iface: string } {
@@ -52,7 +52,7 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
-  const configPath = args.config ?? 'examples/config.json';
+  const configPath = args.config ?? DEFAULT_CONFIG_PATH;
   const { config } = loadConfig(configPath);
   const sizes = renderBootstrapTo(resolve(args.out), bootstrapPropsOf(config), args.iface);
   console.log(`rendered ${configPath} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes`);

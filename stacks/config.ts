@@ -18,6 +18,9 @@ export type MirrorSourceType = (typeof MIRROR_SOURCE_TYPES)[number];
 /** Source types whose sources the session Lambda discovers (the others create no sessions). */
 export const SESSION_SOURCE_TYPES: readonly MirrorSourceType[] = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER'];
 
+/** The configuration the app (and its tools) use when MIRRORING_CONFIG is not set: the shipped example. */
+export const DEFAULT_CONFIG_PATH = 'examples/config.json';
+
 /** The Terraform variable that carries the refresh token when no existing secret is named. */
 export const TOKEN_VARIABLE_NAME = 'traceable_refresh_token';
 

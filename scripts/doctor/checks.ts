@@ -18,6 +18,7 @@ import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/typ
 import { createdTokenSecretName } from '../../modules/token-secret';
 import { isSessionSourceType } from '../../modules/session-lambda';
 import type { MirroringConfig } from '../../stacks/config';
+import { resourceNames } from '../../modules/resource-names';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -56,19 +57,6 @@ export function doctorClients(region: string): DoctorClients {
   };
 }
 
-/** The names the stack gives its resources (modules/mirror-target.ts, modules/agent-host.ts, modules/session-lambda.ts). */
-export function stackResourceNames(stackName: string) {
-  // modules/session-lambda.ts builds the function name inline; keep in step with `${namePrefix}-mirror-sessions` there.
-  const functionName = `${stackName}-mirror-sessions`;
-  return {
-    loadBalancer: `${stackName}-nlb`,
-    targetGroup: `${stackName}-vxlan`,
-    autoScalingGroup: `${stackName}-agents`,
-    functionName,
-    logGroup: `/aws/lambda/${functionName}`,
-  };
-}
-
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 /** Titles of the checks, in the order they are reported. */
 export const TITLES = {
@@ -85,7 +73,7 @@ export const couldNotCheck = (title: string, error: unknown): CheckResult => ({
 /** Target health in the stack's target group and the autoscaling group's instances. */
 export async function checkFleet(clients: DoctorClients, config: MirroringConfig): Promise<FleetResult> {
   const title = TITLES.fleet;
-  const names = stackResourceNames(config.StackName);
+  const names = resourceNames(config.StackName);
   try {
     let targetGroupArn: string | undefined;
     try {
@@ -98,7 +86,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [] };
     }
     const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
-    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.autoScalingGroup] }));
+    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.agentGroup] }));
     const targets = (health.TargetHealthDescriptions ?? []).map((description) => ({
       id: description.Target?.Id ?? '?',
       state: description.TargetHealth?.State ?? 'unknown',
@@ -111,9 +99,9 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
     const unhealthy = new Set(targets.filter((target) => target.state !== 'healthy').map((target) => target.id));
     const registered = new Set(targets.map((target) => target.id));
     if (!group) {
-      details.push(`autoscaling group ${names.autoScalingGroup} not found`);
+      details.push(`autoscaling group ${names.agentGroup} not found`);
     } else {
-      details.push(`autoscaling group ${names.autoScalingGroup}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
+      details.push(`autoscaling group ${names.agentGroup}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
       for (const instance of instances) {
         const id = instance.InstanceId ?? '?';
         const notes = [instance.LifecycleState, instance.HealthStatus].filter(Boolean).join(', ');
@@ -125,7 +113,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
     const healthy = targets.filter((target) => target.state === 'healthy').length;
     const unhealthyInstanceIds = [...unhealthy].filter((id) => id.startsWith('i-')).sort();
     if (targets.length === 0) {
-      if (group) details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${names.autoScalingGroup} --max-items 5`);
+      if (group) details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${names.agentGroup} --max-items 5`);
       return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds };
     }
     const ok = healthy === targets.length && unhealthy.size === 0 && group !== undefined;
@@ -176,7 +164,7 @@ export async function checkSessions(clients: DoctorClients, config: MirroringCon
 }
 
 async function checkManualSessions(clients: DoctorClients, config: MirroringConfig, title: string): Promise<CheckResult> {
-  const { loadBalancer } = stackResourceNames(config.StackName);
+  const { loadBalancer } = resourceNames(config.StackName);
   let loadBalancerArn: string | undefined;
   try {
     const found = await clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: [loadBalancer] }));

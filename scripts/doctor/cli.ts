@@ -3,12 +3,9 @@
  * resolved as main.ts does), runs the checks with clients for its region and prints the report.
  * Exit 0 when no check failed, 1 when one did, 2 for usage and configuration errors.
  */
-import { ConfigError, loadConfigs, type LoadedConfig } from '../../stacks/config';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfigs, type LoadedConfig } from '../../stacks/config';
 import type { DoctorClients } from './checks';
 import { exitCodeOf, formatReport, runChecks } from './report';
-
-/** main.ts's default when MIRRORING_CONFIG is not set. */
-export const DEFAULT_CONFIG = 'examples/config.json';
 
 export const USAGE = 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>]';
 
@@ -40,7 +37,7 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
     io.stderr(USAGE);
     return 2;
   }
-  const spec = args.config ?? (io.env.MIRRORING_CONFIG || DEFAULT_CONFIG);
+  const spec = args.config ?? (io.env.MIRRORING_CONFIG || DEFAULT_CONFIG_PATH);
   let configs: LoadedConfig[];
   try {
     configs = loadConfigs(spec);

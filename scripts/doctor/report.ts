@@ -5,10 +5,11 @@
 import { LOG_DIR } from '../../bootstrap/constants';
 import type { MirroringConfig } from '../../stacks/config';
 import {
-  HEALTH_CHECK, TITLES, checkFleet, couldNotCheck, checkLambda, checkSecret, checkSessions, checkSources, readLambdaLogs, stackResourceNames,
+  HEALTH_CHECK, TITLES, checkFleet, couldNotCheck, checkLambda, checkSecret, checkSessions, checkSources, readLambdaLogs,
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
 import { isSessionSourceType } from '../../modules/session-lambda';
+import { resourceNames } from '../../modules/resource-names';
 
 export interface DoctorReport {
   stackName: string;
@@ -22,7 +23,7 @@ export interface DoctorReport {
 
 /** Every check against one stack. Checks never throw: an AWS error becomes that check's failure. */
 export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number): Promise<DoctorReport> {
-  const { logGroup } = stackResourceNames(config.StackName);
+  const { sessionLogGroup: logGroup } = resourceNames(config.StackName);
   const fleet = await checkFleet(clients, config);
   const sessions = await checkSessions(clients, config);
   let lambdaChecks: CheckResult[];

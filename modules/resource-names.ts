@@ -1,0 +1,19 @@
+/**
+ * Names of the AWS resources that tools outside Terraform look up (the doctor command, operators' scripts). One
+ * definition, used by the modules that create them and by the tools that find them.
+ */
+export function resourceNames(namePrefix: string) {
+  const sessionFunction = `${namePrefix}-mirror-sessions`;
+  return {
+    /** The mirror target network load balancer. */
+    loadBalancer: `${namePrefix}-nlb`,
+    /** Its UDP 4789 target group. */
+    targetGroup: `${namePrefix}-vxlan`,
+    /** The agent hosts' autoscaling group (and, with the ECS fleet, the cluster). */
+    agentGroup: `${namePrefix}-agents`,
+    /** The session Lambda. */
+    sessionFunction,
+    /** The session Lambda's log group. */
+    sessionLogGroup: `/aws/lambda/${sessionFunction}`,
+  };
+}
