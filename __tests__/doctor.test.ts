@@ -57,6 +57,10 @@ function summary(overrides: Partial<RunSummary> = {}): RunSummary {
   };
 }
 
+function eventFigures(overrides: Partial<NonNullable<RunSummary['events']>>): NonNullable<RunSummary['events']> {
+  return { messages: 1, ignored: 0, subjects: 1, mirrored: 0, alreadyMirrored: 0, notWanted: 0, retriesQueued: 0, leftToSchedule: 0, failed: 0, ...overrides };
+}
+
 function session(id: string, source: string, interfaceId = `eni-${id}`): TrafficMirrorSession {
   return {
     TrafficMirrorSessionId: `tms-${id}`, NetworkInterfaceId: interfaceId, TrafficMirrorTargetId: 'tmt-1',
@@ -88,6 +92,9 @@ function healthyAccount(): void {
     events: [
       { timestamp: NOW - 20 * MINUTE, message: summaryLogLine(summary({ wanted: 2 }), NOW - 20 * MINUTE) },
       { timestamp: NOW - 5 * MINUTE, message: summaryLogLine(summary(), NOW - 5 * MINUTE) },
+      // Event-driven runs (the fast path) between the scheduled ones.
+      { timestamp: NOW - 12 * MINUTE, message: summaryLogLine(summary({ mode: 'event', events: eventFigures({ mirrored: 2, eventToSessionMs: { count: 2, median: 9_000, max: 14_200 } }) }), NOW - 12 * MINUTE) },
+      { timestamp: NOW - 8 * MINUTE, message: summaryLogLine(summary({ mode: 'event', events: eventFigures({ mirrored: 1, leftToSchedule: 1, eventToSessionMs: { count: 1, median: 6_100, max: 6_100 } }) }), NOW - 8 * MINUTE) },
       // A hand-invoked dry run is newer but says nothing about the scheduled runs.
       { timestamp: NOW - 1 * MINUTE, message: summaryLogLine(summary({ mode: 'dry-run', wanted: 0, errors: 1 }), NOW - 1 * MINUTE) },
     ],
@@ -124,6 +131,7 @@ const HEALTHY_LAMBDA = [
   '✔ Mirrored sources: every discovered target is mirrored (3 interfaces)',
   '    last run 2026-03-02T11:55:00Z, 5 min ago: 3 targets discovered, 3 interfaces to mirror (3 already, 0 created), 0 skipped',
   '✔ Session Lambda: last run 2026-03-02T11:55:00Z, 5 min ago without errors; no failures in the last 60 min',
+  '    fast path: 2 event-driven runs in the last 24 hours mirrored 3 new sources; event to session at most 14.2 s; 1 left to the schedule',
 ];
 const HEALTHY_SECRET = ['✔ Token secret: prod/traceable-refresh-token exists', `    ${SECRET_ARN}`];
 const HEADER = `Traceable traffic mirroring doctor: stack prod (${REGION}, LOAD_BALANCER)`;
@@ -209,6 +217,7 @@ describe('npm run doctor', () => {
       '    1 skipped, instance-type-xen-not-supported: Xen instance type without traffic mirroring (use a Nitro type)',
       '    3 skipped, target-unhealthy: unhealthy in its load balancer or target group (set MirrorUnhealthyTargets to true to mirror it anyway)',
       HEALTHY_LAMBDA[2],
+      '    fast path: no event-driven run in the last 24 hours',
       ...HEALTHY_SECRET,
       '',
       'FAIL: 2 of 5 checks failed',

@@ -192,7 +192,16 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
 /** What the doctor reads of the Lambda's one-line JSON run summary (lambda/handler.ts summaryLogLine). */
 export type LoggedSummary = Pick<RunSummary,
   'mode' | 'complete' | 'discoveredTargets' | 'wanted' | 'unchanged' | 'created' | 'deleted' | 'skipped' | 'skippedByReason'
-  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples'>;
+  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples' | 'events'>;
+
+/** What the event-driven runs of the window did (the fast path). */
+export interface FastPathFigures {
+  runs: number;
+  mirrored: number;
+  leftToSchedule: number;
+  /** Event-to-session times of every session they created, milliseconds. */
+  worstEventToSessionMs?: number;
+}
 
 export interface LambdaLogs {
   /** The most recent summary of a reconcile run, when one was logged in the window. */
@@ -201,6 +210,8 @@ export interface LambdaLogs {
   errorLines: { timestamp: number; message: string }[];
   /** Minutes searched back for a summary. */
   windowMinutes: number;
+  /** The event-driven runs in the window. */
+  fastPath: FastPathFigures;
 }
 
 export const SUMMARY_MARKER = 'mirror-session run summary';
@@ -220,14 +231,15 @@ export async function readLambdaLogs(logs: CloudWatchLogsClient, logGroupName: s
     const summaries = await filterEvents(logs, logGroupName, `"${SUMMARY_MARKER}"`, now - SUMMARY_WINDOW_MINUTES * 60_000);
     const failures = await filterEvents(logs, logGroupName, '?ERROR ?"Task timed out"', now - ERROR_WINDOW_MINUTES * 60_000);
     let last: LambdaLogs['last'];
+    const fastPath: FastPathFigures = { runs: 0, mirrored: 0, leftToSchedule: 0 };
     for (const event of summaries) {
       const message = event.message ?? '';
       const timestamp = event.timestamp ?? 0;
-      if (last && timestamp < last.timestamp) continue;
       try {
         const summary = JSON.parse(message.slice(message.indexOf('{'))) as LoggedSummary;
         // Scheduled and apply-time runs; a hand-invoked dry run or cleanup says nothing about steady state.
-        if (summary.mode === 'reconcile') last = { timestamp, summary };
+        if (summary.mode === 'reconcile' && (!last || timestamp >= last.timestamp)) last = { timestamp, summary };
+        if (summary.mode === 'event' && summary.events) addFastPathRun(fastPath, summary.events);
       } catch {
         // not a summary line after all
       }
@@ -236,11 +248,26 @@ export async function readLambdaLogs(logs: CloudWatchLogsClient, logGroupName: s
       .filter((event) => !(event.message ?? '').includes(SUMMARY_MARKER))
       .map((event) => ({ timestamp: event.timestamp ?? 0, message: (event.message ?? '').trim() }))
       .sort((a, b) => b.timestamp - a.timestamp);
-    return { last, errorLines, windowMinutes: SUMMARY_WINDOW_MINUTES };
+    return { last, errorLines, windowMinutes: SUMMARY_WINDOW_MINUTES, fastPath };
   } catch (error) {
     if (error instanceof LogGroupNotFound) return undefined;
     throw error;
   }
+}
+
+function addFastPathRun(figures: FastPathFigures, events: NonNullable<LoggedSummary['events']>): void {
+  figures.runs += 1;
+  figures.mirrored += events.mirrored;
+  figures.leftToSchedule += events.leftToSchedule;
+  const worst = events.eventToSessionMs?.max;
+  if (worst !== undefined) figures.worstEventToSessionMs = Math.max(figures.worstEventToSessionMs ?? 0, worst);
+}
+
+/** One line on the fast path for the Session Lambda check. */
+export function fastPathLine(figures: FastPathFigures, windowMinutes: number): string {
+  if (figures.runs === 0) return `fast path: no event-driven run in the last ${windowMinutes / 60} hours`;
+  const timing = figures.worstEventToSessionMs === undefined ? '' : `; event to session at most ${(figures.worstEventToSessionMs / 1000).toFixed(1)} s`;
+  return `fast path: ${plural(figures.runs, 'event-driven run')} in the last ${windowMinutes / 60} hours mirrored ${plural(figures.mirrored, 'new source')}${timing}; ${figures.leftToSchedule} left to the schedule`;
 }
 
 /** Why an interface gets no session, for people (keys: lambda/types.ts SkipReason). */
@@ -292,7 +319,7 @@ export function checkLambda(config: MirroringConfig, logs: LambdaLogs | undefine
   if (!isSessionSourceType(config.MirrorSourceType)) return { title, status: 'skip', summary: `${NO_LAMBDA(config.MirrorSourceType)} to fail`, details: [] };
   if (!logs) return { title, status: 'fail', summary: `log group ${logGroupName} not found`, details: [] };
   const problems: string[] = [];
-  const details: string[] = [];
+  const details: string[] = [fastPathLine(logs.fastPath, logs.windowMinutes)];
   const last = logs.last;
   const interval = config.MirroringSessionLambdaInterval;
   if (!last) problems.push(`no run in the last ${logs.windowMinutes / 60} hours`);
