@@ -3,7 +3,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { synthConfig } from './helpers/synth';
+import { loadConfig } from '../stacks/config';
+import { synthConfig, synthValidated } from './helpers/synth';
 import { terraformPlan } from './helpers/terraform';
 
 jest.setTimeout(240_000);
@@ -46,16 +47,25 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('terraform plan (offline, real CLI)', () => {
-  test('the example-like stack with a created token secret plans every core resource, and the token lands nowhere', async () => {
+  test('the shipped example plans every core resource and the session Lambda, and the token lands nowhere', async () => {
     // Prepare
-    const { stackDir } = synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '' });
+    const { stackDir } = synthValidated(loadConfig(join(__dirname, '..', 'examples', 'config.json')).config);
 
     // Act
     const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: CANARY } });
 
     // Assess
     const created = Object.entries(plan.actions).filter(([, actions]) => actions.join() === 'create').map(([address]) => address);
-    expect(created).toEqual(expect.arrayContaining([...CORE_ADDRESSES, 'aws_secretsmanager_secret.token_secret', 'aws_secretsmanager_secret_version.token_value']));
+    expect(created).toEqual(
+      expect.arrayContaining([
+        ...CORE_ADDRESSES,
+        'aws_secretsmanager_secret.token_secret',
+        'aws_secretsmanager_secret_version.token_value',
+        'aws_lambda_function.sessions_function',
+        'aws_lambda_invocation.sessions_apply_time_run',
+        'aws_cloudwatch_event_rule.sessions_schedule',
+      ]),
+    );
     const leaks = [...filesUnder(stackDir), join(plan.workDir, 'plan.bin')].filter((file) => readFileSync(file).includes(CANARY));
     expect(leaks).toEqual([]);
     expect(JSON.stringify(plan.json)).not.toContain(CANARY);

@@ -32,9 +32,13 @@ export interface SynthResult {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type TerraformJson = { resource: Record<string, Record<string, any>>; [key: string]: any };
 
-/** Synthesizes one configuration into a fresh temporary cdktf.out and reads the stack back. */
-export function synthConfig(overrides: Record<string, unknown> = {}, outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'))): SynthResult {
-  const config = configOf(overrides);
+/** Synthesizes BASE_CONFIG with overrides into a fresh temporary cdktf.out and reads the stack back. */
+export function synthConfig(overrides: Record<string, unknown> = {}, outdir?: string): SynthResult {
+  return synthValidated(configOf(overrides), outdir);
+}
+
+/** Synthesizes a validated configuration into a fresh temporary cdktf.out and reads the stack back. */
+export function synthValidated(config: MirroringConfig, outdir = mkdtempSync(join(tmpdir(), 'cdktf-out-'))): SynthResult {
   const app = new App({ outdir });
   new MirroringStack(app, { config });
   app.synth();
