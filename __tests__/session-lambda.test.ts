@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { TerraformStack, Testing } from 'cdktf';
 import { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter';
 import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-target';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { buildSessionLambdaBundle, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
+import { buildSessionLambdaBundle, cachedSessionLambdaBundle, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
@@ -125,6 +125,25 @@ describe('SessionLambda', () => {
     const second = buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-')));
     expect(readFileSync(second.zipPath).equals(readFileSync(first.zipPath))).toBe(true);
     expect(second.sourceCodeHash).toBe(first.sourceCodeHash);
+  });
+
+  it('reuses the zip of an earlier synth with the same inputs, and rebuilds one that was altered', () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'session-lambda-cache-'));
+    const built = cachedSessionLambdaBundle(dir);
+    const builtAt = statSync(built.zipPath).mtimeMs;
+
+    // Act
+    const reused = cachedSessionLambdaBundle(dir);
+    const reusedAt = statSync(reused.zipPath).mtimeMs;
+    writeFileSync(built.zipPath, 'tampered');
+    const rebuilt = cachedSessionLambdaBundle(dir);
+
+    // Assess
+    expect(reused).toEqual(built);
+    expect(reusedAt).toBe(builtAt);
+    expect(rebuilt.sourceCodeHash).toBe(built.sourceCodeHash);
+    expect(readFileSync(rebuilt.zipPath).equals(readFileSync(buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-'))).zipPath))).toBe(true);
   });
 
   describe('fast path', () => {

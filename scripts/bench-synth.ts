@@ -1,7 +1,7 @@
 /**
  * `npm run bench:synth`: median wall time of a full synth of the example configuration, measured the way users run
  * it. Prints figures; asserts nothing (goal on a 2-core machine: <= 3 s).
- *   app: the command cdktf.json runs (`npx tsx main.ts`), into a fresh output folder each time
+ *   app: the command cdktf.json runs (`node --import tsx main.ts`), into a fresh output folder each time
  *   cli: `npx cdktf synth` as a whole (CLI start-up plus the app)
  */
 import { spawnSync } from 'node:child_process';
@@ -42,5 +42,5 @@ function bench(label: string, command: string, args: string[]): void {
 }
 
 process.stdout.write(`synth of examples/config.json on ${require('node:os').cpus().length} cores\n`);
-bench('app', 'npx', ['tsx', 'main.ts']);
+bench('app', process.execPath, ['--import', 'tsx', 'main.ts']);
 bench('cli', 'npx', ['cdktf', 'synth', '--output', mkdtempSync(join(tmpdir(), 'bench-cli-'))]);
