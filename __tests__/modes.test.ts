@@ -226,6 +226,12 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     expect(environmentOf(traceable).TA_REMOTE_ENDPOINT).toBe('api.eu.traceable.ai');
     expect(traceable.secrets).toEqual([{ name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` }]);
     expect(JSON.stringify(custom.json)).not.toContain('aws_secretsmanager_secret.');
+    // The agent image is in private ECR: the execution role may pull exactly that repository.
+    expect(resource(custom.json, 'aws_iam_role_policy', 'ecs_fleet_execution_role_policy').policy).toContain(
+      '{"Sid" = "EcrLogin", "Effect" = "Allow", "Action" = "ecr:GetAuthorizationToken", "Resource" = "*"}, ' +
+        '{"Sid" = "PullAgentImages", "Effect" = "Allow", "Action" = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], ' +
+        '"Resource" = ["arn:aws:ecr:eu-west-1:123456789012:repository/traceable-agent"]}]})}',
+    );
   });
 
   test('execution role: reads exactly the token secret and writes to its log group; task role: no permissions', () => {

@@ -148,6 +148,23 @@ describe('EC2 agent fleet', () => {
     ]);
   });
 
+  test('images in private ECR: the instance role may pull exactly those repositories; public images need no policy', () => {
+    expect(json.resource.aws_iam_role_policy.fleet_pull_agent_images).toBeUndefined();
+    const mirrored = synthConfig({
+      TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceable-agent:1.71.2',
+      SuricataImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/suricata:7.0.10',
+    });
+    expect(JSON.parse(resource(mirrored.json, 'aws_iam_role_policy', 'fleet_pull_agent_images').policy).Statement).toEqual([
+      { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+      {
+        Sid: 'PullAgentImages',
+        Effect: 'Allow',
+        Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        Resource: ['arn:aws:ecr:eu-west-1:123456789012:repository/mirror/suricata', 'arn:aws:ecr:eu-west-1:123456789012:repository/mirror/traceable-agent'],
+      },
+    ]);
+  });
+
   test('a Graviton type takes the arm64 image; a custom Ubuntu AMI its own root device; a key pair when asked', () => {
     const arm = resource(synthConfig({ InstanceType: 'm7g.xlarge' }).json, 'aws_launch_template', 'fleet_launch_template');
     expect(arm.image_id).toBe('resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64');

@@ -89,6 +89,24 @@ describe('terraform plan (offline, real CLI)', () => {
     ]);
   });
 
+  test('agent images in private ECR plan a pull policy for exactly their repositories, on both fleet kinds', async () => {
+    const images = { TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceable-agent:1.71.2', MirrorSourceType: 'MANUAL', MirrorSource: '' };
+    const [ec2, ecs] = await Promise.all([
+      terraformPlan(synthConfig(images).stackDir, { env: { TF_VAR_traceable_refresh_token: CANARY } }),
+      terraformPlan(synthConfig({ ...images, DeployTraceableAgentInECS: true }).stackDir, { env: { TF_VAR_traceable_refresh_token: CANARY } }),
+    ]);
+    const policyOf = (plan: typeof ec2, address: string) =>
+      JSON.parse(plan.json.resource_changes.find((change: { address: string }) => change.address === address).change.after.policy);
+    const pull = {
+      Sid: 'PullAgentImages',
+      Effect: 'Allow',
+      Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+      Resource: ['arn:aws:ecr:eu-west-1:123456789012:repository/mirror/traceable-agent'],
+    };
+    expect(policyOf(ec2, 'aws_iam_role_policy.fleet_pull_agent_images').Statement).toContainEqual(pull);
+    expect(ecs.actions['aws_iam_role_policy.ecs_fleet_execution_role_policy']).toEqual(['create']);
+  });
+
   test('planning without the token variable fails with its name (no silent empty secret)', async () => {
     const { stackDir } = synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '' });
     await expect(terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: '' } })).rejects.toThrow(

@@ -152,6 +152,12 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
   };
 }
 
+/** The container images the hosts pull: Suricata and the agent. */
+export function containerImagesOf(props: BootstrapProps): string[] {
+  const env = bootstrapEnvironment(props);
+  return [env.TRACEABLE_SURICATA_IMAGE, env.TRACEABLE_AGENT_IMAGE];
+}
+
 /** The agent container's environment without the token (TA_REFRESH_TOKEN comes from the secret at start).
  * The names are those token.sh writes; the ECS task definition should use the same, with the token as an ECS
  * secret (`valueFrom: <secret ARN>:refresh_token::`). */

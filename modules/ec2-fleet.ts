@@ -8,6 +8,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../bootstrap/constants';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
+import { ecrPullStatements } from './ecr-pull';
 
 export interface Ec2FleetProps extends AgentHostSettings {
   /** Target average CPU and memory utilization, percent. */
@@ -18,6 +19,11 @@ export interface Ec2FleetProps extends AgentHostSettings {
   readonly tokenSecretArn: string;
   /** Instance user data (a shell script, plain text known at synth); holds no secret. */
   readonly userData: string;
+  /**
+   * Container images the hosts pull; the instance role may pull those in private ECR repositories.
+   * @default [] (public images only)
+   */
+  readonly containerImages?: readonly string[];
 }
 
 /**
@@ -54,6 +60,15 @@ export class Ec2Fleet extends Construct {
         Statement: [{ Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn }],
       }),
     });
+
+    const pullStatements = ecrPullStatements(props.containerImages ?? []);
+    if (pullStatements.length > 0) {
+      new IamRolePolicy(this, 'pull_agent_images', {
+        name: 'pull-agent-images',
+        role: this.role.id,
+        policy: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements }),
+      });
+    }
 
     new AutoscalingPolicy(this, 'cpu_target_tracking', {
       name: `${namePrefix}-cpu`,

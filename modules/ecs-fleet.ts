@@ -25,6 +25,7 @@ import { REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../b
 import type { CpuArchitecture } from '../stacks/instance-types';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { resourceNames } from './resource-names';
+import { ecrPullStatements } from './ecr-pull';
 
 /** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
 export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
@@ -255,6 +256,7 @@ export class EcsFleet extends Construct {
         Statement: [
           { Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn },
           { Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
+          ...ecrPullStatements([task.suricataImage, task.agentImage]),
         ],
       }),
     });

@@ -280,13 +280,13 @@ export const CONFIG_FIELDS = {
   TraceableAgentImage: field({
     schema: optionalText(IMAGE_REFERENCE, 'a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'),
     default: '',
-    doc: 'Full agent image (e.g. a mirror in your ECR); overrides TraceableAgentVersion.',
+    doc: 'Full agent image, e.g. a copy in your private ECR (the hosts may then pull exactly that repository); overrides TraceableAgentVersion.',
     allowed: '"" or a container image reference',
   }),
   SuricataImage: field({
     schema: text(/^[a-z0-9][a-z0-9./_:-]*suricata:7\.0\.\d+[A-Za-z0-9._-]*$/, 'a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'),
     default: DEFAULT_SURICATA_IMAGE,
-    doc: 'Suricata container image (7.0.x).',
+    doc: 'Suricata container image (7.0.x); may be in your private ECR, like TraceableAgentImage.',
     allowed: 'a Suricata 7.0.x container image reference',
   }),
   Route53ZoneName: field({

@@ -1,7 +1,7 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { renderUserData, type BootstrapProps } from '../bootstrap';
+import { containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
 import { FargateDns } from '../modules/fargate-dns';
@@ -95,6 +95,7 @@ export class MirroringStack extends TerraformStack {
           ...hosts,
           imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
           userData: renderUserData(bootstrapPropsOf(config)),
+          containerImages: containerImagesOf(bootstrapPropsOf(config)),
         });
     target.admitFleet(fleet.securityGroup.id);
 

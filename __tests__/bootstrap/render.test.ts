@@ -295,6 +295,41 @@ describe('retry', () => {
   });
 });
 
+describe('private ECR images', () => {
+  test.each([
+    ['123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceable-agent:1.71.2', '123456789012.dkr.ecr.eu-west-1.amazonaws.com'],
+    ['210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn/suricata:7.0.10', '210987654321.dkr.ecr.cn-north-1.amazonaws.com.cn'],
+    ['traceableai/traceable-agent:1.71.2', ''],
+    ['public.ecr.aws/aws-cli/aws-cli:2.15.0', ''],
+  ])('traceable_ecr_registry %s -> "%s"', (image, registry) => {
+    const r = lib(`traceable_ecr_registry '${image}'`);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(registry);
+  });
+
+  test('logs docker in with the role through a pipe: the password is in no argument', () => {
+    // Prepare: fake aws and docker that record their arguments and standard input
+    const bin = mkdtempSync(join(work, 'ecr-bin-'));
+    writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho "aws $*" >> "${bin}/calls"\necho '${CANARY}'\n`);
+    writeFileSync(join(bin, 'docker'), `#!/bin/bash\necho "docker $*" >> "${bin}/calls"\ncat > "${bin}/docker-stdin"\n`);
+    chmodSync(join(bin, 'aws'), 0o755);
+    chmodSync(join(bin, 'docker'), 0o755);
+
+    // Act
+    const r = lib('traceable_ecr_login 123456789012.dkr.ecr.eu-west-1.amazonaws.com', { PATH: `${bin}:${process.env.PATH}` });
+
+    // Assess
+    expect(r.status).toBe(0);
+    // The two ends of a pipe run at once: their order in the log is not meaningful.
+    expect(readFileSync(join(bin, 'calls'), 'utf8').trim().split('\n').sort()).toEqual([
+      'aws ecr get-login-password --region eu-west-1',
+      'docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    ]);
+    expect(readFileSync(join(bin, 'docker-stdin'), 'utf8').trim()).toBe(CANARY);
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
+  });
+});
+
 describe('token.sh', () => {
   const fakeBin = () => {
     const bin = mkdtempSync(join(work, 'bin-'));

@@ -152,3 +152,27 @@ traceable_write_agent_env() {
     mv -f "$out.tmp" "$out"
   )
 }
+
+# traceable_aws ARGS...: the aws CLI, or (Ubuntu) its container on the host network (IMDS hop limit 1).
+traceable_aws() {
+  if command -v aws >/dev/null 2>&1; then
+    aws "$@"
+  else
+    docker run --rm --network host "${TRACEABLE_AWS_CLI_IMAGE:?}" "$@"
+  fi
+}
+
+# traceable_ecr_registry IMAGE: prints IMAGE's private ECR registry, if any.
+traceable_ecr_registry() {
+  local registry="${1%%/*}"
+  if [[ "$registry" =~ ^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$ ]]; then
+    printf '%s\n' "$registry"
+  fi
+}
+
+# traceable_ecr_login REGISTRY: docker login with the instance role; the password only passes through a pipe.
+traceable_ecr_login() {
+  local registry="$1" region
+  region="$(printf '%s' "$registry" | cut -d. -f4)"
+  traceable_aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
+}

@@ -12,16 +12,10 @@ out="${1:?usage: token.sh OUT_ENV_FILE}"
 : "${TRACEABLE_REGION:?}" "${TRACEABLE_TOKEN_SECRET_ARN:?}" "${TRACEABLE_ENVIRONMENT:?}"
 : "${TRACEABLE_SERVICE_NAME:?}" "${TRACEABLE_API_ENDPOINT:?}" "${TRACEABLE_EVE_FILE:?}"
 
-# Prints the secret string. The aws CLI is on Amazon Linux 2023; elsewhere its pinned container is used
-# (host network, so the instance metadata service answers with a hop limit of 1).
+# Prints the secret string.
 secret_string() {
-  if command -v aws >/dev/null 2>&1; then
-    aws secretsmanager get-secret-value --region "$TRACEABLE_REGION" --secret-id "$TRACEABLE_TOKEN_SECRET_ARN" \
-      --query SecretString --output text
-  else
-    docker run --rm --network host "${TRACEABLE_AWS_CLI_IMAGE:?}" secretsmanager get-secret-value \
-      --region "$TRACEABLE_REGION" --secret-id "$TRACEABLE_TOKEN_SECRET_ARN" --query SecretString --output text
-  fi
+  traceable_aws secretsmanager get-secret-value --region "$TRACEABLE_REGION" --secret-id "$TRACEABLE_TOKEN_SECRET_ARN" \
+    --query SecretString --output text
 }
 
 # The secret and the token stay in shell variables and pipes into builtins: never in argv, never in a log line,
