@@ -34,15 +34,12 @@ export class TokenSecret extends Construct {
    * of the created secret), so user data holds no Terraform reference and can be rendered and encoded as is.
    */
   readonly secretId: string;
-  /** True when the stack created the secret. */
-  readonly created: boolean;
 
   constructor(scope: Construct, id: string, props: TokenSecretProps) {
     super(scope, id);
     if (props.existingSecretArn) {
       this.secretArn = props.existingSecretArn;
       this.secretId = props.existingSecretArn;
-      this.created = false;
       return;
     }
     const token = new TerraformVariable(this, 'refresh_token', {
@@ -79,6 +76,5 @@ export class TokenSecret extends Construct {
     });
     this.secretArn = secret.arn;
     this.secretId = secretName;
-    this.created = true;
   }
 }

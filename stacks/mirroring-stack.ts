@@ -83,19 +83,20 @@ export class MirroringStack extends TerraformStack {
       targetGroupArn: target.targetGroup.arn,
       tokenSecretArn: tokenSecret.secretArn,
     };
+    const bootstrap = bootstrapPropsOf(config);
     // DeployTraceableAgentInECS: the same hosts and configuration, run as an ECS service (modules/ecs-fleet.ts).
     const fleet = config.DeployTraceableAgentInECS
       ? new EcsFleet(this, 'ecs_fleet', {
           ...hosts,
           imageId: config.CustomAMI || ecsOptimizedImageId(architecture),
-          bootstrap: bootstrapPropsOf(config),
+          bootstrap,
           targetGroupListener: target.listener,
         })
       : new Ec2Fleet(this, 'fleet', {
           ...hosts,
           imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
-          userData: renderUserData(bootstrapPropsOf(config)),
-          containerImages: containerImagesOf(bootstrapPropsOf(config)),
+          userData: renderUserData(bootstrap),
+          containerImages: containerImagesOf(bootstrap),
         });
     target.admitFleet(fleet.securityGroup.id);
 
