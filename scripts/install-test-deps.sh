@@ -10,7 +10,7 @@ backports=/etc/apt/sources.list.d/bookworm-backports.list
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
 fi
-apt_packages=(shellcheck iproute2 curl python3)
+apt_packages=(shellcheck iproute2 curl python3 tcpdump)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
