@@ -171,7 +171,7 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['CustomAMIOperatingSystem end of life', { CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'amazon-linux-2' }, 'CustomAMIOperatingSystem: got "amazon-linux-2"; expected amazon-linux-2023 or ubuntu'],
     ['CustomAMIOperatingSystem without CustomAMI', { CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" without CustomAMI (the default AMI is the latest Amazon Linux 2023)'],
     ['KeyName format', { KeyName: ' padded ' }, 'KeyName: got " padded "; expected "" or an EC2 key pair name (printable ASCII, up to 255 characters)'],
-    ['secret ARN format', { TraceableRefreshTokenSecretArn: 'arn:aws:s3:::bucket' }, 'TraceableRefreshTokenSecretArn: got "arn:aws:s3:::bucket"; expected "" or a Secrets Manager secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'],
+    ['secret ARN format', { TraceableRefreshTokenSecretArn: 'arn:aws:s3:::bucket' }, 'TraceableRefreshTokenSecretArn: got "arn:aws:s3:::bucket"; expected "" or a complete Secrets Manager secret ARN, ending in the 6 characters AWS appends to the name, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'],
     ['hosted zone ID format', { MirrorSourceType: 'FARGATE', MirrorSource: '', Route53ZoneId: 'zone-1' }, 'Route53ZoneId: got "zone-1"; expected "" or a hosted zone ID such as Z0123456789ABCDEFGHIJ'],
     ['Route53 settings only with FARGATE', { Route53ZoneName: 'mirror.internal' }, 'Route53ZoneName: got "mirror.internal"; expected it unset with MirrorSourceType LOAD_BALANCER (Route53 settings apply only to FARGATE)'],
     ['Route53 subdomain only with FARGATE', { MirrorSourceType: 'MANUAL', MirrorSource: '', Route53SubdomainName: 'mirror' }, 'Route53SubdomainName: got "mirror"; expected it unset with MirrorSourceType MANUAL (Route53 settings apply only to FARGATE)'],
@@ -187,7 +187,7 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['TraceableAgentImage reference', { TraceableAgentImage: 'Not An Image' }, 'TraceableAgentImage: got "Not An Image"; expected "" or a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'],
     ['sidecar image only with FARGATE', { FargatePacketForwarderImage: 'acme/forwarder:1.0' }, 'FargatePacketForwarderImage: got "acme/forwarder:1.0"; expected it unset with MirrorSourceType LOAD_BALANCER (the sidecar applies only to FARGATE)'],
     ['Ubuntu AMI with the ECS fleet', { DeployTraceableAgentInECS: true, CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" with DeployTraceableAgentInECS true (the ECS fleet needs an ECS-optimized Amazon Linux 2023 AMI)'],
-    ['Tags shape', { Tags: { 'aws:owner': 'me' } }, 'Tags: got {"aws:owner":"me"}; expected an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)'],
+    ['Tags shape', { Tags: ['team'] }, 'Tags: got ["team"]; expected an object of up to 48 tags: keys of 1-128 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or traceable:stack), string values of up to 256 of those characters'],
   ])('%s', (_rule, overrides, expected) => {
     expect(problemsOf(overrides)).toEqual([expected]);
   });
@@ -202,8 +202,8 @@ describe('configuration: every rule reports the parameter, the value and what is
 
   test('required keys are named', () => {
     expect(problemsOf({}, ['Region', 'TraceableEnvironment'])).toEqual([
-      'Region: required; expected an AWS region such as us-east-1',
-      'TraceableEnvironment: required; expected a non-empty name of up to 128 printable characters',
+      "Region: required; expected one of AWS's commercial, GovCloud or China regions (listed in `stacks/regions.ts`), such as us-east-1",
+      'TraceableEnvironment: required; expected 1 to 128 letters, digits, spaces and ._:/@+=,-',
     ]);
   });
 
@@ -261,7 +261,7 @@ describe('several environments from one app', () => {
     expect(() => loadConfigs(dir)).toThrow(
       new ConfigError(dir, [
         `${join(dir, 'c.json')}: Region: got "x"; expected an AWS region such as us-east-1`,
-        `${join(dir, 'b.json')}: StackName: got "mirror"; expected a name unique among the configurations (${join(dir, 'a.json')} uses it too)`,
+        `${join(dir, 'b.json')}: StackName: got "mirror"; expected a name unique among the configurations, ignoring case as IAM does (${join(dir, 'a.json')} uses "mirror")`,
       ]),
     );
   });

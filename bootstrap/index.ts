@@ -109,7 +109,7 @@ export function renderSuricataYaml(captureInterface: string = DEFAULT_CAPTURE_IN
   return readSource('suricata.yaml').replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
 }
 
-const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
+export const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 /** A secret ARN, or a Terraform / cdktf reference resolving to one (`${aws_secretsmanager_secret.x.arn}`). */

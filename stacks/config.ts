@@ -6,11 +6,14 @@
  * Keys are the seed template's parameter names, so a CloudFormation parameters file is accepted as it is.
  * Values may be JSON-typed or strings as CloudFormation passes them ("true", "600", "subnet-a,subnet-b").
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION } from '../bootstrap/constants';
+import { PLAIN as BOOTSTRAP_PLAIN_SETTING } from '../bootstrap/index';
+import { ConfigFileProblem, DuplicateKeysProblem, readConfigFile } from './config-file';
 import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
+import { partitionOfRegion } from './regions';
 
 export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'MANUAL', 'FARGATE'] as const;
 export type MirrorSourceType = (typeof MIRROR_SOURCE_TYPES)[number];
@@ -25,6 +28,83 @@ export const DEFAULT_CONFIG_PATH = 'examples/config.json';
 export const TOKEN_VARIABLE_NAME = 'traceable_refresh_token';
 
 const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+/** Tag keys the stack sets itself: `traceable:stack` on every resource (provider default tags) and `Name` on most. */
+export const STACK_TAG_KEY = 'traceable:stack';
+const STACK_SET_TAG_KEYS = ['Name', STACK_TAG_KEY];
+/** AWS allows 50 tags per resource; the stack's own take their share. */
+const MAX_USER_TAGS = 50 - STACK_SET_TAG_KEYS.length;
+
+/** The value of an own property only: keys such as `constructor` or `__proto__` never reach Object.prototype. */
+function own(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Showing what the user wrote, readably whatever its size, depth or characters.
+
+const SHOWN_CHARACTERS = 120;
+const SHOWN_DEPTH = 3;
+
+/** JSON-quoted, with every character outside printable ASCII escaped (look-alike and zero-width characters show). */
+function quote(text: string): string {
+  return JSON.stringify(text).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** A received value as JSON, cut to SHOWN_CHARACTERS and SHOWN_DEPTH (a long string also gives its length). */
+export function show(value: unknown): string {
+  const budget = { left: SHOWN_CHARACTERS };
+  const render = (item: unknown, depth: number): string => {
+    if (budget.left <= 0) return '…';
+    let text: string;
+    if (typeof item === 'string') {
+      text = quote(item.slice(0, budget.left));
+      if (item.length > budget.left) text = `${text.slice(0, -1)}…" (${item.length} characters)`;
+    } else if (Array.isArray(item) || (typeof item === 'object' && item !== null)) {
+      const isArray = Array.isArray(item);
+      const [open, close] = isArray ? ['[', ']'] : ['{', '}'];
+      const keys = isArray ? [] : Object.keys(item);
+      const length = isArray ? item.length : keys.length;
+      if (length === 0) text = open + close;
+      else if (depth >= SHOWN_DEPTH) text = `${open}…${close}`;
+      else {
+        budget.left -= 1;
+        const parts: string[] = [];
+        for (let i = 0; i < length && budget.left > 0; i++) {
+          const part = isArray ? render(item[i], depth + 1) : `${quote(keys[i])}:${render(own(item, keys[i]), depth + 1)}`;
+          parts.push(part);
+          if (isArray) budget.left -= 1;
+        }
+        return `${open}${parts.join(',')}${parts.length < length ? ',…' : ''}${close}`;
+      }
+    } else {
+      // Non-finite numbers (1e400 parses as Infinity) show as what they became, not JSON's null.
+      text = String(item);
+    }
+    budget.left -= text.length;
+    return text;
+  };
+  return render(value, 0);
+}
+
+/** A key as given: bare when plain ASCII, else quoted with its odd characters escaped. */
+function nameOf(key: string): string {
+  return /^[\x21-\x7e]{1,128}$/.test(key) && !key.includes('"') ? key : show(key);
+}
+
+/** Whether a value holds `${` or `%{` anywhere (Terraform would evaluate it as an expression in the JSON it reads). */
+function holdsTemplateSequence(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  for (let visited = 0; pending.length > 0 && visited < 100_000; visited++) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (/[$%]\{/.test(item)) return true;
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key of Object.keys(item)) pending.push(key, own(item, key));
+    }
+  }
+  return false;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Coercions: CloudFormation passes every value as a string.
@@ -61,9 +141,59 @@ const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+/** A complete secret ARN: AWS appends `-` and 6 characters to the name; a partial ARN matches nothing in IAM policies. */
+const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:([a-z]{2}(-[a-z]+)+-\d):\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$/;
 const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?$/;
-const PRINTABLE = /^[^\u0000-\u001f\u007f]{1,128}$/;
+/** Traceable names travel to the hosts in bootstrap.env: the bootstrap's rule, plus the 128-character limit. */
+const TRACEABLE_NAME = '1 to 128 letters, digits, spaces and ._:/@+=,-';
+const traceableName = () =>
+  z.string({ error: TRACEABLE_NAME }).max(128, { error: TRACEABLE_NAME }).regex(BOOTSTRAP_PLAIN_SETTING, { error: TRACEABLE_NAME });
+
+const REGION_SYNTAX = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const REGION = 'an AWS region such as us-east-1';
+/** A region of AWS_REGIONS (stacks/regions.ts): a well-formed but unknown name is refused with its own message. */
+const region = () =>
+  z
+    .string({ error: REGION })
+    .regex(REGION_SYNTAX, { error: REGION, abort: true })
+    .refine((name) => partitionOfRegion(name) !== undefined, { error: "one of AWS's commercial, GovCloud or China regions, such as us-east-1 (stacks/regions.ts lists them)" });
+
+/** Characters every AWS service accepts in tags (EC2 and Auto Scaling accept more; IAM, Lambda, SQS do not). */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const TAG_KEY_TEXT = 'a tag key of 1-128 letters, digits, spaces and _ . : / = + - @';
+const TAG_VALUE = 'a tag value of up to 256 letters, digits, spaces and _ . : / = + - @';
+const TAGS = `an object of up to ${MAX_USER_TAGS} tags: keys of 1-128 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or ${STACK_TAG_KEY}), string values of up to 256 of those characters`;
+
+/** Provider default tags, checked as AWS will check them once the stack's own are added. */
+const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: TAGS }).superRefine((tags, ctx) => {
+  const keys = Object.keys(tags);
+  const problem = (got: string, message: string) => ctx.addIssue({ code: 'custom', message, params: { got } });
+  if (keys.length > MAX_USER_TAGS) {
+    problem(`${keys.length} tags`, `at most ${MAX_USER_TAGS} (AWS allows 50 per resource and the stack adds ${STACK_SET_TAG_KEYS.join(' and ')})`);
+  }
+  for (const key of keys) {
+    const value = own(tags, key);
+    const gotKey = `the key ${show(key)}`;
+    if (key === '__proto__') problem(gotKey, 'a key other than __proto__ (JavaScript would drop that tag)');
+    else if (STACK_SET_TAG_KEYS.includes(key)) problem(gotKey, `a key other than ${STACK_SET_TAG_KEYS.join(' and ')}, which the stack sets itself`);
+    else if (/^aws:/i.test(key)) problem(gotKey, 'a key not starting with aws: in any case (AWS reserves the prefix)');
+    else if ([...key].length < 1 || [...key].length > 128 || !TAG_CHARACTERS.test(key)) problem(gotKey, TAG_KEY_TEXT);
+    else if (typeof value !== 'string' || [...value].length > 256 || !TAG_CHARACTERS.test(value)) problem(`${show(value)} for the key ${show(key)}`, TAG_VALUE);
+  }
+});
+
+/** IPv4 CIDR blocks whose address has bits set past the prefix (Terraform refuses them): "10.1.2.3/8 (the network is 10.0.0.0/8)". */
+function cidrsWithHostBits(cidrs: readonly string[]): string[] {
+  return cidrs.flatMap((cidr) => {
+    const [address, prefix] = cidr.split('/');
+    const value = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(prefix));
+    const network = value - (value % size);
+    if (network === value) return [];
+    const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+    return [`${cidr} (the network is ${dotted}/${prefix})`];
+  });
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where Terraform keeps the state. Validated key by key like everything else (problems name `Backend.<key>`).
@@ -81,7 +211,7 @@ const backendSchema = z.discriminatedUnion(
         type: z.literal('s3'),
         bucket: z.string({ error: 'an S3 bucket name' }).regex(S3_BUCKET, { error: 'an S3 bucket name (3-63 lowercase letters, digits, dots and hyphens)' }),
         key: z.string({ error: 'an object key' }).min(1, { error: 'an object key' }).optional(),
-        region: z.string({ error: 'an AWS region such as us-east-1' }).regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: 'an AWS region such as us-east-1' }).optional(),
+        region: region().optional(),
         encrypt: z.preprocess(fromBooleanString, z.boolean({ error: 'true or false' })).optional(),
         use_lockfile: z.preprocess(fromBooleanString, z.boolean({ error: 'true or false' })).optional(),
         dynamodb_table: z.string({ error: 'a DynamoDB table name' }).regex(/^[A-Za-z0-9_.-]{3,255}$/, { error: 'a DynamoDB table name' }).optional(),
@@ -132,9 +262,9 @@ export const CONFIG_FIELDS = {
     allowed: 'letters, digits and hyphens, 2 to 24 characters, starting with a letter',
   }),
   Region: field({
-    schema: text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1'),
+    schema: region(),
     doc: 'AWS region to deploy to.',
-    allowed: 'an AWS region such as us-east-1',
+    allowed: "one of AWS's commercial, GovCloud or China regions (listed in `stacks/regions.ts`), such as us-east-1",
   }),
   VpcId: field({
     schema: text(VPC_ID, 'a VPC ID such as vpc-0123456789abcdef0'),
@@ -142,15 +272,10 @@ export const CONFIG_FIELDS = {
     allowed: 'a VPC ID such as vpc-0123456789abcdef0',
   }),
   Tags: field({
-    schema: z.preprocess(
-      fromJsonObjectString,
-      z.record(z.string().regex(/^(?!aws:)[^\u0000-\u001f]{1,128}$/), z.string().max(256), {
-        error: 'an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)',
-      }),
-    ),
+    schema: z.preprocess(fromJsonObjectString, tagsSchema),
     default: {} as Record<string, string>,
-    doc: 'Tags applied to every resource (provider default tags).',
-    allowed: 'an object of tag keys (1-128 characters, not starting with aws:) to string values (up to 256 characters)',
+    doc: `Tags applied to every resource (provider default tags), besides the stack's own \`${STACK_TAG_KEY}\` (and \`Name\` on most resources).`,
+    allowed: TAGS,
   }),
   Backend: field({
     schema: z.preprocess(fromJsonObjectString, backendSchema),
@@ -177,10 +302,13 @@ export const CONFIG_FIELDS = {
     allowed: 'a comma-separated list of VPC IDs',
   }),
   MirrorSourceCidrs: field({
-    schema: list(CIDR, 'a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16'),
+    schema: list(CIDR, 'a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16').superRefine((cidrs, ctx) => {
+      const wrong = cidrsWithHostBits(cidrs);
+      if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16, each its network address; host bits set: ${wrong.join(', ')}` });
+    }),
     default: RFC1918,
     doc: 'Networks of the mirrored sources: the only senders allowed to reach the mirror target on UDP 4789. Narrow it to your VPCs.',
-    allowed: 'a comma-separated list of IPv4 CIDR blocks',
+    allowed: 'a comma-separated list of IPv4 CIDR blocks, each its network address (10.0.0.0/8, not 10.1.2.3/8)',
   }),
   DeployTraceableAgentInECS: field({
     schema: bool(),
@@ -250,20 +378,20 @@ export const CONFIG_FIELDS = {
     allowed: '"" or an EC2 key pair name',
   }),
   TraceableRefreshTokenSecretArn: field({
-    schema: optionalText(SECRET_ARN, 'a Secrets Manager secret ARN such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'),
+    schema: optionalText(SECRET_ARN, 'a complete Secrets Manager secret ARN, ending in the 6 characters AWS appends to the name, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'),
     default: '',
     doc: 'Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the stack creates the secret from the sensitive Terraform variable `traceable_refresh_token`.',
-    allowed: '"" or a Secrets Manager secret ARN',
+    allowed: '"" or a complete Secrets Manager secret ARN (with the 6-character suffix) in Region',
   }),
   TraceableEnvironment: field({
-    schema: text(PRINTABLE, 'a non-empty name of up to 128 printable characters'),
+    schema: traceableName(),
     doc: 'Traceable environment name (QA, dev, production ...).',
-    allowed: 'a non-empty name of up to 128 printable characters',
+    allowed: TRACEABLE_NAME,
   }),
   TraceableServiceName: field({
-    schema: text(PRINTABLE, 'a non-empty name of up to 128 printable characters'),
+    schema: traceableName(),
     doc: 'Service name shown on the Traceable dashboard for the mirrored traffic.',
-    allowed: 'a non-empty name of up to 128 printable characters',
+    allowed: TRACEABLE_NAME,
   }),
   TraceableAPIEndpoint: field({
     schema: text(HOSTNAME, 'a host name such as api.traceable.ai'),
@@ -350,12 +478,17 @@ const REFUSED_KEYS: Record<string, (value: unknown) => string | undefined> = {
         'which the stack stores in a secret it creates.',
 };
 
+/** A hostile file can hold thousands of problems; the message lists the first ones. */
+const MAX_LISTED_PROBLEMS = 50;
+
 export class ConfigError extends Error {
   constructor(
     readonly source: string,
     readonly problems: readonly string[],
   ) {
-    super(`Invalid configuration ${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  - ${p}`);
+    if (problems.length > MAX_LISTED_PROBLEMS) listed.push(`  - … and ${problems.length - MAX_LISTED_PROBLEMS} more`);
+    super(`Invalid configuration ${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${listed.join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -364,11 +497,6 @@ export interface ParsedConfig {
   readonly config: MirroringConfig;
   /** Accepted, but worth a look (printed by the app). */
   readonly warnings: readonly string[];
-}
-
-/** Shows a received value the way the user wrote it. */
-function show(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
 }
 
 /** Validates a configuration object (or a CloudFormation parameters list); reports every problem at once. */
@@ -384,28 +512,32 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
   const known = Object.keys(CONFIG_FIELDS) as ConfigKey[];
 
   for (const [key, value] of Object.entries(entries)) {
-    const refusal = REFUSED_KEYS[key];
+    const refusal = own(REFUSED_KEYS, key) as ((value: unknown) => string | undefined) | undefined;
     if (refusal) {
       const message = refusal(value);
       if (message) problems.push(message);
-    } else if (!(key in CONFIG_FIELDS)) {
+    } else if (!Object.hasOwn(CONFIG_FIELDS, key)) {
       const suggestion = closestKey(key, known);
-      problems.push(`${key}: unknown parameter${suggestion ? ` (did you mean ${suggestion}?)` : ''}; allowed parameters: ${known.join(', ')}`);
+      problems.push(`${nameOf(key)}: unknown parameter${suggestion ? ` (did you mean ${suggestion}?)` : ''}; allowed parameters: ${known.join(', ')}`);
     }
   }
 
   for (const key of known) {
     const spec: FieldSpec<unknown> = CONFIG_FIELDS[key];
-    const given = entries[key];
+    const given = own(entries, key);
     if (given === undefined || given === null) {
       if (spec.default === undefined) problems.push(`${key}: required; expected ${spec.allowed}`);
       else values[key] = spec.default;
       continue;
     }
+    if (holdsTemplateSequence(given)) {
+      problems.push(`${key}: got ${show(given)}; expected no \${ or %{ anywhere (Terraform would read it as an expression)`);
+      continue;
+    }
     const result = spec.schema.safeParse(given);
     if (result.success) values[key] = result.data;
     else if (spec.nested) problems.push(...nestedProblems(key, fromJsonObjectString(given), result.error.issues, spec.allowed));
-    else problems.push(`${key}: got ${show(given)}; expected ${result.error.issues[0]?.message ?? spec.allowed}`);
+    else problems.push(...flatProblems(key, given, result.error.issues, spec.allowed));
   }
 
   checkCrossKeyRules(values, entries, problems, warnings);
@@ -413,15 +545,25 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
   return { config: values as MirroringConfig, warnings };
 }
 
+/**
+ * The problems of a value checked as a whole: the first issue, or every issue that says itself what it got
+ * (`params.got`, as the Tags rules do, one per tag).
+ */
+function flatProblems(key: string, given: unknown, issues: readonly z.core.$ZodIssue[], allowed: string): string[] {
+  const described = issues.filter((issue) => typeof (issue as { params?: { got?: unknown } }).params?.got === 'string');
+  if (described.length > 0) return described.map((issue) => `${key}: got ${(issue as unknown as { params: { got: string } }).params.got}; expected ${issue.message}`);
+  return [`${key}: got ${show(given)}; expected ${issues[0]?.message ?? allowed}`];
+}
+
 /** One problem per issue inside an object value, named by its path (`Backend.bucket`). */
 function nestedProblems(key: string, value: unknown, issues: readonly z.core.$ZodIssue[], allowed: string): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${key}: got ${show(value)}; expected ${allowed}`];
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((unknown) => `${[key, ...issue.path, unknown].join('.')}: unknown key; expected ${issue.message}`);
+      return issue.keys.map((unknown) => `${[key, ...issue.path.map(String), unknown].map(nameOf).join('.')}: unknown key; expected ${issue.message}`);
     }
-    const received = issue.path.reduce<unknown>((inner, step) => (inner as Record<PropertyKey, unknown> | undefined)?.[step as PropertyKey], value);
-    const name = [key, ...issue.path].join('.');
+    const received = issue.path.reduce<unknown>((inner, step) => (typeof inner === 'object' && inner !== null ? own(inner, String(step)) : undefined), value);
+    const name = [key, ...issue.path.map(String)].map(nameOf).join('.');
     return [received === undefined ? `${name}: required; expected ${issue.message}` : `${name}: got ${show(received)}; expected ${issue.message}`];
   });
 }
@@ -448,7 +590,7 @@ function checkCrossKeyRules(
   }
   if (type !== undefined && type !== 'FARGATE') {
     for (const key of ['Route53ZoneName', 'Route53ZoneId', 'Route53SubdomainName', 'FargatePacketForwarderImage'] as const) {
-      const value = given[key];
+      const value = own(given, key);
       if (value !== undefined && value !== '' && value !== CONFIG_FIELDS[key].default) {
         const what = key === 'FargatePacketForwarderImage' ? 'the sidecar applies' : 'Route53 settings apply';
         problems.push(`${key}: got ${show(value)}; expected it unset with MirrorSourceType ${type} (${what} only to FARGATE)`);
@@ -459,6 +601,15 @@ function checkCrossKeyRules(
     if (v.MirroringSessionLambdaInterval * 60 <= v.MirroringSessionLambdaTimeout) {
       problems.push(
         `MirroringSessionLambdaInterval: got ${show(given.MirroringSessionLambdaInterval ?? v.MirroringSessionLambdaInterval)}; expected more minutes than MirroringSessionLambdaTimeout (${v.MirroringSessionLambdaTimeout} s), so runs never overlap: at least ${Math.floor(v.MirroringSessionLambdaTimeout / 60) + 1}`,
+      );
+    }
+  }
+  if (v.TraceableRefreshTokenSecretArn && v.Region !== undefined) {
+    // The hosts read the secret in Region, and an ARN's partition follows its region.
+    const [, partition, , secretRegion] = v.TraceableRefreshTokenSecretArn.split(':');
+    if (secretRegion !== v.Region || partition !== partitionOfRegion(v.Region)) {
+      problems.push(
+        `TraceableRefreshTokenSecretArn: got ${show(v.TraceableRefreshTokenSecretArn)}; expected a secret in Region ${v.Region} (arn:${partitionOfRegion(v.Region)}:secretsmanager:${v.Region}:...), where the hosts read it; replicate the secret there`,
       );
     }
   }
@@ -527,15 +678,16 @@ export function effectiveInstanceType(config: Partial<Pick<MirroringConfig, 'Ins
 /** Converts `[{"ParameterKey": "...", "ParameterValue": "..."}]` (aws cloudformation --parameters file://) to an object. */
 export function fromCloudFormationParameters(list: readonly unknown[], source: string): Record<string, unknown> {
   const problems: string[] = [];
-  const result: Record<string, unknown> = {};
+  // No prototype: a ParameterKey of __proto__ or constructor is an ordinary (unknown) key.
+  const result: Record<string, unknown> = Object.create(null);
   list.forEach((entry, index) => {
     const item = entry as { ParameterKey?: unknown; ParameterValue?: unknown; UsePreviousValue?: unknown };
     if (typeof item !== 'object' || item === null || typeof item.ParameterKey !== 'string') {
       problems.push(`parameter #${index + 1}: got ${show(entry)}; expected {"ParameterKey": "...", "ParameterValue": "..."}`);
     } else if (item.UsePreviousValue === true || item.UsePreviousValue === 'true') {
-      problems.push(`${item.ParameterKey}: UsePreviousValue has no meaning here (there is no previous CloudFormation stack); give ParameterValue`);
-    } else if (item.ParameterKey in result) {
-      problems.push(`${item.ParameterKey}: given twice in the parameters list`);
+      problems.push(`${nameOf(item.ParameterKey)}: UsePreviousValue has no meaning here (there is no previous CloudFormation stack); give ParameterValue`);
+    } else if (Object.hasOwn(result, item.ParameterKey)) {
+      problems.push(`${nameOf(item.ParameterKey)}: given twice in the parameters list`);
     } else {
       result[item.ParameterKey] = item.ParameterValue ?? '';
     }
@@ -548,10 +700,16 @@ export function fromCloudFormationParameters(list: readonly unknown[], source: s
 export function loadConfig(path: string): ParsedConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = readConfigFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
-    throw new ConfigError(path, [`cannot read the configuration: ${reason}`]);
+    if (error instanceof DuplicateKeysProblem) {
+      throw new ConfigError(
+        path,
+        error.duplicates.map(({ path: at, key }) => `${[...at, key].map(nameOf).join('.')}: given twice in the file; expected each key once (JSON would silently keep the last value)`),
+      );
+    }
+    if (error instanceof ConfigFileProblem) throw new ConfigError(path, [`cannot read the configuration: ${error.message}`]);
+    throw error;
   }
   return parseConfig(raw, path);
 }
@@ -596,11 +754,13 @@ export function loadConfigs(spec: string): LoadedConfig[] {
       problems.push(...error.problems.map((problem) => (paths.length > 1 ? `${path}: ${problem}` : problem)));
     }
   }
-  const byStackName = new Map<string, string>();
-  for (const { path, config } of loaded) {
-    const first = byStackName.get(config.StackName);
-    if (first !== undefined) problems.push(`${path}: StackName: got ${show(config.StackName)}; expected a name unique among the configurations (${first} uses it too)`);
-    else byStackName.set(config.StackName, path);
+  // IAM names ignore case, so "Mirror" and "mirror" would collide there.
+  const byStackName = new Map<string, LoadedConfig>();
+  for (const current of loaded) {
+    const first = byStackName.get(current.config.StackName.toLowerCase());
+    if (first !== undefined) {
+      problems.push(`${current.path}: StackName: got ${show(current.config.StackName)}; expected a name unique among the configurations, ignoring case as IAM does (${first.path} uses ${show(first.config.StackName)})`);
+    } else byStackName.set(current.config.StackName.toLowerCase(), current);
   }
   if (problems.length > 0) throw new ConfigError(paths.length > 1 ? spec : paths[0], problems);
   return loaded;
@@ -608,6 +768,7 @@ export function loadConfigs(spec: string): LoadedConfig[] {
 
 /** The nearest known key within a small edit distance, for "did you mean". */
 function closestKey(key: string, known: readonly string[]): string | undefined {
+  if (key.length > 64) return undefined;
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {
     const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());

@@ -9,7 +9,7 @@ import { MirrorTarget } from '../modules/mirror-target';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
 import { applyBackend } from './backend';
-import { TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
+import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
 import { architectureOfFamily } from './instance-types';
 
 export interface MirroringStackProps {
@@ -52,7 +52,7 @@ export class MirroringStack extends TerraformStack {
 
     new AwsProvider(this, 'aws', {
       region: config.Region,
-      defaultTags: [{ tags: { ...config.Tags, 'traceable:stack': config.StackName } }],
+      defaultTags: [{ tags: { ...config.Tags, [STACK_TAG_KEY]: config.StackName } }],
     });
 
     const tokenSecret = new TokenSecret(this, 'token', {
