@@ -63,12 +63,12 @@ export function decodeConfigBytes(bytes: Buffer): string {
   return text;
 }
 
-/** The offset of the first byte that makes the text invalid UTF-8: the longest prefix that decodes (a prefix may end
- * inside a character, which a streaming decode allows), by bisection. */
+/** The offset where the first invalid sequence starts: the longest prefix that decodes when it may end inside a
+ * character (found by bisection), backed up to the last whole character. */
 function firstInvalidUtf8Offset(bytes: Buffer): number {
-  const decodes = (length: number) => {
+  const decodes = (length: number, partialEnd: boolean) => {
     try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream: true });
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream: partialEnd });
       return true;
     } catch {
       return false;
@@ -78,10 +78,12 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
   let high = bytes.length;
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
-    if (decodes(middle)) low = middle;
+    if (decodes(middle, true)) low = middle;
     else high = middle - 1;
   }
-  return low;
+  let start = low;
+  while (start > 0 && low - start < 3 && !decodes(start, false)) start--;
+  return start;
 }
 
 /** Where a key appears twice in one JSON object: the path of the object and the key. */

@@ -92,10 +92,11 @@ function nameOf(key: string): string {
   return /^[\x21-\x7e]{1,128}$/.test(key) && !key.includes('"') ? key : show(key);
 }
 
-/** Whether a value holds `${` or `%{` anywhere (Terraform would evaluate it as an expression in the JSON it reads). */
+/** Whether a value holds `${` or `%{` anywhere (Terraform would evaluate it as an expression in the JSON it reads); a
+ * 1 MiB file holds fewer nodes than the walk visits. */
 function holdsTemplateSequence(value: unknown): boolean {
   const pending: unknown[] = [value];
-  for (let visited = 0; pending.length > 0 && visited < 100_000; visited++) {
+  for (let visited = 0; pending.length > 0 && visited < 1_000_000; visited++) {
     const item = pending.pop();
     if (typeof item === 'string') {
       if (/[$%]\{/.test(item)) return true;
