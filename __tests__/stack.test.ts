@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_CONFIG, resource, synthConfig } from './helpers/synth';
+import { BASE_CONFIG, resource, snapshot, synthConfig } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';
 
@@ -246,17 +246,6 @@ describe('state backends', () => {
 });
 
 describe('determinism and failure modes', () => {
-  function snapshot(dir: string): Record<string, string> {
-    return Object.fromEntries(
-      readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((entry) => entry.isFile())
-        .map((entry) => {
-          const path = join(entry.parentPath, entry.name);
-          return [path.slice(dir.length), readFileSync(path).toString('base64')];
-        }),
-    );
-  }
-
   test('two synths give byte-identical stack folders', () => {
     const first = synthConfig({ MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'a-tg,b-tg' });
     const second = synthConfig({ MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'a-tg,b-tg' });

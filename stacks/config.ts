@@ -183,6 +183,9 @@ const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 
   }
 });
 
+/** Inbound rules per security group, AWS's default quota (one rule per MirrorSourceCidrs block). */
+const MAX_SOURCE_CIDRS = 60;
+
 /** IPv4 CIDR blocks whose address has bits set past the prefix (Terraform refuses them): "10.1.2.3/8 (the network is 10.0.0.0/8)". */
 function cidrsWithHostBits(cidrs: readonly string[]): string[] {
   return cidrs.flatMap((cidr) => {
@@ -291,7 +294,7 @@ export const CONFIG_FIELDS = {
     allowed: MIRROR_SOURCE_TYPES.join(', '),
   }),
   MirrorSource: field({
-    schema: z.preprocess(fromCommaList, z.array(z.string(), { error: 'a comma-separated list or an array of strings' })),
+    schema: z.preprocess(fromCommaList, z.array(z.string({ error: 'a comma-separated list or an array of strings' }), { error: 'a comma-separated list or an array of strings' })),
     default: [] as string[],
     doc: 'Per MirrorSourceType: LOAD_BALANCER, load balancer names; LOAD_BALANCER_TAGS, tags `key=value` or `key`; TARGET_GROUP, target group names or ARNs; ECS_CLUSTER, exactly one cluster; MANUAL and FARGATE, empty.',
     allowed: 'a comma-separated list (see the rules per MirrorSourceType)',
@@ -305,11 +308,16 @@ export const CONFIG_FIELDS = {
   MirrorSourceCidrs: field({
     schema: list(CIDR, 'a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16').superRefine((cidrs, ctx) => {
       const wrong = cidrsWithHostBits(cidrs);
+      const seen = new Set<string>();
+      const repeated = cidrs.filter((cidr) => seen.size === seen.add(cidr).size);
+      // One ingress rule per block on the NLB's security group: AWS refuses a repeated rule, and allows 60 by default.
       if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16, each its network address; host bits set: ${wrong.join(', ')}` });
+      else if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `each CIDR block once; repeated: ${[...new Set(repeated)].slice(0, 5).join(', ')}` });
+      else if (cidrs.length > MAX_SOURCE_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_SOURCE_CIDRS} CIDR blocks (one security group rule each; AWS allows 60 inbound rules per security group by default); got ${cidrs.length}` });
     }),
     default: RFC1918,
     doc: 'Networks of the mirrored sources: the only senders allowed to reach the mirror target on UDP 4789. Narrow it to your VPCs.',
-    allowed: 'a comma-separated list of IPv4 CIDR blocks, each its network address (10.0.0.0/8, not 10.1.2.3/8)',
+    allowed: 'a comma-separated list of up to 60 distinct IPv4 CIDR blocks, each its network address (10.0.0.0/8, not 10.1.2.3/8)',
   }),
   DeployTraceableAgentInECS: field({
     schema: bool(),
@@ -518,7 +526,8 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
       const message = refusal(value);
       if (message) problems.push(message);
     } else if (!Object.hasOwn(CONFIG_FIELDS, key)) {
-      const suggestion = closestKey(key, known);
+      // Suggestions only for the keys the message lists (thousands of unknown keys stay fast).
+      const suggestion = problems.length < MAX_LISTED_PROBLEMS ? closestKey(key, known) : undefined;
       problems.push(`${nameOf(key)}: unknown parameter${suggestion ? ` (did you mean ${suggestion}?)` : ''}; allowed parameters: ${known.join(', ')}`);
     }
   }
