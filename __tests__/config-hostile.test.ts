@@ -181,6 +181,17 @@ describe('values Terraform or AWS would refuse later are refused at synth', () =
     ]);
   });
 
+  test('a CIDR block given twice, and more blocks than a security group takes (one rule each)', () => {
+    expect(problemsOf({ ...BASE_CONFIG, MirrorSourceCidrs: '10.0.0.0/16,10.1.0.0/16,10.0.0.0/16' })).toEqual([
+      'MirrorSourceCidrs: got "10.0.0.0/16,10.1.0.0/16,10.0.0.0/16"; expected each CIDR block once; repeated: 10.0.0.0/16',
+    ]);
+    const blocks = Array.from({ length: 61 }, (_, i) => `10.${i}.0.0/16`);
+    expect(problemsOf({ ...BASE_CONFIG, MirrorSourceCidrs: blocks })).toEqual([
+      `MirrorSourceCidrs: got ${JSON.stringify(blocks.slice(0, 8)).slice(0, -1)},…]; expected at most 60 CIDR blocks (one security group rule each; AWS allows 60 inbound rules per security group by default); got 61`,
+    ]);
+    expect(configOf({ MirrorSourceCidrs: blocks.slice(1) }).MirrorSourceCidrs).toHaveLength(60);
+  });
+
   test('tags: count, reserved prefix in any case, characters, keys the stack sets, __proto__', () => {
     const many = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`k${i}`, 'v']));
     expect(problemsOf({ ...BASE_CONFIG, Tags: many })).toEqual(['Tags: got 49 tags; expected at most 48 (AWS allows 50 per resource and the stack adds Name and traceable:stack)']);

@@ -57,7 +57,10 @@ export function show(value: unknown): string {
   const render = (item: unknown, depth: number): string => {
     if (budget.left <= 0) return '…';
     let text: string;
-    if (typeof item === 'string') {
+    if (typeof item === 'string' && depth > 0 && item.length + 2 > budget.left) {
+      budget.left = 0; // inside an object or array, a string is shown whole or not at all
+      return '…';
+    } else if (typeof item === 'string') {
       text = quote(item.slice(0, budget.left));
       if (item.length > budget.left) text = `${text.slice(0, -1)}…" (${item.length} characters)`;
     } else if (Array.isArray(item) || (typeof item === 'object' && item !== null)) {
@@ -72,8 +75,9 @@ export function show(value: unknown): string {
         const parts: string[] = [];
         for (let i = 0; i < length && budget.left > 0; i++) {
           const part = isArray ? render(item[i], depth + 1) : `${quote(keys[i])}:${render(own(item, keys[i]), depth + 1)}`;
+          if (part.endsWith('…')) break;
           parts.push(part);
-          if (isArray) budget.left -= 1;
+          budget.left -= 1;
         }
         return `${open}${parts.join(',')}${parts.length < length ? ',…' : ''}${close}`;
       }
