@@ -13,7 +13,7 @@ import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 
 const ALLOWED = `allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`;
 const TAGS_ALLOWED =
-  'an object of up to 48 tags: keys of 1-128 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or traceable:stack), string values of up to 256 of those characters';
+  'an object of up to 48 tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or traceable:stack), string values of up to 256 of those characters';
 
 function problemsOf(input: unknown): readonly string[] {
   try {
@@ -199,7 +199,7 @@ describe('values Terraform or AWS would refuse later are refused at synth', () =
     expect(problemsOf({ ...BASE_CONFIG, Tags: JSON.parse('{"AWS:owner": "x", "aWs:y": "x", "cost center!": "x", "team": "a;b", "Name": "x", "traceable:stack": "x", "__proto__": "x", "ok": "caf\u00e9 \u65e5\u672c"}') })).toEqual([
       'Tags: got the key "AWS:owner"; expected a key not starting with aws: in any case (AWS reserves the prefix)',
       'Tags: got the key "aWs:y"; expected a key not starting with aws: in any case (AWS reserves the prefix)',
-      'Tags: got the key "cost center!"; expected a tag key of 1-128 letters, digits, spaces and _ . : / = + - @',
+      'Tags: got the key "cost center!"; expected a tag key of 1-127 letters, digits, spaces and _ . : / = + - @',
       'Tags: got "a;b" for the key "team"; expected a tag value of up to 256 letters, digits, spaces and _ . : / = + - @',
       'Tags: got the key "Name"; expected a key other than Name and traceable:stack, which the stack sets itself',
       'Tags: got the key "traceable:stack"; expected a key other than Name and traceable:stack, which the stack sets itself',

@@ -163,11 +163,12 @@ const region = () =>
     .regex(REGION_SYNTAX, { error: REGION, abort: true })
     .refine((name) => partitionOfRegion(name) !== undefined, { error: "one of AWS's commercial, GovCloud or China regions, such as us-east-1 (stacks/regions.ts lists them)" });
 
-/** Characters every AWS service accepts in tags (EC2 and Auto Scaling accept more; IAM, Lambda, SQS do not). */
+/** Characters every AWS service accepts in tags (the pattern of IAM's Tag API; EC2 accepts more); keys up to 127 characters
+ * (EC2's Tag API; IAM's allows 128). */
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-const TAG_KEY_TEXT = 'a tag key of 1-128 letters, digits, spaces and _ . : / = + - @';
+const TAG_KEY_TEXT = 'a tag key of 1-127 letters, digits, spaces and _ . : / = + - @';
 const TAG_VALUE = 'a tag value of up to 256 letters, digits, spaces and _ . : / = + - @';
-const TAGS = `an object of up to ${MAX_USER_TAGS} tags: keys of 1-128 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or ${STACK_TAG_KEY}), string values of up to 256 of those characters`;
+const TAGS = `an object of up to ${MAX_USER_TAGS} tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or ${STACK_TAG_KEY}), string values of up to 256 of those characters`;
 
 /** Provider default tags, checked as AWS will check them once the stack's own are added. */
 const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: TAGS }).superRefine((tags, ctx) => {
@@ -182,7 +183,7 @@ const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 
     if (key === '__proto__') problem(gotKey, 'a key other than __proto__ (JavaScript would drop that tag)');
     else if (STACK_SET_TAG_KEYS.includes(key)) problem(gotKey, `a key other than ${STACK_SET_TAG_KEYS.join(' and ')}, which the stack sets itself`);
     else if (/^aws:/i.test(key)) problem(gotKey, 'a key not starting with aws: in any case (AWS reserves the prefix)');
-    else if ([...key].length < 1 || [...key].length > 128 || !TAG_CHARACTERS.test(key)) problem(gotKey, TAG_KEY_TEXT);
+    else if ([...key].length < 1 || [...key].length > 127 || !TAG_CHARACTERS.test(key)) problem(gotKey, TAG_KEY_TEXT);
     else if (typeof value !== 'string' || [...value].length > 256 || !TAG_CHARACTERS.test(value)) problem(`${show(value)} for the key ${show(key)}`, TAG_VALUE);
   }
 });
