@@ -174,6 +174,13 @@ describe('files that are not plain UTF-8 JSON', () => {
   });
 });
 
+test('a key given twice in a JSON string value (as CloudFormation passes Tags) is refused too', () => {
+  expect(problemsOf({ ...BASE_CONFIG, Tags: '{"team": "a", "team": "b"}', Backend: '{"type": "s3", "bucket": "state-bucket", "type": "local"}' })).toEqual([
+    'Tags.team: given twice in the JSON string; expected each key once (JSON would silently keep the last value)',
+    'Backend.type: given twice in the JSON string; expected each key once (JSON would silently keep the last value)',
+  ]);
+});
+
 describe('values Terraform or AWS would refuse later are refused at synth', () => {
   test('a CIDR block with host bits set', () => {
     expect(problemsOf({ ...BASE_CONFIG, MirrorSourceCidrs: '10.1.2.3/8,192.168.1.0/24,172.16.0.1/32,172.16.5.0/16' })).toEqual([

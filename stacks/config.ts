@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION } from '../bootstrap/constants';
 import { PLAIN as BOOTSTRAP_PLAIN_SETTING } from '../bootstrap/index';
-import { ConfigFileProblem, DuplicateKeysProblem, readConfigFile } from './config-file';
+import { ConfigFileProblem, DuplicateKeysProblem, findDuplicateKeys, readConfigFile } from './config-file';
 import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
 import { partitionOfRegion } from './regions';
 
@@ -94,6 +94,16 @@ export function show(value: unknown): string {
 /** A key as given: bare when plain ASCII, else quoted with its odd characters escaped. */
 function nameOf(key: string): string {
   return /^[\x21-\x7e]{1,128}$/.test(key) && !key.includes('"') ? key : show(key);
+}
+
+/** Keys given twice in a JSON text, or none when it is not JSON (the schema then says what is wrong). */
+function duplicateKeysOfJson(text: string): ReturnType<typeof findDuplicateKeys> {
+  try {
+    JSON.parse(text);
+  } catch {
+    return [];
+  }
+  return findDuplicateKeys(text);
 }
 
 /** Whether a value holds `${` or `%{` anywhere (Terraform would evaluate it as an expression in the JSON it reads); a
@@ -543,6 +553,12 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
     if (given === undefined || given === null) {
       if (spec.default === undefined) problems.push(`${key}: required; expected ${spec.allowed}`);
       else values[key] = spec.default;
+      continue;
+    }
+    // Objects may come as JSON strings (CloudFormation passes strings): their keys, too, must be given once.
+    const embeddedDuplicates = typeof given === 'string' && given.trimStart().startsWith('{') ? duplicateKeysOfJson(given) : [];
+    if (embeddedDuplicates.length > 0) {
+      problems.push(...embeddedDuplicates.map(({ path, key: duplicate }) => `${[key, ...path, duplicate].map(nameOf).join('.')}: given twice in the JSON string; expected each key once (JSON would silently keep the last value)`));
       continue;
     }
     if (holdsTemplateSequence(given)) {
