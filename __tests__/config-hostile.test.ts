@@ -68,6 +68,12 @@ describe('values of any size, depth or number range are shown briefly', () => {
     ]);
   });
 
+  test('a huge key inside an object value is elided, not echoed', () => {
+    expect(problemsOf({ ...BASE_CONFIG, Tags: { team: 'a', [`\${${'k'.repeat(1_000_000)}}`]: 'b' } })).toEqual([
+      'Tags: got {"team":"a",…}; expected no ${ or %{ anywhere (Terraform would read it as an expression)',
+    ]);
+  });
+
   test('1e400 shows as the Infinity it parses to, not null', () => {
     expect(problemsOf(JSON.parse(`{${BASE_JSON}, "AutoscalingMaxSize": 1e400}`))).toEqual(['AutoscalingMaxSize: got Infinity; expected a whole number from 1 to 1000']);
   });

@@ -74,6 +74,7 @@ export function show(value: unknown): string {
         budget.left -= 1;
         const parts: string[] = [];
         for (let i = 0; i < length && budget.left > 0; i++) {
+          if (!isArray && keys[i].length + 3 > budget.left) break; // a key, too, is shown whole or not at all
           const part = isArray ? render(item[i], depth + 1) : `${quote(keys[i])}:${render(own(item, keys[i]), depth + 1)}`;
           if (part.endsWith('…')) break;
           parts.push(part);
