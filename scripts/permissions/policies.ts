@@ -56,7 +56,7 @@ export function policySize(document: PolicyDocument): number {
   return JSON.stringify(document).replace(/\s/g, '').length;
 }
 
-const REFERENCE = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.[a-z_]+\}/g;
+const REFERENCE = /\$\{([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\}/g;
 /** The setting that names a resource of each type (when not `name`): what references to it resolve to. */
 const NAME_SETTING: Record<string, string> = {
   aws_lambda_function: 'function_name',
@@ -87,13 +87,12 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
   /** The name behind a setting: literal text, with `${type.name.attribute}` references replaced by that resource's name. */
   const resolve = (where: string, value: unknown): string => {
     if (typeof value !== 'string') throw new PermissionsError(`${where}: expected a name, got ${JSON.stringify(value)}`);
-    return value.replace(REFERENCE, (_match, type: string, name: string) => {
+    return value.replace(REFERENCE, (_match, type: string, name: string, attribute: string) => {
       const target = resources[type]?.[name];
-      const named = target?.[NAME_SETTING[type] ?? 'name'];
-      if (typeof named !== 'string' || named.includes('${')) {
-        throw new PermissionsError(`${where}: ${value} refers to ${type}.${name}, which has no literal name to scope a policy by`);
-      }
-      return named;
+      // A setting of the target (resource_id), else its name: what its id, arn or url is built from.
+      const setting = target?.[attribute] ?? target?.[NAME_SETTING[type] ?? 'name'];
+      if (typeof setting !== 'string') throw new PermissionsError(`${where}: ${value} refers to ${type}.${name}, which has no literal name to scope a policy by`);
+      return resolve(`${type}.${name}.${attribute}`, setting);
     });
   };
   const arn = (service: string, rest: string, arnOptions: { global?: boolean; accountless?: boolean } = {}) =>
