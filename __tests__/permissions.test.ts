@@ -6,11 +6,12 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
+import { DEFAULT_CONFIG_PATH, loadConfig, MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
 import { runPermissions } from '../scripts/permissions/cli';
+import { permissionsMarkdown } from '../scripts/permissions/markdown';
 import { deployerPolicies, MANAGED_POLICY_LIMIT, policySize, type PolicyDocument, type Statement, type TerraformJson } from '../scripts/permissions/policies';
 import { OPERATIONS, PERMISSIONS_TABLE } from '../scripts/permissions/table';
-import { synthConfig } from './helpers/synth';
+import { synthConfig, synthValidated } from './helpers/synth';
 
 const STACK = 'traffic-mirroring';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
@@ -275,11 +276,11 @@ describe('npm run permissions', () => {
     expect(stdout[0]).toBe(`Deployer permissions for stack ${STACK} (us-east-1, LOAD_BALANCER, EC2 fleet, created token secret, local backend)`);
     const headers = stdout.filter((line) => line.startsWith('#'));
     expect(headers[0]).toMatch(/^# plan policy: [\d,]+ of IAM's 6,144 characters \(whitespace excluded\) for a managed policy$/);
-    expect(headers[1]).toMatch(/^# apply policy: split into 2 managed policies, since [\d,]+ characters exceed IAM's 6,144-character limit for one; attach all 2 to the apply role$/);
+    expect(headers[1]).toMatch(/^# apply policy: split into 2 managed policies, since [\d,]+ characters exceed IAM's 6,144-character limit for one; attach all of them to the apply role$/);
     expect(headers.slice(2)).toEqual([expect.stringMatching(/^## apply policy 1 of 2: [\d,]+ characters$/), expect.stringMatching(/^## apply policy 2 of 2: [\d,]+ characters$/)]);
   });
 
-  test('--for plan --out writes only the plan policy, as printed', () => {
+  test('--for plan --out writes only the plan policy, for the named account', () => {
     const out = mkdtempSync(join(tmpdir(), 'permissions-out-'));
     const { code } = run(['--stack', STACK, '--for', 'plan', '--out', out, '--account', '123456789012']);
     expect(code).toBe(0);
@@ -323,4 +324,11 @@ describe('npm run permissions', () => {
       ],
     ]);
   });
+});
+
+test("the README shows the shipped example's policies (npm run docs:permissions)", () => {
+  const { config } = loadConfig(DEFAULT_CONFIG_PATH);
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const between = /<!-- permissions:start -->\n([\s\S]*?)\n<!-- permissions:end -->/.exec(readme)?.[1];
+  expect(between).toBe(permissionsMarkdown(config.StackName, deployerPolicies(synthValidated(config).json as TerraformJson)));
 });

@@ -10,14 +10,14 @@ import { App } from 'cdktf';
 import type { MirroringConfig } from '../../stacks/config';
 import { MirroringStack } from '../../stacks/mirroring-stack';
 import { parseFlags, selectStack } from '../doctor/cli';
-import { deployerPolicies, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
+import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 
 export const USAGE =
   'usage: npm run permissions -- --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply] ' +
   '[--account <12-digit AWS account ID>] [--out <directory for the policy files>]';
 
-const KINDS = ['plan', 'apply'] as const;
-type Kind = (typeof KINDS)[number];
+export const KINDS = ['plan', 'apply'] as const;
+export type Kind = (typeof KINDS)[number];
 
 export interface PermissionsIo {
   env: NodeJS.ProcessEnv;
@@ -40,8 +40,8 @@ export function synthesizeStack(config: MirroringConfig): TerraformJson {
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-/** Header and documents of one policy, saying when and why it is split. */
-function describe(kind: Kind, documents: readonly PolicyDocument[]): { header: string; titles: string[] } {
+/** Header and per-document titles of one policy, saying when and why it is split. */
+export function describePolicy(kind: Kind, documents: readonly PolicyDocument[]): { header: string; titles: string[] } {
   const sizes = documents.map(policySize);
   if (documents.length === 1) {
     return { header: `${kind} policy: ${count(sizes[0])} of IAM's ${count(MANAGED_POLICY_LIMIT)} characters (whitespace excluded) for a managed policy`, titles: [''] };
@@ -50,7 +50,7 @@ function describe(kind: Kind, documents: readonly PolicyDocument[]): { header: s
   return {
     header:
       `${kind} policy: split into ${documents.length} managed policies, since ${count(total)} characters exceed IAM's ` +
-      `${count(MANAGED_POLICY_LIMIT)}-character limit for one; attach all ${documents.length} to the ${kind} role`,
+      `${count(MANAGED_POLICY_LIMIT)}-character limit for one; attach all of them to the ${kind} role`,
     titles: sizes.map((size, i) => `${kind} policy ${i + 1} of ${documents.length}: ${count(size)} characters`),
   };
 }
@@ -92,11 +92,11 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   const files: string[] = [];
   for (const kind of KINDS.filter((k) => wanted === undefined || wanted === k)) {
     const documents = policies[kind];
-    const { header, titles } = describe(kind, documents);
+    const { header, titles } = describePolicy(kind, documents);
     io.stdout('');
     io.stdout(`# ${header}`);
     documents.forEach((document, i) => {
-      const text = JSON.stringify(document, null, 2);
+      const text = formatPolicy(document);
       if (out) {
         const file = join(out, `${stack}-${kind}${documents.length === 1 ? '' : `-${i + 1}`}.json`);
         files.push(file);

@@ -51,6 +51,12 @@ interface Entry {
   condition?: Condition;
 }
 
+/** A policy as JSON text, one statement per line (valid IAM JSON; short enough to read and diff). */
+export function formatPolicy(document: PolicyDocument): string {
+  const statements = document.Statement.map((statement) => `    ${JSON.stringify(statement)}`).join(',\n');
+  return `{\n  "Version": "${document.Version}",\n  "Statement": [\n${statements}\n  ]\n}`;
+}
+
 /** Characters IAM counts against the managed-policy limit (whitespace excluded). */
 export function policySize(document: PolicyDocument): number {
   return JSON.stringify(document).replace(/\s/g, '').length;
