@@ -6,23 +6,16 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG_PATH, loadConfig, MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
+import { DEFAULT_CONFIG_PATH, loadConfig, MIRROR_SOURCE_TYPES } from '../stacks/config';
 import { runPermissions } from '../scripts/permissions/cli';
 import { permissionsMarkdown } from '../scripts/permissions/markdown';
 import { deployerPolicies, MANAGED_POLICY_LIMIT, policySize, type PolicyDocument, type Statement, type TerraformJson } from '../scripts/permissions/policies';
 import { OPERATIONS, PERMISSIONS_TABLE } from '../scripts/permissions/table';
 import { synthConfig, synthValidated } from './helpers/synth';
+import { SOURCES } from './helpers/mode-sources';
 
 const STACK = 'traffic-mirroring';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
-const SOURCES: Record<MirrorSourceType, Record<string, string>> = {
-  LOAD_BALANCER: { MirrorSource: 'web-alb,api-nlb' },
-  LOAD_BALANCER_TAGS: { MirrorSource: 'traceable-mirror=true', MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1' },
-  TARGET_GROUP: { MirrorSource: 'web-tg' },
-  ECS_CLUSTER: { MirrorSource: 'web-cluster' },
-  MANUAL: { MirrorSource: '' },
-  FARGATE: { MirrorSource: '', MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1' },
-};
 const FLEETS = { ec2: { DeployTraceableAgentInECS: false }, ecs: { DeployTraceableAgentInECS: true } };
 const ECR_IMAGES = {
   TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/traceable-agent:1.72.0',
