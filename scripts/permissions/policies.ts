@@ -208,21 +208,19 @@ export function mergeStatements(entries: readonly Entry[]): Statement[] {
     .sort((a, b) => JSON.stringify([a.Action, a.Resource]).localeCompare(JSON.stringify([b.Action, b.Resource])));
 }
 
-/** One managed policy when the statements fit IAM's limit, else as few numbered ones as fit, in order. */
+/**
+ * One managed policy when the statements fit IAM's limit, else as few as fit (first fit, largest statements first),
+ * each keeping the statements in their order.
+ */
 export function splitPolicies(statements: readonly Statement[]): PolicyDocument[] {
-  const documents: PolicyDocument[] = [];
-  let current: PolicyDocument = { Version: '2012-10-17', Statement: [] };
-  for (const statement of statements) {
-    const candidate: PolicyDocument = { ...current, Statement: [...current.Statement, statement] };
-    if (policySize(candidate) <= MANAGED_POLICY_LIMIT) {
-      current = candidate;
-      continue;
-    }
-    if (current.Statement.length === 0) throw new PermissionsError(`one statement alone exceeds IAM's ${MANAGED_POLICY_LIMIT}-character managed-policy limit: ${JSON.stringify(statement).slice(0, 200)}…`);
-    documents.push(current);
-    current = { Version: '2012-10-17', Statement: [statement] };
-    if (policySize(current) > MANAGED_POLICY_LIMIT) throw new PermissionsError(`one statement alone exceeds IAM's ${MANAGED_POLICY_LIMIT}-character managed-policy limit: ${JSON.stringify(statement).slice(0, 200)}…`);
+  const documentOf = (indexes: number[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [...indexes].sort((a, b) => a - b).map((i) => statements[i]) });
+  const bins: number[][] = [];
+  const bySize = statements.map((statement, index) => ({ index, size: JSON.stringify(statement).length })).sort((a, b) => b.size - a.size || a.index - b.index);
+  for (const { index } of bySize) {
+    const bin = bins.find((indexes) => policySize(documentOf([...indexes, index])) <= MANAGED_POLICY_LIMIT);
+    if (bin) bin.push(index);
+    else if (policySize(documentOf([index])) <= MANAGED_POLICY_LIMIT) bins.push([index]);
+    else throw new PermissionsError(`one statement alone exceeds IAM's ${MANAGED_POLICY_LIMIT}-character managed-policy limit: ${JSON.stringify(statements[index]).slice(0, 200)}…`);
   }
-  if (current.Statement.length > 0) documents.push(current);
-  return documents;
+  return bins.map(documentOf).sort((a, b) => statements.indexOf(a.Statement[0]) - statements.indexOf(b.Statement[0]));
 }
