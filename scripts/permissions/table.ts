@@ -260,8 +260,7 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
         },
         resources: (c) => [c.arn('logs', `log-group:${c.named('name')}`), c.arn('logs', `log-group:${c.named('name')}:*`)],
       },
-      // DescribeLogGroups authorizes on the account's log groups, not one group (SAR: log-group:*).
-      { actions: { read: ['logs:DescribeLogGroups'] }, resources: (c) => [c.arn('logs', 'log-group:*')] },
+      { actions: { read: ['logs:DescribeLogGroups'] }, resources: ANY, anyResourceBecause: `${NO_RESOURCE_LEVEL} (DescribeLogGroups)` },
     ],
   },
   aws_cloudwatch_event_rule: {
