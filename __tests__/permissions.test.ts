@@ -112,10 +112,15 @@ describe.each(MODES)('%s', (_label, overrides) => {
     }
   });
 
-  test('every action exists (SAR); one on a named resource has resource-level permissions, and its conditions apply to it', async () => {
+  test('every action exists (SAR); one on a named resource has resource-level permissions, its conditions apply to it, its dependent actions are granted', async () => {
+    const granted = actionsOf(policies.apply);
     for (const statement of statementsOf(policies.apply)) {
       for (const action of statement.Action) {
         for (const entry of await sarActions(action)) {
+          if (!action.includes('*')) {
+            const dependent = [...entry.dependentActions, ...entry.resourceTypes.flatMap((type) => type.dependentActions)];
+            expect([action, dependent.filter((needed) => !granted.has(needed))]).toEqual([action, []]);
+          }
           if (!statement.Resource.includes('*')) expect([action, entry.resourceTypes.length > 0]).toEqual([action, true]);
           const known = [...entry.conditionKeys, ...entry.resourceTypes.flatMap((type) => type.conditionKeys)].map((key) => key.replace('${TagKey}', '').toLowerCase());
           for (const key of Object.values(statement.Condition ?? {}).flatMap((keys) => Object.keys(keys))) {
