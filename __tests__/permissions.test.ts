@@ -42,6 +42,16 @@ const MODES: [string, Record<string, unknown>][] = [
   ['cloud backend', { Backend: { type: 'cloud', organization: 'acme', workspace: 'mirroring' } }],
 ];
 
+/**
+ * Rows for resource types the stack does not synthesize yet (other changes add them), exercised on the default stack
+ * with these resources added, named as the stack would name them.
+ */
+const ROWS_AHEAD: Record<string, Record<string, Record<string, unknown>>> = {
+  aws_sns_topic: { alarms: { name: `traffic-mirroring-alarms` } },
+  aws_sns_topic_policy: { alarms: { arn: '${aws_sns_topic.alarms.arn}', policy: '{}' } },
+  aws_lambda_function_event_invoke_config: { sessions: { function_name: '${aws_lambda_function.sessions_function.function_name}' } },
+};
+
 /** Action names that only read (Describe*, Get*, List*): everything else mutates. */
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*\*?$/;
 
@@ -66,8 +76,9 @@ const statementsOf = (documents: readonly PolicyDocument[]) => documents.flatMap
 const actionsOf = (documents: readonly PolicyDocument[]) => new Set(statementsOf(documents).flatMap((statement) => statement.Action));
 const tableActions = (type: string) => new Set(PERMISSIONS_TABLE[type].grants.flatMap((grant) => OPERATIONS.flatMap((operation) => grant.actions[operation] ?? [])));
 
-describe.each(MODES)('%s', (_label, overrides) => {
-  const { json } = synthConfig(overrides);
+describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as const), ['rows ahead of the stack', {}, ROWS_AHEAD] as const])('%s', (_label, overrides, added) => {
+  const synthesized = synthConfig(overrides).json;
+  const json = { ...synthesized, resource: { ...synthesized.resource, ...added } };
   const types = Object.keys(json.resource).sort();
   // Generated on first use, so that an unknown type fails each test with the generator's message naming it.
   let generated: ReturnType<typeof deployerPolicies> | undefined;
@@ -304,8 +315,11 @@ describe('npm run permissions', () => {
     expect(stdout[0]).toBe(`Deployer permissions for stack ${STACK} (us-east-1, LOAD_BALANCER, EC2 fleet, created token secret, local backend)`);
     const headers = stdout.filter((line) => line.startsWith('#'));
     expect(headers[0]).toMatch(/^# plan policy: [\d,]+ of IAM's 6,144 characters \(whitespace excluded\) for a managed policy$/);
-    expect(headers[1]).toMatch(/^# apply policy: split into 2 managed policies, since [\d,]+ characters exceed IAM's 6,144-character limit for one; attach all of them to the apply role$/);
-    expect(headers.slice(2)).toEqual([expect.stringMatching(/^## apply policy 1 of 2: [\d,]+ characters$/), expect.stringMatching(/^## apply policy 2 of 2: [\d,]+ characters$/)]);
+    // The example's apply policy is larger than one managed policy can be (its size is in the README).
+    const split = /^# apply policy: split into (\d+) managed policies, since [\d,]+ characters exceed IAM's 6,144-character limit for one; attach all of them to the apply role$/.exec(headers[1]);
+    const parts = Number(split?.[1]);
+    expect(parts).toBeGreaterThan(1);
+    expect(headers.slice(2)).toEqual(Array.from({ length: parts }, (_, i) => expect.stringMatching(new RegExp(`^## apply policy ${i + 1} of ${parts}: [\\d,]+ characters$`))));
   });
 
   test('--for plan --out writes only the plan policy, for the named account', () => {
