@@ -343,6 +343,13 @@ describe('npm run permissions', () => {
     expect([code, stdout, stderr[0]]).toEqual([2, [], message]);
   });
 
+  test('an --out that cannot be a directory exits 2 before anything is written', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'permissions-out-')), 'taken');
+    writeFileSync(file, '');
+    const { code, stdout, stderr } = run(['--stack', STACK, '--out', join(file, 'policies')]);
+    expect([code, stdout, stderr[0]]).toEqual([2, [], `permissions: --out: cannot create the directory ${join(file, 'policies')}: ENOTDIR: not a directory, mkdir '${join(file, 'policies')}'`]);
+  });
+
   test('an invalid configuration exits 2 with its problems', () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'permissions-config-')), 'bad.json');
     writeFileSync(bad, JSON.stringify({ StackName: 'bad', Region: 'mars-1' }));

@@ -69,6 +69,14 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   if (wanted !== undefined && !KINDS.includes(wanted as Kind)) return usageError(`--for: got ${JSON.stringify(wanted)}; expected plan or apply`);
   if (account !== undefined && !/^\d{12}$/.test(account)) return usageError(`--account: got ${JSON.stringify(account)}; expected a 12-digit AWS account ID`);
 
+  if (out !== undefined) {
+    try {
+      mkdirSync(out, { recursive: true });
+    } catch (error) {
+      return usageError(`--out: cannot create the directory ${out}: ${(error as Error).message}`);
+    }
+  }
+
   const selected = selectStack('permissions', stack, config, io.env);
   if ('error' in selected) {
     io.stderr(selected.error);
@@ -89,7 +97,6 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   io.stdout(`Deployer permissions for stack ${stack} (${chosen.Region}, ${chosen.MirrorSourceType}, ${fleet}, ${secret}, ${policies.backend} backend)`);
   io.stdout(`${policies.resourceTypes.length} resource types: ${policies.resourceTypes.join(', ')}`);
   io.stdout(`Account: ${account ?? '* (any; pass --account to name yours)'}`);
-  const files: string[] = [];
   for (const kind of KINDS.filter((k) => wanted === undefined || wanted === k)) {
     const documents = policies[kind];
     const { header, titles } = describePolicy(kind, documents);
@@ -99,8 +106,6 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
       const text = formatPolicy(document);
       if (out) {
         const file = join(out, `${stack}-${kind}${documents.length === 1 ? '' : `-${i + 1}`}.json`);
-        files.push(file);
-        mkdirSync(out, { recursive: true });
         writeFileSync(file, `${text}\n`);
         io.stdout(`#   ${titles[i] || `${kind} policy`} -> ${file}`);
         return;
