@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
 import { FLEET_ADDRESSES, type FleetKind } from './helpers/fleet-addresses';
+import { SOURCES } from './helpers/mode-sources';
 import { synthConfig } from './helpers/synth';
 import { terraformPlan, type PlanResult } from './helpers/terraform';
 
@@ -34,16 +35,6 @@ const MIRROR_TARGET_ADDRESSES = [
   'aws_vpc_security_group_ingress_rule.mirror_nlb_vxlan_from_source_2',
 ];
 const CREATED_TOKEN_ADDRESSES = ['aws_secretsmanager_secret.token_secret', 'aws_secretsmanager_secret_version.token_value'];
-
-/** A valid configuration per source type. */
-const SOURCES: Record<MirrorSourceType, Record<string, string>> = {
-  LOAD_BALANCER: { MirrorSource: 'web-alb,api-nlb' },
-  LOAD_BALANCER_TAGS: { MirrorSource: 'traceable-mirror=true', MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1' },
-  TARGET_GROUP: { MirrorSource: 'web-tg' },
-  ECS_CLUSTER: { MirrorSource: 'web-cluster' },
-  MANUAL: { MirrorSource: '' },
-  FARGATE: { MirrorSource: '', MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1' },
-};
 
 interface Combination {
   readonly sourceType: MirrorSourceType;

@@ -17,17 +17,43 @@ export interface DoctorIo {
   now: () => number;
 }
 
-export function parseArgs(argv: readonly string[]): { stack: string; config?: string } | { error: string } {
-  const values: Record<string, string> = {};
+/** `--flag value` or `--flag=value` pairs of the allowed flags; the first problem as `error`. Shared with `npm run permissions`. */
+export function parseFlags<F extends string>(argv: readonly string[], allowed: readonly F[]): { values: Partial<Record<F, string>> } | { error: string } {
+  const values: Partial<Record<F, string>> = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
-    if (flag !== '--stack' && flag !== '--config') return { error: `unknown argument ${argv[i]}` };
+    const name = flag.slice(2) as F;
+    if (!flag.startsWith('--') || !allowed.includes(name)) return { error: `unknown argument ${argv[i]}` };
     const value = inline ?? argv[++i];
     if (value === undefined || value === '' || value.startsWith('--')) return { error: `${flag} needs a value` };
-    values[flag.slice(2)] = value;
+    values[name] = value;
   }
-  if (!values.stack) return { error: '--stack is required' };
-  return { stack: values.stack, config: values.config };
+  return { values };
+}
+
+export function parseArgs(argv: readonly string[]): { stack: string; config?: string } | { error: string } {
+  const parsed = parseFlags(argv, ['stack', 'config']);
+  if ('error' in parsed) return parsed;
+  if (!parsed.values.stack) return { error: '--stack is required' };
+  return { stack: parsed.values.stack, config: parsed.values.config };
+}
+
+/**
+ * The configuration whose StackName is `stack` among those `--config` (else MIRRORING_CONFIG, else the example) names,
+ * loaded as main.ts loads them; or the message to print (exit 2). Shared with `npm run permissions`.
+ */
+export function selectStack(tool: string, stack: string, config: string | undefined, env: NodeJS.ProcessEnv): { chosen: LoadedConfig } | { error: string } {
+  const spec = config ?? (env.MIRRORING_CONFIG || DEFAULT_CONFIG_PATH);
+  let configs: LoadedConfig[];
+  try {
+    configs = loadConfigs(spec);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return { error: error.message };
+  }
+  const chosen = configs.find((loaded) => loaded.config.StackName === stack);
+  if (!chosen) return { error: `${tool}: no configuration in ${spec} has StackName ${stack}; available: ${configs.map((loaded) => loaded.config.StackName).join(', ')}` };
+  return { chosen };
 }
 
 export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<number> {
@@ -37,20 +63,12 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
     io.stderr(USAGE);
     return 2;
   }
-  const spec = args.config ?? (io.env.MIRRORING_CONFIG || DEFAULT_CONFIG_PATH);
-  let configs: LoadedConfig[];
-  try {
-    configs = loadConfigs(spec);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr(error.message);
+  const selected = selectStack('doctor', args.stack, args.config, io.env);
+  if ('error' in selected) {
+    io.stderr(selected.error);
     return 2;
   }
-  const chosen = configs.find(({ config }) => config.StackName === args.stack);
-  if (!chosen) {
-    io.stderr(`doctor: no configuration in ${spec} has StackName ${args.stack}; available: ${configs.map(({ config }) => config.StackName).join(', ')}`);
-    return 2;
-  }
+  const { chosen } = selected;
   const report = await runChecks(io.clientsFor(chosen.config.Region), chosen.config, io.now());
   for (const line of formatReport(report)) io.stdout(line);
   return exitCodeOf(report);
