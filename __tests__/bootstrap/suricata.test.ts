@@ -7,9 +7,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LUA_SOURCE_DIR, renderSuricataYaml } from '../../bootstrap';
-import { DEFAULT_CAPTURE_INTERFACE, DEFAULT_HTTP_BODY_LIMIT, FEED_MAX_DGRAM_QLEN, FeedMode, SURICATA_STATS_FILE } from '../../bootstrap/constants';
+import { basename, join } from 'node:path';
+import { bootstrapFiles, renderSuricataYaml } from '../../bootstrap';
+import {
+  DEFAULT_CAPTURE_INTERFACE,
+  DEFAULT_HTTP_BODY_LIMIT,
+  FEED_MAX_DGRAM_QLEN,
+  FeedMode,
+  SURICATA_LUA_DIR,
+  SURICATA_STATS_FILE,
+} from '../../bootstrap/constants';
 
 const SCRIPT = join(__dirname, 'netns-e2e.sh');
 const IFACE = DEFAULT_CAPTURE_INTERFACE; // the target's interface is named as in the rendered configuration
@@ -22,7 +29,13 @@ const tags: string[] = [];
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'bootstrap-suricata-'));
   yamlPath = join(work, 'suricata.yaml');
-  writeFileSync(yamlPath, renderSuricataYaml(IFACE, { luaDir: LUA_SOURCE_DIR }));
+  // The Lua scripts as the hosts install them (bootstrapFiles), in a directory of their own.
+  const luaDir = join(work, 'lua');
+  mkdirSync(luaDir);
+  for (const f of bootstrapFiles().filter((file) => file.path.startsWith(`${SURICATA_LUA_DIR}/`))) {
+    writeFileSync(join(luaDir, basename(f.path)), f.content);
+  }
+  writeFileSync(yamlPath, renderSuricataYaml(IFACE, { luaDir }));
 });
 
 afterAll(() => {

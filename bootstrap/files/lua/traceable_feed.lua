@@ -184,13 +184,29 @@ function M.body_limit()
   return limit
 end
 
+-- Byte loops over bodies run as LuaJIT-compiled FFI code (pattern-based gsub costs tens of ns per byte).
+local scratch, scratch_size = nil, 0
+local function scratch_buffer(n)
+  if n > scratch_size then
+    scratch_size = math.max(n, 2 * scratch_size, 65536)
+    scratch = ffi.new("uint8_t[?]", scratch_size)
+  end
+  return scratch
+end
+
 function M.printable(s, total)
   if s == nil then return nil end
   if #s > limit or (total ~= nil and total > limit) then
     slot.bodies_truncated = slot.bodies_truncated + 1
     s = s:sub(1, limit)
   end
-  return (s:gsub("[^ -~\r\n]", "."))
+  local n = #s
+  local src, out = ffi.cast("const uint8_t *", s), scratch_buffer(n)
+  for i = 0, n - 1 do
+    local b = src[i]
+    if (b >= 32 and b <= 126) or b == 10 or b == 13 then out[i] = b else out[i] = 46 end
+  end
+  return ffi.string(out, n)
 end
 
 local ARRAY = {}
@@ -198,21 +214,43 @@ function M.array(t)
   return setmetatable(t or {}, ARRAY)
 end
 
--- JSON string escapes: control characters as \u00XX, bytes over 0x7F as the Latin-1 code point \u00XX (eve
--- escapes invalid UTF-8 instead; this keeps every datagram valid JSON whatever the bytes).
-local ESCAPES = { ['"'] = '\\"', ['\\'] = '\\\\', ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t' }
-for b = 0, 255 do
-  local c = string.char(b)
-  if ESCAPES[c] == nil and (b < 32 or b >= 127) then ESCAPES[c] = string.format("\\u%04x", b) end
-end
-
 local encode_value
 local concat, format, floor, tostring, type, pairs, ipairs, getmetatable = table.concat, string.format, math.floor,
     tostring, type, pairs, ipairs, getmetatable
 
+local HEX = ffi.new("const uint8_t[16]", { 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102 })
+local SHORT_ESCAPE = ffi.new("uint8_t[128]")
+SHORT_ESCAPE[8], SHORT_ESCAPE[9], SHORT_ESCAPE[10], SHORT_ESCAPE[12], SHORT_ESCAPE[13] = 98, 116, 110, 102, 114
+SHORT_ESCAPE[34], SHORT_ESCAPE[92] = 34, 92
+
+-- JSON string escapes: control characters as \u00XX (or \n, \r, \t, \b, \f), bytes over 0x7F as the Latin-1
+-- code point \u00XX (eve escapes invalid UTF-8 instead; this keeps every datagram valid JSON whatever the bytes).
+local function escape(s)
+  local n = #s
+  local src, out = ffi.cast("const uint8_t *", s), scratch_buffer(6 * n + 2)
+  local o = 1
+  out[0] = 34
+  for i = 0, n - 1 do
+    local b = src[i]
+    if b >= 32 and b < 127 and b ~= 34 and b ~= 92 then
+      out[o] = b
+      o = o + 1
+    elseif b < 128 and SHORT_ESCAPE[b] ~= 0 then
+      out[o], out[o + 1] = 92, SHORT_ESCAPE[b]
+      o = o + 2
+    else
+      out[o], out[o + 1], out[o + 2], out[o + 3] = 92, 117, 48, 48
+      out[o + 4], out[o + 5] = HEX[bit.rshift(b, 4)], HEX[bit.band(b, 15)]
+      o = o + 6
+    end
+  end
+  out[o] = 34
+  return ffi.string(out, o + 1)
+end
+
 local function encode_string(s, out, n)
   n = n + 1
-  out[n] = '"' .. s:gsub('[%c"\\\128-\255]', ESCAPES) .. '"'
+  out[n] = escape(s)
   return n
 end
 
