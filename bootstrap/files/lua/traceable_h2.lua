@@ -12,6 +12,7 @@
 -- (arrays of {name=, value=}, in wire order; response trailers follow the response headers), request_body and
 -- response_body (at most body_limit bytes), request_body_length and response_body_length (the true lengths),
 -- upgraded (stream 1 of an Upgrade), reset (the RST_STREAM error code, if any), complete.
+-- conn.identified turns true once the client has shown it speaks HTTP/2.
 local M = {}
 
 local byte, char, sub, find, lower, concat = string.byte, string.char, string.sub, string.find, string.lower, table.concat
@@ -561,6 +562,7 @@ function Connection:parse(d, dirname)
       if ok == nil then return nil, err end
       if not ok then return true end
     elseif d.state == "preface" then
+      self.identified = true -- the client speaks HTTP/2 (prior knowledge, or after its Upgrade request)
       if #buf < #M.PREFACE then return true end
       if sub(buf, 1, #M.PREFACE) ~= M.PREFACE then return nil, "no HTTP/2 connection preface" end
       d.buf = sub(buf, #M.PREFACE + 1)
