@@ -298,6 +298,16 @@ test("RST_STREAM: the other direction's frames sent before the reset still count
   eq({ got[3].path, got[3].request_body, got[3].status, got[3].reset }, { "/api/item?stream=3", "body", nil, 7 })
 end)
 
+test("a body that disagrees with its content-length is not complete (frames lost in a gap)", function()
+  local ts = h2.PREFACE .. frame(1, 5, 1, block({ { ":method", "GET" }, { ":path", "/a" } }))
+    .. frame(1, 5, 3, block({ { ":method", "HEAD" }, { ":path", "/b" } }))
+  local tc = SETTINGS0 .. frame(1, 4, 1, block({ { ":status", "200" }, { "content-length", "10" } }))
+    .. frame(0, 1, 1, "12345") -- five bytes of ten
+    .. frame(1, 5, 3, block({ { ":status", "200" }, { "content-length", "10" } })) -- HEAD: no body, as it should be
+  local got = run(ts, tc, 1e9)
+  eq({ got[1].complete, got[1].length_mismatch, got[3].complete, got[3].length_mismatch }, { false, true, true, nil })
+end)
+
 test("frames: bodies are cut at the limit, the length stays true", function()
   local ts = h2.PREFACE .. SETTINGS0 .. frame(1, 4, 1, request_block(1))
     .. frame(0, 0, 1, string.rep("a", 60)) .. frame(0, 1, 1, string.rep("b", 60))

@@ -11,7 +11,8 @@
 -- A stream handed to on_stream: id, method, path, authority, scheme, status, request_headers and response_headers
 -- (arrays of {name=, value=}, in wire order; response trailers follow the response headers), request_body and
 -- response_body (at most body_limit bytes), request_body_length and response_body_length (the true lengths),
--- upgraded (stream 1 of an Upgrade), reset (the RST_STREAM error code, if any), complete.
+-- upgraded (stream 1 of an Upgrade), reset (the RST_STREAM error code, if any), complete (false also when a body
+-- disagrees with its content-length: length_mismatch).
 -- conn.identified turns true once the client has shown it speaks HTTP/2.
 local M = {}
 
@@ -325,6 +326,16 @@ function Connection:hand_over(s, complete)
   s.authority = s.authority or header_value(s.request_headers, ":authority") or header_value(s.request_headers, "host")
   s.scheme = s.scheme or header_value(s.request_headers, ":scheme")
   if s.status == nil then s.status = tonumber(header_value(s.response_headers, ":status") or "") end
+  -- Suricata does not tell its streaming loggers about gaps in the TCP data; a gap that swallowed whole frames
+  -- leaves the framing intact, so a body that disagrees with its content-length is not called complete.
+  local request_length = tonumber(header_value(s.request_headers, "content-length") or "")
+  local response_length = tonumber(header_value(s.response_headers, "content-length") or "")
+  local bodiless = s.method == "HEAD" or s.status == 204 or s.status == 304
+  if (request_length and request_length ~= s.request_body_length)
+      or (response_length and not bodiless and response_length ~= s.response_body_length) then
+    s.complete = false
+    s.length_mismatch = true
+  end
   self.on_stream(s)
 end
 
