@@ -298,6 +298,16 @@ test("RST_STREAM: the other direction's frames sent before the reset still count
   eq({ got[3].path, got[3].request_body, got[3].status, got[3].reset }, { "/api/item?stream=3", "body", nil, 7 })
 end)
 
+test("gaps that keep the framing: a skipped client stream id, DATA without its header block", function()
+  local ts = h2.PREFACE .. frame(1, 5, 1, request_block(1)) .. frame(1, 5, 5, request_block(5))
+  local conn = select(4, run(ts, "", 1e9))
+  eq(conn.dir.ts.err, "stream 5 opened after stream 1 (a header block was lost)")
+  ts = h2.PREFACE .. frame(1, 5, 1, request_block(1))
+  local tc = SETTINGS0 .. frame(0, 1, 1, "body whose HEADERS frame was lost")
+  conn = select(4, run(ts, tc, 1e9))
+  eq(conn.dir.tc.err, "DATA before any header block on stream 1 (the header block was lost)")
+end)
+
 test("a body that disagrees with its content-length is not complete (frames lost in a gap)", function()
   local ts = h2.PREFACE .. frame(1, 5, 1, block({ { ":method", "GET" }, { ":path", "/a" } }))
     .. frame(1, 5, 3, block({ { ":method", "HEAD" }, { ":path", "/b" } }))

@@ -361,15 +361,25 @@ function Connection:header_block(d, dirname, stream_id, block, end_stream, promi
     if s then s.request_headers, s.request_done, s.pushed = headers, true, true end
     return true
   end
+  if dirname == "ts" and stream_id > (d.last_stream or 0) then
+    -- Clients open their streams in order (1, 3, 5, ...): a skipped id means a request header block was lost
+    -- in a gap, and with it updates to the dynamic table that later blocks rely on.
+    if d.last_stream and stream_id ~= d.last_stream + 2 then
+      return nil, "stream " .. stream_id .. " opened after stream " .. d.last_stream .. " (a header block was lost)"
+    end
+    d.last_stream = stream_id
+  end
   local s = self:stream(stream_id)
   if not s then return true end
   if dirname == "ts" then
+    s.ts_headers = true
     local list = s.request_headers
     for i = 1, #headers do list[#list + 1] = headers[i] end
     if end_stream then s.request_done = true end
   else
     local status = tonumber(header_value(headers, ":status") or "")
     if status and status >= 100 and status < 200 then return true end -- informational (100-continue): not the response
+    s.tc_headers = true
     if status then s.status = status end
     local list = s.response_headers
     for i = 1, #headers do list[#list + 1] = headers[i] end
@@ -403,6 +413,9 @@ function Connection:frame(d, dirname, ftype, flags, sid, payload)
   if ftype == DATA then
     if sid == 0 then return nil, "DATA on stream 0" end
     local s = self:stream(sid)
+    if s and not s[dirname .. "_headers"] then
+      return nil, "DATA before any header block on stream " .. sid .. " (the header block was lost)"
+    end
     if s then
       local which = dirname == "ts" and "request" or "response"
       append_body(s, which, sub(payload, p, stop), self.body_limit)
@@ -503,7 +516,7 @@ function Connection:http1_request(d)
   local s = self:stream(1)
   s.upgraded, s.method, s.path = true, method, target
   s.authority, s.scheme = header_value(headers, "Host") or header_value(headers, "host"), "http"
-  s.request_headers = headers
+  s.request_headers, s.ts_headers, d.last_stream = headers, true, 1
   append_body(s, "request", body, self.body_limit)
   s.request_done = true
   d.buf = sub(d.buf, rest)
