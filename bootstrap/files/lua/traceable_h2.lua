@@ -24,7 +24,7 @@ M.PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 -- Limits that keep one connection's state bounded whatever the traffic.
 local MAX_HEADER_BLOCK = 1024 * 1024   -- bytes of one header block (HEADERS + CONTINUATION)
 local MAX_HTTP1_HEAD = 64 * 1024       -- bytes of the HTTP/1.1 request or 101 response head on the Upgrade path
-local MAX_OPEN_STREAMS = 1000          -- streams waiting for their other half
+local MAX_OPEN_STREAMS = 256           -- streams open at once (servers commonly allow 100 to 250)
 local MAX_TABLE_SIZE = 1024 * 1024     -- largest dynamic table size update accepted
 
 -------------------------------------------------------------------------------- HPACK

@@ -12,10 +12,11 @@ local h2 = require("traceable_h2")
 local format, date, tonumber, lower, time = string.format, os.date, tonumber, string.lower, os.time
 
 -- An idle connection is forgotten after this long (Suricata's own TCP flow timeouts are shorter, so a live
--- flow is never cut); the ignore list only spares the parser and may be forgotten sooner.
+-- flow is never cut). The ignore list only spares the parser; a flow forgotten from it while still alive comes
+-- back without the open flag and is ignored again.
 local IDLE_CONNECTION = 3600
-local IDLE_IGNORED = 300
-local SWEEP_EVERY = 60
+local IDLE_IGNORED = 120
+local SWEEP_EVERY = 30
 -- Application protocols Suricata may have recognised that can never be h2c.
 local NOT_H2C = { tls = true, ssh = true, smtp = true, ftp = true, dns = true, smb = true, krb5 = true,
   dcerpc = true, nfs = true, rdp = true, rfb = true, mqtt = true, pgsql = true, imap = true, sip = true }
@@ -82,9 +83,8 @@ local function emit(c, s)
       http.http_response_body_printable = feed.printable(s.response_body, s.response_body_length)
     end
   end
-  local _, last_sec, _, last_usec = SCFlowTimestamps()
   feed.emit({
-    timestamp = date("!%Y-%m-%dT%H:%M:%S", last_sec) .. format(".%06d+0000", last_usec),
+    timestamp = date("!%Y-%m-%dT%H:%M:%S", c.last_sec) .. format(".%06d+0000", c.last_usec),
     flow_id = c.flow_id,
     event_type = "http",
     src_ip = c.src_ip,
@@ -99,7 +99,7 @@ end
 local function new_connection(fid)
   local _, src_ip, dst_ip, proto, sp, dp = SCFlowTuple()
   local c = { flow_id = fid, src_ip = src_ip, src_port = sp, dest_ip = dst_ip, dest_port = dp,
-    proto = proto == 6 and "TCP" or tostring(proto) }
+    proto = proto == 6 and "TCP" or tostring(proto), last_sec = time(), last_usec = 0 }
   c.parser = h2.new_connection({ body_limit = feed.body_limit(), on_stream = function(s) emit(c, s) end })
   return c
 end
@@ -124,6 +124,7 @@ function log()
   if now - last_sweep >= SWEEP_EVERY then sweep(now) end
   local fid = SCFlowId()
   if ignored[fid] then
+    -- Not even SCStreamingBuffer(): it would copy the chunk into Lua. The entry goes after IDLE_IGNORED.
     ignored[fid] = now
     return
   end
@@ -140,7 +141,11 @@ function log()
   end
   c.seen = now
   if data ~= nil and #data > 0 then
-    local ok, err = c.parser:feed(toserver and "ts" or "tc", data)
+    -- The time of the flow's latest packet, for the events this chunk completes.
+    local _, last_sec, _, last_usec = SCFlowTimestamps()
+    c.last_sec, c.last_usec = tonumber(last_sec) or now, tonumber(last_usec) or 0
+    local called, ok, err = pcall(c.parser.feed, c.parser, toserver and "ts" or "tc", data)
+    if not called then ok, err = nil, "parser error: " .. tostring(ok) end
     if not ok then
       -- Not HTTP/2 (the common case: any other TCP protocol), or an HTTP/2 connection that broke (e.g. a gap).
       if c.parser.identified then
@@ -156,6 +161,6 @@ function log()
 end
 
 function deinit()
-  for fid, c in pairs(connections) do forget(fid, c) end
+  for fid, c in pairs(connections) do pcall(forget, fid, c) end
   feed.deinit()
 end
