@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createConnection, createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Exchange, Header, headerValue as header } from '../helpers/h2c';
 
 const LUA_DIR = join(__dirname, 'lua');
 const MODULE_DIR = join(__dirname, '..', '..', 'bootstrap', 'files', 'lua');
@@ -29,18 +30,6 @@ test('parser unit tests pass under luajit', () => {
   expect(r.status).toBe(0);
 });
 
-interface Exchange {
-  conn: string;
-  via: 'prior-knowledge' | 'upgrade';
-  method: string;
-  path: string;
-  authority: string;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  status: number;
-  responseBody: string;
-}
-interface Header { name: string; value: string }
 interface Stream {
   id: number;
   method: string;
@@ -123,7 +112,6 @@ test('real h2c connections (node http2, curl --http2 Upgrade) parse complete at 
         }
       }
     });
-    const header = (list: Header[], name: string) => list.find((h) => h.name.toLowerCase() === name)?.value;
     for (const seed of [1, 2, 3]) {
       expect([...seen.keys()].filter((k) => k.endsWith(` seed ${seed}`))).toHaveLength(truth.length);
       for (const t of truth) {
