@@ -10,6 +10,7 @@ local feed = require("traceable_feed")
 local h2 = require("traceable_h2")
 
 local format, date, tonumber, lower, time = string.format, os.date, tonumber, string.lower, os.time
+local byte, find, sub = string.byte, string.find, string.sub
 
 -- An idle connection is forgotten after this long (Suricata's own TCP flow timeouts are shorter, so a live
 -- flow is never cut). The ignore list only spares the parser; a flow forgotten from it while still alive comes
@@ -96,6 +97,16 @@ local function emit(c, s)
   })
 end
 
+-- The first chunk of a flow, cheaply: could this be the start of an h2c connection? The client's preface or an
+-- HTTP/1.1 request that mentions h2c (a head not complete in this chunk gets the benefit of the doubt); the
+-- server's first frame (SETTINGS) or its 101 answer to an Upgrade.
+local function may_be_h2c(data, toserver)
+  if toserver then
+    return sub(data, 1, 4) == "PRI " or find(data, "[hH]2[cC]") ~= nil or not find(data, "\r\n\r\n", 1, true)
+  end
+  return byte(data, 4) == 4 or sub(data, 1, 13) == "HTTP/1.1 101 "
+end
+
 local function new_connection(fid)
   local _, src_ip, dst_ip, proto, sp, dp = SCFlowTuple()
   local c = { flow_id = fid, src_ip = src_ip, src_port = sp, dest_ip = dst_ip, dest_port = dp,
@@ -132,7 +143,7 @@ function log()
   local c = connections[fid]
   if c == nil then
     -- Only a connection seen from its first byte can be decoded (HPACK state starts with the connection).
-    if not open or NOT_H2C[SCFlowAppLayerProto()] then
+    if not open or data == nil or not may_be_h2c(data, toserver) or NOT_H2C[SCFlowAppLayerProto()] then
       ignored[fid] = now
       return
     end
