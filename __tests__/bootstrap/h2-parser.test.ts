@@ -74,8 +74,13 @@ function run(cmd: string, args: string[], timeoutMs: number) {
   });
 }
 
-test('real h2c connections (node http2, curl --http2 Upgrade) parse complete at any chunking', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'h2-parser-'));
+let work: string;
+let truth: Exchange[];
+let connectionCount = 0;
+
+/** Records the h2c traffic once: node's http2 client and server, curl --http2 Upgrade, through recording relays. */
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'h2-parser-'));
   const server = spawn('node', [TRAFFIC, 'server', '127.0.0.1', '0', '0', join(work, 'ready')], { stdio: 'ignore' });
   const relays: Server[] = [];
   try {
@@ -89,57 +94,110 @@ test('real h2c connections (node http2, curl --http2 Upgrade) parse complete at 
     const upRelay = await recordingRelay(upgradePort);
     relays.push(h2Relay.server, upRelay.server);
     const client = await run('node', [TRAFFIC, 'client', '127.0.0.1', String(h2Relay.port), String(upRelay.port), join(work, 'truth.json')], 60_000);
-    expect(client).toEqual({ code: 0, stderr: '' });
-    const truth = JSON.parse(readFileSync(join(work, 'truth.json'), 'utf8')) as Exchange[];
-    expect(truth).toHaveLength(28);
-
+    if (client.code !== 0) throw new Error(`h2c-traffic client failed: ${client.stderr}`);
+    truth = JSON.parse(readFileSync(join(work, 'truth.json'), 'utf8')) as Exchange[];
+    // serial, 20 concurrent, two upgrades: files 0..3
     const connections = [...h2Relay.connections, ...upRelay.connections];
-    expect(connections).toHaveLength(4); // serial, 20 concurrent, two upgrades
-    const seen = new Map<string, Stream>();
     connections.forEach((c, i) => {
       writeFileSync(join(work, `${i}.ts`), Buffer.concat(c.ts));
       writeFileSync(join(work, `${i}.tc`), Buffer.concat(c.tc));
-      // tiny chunks, segment-sized chunks, and chunks bigger than any frame
-      for (const [seed, maxChunk] of [[1, 7], [2, 1500], [3, 70_000]]) {
-        const r = luajit([join(LUA_DIR, 'h2_dump.lua'), join(work, `${i}.ts`), join(work, `${i}.tc`), String(seed), String(maxChunk), String(BODY_LIMIT)]);
-        expect(r.status).toBe(0);
-        const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-        expect(lines.pop()).toMatchObject({ errors: [] });
-        for (const s of lines as Stream[]) {
-          const key = `${s.path} seed ${seed}`;
-          expect(seen.has(key)).toBe(false);
-          seen.set(key, s);
-        }
-      }
     });
-    for (const seed of [1, 2, 3]) {
-      expect([...seen.keys()].filter((k) => k.endsWith(` seed ${seed}`))).toHaveLength(truth.length);
-      for (const t of truth) {
-        const s = seen.get(`${t.path} seed ${seed}`);
-        if (!s) throw new Error(`no stream for ${t.path}`);
-        expect({ method: s.method, authority: s.authority, status: s.status, complete: s.complete, upgraded: s.upgraded })
-          .toEqual({ method: t.method, authority: t.authority, status: t.status, complete: true, upgraded: t.via === 'upgrade' });
-        for (const [name, value] of Object.entries(t.requestHeaders)) expect(header(s.request_headers, name)).toBe(value);
-        expect(header(s.request_headers, 'user-agent')).toBe('traceable-e2e-h2/1.0');
-        expect(header(s.response_headers, 'x-e2e-server')).toBe(t.via === 'upgrade' ? 'h2c-upgrade' : 'h2');
-        expect(header(s.response_headers, 'x-request-bytes')).toBe(String(t.requestBody.length));
-        expect(s.request_body_length).toBe(t.requestBody.length);
-        expect(s.response_body_length).toBe(t.responseBody.length);
-        // byte-exact up to the limit
-        expect(s.request_body === t.requestBody.slice(0, BODY_LIMIT)).toBe(true);
-        expect(s.response_body === t.responseBody.slice(0, BODY_LIMIT)).toBe(true);
-      }
-    }
-    // The 40000-byte headers went over HEADERS + CONTINUATION in both directions.
-    const big = seen.get('/h2/headers?case=continuation seed 2')!;
-    expect(header(big.request_headers, 'x-big-request-header')).toBe('a'.repeat(40000));
-    expect(header(big.response_headers, 'x-big')).toBe('b'.repeat(40000));
-    const over = seen.get('/h2/large?case=over-limit seed 2')!;
-    expect([over.request_body.length, over.request_body_length, over.response_body.length, over.response_body_length])
-      .toEqual([BODY_LIMIT, 150000, BODY_LIMIT, 150000]);
+    connectionCount = connections.length;
   } finally {
     server.kill('SIGKILL');
     for (const r of relays) r.close();
-    rmSync(work, { recursive: true, force: true });
   }
+}, 90_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+test('real h2c connections (node http2, curl --http2 Upgrade) parse complete at any chunking', () => {
+  expect(truth).toHaveLength(28);
+  expect(connectionCount).toBe(4);
+  const seen = new Map<string, Stream>();
+  for (let i = 0; i < connectionCount; i++) {
+    // tiny chunks, segment-sized chunks, and chunks bigger than any frame
+    for (const [seed, maxChunk] of [[1, 7], [2, 1500], [3, 70_000]]) {
+      const r = luajit([join(LUA_DIR, 'h2_dump.lua'), join(work, `${i}.ts`), join(work, `${i}.tc`), String(seed), String(maxChunk), String(BODY_LIMIT)]);
+      expect(r.status).toBe(0);
+      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.pop()).toMatchObject({ errors: [] });
+      for (const s of lines as Stream[]) {
+        const key = `${s.path} seed ${seed}`;
+        expect(seen.has(key)).toBe(false);
+        seen.set(key, s);
+      }
+    }
+  }
+  for (const seed of [1, 2, 3]) {
+    expect([...seen.keys()].filter((k) => k.endsWith(` seed ${seed}`))).toHaveLength(truth.length);
+    for (const t of truth) {
+      const s = seen.get(`${t.path} seed ${seed}`);
+      if (!s) throw new Error(`no stream for ${t.path}`);
+      expect({ method: s.method, authority: s.authority, status: s.status, complete: s.complete, upgraded: s.upgraded })
+        .toEqual({ method: t.method, authority: t.authority, status: t.status, complete: true, upgraded: t.via === 'upgrade' });
+      for (const [name, value] of Object.entries(t.requestHeaders)) expect(header(s.request_headers, name)).toBe(value);
+      expect(header(s.request_headers, 'user-agent')).toBe('traceable-e2e-h2/1.0');
+      expect(header(s.response_headers, 'x-e2e-server')).toBe(t.via === 'upgrade' ? 'h2c-upgrade' : 'h2');
+      expect(header(s.response_headers, 'x-request-bytes')).toBe(String(t.requestBody.length));
+      expect(s.request_body_length).toBe(t.requestBody.length);
+      expect(s.response_body_length).toBe(t.responseBody.length);
+      // byte-exact up to the limit
+      expect(s.request_body === t.requestBody.slice(0, BODY_LIMIT)).toBe(true);
+      expect(s.response_body === t.responseBody.slice(0, BODY_LIMIT)).toBe(true);
+    }
+  }
+  // The 40000-byte headers went over HEADERS + CONTINUATION in both directions.
+  const big = seen.get('/h2/headers?case=continuation seed 2')!;
+  expect(header(big.request_headers, 'x-big-request-header')).toBe('a'.repeat(40000));
+  expect(header(big.response_headers, 'x-big')).toBe('b'.repeat(40000));
+  const over = seen.get('/h2/large?case=over-limit seed 2')!;
+  expect([over.request_body.length, over.request_body_length, over.response_body.length, over.response_body_length])
+    .toEqual([BODY_LIMIT, 150000, BODY_LIMIT, 150000]);
 }, 120_000);
+
+test('traceable_http2.lua with the real feed module: one event per stream, other flows dropped at their first chunk', () => {
+  const feedFile = join(work, 'feed.json');
+  const r = spawnSync('luajit', [join(LUA_DIR, 'traceable_http2_driver.lua'), join(MODULE_DIR, 'traceable_http2.lua'), join(work, '0.ts'), join(work, '0.tc')], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, TRACEABLE_FEED_MODE: 'file', TRACEABLE_FEED_PATH: feedFile, TRACEABLE_FEED_STATS: join(work, 'feed-stats.json'), TRACEABLE_HTTP_BODY_LIMIT: String(BODY_LIMIT) },
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const calls = JSON.parse(r.stdout) as { buffer_calls: Record<string, number>; chunks: Record<string, number>; notices: string[] };
+  // The HTTP/1 flow and the flow picked up after its start: SCStreamingBuffer once, none for their other chunks.
+  expect([calls.buffer_calls['1'], calls.buffer_calls['3']]).toEqual([1, 1]);
+  expect(calls.chunks['1']).toBe(4); // 1 request chunk, 3 response chunks
+  expect(calls.notices).toEqual([]);
+  const events = readFileSync(feedFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const byFlow = (flow: number) => events.filter((e) => e.flow_id === flow * 1000003);
+  expect([byFlow(1).length, byFlow(3).length]).toEqual([0, 0]);
+  const serial = truth.filter((t) => t.conn === 'pk-serial');
+  // Flow 2: the whole connection, every stream complete and byte-exact.
+  expect(byFlow(2).map((e) => e.http.url)).toEqual(serial.map((t) => t.path));
+  for (const e of byFlow(2)) {
+    const t = serial.find((x) => x.path === e.http.url)!;
+    expect(e).toMatchObject({
+      event_type: 'http', src_ip: '10.0.0.2', src_port: 40002, dest_ip: '10.0.1.1', dest_port: 8081, proto: 'TCP',
+      timestamp: new Date((1796000100 + 2) * 1000).toISOString().replace('.000Z', '.250000+0000'), // the driver's SCFlowTimestamps
+      http: { http_method: t.method, url: t.path, status: t.status, protocol: 'HTTP/2', version: '2', length: t.responseBody.length,
+        hostname: '127.0.0.1', http_user_agent: 'traceable-e2e-h2/1.0', http2: { complete: true } },
+    });
+    expect(e.http.http_response_body_printable ?? '').toBe(t.responseBody.slice(0, BODY_LIMIT));
+    expect(e.http.http_request_body_printable ?? '').toBe(t.requestBody.slice(0, BODY_LIMIT));
+  }
+  // Flow 4: cut, then closed: the streams finished before the cut complete and exact, the others (their requests
+  // were all sent) go out as they were, complete false.
+  const cut = byFlow(4);
+  expect(cut.map((e) => e.http.url).sort()).toEqual(serial.map((t) => t.path).sort());
+  const finished = cut.filter((e) => e.http.http2.complete);
+  expect(finished.length).toBeGreaterThanOrEqual(3);
+  expect(finished.length).toBeLessThan(serial.length);
+  expect(finished.map((e) => e.http.url)).toEqual(serial.slice(0, finished.length).map((t) => t.path));
+  for (const e of finished) {
+    expect(e.http.http_response_body_printable ?? '').toBe(serial.find((t) => t.path === e.http.url)!.responseBody.slice(0, BODY_LIMIT));
+  }
+  const stats = JSON.parse(readFileSync(join(work, 'feed-stats.json'), 'utf8'));
+  expect([stats.events_sent, stats.send_errors]).toEqual([events.length, 0]);
+});
