@@ -2,6 +2,7 @@
  * Synth assertions for the deployment modes: the agent fleet on ECS (DeployTraceableAgentInECS), FARGATE sources
  * through a Route53 private name, and MANUAL sessions.
  */
+import { gunzipSync } from 'node:zlib';
 import { bootstrapFiles, INSTALL_DIR } from '../bootstrap';
 import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
 import { resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
@@ -42,7 +43,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true', volume_size: 30 } }],
     });
     expect(launchTemplate.key_name).toBeUndefined();
-    expect(Buffer.from(launchTemplate.user_data, 'base64').toString('utf8')).toBe(
+    expect(gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8')).toBe(
       [
         '#!/bin/bash',
         '# Joins the ECS cluster traffic-mirroring-agents; its service brings Suricata and the Traceable agent as containers.',

@@ -1,6 +1,7 @@
 /**
  * Synth assertions for the core stack: the mirror target, the EC2 agent fleet, the token secret and the outputs.
  */
+import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,8 +104,8 @@ describe('EC2 agent fleet', () => {
     expect(launchTemplate.key_name).toBeUndefined();
   });
 
-  test('user data is the rendered bootstrap, base64-encoded at synth', () => {
-    const script = Buffer.from(launchTemplate.user_data, 'base64').toString('utf8');
+  test('user data is the rendered bootstrap, gzip- and base64-encoded at synth', () => {
+    const script = gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8');
     expect(script.startsWith('#!/bin/bash')).toBe(true);
     expect(script).toContain('traffic-mirroring/traceable-refresh-token');
   });

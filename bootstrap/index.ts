@@ -11,14 +11,22 @@ import {
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_CAPTURE_INTERFACE,
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
+  DEFAULT_FEED_MODE,
+  DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
   EVE_FILE_IN_CONTAINER,
+  FEED_FILE_PATH,
+  FEED_MODES,
+  FEED_SOCKET_PATH,
+  FeedMode,
   HEALTH_CHECK_PATH,
   HEALTH_CHECK_PORT,
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
+  MAX_HTTP_BODY_LIMIT,
   METRICS_NAMESPACE,
+  SURICATA_LUA_DIR,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
 
@@ -45,6 +53,10 @@ export interface BootstrapProps {
   readonly awsCliImage?: string;
   /** CloudWatch agent .deb version on Ubuntu (S3 path element). Default {@link DEFAULT_CLOUDWATCH_AGENT_VERSION}. */
   readonly cloudWatchAgentVersion?: string;
+  /** How the HTTP events reach the agent (AgentFeed): unix datagram socket or file. Default {@link DEFAULT_FEED_MODE}. */
+  readonly feedMode?: FeedMode;
+  /** Bytes of each request and response body in the events (HttpBodyLimit), 0 for none. Default {@link DEFAULT_HTTP_BODY_LIMIT}. */
+  readonly httpBodyLimit?: number;
 }
 
 /** A file the user data installs: its path on the instance, mode and content. */
@@ -63,6 +75,9 @@ export const INSTALL_DIR = '/opt/traceable';
 /** Placeholder for the capture interface in files/suricata.yaml (replaced at boot, or by {@link renderSuricataYaml}). */
 export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 
+/** Suricata's Lua output scripts and the feed module they share (files/lua/, installed in {@link SURICATA_LUA_DIR}). */
+export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_http.lua', 'traceable_bodies.lua'];
+
 /** Source file (under files/) → installed path and mode. */
 const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644' },
@@ -77,6 +92,7 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
+  ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
 ];
 
 /** Shell scripts among the files (for shellcheck). */
@@ -86,11 +102,33 @@ function readSource(src: string): string {
   return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
 }
 
+/** A Lua source without its comment-only and blank lines and without indentation (our scripts have no multi-line
+ * comments, and their one multi-line string holds C declarations, where indentation does not matter). */
+export function luaWithoutComments(source: string): string {
+  return `${source
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('--'))
+    .join('\n')}\n`;
+}
+
+/** suricata.yaml without its comment-only and blank lines (the explanations stay in bootstrap/files/suricata.yaml). */
+function yamlWithoutComments(source: string): string {
+  return `${source
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s*#/.test(line))
+    .join('\n')}\n`;
+}
+
 /** The files installed under {@link INSTALL_DIR}, the same for every configuration (the settings travel in
  * /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}). */
 export function bootstrapFiles(): BootstrapFile[] {
   return FILES.map(({ src, path, mode }) => {
     let content = readSource(src);
+    // The Lua scripts' comments stay in the source (bootstrap/files/lua): the installed copies are the code only,
+    // to keep the user data under EC2's limit.
+    if (src.endsWith('.lua')) content = luaWithoutComments(content);
+    if (src === 'suricata.yaml') content = yamlWithoutComments(content);
     if (src === 'cloudwatch-agent.json') {
       content = content
         .replaceAll('__METRICS_NAMESPACE__', METRICS_NAMESPACE)
@@ -104,9 +142,33 @@ export function bootstrapFiles(): BootstrapFile[] {
 /** The Suricata configuration for a capture interface (the instance renders the same at boot with the detected
  * primary interface; an ECS task may instead keep the placeholder and pass `--af-packet=IFACE`, which uses the
  * configuration's `default` entry). */
-export function renderSuricataYaml(captureInterface: string = DEFAULT_CAPTURE_INTERFACE): string {
+export function renderSuricataYaml(
+  captureInterface: string = DEFAULT_CAPTURE_INTERFACE,
+  options: { luaDir?: string } = {},
+): string {
   if (!/^[A-Za-z0-9._-]{1,15}$/.test(captureInterface)) throw new Error(`invalid interface name: ${captureInterface}`);
-  return readSource('suricata.yaml').replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
+  const yaml = yamlWithoutComments(readSource('suricata.yaml')).replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
+  // Tests and benchmarks run the scripts from the source tree (files/lua) instead of the installed copy.
+  return options.luaDir === undefined ? yaml : yaml.replace(`scripts-dir: ${SURICATA_LUA_DIR}\n`, `scripts-dir: ${options.luaDir}\n`);
+}
+
+/** Directory of the Lua output scripts in the source tree (for running Suricata on them outside an instance). */
+export const LUA_SOURCE_DIR = join(BOOTSTRAP_FILES_DIR, 'lua');
+
+/** The feed's settings as the Lua module reads them from Suricata's environment (TRACEABLE_FEED_MODE,
+ * TRACEABLE_FEED_PATH, TRACEABLE_HTTP_BODY_LIMIT), validated. */
+export function feedEnvironment(feedMode: FeedMode = DEFAULT_FEED_MODE, httpBodyLimit: number = DEFAULT_HTTP_BODY_LIMIT) {
+  if (!FEED_MODES.includes(feedMode)) {
+    throw new Error(`bootstrap: feedMode must be one of ${FEED_MODES.join(', ')}, got ${JSON.stringify(feedMode)}`);
+  }
+  if (!Number.isInteger(httpBodyLimit) || httpBodyLimit < 0 || httpBodyLimit > MAX_HTTP_BODY_LIMIT) {
+    throw new Error(`bootstrap: httpBodyLimit must be a whole number of bytes from 0 to ${MAX_HTTP_BODY_LIMIT}, got ${JSON.stringify(httpBodyLimit)}`);
+  }
+  return {
+    TRACEABLE_FEED_MODE: feedMode,
+    TRACEABLE_FEED_PATH: feedMode === 'socket' ? FEED_SOCKET_PATH : FEED_FILE_PATH,
+    TRACEABLE_HTTP_BODY_LIMIT: String(httpBodyLimit),
+  };
 }
 
 const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
@@ -147,6 +209,7 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
       'a version such as latest or 1.300049.1b929',
     ),
     TRACEABLE_EVE_FILE: EVE_FILE_IN_CONTAINER,
+    ...feedEnvironment(props.feedMode, props.httpBodyLimit),
     TRACEABLE_HEALTH_PORT: String(HEALTH_CHECK_PORT),
     TRACEABLE_HEALTH_PATH: HEALTH_CHECK_PATH,
   };
@@ -186,21 +249,18 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
-function base64Lines(data: Buffer): string {
-  return (data.toString('base64').match(/.{1,76}/g) ?? []).join('\n');
-}
-
 /**
  * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
- * unpacks the files (gzip + base64, to stay well under EC2's 16 KB) and runs bootstrap.sh.
+ * unpacks the files and runs bootstrap.sh. Give it to EC2 with {@link encodeUserData} (gzip: the files, Lua
+ * scripts included, exceed EC2's 16 KB of raw user data; cloud-init decompresses gzip user data itself).
  *
- * The result contains no `${` or `%{` except inside `props.tokenSecretArn` when that is a Terraform reference:
- * the string can go through Terraform as a literal. Give it to the launch template base64-encoded
- * (`Fn.base64encode(renderUserData(props))`).
+ * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the unpacked
+ * files (bash, Lua) have their own, so the whole must reach Terraform encoded, never as a template.
  */
 export function renderUserData(props: BootstrapProps): string {
   const env = bootstrapEnvironment(props);
-  const payload = base64Lines(gzipSync(Buffer.from(renderUnpackScript(), 'utf8'), { level: 9 }));
+  const unpack = renderUnpackScript();
+  if (unpack.split('\n').includes(PAYLOAD_END)) throw new Error(`the unpack script contains the line ${PAYLOAD_END}`);
   const lines = [
     '#!/bin/bash',
     '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
@@ -211,14 +271,20 @@ export function renderUserData(props: BootstrapProps): string {
     "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
     ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
     'TRACEABLE_ENV_END',
-    "base64 -d > /opt/traceable/unpack.sh.gz <<'TRACEABLE_PAYLOAD_END'",
-    payload,
-    'TRACEABLE_PAYLOAD_END',
-    'gzip -dc /opt/traceable/unpack.sh.gz > /opt/traceable/unpack.sh',
+    `cat > /opt/traceable/unpack.sh <<'${PAYLOAD_END}'`,
+    unpack + PAYLOAD_END,
     'bash /opt/traceable/unpack.sh',
-    'rm -f /opt/traceable/unpack.sh.gz /opt/traceable/unpack.sh',
+    'rm -f /opt/traceable/unpack.sh',
     'exec bash /opt/traceable/bin/bootstrap.sh',
     '',
   ];
   return lines.join('\n');
+}
+
+const PAYLOAD_END = 'TRACEABLE_PAYLOAD_END';
+
+/** User data as EC2 takes it (base64), gzip-compressed: cloud-init (Amazon Linux 2023, Ubuntu, the ECS-optimized
+ * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip. */
+export function encodeUserData(userData: string): string {
+  return gzipSync(Buffer.from(userData, 'utf8'), { level: 9 }).toString('base64');
 }

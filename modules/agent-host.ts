@@ -7,6 +7,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { encodeUserData } from '../bootstrap';
 import { managedPolicyArn } from './aws-partition';
 import { resourceNames } from './resource-names';
 
@@ -124,7 +125,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     vpcSecurityGroupIds: [securityGroup.id],
     iamInstanceProfile: { arn: instanceProfile.arn },
     // Encoded here, not with Terraform's base64encode: the script's own ${...} must not be read as interpolation.
-    userData: Buffer.from(props.userData, 'utf8').toString('base64'),
+    userData: encodeUserData(props.userData),
     // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
     // containers) reaches instance metadata, containers on a bridge network do not.
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },

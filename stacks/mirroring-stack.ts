@@ -34,6 +34,8 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     traceableAgentVersion: config.TraceableAgentVersion,
     traceableAgentImage: config.TraceableAgentImage || undefined,
     suricataImage: config.SuricataImage,
+    feedMode: config.AgentFeed,
+    httpBodyLimit: config.HttpBodyLimit,
   };
 }
 

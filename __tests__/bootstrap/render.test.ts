@@ -13,13 +13,25 @@ import {
   SHELL_SCRIPTS,
   agentEnvironment,
   bootstrapEnvironment,
+  LUA_SCRIPTS,
   bootstrapFiles,
+  encodeUserData,
+  luaWithoutComments,
   renderSuricataYaml,
   renderUnpackScript,
   renderUserData,
 } from '../../bootstrap';
+import { parseArgs, renderBootstrapTo } from '../../scripts/render-bootstrap';
 import {
+  DEFAULT_FEED_MODE,
+  DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
+  FEED_FILE_PATH,
+  FEED_SOCKET_PATH,
+  FEED_STATS_PATH,
+  MAX_HTTP_BODY_LIMIT,
+  SURICATA_LUA_DIR,
+  SURICATA_STATS_FILE,
   HEALTH_CHECK_PATH,
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
@@ -55,10 +67,13 @@ function lib(snippet: string, env: NodeJS.ProcessEnv = {}, input?: string) {
 }
 
 function payloadOf(userData: string): string {
-  const m = /base64 -d > \S+ <<'TRACEABLE_PAYLOAD_END'\n([\s\S]*?)\nTRACEABLE_PAYLOAD_END/.exec(userData);
+  const m = /cat > \S+ <<'TRACEABLE_PAYLOAD_END'\n([\s\S]*?)TRACEABLE_PAYLOAD_END\n/.exec(userData);
   if (!m) throw new Error('no payload in user data');
-  return gunzipSync(Buffer.from(m[1].replace(/\n/g, ''), 'base64')).toString('utf8');
+  return m[1];
 }
+
+/** Bytes EC2 counts against its 16 KB: the gzip that encodeUserData base64-encodes. */
+const ec2Bytes = (userData: string) => Buffer.from(encodeUserData(userData), 'base64').length;
 
 describe('shellcheck', () => {
   test('shellcheck is installed (the lint must not silently skip)', () => {
@@ -100,9 +115,10 @@ describe('shellcheck', () => {
 describe('user data', () => {
   const userData = renderUserData(props);
 
-  test('is a bash script under EC2 16 KB limit', () => {
+  test('is a bash script under EC2 16 KB limit once gzip-compressed, as cloud-init reads it', () => {
     expect(userData.startsWith('#!/bin/bash\n')).toBe(true);
-    expect(Buffer.byteLength(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(gunzipSync(Buffer.from(encodeUserData(userData), 'base64')).toString('utf8')).toBe(userData);
+    expect(ec2Bytes(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
     // Headroom for longer names and versions.
     const long = renderUserData({
       ...props,
@@ -111,11 +127,13 @@ describe('user data', () => {
       traceableServiceName: 's'.repeat(128),
       traceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceableai/traceable-agent:1.71.2',
     });
-    expect(Buffer.byteLength(long)).toBeLessThan(USER_DATA_LIMIT_BYTES - 4096);
+    expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES - 4096);
   });
 
-  test('contains no Terraform template sequence except the secret ARN reference', () => {
-    const withoutRef = userData.split(TF_REF).join('');
+  test('renders no Terraform template sequence except the secret ARN reference (the files are static sources)', () => {
+    // The unpacked files are bash and Lua with their own ${...}: they reach EC2 gzip+base64-encoded at synth
+    // (encodeUserData), which Terraform never interpolates. What is rendered from the props must not add any.
+    const withoutRef = userData.replace(payloadOf(userData), '').split(TF_REF).join('');
     expect(userData).toContain(`TRACEABLE_TOKEN_SECRET_ARN='${TF_REF}'`);
     expect(withoutRef).not.toContain('${');
     expect(withoutRef).not.toContain('%{');
@@ -125,7 +143,8 @@ describe('user data', () => {
     // The canary plays the token: whatever the props, it can only come from Secrets Manager at boot.
     expect(userData).not.toContain(CANARY);
     expect(payloadOf(userData)).not.toContain(CANARY);
-    expect(userData).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
+    expect(userData.replace(payloadOf(userData), '')).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
+    expect(payloadOf(userData)).toBe(renderUnpackScript()); // the same static files whatever the props
     expect(Object.keys(bootstrapEnvironment(props)).some((k) => /TOKEN(?!_SECRET_ARN)/.test(k))).toBe(false);
   });
 
@@ -195,21 +214,81 @@ describe('files', () => {
     expect(rotate).toContain('dateext');
   });
 
-  test('Suricata configuration: VXLAN 4789, one capture thread, no checksum checks, http with all headers', () => {
+  test('Suricata configuration: VXLAN 4789, one capture thread, no checksum checks, http events from the Lua feed only', () => {
     const yaml = renderSuricataYaml('ens7');
     expect(yaml).toContain('  - interface: ens7\n    threads: 1\n');
     expect(yaml).toMatch(/vxlan:\n\s+enabled: true\n\s+ports: "4789"/);
-    expect(yaml).toContain('dump-all-headers: both');
-    expect(yaml).toContain('extended: yes');
     expect(yaml).toMatch(/af-packet:[\s\S]*checksum-checks: no/);
     expect(yaml).toContain('runmode: autofp');
     expect(yaml).not.toContain('__CAPTURE_INTERFACE__');
     expect(() => renderSuricataYaml('eth0; reboot')).toThrow();
+    // eve keeps only Suricata's counters; the http events come from the Lua scripts, installed where scripts-dir says.
+    const outputs = yaml.slice(yaml.indexOf('\noutputs:\n'), yaml.indexOf('\nlogging:\n'));
+    expect(outputs).toContain(`      filename: ${SURICATA_STATS_FILE}\n      types:\n        - stats:\n`);
+    expect(outputs.match(/- eve-log:/g)).toHaveLength(1);
+    expect(outputs).not.toMatch(/- http:|eve\.json|dump-all-headers/);
+    expect(outputs).toContain(`scripts-dir: ${SURICATA_LUA_DIR}\n`);
+    const scripts = [...outputs.matchAll(/^        - (\S+\.lua)$/gm)].map((m) => m[1]);
+    expect(scripts).toEqual(LUA_SCRIPTS.filter((name) => name !== 'traceable_feed.lua'));
+    for (const name of LUA_SCRIPTS) expect(bootstrapFiles().map((f) => f.path)).toContain(`${SURICATA_LUA_DIR}/${name}`);
+    expect(renderSuricataYaml('ens7', { luaDir: '/tmp/lua' })).toContain('scripts-dir: /tmp/lua\n');
+    // Long keep-alive connections: no reassembly depth; bodies kept up to the largest HttpBodyLimit, never pruned.
+    expect(yaml).toMatch(/reassembly:\n\s+memcap: \S+\n\s+depth: 0\n/);
+    for (const key of ['request-body-limit', 'response-body-limit', 'request-body-minimal-inspect-size', 'response-body-minimal-inspect-size']) {
+      expect(yaml).toContain(`${key}: ${MAX_HTTP_BODY_LIMIT}\n`);
+    }
+  });
+
+  test('feed settings travel in bootstrap.env, validated; the Lua module falls back to the same defaults', () => {
+    expect(bootstrapEnvironment(props)).toMatchObject({
+      TRACEABLE_FEED_MODE: 'socket',
+      TRACEABLE_FEED_PATH: FEED_SOCKET_PATH,
+      TRACEABLE_HTTP_BODY_LIMIT: String(DEFAULT_HTTP_BODY_LIMIT),
+    });
+    expect(bootstrapEnvironment({ ...props, feedMode: 'file', httpBodyLimit: 0 })).toMatchObject({
+      TRACEABLE_FEED_MODE: 'file',
+      TRACEABLE_FEED_PATH: FEED_FILE_PATH,
+      TRACEABLE_HTTP_BODY_LIMIT: '0',
+    });
+    expect(() => bootstrapEnvironment({ ...props, feedMode: 'tcp' as 'file' })).toThrow('bootstrap: feedMode must be one of socket, file, got "tcp"');
+    expect(() => bootstrapEnvironment({ ...props, httpBodyLimit: MAX_HTTP_BODY_LIMIT + 1 })).toThrow(
+      `bootstrap: httpBodyLimit must be a whole number of bytes from 0 to ${MAX_HTTP_BODY_LIMIT}, got ${MAX_HTTP_BODY_LIMIT + 1}`,
+    );
+    const lua = readFileSync(join(BOOTSTRAP_FILES_DIR, 'lua', 'traceable_feed.lua'), 'utf8');
+    const luaDefault = (name: string) => new RegExp(`^M\\.${name} = (.+)$`, 'm').exec(lua)?.[1];
+    expect(luaDefault('DEFAULT_MODE')).toBe(`"${DEFAULT_FEED_MODE}"`);
+    expect(luaDefault('DEFAULT_SOCKET_PATH')).toBe(`"${FEED_SOCKET_PATH}"`);
+    expect(luaDefault('DEFAULT_FILE_PATH')).toBe(`"${FEED_FILE_PATH}"`);
+    expect(luaDefault('DEFAULT_STATS_PATH')).toBe(`"${FEED_STATS_PATH}"`);
+    expect(luaDefault('DEFAULT_BODY_LIMIT')).toBe(String(DEFAULT_HTTP_BODY_LIMIT));
+  });
+
+  test('render:bootstrap --feed file switches the same pipeline to the feed file', () => {
+    expect(parseArgs(['--out', 'x', '--feed', 'file'])).toMatchObject({ out: 'x', feed: 'file' });
+    expect(parseArgs(['--out', 'x']).feed).toBeUndefined();
+    expect(() => parseArgs(['--out', 'x', '--feed', 'tcp'])).toThrow('--feed must be socket or file, got "tcp"');
+    const out = join(work, 'rendered-file-feed');
+    renderBootstrapTo(out, { ...props, feedMode: 'file' });
+    expect(readFileSync(join(out, 'bootstrap.env'), 'utf8')).toContain(`TRACEABLE_FEED_MODE='file'\nTRACEABLE_FEED_PATH='${FEED_FILE_PATH}'\n`);
+  });
+
+  test('installed Lua scripts are the sources without comments, code unchanged', () => {
+    for (const name of LUA_SCRIPTS) {
+      const source = readFileSync(join(BOOTSTRAP_FILES_DIR, 'lua', name), 'utf8');
+      const installed = bootstrapFiles().find((f) => f.path === `${SURICATA_LUA_DIR}/${name}`)!.content;
+      expect(installed).toBe(luaWithoutComments(source));
+      expect(installed).not.toMatch(/^--/m);
+      const r = run('luajit', ['-bl', '-'], { input: installed }); // compiles
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
   });
 
   test('the boot-time rendering (sed in lib.sh) equals renderSuricataYaml', () => {
     const out = join(work, 'suricata-boot.yaml');
-    const r = lib(`traceable_render_suricata "${join(BOOTSTRAP_FILES_DIR, 'suricata.yaml')}" "${out}" ens6`);
+    const template = join(work, 'suricata-template.yaml');
+    writeFileSync(template, bootstrapFiles().find((f) => f.path.endsWith('/suricata.yaml'))!.content);
+    const r = lib(`traceable_render_suricata "${template}" "${out}" ens6`);
     expect(r.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(renderSuricataYaml('ens6'));
     expect(lib(`traceable_render_suricata /dev/null "${out}" 'a/b'`).status).not.toBe(0);

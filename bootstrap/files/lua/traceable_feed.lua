@@ -13,8 +13,11 @@
 --                         and errors; never throws and never blocks Suricata
 --   feed.deinit()
 --
--- Socket mode sends each event as one unix datagram (non-blocking) to the agent's socket; when the agent is
--- not there or its queue is full the event is dropped and counted in send_errors (Suricata must never wait).
+-- Socket mode sends each event as one unix datagram to the agent's socket (connected, so that the kernel tells
+-- when the agent's queue has room: net.unix.max_dgram_qlen datagrams, 10 by default). When the queue is full
+-- it waits up to SEND_WAIT_MS for room, once; when that wait fails, later events are dropped without waiting
+-- for a second, so that a stuck agent slows Suricata by at most 5%. When the agent is not there, events are
+-- dropped and a reconnect is tried every second. Every dropped event counts in send_errors.
 -- Counters (events_sent, send_errors, bodies_truncated, time) go to TRACEABLE_FEED_STATS (default
 -- /run/traceable-feed/feed-stats.json) at most every 10 s, atomically (write, then rename). Suricata gives
 -- each output script its own Lua state, so the counters live in one block of process memory that every
@@ -27,8 +30,13 @@ ffi.cdef [[
 typedef struct { uint16_t sun_family; char sun_path[108]; } traceable_sockaddr_un;
 typedef struct { double events_sent, send_errors, bodies_truncated, events_too_large; } traceable_feed_slot;
 typedef struct { int32_t used; double last_write; traceable_feed_slot slot[16]; } traceable_feed_counters;
+struct traceable_pollfd { int fd; short events; short revents; };
+struct traceable_timespec { long tv_sec; long tv_nsec; };
 int socket(int domain, int type, int protocol);
-long sendto(int fd, const void *buf, size_t len, int flags, const void *addr, uint32_t addrlen);
+int connect(int fd, const void *addr, uint32_t addrlen);
+long send(int fd, const void *buf, size_t len, int flags);
+int poll(struct traceable_pollfd *fds, unsigned long nfds, int timeout);
+int clock_gettime(int clk_id, struct traceable_timespec *tp);
 int setsockopt(int fd, int level, int optname, const void *optval, uint32_t optlen);
 int close(int fd);
 void *calloc(size_t nmemb, size_t size);
@@ -38,9 +46,11 @@ char *strerror(int errnum);
 ]]
 
 local AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC = 1, 2, 2048, 524288
-local SOL_SOCKET, SO_SNDBUF = 1, 7
+local SOL_SOCKET, SO_SNDBUF, SO_SNDBUFFORCE = 1, 7, 32
 local MSG_DONTWAIT, MSG_NOSIGNAL = 64, 16384
-local ENOENT, ECONNREFUSED, EAGAIN, ENOBUFS, EMSGSIZE = 2, 111, 11, 105, 90
+local POLLOUT, CLOCK_MONOTONIC = 4, 1
+local EAGAIN, ENOBUFS, EMSGSIZE, EINTR = 11, 105, 90, 4
+local SEND_WAIT_MS, DROP_WITHOUT_WAIT_S, RECONNECT_S = 50, 1, 1
 
 M.DEFAULT_MODE = "socket"
 M.DEFAULT_SOCKET_PATH = "/run/traceable-feed/eve.sock"
@@ -48,14 +58,18 @@ M.DEFAULT_FILE_PATH = "/var/log/suricata/traceable-feed.json"
 M.DEFAULT_STATS_PATH = "/run/traceable-feed/feed-stats.json"
 M.DEFAULT_BODY_LIMIT = 131072
 M.STATS_INTERVAL = 10
--- Asked of the kernel for the socket's send buffer (it grants at most 2 x net.core.wmem_max, 416 KiB by
--- default): a datagram must fit in it whole, and an event carries up to two bodies of the limit.
-local SEND_BUFFER = 1048576
+-- Asked of the kernel for the socket's send buffer: a datagram must fit in it whole, and an event carries up to
+-- two bodies of the limit. SO_SNDBUFFORCE (CAP_NET_ADMIN, which the Suricata container has) may exceed
+-- net.core.wmem_max; without it the kernel grants at most 2 x wmem_max (416 KiB with Linux defaults).
+local SEND_BUFFER = 4194304
 
 local COUNTERS_ENV = "TRACEABLE_FEED_COUNTERS_ADDRESS"
 
 local mode, path, stats_path, limit
 local fd, addr, addrlen, file
+local connected, next_connect, no_wait_until = false, 0, 0
+local pollfd = ffi.new("struct traceable_pollfd[1]")
+local ts = ffi.new("struct traceable_timespec")
 local counters, slot
 local warned = {}
 
@@ -93,18 +107,43 @@ local function parse_limit(value)
   return n
 end
 
+local function monotonic()
+  ffi.C.clock_gettime(CLOCK_MONOTONIC, ts)
+  return tonumber(ts.tv_sec) + tonumber(ts.tv_nsec) / 1e9
+end
+
+local function errno_text(e)
+  return ffi.string(ffi.C.strerror(e))
+end
+
 local function open_socket()
   fd = ffi.C.socket(AF_UNIX, SOCK_DGRAM + SOCK_NONBLOCK + SOCK_CLOEXEC, 0)
   if fd < 0 then
-    warn_once("socket", "socket(AF_UNIX, SOCK_DGRAM) failed: " .. ffi.string(ffi.C.strerror(ffi.errno())))
+    warn_once("socket", "socket(AF_UNIX, SOCK_DGRAM) failed: " .. errno_text(ffi.errno()))
     return
   end
   local size = ffi.new("int[1]", SEND_BUFFER)
-  ffi.C.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, size, ffi.sizeof("int"))
+  if ffi.C.setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, size, ffi.sizeof("int")) ~= 0 then
+    ffi.C.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, size, ffi.sizeof("int"))
+  end
   addr = ffi.new("traceable_sockaddr_un")
   addr.sun_family = AF_UNIX
   ffi.copy(addr.sun_path, path)
   addrlen = 2 + #path + 1
+end
+
+-- Connects (again) at most once a second: the agent may start after Suricata, or restart and bind anew.
+local function ensure_connected(now)
+  if connected then return true end
+  if fd == nil or fd < 0 or now < next_connect then return false end
+  next_connect = now + RECONNECT_S
+  if ffi.C.connect(fd, addr, addrlen) == 0 then
+    connected = true
+    return true
+  end
+  warn_once("agent", "cannot reach " .. path .. " (" .. errno_text(ffi.errno())
+    .. "; is the agent running?): events are dropped until it is")
+  return false
 end
 
 function M.setup()
@@ -260,27 +299,41 @@ local function write_stats(now)
   os.rename(tmp, stats_path)
 end
 
-local function send(line)
-  if mode == "socket" then
-    if fd == nil or fd < 0 then return false end
-    local r = ffi.C.sendto(fd, line, #line, MSG_DONTWAIT + MSG_NOSIGNAL, addr, addrlen)
-    if r < 0 then
-      local e = ffi.errno()
-      if e == EMSGSIZE then
-        slot.events_too_large = slot.events_too_large + 1
-        warn_once("size", "an event of " .. #line .. " bytes is larger than the socket allows; lower the body limit")
-      elseif e == ENOENT or e == ECONNREFUSED then
-        warn_once("agent", "nobody listens on " .. path .. " (is the agent running?); events are dropped until it does")
-      elseif e ~= EAGAIN and e ~= ENOBUFS then
-        warn_once("send" .. e, "sendto " .. path .. ": " .. ffi.string(ffi.C.strerror(e)))
+local function send_datagram(line)
+  local now = monotonic()
+  if not ensure_connected(now) then return false end
+  local waited = false
+  while true do
+    if ffi.C.send(fd, line, #line, MSG_DONTWAIT + MSG_NOSIGNAL) >= 0 then return true end
+    local e = ffi.errno()
+    if e == EMSGSIZE then
+      slot.events_too_large = slot.events_too_large + 1
+      warn_once("size", "an event of " .. #line .. " bytes is larger than the socket allows; lower the body limit")
+      return false
+    elseif e == EAGAIN or e == ENOBUFS then
+      -- The agent's queue is full: wait for room once, unless a wait failed within the last second.
+      if waited or now < no_wait_until then return false end
+      waited = true
+      pollfd[0].fd, pollfd[0].events, pollfd[0].revents = fd, POLLOUT, 0
+      if ffi.C.poll(pollfd, 1, SEND_WAIT_MS) <= 0 then
+        no_wait_until = monotonic() + DROP_WITHOUT_WAIT_S
+        return false
       end
+    elseif e ~= EINTR then
+      -- ECONNREFUSED, ENOTCONN ...: the agent went away (or rebound its socket); reconnect later.
+      connected = false
+      warn_once("send" .. e, "send to " .. path .. ": " .. errno_text(e))
+      ffi.C.close(fd)
+      open_socket()
       return false
     end
-    return true
   end
+end
+
+local function send(line)
+  if mode == "socket" then return send_datagram(line) end
   if file == nil then return false end
-  local ok = file:write(line, "\n")
-  return ok ~= nil
+  return file:write(line, "\n") ~= nil
 end
 
 function M.emit(event)
