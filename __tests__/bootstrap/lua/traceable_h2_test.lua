@@ -90,6 +90,11 @@ run_sequence("C.6 responses with Huffman, eviction", {
   "88c16196d07abe941054d444a8200595040b8166e084a62d1bffc05a839bd9ab77ad94e7821dd7f2e6c7b335dfdfcd5b3960d5af27087f3672c1ab270fb5291f9587316065c003ed4ee5b1063d5007",
 }, C5_C6, C5_C6_SIZES, 256)
 
+test("Huffman codes of 13, 26, 5, 24 and 30 bits from RFC 7541 Appendix B (symbols 0, 255, 'a', 9, 10)", function()
+  -- 0x1ff8, 0x3ffffee, 0x3, 0xffffea, 0x3ffffffc, then padding ones
+  eq(h2.huffman_decode(hex("ffc7ffffdc3ffffeafffffff3f")), "\0\255a\t\n")
+end)
+
 test("HPACK table size update shrinks the table and evicts", function()
   local d = h2.new_decoder(4096)
   assert(d:decode(hex("828684410f7777772e6578616d706c652e636f6d")))
