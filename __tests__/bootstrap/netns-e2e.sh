@@ -159,6 +159,11 @@ done
 ip netns exec "$ns_c" curl -sS --max-time 20 --parallel --parallel-max "$BURST" -w '%{http_code}\n' \
   -H 'Host: shop.e2e.test' -A 'traceable-e2e/1.0' "${burst_args[@]}" >"$work/burst.txt"
 
+# More traffic from another test: EXTRA_TRAFFIC (env), a script run with the client and server namespaces and WORK_DIR.
+if [ -n "${EXTRA_TRAFFIC:-}" ]; then
+  "$EXTRA_TRAFFIC" "$ns_c" "$ns_s" "$work"
+fi
+
 # Let the last packets through the ring, then stop Suricata cleanly (it flushes flows and writes final stats).
 sleep 1.5
 kill -TERM "$suricata_pid"

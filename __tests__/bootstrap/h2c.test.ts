@@ -1,0 +1,246 @@
+/**
+ * HTTP/2 cleartext through the real Suricata on the rendered configuration: node's http2 client and server (prior
+ * knowledge) and curl --http2 (Upgrade), mirrored in VXLAN as AWS does (netns-e2e.sh with h2c-traffic.sh), decoded
+ * by traceable_http2.lua and received from the feed's socket as the agent would; then a capture with one segment removed, for
+ * what a gap does. Needs root, Suricata, node, curl, tcpdump.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Exchange, Header, headerValue as header } from '../helpers/h2c';
+import { LUA_SOURCE_DIR, renderSuricataYaml } from '../../bootstrap';
+import { DEFAULT_CAPTURE_INTERFACE } from '../../bootstrap/constants';
+
+const E2E = join(__dirname, 'netns-e2e.sh');
+const H2C_TRAFFIC = join(__dirname, 'h2c-traffic.sh');
+const TRAFFIC = join(__dirname, 'h2c-traffic.mjs');
+const IFACE = DEFAULT_CAPTURE_INTERFACE;
+const TAG = `h2${process.pid % 100000}`;
+const BODY_LIMIT = 100_000;
+const BURST = 2;
+
+interface FeedEvent {
+  event_type: string;
+  flow_id: number;
+  src_ip: string;
+  src_port: number;
+  dest_ip: string;
+  dest_port: number;
+  proto: string;
+  timestamp: string;
+  http: {
+    hostname?: string;
+    http_port?: number;
+    url?: string;
+    http_method?: string;
+    status?: number;
+    protocol?: string;
+    version?: string;
+    length?: number;
+    http_user_agent?: string;
+    http_content_type?: string;
+    request_headers: Header[];
+    response_headers: Header[];
+    http_request_body_printable?: string;
+    http_response_body_printable?: string;
+    http2?: { stream_id: number; complete: boolean; upgraded?: boolean; reset_code?: number };
+  };
+}
+
+let work: string;
+let yamlPath: string;
+
+/** The rendered configuration with traceable_http2.lua added to the Lua outputs, beside the HTTP/1 scripts: the hosts
+ * do not load it yet, because the EC2 user data that carries the Lua files has no room left for it (README). */
+function yamlWithH2c(): string {
+  const rendered = renderSuricataYaml(IFACE, { luaDir: LUA_SOURCE_DIR });
+  const yaml = rendered.replace('        - traceable_bodies.lua\n', '        - traceable_bodies.lua\n        - traceable_http2.lua\n');
+  if (yaml === rendered) throw new Error('no traceable_bodies.lua entry in the rendered Lua outputs');
+  return yaml;
+}
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'h2c-e2e-'));
+  yamlPath = join(work, 'suricata.yaml');
+  writeFileSync(yamlPath, yamlWithH2c());
+});
+
+afterAll(() => {
+  for (const role of ['c', 's', 't']) {
+    spawnSync('bash', ['-c', `ip netns pids e2e-${role}-${TAG} 2>/dev/null | xargs -r kill -KILL; ip netns del e2e-${role}-${TAG} 2>/dev/null`], { timeout: 10_000 });
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** What feed.printable makes of a body: cut at the limit, every byte but printable ASCII, CR and LF as ".". */
+const printable = (s: string) => s.slice(0, BODY_LIMIT).replace(/[^ -~\r\n]/g, '.');
+const readEvents = (file: string) =>
+  existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedEvent) : [];
+
+/** Everything one h2 event must carry for its exchange: method, :path, :authority, status, all headers, bodies. */
+function expectExchange(e: FeedEvent, t: Exchange) {
+  const h = e.http;
+  const [host, port] = t.authority.split(':');
+  expect({ method: h.http_method, url: h.url, status: h.status, hostname: h.hostname, port: h.http_port, protocol: h.protocol, version: h.version })
+    .toEqual({ method: t.method, url: t.path, status: t.status, hostname: host, port: Number(port), protocol: 'HTTP/2', version: '2' });
+  expect(h.http2).toMatchObject({ complete: true, ...(t.via === 'upgrade' ? { stream_id: 1, upgraded: true } : {}) });
+  if (t.via === 'prior-knowledge') {
+    expect(header(h.request_headers, ':method')).toBe(t.method);
+    expect(header(h.request_headers, ':path')).toBe(t.path);
+    expect(header(h.request_headers, ':authority')).toBe(t.authority);
+    expect(header(h.response_headers, ':status')).toBe(String(t.status));
+  } else {
+    expect(header(h.request_headers, 'host')).toBe(t.authority);
+    expect(header(h.request_headers, 'upgrade')).toBe('h2c');
+  }
+  for (const [name, value] of Object.entries(t.requestHeaders)) expect(header(h.request_headers, name)).toBe(value);
+  expect(h.http_user_agent).toBe('traceable-e2e-h2/1.0');
+  expect(header(h.response_headers, 'x-e2e-server')).toBe(t.via === 'upgrade' ? 'h2c-upgrade' : 'h2');
+  expect(header(h.response_headers, 'x-request-bytes')).toBe(String(t.requestBody.length));
+  expect(h.http_content_type).toBe('text/plain');
+  expect(h.length).toBe(t.responseBody.length);
+  // byte-exact up to the limit (no field when the body is empty)
+  expect(h.http_request_body_printable === (t.requestBody ? printable(t.requestBody) : undefined)).toBe(true);
+  expect(h.http_response_body_printable === (t.responseBody ? printable(t.responseBody) : undefined)).toBe(true);
+}
+
+test(
+  'VXLAN-mirrored h2c: every stream is one complete event with all headers and byte-exact bodies, beside the HTTP/1 events',
+  () => {
+    expect(readFileSync(yamlPath, 'utf8')).toMatch(/scripts:[\s\S]*- traceable_http2\.lua/);
+    const dir = join(work, 'mirror');
+    const r = spawnSync('bash', [E2E, dir, yamlPath, IFACE, TAG], {
+      encoding: 'utf8',
+      timeout: 110_000,
+      env: { ...process.env, BURST: String(BURST), EXTRA_TRAFFIC: H2C_TRAFFIC, FEED_MODE: 'socket', BODY_LIMIT: String(BODY_LIMIT) },
+    });
+    if (r.status !== 0) throw new Error(`netns-e2e.sh failed (${r.status ?? r.signal}): ${r.stderr}`);
+    const truth = JSON.parse(readFileSync(join(dir, 'h2c-truth.json'), 'utf8')) as Exchange[];
+    expect(truth).toHaveLength(28);
+    // What the agent would receive: the datagrams on the feed socket (the hosts' default mode).
+    const events = readEvents(join(dir, 'received.jsonl'));
+    const h2 = events.filter((e) => e.http.version === '2');
+    const suricataLog = readFileSync(join(dir, 'log', 'suricata.log'), 'utf8');
+    expect(suricataLog).not.toMatch(/traceable_http2: |failed to run script/);
+
+    // One event per stream, each complete.
+    expect(h2.map((e) => e.http.url).sort()).toEqual(truth.map((t) => t.path).sort());
+    for (const t of truth) expectExchange(h2.find((e) => e.http.url === t.path)!, t);
+    for (const e of h2) {
+      expect([e.event_type, e.proto, e.src_ip, e.dest_ip]).toEqual(['http', 'TCP', '10.213.1.1', '10.213.1.2']);
+      expect(e.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000$/);
+    }
+    // Four connections, one flow each: 6 streams one after the other, 20 at once, two Upgrades.
+    const flows = (conn: string) => new Set(h2.filter((e) => truth.find((t) => t.path === e.http.url)!.conn === conn).map((e) => e.flow_id));
+    for (const conn of ['pk-serial', 'pk-concurrent', 'upgrade-get', 'upgrade-post']) expect(flows(conn).size).toBe(1);
+    expect(new Set(h2.map((e) => e.flow_id)).size).toBe(4);
+    expect(h2.filter((e) => e.dest_port === 8081)).toHaveLength(26);
+    const concurrent = h2.filter((e) => e.http.url!.startsWith('/h2/concurrent'));
+    expect(concurrent.map((e) => e.http.http2!.stream_id).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i + 1));
+    // The body over the limit: cut, with its true length; the 40000-byte headers that needed CONTINUATION.
+    const over = h2.find((e) => e.http.url === '/h2/large?case=over-limit')!;
+    expect([over.http.http_request_body_printable!.length, over.http.http_response_body_printable!.length, over.http.length])
+      .toEqual([BODY_LIMIT, BODY_LIMIT, 150000]);
+    const big = h2.find((e) => e.http.url === '/h2/headers?case=continuation')!;
+    expect(header(big.http.request_headers, 'x-big-request-header')).toBe('a'.repeat(40000));
+    expect(header(big.http.response_headers, 'x-big')).toBe('b'.repeat(40000));
+
+    // HTTP/1 on the same feed as before: the three single requests and the burst, none of them taken for HTTP/2.
+    const http1 = events.filter((e) => e.http.version !== '2' && e.dest_port === 8080);
+    expect(http1).toHaveLength(3 + BURST);
+    const stats = JSON.parse(readFileSync(join(dir, 'feed', 'feed-stats.json'), 'utf8'));
+    expect(stats.events_sent).toBe(events.length);
+    expect(stats.send_errors).toBe(0);
+    const m = new RegExp(`device: ${IFACE}: packets: (\\d+), drops: (\\d+)`).exec(suricataLog);
+    expect(m && Number(m[2])).toBe(0);
+  },
+  120_000,
+);
+
+/** A pcap without the first packet that `drop` picks (classic pcap, Ethernet link type). */
+function withoutPacket(pcap: Buffer, drop: (srcPort: number, payload: number) => boolean): { pcap: Buffer; dropped: number } {
+  const out = [pcap.subarray(0, 24)];
+  let dropped = 0;
+  for (let off = 24, i = 1; off < pcap.length; i++) {
+    const incl = pcap.readUInt32LE(off + 8);
+    const rec = pcap.subarray(off, off + 16 + incl);
+    off += 16 + incl;
+    const ip = rec.subarray(16 + 14);
+    const ihl = (ip[0] & 15) * 4;
+    const tcp = ip.subarray(ihl);
+    const payload = ip.readUInt16BE(2) - ihl - (tcp[12] >> 4) * 4;
+    if (!dropped && drop(tcp.readUInt16BE(0), payload)) dropped = i;
+    else out.push(rec);
+  }
+  return { pcap: Buffer.concat(out), dropped };
+}
+
+function waitFor(check: () => boolean, ms: number, what: string) {
+  return new Promise<void>((resolve, reject) => {
+    const deadline = Date.now() + ms;
+    const tick = () => {
+      if (check()) resolve();
+      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
+      else setTimeout(tick, 50);
+    };
+    tick();
+  });
+}
+
+test(
+  'a segment lost before Suricata: no wrong event, the streams before the gap complete, the broken connection reported',
+  async () => {
+    const dir = join(work, 'gap');
+    mkdirSync(join(dir, 'log'), { recursive: true });
+    const server = spawn('node', [TRAFFIC, 'server', '127.0.0.1', '0', '0', join(dir, 'ready')], { stdio: 'ignore' });
+    let tcpdump: ReturnType<typeof spawn> | undefined;
+    try {
+      await waitFor(() => existsSync(join(dir, 'ready')) && readFileSync(join(dir, 'ready'), 'utf8').endsWith('\n'), 10_000, 'the h2c server');
+      const [h2Port, upgradePort] = readFileSync(join(dir, 'ready'), 'utf8').trim().split(' ').map(Number);
+      let dumpErr = '';
+      tcpdump = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', '-w', join(dir, 'h2c.pcap'), `tcp port ${h2Port} or tcp port ${upgradePort}`]);
+      tcpdump.stderr!.on('data', (d) => { dumpErr += d; });
+      await waitFor(() => dumpErr.includes('listening on'), 10_000, 'tcpdump');
+      const client = spawnSync('node', [TRAFFIC, 'client', '127.0.0.1', String(h2Port), String(upgradePort), join(dir, 'truth.json')], { encoding: 'utf8', timeout: 60_000 });
+      expect(client.status).toBe(0);
+      await new Promise((r) => setTimeout(r, 300));
+      const exited = new Promise((r) => tcpdump!.once('exit', r));
+      tcpdump.kill('SIGINT');
+      await exited;
+      tcpdump = undefined;
+
+      // The first big segment from the server is part of the 64 KB response (stream 7 of the serial connection).
+      const { pcap, dropped } = withoutPacket(readFileSync(join(dir, 'h2c.pcap')), (src, payload) => src === h2Port && payload >= 8000);
+      expect(dropped).toBeGreaterThan(0);
+      writeFileSync(join(dir, 'gap.pcap'), pcap);
+      const r = spawnSync('suricata', ['-c', yamlPath, '-r', join(dir, 'gap.pcap'), '-l', join(dir, 'log'), '-k', 'none'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, TRACEABLE_FEED_MODE: 'file', TRACEABLE_FEED_PATH: join(dir, 'feed.json'),
+          TRACEABLE_FEED_STATS: join(dir, 'feed-stats.json'), TRACEABLE_HTTP_BODY_LIMIT: String(BODY_LIMIT) },
+      });
+      expect(r.status).toBe(0);
+      const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Exchange[];
+      const h2 = readEvents(join(dir, 'feed.json')).filter((e) => e.http.version === '2');
+      const complete = h2.filter((e) => e.http.http2!.complete);
+      // Whatever was lost, an event that says complete is right.
+      for (const e of complete) expectExchange(e, truth.find((t) => t.path === e.http.url)!);
+      const completeUrls = new Set(complete.map((e) => e.http.url));
+      const serial = truth.filter((t) => t.conn === 'pk-serial').map((t) => t.path);
+      for (const t of truth) {
+        if (!serial.includes(t.path)) expect(completeUrls.has(t.path)).toBe(true);
+      }
+      expect(serial.slice(0, 3).every((p) => completeUrls.has(p))).toBe(true);
+      expect(completeUrls.has('/h2/big?case=64k')).toBe(false);
+      const log = readFileSync(join(dir, 'log', 'suricata.log'), 'utf8');
+      const reported = /traceable_http2: flow \d+ 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+: .*; its open streams are dropped/.test(log);
+      const incomplete = h2.some((e) => e.http.url === '/h2/big?case=64k' && !e.http.http2!.complete);
+      expect(reported || incomplete).toBe(true);
+    } finally {
+      tcpdump?.kill('SIGKILL');
+      server.kill('SIGKILL');
+    }
+  },
+  120_000,
+);
