@@ -9,11 +9,11 @@ export const SESSION_LAMBDA_ENV = {
   targetId: 'MIRROR_TARGET_ID',
   /** Traffic mirror filter id (tmf-...). */
   filterId: 'MIRROR_FILTER_ID',
-  /** LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP or ECS_CLUSTER. */
+  /** LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS. */
   sourceType: 'MIRROR_SOURCE_TYPE',
   /** JSON array of strings: load balancer names, tag selectors, target group names/ARNs, or one cluster. */
   sources: 'MIRROR_SOURCES',
-  /** JSON array of VPC ids searched with LOAD_BALANCER_TAGS. */
+  /** JSON array of VPC ids searched with LOAD_BALANCER_TAGS and INSTANCE_TAGS. */
   sourceVpcIds: 'MIRROR_SOURCE_VPC_IDS',
   /** `true` or `false` (default). */
   mirrorUnhealthyTargets: 'MIRROR_UNHEALTHY_TARGETS',

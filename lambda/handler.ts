@@ -39,8 +39,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
   const sources = stringArray(env, ENV.sources);
   if (sources.length === 0) throw new Error(`${ENV.sources} must name at least one source for ${sourceType}`);
   const sourceVpcIds = stringArray(env, ENV.sourceVpcIds);
-  if (sourceType === 'LOAD_BALANCER_TAGS' && sourceVpcIds.length === 0) {
-    throw new Error(`${ENV.sourceVpcIds} must name at least one VPC for LOAD_BALANCER_TAGS`);
+  if ((sourceType === 'LOAD_BALANCER_TAGS' || sourceType === 'INSTANCE_TAGS') && sourceVpcIds.length === 0) {
+    throw new Error(`${ENV.sourceVpcIds} must name at least one VPC for ${sourceType}`);
   }
   const unhealthy = (env[ENV.mirrorUnhealthyTargets] ?? 'false').trim().toLowerCase();
   if (unhealthy !== 'true' && unhealthy !== 'false') throw new Error(`${ENV.mirrorUnhealthyTargets} must be true or false`);

@@ -9,7 +9,7 @@ import { MirrorTarget } from '../modules/mirror-target';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
 import { applyBackend } from './backend';
-import { TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
+import { TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from './config';
 import { architectureOfFamily } from './instance-types';
 
 export interface MirroringStackProps {
@@ -66,6 +66,7 @@ export class MirroringStack extends TerraformStack {
       vpcId: config.VpcId,
       subnetIds: config.SubnetIds,
       sourceCidrs: config.MirrorSourceCidrs,
+      tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!),
     });
 
     const instanceType = effectiveInstanceType(config) ?? config.InstanceType;

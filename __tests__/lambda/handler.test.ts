@@ -32,10 +32,11 @@ describe('configFromEnv', () => {
   });
 
   it.each([
-    [{ MIRROR_SOURCE_TYPE: 'MANUAL' }, 'MIRROR_SOURCE_TYPE must be one of LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER, got MANUAL'],
+    [{ MIRROR_SOURCE_TYPE: 'MANUAL' }, 'MIRROR_SOURCE_TYPE must be one of LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER, INSTANCE_TAGS, got MANUAL'],
     [{ MIRROR_SOURCES: '[]' }, 'MIRROR_SOURCES must name at least one source for LOAD_BALANCER_TAGS'],
     [{ MIRROR_SOURCES: '"web"' }, 'environment variable MIRROR_SOURCES must be a JSON array of strings'],
     [{ MIRROR_SOURCE_VPC_IDS: '' }, 'MIRROR_SOURCE_VPC_IDS must name at least one VPC for LOAD_BALANCER_TAGS'],
+    [{ MIRROR_SOURCE_TYPE: 'INSTANCE_TAGS', MIRROR_SOURCE_VPC_IDS: '' }, 'MIRROR_SOURCE_VPC_IDS must name at least one VPC for INSTANCE_TAGS'],
     [{ MIRROR_TARGET_ID: '' }, 'environment variable MIRROR_TARGET_ID is required'],
     [{ MIRROR_UNHEALTHY_TARGETS: 'yes' }, 'MIRROR_UNHEALTHY_TARGETS must be true or false'],
   ])('refuses %j', (override, message) => {

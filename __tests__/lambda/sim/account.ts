@@ -83,7 +83,7 @@ class SimBucket {
   }
 }
 
-export interface SimInstance { id: string; type: string; vpcId: string; primaryInterfaceId: string }
+export interface SimInstance { id: string; type: string; vpcId: string; primaryInterfaceId: string; tags: { Key: string; Value: string }[]; state: string }
 export interface SimInterface { id: string; type: string; vpcId: string; privateIp: string; instanceId?: string }
 export interface SimSession {
   id: string; interfaceId: string; targetId: string; filterId: string; sessionNumber: number; tags: { Key: string; Value: string }[];
@@ -172,6 +172,8 @@ export class SimAccount {
   failCreate?: (interfaceId: string, attempt: number) => Error | undefined;
   /** Runs before each create is answered (e.g. to delete the interface). */
   beforeCreate?: (interfaceId: string) => void;
+  /** Fault injection: an error to answer a DescribeInstances with these filters with. */
+  failDescribeInstances?: (filters: Filter[]) => Error | undefined;
   /** Extra throttling on top of the buckets. */
   throttle?: (action: string, input: Record<string, unknown>) => boolean;
 
@@ -212,12 +214,21 @@ export class SimAccount {
 
   // ---- building the account -------------------------------------------------------------------------------
 
-  addInstance(options: { type?: string; vpcId?: string; interfaceType?: string } = {}): SimInstance {
+  addInstance(options: { type?: string; vpcId?: string; interfaceType?: string; tags?: Record<string, string>; state?: string } = {}): SimInstance {
     const id = this.nextId('i');
     const eni = this.addInterface({ vpcId: options.vpcId, type: options.interfaceType, instanceId: id });
-    const instance = { id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', primaryInterfaceId: eni.id };
+    const instance = {
+      id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', primaryInterfaceId: eni.id,
+      tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), state: options.state ?? 'running',
+    };
     this.instances.set(id, instance);
     return instance;
+  }
+  /** Sets (value) or removes (undefined) a tag of an instance, as CreateTags / DeleteTags would. */
+  tagInstance(instanceId: string, key: string, value: string | undefined): void {
+    const instance = this.instances.get(instanceId)!;
+    instance.tags = instance.tags.filter((tag) => tag.Key !== key);
+    if (value !== undefined) instance.tags.push({ Key: key, Value: value });
   }
 
   addInterface(options: { vpcId?: string; type?: string; instanceId?: string } = {}): SimInterface {
@@ -346,8 +357,19 @@ export class SimAccount {
     const mock = mockClient(this.clients.ec2);
     mock.on(DescribeInstancesCommand).callsFake((input) => this.serve('ec2', 'DescribeInstances', () => {
       this.lookups.push({ action: 'DescribeInstances', filters: input.Filters ?? [] });
+      const injected = this.failDescribeInstances?.(input.Filters ?? []);
+      if (injected) throw injected;
       const ids = filterValues(input.Filters, 'instance-id') ?? input.InstanceIds ?? [...this.instances.keys()];
-      const found: SimInstance[] = ids.flatMap((id: string) => (this.instances.has(id) ? [this.instances.get(id)!] : []));
+      let found: SimInstance[] = ids.flatMap((id: string) => (this.instances.has(id) ? [this.instances.get(id)!] : []));
+      // The filters the Lambda uses besides instance-id: EC2 ANDs the filters and ORs the values of one filter.
+      for (const filter of input.Filters ?? []) {
+        const values: string[] = filter.Values ?? [];
+        if (filter.Name === 'vpc-id') found = found.filter((i) => values.includes(i.vpcId));
+        else if (filter.Name === 'instance-state-name') found = found.filter((i) => values.includes(i.state));
+        else if (filter.Name === 'tag-key') found = found.filter((i) => i.tags.some((t) => values.includes(t.Key)));
+        else if (filter.Name?.startsWith('tag:')) found = found.filter((i) => i.tags.some((t) => t.Key === filter.Name!.slice(4) && values.includes(t.Value)));
+        else if (filter.Name !== 'instance-id') throw ec2Error('InvalidParameterValue', `The filter '${filter.Name}' is invalid`);
+      }
       const { items, next } = page(found, input.MaxResults, input.NextToken);
       return {
         NextToken: next,
@@ -355,6 +377,9 @@ export class SimAccount {
           Instances: items.map((instance) => ({
             InstanceId: instance.id,
             InstanceType: instance.type,
+            VpcId: instance.vpcId,
+            State: { Name: instance.state },
+            Tags: instance.tags,
             NetworkInterfaces: this.interfaces.has(instance.primaryInterfaceId)
               ? [{ NetworkInterfaceId: instance.primaryInterfaceId, InterfaceType: this.interfaces.get(instance.primaryInterfaceId)!.type, Attachment: { DeviceIndex: 0, NetworkCardIndex: 0 } }]
               : [],
