@@ -54,6 +54,7 @@ describe('configuration: accepted input and defaults', () => {
       MirroringSessionLambdaTimeout: 600,
       MirroringSessionLambdaInterval: 15,
       MirrorTcpPorts: [],
+      MirrorSessionBudget: 0,
       MirrorUnhealthyTargets: false,
     });
     expect(warnings).toEqual([]);
@@ -158,6 +159,9 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['MirrorTcpPorts reversed range', { MirrorTcpPorts: '8089-8080' }, 'MirrorTcpPorts: got "8089-8080"; expected a comma-separated list of TCP ports (1-65535) or ranges such as 8000-8099'],
     ['MirrorTcpPorts not a port', { MirrorTcpPorts: ['http'] }, 'MirrorTcpPorts: got ["http"]; expected a comma-separated list of TCP ports (1-65535) or ranges such as 8000-8099'],
     ['MirrorTcpPorts eleven entries', { MirrorTcpPorts: '1,2,3,4,5,6,7,8,9,10,11' }, 'MirrorTcpPorts: got "1,2,3,4,5,6,7,8,9,10,11"; expected at most 10 ports or ranges (AWS allows 10 traffic mirror filter rules per direction and each entry takes one); 11 given: merge neighbours into ranges such as 8000-8099'],
+    ['MirrorSessionBudget above the account limit', { MirrorSessionBudget: '10001' }, 'MirrorSessionBudget: got "10001"; expected a whole number from 0 (no budget) to 10000'],
+    ['MirrorSessionBudget negative', { MirrorSessionBudget: -5 }, 'MirrorSessionBudget: got -5; expected a whole number from 0 (no budget) to 10000'],
+    ['MirrorSessionBudget not whole', { MirrorSessionBudget: 2.5 }, 'MirrorSessionBudget: got 2.5; expected a whole number from 0 (no budget) to 10000'],
     ['SubnetIds non-empty', { SubnetIds: '' }, 'SubnetIds: got ""; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['SubnetIds format', { SubnetIds: 'subnet-0123456789abcdef0,sub-1' }, 'SubnetIds: got "subnet-0123456789abcdef0,sub-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['VpcId format', { VpcId: 'vpc-1' }, 'VpcId: got "vpc-1"; expected a VPC ID such as vpc-0123456789abcdef0'],

@@ -23,6 +23,8 @@ export const SESSION_LAMBDA_ENV = {
   eventQueueUrl: 'EVENT_QUEUE_URL',
   /** JSON array of seconds (each 0 to 900): the delays of the retries; their number bounds the attempts. */
   eventRetryDelaysSeconds: 'EVENT_RETRY_DELAYS_SECONDS',
+  /** Whole number: most sessions the stack may own (lambda/budget.ts); unset or 0: no budget. */
+  sessionBudget: 'MIRROR_SESSION_BUDGET',
 } as const;
 
 /** Default delays of the retries of a target not yet healthy: 15 s, 30 s, 1, 2 and 4 minutes (7.75 minutes in all, within one default interval). */

@@ -33,7 +33,8 @@ export type SkipReason =
   | 'instance-type-rejected-by-ec2'
   | 'interface-session-limit'
   | 'no-free-session-number'
-  | 'interface-vanished';
+  | 'interface-vanished'
+  | 'session-budget';
 
 /** How a discovered target points at its network interface. */
 export type TargetRef =
@@ -118,7 +119,7 @@ export interface PlannedCreate {
   instanceType?: string;
 }
 
-export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup';
+export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup' | 'over-session-budget';
 
 export interface PlannedDelete {
   sessionId: string;

@@ -56,6 +56,11 @@ export interface SessionLambdaProps {
    */
   readonly mirrorUnhealthyTargets?: boolean;
   /**
+   * Most sessions the stack may own (MirrorSessionBudget); beyond it lambda/budget.ts decides which interfaces wait.
+   * @default 0 (no budget)
+   */
+  readonly sessionBudget?: number;
+  /**
    * Function timeout, seconds (MirroringSessionLambdaTimeout), 1 to 900.
    * @default 600
    */
@@ -460,6 +465,7 @@ export class SessionLambda extends Construct {
           [SESSION_LAMBDA_ENV.sources]: JSON.stringify(props.sources),
           [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
           [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
+          ...(props.sessionBudget ? { [SESSION_LAMBDA_ENV.sessionBudget]: String(props.sessionBudget) } : {}),
           ...(this.eventQueue ? {
             [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
             [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),

@@ -353,6 +353,12 @@ export const CONFIG_FIELDS = {
     doc: `TCP ports to mirror (the API's ports, e.g. \`443,8080-8089\`): each one becomes a filter rule per direction (to the port inbound, from it outbound); empty mirrors all TCP. AWS allows ${MAX_FILTER_RULES_PER_DIRECTION} rules per direction.`,
     allowed: `"" (all TCP) or up to ${MAX_FILTER_RULES_PER_DIRECTION} ports or ranges`,
   }),
+  MirrorSessionBudget: field({
+    schema: integer(0, 10_000, 'a whole number from 0 (no budget) to 10000'),
+    default: 0,
+    doc: 'Most traffic mirror sessions this stack owns (each is billed per hour; an account holds at most 10,000). Beyond it the session Lambda keeps existing sessions, then prefers sources listed earlier in MirrorSource, then lower interface ids; the rest are skipped as `session-budget`. 0: no budget.',
+    allowed: 'a whole number from 0 (no budget) to 10000',
+  }),
   MirrorUnhealthyTargets: field({
     schema: bool(),
     default: false,

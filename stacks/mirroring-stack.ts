@@ -115,6 +115,7 @@ export class MirroringStack extends TerraformStack {
         sources: config.MirrorSource,
         sourceVpcIds: config.MirrorSourceVpcId,
         mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
+        sessionBudget: config.MirrorSessionBudget,
         timeoutSeconds: config.MirroringSessionLambdaTimeout,
         intervalMinutes: config.MirroringSessionLambdaInterval,
       });

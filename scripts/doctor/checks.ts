@@ -286,6 +286,7 @@ export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   'interface-session-limit': 'interface already has 3 mirror sessions (the AWS limit)',
   'no-free-session-number': 'no free session number on the interface',
   'interface-vanished': 'interface disappeared during the run',
+  'session-budget': 'over MirrorSessionBudget: the stack owns as many sessions as it may (existing sessions first, then MirrorSource order, then interface id)',
 };
 
 const ago = (now: number, timestamp: number) => `${new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z')}, ${Math.round((now - timestamp) / 60_000)} min ago`;
