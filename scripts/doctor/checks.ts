@@ -3,6 +3,7 @@
  * injected SDK clients and returns a structured result; nothing here prints, reads files or exits (see cli.ts).
  * Read-only calls only: the token secret is described, never read.
  */
+import { instanceHoursLine, sessionCostLine, sessionHourPrice } from './cost';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchLogsClient, paginateFilterLogEvents, ResourceNotFoundException as LogGroupNotFound, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTrafficMirrorTargetsCommand, EC2Client, paginateDescribeTrafficMirrorSessions, type Filter, type TrafficMirrorSession } from '@aws-sdk/client-ec2';
@@ -17,7 +18,7 @@ import type { RunSummary } from '../../lambda/reconcile';
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
 import { createdTokenSecretName } from '../../modules/token-secret';
 import { isSessionSourceType } from '../../modules/session-lambda';
-import type { MirroringConfig } from '../../stacks/config';
+import { effectiveInstanceType, type MirroringConfig } from '../../stacks/config';
 import { resourceNames } from '../../modules/resource-names';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -102,6 +103,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       details.push(`autoscaling group ${names.agentGroup} not found`);
     } else {
       details.push(`autoscaling group ${names.agentGroup}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
+      details.push(instanceHoursLine(instances.length, effectiveInstanceType(config) ?? config.InstanceType));
       for (const instance of instances) {
         const id = instance.InstanceId ?? '?';
         const notes = [instance.LifecycleState, instance.HealthStatus].filter(Boolean).join(', ');
@@ -145,7 +147,7 @@ function countBySource(sessions: readonly TrafficMirrorSession[]): string[] {
  * Sessions the stack owns (ownership tag), by source. MANUAL stacks own none: their sessions are found by the mirror
  * target they point at. FARGATE has no sessions: the sidecars send to the NLB themselves.
  */
-export async function checkSessions(clients: DoctorClients, config: MirroringConfig): Promise<CheckResult> {
+export async function checkSessions(clients: DoctorClients, config: MirroringConfig, price = sessionHourPrice({})): Promise<CheckResult> {
   const title = TITLES.sessions;
   const sourceType = config.MirrorSourceType;
   if (sourceType === 'FARGATE') {
@@ -157,7 +159,11 @@ export async function checkSessions(clients: DoctorClients, config: MirroringCon
     if (sessions.length === 0) {
       return { title, status: 'fail', summary: `the stack owns no sessions (tag ${OWNER_TAG_KEY}=${config.StackName}): no traffic is mirrored`, details: [] };
     }
-    return { title, status: 'ok', summary: `${plural(sessions.length, 'session')} owned by ${config.StackName}`, details: countBySource(sessions) };
+    const budget = config.MirrorSessionBudget ? [`session budget: ${sessions.length} of ${config.MirrorSessionBudget} (MirrorSessionBudget)`] : [];
+    return {
+      title, status: 'ok', summary: `${plural(sessions.length, 'session')} owned by ${config.StackName}`,
+      details: [...countBySource(sessions), ...budget, sessionCostLine(sessions.length, price)],
+    };
   } catch (error) {
     return couldNotCheck(title, error);
   }
