@@ -54,6 +54,7 @@ describe('configuration: accepted input and defaults', () => {
       MirroringSessionLambdaTimeout: 600,
       MirroringSessionLambdaInterval: 15,
       MirrorTcpPorts: [],
+      MirrorTcpPortsFromTargets: false,
       MirrorSessionBudget: 0,
       MirrorUnhealthyTargets: false,
     });
@@ -162,6 +163,8 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['MirrorSessionBudget above the account limit', { MirrorSessionBudget: '10001' }, 'MirrorSessionBudget: got "10001"; expected a whole number from 0 (no budget) to 10000'],
     ['MirrorSessionBudget negative', { MirrorSessionBudget: -5 }, 'MirrorSessionBudget: got -5; expected a whole number from 0 (no budget) to 10000'],
     ['MirrorSessionBudget not whole', { MirrorSessionBudget: 2.5 }, 'MirrorSessionBudget: got 2.5; expected a whole number from 0 (no budget) to 10000'],
+    ['MirrorTcpPortsFromTargets without target groups', { MirrorSourceType: 'ECS_CLUSTER', MirrorSource: 'shop', MirrorTcpPortsFromTargets: 'true' }, 'MirrorTcpPortsFromTargets: got "true"; expected false with MirrorSourceType ECS_CLUSTER (ports are derived from target groups: LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only)'],
+    ['MirrorTcpPortsFromTargets with listed ports', { MirrorTcpPorts: '443', MirrorTcpPortsFromTargets: true }, 'MirrorTcpPortsFromTargets: got true; expected false when MirrorTcpPorts is set (choose listed or derived ports)'],
     ['SubnetIds non-empty', { SubnetIds: '' }, 'SubnetIds: got ""; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['SubnetIds format', { SubnetIds: 'subnet-0123456789abcdef0,sub-1' }, 'SubnetIds: got "subnet-0123456789abcdef0,sub-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['VpcId format', { VpcId: 'vpc-1' }, 'VpcId: got "vpc-1"; expected a VPC ID such as vpc-0123456789abcdef0'],

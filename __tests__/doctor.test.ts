@@ -246,6 +246,16 @@ describe('npm run doctor', () => {
     ]);
   });
 
+  it('lists the filter ports the last run derived from the targets', async () => {
+    // Prepare
+    const derived = summary({ filterPorts: { derived: ['443', '8080-8081'], created: 0, deleted: 0 } });
+    logs.on(FilterLogEventsCommand, { filterPattern: SUMMARY_PATTERN }).resolves({ events: [{ timestamp: NOW - 5 * MINUTE, message: summaryLogLine(derived, NOW - 5 * MINUTE) }] });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout).toContain('    filter ports derived from the targets: 443, 8080-8081');
+  });
+
   it('reports Lambda errors and timeouts of the last hour', async () => {
     // Prepare
     const failed = summary({ errors: 1, errorSamples: [{ action: 'CreateTrafficMirrorSession', resource: 'eni-9', code: 'UnauthorizedOperation', message: 'not authorized' }] });

@@ -25,6 +25,8 @@ export const SESSION_LAMBDA_ENV = {
   eventRetryDelaysSeconds: 'EVENT_RETRY_DELAYS_SECONDS',
   /** Whole number: most sessions the stack may own (lambda/budget.ts); unset or 0: no budget. */
   sessionBudget: 'MIRROR_SESSION_BUDGET',
+  /** `true`: keep the filter's rules in step with the target groups' ports (lambda/filter-ports.ts); default `false`. */
+  tcpPortsFromTargets: 'MIRROR_TCP_PORTS_FROM_TARGETS',
 } as const;
 
 /** Default delays of the retries of a target not yet healthy: 15 s, 30 s, 1, 2 and 4 minutes (7.75 minutes in all, within one default interval). */

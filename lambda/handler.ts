@@ -59,6 +59,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
     safetyMarginMs: margin,
     eventQueueUrl: env[ENV.eventQueueUrl]?.trim() || undefined,
     sessionBudget,
+    tcpPortsFromTargets: (env[ENV.tcpPortsFromTargets] ?? '').trim() === 'true',
     eventRetryDelaysSeconds: jsonArray(env, ENV.eventRetryDelaysSeconds, 'whole numbers of seconds from 0 to 900',
       (item): item is number => Number.isInteger(item) && (item as number) >= 0 && (item as number) <= 900) ?? [...DEFAULT_EVENT_RETRY_DELAYS_SECONDS],
   };
@@ -95,6 +96,7 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
     FailedSources: summary.failedSources.length,
     DurationMs: summary.durationMs,
   };
+  if (summary.filterPorts) Object.assign(metrics, { FilterRulesCreated: summary.filterPorts.created, FilterRulesDeleted: summary.filterPorts.deleted });
   if (summary.sessionBudget) Object.assign(metrics, { OwnedSessions: summary.sessionBudget.sessions, SkippedForBudget: summary.sessionBudget.skipped });
   if (summary.events) {
     Object.assign(metrics, {

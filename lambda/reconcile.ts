@@ -14,6 +14,7 @@ import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
 import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
 import { applySessionBudget } from './budget';
+import { syncFilterPorts, type FilterPortsFigures } from './filter-ports';
 import { planCleanup, planReconcile } from './planner';
 import { listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView, SkipReason } from './types';
@@ -35,6 +36,8 @@ export interface MirroringConfig extends SourceSelection {
   eventRetryDelaysSeconds: readonly number[];
   /** Most sessions the stack may own (MirrorSessionBudget); 0 or undefined: no budget. See lambda/budget.ts. */
   sessionBudget?: number;
+  /** Keep the filter's rules in step with the target groups' ports (MirrorTcpPortsFromTargets). See lambda/filter-ports.ts. */
+  tcpPortsFromTargets?: boolean;
 }
 
 /** `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events names. */
@@ -84,6 +87,8 @@ export interface RunSummary {
   durationMs: number;
   /** Event-driven runs only: what happened to the batch's events. */
   events?: EventFigures;
+  /** With derived filter ports: the port ranges and the rule changes. */
+  filterPorts?: FilterPortsFigures;
   /** With a session budget: the budget, the owned sessions the plan leaves, and the interfaces it kept out. */
   sessionBudget?: { budget: number; sessions: number; skipped: number };
 }
@@ -233,6 +238,17 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
       stackName: config.stackName, targetId: config.targetId, filterId: config.filterId, runId: deps.runId,
     });
   }
+  let filterError: RunSummary['errorSamples'][number] | undefined;
+  // Derived filter ports: scheduled and dry runs only (an event-driven run sees only its instances' ports).
+  if (config.tcpPortsFromTargets && details && (mode === 'reconcile' || mode === 'dry-run')) {
+    try {
+      summary.filterPorts = await syncFilterPorts(clients, config.filterId, details.discovery.targetPorts ?? [], {
+        sourcesFailed: details.discovery.failedSources.length > 0, dryRun: mode === 'dry-run',
+      });
+    } catch (error) {
+      if (!(error instanceof TimeBudgetExhaustedError)) filterError = { action: 'SyncFilterPorts', resource: config.filterId, code: errorCode(error), message: errorMessage(error) };
+    }
+  }
   const skips = [...targetSkips, ...plan.skips, ...(execution?.skips ?? [])];
   Object.assign(summary, {
     created: execution?.created.length ?? 0,
@@ -245,6 +261,10 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     errors: execution?.errors.length ?? 0,
     errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
   });
+  if (filterError) {
+    summary.errors++;
+    summary.errorSamples.push(filterError);
+  }
   summary.complete = summary.deferredCreates === 0 && summary.deferredDeletes === 0;
   return finish(plan, details && { ...details, execution });
 }

@@ -66,6 +66,8 @@ export interface DiscoveryResult {
   missingSources: string[];
   /** Sources whose discovery failed (transient): sessions tagged with them are kept, not deleted. */
   failedSources: { source: string; error: string }[];
+  /** Ports the load balancers send to on the mirrorable targets (DescribeTargetHealth), for derived filter ports. */
+  targetPorts?: number[];
   /** Event-driven runs (ECS_CLUSTER): where each named task led, by task ARN. */
   subjectRefs?: Map<string, TargetRef>;
 }

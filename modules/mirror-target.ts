@@ -31,6 +31,11 @@ export interface MirrorTargetProps {
    * @default [] (all TCP)
    */
   readonly tcpPorts?: readonly { from: number; to: number }[];
+  /**
+   * The session Lambda owns the filter's rules (MirrorTcpPortsFromTargets): no rule is created here.
+   * @default false
+   */
+  readonly rulesManagedAtRunTime?: boolean;
 }
 
 /**
@@ -135,7 +140,7 @@ export class MirrorTarget extends Construct {
         });
       }
     });
-    for (const direction of tcpPorts.length > 0 ? [] : (['ingress', 'egress'] as const)) {
+    for (const direction of tcpPorts.length > 0 || props.rulesManagedAtRunTime ? [] : (['ingress', 'egress'] as const)) {
       new Ec2TrafficMirrorFilterRule(this, `accept_tcp_${direction}`, {
         trafficMirrorFilterId: this.mirrorFilter.id,
         description: `Accept all TCP (${direction})`,

@@ -353,6 +353,12 @@ export const CONFIG_FIELDS = {
     doc: `TCP ports to mirror (the API's ports, e.g. \`443,8080-8089\`): each one becomes a filter rule per direction (to the port inbound, from it outbound); empty mirrors all TCP. AWS allows ${MAX_FILTER_RULES_PER_DIRECTION} rules per direction.`,
     allowed: `"" (all TCP) or up to ${MAX_FILTER_RULES_PER_DIRECTION} ports or ranges`,
   }),
+  MirrorTcpPortsFromTargets: field({
+    schema: bool(),
+    default: false,
+    doc: 'Derive the filter\'s TCP ports at run time from the ports the configured load balancers and target groups send to on their targets (v2 target groups; Classic load balancers are not read): the session Lambda keeps the filter\'s rules in step at every scheduled run and records them in its run summary (`filterPorts`). LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only; not with MirrorTcpPorts.',
+    allowed: 'true or false',
+  }),
   MirrorSessionBudget: field({
     schema: integer(0, 10_000, 'a whole number from 0 (no budget) to 10000'),
     default: 0,
@@ -501,6 +507,13 @@ function checkCrossKeyRules(
     problems.push(
       `MirrorTcpPorts: got ${show(given.MirrorTcpPorts)}; expected at most ${MAX_FILTER_RULES_PER_DIRECTION} ports or ranges (AWS allows ${MAX_FILTER_RULES_PER_DIRECTION} traffic mirror filter rules per direction and each entry takes one); ${v.MirrorTcpPorts.length} given: merge neighbours into ranges such as 8000-8099`,
     );
+  }
+  if (v.MirrorTcpPortsFromTargets === true && type !== undefined) {
+    if (!['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP'].includes(type)) {
+      problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false with MirrorSourceType ${type} (ports are derived from target groups: LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only)`);
+    } else if ((v.MirrorTcpPorts ?? []).length > 0) {
+      problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false when MirrorTcpPorts is set (choose listed or derived ports)`);
+    }
   }
   if (v.CustomInstanceType !== undefined && v.CustomInstanceType !== '') {
     const facts = describeInstanceType(v.CustomInstanceType);

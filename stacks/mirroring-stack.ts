@@ -67,6 +67,7 @@ export class MirroringStack extends TerraformStack {
       subnetIds: config.SubnetIds,
       sourceCidrs: config.MirrorSourceCidrs,
       tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!),
+      rulesManagedAtRunTime: config.MirrorTcpPortsFromTargets,
     });
 
     const instanceType = effectiveInstanceType(config) ?? config.InstanceType;
@@ -116,6 +117,7 @@ export class MirroringStack extends TerraformStack {
         sourceVpcIds: config.MirrorSourceVpcId,
         mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
         sessionBudget: config.MirrorSessionBudget,
+        tcpPortsFromTargets: config.MirrorTcpPortsFromTargets,
         timeoutSeconds: config.MirroringSessionLambdaTimeout,
         intervalMinutes: config.MirroringSessionLambdaInterval,
       });

@@ -25,7 +25,7 @@ describe('configFromEnv', () => {
     expect(configFromEnv(ENV, 600_000)).toEqual({
       stackName: 'prod', targetId: 'tmt-1', filterId: 'tmf-1', sourceType: 'LOAD_BALANCER_TAGS',
       sources: ['app=shop', 'traceable-app'], sourceVpcIds: ['vpc-1'], mirrorUnhealthyTargets: false, safetyMarginMs: 30_000,
-      eventRetryDelaysSeconds: [15, 30, 60, 120, 240], sessionBudget: 0,
+      eventRetryDelaysSeconds: [15, 30, 60, 120, 240], sessionBudget: 0, tcpPortsFromTargets: false,
     });
     expect(configFromEnv({ ...ENV, MIRROR_SESSION_BUDGET: '250' }, 600_000).sessionBudget).toBe(250);
     expect(configFromEnv({ ...ENV, SAFETY_MARGIN_MS: '12000', MIRROR_UNHEALTHY_TARGETS: 'true' }, 60_000)).toMatchObject({ safetyMarginMs: 12_000, mirrorUnhealthyTargets: true });

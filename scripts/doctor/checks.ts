@@ -198,7 +198,8 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
 /** What the doctor reads of the Lambda's one-line JSON run summary (lambda/handler.ts summaryLogLine). */
 export type LoggedSummary = Pick<RunSummary,
   'mode' | 'complete' | 'discoveredTargets' | 'wanted' | 'unchanged' | 'created' | 'deleted' | 'skipped' | 'skippedByReason'
-  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples' | 'events'>;
+  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples' | 'events'
+  | 'filterPorts'>;
 
 /** What the event-driven runs of the window did (the fast path). */
 export interface FastPathFigures {
@@ -312,6 +313,7 @@ export function checkSources(config: MirroringConfig, logs: LambdaLogs | undefin
     ...(summary.failedSources ?? []).map(({ source, error }) => `${source}: discovery failed: ${error}`),
     ...Object.entries(summary.skippedByReason ?? {}).map(([reason, count]) => `${count} skipped, ${reason}: ${SKIP_REASON_TEXT[reason as SkipReason] ?? reason}`),
     ...((summary.rejectedInstanceTypes ?? []).length > 0 ? [`instance types EC2 refused: ${summary.rejectedInstanceTypes.join(', ')}`] : []),
+    ...(summary.filterPorts ? [`filter ports derived from the targets: ${summary.filterPorts.derived.join(', ') || 'none'}${summary.filterPorts.kept ? ` (${summary.filterPorts.kept})` : ''}`] : []),
   ];
   const broken = (summary.missingSources ?? []).length + (summary.failedSources ?? []).length;
   if (broken > 0) return { title, status: 'fail', summary: `${plural(broken, 'configured source')} not mirrored`, details };

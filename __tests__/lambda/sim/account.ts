@@ -5,7 +5,10 @@
  * benchmark run thousands of calls in milliseconds of real time. Not part of the Lambda bundle.
  */
 import {
+  CreateTrafficMirrorFilterRuleCommand,
   CreateTrafficMirrorSessionCommand,
+  DeleteTrafficMirrorFilterRuleCommand,
+  DescribeTrafficMirrorFiltersCommand,
   DeleteTrafficMirrorSessionCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
@@ -88,7 +91,8 @@ export interface SimInterface { id: string; type: string; vpcId: string; private
 export interface SimSession {
   id: string; interfaceId: string; targetId: string; filterId: string; sessionNumber: number; tags: { Key: string; Value: string }[];
 }
-export interface SimTarget { id: string; health: string }
+export interface SimTarget { id: string; health: string; port?: number }
+export interface SimFilterRule { id: string; direction: 'ingress' | 'egress'; ruleNumber: number; from: number; to: number }
 export interface SimTargetGroup { name: string; arn: string; targetType: 'instance' | 'ip' | 'lambda'; vpcId: string; loadBalancerArns: string[]; targets: SimTarget[] }
 export interface SimLoadBalancer { name: string; arn: string; vpcId: string; tags: { Key: string; Value: string }[] }
 export interface SimClassicLoadBalancer { name: string; vpcId: string; instances: SimTarget[]; tags: { Key: string; Value: string }[] }
@@ -156,6 +160,8 @@ export class SimAccount {
   readonly loadBalancers: SimLoadBalancer[] = [];
   readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
   readonly clusters = new Map<string, SimCluster>();
+  /** Rules of traffic mirror filters, by filter id (TCP accept rules with a port range, as the Lambda writes them). */
+  readonly filterRules = new Map<string, SimFilterRule[]>();
   /** The function's event queue: what the EventBridge rules and the function's retries put there. */
   readonly queue: SimMessage[] = [];
   readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
@@ -268,10 +274,10 @@ export class SimAccount {
   }
 
   /** Adds `count` instances of `type` registered in the group; returns them. */
-  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string } = {}): SimInstance[] {
+  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string; port?: number } = {}): SimInstance[] {
     return Array.from({ length: count }, () => {
       const instance = this.addInstance({ type: options.type, vpcId: group.vpcId });
-      group.targets.push({ id: group.targetType === 'ip' ? this.interfaces.get(instance.primaryInterfaceId)!.privateIp : instance.id, health: options.health ?? 'healthy' });
+      group.targets.push({ id: group.targetType === 'ip' ? this.interfaces.get(instance.primaryInterfaceId)!.privateIp : instance.id, health: options.health ?? 'healthy', port: options.port });
       return instance;
     });
   }
@@ -465,6 +471,32 @@ export class SimAccount {
       this.mutations.push({ action: 'CreateTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSession: { TrafficMirrorSessionId: session.id }, ClientToken: input.ClientToken };
     }));
+    mock.on(DescribeTrafficMirrorFiltersCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorFilters', () => ({
+      TrafficMirrorFilters: (input.TrafficMirrorFilterIds ?? []).map((id: string) => {
+        const rules = this.filterRules.get(id) ?? [];
+        const view = (direction: 'ingress' | 'egress') => rules.filter((r) => r.direction === direction).map((r) => ({
+          TrafficMirrorFilterRuleId: r.id, TrafficMirrorFilterId: id, TrafficDirection: direction, RuleNumber: r.ruleNumber, RuleAction: 'accept', Protocol: 6,
+          ...(direction === 'ingress' ? { DestinationPortRange: { FromPort: r.from, ToPort: r.to } } : { SourcePortRange: { FromPort: r.from, ToPort: r.to } }),
+        }));
+        return { TrafficMirrorFilterId: id, IngressFilterRules: view('ingress'), EgressFilterRules: view('egress') };
+      }),
+    })));
+    mock.on(CreateTrafficMirrorFilterRuleCommand).callsFake((input) => this.serve('ec2', 'CreateTrafficMirrorFilterRule', () => {
+      const rules = this.filterRules.get(input.TrafficMirrorFilterId as string) ?? [];
+      const sameDirection = rules.filter((r) => r.direction === input.TrafficDirection);
+      if (sameDirection.length >= 10) throw ec2Error('TrafficMirrorFilterRuleLimitExceeded', 'The maximum number of rules per direction is 10');
+      if (sameDirection.some((r) => r.ruleNumber === input.RuleNumber)) throw ec2Error('InvalidParameterValue', 'The rule number is in use');
+      const range = input.TrafficDirection === 'ingress' ? input.DestinationPortRange : input.SourcePortRange;
+      const rule: SimFilterRule = { id: this.nextId('tmfr'), direction: input.TrafficDirection as 'ingress' | 'egress', ruleNumber: input.RuleNumber as number, from: range!.FromPort!, to: range!.ToPort! };
+      this.filterRules.set(input.TrafficMirrorFilterId as string, [...rules, rule]);
+      this.mutations.push({ action: 'CreateTrafficMirrorFilterRule', id: rule.id });
+      return { TrafficMirrorFilterRule: { TrafficMirrorFilterRuleId: rule.id } };
+    }));
+    mock.on(DeleteTrafficMirrorFilterRuleCommand).callsFake((input) => this.serve('ec2', 'DeleteTrafficMirrorFilterRule', () => {
+      for (const [filterId, rules] of this.filterRules) this.filterRules.set(filterId, rules.filter((r) => r.id !== input.TrafficMirrorFilterRuleId));
+      this.mutations.push({ action: 'DeleteTrafficMirrorFilterRule', id: input.TrafficMirrorFilterRuleId as string });
+      return { TrafficMirrorFilterRuleId: input.TrafficMirrorFilterRuleId };
+    }));
     mock.on(DeleteTrafficMirrorSessionCommand).callsFake((input) => this.serve('ec2', 'DeleteTrafficMirrorSession', () => {
       const session = this.sessions.get(input.TrafficMirrorSessionId as string);
       if (!session) throw ec2Error('InvalidTrafficMirrorSessionId.NotFound', `The traffic mirror session '${input.TrafficMirrorSessionId}' does not exist`);
@@ -504,7 +536,7 @@ export class SimAccount {
     mock.on(DescribeTargetHealthCommand).callsFake((input) => this.serve('elbv2', 'DescribeTargetHealth', () => {
       const group = this.targetGroups.find((g) => g.arn === input.TargetGroupArn);
       if (!group) throw new TargetGroupNotFoundException({ message: 'Target group not found', $metadata: {} });
-      return { TargetHealthDescriptions: group.targets.map((t) => ({ Target: { Id: t.id, Port: 80 }, TargetHealth: { State: t.health } })) };
+      return { TargetHealthDescriptions: group.targets.map((t) => ({ Target: { Id: t.id, Port: t.port ?? 80 }, TargetHealth: { State: t.health } })) };
     }, input));
     mock.on(DescribeTagsCommand).callsFake((input) => this.serve('elbv2', 'DescribeTags', () => {
       if ((input.ResourceArns?.length ?? 0) > 20) throw new ElasticLoadBalancingV2ServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'at most 20 resource ARNs' });
