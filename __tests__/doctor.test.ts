@@ -123,10 +123,14 @@ const HEALTHY_FLEET = [
   '    i-0aaa healthy',
   '    i-0bbb healthy',
   '    autoscaling group prod-agents: 2 instances (desired 2, max 3)',
+  '    cost: 1,460 m5.xlarge instance-hours per month at the current size (2 x 730 h)',
   '      i-0aaa InService, Healthy',
   '      i-0bbb InService, Healthy',
 ];
-const HEALTHY_SESSIONS = ['✔ Mirror sessions: 3 sessions owned by prod', '    lb/api-nlb: 1 session', '    lb/shop-alb: 2 sessions'];
+const HEALTHY_SESSIONS = [
+  '✔ Mirror sessions: 3 sessions owned by prod', '    lb/api-nlb: 1 session', '    lb/shop-alb: 2 sessions',
+  '    cost: 2,190 session-hours per month, about US$32.85 at US$0.015 per session-hour (aws.amazon.com/vpc/pricing, US East (Ohio) example, as transcribed 2026-09-20; data transfer and the NLB not included)',
+];
 const HEALTHY_LAMBDA = [
   '✔ Mirrored sources: every discovered target is mirrored (3 interfaces)',
   '    last run 2026-03-02T11:55:00Z, 5 min ago: 3 targets discovered, 3 interfaces to mirror (3 already, 0 created), 0 skipped',
@@ -225,6 +229,33 @@ describe('npm run doctor', () => {
     expect(code).toBe(1);
   });
 
+  it('shows the session budget in use and prices sessions at TRACEABLE_SESSION_HOUR_PRICE_USD when given', async () => {
+    // Prepare
+    writeFileSync(join(configDir, 'budget.json'), JSON.stringify({ ...COMMON, StackName: 'prod', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb', MirrorSessionBudget: 4 }));
+    const stdout: string[] = [];
+    // Act
+    await runDoctor(['--stack', 'prod', '--config', join(configDir, 'budget.json')], {
+      env: { TRACEABLE_SESSION_HOUR_PRICE_USD: '0.02' }, stdout: (line) => stdout.push(line), stderr: () => undefined, clientsFor: doctorClients, now: () => NOW,
+    });
+    rmSync(join(configDir, 'budget.json'));
+    // Assess
+    expect(stdout.slice(1 + HEALTHY_FLEET.length, 1 + HEALTHY_FLEET.length + 5)).toEqual([
+      ...HEALTHY_SESSIONS.slice(0, 3),
+      '    session budget: 3 of 4 (MirrorSessionBudget)',
+      '    cost: 2,190 session-hours per month, about US$43.80 at US$0.02 per session-hour (TRACEABLE_SESSION_HOUR_PRICE_USD; data transfer and the NLB not included)',
+    ]);
+  });
+
+  it('lists the filter ports the last run derived from the targets', async () => {
+    // Prepare
+    const derived = summary({ filterPorts: { derived: ['443', '8080-8081'], created: 0, deleted: 0 } });
+    logs.on(FilterLogEventsCommand, { filterPattern: SUMMARY_PATTERN }).resolves({ events: [{ timestamp: NOW - 5 * MINUTE, message: summaryLogLine(derived, NOW - 5 * MINUTE) }] });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout).toContain('    filter ports derived from the targets: 443, 8080-8081');
+  });
+
   it('reports Lambda errors and timeouts of the last hour', async () => {
     // Prepare
     const failed = summary({ errors: 1, errorSamples: [{ action: 'CreateTrafficMirrorSession', resource: 'eni-9', code: 'UnauthorizedOperation', message: 'not authorized' }] });
@@ -283,6 +314,7 @@ describe('npm run doctor', () => {
       '✔ Agent fleet: 1 of 1 target healthy in manual-vxlan',
       '    i-0aaa healthy',
       '    autoscaling group manual-agents: 1 instance (desired 1, max 3)',
+      '    cost: 730 m5.xlarge instance-hours per month at the current size (1 x 730 h)',
       '      i-0aaa InService, Healthy',
       '✔ Mirror sessions: MANUAL: 2 sessions toward mirror target tmt-9',
       '    source interfaces: eni-web0, eni-web1',

@@ -1,6 +1,6 @@
 /**
- * The real `terraform plan`, offline, of every deployment mode: the six MirrorSourceTypes, each with the EC2 and the
- * ECS agent fleet. The twelve plans run a few at a time (each is one terraform init + plan, mostly waiting).
+ * The real `terraform plan`, offline, of every deployment mode: the seven MirrorSourceTypes, each with the EC2 and the
+ * ECS agent fleet. The fourteen plans run a few at a time (each is one terraform init + plan, mostly waiting).
  */
 import { rmSync } from 'node:fs';
 import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../stacks/config';
@@ -9,7 +9,8 @@ import { SOURCES } from './helpers/mode-sources';
 import { synthConfig } from './helpers/synth';
 import { terraformPlan, type PlanResult } from './helpers/terraform';
 
-jest.setTimeout(600_000);
+// Fourteen plans on a shared two-core machine: about 12 minutes when other jobs run.
+jest.setTimeout(1_200_000);
 
 /** Plans at a time: the machine has two cores and each plan mostly waits on the provider. */
 const CONCURRENT_PLANS = 3;
@@ -101,7 +102,7 @@ function expectedAddresses(combination: Combination): string[] {
 const isSessionLambda = (address: string) => address.slice(address.indexOf('.') + 1).startsWith('sessions_');
 const hasSessions = (sourceType: MirrorSourceType) => !['MANUAL', 'FARGATE'].includes(sourceType);
 
-describe('terraform plan of every mode (offline, real CLI, six source types x two fleet kinds)', () => {
+describe('terraform plan of every mode (offline, real CLI, seven source types x two fleet kinds)', () => {
   const plans = new Map<Combination, PlanResult>();
 
   beforeAll(async () => {

@@ -9,11 +9,11 @@ export const SESSION_LAMBDA_ENV = {
   targetId: 'MIRROR_TARGET_ID',
   /** Traffic mirror filter id (tmf-...). */
   filterId: 'MIRROR_FILTER_ID',
-  /** LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP or ECS_CLUSTER. */
+  /** LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS. */
   sourceType: 'MIRROR_SOURCE_TYPE',
   /** JSON array of strings: load balancer names, tag selectors, target group names/ARNs, or one cluster. */
   sources: 'MIRROR_SOURCES',
-  /** JSON array of VPC ids searched with LOAD_BALANCER_TAGS. */
+  /** JSON array of VPC ids searched with LOAD_BALANCER_TAGS and INSTANCE_TAGS. */
   sourceVpcIds: 'MIRROR_SOURCE_VPC_IDS',
   /** `true` or `false` (default). */
   mirrorUnhealthyTargets: 'MIRROR_UNHEALTHY_TARGETS',
@@ -23,6 +23,10 @@ export const SESSION_LAMBDA_ENV = {
   eventQueueUrl: 'EVENT_QUEUE_URL',
   /** JSON array of seconds (each 0 to 900): the delays of the retries; their number bounds the attempts. */
   eventRetryDelaysSeconds: 'EVENT_RETRY_DELAYS_SECONDS',
+  /** Whole number: most sessions the stack may own (lambda/budget.ts); unset or 0: no budget. */
+  sessionBudget: 'MIRROR_SESSION_BUDGET',
+  /** `true`: keep the filter's rules in step with the target groups' ports (lambda/filter-ports.ts); default `false`. */
+  tcpPortsFromTargets: 'MIRROR_TCP_PORTS_FROM_TARGETS',
 } as const;
 
 /** Default delays of the retries of a target not yet healthy: 15 s, 30 s, 1, 2 and 4 minutes (7.75 minutes in all, within one default interval). */

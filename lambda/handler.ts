@@ -39,11 +39,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
   const sources = stringArray(env, ENV.sources);
   if (sources.length === 0) throw new Error(`${ENV.sources} must name at least one source for ${sourceType}`);
   const sourceVpcIds = stringArray(env, ENV.sourceVpcIds);
-  if (sourceType === 'LOAD_BALANCER_TAGS' && sourceVpcIds.length === 0) {
-    throw new Error(`${ENV.sourceVpcIds} must name at least one VPC for LOAD_BALANCER_TAGS`);
+  if ((sourceType === 'LOAD_BALANCER_TAGS' || sourceType === 'INSTANCE_TAGS') && sourceVpcIds.length === 0) {
+    throw new Error(`${ENV.sourceVpcIds} must name at least one VPC for ${sourceType}`);
   }
   const unhealthy = (env[ENV.mirrorUnhealthyTargets] ?? 'false').trim().toLowerCase();
   if (unhealthy !== 'true' && unhealthy !== 'false') throw new Error(`${ENV.mirrorUnhealthyTargets} must be true or false`);
+  const sessionBudget = Number(env[ENV.sessionBudget]?.trim() || '0');
+  if (!Number.isInteger(sessionBudget) || sessionBudget < 0 || sessionBudget > 10_000) throw new Error(`${ENV.sessionBudget} must be a whole number from 0 to 10000`);
   const margin = env[ENV.safetyMarginMs] ? Number(env[ENV.safetyMarginMs]) : Math.min(30_000, Math.max(5_000, initialRemainingMs / 10));
   if (!Number.isFinite(margin) || margin < 0) throw new Error(`${ENV.safetyMarginMs} must be a number of milliseconds`);
   return {
@@ -56,6 +58,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
     mirrorUnhealthyTargets: unhealthy === 'true',
     safetyMarginMs: margin,
     eventQueueUrl: env[ENV.eventQueueUrl]?.trim() || undefined,
+    sessionBudget,
+    tcpPortsFromTargets: (env[ENV.tcpPortsFromTargets] ?? '').trim() === 'true',
     eventRetryDelaysSeconds: jsonArray(env, ENV.eventRetryDelaysSeconds, 'whole numbers of seconds from 0 to 900',
       (item): item is number => Number.isInteger(item) && (item as number) >= 0 && (item as number) <= 900) ?? [...DEFAULT_EVENT_RETRY_DELAYS_SECONDS],
   };
@@ -92,6 +96,8 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
     FailedSources: summary.failedSources.length,
     DurationMs: summary.durationMs,
   };
+  if (summary.filterPorts) Object.assign(metrics, { FilterRulesCreated: summary.filterPorts.created, FilterRulesDeleted: summary.filterPorts.deleted });
+  if (summary.sessionBudget) Object.assign(metrics, { OwnedSessions: summary.sessionBudget.sessions, SkippedForBudget: summary.sessionBudget.skipped });
   if (summary.events) {
     Object.assign(metrics, {
       EventsReceived: summary.events.messages,

@@ -13,9 +13,11 @@ import { discoverSources, type SourceSelection } from './discovery';
 import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
 import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
+import { applySessionBudget } from './budget';
+import { syncFilterPorts, type FilterPortsFigures } from './filter-ports';
 import { planCleanup, planReconcile } from './planner';
 import { listSessions, listSessionsOn } from './sessions';
-import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SkipReason } from './types';
+import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView, SkipReason } from './types';
 
 /** What a run needs to know, read from the environment by the handler. */
 export interface MirroringConfig extends SourceSelection {
@@ -32,6 +34,10 @@ export interface MirroringConfig extends SourceSelection {
   eventQueueUrl?: string;
   /** Delays of the retries of a target not yet healthy when its event arrived, seconds; their number bounds the attempts. */
   eventRetryDelaysSeconds: readonly number[];
+  /** Most sessions the stack may own (MirrorSessionBudget); 0 or undefined: no budget. See lambda/budget.ts. */
+  sessionBudget?: number;
+  /** Keep the filter's rules in step with the target groups' ports (MirrorTcpPortsFromTargets). See lambda/filter-ports.ts. */
+  tcpPortsFromTargets?: boolean;
 }
 
 /** `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events names. */
@@ -81,6 +87,10 @@ export interface RunSummary {
   durationMs: number;
   /** Event-driven runs only: what happened to the batch's events. */
   events?: EventFigures;
+  /** With derived filter ports: the port ranges and the rule changes. */
+  filterPorts?: FilterPortsFigures;
+  /** With a session budget: the budget, the owned sessions the plan leaves, and the interfaces it kept out. */
+  sessionBudget?: { budget: number; sessions: number; skipped: number };
 }
 
 /** The fast path's figures in a run summary. */
@@ -200,6 +210,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
         failedSources: new Set(discovery.failedSources.map((failure) => failure.source)),
         onlyInterfaces: scope ? new Set(candidateIds) : undefined,
       });
+      if (config.sessionBudget) plan = await withinBudget(clients, config, plan, resolved.candidates, sessions, scope !== undefined, summary);
       details = { discovery, candidates: resolved.candidates };
       targetSkips = [...discovery.skips, ...resolved.skips];
       Object.assign(summary, {
@@ -227,6 +238,17 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
       stackName: config.stackName, targetId: config.targetId, filterId: config.filterId, runId: deps.runId,
     });
   }
+  let filterError: RunSummary['errorSamples'][number] | undefined;
+  // Derived filter ports: scheduled and dry runs only (an event-driven run sees only its instances' ports).
+  if (config.tcpPortsFromTargets && details && (mode === 'reconcile' || mode === 'dry-run')) {
+    try {
+      summary.filterPorts = await syncFilterPorts(clients, config.filterId, details.discovery.targetPorts ?? [], {
+        sourcesFailed: details.discovery.failedSources.length > 0, dryRun: mode === 'dry-run',
+      });
+    } catch (error) {
+      if (!(error instanceof TimeBudgetExhaustedError)) filterError = { action: 'SyncFilterPorts', resource: config.filterId, code: errorCode(error), message: errorMessage(error) };
+    }
+  }
   const skips = [...targetSkips, ...plan.skips, ...(execution?.skips ?? [])];
   Object.assign(summary, {
     created: execution?.created.length ?? 0,
@@ -239,7 +261,34 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     errors: execution?.errors.length ?? 0,
     errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
   });
+  if (filterError) {
+    summary.errors++;
+    summary.errorSamples.push(filterError);
+  }
   summary.complete = summary.deferredCreates === 0 && summary.deferredDeletes === 0;
   return finish(plan, details && { ...details, execution });
 }
 
+
+/**
+ * The plan within the session budget (lambda/budget.ts). A full run saw every owned session; a targeted run saw only
+ * its interfaces' and counts the rest with one owned-only listing.
+ */
+async function withinBudget(
+  clients: AwsClients, config: MirroringConfig, plan: Plan, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
+): Promise<Plan> {
+  const budget = config.sessionBudget ?? 0;
+  const deleted = new Set(plan.deletes.map((d) => d.sessionId));
+  const current = (s: SessionView) => s.owned && s.targetId === config.targetId && s.filterId === config.filterId && !deleted.has(s.sessionId);
+  const kept = targeted
+    ? { keptCount: (await listSessions(clients, config.stackName, true)).filter(current).length }
+    : { keptSessions: sessions.filter(current) };
+  const bounded = applySessionBudget(plan, { budget, configuredSources: config.sources, candidates, ...kept });
+  const budgetDeletes = bounded.deletes.length - plan.deletes.length;
+  summary.sessionBudget = {
+    budget,
+    sessions: (kept.keptCount ?? kept.keptSessions?.length ?? 0) - budgetDeletes + bounded.creates.length,
+    skipped: bounded.skips.length - plan.skips.length,
+  };
+  return bounded;
+}

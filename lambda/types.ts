@@ -4,12 +4,12 @@
  */
 
 /** Source types that run this Lambda (MANUAL and FARGATE have none). */
-export const SESSION_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER'] as const;
+export const SESSION_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS'] as const;
 export type SessionSourceType = (typeof SESSION_SOURCE_TYPES)[number];
 
 /** Tag key marking a session as owned by one stack; its value is the stack name. IAM conditions use the same key. */
 export const OWNER_TAG_KEY = 'traceable:mirroring-stack';
-/** Tag key naming the configured source (load balancer, target group, cluster) a session was created for. */
+/** Tag key naming the configured source (load balancer, target group, cluster, instance tag) a session was created for. */
 export const SOURCE_TAG_KEY = 'traceable:mirroring-source';
 
 /** AWS allows at most this many sessions per source network interface. */
@@ -33,7 +33,8 @@ export type SkipReason =
   | 'instance-type-rejected-by-ec2'
   | 'interface-session-limit'
   | 'no-free-session-number'
-  | 'interface-vanished';
+  | 'interface-vanished'
+  | 'session-budget';
 
 /** How a discovered target points at its network interface. */
 export type TargetRef =
@@ -65,6 +66,8 @@ export interface DiscoveryResult {
   missingSources: string[];
   /** Sources whose discovery failed (transient): sessions tagged with them are kept, not deleted. */
   failedSources: { source: string; error: string }[];
+  /** Ports the load balancers send to on the mirrorable targets (DescribeTargetHealth), for derived filter ports. */
+  targetPorts?: number[];
   /** Event-driven runs (ECS_CLUSTER): where each named task led, by task ARN. */
   subjectRefs?: Map<string, TargetRef>;
 }
@@ -118,7 +121,7 @@ export interface PlannedCreate {
   instanceType?: string;
 }
 
-export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup';
+export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup' | 'over-session-budget';
 
 export interface PlannedDelete {
   sessionId: string;

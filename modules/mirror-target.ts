@@ -25,6 +25,17 @@ export interface MirrorTargetProps {
    * @default 'instance'
    */
   readonly targetType?: 'instance' | 'ip';
+  /**
+   * TCP ports to mirror (MirrorTcpPorts): one accept rule per range and direction, to the port inbound and from it
+   * outbound (at most 10 ranges: AWS's limit per direction).
+   * @default [] (all TCP)
+   */
+  readonly tcpPorts?: readonly { from: number; to: number }[];
+  /**
+   * The session Lambda owns the filter's rules (MirrorTcpPortsFromTargets): no rule is created here.
+   * @default false
+   */
+  readonly rulesManagedAtRunTime?: boolean;
 }
 
 /**
@@ -110,7 +121,26 @@ export class MirrorTarget extends Construct {
       networkServices: ['amazon-dns'],
       tags: { Name: namePrefix },
     });
-    for (const direction of ['ingress', 'egress'] as const) {
+    const tcpPorts = props.tcpPorts ?? [];
+    if (tcpPorts.length > 10) throw new Error(`MirrorTarget: at most 10 TCP port ranges (AWS's filter rules per direction), got ${tcpPorts.length}`);
+    // Port-narrowed: the sources' API ports only, so database, cache and SSH traffic is neither mirrored nor billed.
+    tcpPorts.forEach(({ from, to }, index) => {
+      const ports = from === to ? `${from}` : `${from}-${to}`;
+      for (const direction of ['ingress', 'egress'] as const) {
+        new Ec2TrafficMirrorFilterRule(this, `accept_tcp_port_${index}_${direction}`, {
+          trafficMirrorFilterId: this.mirrorFilter.id,
+          description: direction === 'ingress' ? `Accept TCP to port ${ports} (requests)` : `Accept TCP from port ${ports} (responses)`,
+          trafficDirection: direction,
+          ruleNumber: 100 + index,
+          ruleAction: 'accept',
+          protocol: 6,
+          sourceCidrBlock: '0.0.0.0/0',
+          destinationCidrBlock: '0.0.0.0/0',
+          ...(direction === 'ingress' ? { destinationPortRange: { fromPort: from, toPort: to } } : { sourcePortRange: { fromPort: from, toPort: to } }),
+        });
+      }
+    });
+    for (const direction of tcpPorts.length > 0 || props.rulesManagedAtRunTime ? [] : (['ingress', 'egress'] as const)) {
       new Ec2TrafficMirrorFilterRule(this, `accept_tcp_${direction}`, {
         trafficMirrorFilterId: this.mirrorFilter.id,
         description: `Accept all TCP (${direction})`,

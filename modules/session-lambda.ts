@@ -56,6 +56,17 @@ export interface SessionLambdaProps {
    */
   readonly mirrorUnhealthyTargets?: boolean;
   /**
+   * Most sessions the stack may own (MirrorSessionBudget); beyond it lambda/budget.ts decides which interfaces wait.
+   * @default 0 (no budget)
+   */
+  readonly sessionBudget?: number;
+  /**
+   * Keep the mirror filter's rules in step with the target groups' ports (MirrorTcpPortsFromTargets): the function may
+   * then create and delete rules of exactly this stack's filter.
+   * @default false
+   */
+  readonly tcpPortsFromTargets?: boolean;
+  /**
    * Function timeout, seconds (MirroringSessionLambdaTimeout), 1 to 900.
    * @default 600
    */
@@ -390,7 +401,7 @@ export class SessionLambda extends Construct {
             Sid: 'DiscoverSources',
             Effect: 'Allow',
             Action: [
-              'ec2:DescribeTrafficMirrorSessions', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes',
+              'ec2:DescribeTrafficMirrorSessions', 'ec2:DescribeTrafficMirrorFilters', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes',
               'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
               'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeInstanceHealth',
               'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
@@ -431,6 +442,12 @@ export class SessionLambda extends Construct {
             Resource: `${this.logGroup.arn}:*`,
           },
           ...queueStatements,
+          ...(props.tcpPortsFromTargets ? [{
+            Sid: 'KeepOurFilterRulesInStep',
+            Effect: 'Allow',
+            Action: ['ec2:CreateTrafficMirrorFilterRule', 'ec2:DeleteTrafficMirrorFilterRule'],
+            Resource: [props.mirrorFilterArn, ec2Arn('traffic-mirror-filter-rule/*')],
+          }] : []),
         ],
       }),
     });
@@ -460,6 +477,8 @@ export class SessionLambda extends Construct {
           [SESSION_LAMBDA_ENV.sources]: JSON.stringify(props.sources),
           [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
           [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
+          ...(props.sessionBudget ? { [SESSION_LAMBDA_ENV.sessionBudget]: String(props.sessionBudget) } : {}),
+          ...(props.tcpPortsFromTargets ? { [SESSION_LAMBDA_ENV.tcpPortsFromTargets]: 'true' } : {}),
           ...(this.eventQueue ? {
             [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
             [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),

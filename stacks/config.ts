@@ -23,11 +23,14 @@ import { ConfigFileProblem, DuplicateKeysProblem, findDuplicateKeys, readConfigF
 import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
 import { partitionOfRegion } from './regions';
 
-export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'MANUAL', 'FARGATE'] as const;
+export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS', 'MANUAL', 'FARGATE'] as const;
 export type MirrorSourceType = (typeof MIRROR_SOURCE_TYPES)[number];
 
 /** Source types whose sources the session Lambda discovers (the others create no sessions). */
-export const SESSION_SOURCE_TYPES: readonly MirrorSourceType[] = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER'];
+export const SESSION_SOURCE_TYPES: readonly MirrorSourceType[] = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS'];
+
+/** Source types that select by tag inside the MirrorSourceVpcId VPCs. */
+const TAG_SOURCE_TYPES: readonly MirrorSourceType[] = ['LOAD_BALANCER_TAGS', 'INSTANCE_TAGS'];
 
 /** The configuration the app (and its tools) use when MIRRORING_CONFIG is not set: the shipped example. */
 export const DEFAULT_CONFIG_PATH = 'examples/config.json';
@@ -230,6 +233,18 @@ function cidrsWithHostBits(cidrs: readonly string[]): string[] {
   });
 }
 
+/** AWS's limit on traffic mirror filter rules, per direction (each MirrorTcpPorts entry takes one each way). */
+export const MAX_FILTER_RULES_PER_DIRECTION = 10;
+
+/** `443` -> {from: 443, to: 443}; `8000-8099` -> {from: 8000, to: 8099}; undefined unless 1 <= from <= to <= 65535. */
+export function parsePortRange(item: string): { from: number; to: number } | undefined {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(item.trim());
+  if (!match) return undefined;
+  const from = Number(match[1]);
+  const to = match[2] === undefined ? from : Number(match[2]);
+  return from >= 1 && from <= to && to <= 65535 ? { from, to } : undefined;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Where Terraform keeps the state. Validated key by key like everything else (problems name `Backend.<key>`).
 
@@ -327,13 +342,13 @@ export const CONFIG_FIELDS = {
   MirrorSource: field({
     schema: z.preprocess(fromCommaList, z.array(z.string({ error: 'a comma-separated list or an array of strings' }), { error: 'a comma-separated list or an array of strings' })),
     default: [] as string[],
-    doc: 'Per MirrorSourceType: LOAD_BALANCER, load balancer names; LOAD_BALANCER_TAGS, tags `key=value` or `key`; TARGET_GROUP, target group names or ARNs; ECS_CLUSTER, exactly one cluster; MANUAL and FARGATE, empty.',
+    doc: 'Per MirrorSourceType: LOAD_BALANCER, load balancer names; LOAD_BALANCER_TAGS, tags `key=value` or `key`; TARGET_GROUP, target group names or ARNs; ECS_CLUSTER, exactly one cluster; INSTANCE_TAGS, tags `key=value` or `key` of the EC2 instances to mirror (e.g. `Mirror=True`); MANUAL and FARGATE, empty.',
     allowed: 'a comma-separated list (see the rules per MirrorSourceType)',
   }),
   MirrorSourceVpcId: field({
     schema: list(VPC_ID, 'a comma-separated list of VPC IDs such as vpc-0123456789abcdef0'),
     default: [] as string[],
-    doc: 'VPCs of the mirrored sources: required for LOAD_BALANCER_TAGS (where to look for tagged load balancers); for FARGATE, more VPCs to associate with the private zone; refused otherwise.',
+    doc: 'VPCs of the mirrored sources: required for LOAD_BALANCER_TAGS and INSTANCE_TAGS (where to look for tagged load balancers or instances); for FARGATE, more VPCs to associate with the private zone; refused otherwise.',
     allowed: 'a comma-separated list of VPC IDs',
   }),
   MirrorSourceCidrs: field({
@@ -505,6 +520,31 @@ export const CONFIG_FIELDS = {
     doc: 'Minutes between scheduled runs of the session Lambda; must be longer than its timeout.',
     allowed: 'a whole number from 1 to 1440, longer than the timeout',
   }),
+  MirrorTcpPorts: field({
+    schema: z.preprocess(
+      fromCommaList,
+      z.array(z.union([z.number(), z.string()]), { error: 'a comma-separated list of TCP ports (1-65535) or ranges such as 8000-8099' })
+        .transform((items) => items.map((item) => String(item).trim()))
+        .refine((items) => items.every((item) => parsePortRange(item) !== undefined), {
+          error: 'a comma-separated list of TCP ports (1-65535) or ranges such as 8000-8099',
+        }),
+    ),
+    default: [] as string[],
+    doc: `TCP ports to mirror (the API's ports, e.g. \`443,8080-8089\`): each one becomes a filter rule per direction (to the port inbound, from it outbound); empty mirrors all TCP. AWS allows ${MAX_FILTER_RULES_PER_DIRECTION} rules per direction.`,
+    allowed: `"" (all TCP) or up to ${MAX_FILTER_RULES_PER_DIRECTION} ports or ranges`,
+  }),
+  MirrorTcpPortsFromTargets: field({
+    schema: bool(),
+    default: false,
+    doc: 'Derive the filter\'s TCP ports at run time from the ports the configured load balancers and target groups send to on their targets (v2 target groups; Classic load balancers are not read): the session Lambda keeps the filter\'s rules in step at every scheduled run and records them in its run summary (`filterPorts`). LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only; not with MirrorTcpPorts.',
+    allowed: 'true or false',
+  }),
+  MirrorSessionBudget: field({
+    schema: integer(0, 10_000, 'a whole number from 0 (no budget) to 10000'),
+    default: 0,
+    doc: 'Most traffic mirror sessions this stack owns (each is billed per hour; an account holds at most 10,000). Beyond it the session Lambda keeps existing sessions, then prefers sources listed earlier in MirrorSource, then lower interface ids; the rest are skipped as `session-budget`. 0: no budget.',
+    allowed: 'a whole number from 0 (no budget) to 10000',
+  }),
   MirrorUnhealthyTargets: field({
     schema: bool(),
     default: false,
@@ -641,10 +681,11 @@ function checkCrossKeyRules(
     if (problem) problems.push(`MirrorSource: got ${show(given.MirrorSource ?? '')}; expected ${problem}`);
   }
   if (type !== undefined && v.MirrorSourceVpcId !== undefined) {
-    if (type === 'LOAD_BALANCER_TAGS' && v.MirrorSourceVpcId.length === 0) {
-      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId ?? '')}; expected at least one VPC ID with MirrorSourceType LOAD_BALANCER_TAGS (the VPCs to search for tagged load balancers)`);
-    } else if (type !== 'LOAD_BALANCER_TAGS' && type !== 'FARGATE' && v.MirrorSourceVpcId.length > 0) {
-      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId)}; expected empty with MirrorSourceType ${type} (only LOAD_BALANCER_TAGS and FARGATE use it)`);
+    if (TAG_SOURCE_TYPES.includes(type) && v.MirrorSourceVpcId.length === 0) {
+      const what = type === 'INSTANCE_TAGS' ? 'instances' : 'load balancers';
+      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId ?? '')}; expected at least one VPC ID with MirrorSourceType ${type} (the VPCs to search for tagged ${what})`);
+    } else if (!TAG_SOURCE_TYPES.includes(type) && type !== 'FARGATE' && v.MirrorSourceVpcId.length > 0) {
+      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId)}; expected empty with MirrorSourceType ${type} (only LOAD_BALANCER_TAGS, INSTANCE_TAGS and FARGATE use it)`);
     }
   }
   if (type !== undefined && type !== 'FARGATE') {
@@ -670,6 +711,18 @@ function checkCrossKeyRules(
       problems.push(
         `TraceableRefreshTokenSecretArn: got ${show(v.TraceableRefreshTokenSecretArn)}; expected a secret in Region ${v.Region} (arn:${partitionOfRegion(v.Region)}:secretsmanager:${v.Region}:...), where the hosts read it; replicate the secret there`,
       );
+    }
+  }
+  if (v.MirrorTcpPorts !== undefined && v.MirrorTcpPorts.length > MAX_FILTER_RULES_PER_DIRECTION) {
+    problems.push(
+      `MirrorTcpPorts: got ${show(given.MirrorTcpPorts)}; expected at most ${MAX_FILTER_RULES_PER_DIRECTION} ports or ranges (AWS allows ${MAX_FILTER_RULES_PER_DIRECTION} traffic mirror filter rules per direction and each entry takes one); ${v.MirrorTcpPorts.length} given: merge neighbours into ranges such as 8000-8099`,
+    );
+  }
+  if (v.MirrorTcpPortsFromTargets === true && type !== undefined) {
+    if (!['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP'].includes(type)) {
+      problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false with MirrorSourceType ${type} (ports are derived from target groups: LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only)`);
+    } else if ((v.MirrorTcpPorts ?? []).length > 0) {
+      problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false when MirrorTcpPorts is set (choose listed or derived ports)`);
     }
   }
   if (v.CustomInstanceType !== undefined && v.CustomInstanceType !== '') {
@@ -714,9 +767,10 @@ function checkMirrorSource(type: MirrorSourceType, items: readonly string[]): st
       if (items.length === 0 || bad.length > 0) return `a non-empty comma-separated list of target group names or ARNs with MirrorSourceType TARGET_GROUP${bad.length ? `; not a name or ARN: ${bad.join(', ')}` : ''}`;
       return undefined;
     }
-    case 'LOAD_BALANCER_TAGS': {
+    case 'LOAD_BALANCER_TAGS':
+    case 'INSTANCE_TAGS': {
       const bad = badItems(/^[^=\s][^=]{0,127}(=[^=]{0,256})?$/);
-      if (items.length === 0 || bad.length > 0) return `a non-empty comma-separated list of tags, each key=value or key, with MirrorSourceType LOAD_BALANCER_TAGS${bad.length ? `; not a tag: ${bad.join(', ')}` : ''}`;
+      if (items.length === 0 || bad.length > 0) return `a non-empty comma-separated list of tags, each key=value or key, with MirrorSourceType ${type}${bad.length ? `; not a tag: ${bad.join(', ')}` : ''}`;
       return undefined;
     }
     case 'ECS_CLUSTER': {

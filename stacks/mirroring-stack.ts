@@ -9,7 +9,7 @@ import { MirrorTarget } from '../modules/mirror-target';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
 import { applyBackend } from './backend';
-import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, type MirroringConfig } from './config';
+import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from './config';
 import { architectureOfFamily } from './instance-types';
 
 export interface MirroringStackProps {
@@ -68,6 +68,8 @@ export class MirroringStack extends TerraformStack {
       vpcId: config.VpcId,
       subnetIds: config.SubnetIds,
       sourceCidrs: config.MirrorSourceCidrs,
+      tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!),
+      rulesManagedAtRunTime: config.MirrorTcpPortsFromTargets,
     });
 
     const instanceType = effectiveInstanceType(config) ?? config.InstanceType;
@@ -116,6 +118,8 @@ export class MirroringStack extends TerraformStack {
         sources: config.MirrorSource,
         sourceVpcIds: config.MirrorSourceVpcId,
         mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
+        sessionBudget: config.MirrorSessionBudget,
+        tcpPortsFromTargets: config.MirrorTcpPortsFromTargets,
         timeoutSeconds: config.MirroringSessionLambdaTimeout,
         intervalMinutes: config.MirroringSessionLambdaInterval,
       });

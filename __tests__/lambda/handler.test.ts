@@ -25,19 +25,22 @@ describe('configFromEnv', () => {
     expect(configFromEnv(ENV, 600_000)).toEqual({
       stackName: 'prod', targetId: 'tmt-1', filterId: 'tmf-1', sourceType: 'LOAD_BALANCER_TAGS',
       sources: ['app=shop', 'traceable-app'], sourceVpcIds: ['vpc-1'], mirrorUnhealthyTargets: false, safetyMarginMs: 30_000,
-      eventRetryDelaysSeconds: [15, 30, 60, 120, 240],
+      eventRetryDelaysSeconds: [15, 30, 60, 120, 240], sessionBudget: 0, tcpPortsFromTargets: false,
     });
+    expect(configFromEnv({ ...ENV, MIRROR_SESSION_BUDGET: '250' }, 600_000).sessionBudget).toBe(250);
     expect(configFromEnv({ ...ENV, SAFETY_MARGIN_MS: '12000', MIRROR_UNHEALTHY_TARGETS: 'true' }, 60_000)).toMatchObject({ safetyMarginMs: 12_000, mirrorUnhealthyTargets: true });
     expect(configFromEnv(ENV, 20_000).safetyMarginMs).toBe(5_000);
   });
 
   it.each([
-    [{ MIRROR_SOURCE_TYPE: 'MANUAL' }, 'MIRROR_SOURCE_TYPE must be one of LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER, got MANUAL'],
+    [{ MIRROR_SOURCE_TYPE: 'MANUAL' }, 'MIRROR_SOURCE_TYPE must be one of LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER, INSTANCE_TAGS, got MANUAL'],
     [{ MIRROR_SOURCES: '[]' }, 'MIRROR_SOURCES must name at least one source for LOAD_BALANCER_TAGS'],
     [{ MIRROR_SOURCES: '"web"' }, 'environment variable MIRROR_SOURCES must be a JSON array of strings'],
     [{ MIRROR_SOURCE_VPC_IDS: '' }, 'MIRROR_SOURCE_VPC_IDS must name at least one VPC for LOAD_BALANCER_TAGS'],
+    [{ MIRROR_SOURCE_TYPE: 'INSTANCE_TAGS', MIRROR_SOURCE_VPC_IDS: '' }, 'MIRROR_SOURCE_VPC_IDS must name at least one VPC for INSTANCE_TAGS'],
     [{ MIRROR_TARGET_ID: '' }, 'environment variable MIRROR_TARGET_ID is required'],
     [{ MIRROR_UNHEALTHY_TARGETS: 'yes' }, 'MIRROR_UNHEALTHY_TARGETS must be true or false'],
+    [{ MIRROR_SESSION_BUDGET: '12.5' }, 'MIRROR_SESSION_BUDGET must be a whole number from 0 to 10000'],
   ])('refuses %j', (override, message) => {
     expect(() => configFromEnv({ ...ENV, ...override }, 600_000)).toThrow(message);
   });

@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws';
 import type { DiscoveredTarget, DiscoveryResult, EventScope, SessionSourceType } from '../types';
 import { discoverEcsCluster } from './ecs-cluster';
+import { discoverInstancesByTags } from './instance-tags';
 import { describeInterfaces } from './interfaces';
 import { discoverLoadBalancersByTags } from './load-balancer-tags';
 import { discoverLoadBalancersByName } from './load-balancers';
@@ -8,9 +9,9 @@ import { discoverTargetGroups } from './target-groups';
 
 export interface SourceSelection {
   sourceType: SessionSourceType;
-  /** Load balancer names, tag selectors, target group names/ARNs, or one cluster name. */
+  /** Load balancer names, tag selectors (of load balancers or instances), target group names/ARNs, or one cluster name. */
   sources: readonly string[];
-  /** VPCs searched for LOAD_BALANCER_TAGS. */
+  /** VPCs searched for LOAD_BALANCER_TAGS and INSTANCE_TAGS. */
   sourceVpcIds: readonly string[];
 }
 
@@ -29,6 +30,8 @@ export async function discoverSources(clients: AwsClients, selection: SourceSele
       return narrowToScope(clients, await discoverTargetGroups(clients, selection.sources), scope);
     case 'ECS_CLUSTER':
       return discoverEcsCluster(clients, selection.sources[0], scope);
+    case 'INSTANCE_TAGS':
+      return discoverInstancesByTags(clients, selection.sources, selection.sourceVpcIds, scope);
   }
 }
 

@@ -56,6 +56,10 @@ export async function discoverTargetGroupTargets(clients: AwsClients, groups: re
         const id = description.Target?.Id;
         if (!id) continue;
         const healthy = description.TargetHealth?.State === 'healthy';
+        const port = description.Target?.Port;
+        if (port !== undefined && (group.targetType === 'ip' || group.targetType === 'instance' || id.startsWith('i-'))) {
+          (result.targetPorts ??= []).push(port);
+        }
         if (group.targetType === 'ip') {
           result.targets.push({ ref: { kind: 'ip', ip: id, vpcId: group.vpcId }, source: group.source, healthy });
         } else if (group.targetType === 'instance' || (group.targetType === undefined && id.startsWith('i-'))) {

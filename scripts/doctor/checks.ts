@@ -3,6 +3,7 @@
  * injected SDK clients and returns a structured result; nothing here prints, reads files or exits (see cli.ts).
  * Read-only calls only: the token secret is described, never read.
  */
+import { instanceHoursLine, sessionCostLine, sessionHourPrice } from './cost';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchLogsClient, paginateFilterLogEvents, ResourceNotFoundException as LogGroupNotFound, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTrafficMirrorTargetsCommand, EC2Client, paginateDescribeTrafficMirrorSessions, type Filter, type TrafficMirrorSession } from '@aws-sdk/client-ec2';
@@ -17,7 +18,7 @@ import type { RunSummary } from '../../lambda/reconcile';
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
 import { createdTokenSecretName } from '../../modules/token-secret';
 import { isSessionSourceType } from '../../modules/session-lambda';
-import type { MirroringConfig } from '../../stacks/config';
+import { effectiveInstanceType, type MirroringConfig } from '../../stacks/config';
 import { resourceNames } from '../../modules/resource-names';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
@@ -102,6 +103,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       details.push(`autoscaling group ${names.agentGroup} not found`);
     } else {
       details.push(`autoscaling group ${names.agentGroup}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
+      details.push(instanceHoursLine(instances.length, effectiveInstanceType(config) ?? config.InstanceType));
       for (const instance of instances) {
         const id = instance.InstanceId ?? '?';
         const notes = [instance.LifecycleState, instance.HealthStatus].filter(Boolean).join(', ');
@@ -145,7 +147,7 @@ function countBySource(sessions: readonly TrafficMirrorSession[]): string[] {
  * Sessions the stack owns (ownership tag), by source. MANUAL stacks own none: their sessions are found by the mirror
  * target they point at. FARGATE has no sessions: the sidecars send to the NLB themselves.
  */
-export async function checkSessions(clients: DoctorClients, config: MirroringConfig): Promise<CheckResult> {
+export async function checkSessions(clients: DoctorClients, config: MirroringConfig, price = sessionHourPrice({})): Promise<CheckResult> {
   const title = TITLES.sessions;
   const sourceType = config.MirrorSourceType;
   if (sourceType === 'FARGATE') {
@@ -157,7 +159,11 @@ export async function checkSessions(clients: DoctorClients, config: MirroringCon
     if (sessions.length === 0) {
       return { title, status: 'fail', summary: `the stack owns no sessions (tag ${OWNER_TAG_KEY}=${config.StackName}): no traffic is mirrored`, details: [] };
     }
-    return { title, status: 'ok', summary: `${plural(sessions.length, 'session')} owned by ${config.StackName}`, details: countBySource(sessions) };
+    const budget = config.MirrorSessionBudget ? [`session budget: ${sessions.length} of ${config.MirrorSessionBudget} (MirrorSessionBudget)`] : [];
+    return {
+      title, status: 'ok', summary: `${plural(sessions.length, 'session')} owned by ${config.StackName}`,
+      details: [...countBySource(sessions), ...budget, sessionCostLine(sessions.length, price)],
+    };
   } catch (error) {
     return couldNotCheck(title, error);
   }
@@ -192,7 +198,8 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
 /** What the doctor reads of the Lambda's one-line JSON run summary (lambda/handler.ts summaryLogLine). */
 export type LoggedSummary = Pick<RunSummary,
   'mode' | 'complete' | 'discoveredTargets' | 'wanted' | 'unchanged' | 'created' | 'deleted' | 'skipped' | 'skippedByReason'
-  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples' | 'events'>;
+  | 'missingSources' | 'failedSources' | 'deferredCreates' | 'deferredDeletes' | 'rejectedInstanceTypes' | 'errors' | 'errorSamples' | 'events'
+  | 'filterPorts'>;
 
 /** What the event-driven runs of the window did (the fast path). */
 export interface FastPathFigures {
@@ -286,6 +293,7 @@ export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   'interface-session-limit': 'interface already has 3 mirror sessions (the AWS limit)',
   'no-free-session-number': 'no free session number on the interface',
   'interface-vanished': 'interface disappeared during the run',
+  'session-budget': 'over MirrorSessionBudget: the stack owns as many sessions as it may (existing sessions first, then MirrorSource order, then interface id)',
 };
 
 const ago = (now: number, timestamp: number) => `${new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z')}, ${Math.round((now - timestamp) / 60_000)} min ago`;
@@ -305,6 +313,7 @@ export function checkSources(config: MirroringConfig, logs: LambdaLogs | undefin
     ...(summary.failedSources ?? []).map(({ source, error }) => `${source}: discovery failed: ${error}`),
     ...Object.entries(summary.skippedByReason ?? {}).map(([reason, count]) => `${count} skipped, ${reason}: ${SKIP_REASON_TEXT[reason as SkipReason] ?? reason}`),
     ...((summary.rejectedInstanceTypes ?? []).length > 0 ? [`instance types EC2 refused: ${summary.rejectedInstanceTypes.join(', ')}`] : []),
+    ...(summary.filterPorts ? [`filter ports derived from the targets: ${summary.filterPorts.derived.join(', ') || 'none'}${summary.filterPorts.kept ? ` (${summary.filterPorts.kept})` : ''}`] : []),
   ];
   const broken = (summary.missingSources ?? []).length + (summary.failedSources ?? []).length;
   if (broken > 0) return { title, status: 'fail', summary: `${plural(broken, 'configured source')} not mirrored`, details };

@@ -3,6 +3,7 @@
  * resolved as main.ts does), runs the checks with clients for its region and prints the report.
  * Exit 0 when no check failed, 1 when one did, 2 for usage and configuration errors.
  */
+import { sessionHourPrice } from './cost';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfigs, type LoadedConfig } from '../../stacks/config';
 import type { DoctorClients } from './checks';
 import { exitCodeOf, formatReport, runChecks } from './report';
@@ -69,7 +70,7 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
     return 2;
   }
   const { chosen } = selected;
-  const report = await runChecks(io.clientsFor(chosen.config.Region), chosen.config, io.now());
+  const report = await runChecks(io.clientsFor(chosen.config.Region), chosen.config, io.now(), sessionHourPrice(io.env));
   for (const line of formatReport(report)) io.stdout(line);
   return exitCodeOf(report);
 }

@@ -2,6 +2,7 @@
  * Runs the checks in order and renders the report: one line per check (✔ ok, ✘ fail, ! warn, - skipped), its details
  * indented under it, then the SSM commands for unhealthy instances and a verdict. Rendering is pure.
  */
+import { sessionHourPrice } from './cost';
 import { LOG_DIR } from '../../bootstrap/constants';
 import type { MirroringConfig } from '../../stacks/config';
 import {
@@ -22,10 +23,10 @@ export interface DoctorReport {
 }
 
 /** Every check against one stack. Checks never throw: an AWS error becomes that check's failure. */
-export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number): Promise<DoctorReport> {
+export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number, price = sessionHourPrice({})): Promise<DoctorReport> {
   const { sessionLogGroup: logGroup } = resourceNames(config.StackName);
   const fleet = await checkFleet(clients, config);
-  const sessions = await checkSessions(clients, config);
+  const sessions = await checkSessions(clients, config, price);
   let lambdaChecks: CheckResult[];
   try {
     const logs = isSessionSourceType(config.MirrorSourceType) ? await readLambdaLogs(clients.logs, logGroup, now) : undefined;

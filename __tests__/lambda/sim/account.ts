@@ -5,7 +5,10 @@
  * benchmark run thousands of calls in milliseconds of real time. Not part of the Lambda bundle.
  */
 import {
+  CreateTrafficMirrorFilterRuleCommand,
   CreateTrafficMirrorSessionCommand,
+  DeleteTrafficMirrorFilterRuleCommand,
+  DescribeTrafficMirrorFiltersCommand,
   DeleteTrafficMirrorSessionCommand,
   DescribeInstancesCommand,
   DescribeInstanceTypesCommand,
@@ -83,12 +86,13 @@ class SimBucket {
   }
 }
 
-export interface SimInstance { id: string; type: string; vpcId: string; primaryInterfaceId: string }
+export interface SimInstance { id: string; type: string; vpcId: string; primaryInterfaceId: string; tags: { Key: string; Value: string }[]; state: string }
 export interface SimInterface { id: string; type: string; vpcId: string; privateIp: string; instanceId?: string }
 export interface SimSession {
   id: string; interfaceId: string; targetId: string; filterId: string; sessionNumber: number; tags: { Key: string; Value: string }[];
 }
-export interface SimTarget { id: string; health: string }
+export interface SimTarget { id: string; health: string; port?: number }
+export interface SimFilterRule { id: string; direction: 'ingress' | 'egress'; ruleNumber: number; from: number; to: number }
 export interface SimTargetGroup { name: string; arn: string; targetType: 'instance' | 'ip' | 'lambda'; vpcId: string; loadBalancerArns: string[]; targets: SimTarget[] }
 export interface SimLoadBalancer { name: string; arn: string; vpcId: string; tags: { Key: string; Value: string }[] }
 export interface SimClassicLoadBalancer { name: string; vpcId: string; instances: SimTarget[]; tags: { Key: string; Value: string }[] }
@@ -156,6 +160,8 @@ export class SimAccount {
   readonly loadBalancers: SimLoadBalancer[] = [];
   readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
   readonly clusters = new Map<string, SimCluster>();
+  /** Rules of traffic mirror filters, by filter id (TCP accept rules with a port range, as the Lambda writes them). */
+  readonly filterRules = new Map<string, SimFilterRule[]>();
   /** The function's event queue: what the EventBridge rules and the function's retries put there. */
   readonly queue: SimMessage[] = [];
   readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
@@ -172,6 +178,8 @@ export class SimAccount {
   failCreate?: (interfaceId: string, attempt: number) => Error | undefined;
   /** Runs before each create is answered (e.g. to delete the interface). */
   beforeCreate?: (interfaceId: string) => void;
+  /** Fault injection: an error to answer a DescribeInstances with these filters with. */
+  failDescribeInstances?: (filters: Filter[]) => Error | undefined;
   /** Extra throttling on top of the buckets. */
   throttle?: (action: string, input: Record<string, unknown>) => boolean;
 
@@ -212,12 +220,21 @@ export class SimAccount {
 
   // ---- building the account -------------------------------------------------------------------------------
 
-  addInstance(options: { type?: string; vpcId?: string; interfaceType?: string } = {}): SimInstance {
+  addInstance(options: { type?: string; vpcId?: string; interfaceType?: string; tags?: Record<string, string>; state?: string } = {}): SimInstance {
     const id = this.nextId('i');
     const eni = this.addInterface({ vpcId: options.vpcId, type: options.interfaceType, instanceId: id });
-    const instance = { id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', primaryInterfaceId: eni.id };
+    const instance = {
+      id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', primaryInterfaceId: eni.id,
+      tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), state: options.state ?? 'running',
+    };
     this.instances.set(id, instance);
     return instance;
+  }
+  /** Sets (value) or removes (undefined) a tag of an instance, as CreateTags / DeleteTags would. */
+  tagInstance(instanceId: string, key: string, value: string | undefined): void {
+    const instance = this.instances.get(instanceId)!;
+    instance.tags = instance.tags.filter((tag) => tag.Key !== key);
+    if (value !== undefined) instance.tags.push({ Key: key, Value: value });
   }
 
   addInterface(options: { vpcId?: string; type?: string; instanceId?: string } = {}): SimInterface {
@@ -257,10 +274,10 @@ export class SimAccount {
   }
 
   /** Adds `count` instances of `type` registered in the group; returns them. */
-  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string } = {}): SimInstance[] {
+  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string; port?: number } = {}): SimInstance[] {
     return Array.from({ length: count }, () => {
       const instance = this.addInstance({ type: options.type, vpcId: group.vpcId });
-      group.targets.push({ id: group.targetType === 'ip' ? this.interfaces.get(instance.primaryInterfaceId)!.privateIp : instance.id, health: options.health ?? 'healthy' });
+      group.targets.push({ id: group.targetType === 'ip' ? this.interfaces.get(instance.primaryInterfaceId)!.privateIp : instance.id, health: options.health ?? 'healthy', port: options.port });
       return instance;
     });
   }
@@ -346,8 +363,19 @@ export class SimAccount {
     const mock = mockClient(this.clients.ec2);
     mock.on(DescribeInstancesCommand).callsFake((input) => this.serve('ec2', 'DescribeInstances', () => {
       this.lookups.push({ action: 'DescribeInstances', filters: input.Filters ?? [] });
+      const injected = this.failDescribeInstances?.(input.Filters ?? []);
+      if (injected) throw injected;
       const ids = filterValues(input.Filters, 'instance-id') ?? input.InstanceIds ?? [...this.instances.keys()];
-      const found: SimInstance[] = ids.flatMap((id: string) => (this.instances.has(id) ? [this.instances.get(id)!] : []));
+      let found: SimInstance[] = ids.flatMap((id: string) => (this.instances.has(id) ? [this.instances.get(id)!] : []));
+      // The filters the Lambda uses besides instance-id: EC2 ANDs the filters and ORs the values of one filter.
+      for (const filter of input.Filters ?? []) {
+        const values: string[] = filter.Values ?? [];
+        if (filter.Name === 'vpc-id') found = found.filter((i) => values.includes(i.vpcId));
+        else if (filter.Name === 'instance-state-name') found = found.filter((i) => values.includes(i.state));
+        else if (filter.Name === 'tag-key') found = found.filter((i) => i.tags.some((t) => values.includes(t.Key)));
+        else if (filter.Name?.startsWith('tag:')) found = found.filter((i) => i.tags.some((t) => t.Key === filter.Name!.slice(4) && values.includes(t.Value)));
+        else if (filter.Name !== 'instance-id') throw ec2Error('InvalidParameterValue', `The filter '${filter.Name}' is invalid`);
+      }
       const { items, next } = page(found, input.MaxResults, input.NextToken);
       return {
         NextToken: next,
@@ -355,6 +383,9 @@ export class SimAccount {
           Instances: items.map((instance) => ({
             InstanceId: instance.id,
             InstanceType: instance.type,
+            VpcId: instance.vpcId,
+            State: { Name: instance.state },
+            Tags: instance.tags,
             NetworkInterfaces: this.interfaces.has(instance.primaryInterfaceId)
               ? [{ NetworkInterfaceId: instance.primaryInterfaceId, InterfaceType: this.interfaces.get(instance.primaryInterfaceId)!.type, Attachment: { DeviceIndex: 0, NetworkCardIndex: 0 } }]
               : [],
@@ -440,6 +471,32 @@ export class SimAccount {
       this.mutations.push({ action: 'CreateTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSession: { TrafficMirrorSessionId: session.id }, ClientToken: input.ClientToken };
     }));
+    mock.on(DescribeTrafficMirrorFiltersCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorFilters', () => ({
+      TrafficMirrorFilters: (input.TrafficMirrorFilterIds ?? []).map((id: string) => {
+        const rules = this.filterRules.get(id) ?? [];
+        const view = (direction: 'ingress' | 'egress') => rules.filter((r) => r.direction === direction).map((r) => ({
+          TrafficMirrorFilterRuleId: r.id, TrafficMirrorFilterId: id, TrafficDirection: direction, RuleNumber: r.ruleNumber, RuleAction: 'accept', Protocol: 6,
+          ...(direction === 'ingress' ? { DestinationPortRange: { FromPort: r.from, ToPort: r.to } } : { SourcePortRange: { FromPort: r.from, ToPort: r.to } }),
+        }));
+        return { TrafficMirrorFilterId: id, IngressFilterRules: view('ingress'), EgressFilterRules: view('egress') };
+      }),
+    })));
+    mock.on(CreateTrafficMirrorFilterRuleCommand).callsFake((input) => this.serve('ec2', 'CreateTrafficMirrorFilterRule', () => {
+      const rules = this.filterRules.get(input.TrafficMirrorFilterId as string) ?? [];
+      const sameDirection = rules.filter((r) => r.direction === input.TrafficDirection);
+      if (sameDirection.length >= 10) throw ec2Error('TrafficMirrorFilterRuleLimitExceeded', 'The maximum number of rules per direction is 10');
+      if (sameDirection.some((r) => r.ruleNumber === input.RuleNumber)) throw ec2Error('InvalidParameterValue', 'The rule number is in use');
+      const range = input.TrafficDirection === 'ingress' ? input.DestinationPortRange : input.SourcePortRange;
+      const rule: SimFilterRule = { id: this.nextId('tmfr'), direction: input.TrafficDirection as 'ingress' | 'egress', ruleNumber: input.RuleNumber as number, from: range!.FromPort!, to: range!.ToPort! };
+      this.filterRules.set(input.TrafficMirrorFilterId as string, [...rules, rule]);
+      this.mutations.push({ action: 'CreateTrafficMirrorFilterRule', id: rule.id });
+      return { TrafficMirrorFilterRule: { TrafficMirrorFilterRuleId: rule.id } };
+    }));
+    mock.on(DeleteTrafficMirrorFilterRuleCommand).callsFake((input) => this.serve('ec2', 'DeleteTrafficMirrorFilterRule', () => {
+      for (const [filterId, rules] of this.filterRules) this.filterRules.set(filterId, rules.filter((r) => r.id !== input.TrafficMirrorFilterRuleId));
+      this.mutations.push({ action: 'DeleteTrafficMirrorFilterRule', id: input.TrafficMirrorFilterRuleId as string });
+      return { TrafficMirrorFilterRuleId: input.TrafficMirrorFilterRuleId };
+    }));
     mock.on(DeleteTrafficMirrorSessionCommand).callsFake((input) => this.serve('ec2', 'DeleteTrafficMirrorSession', () => {
       const session = this.sessions.get(input.TrafficMirrorSessionId as string);
       if (!session) throw ec2Error('InvalidTrafficMirrorSessionId.NotFound', `The traffic mirror session '${input.TrafficMirrorSessionId}' does not exist`);
@@ -479,7 +536,7 @@ export class SimAccount {
     mock.on(DescribeTargetHealthCommand).callsFake((input) => this.serve('elbv2', 'DescribeTargetHealth', () => {
       const group = this.targetGroups.find((g) => g.arn === input.TargetGroupArn);
       if (!group) throw new TargetGroupNotFoundException({ message: 'Target group not found', $metadata: {} });
-      return { TargetHealthDescriptions: group.targets.map((t) => ({ Target: { Id: t.id, Port: 80 }, TargetHealth: { State: t.health } })) };
+      return { TargetHealthDescriptions: group.targets.map((t) => ({ Target: { Id: t.id, Port: t.port ?? 80 }, TargetHealth: { State: t.health } })) };
     }, input));
     mock.on(DescribeTagsCommand).callsFake((input) => this.serve('elbv2', 'DescribeTags', () => {
       if ((input.ResourceArns?.length ?? 0) > 20) throw new ElasticLoadBalancingV2ServiceException({ name: 'ValidationError', $fault: 'client', $metadata: {}, message: 'at most 20 resource ARNs' });
