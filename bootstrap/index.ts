@@ -8,12 +8,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
+  AGENT_TOKEN_VARIABLE,
+  CONTAINER_SLICE,
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_CAPTURE_INTERFACE,
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
   EVE_FILE_IN_CONTAINER,
+  FEED_DIR,
   HEALTH_CHECK_PATH,
   HEALTH_CHECK_PORT,
   MEMORY_METRIC_DIMENSION,
@@ -68,6 +71,9 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644' },
   { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755' },
   { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
+  { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755' },
+  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755' },
+  { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
   { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
   { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644' },
@@ -77,13 +83,33 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
+  { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644' },
 ];
 
-/** Shell scripts among the files (for shellcheck). */
-export const SHELL_SCRIPTS = ['lib.sh', 'bootstrap.sh', 'token.sh'];
+/** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
+ * whose images may have no bash. */
+export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
+  'lib.sh': 'bash',
+  'bootstrap.sh': 'bash',
+  'token.sh': 'bash',
+  'agent-run.sh': 'bash',
+  'imds-block.sh': 'bash',
+  'agent-entrypoint.sh': 'sh',
+};
 
 function readSource(src: string): string {
   return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
+}
+
+/** Scripts, units and logrotate configuration are installed without their full-line comments, to keep the user data
+ * under EC2's 16 KB (the sources in bootstrap/files keep them; the Suricata configuration is installed as it is). */
+const COMMENTED = /\.(sh|py|service|timer|slice|conf)$/;
+
+function withoutCommentLines(content: string): string {
+  return content
+    .split('\n')
+    .filter((line, index) => index === 0 || !/^\s*#(?!!)/.test(line))
+    .join('\n');
 }
 
 /** The files installed under {@link INSTALL_DIR}, the same for every configuration (the settings travel in
@@ -91,6 +117,7 @@ function readSource(src: string): string {
 export function bootstrapFiles(): BootstrapFile[] {
   return FILES.map(({ src, path, mode }) => {
     let content = readSource(src);
+    if (COMMENTED.test(src)) content = withoutCommentLines(content);
     if (src === 'cloudwatch-agent.json') {
       content = content
         .replaceAll('__METRICS_NAMESPACE__', METRICS_NAMESPACE)
@@ -149,6 +176,9 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
     TRACEABLE_EVE_FILE: EVE_FILE_IN_CONTAINER,
     TRACEABLE_HEALTH_PORT: String(HEALTH_CHECK_PORT),
     TRACEABLE_HEALTH_PATH: HEALTH_CHECK_PATH,
+    TRACEABLE_FEED_DIR: FEED_DIR,
+    TRACEABLE_CONTAINER_SLICE: CONTAINER_SLICE,
+    TRACEABLE_AGENT_CREDENTIAL_VARIABLE: AGENT_TOKEN_VARIABLE,
   };
 }
 
@@ -158,8 +188,9 @@ export function containerImagesOf(props: BootstrapProps): string[] {
   return [env.TRACEABLE_SURICATA_IMAGE, env.TRACEABLE_AGENT_IMAGE];
 }
 
-/** The agent container's environment without the token (TA_REFRESH_TOKEN comes from the secret at start).
- * The names are those token.sh writes; the ECS task definition should use the same, with the token as an ECS
+/** The agent container's environment without the token. THE place of the agent's variable names (assumed, see the
+ * README), with {@link AGENT_TOKEN_VARIABLE}: the EC2 hosts get them as /etc/traceable/agent.env (`docker run
+ * --env-file`), the ECS task as its environment; the token is exported by agent-entrypoint.sh (EC2) or is an ECS
  * secret (`valueFrom: <secret ARN>:refresh_token::`). */
 export function agentEnvironment(props: BootstrapProps): Record<string, string> {
   const env = bootstrapEnvironment(props);
@@ -211,6 +242,10 @@ export function renderUserData(props: BootstrapProps): string {
     "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
     ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
     'TRACEABLE_ENV_END',
+    // docker --env-file format: NAME=value, no quoting (the values are validated plain text).
+    "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
+    ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
+    'TRACEABLE_AGENT_ENV_END',
     "base64 -d > /opt/traceable/unpack.sh.gz <<'TRACEABLE_PAYLOAD_END'",
     payload,
     'TRACEABLE_PAYLOAD_END',

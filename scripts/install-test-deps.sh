@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian bookworm machine (run as root):
-# Suricata 7.0.x from bookworm-backports, shellcheck and iproute2 for the bootstrap tests, and the npm packages.
+# Suricata 7.0.x from bookworm-backports, shellcheck, iproute2 and iptables for the bootstrap tests, and the npm packages.
 # Terraform and its aws provider mirror come with the machine (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,8 @@ backports=/etc/apt/sources.list.d/bookworm-backports.list
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
 fi
-apt_packages=(shellcheck iproute2 curl python3 tcpdump)
+# iptables and util-linux (nsenter, findmnt): the metadata-service block is tested for real in a network namespace.
+apt_packages=(shellcheck iproute2 curl python3 tcpdump iptables util-linux)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
