@@ -4,7 +4,7 @@
  */
 import { bootstrapFiles, INSTALL_DIR } from '../bootstrap';
 import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
-import { resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
+import { resource, resourceAddresses, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const FARGATE = { MirrorSourceType: 'FARGATE', MirrorSource: '' } as const;
@@ -42,7 +42,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true', volume_size: 30 } }],
     });
     expect(launchTemplate.key_name).toBeUndefined();
-    expect(Buffer.from(launchTemplate.user_data, 'base64').toString('utf8')).toBe(
+    expect(userDataScript(launchTemplate)).toBe(
       [
         '#!/bin/bash',
         '# Joins the ECS cluster traffic-mirroring-agents; its service brings Suricata and the Traceable agent as containers.',

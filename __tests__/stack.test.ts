@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_CONFIG, resource, synthConfig } from './helpers/synth';
+import { BASE_CONFIG, resource, synthConfig, userDataScript } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';
 
@@ -103,8 +103,8 @@ describe('EC2 agent fleet', () => {
     expect(launchTemplate.key_name).toBeUndefined();
   });
 
-  test('user data is the rendered bootstrap, base64-encoded at synth', () => {
-    const script = Buffer.from(launchTemplate.user_data, 'base64').toString('utf8');
+  test('user data is the rendered bootstrap, gzip-compressed and base64-encoded at synth', () => {
+    const script = userDataScript(launchTemplate);
     expect(script.startsWith('#!/bin/bash')).toBe(true);
     expect(script).toContain('traffic-mirroring/traceable-refresh-token');
   });

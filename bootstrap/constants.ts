@@ -56,7 +56,7 @@ export const SURICATA_LOG_DIR = `${LOG_DIR}/suricata`;
  * tests); on the instance the primary interface is detected at boot. ENA interfaces are ens5 on AL2023/Ubuntu. */
 export const DEFAULT_CAPTURE_INTERFACE = 'ens5';
 
-/** EC2's limit on raw user data. */
+/** EC2's limit on user data before base64, i.e. on the gzip-compressed script the launch template carries. */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
 /** Feed directory (tmpfs on the host), mounted at the same path into the Suricata and agent containers (data plane

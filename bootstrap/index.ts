@@ -15,13 +15,16 @@ import {
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
+  EMF_LISTENER,
   EVE_FILE_IN_CONTAINER,
   FEED_DIR,
+  HOST_METRICS_INTERVAL_SECONDS,
   HEALTH_CHECK_PATH,
   HEALTH_CHECK_PORT,
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
   METRICS_NAMESPACE,
+  SURICATA_STATS_FILE,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
 
@@ -48,6 +51,12 @@ export interface BootstrapProps {
   readonly awsCliImage?: string;
   /** CloudWatch agent .deb version on Ubuntu (S3 path element). Default {@link DEFAULT_CLOUDWATCH_AGENT_VERSION}. */
   readonly cloudWatchAgentVersion?: string;
+  /** Name of the agent hosts' autoscaling group (also the ECS cluster and service): the value of the host metrics'
+   * group dimension, which the alarms and scaling policies select. */
+  readonly agentGroupName: string;
+  /** Log group the EC2 hosts' metrics documents go to (created by the stack, with a retention).
+   * @default - the CloudWatch agent's default */
+  readonly metricsLogGroupName?: string;
 }
 
 /** A file the user data installs: its path on the instance, mode and content. */
@@ -75,12 +84,14 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755' },
   { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
+  { src: 'metrics.py', path: `${INSTALL_DIR}/bin/metrics.py`, mode: '0755' },
   { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
   { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644' },
   { src: 'logrotate.conf', path: `${INSTALL_DIR}/etc/logrotate.conf`, mode: '0644' },
   { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644' },
   { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644' },
   { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
+  { src: 'systemd/traceable-metrics.service', path: `${INSTALL_DIR}/systemd/traceable-metrics.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
   { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644' },
@@ -179,6 +190,15 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
     TRACEABLE_FEED_DIR: FEED_DIR,
     TRACEABLE_CONTAINER_SLICE: CONTAINER_SLICE,
     TRACEABLE_AGENT_CREDENTIAL_VARIABLE: AGENT_TOKEN_VARIABLE,
+    TRACEABLE_STATS_FILE: SURICATA_STATS_FILE,
+    TRACEABLE_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    TRACEABLE_METRICS_GROUP_DIMENSION: MEMORY_METRIC_DIMENSION,
+    TRACEABLE_METRICS_GROUP: check('agentGroupName', props.agentGroupName, /^[A-Za-z0-9._-]{1,255}$/, 'an autoscaling group name'),
+    ...(props.metricsLogGroupName
+      ? { TRACEABLE_METRICS_LOG_GROUP: check('metricsLogGroupName', props.metricsLogGroupName, /^[A-Za-z0-9._/#-]{1,512}$/, 'a log group name') }
+      : {}),
+    TRACEABLE_METRICS_SINK: EMF_LISTENER,
+    TRACEABLE_METRICS_INTERVAL: String(HOST_METRICS_INTERVAL_SECONDS),
   };
 }
 
@@ -217,25 +237,27 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
-function base64Lines(data: Buffer): string {
-  return (data.toString('base64').match(/.{1,76}/g) ?? []).join('\n');
-}
+const UNPACK_END = 'TRACEABLE_UNPACK_END';
 
 /**
- * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
- * unpacks the files (gzip + base64, to stay well under EC2's 16 KB) and runs bootstrap.sh.
+ * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret) and
+ * /etc/traceable/agent.env (the agent's settings, no secret), unpacks the files and runs bootstrap.sh.
  *
- * The result contains no `${` or `%{` except inside `props.tokenSecretArn` when that is a Terraform reference:
- * the string can go through Terraform as a literal. Give it to the launch template base64-encoded
- * (`Fn.base64encode(renderUserData(props))`).
+ * The launch template gets it gzip-compressed (cloud-init decompresses gzip user data; EC2's 16 KB limit applies to
+ * the compressed bytes), see {@link USER_DATA_LIMIT_BYTES} and modules/agent-host.ts. Since the bytes are fixed at
+ * synth, every value must be known then: a Terraform reference as the secret ARN is refused.
  */
 export function renderUserData(props: BootstrapProps): string {
   const env = bootstrapEnvironment(props);
-  const payload = base64Lines(gzipSync(Buffer.from(renderUnpackScript(), 'utf8'), { level: 9 }));
+  if (env.TRACEABLE_TOKEN_SECRET_ARN.includes('${')) {
+    throw new Error(`bootstrap: tokenSecretArn must be known at synth (the user data is compressed then), got ${JSON.stringify(props.tokenSecretArn)}`);
+  }
+  const unpack = renderUnpackScript();
+  if (unpack.split('\n').includes(UNPACK_END)) throw new Error(`the unpack script contains the line ${UNPACK_END}`);
   const lines = [
     '#!/bin/bash',
     '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
-    '# Generated by bootstrap/index.ts from bootstrap/files/ (read those; `npm run render:bootstrap` unpacks them).',
+    '# Generated by bootstrap/index.ts from bootstrap/files/ (`npm run render:bootstrap` writes them out).',
     'set -euo pipefail',
     'umask 022',
     'install -d -m 0755 /etc/traceable /opt/traceable /var/traceable/log',
@@ -246,14 +268,17 @@ export function renderUserData(props: BootstrapProps): string {
     "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
     ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
     'TRACEABLE_AGENT_ENV_END',
-    "base64 -d > /opt/traceable/unpack.sh.gz <<'TRACEABLE_PAYLOAD_END'",
-    payload,
-    'TRACEABLE_PAYLOAD_END',
-    'gzip -dc /opt/traceable/unpack.sh.gz > /opt/traceable/unpack.sh',
+    `cat > /opt/traceable/unpack.sh <<'${UNPACK_END}'`,
+    unpack + UNPACK_END,
     'bash /opt/traceable/unpack.sh',
-    'rm -f /opt/traceable/unpack.sh.gz /opt/traceable/unpack.sh',
+    'rm -f /opt/traceable/unpack.sh',
     'exec bash /opt/traceable/bin/bootstrap.sh',
     '',
   ];
   return lines.join('\n');
+}
+
+/** User data as the launch template takes it: gzip-compressed (deterministic: no timestamp), base64-encoded. */
+export function launchTemplateUserData(script: string): string {
+  return gzipSync(Buffer.from(script, 'utf8'), { level: 9 }).toString('base64');
 }

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, renderSuricataYaml, renderUserData } from '../bootstrap';
+import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, launchTemplateUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/config';
 import { bootstrapPropsOf } from '../stacks/mirroring-stack';
@@ -45,7 +45,7 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
   }
-  const sizes = { userDataBytes: Buffer.byteLength(userData), limitBytes: USER_DATA_LIMIT_BYTES };
+  const sizes = { userDataBytes: Buffer.from(launchTemplateUserData(userData), 'base64').length, limitBytes: USER_DATA_LIMIT_BYTES };
   writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   return sizes;
 }
@@ -55,7 +55,7 @@ function main() {
   const configPath = args.config ?? DEFAULT_CONFIG_PATH;
   const { config } = loadConfig(configPath);
   const sizes = renderBootstrapTo(resolve(args.out), bootstrapPropsOf(config), args.iface);
-  console.log(`rendered ${configPath} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes`);
+  console.log(`rendered ${configPath} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes (gzip-compressed)`);
 }
 
 if (require.main === module) {

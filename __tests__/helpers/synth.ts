@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,4 +63,9 @@ export function resourceAddresses(json: TerraformJson): string[] {
   return Object.entries(json.resource)
     .flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`))
     .sort();
+}
+
+/** The script a synthesized launch template carries (base64 of the gzip-compressed user data). */
+export function userDataScript(launchTemplate: { user_data: string }): string {
+  return gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8');
 }
