@@ -15,6 +15,7 @@ import {
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
+  ECS_TASKS_CGROUP,
   EMF_LISTENER,
   EVE_FILE_IN_CONTAINER,
   FEED_DIR,
@@ -24,6 +25,7 @@ import {
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
   METRICS_NAMESPACE,
+  SURICATA_LOG_DIR,
   SURICATA_STATS_FILE,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
@@ -83,6 +85,7 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755' },
   { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755' },
   { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
+  { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
   { src: 'metrics.py', path: `${INSTALL_DIR}/bin/metrics.py`, mode: '0755' },
   { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
@@ -95,6 +98,8 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
   { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644' },
+  { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644' },
+  { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644' },
 ];
 
 /** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
@@ -106,6 +111,7 @@ export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
   'agent-run.sh': 'bash',
   'imds-block.sh': 'bash',
   'agent-entrypoint.sh': 'sh',
+  'suricata-start.sh': 'sh',
 };
 
 function readSource(src: string): string {
@@ -119,7 +125,7 @@ const COMMENTED = /\.(sh|py|service|timer|slice|conf)$/;
 function withoutCommentLines(content: string): string {
   return content
     .split('\n')
-    .filter((line, index) => index === 0 || !/^\s*#(?!!)/.test(line))
+    .filter((line) => !/^\s*#(?!!)/.test(line))
     .join('\n');
 }
 
@@ -276,6 +282,41 @@ export function renderUserData(props: BootstrapProps): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * Renders the user data of an ECS container instance: joins the cluster, installs the same files as the EC2 hosts
+ * (the task's containers run health.py, metrics.py and suricata-start.sh from them, mounted read-only), and before the
+ * ECS agent starts: creates the feed directory and rejects the instance metadata service for task containers
+ * (`traceable-ecs-host.service`, required by ecs.service through a drop-in); rotates Suricata's files by size.
+ */
+export function renderEcsUserData(clusterName: string): string {
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`bootstrap: invalid ECS cluster name ${JSON.stringify(clusterName)}`);
+  const systemd = `${INSTALL_DIR}/systemd`;
+  return [
+    '#!/bin/bash',
+    `# Joins the ECS cluster ${clusterName}; its service brings Suricata and the Traceable agent as containers.`,
+    'set -euo pipefail',
+    'umask 022',
+    "cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'",
+    `ECS_CLUSTER=${clusterName}`,
+    // Host-network containers then get the (empty) task role's credentials, not the instance role's.
+    'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
+    'ECS_CONFIG_END',
+    `install -d -m 0755 ${INSTALL_DIR} ${SURICATA_LOG_DIR} /etc/systemd/system/ecs.service.d`,
+    `cat > ${INSTALL_DIR}/unpack.sh <<'${UNPACK_END}'`,
+    renderUnpackScript() + UNPACK_END,
+    `bash ${INSTALL_DIR}/unpack.sh`,
+    `rm -f ${INSTALL_DIR}/unpack.sh`,
+    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
+    `install -m 0644 ${systemd}/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf`,
+    'install -d -m 0755 /var/lib/logrotate',
+    'command -v logrotate >/dev/null || dnf install -y logrotate',
+    'systemctl daemon-reload',
+    `systemctl start ${ECS_TASKS_CGROUP}`,
+    'systemctl enable --now traceable-ecs-host.service traceable-logrotate.timer',
+    '',
+  ].join('\n');
 }
 
 /** User data as the launch template takes it: gzip-compressed (deterministic: no timestamp), base64-encoded. */

@@ -552,3 +552,43 @@ describe('containers: metadata service, feed directory and settings', () => {
     expect(fileNamed('agent-run.sh')).toContain('-v "$TRACEABLE_FEED_DIR:$TRACEABLE_FEED_DIR"');
   });
 });
+
+describe('suricata-start.sh (the ECS task\'s Suricata container)', () => {
+  test('renders the configuration for the default route\'s interface, records its PID and execs Suricata in its place', () => {
+    const dir = mkdtempSync(join(work, 'suricata-start-'));
+    spawnSync('mkdir', ['-p', join(dir, 'home', 'etc'), join(dir, 'bin')]);
+    writeFileSync(join(dir, 'home', 'etc', 'suricata.yaml'), readFileSync(join(BOOTSTRAP_FILES_DIR, 'suricata.yaml')));
+    writeFileSync(
+      join(dir, 'route'),
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' +
+        'docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n' +
+        'ens6\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n',
+    );
+    // The fake Suricata reports its PID and arguments.
+    writeFileSync(join(dir, 'bin', 'suricata'), '#!/bin/sh\necho "pid $$"\necho "args $*"\n');
+    chmodSync(join(dir, 'bin', 'suricata'), 0o755);
+    const r = run('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh'), '--runmode', 'autofp'], {
+      env: {
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+        TRACEABLE_HOME: join(dir, 'home'),
+        TRACEABLE_ROUTE_FILE: join(dir, 'route'),
+        TRACEABLE_SURICATA_CONF_DIR: join(dir, 'conf'),
+        TRACEABLE_SURICATA_PIDFILE: join(dir, 'suricata.pid'),
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [pidLine, argsLine] = r.stdout.trim().split('\n');
+    expect(pidLine).toBe(`pid ${readFileSync(join(dir, 'suricata.pid'), 'utf8').trim()}`);
+    expect(argsLine).toBe(`args -c ${join(dir, 'conf')}/suricata.yaml --af-packet --runmode autofp`);
+    expect(readFileSync(join(dir, 'conf', 'suricata.yaml'), 'utf8')).toBe(renderSuricataYaml('ens6'));
+  });
+
+  test('refuses to start without a default route', () => {
+    const route = join(work, 'route-none');
+    writeFileSync(route, 'Iface\tDestination\tGateway\neth0\t0000A8C0\t00000000\n');
+    const r = run('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh')], { env: { TRACEABLE_ROUTE_FILE: route } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`suricata-start: no default route in ${route}, cannot tell the capture interface\n`);
+  });
+});
