@@ -10,8 +10,9 @@ backports=/etc/apt/sources.list.d/bookworm-backports.list
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
 fi
-# iptables and util-linux (nsenter, findmnt): the metadata-service block is tested for real in a network namespace.
-apt_packages=(shellcheck iproute2 curl python3 tcpdump iptables util-linux)
+# iptables and util-linux (nsenter, findmnt): the metadata-service block is tested for real in a network namespace;
+# logrotate: the hosts' rotation configuration is run for real.
+apt_packages=(shellcheck iproute2 curl python3 tcpdump iptables util-linux logrotate)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
