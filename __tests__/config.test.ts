@@ -47,6 +47,8 @@ describe('configuration: accepted input and defaults', () => {
       TraceableAgentVersion: '1.71.2',
       TraceableAgentImage: '',
       SuricataImage: 'jasonish/suricata:7.0.10',
+      AgentFeed: 'socket',
+      HttpBodyLimit: 131072,
       Route53ZoneName: 'private.traceable.ai',
       Route53ZoneId: '',
       Route53SubdomainName: 'mirroring-fargate',
@@ -82,6 +84,16 @@ describe('configuration: accepted input and defaults', () => {
       SubnetIds: ['subnet-0123456789abcdef0'],
       Tags: { team: 'platform' },
     });
+  });
+
+  test.each<[unknown, number]>([
+    [0, 0],
+    ['4096', 4096],
+    ['64kb', 65536],
+    [' 128KB ', 131072],
+    ['2048b', 2048],
+  ])('HttpBodyLimit %j is %i bytes', (given, bytes) => {
+    expect(parseConfig({ ...BASE_CONFIG, HttpBodyLimit: given, AgentFeed: 'file' }).config).toMatchObject({ HttpBodyLimit: bytes, AgentFeed: 'file' });
   });
 
   test('a CloudFormation parameters file round-trips to the same configuration as the JSON object', () => {
@@ -183,7 +195,13 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['Backend s3 needs a bucket', { Backend: { type: 's3' } }, 'Backend.bucket: required; expected an S3 bucket name'],
     ['Backend cloud needs a workspace', { Backend: { type: 'cloud', organization: 'acme' } }, 'Backend.workspace: required; expected an HCP Terraform workspace name'],
     ['TraceableAgentVersion format', { TraceableAgentVersion: 'latest' }, 'TraceableAgentVersion: got "latest"; expected a version such as 1.71.2'],
-    ['SuricataImage must be 7.0.x', { SuricataImage: 'jasonish/suricata:8.0.0' }, 'SuricataImage: got "jasonish/suricata:8.0.0"; expected a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'],
+    ['SuricataImage must be 7.0.x', { SuricataImage: 'jasonish/suricata:8.0.0' }, 'SuricataImage: got "jasonish/suricata:8.0.0"; expected a Suricata 7.0.x container image such as jasonish/suricata:7.0.10, optionally pinned by digest (@sha256:...)'],
+    ['AgentFeed value', { AgentFeed: 'tcp' }, 'AgentFeed: got "tcp"; expected socket or file'],
+    ['HttpBodyLimit above the largest', { HttpBodyLimit: '1mb' }, 'HttpBodyLimit: got "1mb"; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],
+    ['HttpBodyLimit bytes above the largest', { HttpBodyLimit: 131073 }, 'HttpBodyLimit: got 131073; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],
+    ['HttpBodyLimit negative', { HttpBodyLimit: -1 }, 'HttpBodyLimit: got -1; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],
+    ['HttpBodyLimit whole bytes', { HttpBodyLimit: 1.5 }, 'HttpBodyLimit: got 1.5; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],
+    ['HttpBodyLimit unit', { HttpBodyLimit: '64 KiB' }, 'HttpBodyLimit: got "64 KiB"; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],
     ['TraceableAgentImage reference', { TraceableAgentImage: 'Not An Image' }, 'TraceableAgentImage: got "Not An Image"; expected "" or a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'],
     ['sidecar image only with FARGATE', { FargatePacketForwarderImage: 'acme/forwarder:1.0' }, 'FargatePacketForwarderImage: got "acme/forwarder:1.0"; expected it unset with MirrorSourceType LOAD_BALANCER (the sidecar applies only to FARGATE)'],
     ['Ubuntu AMI with the ECS fleet', { DeployTraceableAgentInECS: true, CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" with DeployTraceableAgentInECS true (the ECS fleet needs an ECS-optimized Amazon Linux 2023 AMI)'],

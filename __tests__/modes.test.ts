@@ -51,8 +51,10 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
 
   test('hosts: the bootstrap files installed, metadata rejected for task containers before the ECS agent starts, logs rotated', () => {
     const script = userDataScript(resource(json, 'aws_launch_template', 'ecs_fleet_launch_template'));
-    // Every file the EC2 hosts get, byte for byte: the task runs the same health.py, metrics.py and start script.
-    for (const file of bootstrapFiles()) expect(script).toContain(`cat > "$root${file.path}" <<'TRACEABLE_FILE_END'\n${file.content}`);
+    // The ECS hosts' files, byte for byte: the task runs the same health.py and metrics.py as the EC2 hosts.
+    expect(bootstrapFiles('ecs').map((file) => file.path)).toEqual(expect.arrayContaining(['/opt/traceable/bin/health.py', '/opt/traceable/bin/metrics.py', '/opt/traceable/bin/suricata-start.sh']));
+    expect(bootstrapFiles('ecs').some((file) => file.path.endsWith('/token.sh'))).toBe(false);
+    for (const file of bootstrapFiles('ecs')) expect(script).toContain(`cat > "$root${file.path}" <<'TRACEABLE_FILE_END'\n${file.content}`);
     expect(script).toContain('install -m 0644 /opt/traceable/systemd/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf');
     expect(script).toContain('systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer\n');
     const hostUnit = bootstrapFiles().find((file) => file.path.endsWith('/traceable-ecs-host.service'))!.content;
@@ -226,7 +228,13 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       image: 'jasonish/suricata:7.0.10',
       essential: true,
       entryPoint: ['/bin/sh', '/opt/traceable/bin/suricata-start.sh'],
-      environment: [{ name: 'TRACEABLE_SURICATA_PIDFILE', value: '/run/traceable-feed/suricata.pid' }],
+      // The feed settings of the data plane contract, as the EC2 hosts' suricata.service passes them.
+      environment: [
+        { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
+        { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
+        { name: 'TRACEABLE_HTTP_BODY_LIMIT', value: '131072' },
+        { name: 'TRACEABLE_SURICATA_PIDFILE', value: '/run/traceable-feed/suricata.pid' },
+      ],
       portMappings: [{ containerPort: 4789, hostPort: 4789, protocol: 'udp' }],
       linuxParameters: { capabilities: { add: ['NET_ADMIN', 'NET_RAW', 'SYS_NICE', 'IPC_LOCK'] } },
       mountPoints: [logs(false), home, feed],
@@ -259,6 +267,9 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'TRACEABLE_HEALTH_PATH', value: '/healthz' },
         { name: 'TRACEABLE_HEALTH_PIDFILES', value: 'suricata=/run/traceable-feed/suricata.pid' },
         { name: 'TRACEABLE_SURICATA_LOG_DIR', value: '/var/log/suricata' },
+        { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
+        { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
+        { name: 'TRACEABLE_HTTP_BODY_LIMIT', value: '131072' },
       ],
       portMappings: [{ containerPort: 8089, hostPort: 8089, protocol: 'tcp' }],
       mountPoints: [logs(false), home, feed],

@@ -107,6 +107,14 @@ describe('EC2 agent fleet', () => {
     expect(launchTemplate.key_name).toBeUndefined();
   });
 
+  test('images pinned by digest reach the hosts as given (SuricataImage, TraceableAgentImage with @sha256:...)', () => {
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const pinned = synthConfig({ SuricataImage: `jasonish/suricata:7.0.10@${digest}`, TraceableAgentImage: `traceableai/traceable-agent:1.71.2@${digest}` });
+    const script = userDataScript(resource(pinned.json, 'aws_launch_template', 'fleet_launch_template'));
+    expect(script).toContain(`TRACEABLE_SURICATA_IMAGE='jasonish/suricata:7.0.10@${digest}'`);
+    expect(script).toContain(`TRACEABLE_AGENT_IMAGE='traceableai/traceable-agent:1.71.2@${digest}'`);
+  });
+
   test('user data is the rendered bootstrap, gzip-compressed and base64-encoded at synth', () => {
     const script = userDataScript(launchTemplate);
     expect(script.startsWith('#!/bin/bash')).toBe(true);

@@ -59,12 +59,59 @@ export const DEFAULT_CAPTURE_INTERFACE = 'ens5';
 /** EC2's limit on user data before base64, i.e. on the gzip-compressed script the launch template carries. */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
-/** Feed directory (tmpfs on the host), mounted at the same path into the Suricata and agent containers (data plane
- * contract): the agent's socket eve.sock and the Lua feed's counters feed-stats.json live here. */
+// ---------------------------------------------------------------------------------------------------------------
+// The feed from Suricata to the Traceable agent: every setting of it, in one place. The Lua module
+// (files/lua/traceable_feed.lua) falls back to the same defaults; a test keeps the two in step.
+
+/** How the HTTP events reach the agent: `socket` (default), one unix datagram per event, as Traceable's
+ * Suricata fork delivers eve (github.com/Traceableai/suricata config/suricata.yaml: `eve-log: filetype:
+ * unix_dgram`); `file`, one JSON line per event, to look at what the agent receives. */
+export const FEED_MODES = ['socket', 'file'] as const;
+export type FeedMode = (typeof FEED_MODES)[number];
+export const DEFAULT_FEED_MODE: FeedMode = 'socket';
+
+/** The feed directory: tmpfs on the host, mounted at the same path into the suricata and agent containers. */
 export const FEED_DIR = '/run/traceable-feed';
 
-/** Suricata's counters (eve `stats` totals, every 30 s) on the host, read for health freshness and metrics. */
-export const SURICATA_STATS_FILE = `${SURICATA_LOG_DIR}/stats.json`;
+/** Socket mode: the agent binds this unix datagram socket and Suricata's Lua output sends to it. The path is
+ * ours (the fork's agent reads default-log-dir/eve.json); the agent setting that names it is an assumption:
+ * no public Traceable document names one (see {@link AGENT_FEED_ENVIRONMENT}). */
+export const FEED_SOCKET_PATH = `${FEED_DIR}/eve.sock`;
+
+/** File mode: where the events are appended, in the Suricata container (host: {@link SURICATA_LOG_DIR}). */
+export const FEED_FILE_PATH = '/var/log/suricata/traceable-feed.json';
+
+/** The feed's counters (events_sent, send_errors, bodies_truncated, events_too_large, time), rewritten at most
+ * every 10 s, for the health check and the metrics. */
+export const FEED_STATS_PATH = `${FEED_DIR}/feed-stats.json`;
+
+/** Suricata's own counters: the eve stats-only output, one JSON line every 30 s (totals). */
+export const SURICATA_STATS_FILE = 'stats.json';
+
+/** Where the Lua output scripts are installed on the instance and found by Suricata (scripts-dir). */
+export const SURICATA_LUA_DIR = '/opt/traceable/etc/lua';
+
+/** Default HTTP body limit per direction, bytes: 128 KiB, the body size Traceable's open-source (Hypertrace)
+ * language agents capture by default (`data_capture.body_max_size_bytes` 131072 in github.com/hypertrace/goagent
+ * config/defaults.go and hypertrace/pythonagent src/hypertrace/agent/config/default.py). Traceable's fork keeps 2 KB
+ * (libhtp request/response-body-limit in its config/suricata.yaml), too little for most JSON API payloads. */
+export const DEFAULT_HTTP_BODY_LIMIT = 131072;
+
+/** Largest HttpBodyLimit: one event carries two bodies and must fit in one datagram, which must fit in the
+ * socket's send buffer (at most 2 x net.core.wmem_max = 416 KiB with Linux defaults). Also the libhtp body
+ * limits in suricata.yaml, so Suricata never keeps more of a body than the feed may send. */
+export const MAX_HTTP_BODY_LIMIT = 131072;
+
+/** The agent's side of the feed. ASSUMPTION: no public Traceable document names the platform agent setting that
+ * tells it where to read Suricata's events, nor says that it binds a unix datagram socket itself (the fork sends
+ * eve there with `filetype: unix_dgram`, so its agent must). The agent gets the feed path in the variable it
+ * already gets the eve file in (agentEnvironment() in bootstrap/index.ts), unconfirmed as well. */
+export const AGENT_FEED_PATH_VARIABLE = 'TA_SURICATA_EVE_FILE';
+
+/** net.unix.max_dgram_qlen for the agent's network namespace (the host's, with host networking): how many
+ * events may wait in the agent's socket queue. The Linux default, 10, is a burst of ten transactions; the feed
+ * waits at most 50 ms for room, then drops (and counts) events. Set by the host at boot. */
+export const FEED_MAX_DGRAM_QLEN = 512;
 
 /** Environment variable the agent reads its refresh token from (an assumption: see README). The EC2 hosts' entrypoint
  * wrapper exports it from a read-only file; the ECS task sets it as an ECS secret. */

@@ -13,20 +13,29 @@ import {
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_CAPTURE_INTERFACE,
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
+  DEFAULT_FEED_MODE,
+  DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
   ECS_TASKS_CGROUP,
   EMF_LISTENER,
   EVE_FILE_IN_CONTAINER,
   FEED_DIR,
+  FEED_MAX_DGRAM_QLEN,
   HOST_METRICS_INTERVAL_SECONDS,
+  FEED_FILE_PATH,
+  FEED_MODES,
+  FEED_SOCKET_PATH,
+  FeedMode,
   HEALTH_CHECK_PATH,
   HEALTH_CHECK_PORT,
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
+  MAX_HTTP_BODY_LIMIT,
   METRICS_NAMESPACE,
   SURICATA_LOG_DIR,
   SURICATA_STATS_FILE,
+  SURICATA_LUA_DIR,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
 
@@ -59,6 +68,10 @@ export interface BootstrapProps {
   /** Log group the EC2 hosts' metrics documents go to (created by the stack, with a retention).
    * @default - the CloudWatch agent's default */
   readonly metricsLogGroupName?: string;
+  /** How the HTTP events reach the agent (AgentFeed): unix datagram socket or file. Default {@link DEFAULT_FEED_MODE}. */
+  readonly feedMode?: FeedMode;
+  /** Bytes of each request and response body in the events (HttpBodyLimit), 0 for none. Default {@link DEFAULT_HTTP_BODY_LIMIT}. */
+  readonly httpBodyLimit?: number;
 }
 
 /** A file the user data installs: its path on the instance, mode and content. */
@@ -77,29 +90,37 @@ export const INSTALL_DIR = '/opt/traceable';
 /** Placeholder for the capture interface in files/suricata.yaml (replaced at boot, or by {@link renderSuricataYaml}). */
 export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 
+/** Suricata's Lua output scripts and the feed module they share (files/lua/, installed in {@link SURICATA_LUA_DIR}). */
+export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_http.lua', 'traceable_bodies.lua'];
+
+/** Which fleet's hosts install a file: only the plain EC2 hosts (`ec2`), only the ECS container instances (`ecs`),
+ * or both (absent). Each gets only its own, to keep its user data under EC2's limit. */
+export type FleetKind = 'ec2' | 'ecs';
+
 /** Source file (under files/) → installed path and mode. */
-const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
-  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644' },
-  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755' },
-  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
-  { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755' },
-  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755' },
+const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: FleetKind }> = [
+  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644', fleet: 'ec2' },
+  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755', fleet: 'ec2' },
   { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
-  { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755' },
+  { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755', fleet: 'ecs' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
   { src: 'metrics.py', path: `${INSTALL_DIR}/bin/metrics.py`, mode: '0755' },
   { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
-  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644' },
+  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644', fleet: 'ec2' },
   { src: 'logrotate.conf', path: `${INSTALL_DIR}/etc/logrotate.conf`, mode: '0644' },
-  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644' },
-  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644' },
-  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
-  { src: 'systemd/traceable-metrics.service', path: `${INSTALL_DIR}/systemd/traceable-metrics.service`, mode: '0644' },
+  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable-metrics.service', path: `${INSTALL_DIR}/systemd/traceable-metrics.service`, mode: '0644', fleet: 'ec2' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
-  { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644' },
-  { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644' },
-  { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644' },
+  { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644', fleet: 'ecs' },
+  { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644', fleet: 'ecs' },
+  ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
 ];
 
 /** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
@@ -129,12 +150,34 @@ function withoutCommentLines(content: string): string {
     .join('\n');
 }
 
-/** The files installed under {@link INSTALL_DIR}, the same for every configuration (the settings travel in
+/** A Lua source without its comment-only and blank lines and without indentation (our scripts have no multi-line
+ * comments, and their one multi-line string holds C declarations, where indentation does not matter). */
+export function luaWithoutComments(source: string): string {
+  return `${source
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('--'))
+    .join('\n')}\n`;
+}
+
+/** suricata.yaml without its comment-only and blank lines (the explanations stay in bootstrap/files/suricata.yaml). */
+function yamlWithoutComments(source: string): string {
+  return `${source
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !/^\s*#/.test(line))
+    .join('\n')}\n`;
+}
+
+/** The files installed under {@link INSTALL_DIR} (all of them, or those of one fleet kind), the same for every configuration (the settings travel in
  * /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}). */
-export function bootstrapFiles(): BootstrapFile[] {
-  return FILES.map(({ src, path, mode }) => {
+export function bootstrapFiles(fleet?: FleetKind): BootstrapFile[] {
+  return FILES.filter((file) => !fleet || !file.fleet || file.fleet === fleet).map(({ src, path, mode }) => {
     let content = readSource(src);
     if (COMMENTED.test(src)) content = withoutCommentLines(content);
+    // The Lua scripts' comments stay in the source (bootstrap/files/lua): the installed copies are the code only,
+    // to keep the user data under EC2's limit.
+    if (src.endsWith('.lua')) content = luaWithoutComments(content);
+    if (src === 'suricata.yaml') content = yamlWithoutComments(content);
     if (src === 'cloudwatch-agent.json') {
       content = content
         .replaceAll('__METRICS_NAMESPACE__', METRICS_NAMESPACE)
@@ -148,9 +191,33 @@ export function bootstrapFiles(): BootstrapFile[] {
 /** The Suricata configuration for a capture interface (the instance renders the same at boot with the detected
  * primary interface; an ECS task may instead keep the placeholder and pass `--af-packet=IFACE`, which uses the
  * configuration's `default` entry). */
-export function renderSuricataYaml(captureInterface: string = DEFAULT_CAPTURE_INTERFACE): string {
+export function renderSuricataYaml(
+  captureInterface: string = DEFAULT_CAPTURE_INTERFACE,
+  options: { luaDir?: string } = {},
+): string {
   if (!/^[A-Za-z0-9._-]{1,15}$/.test(captureInterface)) throw new Error(`invalid interface name: ${captureInterface}`);
-  return readSource('suricata.yaml').replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
+  const yaml = yamlWithoutComments(readSource('suricata.yaml')).replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
+  // Tests and benchmarks run the scripts from the source tree (files/lua) instead of the installed copy.
+  return options.luaDir === undefined ? yaml : yaml.replace(`scripts-dir: ${SURICATA_LUA_DIR}\n`, `scripts-dir: ${options.luaDir}\n`);
+}
+
+/** Directory of the Lua output scripts in the source tree (for running Suricata on them outside an instance). */
+export const LUA_SOURCE_DIR = join(BOOTSTRAP_FILES_DIR, 'lua');
+
+/** The feed's settings as the Lua module reads them from Suricata's environment (TRACEABLE_FEED_MODE,
+ * TRACEABLE_FEED_PATH, TRACEABLE_HTTP_BODY_LIMIT), validated. */
+export function feedEnvironment(feedMode: FeedMode = DEFAULT_FEED_MODE, httpBodyLimit: number = DEFAULT_HTTP_BODY_LIMIT) {
+  if (!FEED_MODES.includes(feedMode)) {
+    throw new Error(`bootstrap: feedMode must be one of ${FEED_MODES.join(', ')}, got ${JSON.stringify(feedMode)}`);
+  }
+  if (!Number.isInteger(httpBodyLimit) || httpBodyLimit < 0 || httpBodyLimit > MAX_HTTP_BODY_LIMIT) {
+    throw new Error(`bootstrap: httpBodyLimit must be a whole number of bytes from 0 to ${MAX_HTTP_BODY_LIMIT}, got ${JSON.stringify(httpBodyLimit)}`);
+  }
+  return {
+    TRACEABLE_FEED_MODE: feedMode,
+    TRACEABLE_FEED_PATH: feedMode === 'socket' ? FEED_SOCKET_PATH : FEED_FILE_PATH,
+    TRACEABLE_HTTP_BODY_LIMIT: String(httpBodyLimit),
+  };
 }
 
 const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
@@ -191,12 +258,14 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
       'a version such as latest or 1.300049.1b929',
     ),
     TRACEABLE_EVE_FILE: EVE_FILE_IN_CONTAINER,
+    ...feedEnvironment(props.feedMode, props.httpBodyLimit),
     TRACEABLE_HEALTH_PORT: String(HEALTH_CHECK_PORT),
     TRACEABLE_HEALTH_PATH: HEALTH_CHECK_PATH,
     TRACEABLE_FEED_DIR: FEED_DIR,
+    TRACEABLE_FEED_MAX_DGRAM_QLEN: String(FEED_MAX_DGRAM_QLEN),
     TRACEABLE_CONTAINER_SLICE: CONTAINER_SLICE,
     TRACEABLE_AGENT_CREDENTIAL_VARIABLE: AGENT_TOKEN_VARIABLE,
-    TRACEABLE_STATS_FILE: SURICATA_STATS_FILE,
+    TRACEABLE_STATS_FILE: `${SURICATA_LOG_DIR}/${SURICATA_STATS_FILE}`,
     TRACEABLE_METRICS_NAMESPACE: METRICS_NAMESPACE,
     TRACEABLE_METRICS_GROUP_DIMENSION: MEMORY_METRIC_DIMENSION,
     TRACEABLE_METRICS_GROUP: check('agentGroupName', props.agentGroupName, /^[A-Za-z0-9._-]{1,255}$/, 'an autoscaling group name'),
@@ -243,23 +312,18 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
-const UNPACK_END = 'TRACEABLE_UNPACK_END';
-
 /**
- * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret) and
- * /etc/traceable/agent.env (the agent's settings, no secret), unpacks the files and runs bootstrap.sh.
+ * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
+ * unpacks the files and runs bootstrap.sh. Give it to EC2 with {@link encodeUserData} (gzip: the files, Lua
+ * scripts included, exceed EC2's 16 KB of raw user data; cloud-init decompresses gzip user data itself).
  *
- * The launch template gets it gzip-compressed (cloud-init decompresses gzip user data; EC2's 16 KB limit applies to
- * the compressed bytes), see {@link USER_DATA_LIMIT_BYTES} and modules/agent-host.ts. Since the bytes are fixed at
- * synth, every value must be known then: a Terraform reference as the secret ARN is refused.
+ * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the unpacked
+ * files (bash, Lua) have their own, so the whole must reach Terraform encoded, never as a template.
  */
 export function renderUserData(props: BootstrapProps): string {
   const env = bootstrapEnvironment(props);
-  if (env.TRACEABLE_TOKEN_SECRET_ARN.includes('${')) {
-    throw new Error(`bootstrap: tokenSecretArn must be known at synth (the user data is compressed then), got ${JSON.stringify(props.tokenSecretArn)}`);
-  }
-  const unpack = renderUnpackScript();
-  if (unpack.split('\n').includes(UNPACK_END)) throw new Error(`the unpack script contains the line ${UNPACK_END}`);
+  const unpack = renderUnpackScript(bootstrapFiles('ec2'));
+  if (unpack.split('\n').includes(PAYLOAD_END)) throw new Error(`the unpack script contains the line ${PAYLOAD_END}`);
   const lines = [
     '#!/bin/bash',
     '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
@@ -274,8 +338,8 @@ export function renderUserData(props: BootstrapProps): string {
     "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
     ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
     'TRACEABLE_AGENT_ENV_END',
-    `cat > /opt/traceable/unpack.sh <<'${UNPACK_END}'`,
-    unpack + UNPACK_END,
+    `cat > /opt/traceable/unpack.sh <<'${PAYLOAD_END}'`,
+    unpack + PAYLOAD_END,
     'bash /opt/traceable/unpack.sh',
     'rm -f /opt/traceable/unpack.sh',
     'exec bash /opt/traceable/bin/bootstrap.sh',
@@ -304,8 +368,11 @@ export function renderEcsUserData(clusterName: string): string {
     'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
     'ECS_CONFIG_END',
     `install -d -m 0755 ${INSTALL_DIR} ${SURICATA_LOG_DIR} /etc/systemd/system/ecs.service.d`,
-    `cat > ${INSTALL_DIR}/unpack.sh <<'${UNPACK_END}'`,
-    renderUnpackScript() + UNPACK_END,
+    // Room in the agent's socket queue for bursts of events (host networking: the host's setting).
+    `echo 'net.unix.max_dgram_qlen = ${FEED_MAX_DGRAM_QLEN}' > /etc/sysctl.d/90-traceable-feed.conf`,
+    `sysctl -qw net.unix.max_dgram_qlen=${FEED_MAX_DGRAM_QLEN}`,
+    `cat > ${INSTALL_DIR}/unpack.sh <<'${PAYLOAD_END}'`,
+    renderUnpackScript(bootstrapFiles('ecs')) + PAYLOAD_END,
     `bash ${INSTALL_DIR}/unpack.sh`,
     `rm -f ${INSTALL_DIR}/unpack.sh`,
     `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
@@ -319,7 +386,10 @@ export function renderEcsUserData(clusterName: string): string {
   ].join('\n');
 }
 
-/** User data as the launch template takes it: gzip-compressed (deterministic: no timestamp), base64-encoded. */
-export function launchTemplateUserData(script: string): string {
-  return gzipSync(Buffer.from(script, 'utf8'), { level: 9 }).toString('base64');
+const PAYLOAD_END = 'TRACEABLE_PAYLOAD_END';
+
+/** User data as EC2 takes it (base64), gzip-compressed: cloud-init (Amazon Linux 2023, Ubuntu, the ECS-optimized
+ * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip. */
+export function encodeUserData(userData: string): string {
+  return gzipSync(Buffer.from(userData, 'utf8'), { level: 9 }).toString('base64');
 }

@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { launchTemplateUserData } from '../bootstrap';
+import { encodeUserData } from '../bootstrap';
 import { managedPolicyArn } from './aws-partition';
 import { resourceNames } from './resource-names';
 
@@ -124,9 +124,8 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     keyName: props.keyName || undefined,
     vpcSecurityGroupIds: [securityGroup.id],
     iamInstanceProfile: { arn: instanceProfile.arn },
-    // Compressed and encoded here, not by Terraform: EC2's 16 KB limit applies to the compressed bytes, and the
-    // script's own ${...} must not be read as interpolation.
-    userData: launchTemplateUserData(props.userData),
+    // Encoded here, not with Terraform's base64encode: the script's own ${...} must not be read as interpolation.
+    userData: encodeUserData(props.userData),
     // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
     // containers) reaches instance metadata, containers on a bridge network do not.
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },

@@ -6,15 +6,17 @@
  * Writes a pcap (no dependency: written here) of many HTTP/1.1 connections as AWS Traffic Mirroring delivers
  * them: each packet of both directions in outer Ethernet/IPv4/UDP 4789/VXLAN, the two directions with different
  * outer UDP source ports, full TCP handshakes and teardowns, connections interleaved. Replays it with
- * `suricata -r FILE -c rendered.yaml` and prints packets/s, HTTP transactions/s and the share of transactions
- * decoded complete (method, uri and status all present).
+ * `suricata -r FILE -c rendered.yaml` twice, through the real feed (the Lua outputs, in file mode so that no
+ * receiver competes for the CPU): with bodies (the default HttpBodyLimit) and headers only (limit 0, and no body
+ * kept by Suricata), and prints for each packets/s, HTTP transactions/s and the share of transactions decoded
+ * complete (method, uri and status all present), then the ratio, with the machine's load average.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderSuricataYaml } from '../bootstrap';
-import { VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { LUA_SOURCE_DIR, renderSuricataYaml } from '../bootstrap';
+import { DEFAULT_HTTP_BODY_LIMIT, SURICATA_STATS_FILE, VXLAN_UDP_PORT } from '../bootstrap/constants';
 
 const MAC_A = [0x02, 0, 0, 0, 0, 0x01];
 const MAC_B = [0x02, 0, 0, 0, 0, 0x02];
@@ -180,39 +182,61 @@ export interface BenchResult {
   transactionsPerSecond: number;
   complete: number;
   completeShare: number;
+  /** Events with the response body (bodies on) or without any body field (bodies off). */
+  withExpectedBodies: number;
   kernelOrDecoderPackets: number;
 }
 
-function runSuricata(pcap: string, yaml: string, logDir: string): number {
+function runSuricata(pcap: string, yaml: string, logDir: string, bodyLimit: number): number {
   const t = process.hrtime.bigint();
-  const r = spawnSync('suricata', ['-r', pcap, '-c', yaml, '-l', logDir], { encoding: 'utf8', timeout: 600_000 });
+  const env = {
+    ...process.env,
+    TRACEABLE_FEED_MODE: 'file',
+    TRACEABLE_FEED_PATH: join(logDir, 'feed.json'),
+    TRACEABLE_FEED_STATS: join(logDir, 'feed-stats.json'),
+    TRACEABLE_HTTP_BODY_LIMIT: String(bodyLimit),
+  };
+  const r = spawnSync('suricata', ['-r', pcap, '-c', yaml, '-l', logDir], { encoding: 'utf8', timeout: 600_000, env });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   if (r.status !== 0) throw new Error(`suricata failed (${r.status ?? r.signal}): ${r.stderr}${r.stdout}`);
   return seconds;
 }
 
-export function benchSuricata(connections: number, concurrency: number): BenchResult {
+/** The rendered configuration, with the Lua scripts from the source tree; headers only: without the script that
+ * makes Suricata keep bodies. */
+function benchYaml(bodies: boolean): string {
+  const yaml = renderSuricataYaml(undefined, { luaDir: LUA_SOURCE_DIR });
+  return bodies ? yaml : yaml.replace(/^\s+- traceable_bodies\.lua\n/m, '');
+}
+
+export function benchSuricata(connections: number, concurrency: number, bodies = true): BenchResult {
   const dir = mkdtempSync(join(tmpdir(), 'bench-suricata-'));
   try {
     const yaml = join(dir, 'suricata.yaml');
-    writeFileSync(yaml, renderSuricataYaml());
+    writeFileSync(yaml, benchYaml(bodies));
+    const bodyLimit = bodies ? DEFAULT_HTTP_BODY_LIMIT : 0;
     const pcap = join(dir, 'mirrored-http.pcap');
     const packets = writeMirroredHttpPcap(pcap, connections, concurrency);
     // Start-up and shutdown cost, measured on a tiny capture and subtracted.
     const tiny = join(dir, 'tiny.pcap');
     writeMirroredHttpPcap(tiny, 1, 1);
-    const overhead = runSuricata(tiny, yaml, mkdtempSync(join(dir, 'log0-')));
+    const overhead = runSuricata(tiny, yaml, mkdtempSync(join(dir, 'log0-')), bodyLimit);
     const logDir = mkdtempSync(join(dir, 'log-'));
-    const wall = runSuricata(pcap, yaml, logDir);
+    const wall = runSuricata(pcap, yaml, logDir, bodyLimit);
     const seconds = Math.max(wall - overhead, 1e-3);
-    const events = readFileSync(join(logDir, 'eve.json'), 'utf8')
+    const events = readFileSync(join(logDir, 'feed.json'), 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l))
       .filter((e) => e.event_type === 'http');
     const complete = events.filter((e) => e.http?.http_method && e.http?.url && e.http?.status).length;
-    const stats = readFileSync(join(logDir, 'stats.log'), 'utf8');
-    const decoded = Number(/decoder\.pkts\s+\|\s+Total\s+\|\s+(\d+)/.exec(stats)?.[1] ?? 0);
+    const withExpectedBodies = events.filter((e) =>
+      bodies
+        ? typeof e.http?.http_response_body_printable === 'string' && e.http.http_response_body_printable.length === e.http.length
+        : !('http_response_body_printable' in e.http) && !('http_request_body_printable' in e.http),
+    ).length;
+    const statsLines = readFileSync(join(logDir, SURICATA_STATS_FILE), 'utf8').split('\n').filter(Boolean);
+    const decoded = Number(JSON.parse(statsLines[statsLines.length - 1]).stats.decoder.pkts);
     return {
       connections,
       packets,
@@ -222,6 +246,7 @@ export function benchSuricata(connections: number, concurrency: number): BenchRe
       transactionsPerSecond: complete / seconds,
       complete,
       completeShare: complete / connections,
+      withExpectedBodies,
       kernelOrDecoderPackets: decoded,
     };
   } finally {
@@ -237,15 +262,23 @@ function main() {
   };
   const connections = opt('connections', 20000);
   const concurrency = opt('concurrency', 64);
-  const r = benchSuricata(connections, concurrency);
-  console.log(`${spawnSync('suricata', ['-V'], { encoding: 'utf8' }).stdout.trim()} on the rendered fleet configuration, offline`);
-  console.log(`capture: ${r.connections} VXLAN-mirrored HTTP connections (${concurrency} interleaved), ${r.packets} packets; Suricata decoded ${r.kernelOrDecoderPackets}`);
-  console.log(`time (start-up subtracted): ${r.seconds.toFixed(2)} s`);
-  console.log(`packets/s: ${Math.round(r.packetsPerSecond)}`);
-  console.log(`HTTP transactions/s (complete): ${Math.round(r.transactionsPerSecond)}`);
-  console.log(
-    `transactions decoded complete (method, uri, status): ${r.complete} of ${r.connections} sent = ${(100 * r.completeShare).toFixed(2)}% (eve http events: ${r.transactions})`,
-  );
+  const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  console.log(`${spawnSync('suricata', ['-V'], { encoding: 'utf8' }).stdout.trim()} on the rendered fleet configuration, offline, feed in file mode`);
+  console.log(`load average before: ${load()}`);
+  const off = benchSuricata(connections, concurrency, false);
+  const on = benchSuricata(connections, concurrency, true);
+  console.log(`capture: ${connections} VXLAN-mirrored HTTP connections (${concurrency} interleaved), ${on.packets} packets; Suricata decoded ${on.kernelOrDecoderPackets}`);
+  for (const [name, r] of [['headers only (HttpBodyLimit 0)', off], [`with bodies (HttpBodyLimit ${DEFAULT_HTTP_BODY_LIMIT})`, on]] as const) {
+    console.log(`${name}:`);
+    console.log(`  time (start-up subtracted): ${r.seconds.toFixed(2)} s`);
+    console.log(`  packets/s: ${Math.round(r.packetsPerSecond)}`);
+    console.log(`  HTTP transactions/s (complete): ${Math.round(r.transactionsPerSecond)}`);
+    console.log(
+      `  transactions complete (method, uri, status): ${r.complete} of ${r.connections} sent = ${(100 * r.completeShare).toFixed(2)}% (events: ${r.transactions}, bodies as expected: ${r.withExpectedBodies})`,
+    );
+  }
+  console.log(`with bodies / headers only: transactions/s ${(on.transactionsPerSecond / off.transactionsPerSecond).toFixed(3)}, packets/s ${(on.packetsPerSecond / off.packetsPerSecond).toFixed(3)}`);
+  console.log(`load average after: ${load()} (2 cores shared with other jobs: figures are noisy)`);
 }
 
 if (require.main === module) main();

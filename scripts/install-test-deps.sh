@@ -10,9 +10,13 @@ backports=/etc/apt/sources.list.d/bookworm-backports.list
 if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
 fi
+# iproute2: ip, tc; procps: sysctl; luajit: compiles the Lua scripts in the render test.
 # iptables and util-linux (nsenter, findmnt): the metadata-service block is tested for real in a network namespace;
 # logrotate: the hosts' rotation configuration is run for real.
-apt_packages=(shellcheck iproute2 curl python3 tcpdump iptables util-linux logrotate)
+apt_packages=(shellcheck iproute2 curl python3 tcpdump luajit procps coreutils findutils grep iptables util-linux logrotate)
+# Every program the tests and scripts run; __tests__/bootstrap/install-deps.test.ts checks this list against
+# their sources, and the end of this script checks that each is installed.
+required_commands=(bash basename cat curl dirname find findmnt grep head ip iptables logrotate luajit mkdir nsenter python3 seq shellcheck sleep suricata sysctl tail tc tcpdump terraform xargs)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
@@ -21,6 +25,14 @@ for attempt in 1 2 3; do
   [ "$attempt" = 3 ] && { echo "install-test-deps: apt-get failed 3 times" >&2; exit 1; }
   sleep $((attempt * 10))
 done
+missing=()
+for cmd in "${required_commands[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install-test-deps: not installed: ${missing[*]}" >&2
+  exit 1
+fi
 suricata -V
 shellcheck --version | head -2
 terraform version | head -1

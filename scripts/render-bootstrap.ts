@@ -1,22 +1,27 @@
 /**
  * Writes the fleet's rendered user data and everything it installs, for reading and testing outside the stack.
  *
- *   npm run render:bootstrap -- --out DIR [--config examples/config.json] [--interface ens5]
+ *   npm run render:bootstrap -- --out DIR [--config examples/config.json] [--interface ens5] [--feed socket|file]
  *
  * DIR receives: user-data.sh (as given to EC2), bootstrap.env, suricata.yaml (rendered for --interface, default
- * ens5), files/ (the tree unpacked under /opt/traceable) and sizes.json.
+ * ens5), files/ (the tree unpacked under /opt/traceable) and sizes.json. --feed overrides the configuration's
+ * AgentFeed: `file` makes the hosts append every event the agent would receive to
+ * /var/traceable/log/suricata/traceable-feed.json, to look at it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, launchTemplateUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
-import { DEFAULT_CAPTURE_INTERFACE, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
+import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, encodeUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
+import { DEFAULT_CAPTURE_INTERFACE, FEED_MODES, FeedMode, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/config';
 import { bootstrapPropsOf } from '../stacks/mirroring-stack';
 
-function parseArgs(argv: string[]): { out: string; config?: string; iface: string } {
+const USAGE = 'usage: render-bootstrap --out DIR [--config FILE] [--interface NAME] [--feed socket|file]';
+
+export function parseArgs(argv: string[]): { out: string; config?: string; iface: string; feed?: FeedMode } {
   let out: string | undefined;
   let config: string | undefined;
   let iface = DEFAULT_CAPTURE_INTERFACE;
+  let feed: FeedMode | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -27,10 +32,14 @@ function parseArgs(argv: string[]): { out: string; config?: string; iface: strin
     if (a === '--out') out = next();
     else if (a === '--config') config = next();
     else if (a === '--interface') iface = next();
-    else throw new Error(`unknown argument ${a}; usage: --out DIR [--config FILE] [--interface NAME]`);
+    else if (a === '--feed') {
+      const v = next();
+      if (!(FEED_MODES as readonly string[]).includes(v)) throw new Error(`--feed must be ${FEED_MODES.join(' or ')}, got ${JSON.stringify(v)}`);
+      feed = v as FeedMode;
+    } else throw new Error(`unknown argument ${a}; ${USAGE}`);
   }
-  if (!out) throw new Error('usage: render-bootstrap --out DIR [--config FILE] [--interface NAME]');
-  return { out, config, iface };
+  if (!out) throw new Error(USAGE);
+  return { out, config, iface, feed };
 }
 
 export function renderBootstrapTo(out: string, props: BootstrapProps, iface: string = DEFAULT_CAPTURE_INTERFACE) {
@@ -45,7 +54,7 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
   }
-  const sizes = { userDataBytes: Buffer.from(launchTemplateUserData(userData), 'base64').length, limitBytes: USER_DATA_LIMIT_BYTES };
+  const sizes = { userDataBytes: Buffer.from(encodeUserData(userData), 'base64').length, limitBytes: USER_DATA_LIMIT_BYTES };
   writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   return sizes;
 }
@@ -54,8 +63,11 @@ function main() {
   const args = parseArgs(process.argv.slice(2));
   const configPath = args.config ?? DEFAULT_CONFIG_PATH;
   const { config } = loadConfig(configPath);
-  const sizes = renderBootstrapTo(resolve(args.out), bootstrapPropsOf(config), args.iface);
-  console.log(`rendered ${configPath} into ${resolve(args.out)}: user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes (gzip-compressed)`);
+  const props = { ...bootstrapPropsOf(config), ...(args.feed ? { feedMode: args.feed } : {}) };
+  const sizes = renderBootstrapTo(resolve(args.out), props, args.iface);
+  console.log(
+    `rendered ${configPath} into ${resolve(args.out)} (feed: ${props.feedMode}): user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes (gzip)`,
+  );
 }
 
 if (require.main === module) {

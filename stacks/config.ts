@@ -9,7 +9,15 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION } from '../bootstrap/constants';
+import {
+  DEFAULT_FEED_MODE,
+  DEFAULT_HTTP_BODY_LIMIT,
+  DEFAULT_SURICATA_IMAGE,
+  DEFAULT_TRACEABLE_AGENT_VERSION,
+  FEED_MODES,
+  FeedMode,
+  MAX_HTTP_BODY_LIMIT,
+} from '../bootstrap/constants';
 import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
 
 export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'MANUAL', 'FARGATE'] as const;
@@ -55,6 +63,13 @@ const list = (item: RegExp, expected: string) =>
 const integer = (min: number, max: number, expected: string) =>
   z.preprocess(fromNumberString, z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }));
 const bool = () => z.preprocess(fromBooleanString, z.boolean({ error: 'true or false' }));
+/** Bytes, as a number or a size such as "64kb" / "1mb" (binary units, as Suricata reads them). */
+const fromSize = (v: unknown) => {
+  const m = typeof v === 'string' ? /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(v) : null;
+  return m ? Number(m[1]) * ({ b: 1, kb: 1024, mb: 1048576 }[(m[2] ?? 'b').toLowerCase()] ?? 1) : v;
+};
+const byteSize = (max: number, expected: string) =>
+  z.preprocess(fromSize, z.number({ error: expected }).int({ error: expected }).min(0, { error: expected }).max(max, { error: expected }));
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
@@ -284,10 +299,25 @@ export const CONFIG_FIELDS = {
     allowed: '"" or a container image reference',
   }),
   SuricataImage: field({
-    schema: text(/^[a-z0-9][a-z0-9./_:-]*suricata:7\.0\.\d+[A-Za-z0-9._-]*$/, 'a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'),
+    schema: text(
+      /^[a-z0-9][a-z0-9./_:-]*suricata:7\.0\.\d+[A-Za-z0-9._-]*(@sha256:[0-9a-f]{64})?$/,
+      'a Suricata 7.0.x container image such as jasonish/suricata:7.0.10, optionally pinned by digest (@sha256:...)',
+    ),
     default: DEFAULT_SURICATA_IMAGE,
     doc: 'Suricata container image (7.0.x); may be in your private ECR, like TraceableAgentImage.',
-    allowed: 'a Suricata 7.0.x container image reference',
+    allowed: 'a Suricata 7.0.x container image reference, optionally @sha256:<digest>',
+  }),
+  AgentFeed: field({
+    schema: z.enum(FEED_MODES, { error: 'socket or file' }),
+    default: DEFAULT_FEED_MODE as FeedMode,
+    doc: 'How the agent hosts\' Suricata hands HTTP events to the agent: `socket`, a unix datagram per event to `/run/traceable-feed/eve.sock` (as Traceable\'s Suricata fork does); `file`, one JSON line per event in `/var/traceable/log/suricata/traceable-feed.json`, to look at what the agent receives.',
+    allowed: 'socket or file',
+  }),
+  HttpBodyLimit: field({
+    schema: byteSize(MAX_HTTP_BODY_LIMIT, `a whole number of bytes from 0 to ${MAX_HTTP_BODY_LIMIT}, or a size such as 64kb (at most 128kb)`),
+    default: DEFAULT_HTTP_BODY_LIMIT,
+    doc: 'Bytes of each HTTP request and response body included in the events (`http_request_body_printable`, `http_response_body_printable`); longer bodies are cut. 0: no bodies.',
+    allowed: `a whole number of bytes from 0 to ${MAX_HTTP_BODY_LIMIT}, or a size such as 64kb (kb = 1024 bytes); at most 128kb`,
   }),
   Route53ZoneName: field({
     schema: text(HOSTNAME, 'a DNS zone name such as private.traceable.ai'),

@@ -37,6 +37,8 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     suricataImage: config.SuricataImage,
     agentGroupName: resourceNames(config.StackName).agentGroup,
     metricsLogGroupName: resourceNames(config.StackName).hostMetricsLogGroup,
+    feedMode: config.AgentFeed,
+    httpBodyLimit: config.HttpBodyLimit,
   };
 }
 

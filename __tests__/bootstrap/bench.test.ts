@@ -22,11 +22,17 @@ test('the generated pcap reads back as VXLAN on UDP 4789 with both directions of
   }
 });
 
-test('Suricata with the rendered configuration decodes every mirrored transaction complete', () => {
-  const r = benchSuricata(600, 64);
+test('Suricata with the rendered configuration decodes every mirrored transaction complete, with its bodies, through the feed', () => {
+  const r = benchSuricata(600, 64, true);
   expect(r.packets).toBe(6000);
   expect(r.kernelOrDecoderPackets).toBe(6000);
   expect(r.transactions).toBe(600);
   expect(r.complete).toBe(600);
   expect(r.completeShare).toBe(1);
-}, 60_000);
+  expect(r.withExpectedBodies).toBe(600);
+}, 120_000);
+
+test('headers only (body limit 0): the same transactions, no body fields', () => {
+  const r = benchSuricata(300, 64, false);
+  expect([r.transactions, r.complete, r.withExpectedBodies]).toEqual([300, 300, 300]);
+}, 120_000);

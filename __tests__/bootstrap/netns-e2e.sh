@@ -9,19 +9,32 @@
 # Both directions of the server's traffic on s0 are mirrored into a VXLAN device toward the target, as AWS
 # Traffic Mirroring does; Suricata runs the given configuration as it is, on the interface it names.
 #
+# Suricata's events reach the test through the real feed (the Lua outputs): in socket mode (FEED_MODE=socket,
+# the default) feed-receiver.py binds the unix datagram socket where the agent would and writes each datagram
+# as a line to WORK_DIR/received.jsonl; in file mode the Lua appends to WORK_DIR/log/traceable-feed.json.
+# BODY_LIMIT (env) is passed as TRACEABLE_HTTP_BODY_LIMIT (unset: the Lua module's default); FEED_QLEN (env) is
+# net.unix.max_dgram_qlen in the target namespace, where the receiver runs.
+#
 # Usage: netns-e2e.sh WORK_DIR SURICATA_YAML IFACE TAG [extra suricata args, e.g. --set decoder.vxlan.enabled=false]
-# Sends GET 200, GET 404, POST 201 one after the other, then BURST (env, default 30) concurrent GETs.
-# Leaves WORK_DIR/log/{eve.json,suricata.log,stats.log}, WORK_DIR/client.txt (the status codes of the three
-# single requests) and WORK_DIR/burst.txt (those of the burst).
+# Traffic, in order (see http-server.py for the paths):
+#   GET 200, GET 404, POST 201, one connection each (status codes in WORK_DIR/client.txt);
+#   BODIES=1 (env) also: PUT, a 64 KB POST, 64 KB and 1 MB responses, a chunked request, a chunked response and
+#   a gzip response, one connection each (client.txt), KEEPALIVE (env, default 30) GETs of 100 KB on one
+#   keep-alive connection (keepalive.txt) and 3 pipelined GETs on one connection (pipeline.txt);
+#   then BURST (env, default 30) concurrent GETs (burst.txt).
+# Leaves WORK_DIR/log/{suricata.log,stats.json} and the feed's output. Request bodies sent are written by
+# the test into WORK_DIR/post-64k.bin and WORK_DIR/chunked-upload.bin beforehand (BODIES=1).
 # Namespaces are named e2e-{c,s,t}-TAG; everything is removed on every exit path.
 set -euo pipefail
 
 work="$1" yaml="$2" iface="$3" tag="$4"
 BURST="${BURST:-30}"
+KEEPALIVE="${KEEPALIVE:-30}"
+FEED_MODE="${FEED_MODE:-socket}"
 shift 4
 here="$(cd "$(dirname "$0")" && pwd)"
 ns_c="e2e-c-$tag" ns_s="e2e-s-$tag" ns_t="e2e-t-$tag"
-suricata_pid="" server_pid=""
+suricata_pid="" server_pid="" receiver_pid=""
 
 cleanup() {
   local rc=$?
@@ -29,6 +42,7 @@ cleanup() {
     kill -KILL "$suricata_pid" 2>/dev/null || true
   fi
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$receiver_pid" ]; then kill "$receiver_pid" 2>/dev/null || true; fi
   for ns in "$ns_c" "$ns_s" "$ns_t"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
     ip netns del "$ns" 2>/dev/null || true
@@ -72,8 +86,24 @@ tc -n "$ns_s" qdisc add dev s0 clsact
 tc -n "$ns_s" filter add dev s0 ingress protocol all u32 match u32 0 0 action mirred egress mirror dev vx0
 tc -n "$ns_s" filter add dev s0 egress protocol all u32 match u32 0 0 action mirred egress mirror dev vx0
 
-# Suricata on the target, with the configuration as rendered; only the log directory is redirected.
-ip netns exec "$ns_t" suricata -c "$yaml" --af-packet -l "$work/log" --pidfile "$work/suricata.pid" "$@" \
+# The agent's end of the feed (socket mode): the datagram socket, bound before Suricata starts.
+mkdir -p "$work/feed"
+if [ "$FEED_MODE" = socket ]; then
+  feed_path="$work/feed/eve.sock"
+  # As on the hosts, the agent's namespace lets FEED_QLEN events wait in its socket queue (Linux default: 10).
+  ip netns exec "$ns_t" sysctl -qw net.unix.max_dgram_qlen="${FEED_QLEN:-10}"
+  ip netns exec "$ns_t" python3 "$here/feed-receiver.py" "$feed_path" "$work/received.jsonl" "$work/receiver.ready" &
+  receiver_pid=$!
+  wait_for 60 test -s "$work/receiver.ready"
+else
+  feed_path="$work/log/traceable-feed.json"
+fi
+
+# Suricata on the target, with the configuration as rendered; only the log directory and the feed's paths
+# are redirected, through the same variables the container gets.
+env TRACEABLE_FEED_MODE="$FEED_MODE" TRACEABLE_FEED_PATH="$feed_path" TRACEABLE_FEED_STATS="$work/feed/feed-stats.json" \
+  ${BODY_LIMIT:+TRACEABLE_HTTP_BODY_LIMIT="$BODY_LIMIT"} \
+  ip netns exec "$ns_t" suricata -c "$yaml" --af-packet -l "$work/log" --pidfile "$work/suricata.pid" "$@" \
   >"$work/suricata.stdout" 2>&1 &
 suricata_pid=$!
 engine_started() {
@@ -84,15 +114,15 @@ engine_started() {
   fi
   grep -q 'Engine started' "$work/log/suricata.log" 2>/dev/null
 }
-wait_for 40 engine_started
+wait_for 90 engine_started
 
 ip netns exec "$ns_s" python3 "$here/http-server.py" 10.213.1.2 8080 "$work/server.ready" &
 server_pid=$!
-wait_for 10 test -s "$work/server.ready"
+wait_for 60 test -s "$work/server.ready"
 
 client() { # EXPECTED_CODE curl args...
   local code
-  code="$(ip netns exec "$ns_c" curl -sS --max-time 5 -o /dev/null -w '%{http_code}' \
+  code="$(ip netns exec "$ns_c" curl -sS --max-time 10 -o /dev/null -w '%{http_code}' \
     -H 'Host: shop.e2e.test' -A 'traceable-e2e/1.0' "${@:2}")"
   echo "$code" >>"$work/client.txt"
   [ "$code" = "$1" ] || { echo "expected HTTP $1, got $code for ${*:2}" >&2; return 1; }
@@ -100,6 +130,26 @@ client() { # EXPECTED_CODE curl args...
 client 200 http://10.213.1.2:8080/api/items
 client 404 http://10.213.1.2:8080/api/missing
 client 201 -X POST -H 'Content-Type: application/json' --data '{"name":"widget","qty":3}' http://10.213.1.2:8080/api/items
+
+if [ "${BODIES:-0}" = 1 ]; then
+  base=http://10.213.1.2:8080
+  client 200 -X PUT -H 'Content-Type: application/json' --data-binary '{"name":"gadget","qty":7}' "$base/api/items/7"
+  client 201 -X POST -H 'Content-Type: application/octet-stream' --data-binary "@$work/post-64k.bin" "$base/api/items"
+  client 200 "$base/blob?size=65536"
+  client 200 "$base/blob?size=1048576"
+  client 200 -H 'Transfer-Encoding: chunked' -H 'Content-Type: application/octet-stream' \
+    --data-binary "@$work/chunked-upload.bin" "$base/upload"
+  client 200 "$base/chunked?size=20000"
+  client 200 -H 'Accept-Encoding: gzip' "$base/gzip"
+  # KEEPALIVE requests for 100 KB on one connection (curl reuses it for every URL of one invocation).
+  keepalive_args=()
+  for i in $(seq 1 "$KEEPALIVE"); do
+    keepalive_args+=(-o /dev/null "$base/blob?size=102400&keepalive=$i")
+  done
+  ip netns exec "$ns_c" curl -sS --max-time 30 -w '%{http_code} %{num_connects}\n' \
+    -H 'Host: shop.e2e.test' -A 'traceable-e2e/1.0' "${keepalive_args[@]}" >"$work/keepalive.txt"
+  ip netns exec "$ns_c" python3 "$here/http-pipeline.py" 10.213.1.2 8080 3 >"$work/pipeline.txt"
+fi
 
 # A burst of concurrent connections: both directions of many flows interleaved on the wire.
 burst_args=()
@@ -116,3 +166,9 @@ stopped() { ! kill -0 "$suricata_pid" 2>/dev/null; }
 wait_for 30 stopped
 wait "$suricata_pid" || true
 suricata_pid=""
+if [ -n "$receiver_pid" ]; then
+  sleep 0.2 # the last datagrams were queued before Suricata exited; let the receiver write them
+  kill "$receiver_pid" 2>/dev/null || true
+  wait "$receiver_pid" 2>/dev/null || true
+  receiver_pid=""
+fi

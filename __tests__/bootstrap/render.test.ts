@@ -11,18 +11,29 @@ import {
   BOOTSTRAP_FILES_DIR,
   BootstrapProps,
   SHELL_SCRIPTS,
-  launchTemplateUserData,
   agentEnvironment,
   bootstrapEnvironment,
+  LUA_SCRIPTS,
   bootstrapFiles,
+  encodeUserData,
+  luaWithoutComments,
   renderSuricataYaml,
   renderUnpackScript,
   renderUserData,
 } from '../../bootstrap';
+import { parseArgs, renderBootstrapTo } from '../../scripts/render-bootstrap';
 import {
   AGENT_TOKEN_VARIABLE,
   CONTAINER_SLICE,
+  DEFAULT_FEED_MODE,
+  DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
+  FEED_FILE_PATH,
+  FEED_SOCKET_PATH,
+  FEED_STATS_PATH,
+  MAX_HTTP_BODY_LIMIT,
+  SURICATA_LUA_DIR,
+  SURICATA_STATS_FILE,
   FEED_DIR,
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
@@ -36,7 +47,7 @@ const CANARY = 'CANARY-refresh-token-7f3c9e1d';
 
 const props: BootstrapProps = {
   region: 'eu-west-1',
-  tokenSecretArn: 'prod/traceable-refresh-token',
+  tokenSecretArn: TF_REF,
   traceableEnvironment: 'production',
   traceableServiceName: 'shop-api',
   traceableApiEndpoint: 'api.traceable.ai',
@@ -61,13 +72,13 @@ function lib(snippet: string, env: NodeJS.ProcessEnv = {}, input?: string) {
 
 /** The unpack script inside the user data. */
 function payloadOf(userData: string): string {
-  const m = /cat > \/opt\/traceable\/unpack.sh <<'TRACEABLE_UNPACK_END'\n([\s\S]*?)TRACEABLE_UNPACK_END\n/.exec(userData);
-  if (!m) throw new Error('no unpack script in user data');
+  const m = /cat > \S+ <<'TRACEABLE_PAYLOAD_END'\n([\s\S]*?)TRACEABLE_PAYLOAD_END\n/.exec(userData);
+  if (!m) throw new Error('no payload in user data');
   return m[1];
 }
 
-/** Bytes EC2 counts against its limit: the compressed script the launch template carries. */
-const launchTemplateBytes = (userData: string) => Buffer.from(launchTemplateUserData(userData), 'base64').length;
+/** Bytes EC2 counts against its 16 KB: the gzip that encodeUserData base64-encodes. */
+const ec2Bytes = (userData: string) => Buffer.from(encodeUserData(userData), 'base64').length;
 
 describe('shellcheck', () => {
   test('shellcheck is installed (the lint must not silently skip)', () => {
@@ -109,11 +120,10 @@ describe('shellcheck', () => {
 describe('user data', () => {
   const userData = renderUserData(props);
 
-  test('is a bash script under EC2 16 KB limit once compressed, as the launch template carries it', () => {
+  test('is a bash script under EC2 16 KB limit once gzip-compressed, as cloud-init reads it', () => {
     expect(userData.startsWith('#!/bin/bash\n')).toBe(true);
-    expect(gunzipSync(Buffer.from(launchTemplateUserData(userData), 'base64')).toString('utf8')).toBe(userData);
-    expect(launchTemplateUserData(userData)).toBe(launchTemplateUserData(renderUserData(props)));
-    expect(launchTemplateBytes(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
+    expect(gunzipSync(Buffer.from(encodeUserData(userData), 'base64')).toString('utf8')).toBe(userData);
+    expect(ec2Bytes(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
     // Headroom for longer names and versions.
     const long = renderUserData({
       ...props,
@@ -122,21 +132,25 @@ describe('user data', () => {
       traceableServiceName: 's'.repeat(128),
       traceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceableai/traceable-agent:1.71.2',
     });
-    expect(launchTemplateBytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES - 4096);
+    // Was 4 KB: the feed's Lua scripts and the host's health, metrics, token and metadata scripts leave about 2 KB.
+    expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES - 1536);
   });
 
-  test('refuses a Terraform reference as the secret ARN: the user data is compressed at synth', () => {
-    expect(() => renderUserData({ ...props, tokenSecretArn: TF_REF })).toThrow(
-      `bootstrap: tokenSecretArn must be known at synth (the user data is compressed then), got "${TF_REF}"`,
-    );
-    expect(userData).toContain(`TRACEABLE_TOKEN_SECRET_ARN='${props.tokenSecretArn}'`);
+  test('renders no Terraform template sequence except the secret ARN reference (the files are static sources)', () => {
+    // The unpacked files are bash and Lua with their own ${...}: they reach EC2 gzip+base64-encoded at synth
+    // (encodeUserData), which Terraform never interpolates. What is rendered from the props must not add any.
+    const withoutRef = userData.replace(payloadOf(userData), '').split(TF_REF).join('');
+    expect(userData).toContain(`TRACEABLE_TOKEN_SECRET_ARN='${TF_REF}'`);
+    expect(withoutRef).not.toContain('${');
+    expect(withoutRef).not.toContain('%{');
   });
 
   test('contains no secret: the token is read at boot, never rendered', () => {
     // The canary plays the token: whatever the props, it can only come from Secrets Manager at boot.
     expect(userData).not.toContain(CANARY);
     expect(payloadOf(userData)).not.toContain(CANARY);
-    expect(userData).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
+    expect(userData.replace(payloadOf(userData), '')).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
+    expect(payloadOf(userData)).toBe(renderUnpackScript(bootstrapFiles('ec2'))); // the same static files whatever the props
     expect(Object.keys(bootstrapEnvironment(props)).some((k) => /TOKEN(?!_SECRET_ARN)/.test(k))).toBe(false);
   });
 
@@ -177,7 +191,7 @@ describe('user data', () => {
     const r = run('bash', ['-c', `bash -s -- "${root}"`], { input: payloadOf(userData) });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const f of bootstrapFiles()) {
+    for (const f of bootstrapFiles('ec2')) {
       const p = join(root, f.path);
       expect(readFileSync(p, 'utf8')).toBe(f.content);
       expect((statSync(p).mode & 0o777).toString(8)).toBe(f.mode.slice(1));
@@ -204,21 +218,81 @@ describe('files', () => {
     expect(rotate).toContain('dateext');
   });
 
-  test('Suricata configuration: VXLAN 4789, one capture thread, no checksum checks, http with all headers', () => {
+  test('Suricata configuration: VXLAN 4789, one capture thread, no checksum checks, http events from the Lua feed only', () => {
     const yaml = renderSuricataYaml('ens7');
     expect(yaml).toContain('  - interface: ens7\n    threads: 1\n');
     expect(yaml).toMatch(/vxlan:\n\s+enabled: true\n\s+ports: "4789"/);
-    expect(yaml).toContain('dump-all-headers: both');
-    expect(yaml).toContain('extended: yes');
     expect(yaml).toMatch(/af-packet:[\s\S]*checksum-checks: no/);
     expect(yaml).toContain('runmode: autofp');
     expect(yaml).not.toContain('__CAPTURE_INTERFACE__');
     expect(() => renderSuricataYaml('eth0; reboot')).toThrow();
+    // eve keeps only Suricata's counters; the http events come from the Lua scripts, installed where scripts-dir says.
+    const outputs = yaml.slice(yaml.indexOf('\noutputs:\n'), yaml.indexOf('\nlogging:\n'));
+    expect(outputs).toContain(`      filename: ${SURICATA_STATS_FILE}\n      types:\n        - stats:\n`);
+    expect(outputs.match(/- eve-log:/g)).toHaveLength(1);
+    expect(outputs).not.toMatch(/- http:|eve\.json|dump-all-headers/);
+    expect(outputs).toContain(`scripts-dir: ${SURICATA_LUA_DIR}\n`);
+    const scripts = [...outputs.matchAll(/^        - (\S+\.lua)$/gm)].map((m) => m[1]);
+    expect(scripts).toEqual(LUA_SCRIPTS.filter((name) => name !== 'traceable_feed.lua'));
+    for (const name of LUA_SCRIPTS) expect(bootstrapFiles().map((f) => f.path)).toContain(`${SURICATA_LUA_DIR}/${name}`);
+    expect(renderSuricataYaml('ens7', { luaDir: '/tmp/lua' })).toContain('scripts-dir: /tmp/lua\n');
+    // Long keep-alive connections: no reassembly depth; bodies kept up to the largest HttpBodyLimit, never pruned.
+    expect(yaml).toMatch(/reassembly:\n\s+memcap: \S+\n\s+depth: 0\n/);
+    for (const key of ['request-body-limit', 'response-body-limit', 'request-body-minimal-inspect-size', 'response-body-minimal-inspect-size']) {
+      expect(yaml).toContain(`${key}: ${MAX_HTTP_BODY_LIMIT}\n`);
+    }
+  });
+
+  test('feed settings travel in bootstrap.env, validated; the Lua module falls back to the same defaults', () => {
+    expect(bootstrapEnvironment(props)).toMatchObject({
+      TRACEABLE_FEED_MODE: 'socket',
+      TRACEABLE_FEED_PATH: FEED_SOCKET_PATH,
+      TRACEABLE_HTTP_BODY_LIMIT: String(DEFAULT_HTTP_BODY_LIMIT),
+    });
+    expect(bootstrapEnvironment({ ...props, feedMode: 'file', httpBodyLimit: 0 })).toMatchObject({
+      TRACEABLE_FEED_MODE: 'file',
+      TRACEABLE_FEED_PATH: FEED_FILE_PATH,
+      TRACEABLE_HTTP_BODY_LIMIT: '0',
+    });
+    expect(() => bootstrapEnvironment({ ...props, feedMode: 'tcp' as 'file' })).toThrow('bootstrap: feedMode must be one of socket, file, got "tcp"');
+    expect(() => bootstrapEnvironment({ ...props, httpBodyLimit: MAX_HTTP_BODY_LIMIT + 1 })).toThrow(
+      `bootstrap: httpBodyLimit must be a whole number of bytes from 0 to ${MAX_HTTP_BODY_LIMIT}, got ${MAX_HTTP_BODY_LIMIT + 1}`,
+    );
+    const lua = readFileSync(join(BOOTSTRAP_FILES_DIR, 'lua', 'traceable_feed.lua'), 'utf8');
+    const luaDefault = (name: string) => new RegExp(`^M\\.${name} = (.+)$`, 'm').exec(lua)?.[1];
+    expect(luaDefault('DEFAULT_MODE')).toBe(`"${DEFAULT_FEED_MODE}"`);
+    expect(luaDefault('DEFAULT_SOCKET_PATH')).toBe(`"${FEED_SOCKET_PATH}"`);
+    expect(luaDefault('DEFAULT_FILE_PATH')).toBe(`"${FEED_FILE_PATH}"`);
+    expect(luaDefault('DEFAULT_STATS_PATH')).toBe(`"${FEED_STATS_PATH}"`);
+    expect(luaDefault('DEFAULT_BODY_LIMIT')).toBe(String(DEFAULT_HTTP_BODY_LIMIT));
+  });
+
+  test('render:bootstrap --feed file switches the same pipeline to the feed file', () => {
+    expect(parseArgs(['--out', 'x', '--feed', 'file'])).toMatchObject({ out: 'x', feed: 'file' });
+    expect(parseArgs(['--out', 'x']).feed).toBeUndefined();
+    expect(() => parseArgs(['--out', 'x', '--feed', 'tcp'])).toThrow('--feed must be socket or file, got "tcp"');
+    const out = join(work, 'rendered-file-feed');
+    renderBootstrapTo(out, { ...props, feedMode: 'file' });
+    expect(readFileSync(join(out, 'bootstrap.env'), 'utf8')).toContain(`TRACEABLE_FEED_MODE='file'\nTRACEABLE_FEED_PATH='${FEED_FILE_PATH}'\n`);
+  });
+
+  test('installed Lua scripts are the sources without comments, code unchanged', () => {
+    for (const name of LUA_SCRIPTS) {
+      const source = readFileSync(join(BOOTSTRAP_FILES_DIR, 'lua', name), 'utf8');
+      const installed = bootstrapFiles().find((f) => f.path === `${SURICATA_LUA_DIR}/${name}`)!.content;
+      expect(installed).toBe(luaWithoutComments(source));
+      expect(installed).not.toMatch(/^--/m);
+      const r = run('luajit', ['-bl', '-'], { input: installed }); // compiles
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
   });
 
   test('the boot-time rendering (sed in lib.sh) equals renderSuricataYaml', () => {
     const out = join(work, 'suricata-boot.yaml');
-    const r = lib(`traceable_render_suricata "${join(BOOTSTRAP_FILES_DIR, 'suricata.yaml')}" "${out}" ens6`);
+    const template = join(work, 'suricata-template.yaml');
+    writeFileSync(template, bootstrapFiles().find((f) => f.path.endsWith('/suricata.yaml'))!.content);
+    const r = lib(`traceable_render_suricata "${template}" "${out}" ens6`);
     expect(r.status).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(renderSuricataYaml('ens6'));
     expect(lib(`traceable_render_suricata /dev/null "${out}" 'a/b'`).status).not.toBe(0);
@@ -557,7 +631,7 @@ describe('suricata-start.sh (the ECS task\'s Suricata container)', () => {
   test('renders the configuration for the default route\'s interface, records its PID and execs Suricata in its place', () => {
     const dir = mkdtempSync(join(work, 'suricata-start-'));
     spawnSync('mkdir', ['-p', join(dir, 'home', 'etc'), join(dir, 'bin')]);
-    writeFileSync(join(dir, 'home', 'etc', 'suricata.yaml'), readFileSync(join(BOOTSTRAP_FILES_DIR, 'suricata.yaml')));
+    writeFileSync(join(dir, 'home', 'etc', 'suricata.yaml'), fileNamed('suricata.yaml'));
     writeFileSync(
       join(dir, 'route'),
       'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' +

@@ -73,6 +73,11 @@ install -m 0644 "$TRACEABLE_HOME"/systemd/*.service "$TRACEABLE_HOME"/systemd/*.
 install -d -m 0755 /var/lib/logrotate
 systemctl daemon-reload
 
+step="sizing the feed socket's queue"
+# Room in the agent's socket queue for bursts of events (host networking: the host's setting).
+echo "net.unix.max_dgram_qlen = $TRACEABLE_FEED_MAX_DGRAM_QLEN" >/etc/sysctl.d/90-traceable-feed.conf
+sysctl -qw net.unix.max_dgram_qlen="$TRACEABLE_FEED_MAX_DGRAM_QLEN"
+
 step="rejecting the instance metadata service for the containers ($TRACEABLE_CONTAINER_SLICE)"
 systemctl start "$TRACEABLE_CONTAINER_SLICE"
 "$TRACEABLE_HOME/bin/imds-block.sh" "$TRACEABLE_CONTAINER_SLICE"

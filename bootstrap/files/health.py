@@ -1,15 +1,12 @@
 #!/usr/bin/env python3
-"""Health endpoint of a Traceable mirror target (EC2 hosts and the ECS task run this same file).
-
-Answers 200 on TRACEABLE_HEALTH_PATH only while the host is doing its work, 503 with the reasons otherwise, 404 on
-other paths:
-- both services run: the systemd units in TRACEABLE_HEALTH_UNITS (EC2), or, when TRACEABLE_HEALTH_PIDFILES is set
-  ("name=/path ..."; ECS, where the task shares one PID namespace), the processes those files name;
-- Suricata's stats (TRACEABLE_STATS_FILE, written every 30 s) are younger than TRACEABLE_STATS_MAX_AGE seconds;
-- the feed is writable: socket mode, the agent's datagram socket (TRACEABLE_FEED_PATH) exists and accepts a connect;
-  file mode, a file can be created in the feed file's directory (the container path /var/log/suricata is read as
-  TRACEABLE_SURICATA_LOG_DIR, where this process sees Suricata's log directory).
-"""
+# Health endpoint of a Traceable mirror target (the EC2 hosts and the ECS task run this same file).
+# Answers 200 on TRACEABLE_HEALTH_PATH only while the host does its work, else 503 with the reasons (404 elsewhere):
+# - both services run: the systemd units TRACEABLE_HEALTH_UNITS (EC2), or the processes named by the pid files
+#   TRACEABLE_HEALTH_PIDFILES ("name=/path ..."; the ECS task shares one PID namespace);
+# - Suricata's stats (TRACEABLE_STATS_FILE, written every 30 s) are younger than TRACEABLE_STATS_MAX_AGE seconds;
+# - the feed is writable: socket mode, the agent's datagram socket TRACEABLE_FEED_PATH accepts a connect; file mode, a
+#   file can be created in the feed file's directory (its container path /var/log/suricata is read under
+#   TRACEABLE_SURICATA_LOG_DIR, where this process sees Suricata's log directory).
 import os
 import socket
 import subprocess

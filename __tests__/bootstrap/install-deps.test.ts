@@ -1,0 +1,92 @@
+/**
+ * scripts/install-test-deps.sh installs every tool the tests and scripts run: its `required_commands` list is
+ * checked against the programs spawned from the TypeScript sources (first argument of spawnSync, execFileSync,
+ * spawn, execFile and of render.test's `run` wrapper) and the commands of the shell scripts the tests and CI run.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const INSTALL_SCRIPT = join(ROOT, 'scripts', 'install-test-deps.sh');
+
+function filesUnder(dir: string, pattern: RegExp): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules') return [];
+    if (statSync(path).isDirectory()) return filesUnder(path, pattern);
+    return pattern.test(name) ? [path] : [];
+  });
+}
+
+/** Programs named by a literal first argument of a spawning call. */
+export function spawnedPrograms(source: string): string[] {
+  return [...source.matchAll(/\b(?:spawnSync|execFileSync|spawn|execFile|run)\(\s*['"`]([\w.+-]+)['"`]/g)].map((m) => m[1]);
+}
+
+const SHELL_WORDS = new Set(
+  ('if then else elif fi for while until do done case esac in function select time ! { } [[ ]] ' +
+    // bash builtins
+    'echo printf read cd set shift trap wait kill test [ exit return local export source . true false break ' +
+    'continue command eval exec unset declare readonly pushd popd type umask hash getopts pwd').split(' '),
+);
+
+/** Commands run by a bash script: the first word of every simple command (also after `ip netns exec NS` and
+ * `env VAR=...`), without builtins, keywords and the script's own functions. */
+export function shellCommands(script: string): string[] {
+  const functions = new Set([...script.matchAll(/^\s*(?:function\s+)?([\w-]+)\s*\(\)\s*\{/gm)].map((m) => m[1]));
+  const found = new Set<string>();
+  for (const raw of script.split('\n')) {
+    // Comments and quoted text out (double-quoted text only when it runs no command substitution).
+    const line = raw
+      .replace(/(^|\s)#.*$/, '')
+      .replace(/'[^']*'/g, "''")
+      .replace(/"[^"$]*(\$(?!\()[^"$]*)*"/g, '""');
+    for (const segment of line.split(/\|\||&&|\||;|\$\(|`|\bthen\b|\bdo\b|\belse\b|\(/)) {
+      const words = segment.trim().split(/\s+/).filter(Boolean);
+      let i = 0;
+      const skip = () => {
+        while (i < words.length && (/^[A-Za-z_]\w*=/.test(words[i]) || ['if', 'while', 'until', '!', 'time', 'exec', 'elif'].includes(words[i]))) i++;
+      };
+      skip();
+      if (words[i] === 'env') {
+        i++;
+        skip();
+      }
+      if (words[i] === 'ip' && words[i + 1] === 'netns' && words[i + 2] === 'exec') {
+        found.add('ip');
+        i += 4;
+        skip();
+      }
+      const word = words[i]?.replace(/[)"'`]+$/, '');
+      if (word && /^[a-z][\w.+-]*$/.test(word) && !SHELL_WORDS.has(word) && !functions.has(word)) found.add(word);
+    }
+  }
+  return [...found];
+}
+
+function requiredCommands(): string[] {
+  const m = /^required_commands=\(([^)]*)\)/m.exec(readFileSync(INSTALL_SCRIPT, 'utf8'));
+  if (!m) throw new Error('scripts/install-test-deps.sh has no required_commands=(...) list');
+  return m[1].split(/\s+/).filter(Boolean);
+}
+
+test('every program the tests and scripts run is in install-test-deps.sh required_commands', () => {
+  const sources = [...filesUnder(join(ROOT, '__tests__'), /\.(ts|js)$/), ...filesUnder(join(ROOT, 'scripts'), /\.ts$/)].filter(
+    (file) => file !== __filename, // its own examples above
+  );
+  const shellScripts = [...filesUnder(join(ROOT, '__tests__'), /\.sh$/), join(ROOT, 'scripts', 'plan-stacks.sh')];
+  const used = new Map<string, string>();
+  for (const file of sources) for (const p of spawnedPrograms(readFileSync(file, 'utf8'))) used.set(p, relative(ROOT, file));
+  for (const file of shellScripts) for (const c of shellCommands(readFileSync(file, 'utf8'))) used.set(c, relative(ROOT, file));
+  const required = new Set(requiredCommands());
+  const missing = [...used].filter(([program]) => !required.has(program)).map(([program, file]) => `${program} (${file})`);
+  expect(missing).toEqual([]);
+  // The extraction finds what the suites are known to run (a parser that finds nothing would pass trivially).
+  expect([...used.keys()]).toEqual(expect.arrayContaining(['suricata', 'tcpdump', 'shellcheck', 'luajit', 'terraform', 'curl', 'tc', 'ip', 'python3', 'sysctl']));
+});
+
+test('the extraction reads spawn calls and shell commands', () => {
+  expect(spawnedPrograms(`spawnSync('tcpdump', ['-r']); execFileSync("jq", []); spawn(cmd, [])`)).toEqual(['tcpdump', 'jq']);
+  const script = 'f() { :; }\nx=1 ip netns exec "$ns" curl -s | grep -q ok && sleep 1 # tail here\nf\nenv A=1 suricata -c y\necho "$(date)"\necho "a; run b"';
+  expect(shellCommands(script).sort()).toEqual(['curl', 'date', 'grep', 'ip', 'sleep', 'suricata']);
+});

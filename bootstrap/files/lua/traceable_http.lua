@@ -1,0 +1,121 @@
+-- Suricata 7.0 Lua output: one eve-shaped "http" event per HTTP/1 transaction, with the request and response
+-- bodies in the fields Traceable's fork adds (http_request_body_printable, http_response_body_printable), sent
+-- through the feed (traceable_feed.lua). Suricata calls log() once per transaction, when both sides are
+-- complete; bodies are de-chunked, and gzip/deflate responses decompressed, by libhtp.
+local dir = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+package.path = dir .. "?.lua;" .. package.path
+local feed = require("traceable_feed")
+
+local format, date, tonumber, concat = string.format, os.date, tonumber, table.concat
+
+function init()
+  return { protocol = "http" }
+end
+
+function setup()
+  feed.setup()
+end
+
+-- Headers in wire order, duplicates kept (eve's dump-all-headers shape: [{name, value}]), from the raw
+-- header block libhtp keeps for every transaction.
+local function header_list(raw)
+  local list = feed.array()
+  if raw == nil then return list end
+  local n = 0
+  for line in raw:gmatch("([^\r\n]+)") do
+    local name, value = line:match("^([^:]+):[ \t]*(.-)[ \t]*$")
+    if name then
+      n = n + 1
+      list[n] = { name = name, value = value }
+    end
+  end
+  return list
+end
+
+local function find(list, wanted)
+  wanted = wanted:lower()
+  for i = 1, #list do
+    if list[i].name:lower() == wanted then return list[i].value end
+  end
+  return nil
+end
+
+-- The body Suricata kept, at most the limit (chunks are joined only up to it).
+local function body(get)
+  local chunks = get()
+  if type(chunks) ~= "table" then return nil end
+  local limit, size, parts = feed.body_limit(), 0, {}
+  for i = 1, #chunks do
+    parts[i] = chunks[i]
+    size = size + #chunks[i]
+    if size > limit then break end
+  end
+  if size == 0 then return nil end
+  return concat(parts), size
+end
+
+function log()
+  local ipver, src_ip, dst_ip, proto, sp, dp = SCFlowTuple()
+  local sec, usec = SCPacketTimestamp()
+  local req_line, resp_line = HttpGetRequestLine(), HttpGetResponseLine()
+  local request_headers = header_list(HttpGetRawRequestHeaders())
+  local response_headers = header_list(HttpGetRawResponseHeaders())
+
+  local http = {
+    hostname = HttpGetRequestHost(),
+    url = HttpGetRequestUriRaw(),
+    http_user_agent = find(request_headers, "User-Agent"),
+    http_refer = find(request_headers, "Referer"),
+    request_headers = request_headers,
+    response_headers = response_headers,
+  }
+  if req_line then
+    http.http_method = req_line:match("^(%S+)")
+    http.protocol = req_line:match("(HTTP/%S+)%s*$")
+  end
+  if resp_line then
+    http.status = tonumber(resp_line:match("^%S+%s+(%d+)"))
+    if http.protocol == nil then http.protocol = resp_line:match("^(HTTP/%S+)") end
+  end
+  local host = find(request_headers, "Host")
+  if host then http.http_port = tonumber(host:match(":(%d+)$")) end
+  local content_type = find(response_headers, "Content-Type")
+  if content_type then http.http_content_type = content_type:match("^[^;]*") end
+  http.redirect = find(response_headers, "Location")
+
+  -- length: eve's response body length. Known from Content-Length (what libhtp counts for an unchunked body);
+  -- for other bodies, the decoded size when Suricata kept the whole body.
+  local response_length = tonumber(find(response_headers, "Content-Length") or "")
+  http.length = response_length
+
+  if feed.body_limit() > 0 then
+    local request_length = tonumber(find(request_headers, "Content-Length") or "")
+    local request_body = body(HttpGetRequestBody)
+    if request_body then
+      http.http_request_body_printable = feed.printable(request_body,
+        find(request_headers, "Content-Encoding") == nil and request_length or nil)
+    end
+    local response_body, kept = body(HttpGetResponseBody)
+    if response_body then
+      http.http_response_body_printable = feed.printable(response_body,
+        find(response_headers, "Content-Encoding") == nil and response_length or nil)
+      if http.length == nil and kept < feed.body_limit() then http.length = kept end
+    end
+  end
+
+  feed.emit({
+    timestamp = date("!%Y-%m-%dT%H:%M:%S", sec) .. format(".%06d+0000", usec),
+    flow_id = SCFlowId(),
+    event_type = "http",
+    src_ip = src_ip,
+    src_port = sp,
+    dest_ip = dst_ip,
+    dest_port = dp,
+    proto = proto == 6 and "TCP" or tostring(proto),
+    http = http,
+  })
+end
+
+function deinit()
+  feed.deinit()
+end
