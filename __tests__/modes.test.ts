@@ -249,7 +249,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'TA_ENVIRONMENT', value: 'staging' },
         { name: 'TA_SERVICE_NAME', value: 'checkout' },
         { name: 'TA_REMOTE_ENDPOINT', value: 'api.traceable.ai' },
-        { name: 'TA_SURICATA_EVE_FILE', value: '/var/log/suricata/eve.json' },
+        { name: 'TA_SURICATA_EVE_FILE', value: '/run/traceable-feed/eve.sock' },
       ],
       secrets: [{ name: 'TA_REFRESH_TOKEN', valueFrom: '${aws_secretsmanager_secret.token_secret.arn}:refresh_token::' }],
       mountPoints: [logs(true), feed],

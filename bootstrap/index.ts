@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
+  AGENT_FEED_PATH_VARIABLE,
   AGENT_TOKEN_VARIABLE,
   CONTAINER_SLICE,
   DEFAULT_AWS_CLI_IMAGE,
@@ -293,7 +294,8 @@ export function agentEnvironment(props: BootstrapProps): Record<string, string> 
     TA_ENVIRONMENT: env.TRACEABLE_ENVIRONMENT,
     TA_SERVICE_NAME: env.TRACEABLE_SERVICE_NAME,
     TA_REMOTE_ENDPOINT: env.TRACEABLE_API_ENDPOINT,
-    TA_SURICATA_EVE_FILE: env.TRACEABLE_EVE_FILE,
+    // The feed's path is the same in the agent container (both mounts keep their host paths' container names).
+    [AGENT_FEED_PATH_VARIABLE]: env.TRACEABLE_FEED_PATH,
   };
 }
 

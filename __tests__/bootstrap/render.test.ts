@@ -165,7 +165,7 @@ describe('user data', () => {
       TA_ENVIRONMENT: 'production',
       TA_SERVICE_NAME: 'shop-api',
       TA_REMOTE_ENDPOINT: 'api.traceable.ai',
-      TA_SURICATA_EVE_FILE: '/var/log/suricata/eve.json',
+      TA_SURICATA_EVE_FILE: '/run/traceable-feed/eve.sock',
     });
   });
 
@@ -472,7 +472,7 @@ describe('secrets never in a container configuration, environment or log', () =>
     const userData = renderUserData(props);
     const agentEnv = /cat > \/etc\/traceable\/agent.env <<'TRACEABLE_AGENT_ENV_END'\n([\s\S]*?)\nTRACEABLE_AGENT_ENV_END/.exec(userData)![1];
     expect(agentEnv).toBe(
-      'TA_ENVIRONMENT=production\nTA_SERVICE_NAME=shop-api\nTA_REMOTE_ENDPOINT=api.traceable.ai\nTA_SURICATA_EVE_FILE=/var/log/suricata/eve.json',
+      'TA_ENVIRONMENT=production\nTA_SERVICE_NAME=shop-api\nTA_REMOTE_ENDPOINT=api.traceable.ai\nTA_SURICATA_EVE_FILE=/run/traceable-feed/eve.sock',
     );
     expect(agentEnv).not.toMatch(new RegExp(AGENT_TOKEN_VARIABLE));
     const unit = fileNamed('traceable.service');
