@@ -145,7 +145,7 @@ describe('terraform plan of every mode (offline, real CLI, six source types x tw
     );
     // The provider normalizes the definitions (sorted by name, defaults filled in).
     const containers = JSON.parse(change.change.after.container_definitions) as { name: string; secrets?: unknown }[];
-    expect(containers.map((container) => container.name).sort()).toEqual(['health', 'suricata', 'traceable']);
+    expect(containers.map((container) => container.name).sort()).toEqual(['health', 'metrics', 'suricata', 'traceable']);
     expect(containers.find((container) => container.name === 'traceable')?.secrets).toEqual([
       { name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` },
     ]);
@@ -179,9 +179,9 @@ describe('terraform plan of every mode (offline, real CLI, six source types x tw
       treat_missing_data: 'notBreaching',
     });
     expect(drops.metric_query.map((query: { id: string; expression: string }) => [query.id, query.expression])).toEqual([
-      ['drop_percent', 'IF(packets > 0, 100 * drops / packets, 0)'],
       ['drops', ''],
       ['packets', ''],
+      ['drop_percent', 'IF(packets > 0, 100 * drops / packets, 0)'],
     ]);
     expect(after('MANUAL', fleet, `aws_cloudwatch_metric_alarm.${prefix}_feed_send_errors_alarm`)).toMatchObject({
       metric_name: 'FeedSendErrors',
