@@ -54,6 +54,8 @@ describe('configuration: accepted input and defaults', () => {
       MirroringSessionLambdaTimeout: 600,
       MirroringSessionLambdaInterval: 15,
       MirrorUnhealthyTargets: false,
+      AlarmTopicArn: '',
+      TokenSecretRecoveryWindowDays: 7,
     });
     expect(warnings).toEqual([]);
   });

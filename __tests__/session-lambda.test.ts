@@ -5,7 +5,8 @@ import { TerraformStack, Testing } from 'cdktf';
 import { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter';
 import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-target';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { buildSessionLambdaBundle, cachedSessionLambdaBundle, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
+import { configOf, resource, synthConfig } from './helpers/synth';
+import { asyncEventMaxAgeSeconds, buildSessionLambdaBundle, cachedSessionLambdaBundle, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
@@ -115,7 +116,37 @@ describe('SessionLambda', () => {
 
   it('keeps logs with retention and alarms on function errors', () => {
     expect(only(resource, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions', retention_in_days: 30 });
-    expect(only(resource, 'aws_cloudwatch_metric_alarm')).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', threshold: 0, comparison_operator: 'GreaterThanThreshold' });
+    expect(named(resource, 'aws_cloudwatch_metric_alarm', 'sessions_errors_alarm')).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', threshold: 0, comparison_operator: 'GreaterThanThreshold', alarm_actions: [] });
+  });
+
+  it('alarms on the runs\' own session errors and failed sources, one period per interval, notifying the alarm actions', () => {
+    const withTopic = synth({ alarmActions: ['arn:aws:sns:eu-west-1:111122223333:ops'], intervalMinutes: 20 }).resource;
+    const { '//': _path, address: _address, ...sessionErrors } = named(withTopic, 'aws_cloudwatch_metric_alarm', 'session_errors_alarm');
+    expect(sessionErrors).toEqual({
+      alarm_name: 'prod-mirror-sessions-session-errors',
+      alarm_description: `prod-mirror-sessions could not create or delete mirror sessions (the run summaries in ${ref(named(withTopic, 'aws_cloudwatch_log_group', 'log_group'), 'name')} name them)`,
+      namespace: 'Traceable/TrafficMirroring',
+      metric_name: 'Errors',
+      dimensions: { Stack: 'prod' },
+      statistic: 'Sum',
+      period: 1200,
+      evaluation_periods: 1,
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+      treat_missing_data: 'notBreaching',
+      alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'],
+      tags: {},
+    });
+    expect(named(withTopic, 'aws_cloudwatch_metric_alarm', 'failed_sources_alarm')).toMatchObject({
+      alarm_name: 'prod-mirror-sessions-failed-sources', metric_name: 'FailedSources', dimensions: { Stack: 'prod' }, period: 1200, alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'],
+    });
+    expect(named(withTopic, 'aws_cloudwatch_metric_alarm', 'sessions_errors_alarm').alarm_actions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
+  });
+
+  it('drops a scheduled event that waited until the next one is due, and never retries a failed run', () => {
+    const { '//': _path, ...config } = only(resource, 'aws_lambda_function_event_invoke_config');
+    expect(config).toEqual({ function_name: `\${${address(resource, 'aws_lambda_function')}.function_name}`, maximum_event_age_in_seconds: 300, maximum_retry_attempts: 0 });
+    expect([asyncEventMaxAgeSeconds(15, 600), asyncEventMaxAgeSeconds(2, 100), asyncEventMaxAgeSeconds(1440, 60)]).toEqual([300, 60, 21_600]);
   });
 
   it('gives the same source_code_hash over two synths and the same zip bytes over two builds', () => {
@@ -219,5 +250,36 @@ describe('SessionLambda', () => {
 
   it('refuses an interval not longer than the timeout', () => {
     expect(() => synth({ timeoutSeconds: 900, intervalMinutes: 15 })).toThrow('SessionLambda: intervalMinutes (15) must be longer than timeoutSeconds (900 s) so runs never overlap');
+  });
+});
+
+describe('alarm topic and token secret in the stack', () => {
+  it('creates <StackName>-alarms, sends the session Lambda\'s alarms there and outputs its ARN', () => {
+    const { json } = synthConfig({ StackName: 'mirror-prod' });
+    expect(resource(json, 'aws_sns_topic', 'alarms_topic')).toEqual({ name: 'mirror-prod-alarms', display_name: 'mirror-prod traffic mirroring alarms' });
+    const actions = Object.values(json.resource.aws_cloudwatch_metric_alarm).map((alarm: any) => alarm.alarm_actions);
+    expect(actions).toEqual([['${aws_sns_topic.alarms_topic.arn}'], ['${aws_sns_topic.alarms_topic.arn}'], ['${aws_sns_topic.alarms_topic.arn}']]);
+    expect(json.output.alarm_topic_arn.value).toBe('${aws_sns_topic.alarms_topic.arn}');
+  });
+
+  it('AlarmTopicArn names the topic instead: none is created', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
+    const { json } = synthConfig({ AlarmTopicArn: arn });
+    expect(json.resource.aws_sns_topic).toBeUndefined();
+    expect(Object.values(json.resource.aws_cloudwatch_metric_alarm).every((alarm: any) => alarm.alarm_actions[0] === arn)).toBe(true);
+    expect(json.output.alarm_topic_arn.value).toBe(arn);
+  });
+
+  it.each([[0, 0], [30, 30], [undefined, 7]])('TokenSecretRecoveryWindowDays %p gives a recovery window of %p days', (days, expected) => {
+    const { json } = synthConfig(days === undefined ? {} : { TokenSecretRecoveryWindowDays: days });
+    expect(resource(json, 'aws_secretsmanager_secret', 'token_secret').recovery_window_in_days).toBe(expected);
+  });
+
+  it.each([
+    [{ AlarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops.fifo' }, 'AlarmTopicArn: got "arn:aws:sns:eu-west-1:123456789012:ops.fifo"; expected "" or a standard (not FIFO) SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ops-alarms'],
+    [{ TokenSecretRecoveryWindowDays: 3 }, 'TokenSecretRecoveryWindowDays: got 3; expected 0 (delete at once) or a whole number of days from 7 to 30'],
+    [{ TokenSecretRecoveryWindowDays: '31' }, 'TokenSecretRecoveryWindowDays: got "31"; expected 0 (delete at once) or a whole number of days from 7 to 30'],
+  ])('refuses %j', (overrides, message) => {
+    expect(() => configOf(overrides)).toThrow(message);
   });
 });

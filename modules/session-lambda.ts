@@ -11,12 +11,13 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV } from '../lambda/environment';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from '../lambda/environment';
 
 import { OWNER_TAG_KEY, SESSION_SOURCE_TYPES, type SessionSourceType } from '../lambda/types';
 import { partitionOf } from './aws-partition';
@@ -99,7 +100,8 @@ export interface SessionLambdaProps {
    */
   readonly memorySize?: number;
   /**
-   * Actions (e.g. SNS topic ARNs) of the alarm on function errors.
+   * Actions (the stack's alarm topic, see modules/alarm-topic.ts) of the alarms: function errors, session errors
+   * and sources whose discovery failed.
    * @default []
    */
   readonly alarmActions?: readonly string[];
@@ -277,6 +279,14 @@ function sessionLambdaBundle(): SessionLambdaBundle {
   return bundleOfThisProcess;
 }
 
+/**
+ * How long a scheduled (asynchronous) event may wait for a run: until the next scheduled run could start, at least
+ * Lambda's minimum of 60 s, at most its maximum of 6 hours.
+ */
+export function asyncEventMaxAgeSeconds(intervalMinutes: number, timeoutSeconds: number): number {
+  return Math.min(21_600, Math.max(60, intervalMinutes * 60 - timeoutSeconds));
+}
+
 /** EventBridge wants the singular for 1: `rate(1 minute)`. */
 export function scheduleExpression(minutes: number): string {
   return `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`;
@@ -297,6 +307,10 @@ export class SessionLambda extends Construct {
   /** The apply-time run; its destroy-time run is the cleanup. */
   readonly invocation: LambdaInvocation;
   readonly errorsAlarm: CloudwatchMetricAlarm;
+  /** A run's failed creates and deletes (the run's own `Errors` metric): AccessDenied and the like end runs successfully. */
+  readonly sessionErrorsAlarm: CloudwatchMetricAlarm;
+  /** A configured source whose discovery failed (e.g. a missing permission): its sessions are kept, nothing new is mirrored. */
+  readonly failedSourcesAlarm: CloudwatchMetricAlarm;
   /** Fast path (undefined when disabled): the event queue, its dead-letter queue and the rules that feed it. */
   readonly eventQueue?: SqsQueue;
   readonly eventDeadLetterQueue?: SqsQueue;
@@ -512,6 +526,36 @@ export class SessionLambda extends Construct {
 
     if (this.eventQueue) this.addFastPath(this.eventQueue, props, functionName, { batchingWindow, batchSize }, tags);
 
+    // Scheduled events are asynchronous: Lambda would retry a throttled or failed one for up to 6 hours. A run that
+    // cannot start before the next scheduled one is due is dropped, and a failed run is not repeated (the alarms
+    // report it; the next run repeats the work anyway).
+    new LambdaFunctionEventInvokeConfig(this, 'async_invoke_config', {
+      functionName: this.function.functionName,
+      maximumEventAgeInSeconds: asyncEventMaxAgeSeconds(intervalMinutes, timeoutSeconds),
+      maximumRetryAttempts: 0,
+    });
+
+    const alarmActions = [...(props.alarmActions ?? [])];
+    const runMetricAlarm = (id: string, metricName: string, what: string) => new CloudwatchMetricAlarm(this, id, {
+      alarmName: `${functionName}-${id.replace(/_alarm$/, '').replace(/_/g, '-')}`,
+      alarmDescription: `${what} (the run summaries in ${this.logGroup.name} name them)`,
+      namespace: SESSION_METRICS_NAMESPACE,
+      metricName,
+      dimensions: { Stack: stackName },
+      statistic: 'Sum',
+      // One period per interval: each scheduled run lands in its own period, so a failure that repeats keeps the
+      // alarm in ALARM (one notification), and the first clean run brings it back.
+      period: intervalMinutes * 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions,
+      tags,
+    });
+    this.sessionErrorsAlarm = runMetricAlarm('session_errors_alarm', 'Errors', `${functionName} could not create or delete mirror sessions`);
+    this.failedSourcesAlarm = runMetricAlarm('failed_sources_alarm', 'FailedSources', `${functionName} could not discover a configured source`);
+
     this.errorsAlarm = new CloudwatchMetricAlarm(this, 'errors_alarm', {
       alarmName: `${functionName}-errors`,
       alarmDescription: `${functionName} failed (see its log group ${this.logGroup.name})`,
@@ -524,7 +568,7 @@ export class SessionLambda extends Construct {
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
-      alarmActions: [...(props.alarmActions ?? [])],
+      alarmActions,
       tags,
     });
   }

@@ -64,6 +64,8 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](
 const SECRET_ARN = /^arn:aws(-[a-z]+)*:secretsmanager:[a-z]{2}(-[a-z]+)+-\d:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
 const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256:[0-9a-f]{64})?$/;
 const PRINTABLE = /^[^\u0000-\u001f\u007f]{1,128}$/;
+const RECOVERY_WINDOW = '0 (delete at once) or a whole number of days from 7 to 30';
+const SNS_TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Where Terraform keeps the state. Validated key by key like everything else (problems name `Backend.<key>`).
@@ -330,6 +332,18 @@ export const CONFIG_FIELDS = {
     default: false,
     doc: 'Mirror load balancer targets whatever their health (default: healthy targets only).',
     allowed: 'true or false',
+  }),
+  AlarmTopicArn: field({
+    schema: optionalText(SNS_TOPIC_ARN, 'a standard (not FIFO) SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ops-alarms'),
+    default: '',
+    doc: 'SNS topic the stack\'s alarms notify. When empty, the stack creates `<StackName>-alarms` (subscribe to it, see the session Lambda section).',
+    allowed: '"" or a standard SNS topic ARN',
+  }),
+  TokenSecretRecoveryWindowDays: field({
+    schema: z.preprocess(fromNumberString, z.number({ error: RECOVERY_WINDOW }).refine((days) => days === 0 || (Number.isInteger(days) && days >= 7 && days <= 30), { error: RECOVERY_WINDOW })),
+    default: 7,
+    doc: 'Days Secrets Manager keeps the created token secret after destroy before deleting it; 0 deletes it at once, so the same StackName can be deployed again straight away.',
+    allowed: '0, or a whole number from 7 to 30',
   }),
 } satisfies Record<string, FieldSpec<unknown>>;
 

@@ -2,6 +2,7 @@ import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
+import { AlarmTopic } from '../modules/alarm-topic';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
 import { FargateDns } from '../modules/fargate-dns';
@@ -59,7 +60,11 @@ export class MirroringStack extends TerraformStack {
       namePrefix: config.StackName,
       existingSecretArn: config.TraceableRefreshTokenSecretArn || undefined,
       variableName: TOKEN_VARIABLE_NAME,
+      recoveryWindowDays: config.TokenSecretRecoveryWindowDays,
     });
+
+    // Where every alarm of the stack goes (the fleet's alarms take alarmTopic.alarmActions too).
+    const alarmTopic = new AlarmTopic(this, 'alarms', { namePrefix: config.StackName, existingTopicArn: config.AlarmTopicArn || undefined });
 
     const target = new MirrorTarget(this, 'mirror', {
       namePrefix: config.StackName,
@@ -116,6 +121,7 @@ export class MirroringStack extends TerraformStack {
         mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
         timeoutSeconds: config.MirroringSessionLambdaTimeout,
         intervalMinutes: config.MirroringSessionLambdaInterval,
+        alarmActions: alarmTopic.alarmActions,
       });
     }
 
@@ -126,6 +132,7 @@ export class MirroringStack extends TerraformStack {
       nlb_dns_name: { value: target.loadBalancer.dnsName, description: 'DNS name of the mirror target network load balancer' },
       autoscaling_group_name: { value: fleet.autoscalingGroup.name, description: 'Autoscaling group of the agent hosts' },
       token_secret_arn: { value: tokenSecret.secretArn, description: 'Secrets Manager secret holding the refresh token (not the token)' },
+      alarm_topic_arn: { value: alarmTopic.topicArn, description: 'SNS topic the stack\'s alarms notify (subscribe to it)' },
     };
     if (fleet instanceof EcsFleet) {
       outputs.ecs_cluster_name = { value: fleet.cluster.name, description: 'ECS cluster of the agent tasks' };

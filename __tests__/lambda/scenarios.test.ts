@@ -1,6 +1,8 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { TerraformStack, Testing } from 'cdktf';
+import { SessionLambda } from '../../modules/session-lambda';
 import { STACK, simulatedHandler } from './sim/harness';
-import type { SimOptions } from './sim/account';
+import { accessDenied, type SimOptions } from './sim/account';
 
 const OWNER_TAG = 'traceable:mirroring-stack';
 
@@ -223,5 +225,67 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(response.summary).toMatchObject({ deleted: 3, errors: 0, complete: true });
     expect(account.ownedSessions(STACK)).toEqual([]);
     expect([...account.sessions.keys()]).toEqual([foreign.id]);
+  });
+});
+
+describe('failures that end a run successfully reach the alarms', () => {
+  // The alarms as the stack synthesizes them (modules/session-lambda.ts), read back from the Terraform JSON.
+  const alarms = (() => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'alarms');
+    new SessionLambda(stack, 'sessions', {
+      namePrefix: STACK, region: 'us-east-1', mirrorTargetId: 'tmt-ours', mirrorTargetArn: 'arn:aws:ec2:us-east-1:111122223333:traffic-mirror-target/tmt-ours',
+      mirrorFilterId: 'tmf-ours', mirrorFilterArn: 'arn:aws:ec2:us-east-1:111122223333:traffic-mirror-filter/tmf-ours', sourceType: 'TARGET_GROUP', sources: ['web'],
+      alarmActions: ['arn:aws:sns:us-east-1:111122223333:ops'],
+    });
+    return Object.values(JSON.parse(Testing.synth(stack)).resource.aws_cloudwatch_metric_alarm) as Record<string, any>[];
+  })();
+
+  /** The alarms a run summary line (embedded metric format) puts over their threshold. */
+  function alarmsFiredBy(line: string): string[] {
+    const emf = JSON.parse(line);
+    const published = emf._aws.CloudWatchMetrics[0];
+    return alarms.filter((alarm) =>
+      alarm.namespace === published.Namespace
+      && published.Metrics.some((metric: { Name: string }) => metric.Name === alarm.metric_name)
+      && Object.entries(alarm.dimensions).every(([name, value]) => published.Dimensions[0].includes(name) && emf[name] === value)
+      && emf[alarm.metric_name] > alarm.threshold).map((alarm) => alarm.alarm_name);
+  }
+
+  it('a run in which every create is refused (UnauthorizedOperation) counts each error and sets off the session-errors alarm', async () => {
+    // Prepare
+    const { account, invoke, web, logs } = setup();
+    account.addInstanceTargets(web, 3);
+    account.refuse = (action) => (action === 'CreateTrafficMirrorSession' ? accessDenied('ec2', action) : undefined);
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary).toMatchObject({ created: 0, errors: 3, complete: true });
+    expect(summary.errorSamples[0]).toMatchObject({ action: 'CreateTrafficMirrorSession', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' });
+    expect(alarmsFiredBy(logs[0])).toEqual([`${STACK}-mirror-sessions-session-errors`]);
+    expect(alarms.every((alarm) => alarm.alarm_actions[0] === 'arn:aws:sns:us-east-1:111122223333:ops')).toBe(true);
+  });
+
+  it('a source whose discovery is refused on every run sets off the failed-sources alarm on every run', async () => {
+    // Prepare
+    const { account, invoke, web, logs } = setup({ env: { MIRROR_SOURCES: '["web","api"]' } });
+    const api = account.addTargetGroup('api');
+    account.addInstanceTargets(web, 1);
+    account.addInstanceTargets(api, 1);
+    account.refuse = (action, input) => (action === 'DescribeTargetHealth' && input.TargetGroupArn === api.arn ? accessDenied('elbv2', action) : undefined);
+    // Act
+    const runs = [await invoke(), await invoke()];
+    // Assess
+    for (const { summary } of runs) {
+      expect(summary).toMatchObject({ errors: 0, complete: true, failedSources: [{ source: 'tg/api', error: 'AccessDenied: User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth' }] });
+    }
+    expect(logs.map(alarmsFiredBy)).toEqual([[`${STACK}-mirror-sessions-failed-sources`], [`${STACK}-mirror-sessions-failed-sources`]]);
+  });
+
+  it('a clean run sets off none', async () => {
+    const { account, invoke, web, logs } = setup();
+    account.addInstanceTargets(web, 2);
+    await invoke();
+    expect(alarmsFiredBy(logs[0])).toEqual([]);
   });
 });

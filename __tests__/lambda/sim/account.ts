@@ -131,6 +131,12 @@ function throttleError(service: ServiceName): Error {
   return new ECSServiceException({ name: 'ThrottlingException', ...options });
 }
 
+/** What EC2 and ELB answer a caller whose IAM policy does not allow the call (the SDK's own exception classes). */
+export function accessDenied(service: 'ec2' | 'elbv2', action: string): Error {
+  if (service === 'ec2') return ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
+  return new ElasticLoadBalancingV2ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: `User is not authorized to perform: elasticloadbalancing:${action}` });
+}
+
 function page<T>(items: readonly T[], maxResults: number | undefined, token: string | undefined): { items: T[]; next?: string } {
   const start = token ? Number(token) : 0;
   const size = maxResults ?? items.length;
@@ -174,6 +180,8 @@ export class SimAccount {
   beforeCreate?: (interfaceId: string) => void;
   /** Extra throttling on top of the buckets. */
   throttle?: (action: string, input: Record<string, unknown>) => boolean;
+  /** Fault injection for any call (after throttling): an error to answer it with, e.g. {@link accessDenied}. */
+  refuse?: (action: string, input: Record<string, unknown>) => Error | undefined;
 
   private readonly latencyMs: number;
   private readonly buckets = new Map<string, SimBucket>();
@@ -335,6 +343,8 @@ export class SimAccount {
     const kind = /^(Describe|List)/.test(action) ? 'describe' : 'mutate';
     const bucket = this.buckets.get(`${service}:${kind}`);
     if ((bucket && !bucket.tryTake()) || this.throttle?.(action, input)) return Promise.reject(throttleError(service));
+    const refused = this.refuse?.(action, input);
+    if (refused) return Promise.reject(refused);
     try {
       return Promise.resolve(answer());
     } catch (error) {
