@@ -96,7 +96,12 @@ describe('SessionLambda', () => {
     expect(statement('CreateSessionsTowardOurTargetAndFilter').Resource).toEqual(['${aws_ec2_traffic_mirror_target.target.arn}', '${aws_ec2_traffic_mirror_filter.filter.arn}']);
     expect(statement('CreateSessionsOnlyWithOurOwnershipTag')).toEqual({
       Sid: 'CreateSessionsOnlyWithOurOwnershipTag', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
-      Resource: ['arn:aws:ec2:eu-west-1:*:network-interface/*', 'arn:aws:ec2:eu-west-1:*:traffic-mirror-session/*'],
+      Resource: 'arn:aws:ec2:eu-west-1:*:traffic-mirror-session/*',
+      Condition: { StringEquals: { 'aws:RequestTag/traceable:mirroring-stack': 'prod' } },
+    });
+    expect(statement('MirrorInterfaces')).toEqual({
+      Sid: 'MirrorInterfaces', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
+      Resource: 'arn:aws:ec2:eu-west-1:*:network-interface/*',
       Condition: { StringEquals: { 'aws:RequestTag/traceable:mirroring-stack': 'prod' } },
     });
     expect(statement('TagSessionsOnlyOnCreation').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateTrafficMirrorSession' } });
@@ -111,7 +116,21 @@ describe('SessionLambda', () => {
       Sid: 'ReceiveFromOwnEventQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: queueArn,
     });
     expect(statement('RetryThroughOwnEventQueue')).toEqual({ Sid: 'RetryThroughOwnEventQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn });
-    expect(policy.Statement).toHaveLength(8);
+    expect(policy.Statement).toHaveLength(9);
+  });
+
+  it('lets the function mirror only interfaces in the source VPCs when they are known (LOAD_BALANCER_TAGS)', () => {
+    const tagged = synth({ sourceType: 'LOAD_BALANCER_TAGS', sources: ['app=shop'], sourceVpcIds: ['vpc-0bbbbbbbbbbbbbbbb', 'vpc-0aaaaaaaaaaaaaaaa'] }).resource;
+    const policy = JSON.parse(only(tagged, 'aws_iam_role_policy').policy);
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'MirrorOnlyInterfacesInSourceVpcs')).toEqual({
+      Sid: 'MirrorOnlyInterfacesInSourceVpcs', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
+      Resource: 'arn:aws:ec2:eu-west-1:*:network-interface/*',
+      Condition: {
+        StringEquals: { 'aws:RequestTag/traceable:mirroring-stack': 'prod' },
+        ArnLike: { 'ec2:Vpc': ['arn:aws:ec2:eu-west-1:*:vpc/vpc-0aaaaaaaaaaaaaaaa', 'arn:aws:ec2:eu-west-1:*:vpc/vpc-0bbbbbbbbbbbbbbbb'] },
+      },
+    });
+    expect(policy.Statement.some((s: { Sid: string }) => s.Sid === 'MirrorInterfaces')).toBe(false);
   });
 
   it('keeps logs with retention and alarms on function errors', () => {
@@ -235,7 +254,7 @@ describe('SessionLambda', () => {
       expect(off.aws_sqs_queue).toBeUndefined();
       expect(off.aws_lambda_event_source_mapping).toBeUndefined();
       expect(Object.keys(off.aws_cloudwatch_event_rule)).toHaveLength(1);
-      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(6);
+      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(7);
       expect(only(off, 'aws_lambda_function').environment.variables.EVENT_QUEUE_URL).toBeUndefined();
     });
 

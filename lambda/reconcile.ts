@@ -14,7 +14,7 @@ import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
 import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
 import { planCleanup, planReconcile } from './planner';
-import { listSessions, listSessionsOn } from './sessions';
+import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SkipReason } from './types';
 
 /** What a run needs to know, read from the environment by the handler. */
@@ -69,6 +69,8 @@ export interface RunSummary {
   missingSources: string[];
   failedSources: { source: string; error: string }[];
   keptForFailedSources: number;
+  /** Wanted interfaces mirrored to our target and filter by a hand-made session (counted, never taken over). */
+  mirroredByHand?: number;
   deferredCreates: number;
   deferredDeletes: number;
   rejectedInstanceTypes: string[];
@@ -158,7 +160,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
   const summary: RunSummary = {
     mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
     discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
-    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0,
+    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0, mirroredByHand: 0,
     deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
     errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
   };
@@ -181,7 +183,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
   let targetSkips: { reason: SkipReason }[] = [];
   try {
     if (mode === 'cleanup') {
-      plan = planCleanup(await listSessions(clients, config.stackName, true));
+      plan = planCleanup(await listOwnedSessionsToward(clients, config.stackName, config.targetId), config.targetId);
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
@@ -208,6 +210,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
         missingSources: discovery.missingSources,
         failedSources: discovery.failedSources,
         keptForFailedSources: plan.keptForFailedSources,
+        mirroredByHand: plan.mirroredByHand,
         unchanged: plan.unchanged,
         wanted: plan.unchanged + plan.creates.length,
       });

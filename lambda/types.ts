@@ -118,7 +118,7 @@ export interface PlannedCreate {
   instanceType?: string;
 }
 
-export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup';
+export type DeleteReason = 'interface-no-longer-a-source' | 'stale-filter' | 'duplicate-session' | 'cleanup';
 
 export interface PlannedDelete {
   sessionId: string;
@@ -139,4 +139,6 @@ export interface Plan {
   unchanged: number;
   /** Owned sessions kept although their interface was not seen, because their source's discovery failed. */
   keptForFailedSources: number;
+  /** Wanted interfaces already mirrored to our target and filter by a session someone made by hand (counted in unchanged). */
+  mirroredByHand: number;
 }

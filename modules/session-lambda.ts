@@ -343,6 +343,7 @@ export class SessionLambda extends Construct {
     const tags = props.tags ?? {};
     const partition = partitionOf(props.region);
     const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
+    const sourceVpcArns = [...new Set(props.sourceVpcIds ?? [])].sort().map((vpcId) => ec2Arn(`vpc/${vpcId}`));
 
     this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
       name: resourceNames(props.namePrefix).sessionLogGroup,
@@ -421,8 +422,19 @@ export class SessionLambda extends Construct {
             Sid: 'CreateSessionsOnlyWithOurOwnershipTag',
             Effect: 'Allow',
             Action: 'ec2:CreateTrafficMirrorSession',
-            Resource: [ec2Arn('network-interface/*'), ec2Arn('traffic-mirror-session/*')],
+            Resource: ec2Arn('traffic-mirror-session/*'),
             Condition: { StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName } },
+          },
+          {
+            // Where the sources' VPCs are known (LOAD_BALANCER_TAGS), only interfaces in them may be mirrored.
+            Sid: sourceVpcArns.length > 0 ? 'MirrorOnlyInterfacesInSourceVpcs' : 'MirrorInterfaces',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTrafficMirrorSession',
+            Resource: ec2Arn('network-interface/*'),
+            Condition: {
+              StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName },
+              ...(sourceVpcArns.length > 0 ? { ArnLike: { 'ec2:Vpc': sourceVpcArns } } : {}),
+            },
           },
           {
             Sid: 'TagSessionsOnlyOnCreation',

@@ -102,6 +102,39 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(account.calls.DeleteTrafficMirrorSession).toBeUndefined();
   });
 
+  it('counts a hand-made session to our target and filter: no second session, no ownership taken, none deleted', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [byHand, other] = account.addInstanceTargets(web, 2);
+    const handMade = account.addForeignSession(byHand.primaryInterfaceId, 1, { Name: 'made by hand' }, 'tmt-ours');
+    handMade.filterId = 'tmf-ours';
+    // Act
+    const { summary } = await invoke();
+    const sessionsAfterReconcile = [account.sessionsOn(byHand.primaryInterfaceId), account.sessionsOn(other.primaryInterfaceId).length];
+    const cleanup = await invoke({ action: 'cleanup' });
+    // Assess
+    expect(summary).toMatchObject({ created: 1, unchanged: 1, mirroredByHand: 1, wanted: 2, errors: 0 });
+    expect(sessionsAfterReconcile).toEqual([[handMade], 1]);
+    expect(cleanup.summary.deleted).toBe(1);
+    expect(account.sessions.has(handMade.id)).toBe(true);
+  });
+
+  it('leaves a foreign session someone tagged as ours alone, in reconcile and in cleanup', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [instance] = account.addInstanceTargets(web, 1);
+    account.iamOwner = undefined;
+    const forged = account.addForeignSession(instance.primaryInterfaceId, 1, { [OWNER_TAG]: STACK });
+    // Act
+    const { summary } = await invoke();
+    const cleanup = await invoke({ action: 'cleanup' });
+    // Assess
+    expect(summary).toMatchObject({ created: 1, deleted: 0 });
+    expect(cleanup.summary).toMatchObject({ deleted: 1, errors: 0 });
+    expect(account.sessions.has(forged.id)).toBe(true);
+    expect(account.calls.DeleteTrafficMirrorSession).toBe(1);
+  });
+
   it('refuses unsupported instance types and learns from NetworkInterfaceNotSupported once per type', async () => {
     // Prepare
     const { account, invoke, web } = setup();

@@ -414,6 +414,7 @@ export class SimAccount {
           sessions = sessions.filter((s) => s.tags.some((t) => t.Key === key && filter.Values?.includes(t.Value)));
         }
         if (filter.Name === 'network-interface-id') sessions = sessions.filter((s) => filter.Values?.includes(s.interfaceId));
+        if (filter.Name === 'traffic-mirror-target-id') sessions = sessions.filter((s) => filter.Values?.includes(s.targetId));
       }
       const { items, next } = page(sessions, input.MaxResults, input.NextToken);
       return {
