@@ -6,7 +6,8 @@ import { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirr
 import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-target';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { configOf, resource, synthConfig } from './helpers/synth';
-import { asyncEventMaxAgeSeconds, buildSessionLambdaBundle, cachedSessionLambdaBundle, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
+import { terraformPlan } from './helpers/terraform';
+import { asyncEventMaxAgeSeconds, buildSessionLambdaBundle, bundleWithSources, cachedSessionLambdaBundle, cleanupChainLength, storedZipEntry, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
@@ -40,13 +41,17 @@ const named = (resources: Resources, type: string, part: string): Record<string,
   return { ...value, address: `${type}.${key}` };
 };
 const ref = (resource: { address: string }, attribute: string) => `\${${resource.address}.${attribute}}`;
+/** The session function, its log group and its apply-time invocation (the cleanup has its own of each). */
+const sessionFunction = (resources: Resources) => named(resources, 'aws_lambda_function', 'sessions_function');
+const sessionLogGroup = (resources: Resources) => named(resources, 'aws_cloudwatch_log_group', 'sessions_log_group');
+const applyTimeRun = (resources: Resources) => named(resources, 'aws_lambda_invocation', 'apply_time_run');
 
 describe('SessionLambda', () => {
   const synthesized = synth();
   const { resource } = synthesized;
 
   it('runs on nodejs22.x with reserved concurrency 1, the timeout and the environment contract', () => {
-    const fn = only(resource, 'aws_lambda_function');
+    const fn = sessionFunction(resource);
     expect(fn).toMatchObject({
       function_name: 'prod-mirror-sessions',
       runtime: 'nodejs22.x',
@@ -59,7 +64,7 @@ describe('SessionLambda', () => {
       MIRROR_TARGET_ID: '${aws_ec2_traffic_mirror_target.target.id}',
       MIRROR_FILTER_ID: '${aws_ec2_traffic_mirror_filter.filter.id}',
       MIRROR_SOURCE_TYPE: 'TARGET_GROUP',
-      MIRROR_SOURCES: '["web","api"]',
+      MIRROR_SOURCES_FILE: 'mirror-sources.json',
       MIRROR_SOURCE_VPC_IDS: '[]',
       MIRROR_UNHEALTHY_TARGETS: 'false',
       EVENT_QUEUE_URL: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'url'),
@@ -79,13 +84,50 @@ describe('SessionLambda', () => {
     expect(scheduleExpression(1)).toBe('rate(1 minute)');
   });
 
-  it('invokes at apply time with lifecycle_scope CRUD, after the target and filter exist, and removes the schedule first on destroy', () => {
-    const invocation = only(resource, 'aws_lambda_invocation');
-    expect(invocation.lifecycle_scope).toBe('CRUD');
+  it('invokes at apply time only (lifecycle_scope CREATE_ONLY), before the schedule and the queue can start runs', () => {
+    const invocation = applyTimeRun(resource);
+    expect(invocation.lifecycle_scope).toBe('CREATE_ONLY');
+    expect(invocation.function_name).toBe(ref(sessionFunction(resource), 'function_name'));
     const input = JSON.parse(invocation.input);
     expect(input).toMatchObject({ action: 'reconcile', mirrorTargetId: '${aws_ec2_traffic_mirror_target.target.id}', mirrorFilterId: '${aws_ec2_traffic_mirror_filter.filter.id}' });
-    expect(invocation.depends_on).toEqual([address(resource, 'aws_iam_role_policy'), address(resource, 'aws_cloudwatch_log_group')]);
-    expect(named(resource, 'aws_cloudwatch_event_target', 'schedule').depends_on).toEqual([address(resource, 'aws_lambda_permission'), address(resource, 'aws_lambda_invocation')]);
+    expect(invocation.depends_on).toEqual([address(resource, 'aws_iam_role_policy'), sessionLogGroup(resource).address]);
+    expect(named(resource, 'aws_cloudwatch_event_target', 'schedule').depends_on).toEqual([address(resource, 'aws_lambda_permission'), invocation.address]);
+  });
+
+  it('cleans up on destroy with a chain of invocations of its own function, after everything that can start a run is gone', () => {
+    // Prepare
+    const cleanup = named(resource, 'aws_lambda_function', 'cleanup_function');
+    const links: Record<string, any>[] = Object.entries(resource.aws_lambda_invocation).filter(([key]) => key.includes('cleanup_run_')).map(([key, value]) => ({ ...value, address: `aws_lambda_invocation.${key}` }));
+    // Assess: the function
+    expect(cleanup).toMatchObject({
+      function_name: 'prod-mirror-sessions-cleanup', timeout: 900, role: ref(named(resource, 'aws_iam_role', 'role'), 'arn'),
+      source_code_hash: sessionFunction(resource).source_code_hash, filename: sessionFunction(resource).filename,
+    });
+    expect(cleanup.reserved_concurrent_executions).toBeUndefined();
+    expect(cleanup.environment.variables).toEqual({ ...sessionFunction(resource).environment.variables, SESSION_FUNCTION_NAME: 'prod-mirror-sessions' });
+    // Assess: 3 links for the default 600 s timeout, each waiting for the one before; link 1 after every run starter.
+    expect(links.map((link) => JSON.parse(link.input))).toEqual([1, 2, 3].map((link) => ({
+      action: 'cleanup', link, links: 3, mirrorTargetId: '${aws_ec2_traffic_mirror_target.target.id}', mirrorFilterId: '${aws_ec2_traffic_mirror_filter.filter.id}',
+    })));
+    expect(links.every((link) => link.lifecycle_scope === 'CRUD' && link.function_name === ref(cleanup, 'function_name'))).toBe(true);
+    expect(links[0].depends_on).toEqual([
+      named(resource, 'aws_cloudwatch_event_target', 'schedule_target').address,
+      named(resource, 'aws_cloudwatch_event_target', 'ec2_running_target').address,
+      named(resource, 'aws_cloudwatch_event_target', 'asg_launch_target').address,
+      address(resource, 'aws_lambda_event_source_mapping'),
+      sessionFunction(resource).address,
+      address(resource, 'aws_iam_role_policy'),
+      sessionLogGroup(resource).address,
+      named(resource, 'aws_cloudwatch_log_group', 'cleanup_log_group').address,
+    ]);
+    expect(links.slice(1).map((link) => link.depends_on)).toEqual([[links[0].address], [links[1].address]]);
+  });
+
+  it.each([[600, 3], [900, 4], [300, 3], [30, 3]])('has enough links for 10,000 deletions at 5 per second with a session timeout of %p s: %p', (timeout, links) => {
+    expect(cleanupChainLength(timeout)).toBe(links);
+    // 10,000 deletions fit: every link but the first works 870 s, the first what the drain leaves of it.
+    expect((links - 1) * 870 * 5 + Math.max(0, 870 - timeout) * 5).toBeGreaterThanOrEqual(10_000);
+    expect((links - 2) * 870 * 5 + Math.max(0, 870 - timeout) * 5).toBeLessThan(10_000);
   });
 
   it('grants least privilege, enforced by IAM conditions', () => {
@@ -110,13 +152,17 @@ describe('SessionLambda', () => {
       Resource: 'arn:aws:ec2:eu-west-1:*:traffic-mirror-session/*',
       Condition: { StringEquals: { 'aws:ResourceTag/traceable:mirroring-stack': 'prod' } },
     });
-    expect(statement('WriteOwnLogs').Resource).toBe(`\${${address(resource, 'aws_cloudwatch_log_group')}.arn}:*`);
+    expect(statement('WriteOwnLogs').Resource).toEqual([ref(sessionLogGroup(resource), 'arn') + ':*', ref(named(resource, 'aws_cloudwatch_log_group', 'cleanup_log_group'), 'arn') + ':*']);
+    expect(statement('DrainSessionFunctionOnDestroy')).toEqual({
+      Sid: 'DrainSessionFunctionOnDestroy', Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency'],
+      Resource: 'arn:aws:lambda:eu-west-1:*:function:prod-mirror-sessions',
+    });
     const queueArn = ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'arn');
     expect(statement('ReceiveFromOwnEventQueue')).toEqual({
       Sid: 'ReceiveFromOwnEventQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: queueArn,
     });
     expect(statement('RetryThroughOwnEventQueue')).toEqual({ Sid: 'RetryThroughOwnEventQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn });
-    expect(policy.Statement).toHaveLength(9);
+    expect(policy.Statement).toHaveLength(10);
   });
 
   it('lets the function mirror only interfaces in the source VPCs when they are known (LOAD_BALANCER_TAGS)', () => {
@@ -134,7 +180,8 @@ describe('SessionLambda', () => {
   });
 
   it('keeps logs with retention and alarms on function errors', () => {
-    expect(only(resource, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions', retention_in_days: 30 });
+    expect(sessionLogGroup(resource)).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions', retention_in_days: 30 });
+    expect(named(resource, 'aws_cloudwatch_log_group', 'cleanup_log_group')).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions-cleanup', retention_in_days: 30 });
     expect(named(resource, 'aws_cloudwatch_metric_alarm', 'sessions_errors_alarm')).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', threshold: 0, comparison_operator: 'GreaterThanThreshold', alarm_actions: [] });
   });
 
@@ -143,7 +190,7 @@ describe('SessionLambda', () => {
     const { '//': _path, address: _address, ...sessionErrors } = named(withTopic, 'aws_cloudwatch_metric_alarm', 'session_errors_alarm');
     expect(sessionErrors).toEqual({
       alarm_name: 'prod-mirror-sessions-session-errors',
-      alarm_description: `prod-mirror-sessions could not create or delete mirror sessions (the run summaries in ${ref(named(withTopic, 'aws_cloudwatch_log_group', 'log_group'), 'name')} name them)`,
+      alarm_description: `prod-mirror-sessions could not create or delete mirror sessions (the run summaries in ${ref(sessionLogGroup(withTopic), 'name')} name them)`,
       namespace: 'Traceable/TrafficMirroring',
       metric_name: 'Errors',
       dimensions: { Stack: 'prod' },
@@ -164,13 +211,13 @@ describe('SessionLambda', () => {
 
   it('drops a scheduled event that waited until the next one is due, and never retries a failed run', () => {
     const { '//': _path, ...config } = only(resource, 'aws_lambda_function_event_invoke_config');
-    expect(config).toEqual({ function_name: `\${${address(resource, 'aws_lambda_function')}.function_name}`, maximum_event_age_in_seconds: 300, maximum_retry_attempts: 0 });
+    expect(config).toEqual({ function_name: ref(sessionFunction(resource), 'function_name'), maximum_event_age_in_seconds: 300, maximum_retry_attempts: 0 });
     expect([asyncEventMaxAgeSeconds(15, 600), asyncEventMaxAgeSeconds(2, 100), asyncEventMaxAgeSeconds(1440, 60)]).toEqual([300, 60, 21_600]);
   });
 
   it('gives the same source_code_hash over two synths and the same zip bytes over two builds', () => {
     const again = synth();
-    expect(only(again.resource, 'aws_lambda_function').source_code_hash).toBe(only(resource, 'aws_lambda_function').source_code_hash);
+    expect(sessionFunction(again.resource).source_code_hash).toBe(sessionFunction(resource).source_code_hash);
     const first = buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-')));
     const second = buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-')));
     expect(readFileSync(second.zipPath).equals(readFileSync(first.zipPath))).toBe(true);
@@ -238,15 +285,15 @@ describe('SessionLambda', () => {
     it('feeds the function in batches with partial batch failures, after the apply-time run, with reserved concurrency 1 kept', () => {
       expect(only(resource, 'aws_lambda_event_source_mapping')).toEqual({
         event_source_arn: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'arn'),
-        function_name: `\${${address(resource, 'aws_lambda_function')}.arn}`,
+        function_name: ref(sessionFunction(resource), 'arn'),
         batch_size: 100,
         maximum_batching_window_in_seconds: 10,
         function_response_types: ['ReportBatchItemFailures'],
         scaling_config: { maximum_concurrency: 2 },
         tags: {},
-        depends_on: [address(resource, 'aws_lambda_invocation')],
+        depends_on: [applyTimeRun(resource).address],
       });
-      expect(only(resource, 'aws_lambda_function').reserved_concurrent_executions).toBe(1);
+      expect(sessionFunction(resource).reserved_concurrent_executions).toBe(1);
     });
 
     it('can be turned off: no queue, rules, mapping or queue permissions', () => {
@@ -254,8 +301,8 @@ describe('SessionLambda', () => {
       expect(off.aws_sqs_queue).toBeUndefined();
       expect(off.aws_lambda_event_source_mapping).toBeUndefined();
       expect(Object.keys(off.aws_cloudwatch_event_rule)).toHaveLength(1);
-      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(7);
-      expect(only(off, 'aws_lambda_function').environment.variables.EVENT_QUEUE_URL).toBeUndefined();
+      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(8);
+      expect(sessionFunction(off).environment.variables.EVENT_QUEUE_URL).toBeUndefined();
     });
 
     it.each([
@@ -270,6 +317,41 @@ describe('SessionLambda', () => {
   it('refuses an interval not longer than the timeout', () => {
     expect(() => synth({ timeoutSeconds: 900, intervalMinutes: 15 })).toThrow('SessionLambda: intervalMinutes (15) must be longer than timeoutSeconds (900 s) so runs never overlap');
   });
+});
+
+describe('300 load balancer names', () => {
+  const names = Array.from({ length: 300 }, (_, i) => `shop-frontend-alb-${String(i).padStart(3, '0')}-eu-west1x`);
+
+  it('travel in the bundle, not the environment: the zip carries them, the environment stays small', () => {
+    // Act
+    const { resource: resources } = synth({ sourceType: 'LOAD_BALANCER', sources: names });
+    // Assess
+    const fn = sessionFunction(resources);
+    const deployed = bundleWithSources(cachedSessionLambdaBundle(), names);
+    expect(fn.source_code_hash).toBe(deployed.sourceCodeHash);
+    const zip = readFileSync(deployed.zipPath);
+    expect(JSON.parse(storedZipEntry(zip, 'mirror-sources.json').toString('utf8'))).toEqual(names);
+    expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(readFileSync(cachedSessionLambdaBundle().zipPath), 'index.js'))).toBe(true);
+    expect(JSON.stringify(fn.environment.variables)).not.toContain('shop-frontend');
+    expect(fn.environment.variables.MIRROR_SOURCES_FILE).toBe('mirror-sources.json');
+    expect(named(resources, 'aws_lambda_function', 'cleanup_function').source_code_hash).toBe(fn.source_code_hash);
+    // Other sources, other zip; same sources, same zip.
+    expect(sessionFunction(synth({ sourceType: 'LOAD_BALANCER', sources: names.slice(1) }).resource).source_code_hash).not.toBe(fn.source_code_hash);
+    expect(sessionFunction(synth({ sourceType: 'LOAD_BALANCER', sources: names }).resource).source_code_hash).toBe(fn.source_code_hash);
+  });
+
+  it('plan with the real terraform, with an environment far under Lambda\'s 4 KB', async () => {
+    // Act
+    const { stackDir } = synthConfig({ MirrorSource: names.join(',') });
+    const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } });
+    // Assess
+    const planned = (address: string) => plan.json.resource_changes.find((change: any) => change.address === address).change.after;
+    expect(plan.actions['aws_lambda_function.sessions_function']).toEqual(['create']);
+    const variables = planned('aws_lambda_function.sessions_function').environment[0].variables;
+    // The unknown values (target, filter, queue URL) are ids and a URL of well under 200 bytes together.
+    expect(Buffer.byteLength(JSON.stringify(variables))).toBeLessThan(1024);
+    expect(JSON.parse(planned('aws_lambda_invocation.sessions_apply_time_run').input).sources).toHaveLength(300);
+  }, 300_000);
 });
 
 describe('alarm topic and token secret in the stack', () => {

@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Time source and sleep, injected so the simulation runs in simulated time. */
@@ -23,6 +24,8 @@ export interface AwsClients {
   ecs: ECSClient;
   /** The function's own event queue: event-driven runs send their delayed retries to it. */
   sqs?: SQSClient;
+  /** Lambda itself: the destroy-time drain (lambda/drain.ts). Not paced or retried by the caller. */
+  lambda?: LambdaClient;
 }
 
 /** Error codes meaning "slow down": EC2 `RequestLimitExceeded`, ELB and ECS `Throttling`, and their relatives. */

@@ -32,10 +32,16 @@ export interface MirroringConfig extends SourceSelection {
   eventQueueUrl?: string;
   /** Delays of the retries of a target not yet healthy when its event arrived, seconds; their number bounds the attempts. */
   eventRetryDelaysSeconds: readonly number[];
+  /** Cleanup function only: the session function to drain before deleting. */
+  sessionFunctionName?: string;
 }
 
-/** `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events names. */
-export type RunMode = 'reconcile' | 'event' | 'dry-run' | 'cleanup';
+/**
+ * `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events
+ * names; `cleanup`: destroy-time deletion of owned sessions; `drain`: the session function stops taking runs
+ * (lambda/drain.ts); `idle`: a destroy-time cleanup invocation being created or updated, which does nothing.
+ */
+export type RunMode = 'reconcile' | 'event' | 'dry-run' | 'cleanup' | 'drain' | 'idle';
 
 export interface RunDependencies {
   clients: AwsClients;
@@ -83,6 +89,10 @@ export interface RunSummary {
   durationMs: number;
   /** Event-driven runs only: what happened to the batch's events. */
   events?: EventFigures;
+  /** Destroy-time cleanup only: waiting for the session function's in-flight run and stopping it from taking more. */
+  drain?: { state: 'drained' | 'already-drained'; waitedMs: number; throttledAttempts: number };
+  /** Destroy-time cleanup only: this invocation's place in the chain (1 is the last to run and must finish). */
+  cleanupLink?: { link: number; links: number };
 }
 
 /** The fast path's figures in a run summary. */
@@ -139,6 +149,17 @@ function countSkips(skips: readonly { reason: SkipReason }[]): Partial<Record<Sk
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The summary of a run that has done nothing yet. */
+export function emptySummary(mode: RunMode, config: Pick<MirroringConfig, 'stackName' | 'sourceType'>): RunSummary {
+  return {
+    mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
+    discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
+    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0, mirroredByHand: 0,
+    deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
+    errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
+  };
+}
+
 /**
  * One run: discover the sources, list sessions, plan, execute (unless dry run). Cleanup skips discovery and
  * deletes every owned session.
@@ -157,13 +178,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     },
   });
   const clients = instrumentClients(deps.clients, caller);
-  const summary: RunSummary = {
-    mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
-    discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
-    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0, mirroredByHand: 0,
-    deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
-    errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
-  };
+  const summary = emptySummary(mode, config);
   const fill = (): RunSummary => {
     summary.throttledRetries = caller.stats.throttledRetries;
     summary.transientRetries = caller.stats.transientRetries;

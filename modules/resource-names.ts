@@ -15,5 +15,8 @@ export function resourceNames(namePrefix: string) {
     sessionFunction,
     /** The session Lambda's log group. */
     sessionLogGroup: `/aws/lambda/${sessionFunction}`,
+    /** The destroy-time cleanup function (same code) and its log group. */
+    cleanupFunction: `${sessionFunction}-cleanup`,
+    cleanupLogGroup: `/aws/lambda/${sessionFunction}-cleanup`,
   };
 }

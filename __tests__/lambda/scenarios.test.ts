@@ -1,7 +1,9 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import { TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { TerraformStack, Testing } from 'cdktf';
 import { SessionLambda } from '../../modules/session-lambda';
-import { STACK, simulatedHandler } from './sim/harness';
+import type { HandlerResponse } from '../../lambda/handler';
+import { CLEANUP_FUNCTION, SESSION_FUNCTION, STACK, simulatedHandler } from './sim/harness';
 import { accessDenied, type SimOptions } from './sim/account';
 
 const OWNER_TAG = 'traceable:mirroring-stack';
@@ -320,5 +322,57 @@ describe('failures that end a run successfully reach the alarms', () => {
     account.addInstanceTargets(web, 2);
     await invoke();
     expect(alarmsFiredBy(logs[0])).toEqual([]);
+  });
+});
+
+describe('terraform destroy against a run in flight', () => {
+  it('waits for the in-flight scheduled run, then nothing can start a run, and every owned session is gone', async () => {
+    // Prepare: 300 interfaces to mirror under EC2-like rate limits, so the scheduled run lasts about a minute.
+    const { account, web, sessionFunction, destroyChain } = setup({ latencyMs: 20, buckets: { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } } });
+    account.addInstanceTargets(web, 300);
+    // Act: the schedule fires, and terraform destroy reaches the cleanup while that run is going.
+    const scheduled = account.invokeFunction(SESSION_FUNCTION, { source: 'aws.events', 'detail-type': 'Scheduled Event' }) as Promise<HandlerResponse>;
+    const destroyed = destroyChain(2);
+    const [run, links] = await Promise.all([scheduled, destroyed]);
+    // Assess: the run finished its work, the drain got in only after it ended, and deleted everything it made.
+    expect(run.summary.created).toBeGreaterThan(0);
+    const outcomes = sessionFunction.log.map(({ event, outcome }) => `${(event as { action?: string }).action ?? 'schedule'}:${outcome}`);
+    const throttledDrains = outcomes.filter((o) => o === 'drain:throttled').length;
+    expect(throttledDrains).toBeGreaterThan(0);
+    expect(outcomes).toEqual(['schedule:started', ...Array(throttledDrains).fill('drain:throttled'), 'schedule:ended', 'drain:started', 'drain:ended']);
+    expect(links.map((link) => [link.summary.cleanupLink, link.summary.drain?.state])).toEqual([[{ link: 2, links: 2 }, 'drained'], [{ link: 1, links: 2 }, 'already-drained']]);
+    expect(links[0].summary.drain!.throttledAttempts).toBe(throttledDrains);
+    expect(account.ownedSessions(STACK)).toEqual([]);
+    const firstDelete = account.mutations.findIndex((m) => m.action === 'DeleteTrafficMirrorSession');
+    expect(account.mutations.slice(firstDelete).some((m) => m.action === 'CreateTrafficMirrorSession')).toBe(false);
+    expect(account.mutations.filter((m) => m.action === 'PutFunctionConcurrency')).toEqual([{ action: 'PutFunctionConcurrency', id: `${SESSION_FUNCTION}=0` }]);
+    // Lambda's retry of a throttled schedule event, after the cleanup: refused, so it cannot recreate a session.
+    await expect(account.invokeFunction(SESSION_FUNCTION, { source: 'aws.events', 'detail-type': 'Scheduled Event' })).rejects.toThrow(TooManyRequestsException);
+    expect(account.ownedSessions(STACK)).toEqual([]);
+  });
+
+  it('the cleanup invocations do nothing when Terraform creates or updates them', async () => {
+    const { account, web, cleanupFunction } = setup();
+    account.addInstanceTargets(web, 2);
+    const response = await account.invokeFunction(CLEANUP_FUNCTION, { action: 'cleanup', link: 1, links: 4, tf: { action: 'create', prev_input: null } }) as HandlerResponse;
+    expect(response.mode).toBe('idle');
+    expect(Object.keys(account.calls)).toEqual([]);
+    expect(cleanupFunction.log.map((l) => l.outcome)).toEqual(['started', 'ended']);
+  });
+
+  it('an earlier link leaves what it could not delete to the next; the last link fails with the count', async () => {
+    // Prepare: 700 owned sessions, 60 s links under EC2-like rate limits (about 300 deletions each).
+    const { account, web, invoke, cleanupFunction } = setup({ latencyMs: 20, buckets: { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } } });
+    account.addInstanceTargets(web, 700);
+    for (let run = 0; run < 4 && account.ownedSessions(STACK).length < 700; run++) await invoke();
+    cleanupFunction.timeoutMs = 60_000;
+    // Act
+    const earlier = await account.invokeFunction(CLEANUP_FUNCTION, { action: 'cleanup', link: 2, links: 2, tf: { action: 'delete' } }) as HandlerResponse;
+    const left = 700 - earlier.summary.deleted;
+    const last = account.invokeFunction(CLEANUP_FUNCTION, { action: 'cleanup', link: 1, links: 2, tf: { action: 'delete' } });
+    // Assess
+    await expect(last).rejects.toThrow(/^cleanup left \d+ owned sessions; invoke \{"action":"cleanup"\} again$/);
+    expect(earlier.summary).toMatchObject({ complete: false, errors: 0, deferredDeletes: left });
+    expect(account.ownedSessions(STACK).length).toBeLessThan(left);
   });
 });

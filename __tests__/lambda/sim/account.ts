@@ -42,6 +42,7 @@ import {
   LoadBalancerNotFoundException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { GetFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients, Clock } from '../../../lambda/aws';
@@ -95,6 +96,15 @@ export interface SimClassicLoadBalancer { name: string; vpcId: string; instances
 export interface SimTask { arn: string; launchType: 'EC2' | 'FARGATE'; interfaceId?: string; containerInstanceArn?: string; lastStatus: string; healthStatus?: string }
 /** A message on the simulated event queue. */
 export interface SimMessage { messageId: string; body: string; visibleAt: number }
+/** A Lambda function of the simulated account: its code, reserved concurrency and runs in flight. */
+export interface SimFunction {
+  handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+  timeoutMs: number;
+  reservedConcurrency: number;
+  inFlight: number;
+  /** Every invocation attempt in order: started, or throttled (TooManyRequestsException). */
+  log: { at: number; event: unknown; outcome: 'started' | 'throttled' | 'ended' }[];
+}
 export interface SimCluster { containerInstances: { arn: string; instanceId: string; status: string }[]; tasks: SimTask[] }
 
 export interface SimOptions {
@@ -162,6 +172,7 @@ export class SimAccount {
   readonly loadBalancers: SimLoadBalancer[] = [];
   readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
   readonly clusters = new Map<string, SimCluster>();
+  readonly functions = new Map<string, SimFunction>();
   /** The function's event queue: what the EventBridge rules and the function's retries put there. */
   readonly queue: SimMessage[] = [];
   readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
@@ -205,9 +216,11 @@ export class SimAccount {
       elb: new ElasticLoadBalancingClient({ region: 'us-east-1' }),
       ecs: new ECSClient({ region: 'us-east-1' }),
       sqs: new SQSClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
     };
     this.wireEc2();
     this.wireSqs();
+    this.wireLambda();
     this.wireElbv2();
     this.wireClassic();
     this.wireEcs();
@@ -321,6 +334,60 @@ export class SimAccount {
   /** When the next message becomes visible, if any. */
   nextVisibleAt(): number | undefined {
     return this.queue.length ? Math.min(...this.queue.map((m) => m.visibleAt)) : undefined;
+  }
+
+  // ---- Lambda ---------------------------------------------------------------------------------------------
+
+  addFunction(name: string, handler: SimFunction['handler'], options: { timeoutMs?: number; reservedConcurrency?: number } = {}): SimFunction {
+    const fn = { handler, timeoutMs: options.timeoutMs ?? 600_000, reservedConcurrency: options.reservedConcurrency ?? 1, inFlight: 0, log: [] };
+    this.functions.set(name, fn);
+    return fn;
+  }
+
+  /**
+   * One invocation as Lambda runs it: throttled (TooManyRequestsException, as the real client throws it) when the
+   * function's runs in flight reach its reserved concurrency, else counted in flight until its handler returns.
+   */
+  async invokeFunction(name: string, event: unknown, requestId = `${name}-${this.counter++}`): Promise<unknown> {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`no function ${name}`);
+    if (fn.inFlight >= fn.reservedConcurrency) {
+      fn.log.push({ at: this.clock.now(), event, outcome: 'throttled' });
+      throw new TooManyRequestsException({ message: 'Rate Exceeded.', $metadata: { httpStatusCode: 429 }, Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+    }
+    fn.inFlight++;
+    fn.log.push({ at: this.clock.now(), event, outcome: 'started' });
+    try {
+      return await fn.handler(event, lambdaContext(this, fn.timeoutMs, requestId, name));
+    } finally {
+      fn.inFlight--;
+      fn.log.push({ at: this.clock.now(), event, outcome: 'ended' });
+    }
+  }
+
+  private wireLambda(): void {
+    const mock = mockClient(this.clients.lambda!);
+    const fn = (name: string | undefined) => {
+      const found = this.functions.get(name ?? '');
+      if (!found) throw new Error(`no function ${name}`);
+      return found;
+    };
+    mock.on(GetFunctionConcurrencyCommand).callsFake(async (input) => ({ ReservedConcurrentExecutions: fn(input.FunctionName).reservedConcurrency }));
+    mock.on(PutFunctionConcurrencyCommand).callsFake(async (input) => {
+      fn(input.FunctionName).reservedConcurrency = input.ReservedConcurrentExecutions;
+      this.mutations.push({ action: 'PutFunctionConcurrency', id: `${input.FunctionName}=${input.ReservedConcurrentExecutions}` });
+      return { ReservedConcurrentExecutions: input.ReservedConcurrentExecutions };
+    });
+    mock.on(InvokeCommand).callsFake(async (input) => {
+      const event = JSON.parse(Buffer.from(input.Payload ?? new Uint8Array()).toString('utf8'));
+      try {
+        const result = await this.invokeFunction(input.FunctionName, event);
+        return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(result ?? null)) };
+      } catch (error) {
+        if (error instanceof TooManyRequestsException) throw error;
+        return { StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorMessage: (error as Error).message })) };
+      }
+    });
   }
 
   private wireSqs(): void {
@@ -559,9 +626,9 @@ export class SimAccount {
 }
 
 /** Runs something as one Lambda invocation with `timeoutMs`, on the account's clock. */
-export function lambdaContext(account: SimAccount, timeoutMs: number, requestId = 'req-1') {
+export function lambdaContext(account: SimAccount, timeoutMs: number, requestId = 'req-1', functionName = 'sim-mirror-sessions') {
   const deadline = account.clock.now() + timeoutMs;
-  return { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
+  return { awsRequestId: requestId, functionName, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
 }
 
 const eventTime = (account: SimAccount) => new Date(account.clock.now()).toISOString();
