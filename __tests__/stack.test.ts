@@ -137,9 +137,13 @@ describe('EC2 agent fleet', () => {
     });
   });
 
-  test('instance role: SSM, CloudWatch agent and read of exactly the token secret, nothing wider', () => {
+  test('instance role: SSM core, metrics into the stack\'s namespace only, read of exactly the token secret, nothing wider', () => {
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn);
-    expect(attachments).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy']);
+    expect(attachments).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+    expect(JSON.parse(resource(json, 'aws_iam_role_policy', 'fleet_publish_metrics').policy).Statement).toEqual([
+      { Sid: 'PutMetricsIntoOwnNamespace', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Traceable/TrafficMirroring' } } },
+      { Sid: 'ResolveAutoScalingGroupDimension', Effect: 'Allow', Action: 'ec2:DescribeTags', Resource: '*' },
+    ]);
     expect(resource(json, 'aws_iam_role_policy', 'fleet_read_token_secret').policy).toBe(
       '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}]})}',
     );

@@ -27,6 +27,24 @@ export interface Ec2FleetProps extends AgentHostSettings {
 }
 
 /**
+ * What the hosts' CloudWatch agent needs (bootstrap/files/cloudwatch-agent.json): metrics into the stack's namespace
+ * only, and ec2:DescribeTags, with which it resolves the `${aws:AutoScalingGroupName}` dimension (no resource-level
+ * permissions exist for it). It ships no logs, so it gets no logs permissions.
+ */
+export function cloudWatchAgentStatements(): object[] {
+  return [
+    {
+      Sid: 'PutMetricsIntoOwnNamespace',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+    },
+    { Sid: 'ResolveAutoScalingGroupDimension', Effect: 'Allow', Action: 'ec2:DescribeTags', Resource: '*' },
+  ];
+}
+
+/**
  * The agent fleet as an EC2 autoscaling group: instances running Suricata and the Traceable agent, behind the
  * mirror target NLB, scaled on CPU and memory, rolled by instance refresh whenever the launch template changes.
  */
@@ -44,7 +62,9 @@ export class Ec2Fleet extends Construct {
       ...props,
       launchTemplateDescription: 'Traceable agent host (Suricata + Traceable platform agent)',
       roleDescription: 'Traceable agent hosts: SSM access, CloudWatch agent, read of the refresh token secret',
-      managedPolicies: ['AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy'],
+      // SSM core only: Session Manager and Run Command are how operators reach the hosts (no SSH). The CloudWatch
+      // agent gets the scoped statements below instead of CloudWatchAgentServerPolicy (any namespace, any log group).
+      managedPolicies: ['AmazonSSMManagedInstanceCore'],
       targetGroupArns: [props.targetGroupArn],
       healthCheckType: 'ELB',
     });
@@ -59,6 +79,12 @@ export class Ec2Fleet extends Construct {
         Version: '2012-10-17',
         Statement: [{ Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn }],
       }),
+    });
+
+    new IamRolePolicy(this, 'publish_metrics', {
+      name: 'publish-agent-metrics',
+      role: this.role.id,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: cloudWatchAgentStatements() }),
     });
 
     const pullStatements = ecrPullStatements(props.containerImages ?? []);
