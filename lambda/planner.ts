@@ -164,7 +164,7 @@ export function planReconcile(input: PlanInput): Plan {
       skips.push({ interfaceId, reason: 'no-free-session-number' });
       continue;
     }
-    creates.push({ interfaceId, sessionNumber, source: candidate.sources[0], instanceType: candidate.instanceType });
+    creates.push({ interfaceId, sessionNumber, source: candidate.label ?? candidate.sources[0], instanceType: candidate.instanceType });
   }
 
   return { creates, deletes, skips, unchanged, keptForFailedSources, mirroredByHand };

@@ -47,6 +47,8 @@ export interface DiscoveredTarget {
   /** Label of the configured source, e.g. `tg/web` or `lb/shop-alb` or `ecs/prod`. */
   source: string;
   healthy: boolean;
+  /** False for a member of a target group no load balancer uses (it receives no traffic through it). */
+  loadBalanced?: boolean;
 }
 
 /** A skip decided before an interface is known (unhealthy target, Fargate task, missing instance ...). */
@@ -95,6 +97,12 @@ export interface CandidateInterface {
   sources: string[];
   /** True when the target is healthy in at least one of its sources. */
   healthy: boolean;
+  /**
+   * The source written into a new session's source tag: the first of `sources` through which traffic reaches the
+   * interface (a target group some load balancer uses), else the first.
+   * @default sources[0]
+   */
+  label?: string;
 }
 
 /** A traffic mirror session as the planner sees it. */

@@ -137,6 +137,20 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(account.calls.DeleteTrafficMirrorSession).toBe(1);
   });
 
+  it('labels a session with the configured target group a load balancer uses, not one that carries no traffic', async () => {
+    // Prepare: the instance is in both configured groups; only "web-live" is behind a load balancer.
+    const { account, invoke } = setup({ env: { MIRROR_SOURCES: '["a-unused","web-live"]' } });
+    const live = account.addTargetGroup('web-live', { loadBalancer: account.addLoadBalancer('shop-alb') });
+    const unused = account.addTargetGroup('a-unused');
+    const [instance] = account.addInstanceTargets(live, 1);
+    unused.targets.push({ id: instance.id, health: 'healthy' });
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary.created).toBe(1);
+    expect(account.sessionsOn(instance.primaryInterfaceId)[0].tags).toContainEqual({ Key: 'traceable:mirroring-source', Value: 'tg/web-live' });
+  });
+
   it('refuses unsupported instance types and learns from NetworkInterfaceNotSupported once per type', async () => {
     // Prepare
     const { account, invoke, web } = setup();
