@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
@@ -9,6 +10,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type AwsClients, type Clock } from './aws';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from './environment';
 import { drainSessionFunction, stopTakingRuns } from './drain';
+import { SUMMARY_MESSAGE } from './memory';
 import { isSqsBatch, parseRecord, scopeOf, settleEvents, type BatchResult, type SourceEvent } from './events';
 import { emptySummary, runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
 import { SESSION_SOURCE_TYPES, type PlannedCreate, type PlannedDelete, type SessionSourceType } from './types';
@@ -80,6 +82,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
     eventRetryDelaysSeconds: jsonArray(env, ENV.eventRetryDelaysSeconds, 'whole numbers of seconds from 0 to 900',
       (item): item is number => Number.isInteger(item) && (item as number) >= 0 && (item as number) <= 900) ?? [...DEFAULT_EVENT_RETRY_DELAYS_SECONDS],
     ...(env[ENV.sessionFunctionName]?.trim() ? { sessionFunctionName: env[ENV.sessionFunctionName]!.trim() } : {}),
+    ...(env.AWS_LAMBDA_LOG_GROUP_NAME?.trim() ? { logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME.trim() } : {}),
   };
 }
 
@@ -136,7 +139,7 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
       }],
     },
     Stack: summary.stack,
-    message: 'mirror-session run summary',
+    message: SUMMARY_MESSAGE,
     ...summary,
     ...metrics,
   });
@@ -253,6 +256,7 @@ function lambdaClients(): AwsClients {
     ecs: new ECSClient(options),
     sqs: new SQSClient(options),
     lambda: new LambdaClient(options),
+    logs: new CloudWatchLogsClient(options),
   };
   return sharedClients;
 }

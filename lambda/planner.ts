@@ -25,7 +25,7 @@ export interface PlanInput {
   /** Every owned session, plus every session (ours or not) on a candidate interface. Owned sessions toward another target are left alone. */
   sessions: readonly SessionView[];
   mirrorUnhealthyTargets: boolean;
-  /** Instance types EC2 refused earlier in this run (`NetworkInterfaceNotSupported`). */
+  /** Instance types EC2 refused (`NetworkInterfaceNotSupported`), as earlier runs logged them (lambda/memory.ts). */
   rejectedInstanceTypes?: ReadonlySet<string>;
   /** Sources whose discovery failed this run: their owned sessions are kept, since we cannot tell they are unwanted. */
   failedSources?: ReadonlySet<string>;

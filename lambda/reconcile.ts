@@ -14,6 +14,7 @@ import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
 import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
 import { planCleanup, planReconcile } from './planner';
+import { recallRejectedInstanceTypes } from './memory';
 import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SkipReason } from './types';
 
@@ -34,6 +35,8 @@ export interface MirroringConfig extends SourceSelection {
   eventRetryDelaysSeconds: readonly number[];
   /** Cleanup function only: the session function to drain before deleting. */
   sessionFunctionName?: string;
+  /** The function's own log group (Lambda's AWS_LAMBDA_LOG_GROUP_NAME): where earlier runs' lessons are read. */
+  logGroupName?: string;
 }
 
 /**
@@ -196,6 +199,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
   let plan: Plan;
   let details: RunDetails | undefined;
   let targetSkips: { reason: SkipReason }[] = [];
+  let remembered = new Set<string>();
   try {
     if (mode === 'cleanup') {
       plan = planCleanup(await listOwnedSessionsToward(clients, config.stackName, config.targetId), config.targetId);
@@ -207,6 +211,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
       const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
       const sessions = scope ? await listSessionsOn(clients, config.stackName, candidateIds) : await listSessions(clients, config.stackName);
+      remembered = clients.logs && config.logGroupName ? await recallRejectedInstanceTypes(clients.logs, config.logGroupName, deps.clock.now()) : new Set();
       plan = planReconcile({
         targetId: config.targetId,
         filterId: config.filterId,
@@ -216,6 +221,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
         mirrorUnhealthyTargets: config.mirrorUnhealthyTargets,
         failedSources: new Set(discovery.failedSources.map((failure) => failure.source)),
         onlyInterfaces: scope ? new Set(candidateIds) : undefined,
+        rejectedInstanceTypes: remembered,
       });
       details = { discovery, candidates: resolved.candidates };
       targetSkips = [...discovery.skips, ...resolved.skips];
@@ -253,7 +259,8 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     skippedByReason: countSkips(skips),
     deferredCreates: execution?.deferredCreates ?? 0,
     deferredDeletes: execution?.deferredDeletes ?? 0,
-    rejectedInstanceTypes: execution?.rejectedInstanceTypes ?? [],
+    // What earlier runs learned is carried forward, so the next run finds it in this summary.
+    rejectedInstanceTypes: [...new Set([...remembered, ...(execution?.rejectedInstanceTypes ?? [])])].sort(),
     errors: execution?.errors.length ?? 0,
     errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
   });

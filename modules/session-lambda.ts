@@ -248,8 +248,8 @@ export function storedZipEntry(zip: Buffer, name: string): Buffer {
  * The zip a stack deploys: the code plus its sources as {@link SOURCES_FILE_NAME}. The source list travels in the
  * bundle, not the environment (4 KB at most): 300 load balancer names must fit. Equal sources give an equal zip.
  */
-export function bundleWithSources(base: SessionLambdaBundle, sources: readonly string[], outputDir = BUILD_DIR): SessionLambdaBundle {
-  const code = storedZipEntry(readFileSync(base.zipPath), 'index.js');
+export function bundleWithSources(baseZip: Buffer, sources: readonly string[], outputDir = BUILD_DIR): SessionLambdaBundle {
+  const code = storedZipEntry(baseZip, 'index.js');
   return writeBundle(deterministicZip({ 'index.js': code, [SOURCES_FILE_NAME]: Buffer.from(`${JSON.stringify(sources)}\n`, 'utf8') }), outputDir);
 }
 
@@ -295,11 +295,14 @@ export function cachedSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaB
   return bundle;
 }
 
-let bundleOfThisProcess: SessionLambdaBundle | undefined;
+let bundleOfThisProcess: Buffer | undefined;
 
-/** One bundle per process: several stacks (or synths in one test) share it. */
-function sessionLambdaBundle(): SessionLambdaBundle {
-  bundleOfThisProcess ??= cachedSessionLambdaBundle();
+/**
+ * The code's zip, one per process: several stacks (or synths in one test) share it. Kept in memory, since another
+ * synth with other code may remove the file meanwhile.
+ */
+function sessionLambdaBundle(): Buffer {
+  bundleOfThisProcess ??= readFileSync(cachedSessionLambdaBundle().zipPath);
   return bundleOfThisProcess;
 }
 
@@ -508,6 +511,13 @@ export class SessionLambda extends Construct {
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: [`${this.logGroup.arn}:*`, `${cleanupLogGroup.arn}:*`],
+          },
+          {
+            // What earlier runs learned (instance types EC2 refused) is read back from the run summaries.
+            Sid: 'ReadOwnRunSummaries',
+            Effect: 'Allow',
+            Action: 'logs:FilterLogEvents',
+            Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
           },
           {
             // Destroy: the cleanup waits for the session function's in-flight run with a drain invocation, which

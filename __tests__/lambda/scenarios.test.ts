@@ -174,6 +174,28 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(account.calls.DescribeInstanceTypes).toBe(1);
   });
 
+  it('remembers a type EC2 refused in its log group: the next run makes no create for it, and a second unchanged run no mutating call', async () => {
+    // Prepare: the deployed function reads its own log group (Lambda sets AWS_LAMBDA_LOG_GROUP_NAME).
+    const { account, invoke, web } = setup({ env: { AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${SESSION_FUNCTION}` } });
+    account.addInstanceTargets(web, 2, { type: 'z9x.large' });
+    account.addInstanceTargets(web, 1);
+    const first = await invoke();
+    account.resetCalls();
+    account.clock.advance(15 * 60_000);
+    // Act
+    const second = await invoke();
+    const secondCalls = { ...account.calls };
+    account.clock.advance(15 * 60_000);
+    const third = await invoke();
+    // Assess
+    expect(first.summary).toMatchObject({ created: 1, rejectedInstanceTypes: ['z9x.large'], skippedByReason: { 'instance-type-rejected-by-ec2': 2 } });
+    expect(second.summary).toMatchObject({ created: 0, unchanged: 1, rejectedInstanceTypes: ['z9x.large'], skippedByReason: { 'instance-type-rejected-by-ec2': 2 } });
+    expect(secondCalls.CreateTrafficMirrorSession).toBeUndefined();
+    expect(secondCalls.FilterLogEvents).toBe(1);
+    expect(third.summary.rejectedInstanceTypes).toEqual(['z9x.large']);
+    expect(mutatingCalls(account.calls)).toBe(0);
+  });
+
   it('mirrors only healthy targets unless MIRROR_UNHEALTHY_TARGETS is true', async () => {
     // Prepare
     const strict = setup();

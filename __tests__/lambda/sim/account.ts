@@ -42,6 +42,7 @@ import {
   LoadBalancerNotFoundException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -173,6 +174,8 @@ export class SimAccount {
   readonly classicLoadBalancers: SimClassicLoadBalancer[] = [];
   readonly clusters = new Map<string, SimCluster>();
   readonly functions = new Map<string, SimFunction>();
+  /** The session function's log group: what its runs logged, with the time. */
+  readonly logGroup: { timestamp: number; message: string }[] = [];
   /** The function's event queue: what the EventBridge rules and the function's retries put there. */
   readonly queue: SimMessage[] = [];
   readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
@@ -217,10 +220,12 @@ export class SimAccount {
       ecs: new ECSClient({ region: 'us-east-1' }),
       sqs: new SQSClient({ region: 'us-east-1' }),
       lambda: new LambdaClient({ region: 'us-east-1' }),
+      logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
     };
     this.wireEc2();
     this.wireSqs();
     this.wireLambda();
+    this.wireLogs();
     this.wireElbv2();
     this.wireClassic();
     this.wireEcs();
@@ -363,6 +368,27 @@ export class SimAccount {
       fn.inFlight--;
       fn.log.push({ at: this.clock.now(), event, outcome: 'ended' });
     }
+  }
+
+  /**
+   * FilterLogEvents over the log group, for the one pattern the Lambda uses: summary lines (JSON `message`) that have
+   * a non-empty `rejectedInstanceTypes`.
+   */
+  private wireLogs(): void {
+    mockClient(this.clients.logs!).on(FilterLogEventsCommand).callsFake((input) => this.serve('logs' as ServiceName, 'FilterLogEvents', () => {
+      const wanted = /^\{ \$\.message = "([^"]+)" && \$\.rejectedInstanceTypes\[0\] = \* \}$/.exec(input.filterPattern ?? '');
+      if (!wanted) throw new Error(`unsupported filter pattern ${input.filterPattern}`);
+      const events = this.logGroup.filter(({ timestamp, message }) => {
+        if (timestamp < (input.startTime ?? 0)) return false;
+        try {
+          const line = JSON.parse(message);
+          return line.message === wanted[1] && Array.isArray(line.rejectedInstanceTypes) && line.rejectedInstanceTypes.length > 0;
+        } catch {
+          return false;
+        }
+      });
+      return { events: events.map(({ timestamp, message }) => ({ timestamp, message })) };
+    }));
   }
 
   private wireLambda(): void {

@@ -14,7 +14,11 @@ export function simulatedHandler(options: SimOptions & { env?: Record<string, st
     STACK_NAME: STACK, MIRROR_TARGET_ID: 'tmt-ours', MIRROR_FILTER_ID: 'tmf-ours',
     MIRROR_SOURCE_TYPE: 'TARGET_GROUP', MIRROR_SOURCES: '["web"]', SAFETY_MARGIN_MS: '5000', EVENT_QUEUE_URL: account.queueUrl, ...options.env,
   };
-  const handler = createHandler({ clients: () => account.clients, clock: account.clock, env, log: (line) => logs.push(line) });
+  const log = (line: string) => {
+    logs.push(line);
+    account.logGroup.push({ timestamp: account.clock.now(), message: line });
+  };
+  const handler = createHandler({ clients: () => account.clients, clock: account.clock, env, log });
   let invocation = 0;
   const invoke: Invoke = async (event = {}, timeoutMs = 600_000) => {
     const context = lambdaContext(account, timeoutMs, `req-${++invocation}`);
