@@ -15,9 +15,10 @@ const hostAddresses = (prefix: string, managedPolicies: string[]) => [
 /** Every resource of each fleet kind (the other kind's are then absent). */
 export const FLEET_ADDRESSES = {
   ec2: [
-    ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy']),
+    ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore']),
     'aws_autoscaling_policy.fleet_cpu_target_tracking',
     'aws_autoscaling_policy.fleet_memory_target_tracking',
+    'aws_iam_role_policy.fleet_publish_metrics',
     'aws_iam_role_policy.fleet_read_token_secret',
   ],
   ecs: [
