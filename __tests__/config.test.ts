@@ -59,6 +59,8 @@ describe('configuration: accepted input and defaults', () => {
       MirrorTcpPortsFromTargets: false,
       MirrorSessionBudget: 0,
       MirrorUnhealthyTargets: false,
+      AlarmTopicArn: '',
+      TokenSecretRecoveryWindowDays: 7,
     });
     expect(warnings).toEqual([]);
   });

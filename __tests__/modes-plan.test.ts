@@ -93,6 +93,7 @@ function expectedAddresses(combination: Combination): string[] {
         : ['aws_route53_record.fargate_dns_record', 'aws_route53_zone.fargate_dns_zone'];
   return [
     ...MIRROR_TARGET_ADDRESSES,
+    'aws_sns_topic.alarms_topic',
     ...(combination.existingSecret ? [] : CREATED_TOKEN_ADDRESSES),
     ...FLEET_ADDRESSES[combination.fleet],
     ...route53,

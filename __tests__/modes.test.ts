@@ -187,7 +187,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       },
     });
     const drops = resource(json, 'aws_cloudwatch_metric_alarm', 'ecs_fleet_kernel_drops_alarm');
-    expect(drops.alarm_actions).toEqual(['${aws_appautoscaling_policy.ecs_fleet_drops_step_scaling.arn}']);
+    expect(drops.alarm_actions).toEqual(['${aws_sns_topic.alarms_topic.arn}', '${aws_appautoscaling_policy.ecs_fleet_drops_step_scaling.arn}']);
     expect(drops.metric_query[2]).toEqual({ id: 'drop_percent', expression: 'IF(packets > 0, 100 * drops / packets, 0)', label: 'Kernel drops (% of packets)', return_data: true });
     expect(drops.metric_query[0].metric.dimensions).toEqual({ AutoScalingGroupName: 'traffic-mirroring-agents' });
     expect(resource(json, 'aws_cloudwatch_metric_alarm', 'ecs_fleet_feed_send_errors_alarm').metric_name).toBe('FeedSendErrors');

@@ -271,13 +271,13 @@ describe('resources are scoped by the synthesized names', () => {
 
   test.each([
     ['iam:CreateRole', ['agent', 'agent-execution', 'agent-task', 'mirror-sessions'].map((name) => `arn:aws:iam::123456789012:role/${STACK}-${name}`)],
-    ['lambda:CreateFunction', [`arn:aws:lambda:eu-west-1:123456789012:function:${STACK}-mirror-sessions`]],
+    ['lambda:CreateFunction', ['mirror-sessions', 'mirror-sessions-cleanup'].map((name) => `arn:aws:lambda:eu-west-1:123456789012:function:${STACK}-${name}`)],
     ['sqs:CreateQueue', [`arn:aws:sqs:eu-west-1:123456789012:${STACK}-mirror-sessions-events`, `arn:aws:sqs:eu-west-1:123456789012:${STACK}-mirror-sessions-events-dlq`]],
     ['secretsmanager:CreateSecret', [`arn:aws:secretsmanager:eu-west-1:123456789012:secret:${STACK}/traceable-refresh-token-??????`]],
     ['elasticloadbalancing:CreateLoadBalancer', [`arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/${STACK}-nlb/*`]],
     ['elasticloadbalancing:CreateTargetGroup', [`arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/${STACK}-vxlan/*`]],
     ['events:PutRule', ['asg-launch', 'ec2-running', 'sessions'].map((rule) => `arn:aws:events:eu-west-1:123456789012:rule/${STACK}-mirror-${rule}`)],
-    ['logs:CreateLogGroup', [`/aws/lambda/${STACK}-mirror-sessions`, `/traceable/${STACK}/agents`].flatMap((group) => [`arn:aws:logs:eu-west-1:123456789012:log-group:${group}`, `arn:aws:logs:eu-west-1:123456789012:log-group:${group}:*`]).sort()],
+    ['logs:CreateLogGroup', [`/aws/lambda/${STACK}-mirror-sessions`, `/aws/lambda/${STACK}-mirror-sessions-cleanup`, `/traceable/${STACK}/agents`].flatMap((group) => [`arn:aws:logs:eu-west-1:123456789012:log-group:${group}`, `arn:aws:logs:eu-west-1:123456789012:log-group:${group}:*`]).sort()],
     ['ecs:CreateService', [`arn:aws:ecs:eu-west-1:123456789012:service/${STACK}-agents/${STACK}-agents`]],
     ['autoscaling:CreateAutoScalingGroup', [`arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:*:autoScalingGroupName/${STACK}-agents`]],
   ])('%s', (action, expected) => {

@@ -5,7 +5,9 @@ import { TerraformStack, Testing } from 'cdktf';
 import { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter';
 import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-target';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { buildSessionLambdaBundle, cachedSessionLambdaBundle, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
+import { configOf, resource, synthConfig } from './helpers/synth';
+import { terraformPlan } from './helpers/terraform';
+import { asyncEventMaxAgeSeconds, buildSessionLambdaBundle, bundleWithSources, cachedSessionLambdaBundle, cleanupChainLength, storedZipEntry, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
@@ -39,13 +41,17 @@ const named = (resources: Resources, type: string, part: string): Record<string,
   return { ...value, address: `${type}.${key}` };
 };
 const ref = (resource: { address: string }, attribute: string) => `\${${resource.address}.${attribute}}`;
+/** The session function, its log group and its apply-time invocation (the cleanup has its own of each). */
+const sessionFunction = (resources: Resources) => named(resources, 'aws_lambda_function', 'sessions_function');
+const sessionLogGroup = (resources: Resources) => named(resources, 'aws_cloudwatch_log_group', 'sessions_log_group');
+const applyTimeRun = (resources: Resources) => named(resources, 'aws_lambda_invocation', 'apply_time_run');
 
 describe('SessionLambda', () => {
   const synthesized = synth();
   const { resource } = synthesized;
 
   it('runs on nodejs22.x with reserved concurrency 1, the timeout and the environment contract', () => {
-    const fn = only(resource, 'aws_lambda_function');
+    const fn = sessionFunction(resource);
     expect(fn).toMatchObject({
       function_name: 'prod-mirror-sessions',
       runtime: 'nodejs22.x',
@@ -58,7 +64,7 @@ describe('SessionLambda', () => {
       MIRROR_TARGET_ID: '${aws_ec2_traffic_mirror_target.target.id}',
       MIRROR_FILTER_ID: '${aws_ec2_traffic_mirror_filter.filter.id}',
       MIRROR_SOURCE_TYPE: 'TARGET_GROUP',
-      MIRROR_SOURCES: '["web","api"]',
+      MIRROR_SOURCES_FILE: 'mirror-sources.json',
       MIRROR_SOURCE_VPC_IDS: '[]',
       MIRROR_UNHEALTHY_TARGETS: 'false',
       EVENT_QUEUE_URL: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'url'),
@@ -78,13 +84,50 @@ describe('SessionLambda', () => {
     expect(scheduleExpression(1)).toBe('rate(1 minute)');
   });
 
-  it('invokes at apply time with lifecycle_scope CRUD, after the target and filter exist, and removes the schedule first on destroy', () => {
-    const invocation = only(resource, 'aws_lambda_invocation');
-    expect(invocation.lifecycle_scope).toBe('CRUD');
+  it('invokes at apply time only (lifecycle_scope CREATE_ONLY), before the schedule and the queue can start runs', () => {
+    const invocation = applyTimeRun(resource);
+    expect(invocation.lifecycle_scope).toBe('CREATE_ONLY');
+    expect(invocation.function_name).toBe(ref(sessionFunction(resource), 'function_name'));
     const input = JSON.parse(invocation.input);
     expect(input).toMatchObject({ action: 'reconcile', mirrorTargetId: '${aws_ec2_traffic_mirror_target.target.id}', mirrorFilterId: '${aws_ec2_traffic_mirror_filter.filter.id}' });
-    expect(invocation.depends_on).toEqual([address(resource, 'aws_iam_role_policy'), address(resource, 'aws_cloudwatch_log_group')]);
-    expect(named(resource, 'aws_cloudwatch_event_target', 'schedule').depends_on).toEqual([address(resource, 'aws_lambda_permission'), address(resource, 'aws_lambda_invocation')]);
+    expect(invocation.depends_on).toEqual([address(resource, 'aws_iam_role_policy'), sessionLogGroup(resource).address]);
+    expect(named(resource, 'aws_cloudwatch_event_target', 'schedule').depends_on).toEqual([address(resource, 'aws_lambda_permission'), invocation.address]);
+  });
+
+  it('cleans up on destroy with a chain of invocations of its own function, after everything that can start a run is gone', () => {
+    // Prepare
+    const cleanup = named(resource, 'aws_lambda_function', 'cleanup_function');
+    const links: Record<string, any>[] = Object.entries(resource.aws_lambda_invocation).filter(([key]) => key.includes('cleanup_run_')).map(([key, value]) => ({ ...value, address: `aws_lambda_invocation.${key}` }));
+    // Assess: the function
+    expect(cleanup).toMatchObject({
+      function_name: 'prod-mirror-sessions-cleanup', timeout: 900, role: ref(named(resource, 'aws_iam_role', 'role'), 'arn'),
+      source_code_hash: sessionFunction(resource).source_code_hash, filename: sessionFunction(resource).filename,
+    });
+    expect(cleanup.reserved_concurrent_executions).toBeUndefined();
+    expect(cleanup.environment.variables).toEqual({ ...sessionFunction(resource).environment.variables, SESSION_FUNCTION_NAME: 'prod-mirror-sessions' });
+    // Assess: 3 links for the default 600 s timeout, each waiting for the one before; link 1 after every run starter.
+    expect(links.map((link) => JSON.parse(link.input))).toEqual([1, 2, 3].map((link) => ({
+      action: 'cleanup', link, links: 3, mirrorTargetId: '${aws_ec2_traffic_mirror_target.target.id}', mirrorFilterId: '${aws_ec2_traffic_mirror_filter.filter.id}',
+    })));
+    expect(links.every((link) => link.lifecycle_scope === 'CRUD' && link.function_name === ref(cleanup, 'function_name'))).toBe(true);
+    expect(links[0].depends_on).toEqual([
+      named(resource, 'aws_cloudwatch_event_target', 'schedule_target').address,
+      named(resource, 'aws_cloudwatch_event_target', 'ec2_running_target').address,
+      named(resource, 'aws_cloudwatch_event_target', 'asg_launch_target').address,
+      address(resource, 'aws_lambda_event_source_mapping'),
+      sessionFunction(resource).address,
+      address(resource, 'aws_iam_role_policy'),
+      sessionLogGroup(resource).address,
+      named(resource, 'aws_cloudwatch_log_group', 'cleanup_log_group').address,
+    ]);
+    expect(links.slice(1).map((link) => link.depends_on)).toEqual([[links[0].address], [links[1].address]]);
+  });
+
+  it.each([[600, 3], [900, 4], [300, 3], [30, 3]])('has enough links for 10,000 deletions at 5 per second with a session timeout of %p s: %p', (timeout, links) => {
+    expect(cleanupChainLength(timeout)).toBe(links);
+    // 10,000 deletions fit: every link but the first works 870 s, the first what the drain leaves of it.
+    expect((links - 1) * 870 * 5 + Math.max(0, 870 - timeout) * 5).toBeGreaterThanOrEqual(10_000);
+    expect((links - 2) * 870 * 5 + Math.max(0, 870 - timeout) * 5).toBeLessThan(10_000);
   });
 
   it('grants least privilege, enforced by IAM conditions', () => {
@@ -95,7 +138,12 @@ describe('SessionLambda', () => {
     expect(statement('CreateSessionsTowardOurTargetAndFilter').Resource).toEqual(['${aws_ec2_traffic_mirror_target.target.arn}', '${aws_ec2_traffic_mirror_filter.filter.arn}']);
     expect(statement('CreateSessionsOnlyWithOurOwnershipTag')).toEqual({
       Sid: 'CreateSessionsOnlyWithOurOwnershipTag', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
-      Resource: ['arn:aws:ec2:eu-west-1:*:network-interface/*', 'arn:aws:ec2:eu-west-1:*:traffic-mirror-session/*'],
+      Resource: 'arn:aws:ec2:eu-west-1:*:traffic-mirror-session/*',
+      Condition: { StringEquals: { 'aws:RequestTag/traceable:mirroring-stack': 'prod' } },
+    });
+    expect(statement('MirrorInterfaces')).toEqual({
+      Sid: 'MirrorInterfaces', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
+      Resource: 'arn:aws:ec2:eu-west-1:*:network-interface/*',
       Condition: { StringEquals: { 'aws:RequestTag/traceable:mirroring-stack': 'prod' } },
     });
     expect(statement('TagSessionsOnlyOnCreation').Condition).toEqual({ StringEquals: { 'ec2:CreateAction': 'CreateTrafficMirrorSession' } });
@@ -104,23 +152,75 @@ describe('SessionLambda', () => {
       Resource: 'arn:aws:ec2:eu-west-1:*:traffic-mirror-session/*',
       Condition: { StringEquals: { 'aws:ResourceTag/traceable:mirroring-stack': 'prod' } },
     });
-    expect(statement('WriteOwnLogs').Resource).toBe(`\${${address(resource, 'aws_cloudwatch_log_group')}.arn}:*`);
+    expect(statement('WriteOwnLogs').Resource).toEqual([ref(sessionLogGroup(resource), 'arn') + ':*', ref(named(resource, 'aws_cloudwatch_log_group', 'cleanup_log_group'), 'arn') + ':*']);
+    expect(statement('DrainSessionFunctionOnDestroy')).toEqual({
+      Sid: 'DrainSessionFunctionOnDestroy', Effect: 'Allow', Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency'],
+      Resource: 'arn:aws:lambda:eu-west-1:*:function:prod-mirror-sessions',
+    });
     const queueArn = ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'arn');
     expect(statement('ReceiveFromOwnEventQueue')).toEqual({
       Sid: 'ReceiveFromOwnEventQueue', Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], Resource: queueArn,
     });
     expect(statement('RetryThroughOwnEventQueue')).toEqual({ Sid: 'RetryThroughOwnEventQueue', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn });
-    expect(policy.Statement).toHaveLength(8);
+    expect(statement('ReadOwnRunSummaries')).toEqual({
+      Sid: 'ReadOwnRunSummaries', Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: [ref(sessionLogGroup(resource), 'arn'), `${ref(sessionLogGroup(resource), 'arn')}:*`],
+    });
+    expect(policy.Statement).toHaveLength(11);
+  });
+
+  it('lets the function mirror only interfaces in the source VPCs when they are known (LOAD_BALANCER_TAGS)', () => {
+    const tagged = synth({ sourceType: 'LOAD_BALANCER_TAGS', sources: ['app=shop'], sourceVpcIds: ['vpc-0bbbbbbbbbbbbbbbb', 'vpc-0aaaaaaaaaaaaaaaa'] }).resource;
+    const policy = JSON.parse(only(tagged, 'aws_iam_role_policy').policy);
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === 'MirrorOnlyInterfacesInSourceVpcs')).toEqual({
+      Sid: 'MirrorOnlyInterfacesInSourceVpcs', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
+      Resource: 'arn:aws:ec2:eu-west-1:*:network-interface/*',
+      Condition: {
+        StringEquals: { 'aws:RequestTag/traceable:mirroring-stack': 'prod' },
+        ArnLike: { 'ec2:Vpc': ['arn:aws:ec2:eu-west-1:*:vpc/vpc-0aaaaaaaaaaaaaaaa', 'arn:aws:ec2:eu-west-1:*:vpc/vpc-0bbbbbbbbbbbbbbbb'] },
+      },
+    });
+    expect(policy.Statement.some((s: { Sid: string }) => s.Sid === 'MirrorInterfaces')).toBe(false);
   });
 
   it('keeps logs with retention and alarms on function errors', () => {
-    expect(only(resource, 'aws_cloudwatch_log_group')).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions', retention_in_days: 30 });
-    expect(only(resource, 'aws_cloudwatch_metric_alarm')).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', threshold: 0, comparison_operator: 'GreaterThanThreshold' });
+    expect(sessionLogGroup(resource)).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions', retention_in_days: 30 });
+    expect(named(resource, 'aws_cloudwatch_log_group', 'cleanup_log_group')).toMatchObject({ name: '/aws/lambda/prod-mirror-sessions-cleanup', retention_in_days: 30 });
+    expect(named(resource, 'aws_cloudwatch_metric_alarm', 'sessions_errors_alarm')).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', threshold: 0, comparison_operator: 'GreaterThanThreshold', alarm_actions: [] });
+  });
+
+  it('alarms on the runs\' own session errors and failed sources, one period per interval, notifying the alarm actions', () => {
+    const withTopic = synth({ alarmActions: ['arn:aws:sns:eu-west-1:111122223333:ops'], intervalMinutes: 20 }).resource;
+    const { '//': _path, address: _address, ...sessionErrors } = named(withTopic, 'aws_cloudwatch_metric_alarm', 'session_errors_alarm');
+    expect(sessionErrors).toEqual({
+      alarm_name: 'prod-mirror-sessions-session-errors',
+      alarm_description: `prod-mirror-sessions could not create or delete mirror sessions (the run summaries in ${ref(sessionLogGroup(withTopic), 'name')} name them)`,
+      namespace: 'Traceable/TrafficMirroring',
+      metric_name: 'Errors',
+      dimensions: { Stack: 'prod' },
+      statistic: 'Sum',
+      period: 1200,
+      evaluation_periods: 1,
+      threshold: 0,
+      comparison_operator: 'GreaterThanThreshold',
+      treat_missing_data: 'notBreaching',
+      alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'],
+      tags: {},
+    });
+    expect(named(withTopic, 'aws_cloudwatch_metric_alarm', 'failed_sources_alarm')).toMatchObject({
+      alarm_name: 'prod-mirror-sessions-failed-sources', metric_name: 'FailedSources', dimensions: { Stack: 'prod' }, period: 1200, alarm_actions: ['arn:aws:sns:eu-west-1:111122223333:ops'],
+    });
+    expect(named(withTopic, 'aws_cloudwatch_metric_alarm', 'sessions_errors_alarm').alarm_actions).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
+  });
+
+  it('drops a scheduled event that waited until the next one is due, and never retries a failed run', () => {
+    const { '//': _path, ...config } = only(resource, 'aws_lambda_function_event_invoke_config');
+    expect(config).toEqual({ function_name: ref(sessionFunction(resource), 'function_name'), maximum_event_age_in_seconds: 300, maximum_retry_attempts: 0 });
+    expect([asyncEventMaxAgeSeconds(15, 600), asyncEventMaxAgeSeconds(2, 100), asyncEventMaxAgeSeconds(1440, 60)]).toEqual([300, 60, 21_600]);
   });
 
   it('gives the same source_code_hash over two synths and the same zip bytes over two builds', () => {
     const again = synth();
-    expect(only(again.resource, 'aws_lambda_function').source_code_hash).toBe(only(resource, 'aws_lambda_function').source_code_hash);
+    expect(sessionFunction(again.resource).source_code_hash).toBe(sessionFunction(resource).source_code_hash);
     const first = buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-')));
     const second = buildSessionLambdaBundle(mkdtempSync(path.join(tmpdir(), 'session-lambda-')));
     expect(readFileSync(second.zipPath).equals(readFileSync(first.zipPath))).toBe(true);
@@ -188,15 +288,15 @@ describe('SessionLambda', () => {
     it('feeds the function in batches with partial batch failures, after the apply-time run, with reserved concurrency 1 kept', () => {
       expect(only(resource, 'aws_lambda_event_source_mapping')).toEqual({
         event_source_arn: ref(named(resource, 'aws_sqs_queue', 'event_queue'), 'arn'),
-        function_name: `\${${address(resource, 'aws_lambda_function')}.arn}`,
+        function_name: ref(sessionFunction(resource), 'arn'),
         batch_size: 100,
         maximum_batching_window_in_seconds: 10,
         function_response_types: ['ReportBatchItemFailures'],
         scaling_config: { maximum_concurrency: 2 },
         tags: {},
-        depends_on: [address(resource, 'aws_lambda_invocation')],
+        depends_on: [applyTimeRun(resource).address],
       });
-      expect(only(resource, 'aws_lambda_function').reserved_concurrent_executions).toBe(1);
+      expect(sessionFunction(resource).reserved_concurrent_executions).toBe(1);
     });
 
     it('can be turned off: no queue, rules, mapping or queue permissions', () => {
@@ -204,8 +304,8 @@ describe('SessionLambda', () => {
       expect(off.aws_sqs_queue).toBeUndefined();
       expect(off.aws_lambda_event_source_mapping).toBeUndefined();
       expect(Object.keys(off.aws_cloudwatch_event_rule)).toHaveLength(1);
-      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(6);
-      expect(only(off, 'aws_lambda_function').environment.variables.EVENT_QUEUE_URL).toBeUndefined();
+      expect(JSON.parse(only(off, 'aws_iam_role_policy').policy).Statement).toHaveLength(9);
+      expect(sessionFunction(off).environment.variables.EVENT_QUEUE_URL).toBeUndefined();
     });
 
     it.each([
@@ -219,5 +319,79 @@ describe('SessionLambda', () => {
 
   it('refuses an interval not longer than the timeout', () => {
     expect(() => synth({ timeoutSeconds: 900, intervalMinutes: 15 })).toThrow('SessionLambda: intervalMinutes (15) must be longer than timeoutSeconds (900 s) so runs never overlap');
+  });
+});
+
+describe('300 load balancer names', () => {
+  const names = Array.from({ length: 300 }, (_, i) => `shop-frontend-alb-${String(i).padStart(3, '0')}-eu-west1x`);
+
+  it('travel in the bundle, not the environment: the zip carries them, the environment stays small', () => {
+    // Act
+    const { resource: resources } = synth({ sourceType: 'LOAD_BALANCER', sources: names });
+    // Assess
+    const fn = sessionFunction(resources);
+    const deployed = bundleWithSources(readFileSync(cachedSessionLambdaBundle().zipPath), names);
+    expect(fn.source_code_hash).toBe(deployed.sourceCodeHash);
+    const zip = readFileSync(deployed.zipPath);
+    expect(JSON.parse(storedZipEntry(zip, 'mirror-sources.json').toString('utf8'))).toEqual(names);
+    expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(readFileSync(cachedSessionLambdaBundle().zipPath), 'index.js'))).toBe(true);
+    expect(JSON.stringify(fn.environment.variables)).not.toContain('shop-frontend');
+    expect(fn.environment.variables.MIRROR_SOURCES_FILE).toBe('mirror-sources.json');
+    expect(named(resources, 'aws_lambda_function', 'cleanup_function').source_code_hash).toBe(fn.source_code_hash);
+    // Other sources, other zip; same sources, same zip.
+    expect(sessionFunction(synth({ sourceType: 'LOAD_BALANCER', sources: names.slice(1) }).resource).source_code_hash).not.toBe(fn.source_code_hash);
+    expect(sessionFunction(synth({ sourceType: 'LOAD_BALANCER', sources: names }).resource).source_code_hash).toBe(fn.source_code_hash);
+  });
+
+  it('plan with the real terraform, with an environment far under Lambda\'s 4 KB', async () => {
+    // Act
+    const { stackDir, json } = synthConfig({ MirrorSource: names.join(',') });
+    const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } });
+    // Assess
+    expect(plan.actions['aws_lambda_function.sessions_function']).toEqual(['create']);
+    // The planned environment holds values known only after apply (target, filter, queue URL): measured on the
+    // synthesized references, each longer than the id or URL it stands for.
+    const variables = resource(json, 'aws_lambda_function', 'sessions_function').environment.variables;
+    expect(Buffer.byteLength(Object.entries(variables).flat().join(''))).toBeLessThan(1024);
+    expect(plan.actions['aws_lambda_invocation.sessions_cleanup_run_1']).toEqual(['create']);
+    expect(JSON.parse(resource(json, 'aws_lambda_invocation', 'sessions_apply_time_run').input).sources).toHaveLength(300);
+  }, 300_000);
+});
+
+describe('alarm topic and token secret in the stack', () => {
+  it('creates <StackName>-alarms, sends every alarm of the stack there (the session Lambda\'s and the fleet\'s) and outputs its ARN', () => {
+    const { json } = synthConfig({ StackName: 'mirror-prod' });
+    expect(resource(json, 'aws_sns_topic', 'alarms_topic')).toEqual({ name: 'mirror-prod-alarms', display_name: 'mirror-prod traffic mirroring alarms' });
+    const actions = Object.fromEntries(Object.entries(json.resource.aws_cloudwatch_metric_alarm).map(([name, alarm]: [string, any]) => [name, alarm.alarm_actions]));
+    const topic = '${aws_sns_topic.alarms_topic.arn}';
+    expect(actions).toEqual({
+      sessions_errors_alarm: [topic],
+      sessions_session_errors_alarm: [topic],
+      sessions_failed_sources_alarm: [topic],
+      fleet_kernel_drops_alarm: [topic, '${aws_autoscaling_policy.fleet_drops_step_scaling.arn}'],
+      fleet_feed_send_errors_alarm: [topic],
+    });
+    expect(json.output.alarm_topic_arn.value).toBe('${aws_sns_topic.alarms_topic.arn}');
+  });
+
+  it('AlarmTopicArn names the topic instead: none is created', () => {
+    const arn = 'arn:aws:sns:eu-west-1:123456789012:ops-alarms';
+    const { json } = synthConfig({ AlarmTopicArn: arn });
+    expect(json.resource.aws_sns_topic).toBeUndefined();
+    expect(Object.values(json.resource.aws_cloudwatch_metric_alarm).every((alarm: any) => alarm.alarm_actions[0] === arn)).toBe(true);
+    expect(json.output.alarm_topic_arn.value).toBe(arn);
+  });
+
+  it.each([[0, 0], [30, 30], [undefined, 7]])('TokenSecretRecoveryWindowDays %p gives a recovery window of %p days', (days, expected) => {
+    const { json } = synthConfig(days === undefined ? {} : { TokenSecretRecoveryWindowDays: days });
+    expect(resource(json, 'aws_secretsmanager_secret', 'token_secret').recovery_window_in_days).toBe(expected);
+  });
+
+  it.each([
+    [{ AlarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops.fifo' }, 'AlarmTopicArn: got "arn:aws:sns:eu-west-1:123456789012:ops.fifo"; expected "" or a standard (not FIFO) SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ops-alarms'],
+    [{ TokenSecretRecoveryWindowDays: 3 }, 'TokenSecretRecoveryWindowDays: got 3; expected 0 (delete at once) or a whole number of days from 7 to 30'],
+    [{ TokenSecretRecoveryWindowDays: '31' }, 'TokenSecretRecoveryWindowDays: got "31"; expected 0 (delete at once) or a whole number of days from 7 to 30'],
+  ])('refuses %j', (overrides, message) => {
+    expect(() => configOf(overrides)).toThrow(message);
   });
 });

@@ -174,7 +174,7 @@ describe('EC2 agent fleet', () => {
     });
   });
 
-  test('alarms: sustained kernel drops (over 1% of packets for 3 minutes, adds a host) and feed send errors', () => {
+  test('alarms: sustained kernel drops (over 1% of packets for 3 minutes, adds a host) and feed send errors, to the alarm topic', () => {
     const sum = (id: string, metricName: string) => ({
       id,
       return_data: false,
@@ -193,8 +193,8 @@ describe('EC2 agent fleet', () => {
         sum('packets', 'KernelPackets'),
         { id: 'drop_percent', expression: 'IF(packets > 0, 100 * drops / packets, 0)', label: 'Kernel drops (% of packets)', return_data: true },
       ],
-      alarm_actions: ['${aws_autoscaling_policy.fleet_drops_step_scaling.arn}'],
-      ok_actions: [],
+      alarm_actions: ['${aws_sns_topic.alarms_topic.arn}', '${aws_autoscaling_policy.fleet_drops_step_scaling.arn}'],
+      ok_actions: ['${aws_sns_topic.alarms_topic.arn}'],
     });
     expect(resource(json, 'aws_cloudwatch_metric_alarm', 'fleet_feed_send_errors_alarm')).toEqual({
       alarm_name: 'traffic-mirroring-feed-send-errors',
@@ -209,15 +209,25 @@ describe('EC2 agent fleet', () => {
       evaluation_periods: 3,
       datapoints_to_alarm: 3,
       treat_missing_data: 'notBreaching',
-      alarm_actions: [],
-      ok_actions: [],
+      alarm_actions: ['${aws_sns_topic.alarms_topic.arn}'],
+      ok_actions: ['${aws_sns_topic.alarms_topic.arn}'],
     });
     expect(resource(json, 'aws_cloudwatch_log_group', 'fleet_metrics_log_group')).toEqual({ name: '/traceable/traffic-mirroring/host-metrics', retention_in_days: 7 });
   });
 
-  test('instance role: SSM, CloudWatch agent and read of exactly the token secret, nothing wider', () => {
+  test('instance role: SSM core, metrics into the stack\'s namespace and its metrics log group only, read of exactly the token secret, nothing wider', () => {
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment).map((a) => a.policy_arn);
-    expect(attachments).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore', 'arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy']);
+    expect(attachments).toEqual(['arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore']);
+    expect(JSON.parse(resource(json, 'aws_iam_role_policy', 'fleet_publish_metrics').policy).Statement).toEqual([
+      {
+        Sid: 'WriteHostMetricsDocuments',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Resource: ['${aws_cloudwatch_log_group.fleet_metrics_log_group.arn}', '${aws_cloudwatch_log_group.fleet_metrics_log_group.arn}:log-stream:*'],
+      },
+      { Sid: 'PutMetricsIntoOwnNamespace', Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'Traceable/TrafficMirroring' } } },
+      { Sid: 'ResolveAutoScalingGroupDimension', Effect: 'Allow', Action: 'ec2:DescribeTags', Resource: '*' },
+    ]);
     expect(resource(json, 'aws_iam_role_policy', 'fleet_read_token_secret').policy).toBe(
       '${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}]})}',
     );

@@ -24,7 +24,7 @@ const CORE_ADDRESSES = [
   'aws_iam_role.fleet_role',
   'aws_iam_role_policy.fleet_read_token_secret',
   'aws_iam_role_policy_attachment.fleet_managed_AmazonSSMManagedInstanceCore',
-  'aws_iam_role_policy_attachment.fleet_managed_CloudWatchAgentServerPolicy',
+  'aws_iam_role_policy.fleet_publish_metrics',
   'aws_launch_template.fleet_launch_template',
   'aws_lb.mirror_nlb',
   'aws_lb_listener.mirror_vxlan_listener',

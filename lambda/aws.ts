@@ -2,6 +2,8 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 
 /** Time source and sleep, injected so the simulation runs in simulated time. */
@@ -23,6 +25,10 @@ export interface AwsClients {
   ecs: ECSClient;
   /** The function's own event queue: event-driven runs send their delayed retries to it. */
   sqs?: SQSClient;
+  /** Lambda itself: the destroy-time drain (lambda/drain.ts). Not paced or retried by the caller. */
+  lambda?: LambdaClient;
+  /** The function's own log group: what earlier runs learned (lambda/memory.ts). */
+  logs?: CloudWatchLogsClient;
 }
 
 /** Error codes meaning "slow down": EC2 `RequestLimitExceeded`, ELB and ECS `Throttling`, and their relatives. */
@@ -222,6 +228,7 @@ export function instrumentClients(clients: AwsClients, caller: AwsCaller): AwsCl
     elb: throughCaller(clients.elb, 'elb', caller),
     ecs: throughCaller(clients.ecs, 'ecs', caller),
     ...(clients.sqs ? { sqs: throughCaller(clients.sqs, 'sqs', caller) } : {}),
+    ...(clients.logs ? { logs: throughCaller(clients.logs, 'logs', caller) } : {}),
   };
 }
 

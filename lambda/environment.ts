@@ -11,8 +11,14 @@ export const SESSION_LAMBDA_ENV = {
   filterId: 'MIRROR_FILTER_ID',
   /** LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS. */
   sourceType: 'MIRROR_SOURCE_TYPE',
-  /** JSON array of strings: load balancer names, tag selectors, target group names/ARNs, or one cluster. */
+  /**
+   * JSON array of strings: load balancer names, tag selectors, target group names/ARNs, or one cluster. Tests set it;
+   * the deployed functions read the list from {@link SOURCES_FILE_NAME} in their bundle instead (sourcesFile), since
+   * Lambda's environment holds at most 4 KB (300 load balancer names are 10 KB).
+   */
   sources: 'MIRROR_SOURCES',
+  /** Name of the bundle's file holding the sources' JSON array (used when `sources` is unset). */
+  sourcesFile: 'MIRROR_SOURCES_FILE',
   /** JSON array of VPC ids searched with LOAD_BALANCER_TAGS and INSTANCE_TAGS. */
   sourceVpcIds: 'MIRROR_SOURCE_VPC_IDS',
   /** `true` or `false` (default). */
@@ -27,7 +33,12 @@ export const SESSION_LAMBDA_ENV = {
   sessionBudget: 'MIRROR_SESSION_BUDGET',
   /** `true`: keep the filter's rules in step with the target groups' ports (lambda/filter-ports.ts); default `false`. */
   tcpPortsFromTargets: 'MIRROR_TCP_PORTS_FROM_TARGETS',
+  /** Cleanup function only: name of the session function it drains before deleting (lambda/drain.ts). */
+  sessionFunctionName: 'SESSION_FUNCTION_NAME',
 } as const;
+
+/** The file of the deterministic bundle that carries the configured sources (modules/session-lambda.ts writes it). */
+export const SOURCES_FILE_NAME = 'mirror-sources.json';
 
 /** Default delays of the retries of a target not yet healthy: 15 s, 30 s, 1, 2 and 4 minutes (7.75 minutes in all, within one default interval). */
 export const DEFAULT_EVENT_RETRY_DELAYS_SECONDS: readonly number[] = [15, 30, 60, 120, 240];

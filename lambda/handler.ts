@@ -1,12 +1,18 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingClient } from '@aws-sdk/client-elastic-load-balancing';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type AwsClients, type Clock } from './aws';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from './environment';
+import { drainSessionFunction, stopTakingRuns } from './drain';
+import { SUMMARY_MESSAGE } from './memory';
 import { isSqsBatch, parseRecord, scopeOf, settleEvents, type BatchResult, type SourceEvent } from './events';
-import { runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
+import { emptySummary, runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
 import { SESSION_SOURCE_TYPES, type PlannedCreate, type PlannedDelete, type SessionSourceType } from './types';
 
 const ENV = SESSION_LAMBDA_ENV;
@@ -30,13 +36,30 @@ function stringArray(env: NodeJS.ProcessEnv, name: string): string[] {
   return items.map((item) => item.trim()).filter((item) => item.length > 0);
 }
 
+/** Reads a file shipped in the bundle (next to index.js). */
+export type BundleFileReader = (name: string) => string;
+const readBundleFile: BundleFileReader = (name) => readFileSync(path.join(__dirname, name), 'utf8');
+
+/** The sources: MIRROR_SOURCES when set, else the JSON array in the bundle's file named by MIRROR_SOURCES_FILE. */
+function sourcesOf(env: NodeJS.ProcessEnv, readFile: BundleFileReader): string[] {
+  const fileName = env[ENV.sourcesFile]?.trim();
+  if (env[ENV.sources]?.trim() || !fileName) return stringArray(env, ENV.sources);
+  let text: string;
+  try {
+    text = readFile(fileName);
+  } catch (error) {
+    throw new Error(`${ENV.sourcesFile}: cannot read ${fileName} from the bundle (${(error as Error).message})`);
+  }
+  return stringArray({ [ENV.sources]: text }, ENV.sources);
+}
+
 /** Reads and checks the configuration; throws with the variable's name when something is wrong. */
-export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number): MirroringConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number, readFile: BundleFileReader = readBundleFile): MirroringConfig {
   const sourceType = required(env, ENV.sourceType) as SessionSourceType;
   if (!SESSION_SOURCE_TYPES.includes(sourceType)) {
     throw new Error(`${ENV.sourceType} must be one of ${SESSION_SOURCE_TYPES.join(', ')}, got ${sourceType}`);
   }
-  const sources = stringArray(env, ENV.sources);
+  const sources = sourcesOf(env, readFile);
   if (sources.length === 0) throw new Error(`${ENV.sources} must name at least one source for ${sourceType}`);
   const sourceVpcIds = stringArray(env, ENV.sourceVpcIds);
   if ((sourceType === 'LOAD_BALANCER_TAGS' || sourceType === 'INSTANCE_TAGS') && sourceVpcIds.length === 0) {
@@ -62,6 +85,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
     tcpPortsFromTargets: (env[ENV.tcpPortsFromTargets] ?? '').trim() === 'true',
     eventRetryDelaysSeconds: jsonArray(env, ENV.eventRetryDelaysSeconds, 'whole numbers of seconds from 0 to 900',
       (item): item is number => Number.isInteger(item) && (item as number) >= 0 && (item as number) <= 900) ?? [...DEFAULT_EVENT_RETRY_DELAYS_SECONDS],
+    ...(env[ENV.sessionFunctionName]?.trim() ? { sessionFunctionName: env[ENV.sessionFunctionName]!.trim() } : {}),
+    ...(env.AWS_LAMBDA_LOG_GROUP_NAME?.trim() ? { logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME.trim() } : {}),
   };
 }
 
@@ -76,6 +101,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
 export function runModeOf(event: unknown): RunMode {
   if (isSqsBatch(event)) return 'event';
   const body = (event && typeof event === 'object' ? event : {}) as { dryRun?: unknown; action?: unknown; tf?: { action?: unknown } };
+  if (body.action === 'drain') return 'drain';
+  // The destroy-time cleanup invocations (modules/session-lambda.ts) are also invoked when created or updated.
+  if (body.action === 'cleanup' && body.tf !== undefined && body.tf.action !== 'delete') return 'idle';
   if (body.tf?.action === 'delete' || body.action === 'cleanup') return 'cleanup';
   if (body.dryRun === true) return 'dry-run';
   return 'reconcile';
@@ -117,7 +145,7 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
       }],
     },
     Stack: summary.stack,
-    message: 'mirror-session run summary',
+    message: SUMMARY_MESSAGE,
     ...summary,
     ...metrics,
   });
@@ -134,7 +162,15 @@ export interface HandlerResponse {
 
 interface LambdaContext {
   awsRequestId: string;
+  /** The function's own name (drain sets its own concurrency). */
+  functionName?: string;
   getRemainingTimeInMillis(): number;
+}
+
+/** `{"action":"cleanup","link":k,"links":n}`: the k-th of n destroy-time cleanup invocations; link 1 runs last. */
+function cleanupLinkOf(event: unknown): { link: number; links: number } | undefined {
+  const { link, links } = (event ?? {}) as { link?: unknown; links?: unknown };
+  return Number.isInteger(link) && Number.isInteger(links) ? { link: link as number, links: links as number } : undefined;
 }
 
 export interface HandlerDependencies {
@@ -150,7 +186,19 @@ export function createHandler(deps: HandlerDependencies) {
     const log = deps.log ?? ((line: string) => process.stdout.write(`${line}\n`));
     const clock = deps.clock ?? systemClock;
     const mode = runModeOf(event);
-    const config = configFromEnv(deps.env ?? process.env, context.getRemainingTimeInMillis());
+    const env = deps.env ?? process.env;
+    const config = configFromEnv(env, context.getRemainingTimeInMillis());
+    if (mode === 'idle') return { mode, summary: { ...emptySummary(mode, config), complete: true } };
+    if (mode === 'drain') {
+      const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? '';
+      await stopTakingRuns(requiredLambda(deps.clients()), functionName);
+      log(JSON.stringify({ message: `${functionName} takes no more runs (reserved concurrency 0): the stack is being destroyed`, mode }));
+      return { mode, summary: { ...emptySummary(mode, config), complete: true } };
+    }
+    const link = mode === 'cleanup' ? cleanupLinkOf(event) : undefined;
+    const drain = mode === 'cleanup' && config.sessionFunctionName
+      ? await drainSessionFunction(requiredLambda(deps.clients()), config.sessionFunctionName, clock, clock.now() + context.getRemainingTimeInMillis() - config.safetyMarginMs)
+      : undefined;
     const events: SourceEvent[] = [];
     let ignored = 0;
     if (mode === 'event') {
@@ -176,10 +224,14 @@ export function createHandler(deps: HandlerDependencies) {
             }
           : {},
       );
+      if (drain) summary.drain = drain;
+      if (link) summary.cleanupLink = link;
       log(summaryLogLine(summary, clock.now()));
       if (batch) return { mode, summary, batchItemFailures: batch.failedMessageIds.map((itemIdentifier) => ({ itemIdentifier })) };
-      // Destroy must not go on while owned sessions remain: they would block the mirror target's deletion.
-      if (mode === 'cleanup' && (!summary.complete || summary.errors > 0)) {
+      // Destroy must not go on while owned sessions remain: they would block the mirror target's deletion. Earlier
+      // links of the chain leave the rest to the next one; the last one (link 1) must finish.
+      const lastLink = !link || link.link <= 1;
+      if (mode === 'cleanup' && lastLink && (!summary.complete || summary.errors > 0)) {
         throw new Error(`cleanup left ${summary.deferredDeletes + summary.errors} owned sessions; invoke {"action":"cleanup"} again`);
       }
       return mode === 'dry-run'
@@ -193,6 +245,11 @@ export function createHandler(deps: HandlerDependencies) {
   };
 }
 
+function requiredLambda(clients: AwsClients) {
+  if (!clients.lambda) throw new Error('no Lambda client: the drain needs one');
+  return clients.lambda;
+}
+
 let sharedClients: AwsClients | undefined;
 
 /** Clients live for the container's life. Retries are ours (AwsCaller), so the SDK makes one attempt per call. */
@@ -204,6 +261,8 @@ function lambdaClients(): AwsClients {
     elb: new ElasticLoadBalancingClient(options),
     ecs: new ECSClient(options),
     sqs: new SQSClient(options),
+    lambda: new LambdaClient(options),
+    logs: new CloudWatchLogsClient(options),
   };
   return sharedClients;
 }

@@ -22,10 +22,10 @@ export interface PlanInput {
   candidates: readonly CandidateInterface[];
   /** DescribeInstanceTypes facts per instance type. */
   instanceTypes: ReadonlyMap<string, InstanceTypeFacts>;
-  /** Every owned session, plus every session (ours or not) on a candidate interface. */
+  /** Every owned session, plus every session (ours or not) on a candidate interface. Owned sessions toward another target are left alone. */
   sessions: readonly SessionView[];
   mirrorUnhealthyTargets: boolean;
-  /** Instance types EC2 refused earlier in this run (`NetworkInterfaceNotSupported`). */
+  /** Instance types EC2 refused (`NetworkInterfaceNotSupported`), as earlier runs logged them (lambda/memory.ts). */
   rejectedInstanceTypes?: ReadonlySet<string>;
   /** Sources whose discovery failed this run: their owned sessions are kept, since we cannot tell they are unwanted. */
   failedSources?: ReadonlySet<string>;
@@ -91,12 +91,24 @@ export function planReconcile(input: PlanInput): Plan {
   /** Interfaces that keep one current owned session after this plan. */
   const mirrored = new Set<string>();
   let keptForFailedSources = 0;
+  let mirroredByHand = 0;
 
   for (const [interfaceId, sessions] of [...sessionsByInterface].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const owned = sessions.filter((s) => s.owned).sort(compareSessions);
-    const current = owned.filter((s) => s.targetId === input.targetId && s.filterId === input.filterId);
+    const ours = (s: SessionView) => s.targetId === input.targetId && s.filterId === input.filterId;
+    // Only sessions toward our own target are ever ours to delete: the tag alone can be put on anyone's session.
+    const owned = sessions.filter((s) => s.owned && s.targetId === input.targetId).sort(compareSessions);
+    const current = owned.filter(ours);
     for (const stale of owned.filter((s) => !current.includes(s))) {
-      deletes.push({ sessionId: stale.sessionId, interfaceId, reason: 'stale-target-or-filter' });
+      deletes.push({ sessionId: stale.sessionId, interfaceId, reason: 'stale-filter' });
+    }
+    // A session someone made by hand toward our target and filter already mirrors the interface: it is counted
+    // (never taken over or deleted), and a session of ours beside it would only take one of the 3 slots.
+    const handMade = sessions.filter((s) => !s.owned && ours(s));
+    if (handMade.length > 0 && candidateIds.has(interfaceId)) {
+      for (const duplicate of current) deletes.push({ sessionId: duplicate.sessionId, interfaceId, reason: 'duplicate-session' });
+      mirrored.add(interfaceId);
+      mirroredByHand++;
+      continue;
     }
     if (current.length === 0) continue;
     const [keep, ...duplicates] = current;
@@ -152,17 +164,17 @@ export function planReconcile(input: PlanInput): Plan {
       skips.push({ interfaceId, reason: 'no-free-session-number' });
       continue;
     }
-    creates.push({ interfaceId, sessionNumber, source: candidate.sources[0], instanceType: candidate.instanceType });
+    creates.push({ interfaceId, sessionNumber, source: candidate.label ?? candidate.sources[0], instanceType: candidate.instanceType });
   }
 
-  return { creates, deletes, skips, unchanged, keptForFailedSources };
+  return { creates, deletes, skips, unchanged, keptForFailedSources, mirroredByHand };
 }
 
-/** Destroy-time cleanup: every session this stack owns goes, whatever its target or interface. */
-export function planCleanup(sessions: readonly SessionView[]): Plan {
+/** Destroy-time cleanup: every session this stack owns toward its target goes, whatever its filter or interface. */
+export function planCleanup(sessions: readonly SessionView[], targetId: string): Plan {
   const deletes = sessions
-    .filter((s) => s.owned)
+    .filter((s) => s.owned && s.targetId === targetId)
     .sort(compareSessions)
     .map((s): PlannedDelete => ({ sessionId: s.sessionId, interfaceId: s.interfaceId, reason: 'cleanup' }));
-  return { creates: [], deletes, skips: [], unchanged: 0, keptForFailedSources: 0 };
+  return { creates: [], deletes, skips: [], unchanged: 0, keptForFailedSources: 0, mirroredByHand: 0 };
 }

@@ -16,7 +16,8 @@ import { executePlan, type ExecutionError, type ExecutionResult } from './execut
 import { applySessionBudget } from './budget';
 import { syncFilterPorts, type FilterPortsFigures } from './filter-ports';
 import { planCleanup, planReconcile } from './planner';
-import { listSessions, listSessionsOn } from './sessions';
+import { recallRejectedInstanceTypes } from './memory';
+import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView, SkipReason } from './types';
 
 /** What a run needs to know, read from the environment by the handler. */
@@ -38,10 +39,18 @@ export interface MirroringConfig extends SourceSelection {
   sessionBudget?: number;
   /** Keep the filter's rules in step with the target groups' ports (MirrorTcpPortsFromTargets). See lambda/filter-ports.ts. */
   tcpPortsFromTargets?: boolean;
+  /** Cleanup function only: the session function to drain before deleting. */
+  sessionFunctionName?: string;
+  /** The function's own log group (Lambda's AWS_LAMBDA_LOG_GROUP_NAME): where earlier runs' lessons are read. */
+  logGroupName?: string;
 }
 
-/** `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events names. */
-export type RunMode = 'reconcile' | 'event' | 'dry-run' | 'cleanup';
+/**
+ * `reconcile`: scheduled (or apply-time) full run; `event`: targeted run of the instances and tasks a batch of events
+ * names; `cleanup`: destroy-time deletion of owned sessions; `drain`: the session function stops taking runs
+ * (lambda/drain.ts); `idle`: a destroy-time cleanup invocation being created or updated, which does nothing.
+ */
+export type RunMode = 'reconcile' | 'event' | 'dry-run' | 'cleanup' | 'drain' | 'idle';
 
 export interface RunDependencies {
   clients: AwsClients;
@@ -75,6 +84,8 @@ export interface RunSummary {
   missingSources: string[];
   failedSources: { source: string; error: string }[];
   keptForFailedSources: number;
+  /** Wanted interfaces mirrored to our target and filter by a hand-made session (counted, never taken over). */
+  mirroredByHand?: number;
   deferredCreates: number;
   deferredDeletes: number;
   rejectedInstanceTypes: string[];
@@ -91,6 +102,10 @@ export interface RunSummary {
   filterPorts?: FilterPortsFigures;
   /** With a session budget: the budget, the owned sessions the plan leaves, and the interfaces it kept out. */
   sessionBudget?: { budget: number; sessions: number; skipped: number };
+  /** Destroy-time cleanup only: waiting for the session function's in-flight run and stopping it from taking more. */
+  drain?: { state: 'drained' | 'already-drained'; waitedMs: number; throttledAttempts: number };
+  /** Destroy-time cleanup only: this invocation's place in the chain (1 is the last to run and must finish). */
+  cleanupLink?: { link: number; links: number };
 }
 
 /** The fast path's figures in a run summary. */
@@ -147,6 +162,17 @@ function countSkips(skips: readonly { reason: SkipReason }[]): Partial<Record<Sk
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** The summary of a run that has done nothing yet. */
+export function emptySummary(mode: RunMode, config: Pick<MirroringConfig, 'stackName' | 'sourceType'>): RunSummary {
+  return {
+    mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
+    discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
+    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0, mirroredByHand: 0,
+    deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
+    errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
+  };
+}
+
 /**
  * One run: discover the sources, list sessions, plan, execute (unless dry run). Cleanup skips discovery and
  * deletes every owned session.
@@ -165,13 +191,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     },
   });
   const clients = instrumentClients(deps.clients, caller);
-  const summary: RunSummary = {
-    mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
-    discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
-    created: 0, deleted: 0, skipped: 0, skippedByReason: {}, missingSources: [], failedSources: [], keptForFailedSources: 0,
-    deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [], throttledRetries: 0, transientRetries: 0,
-    errors: 0, errorSamples: [], apiCalls: {}, durationMs: 0,
-  };
+  const summary = emptySummary(mode, config);
   const fill = (): RunSummary => {
     summary.throttledRetries = caller.stats.throttledRetries;
     summary.transientRetries = caller.stats.transientRetries;
@@ -189,9 +209,10 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
   let plan: Plan;
   let details: RunDetails | undefined;
   let targetSkips: { reason: SkipReason }[] = [];
+  let remembered = new Set<string>();
   try {
     if (mode === 'cleanup') {
-      plan = planCleanup(await listSessions(clients, config.stackName, true));
+      plan = planCleanup(await listOwnedSessionsToward(clients, config.stackName, config.targetId), config.targetId);
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
@@ -200,6 +221,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
       const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
       const sessions = scope ? await listSessionsOn(clients, config.stackName, candidateIds) : await listSessions(clients, config.stackName);
+      remembered = clients.logs && config.logGroupName ? await recallRejectedInstanceTypes(clients.logs, config.logGroupName, deps.clock.now()) : new Set();
       plan = planReconcile({
         targetId: config.targetId,
         filterId: config.filterId,
@@ -209,6 +231,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
         mirrorUnhealthyTargets: config.mirrorUnhealthyTargets,
         failedSources: new Set(discovery.failedSources.map((failure) => failure.source)),
         onlyInterfaces: scope ? new Set(candidateIds) : undefined,
+        rejectedInstanceTypes: remembered,
       });
       if (config.sessionBudget) plan = await withinBudget(clients, config, plan, resolved.candidates, sessions, scope !== undefined, summary);
       details = { discovery, candidates: resolved.candidates };
@@ -219,6 +242,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
         missingSources: discovery.missingSources,
         failedSources: discovery.failedSources,
         keptForFailedSources: plan.keptForFailedSources,
+        mirroredByHand: plan.mirroredByHand,
         unchanged: plan.unchanged,
         wanted: plan.unchanged + plan.creates.length,
       });
@@ -257,7 +281,8 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     skippedByReason: countSkips(skips),
     deferredCreates: execution?.deferredCreates ?? 0,
     deferredDeletes: execution?.deferredDeletes ?? 0,
-    rejectedInstanceTypes: execution?.rejectedInstanceTypes ?? [],
+    // What earlier runs learned is carried forward, so the next run finds it in this summary.
+    rejectedInstanceTypes: [...new Set([...remembered, ...(execution?.rejectedInstanceTypes ?? [])])].sort(),
     errors: execution?.errors.length ?? 0,
     errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
   });
@@ -281,7 +306,7 @@ async function withinBudget(
   const deleted = new Set(plan.deletes.map((d) => d.sessionId));
   const current = (s: SessionView) => s.owned && s.targetId === config.targetId && s.filterId === config.filterId && !deleted.has(s.sessionId);
   const kept = targeted
-    ? { keptCount: (await listSessions(clients, config.stackName, true)).filter(current).length }
+    ? { keptCount: (await listOwnedSessionsToward(clients, config.stackName, config.targetId)).filter(current).length }
     : { keptSessions: sessions.filter(current) };
   const bounded = applySessionBudget(plan, { budget, configuredSources: config.sources, candidates, ...kept });
   const budgetDeletes = bounded.deletes.length - plan.deletes.length;

@@ -26,11 +26,15 @@ async function describeSessions(clients: AwsClients, stackName: string, Filters:
 }
 
 /**
- * Traffic mirror sessions of the region, 1000 per page (an account holds at most 10,000). With `ownedOnly`, the
- * tag filter lets EC2 return only ours (cleanup needs nothing else).
+ * Traffic mirror sessions of the region, 1000 per page (an account holds at most 10,000).
  */
-export async function listSessions(clients: AwsClients, stackName: string, ownedOnly = false): Promise<SessionView[]> {
-  return describeSessions(clients, stackName, ownedOnly ? [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [stackName] }] : undefined);
+export async function listSessions(clients: AwsClients, stackName: string): Promise<SessionView[]> {
+  return describeSessions(clients, stackName, undefined);
+}
+
+/** The sessions cleanup deletes: carrying our tag and toward our target (EC2 filters both, so nothing else is read). */
+export async function listOwnedSessionsToward(clients: AwsClients, stackName: string, targetId: string): Promise<SessionView[]> {
+  return describeSessions(clients, stackName, [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [stackName] }, { Name: 'traffic-mirror-target-id', Values: [targetId] }]);
 }
 
 /** Every session (ours or not) on the given interfaces: what a targeted run plans from. 200 interfaces per call. */

@@ -48,6 +48,8 @@ export interface DiscoveredTarget {
   /** Label of the configured source, e.g. `tg/web` or `lb/shop-alb` or `ecs/prod`. */
   source: string;
   healthy: boolean;
+  /** False for a member of a target group no load balancer uses (it receives no traffic through it). */
+  loadBalanced?: boolean;
 }
 
 /** A skip decided before an interface is known (unhealthy target, Fargate task, missing instance ...). */
@@ -98,6 +100,12 @@ export interface CandidateInterface {
   sources: string[];
   /** True when the target is healthy in at least one of its sources. */
   healthy: boolean;
+  /**
+   * The source written into a new session's source tag: the first of `sources` through which traffic reaches the
+   * interface (a target group some load balancer uses), else the first.
+   * @default sources[0]
+   */
+  label?: string;
 }
 
 /** A traffic mirror session as the planner sees it. */
@@ -121,7 +129,7 @@ export interface PlannedCreate {
   instanceType?: string;
 }
 
-export type DeleteReason = 'interface-no-longer-a-source' | 'stale-target-or-filter' | 'duplicate-session' | 'cleanup' | 'over-session-budget';
+export type DeleteReason = 'interface-no-longer-a-source' | 'stale-filter' | 'duplicate-session' | 'cleanup' | 'over-session-budget';
 
 export interface PlannedDelete {
   sessionId: string;
@@ -142,4 +150,6 @@ export interface Plan {
   unchanged: number;
   /** Owned sessions kept although their interface was not seen, because their source's discovery failed. */
   keptForFailedSources: number;
+  /** Wanted interfaces already mirrored to our target and filter by a session someone made by hand (counted in unchanged). */
+  mirroredByHand: number;
 }

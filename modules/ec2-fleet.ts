@@ -35,6 +35,31 @@ export interface Ec2FleetProps extends AgentHostSettings, LossMonitoringSettings
 }
 
 /**
+ * What the hosts' CloudWatch agent needs (bootstrap/files/cloudwatch-agent.json): metrics into the stack's namespace
+ * only, ec2:DescribeTags, with which it resolves the `${aws:AutoScalingGroupName}` dimension (no resource-level
+ * permissions exist for it), and the streams of the hosts' metrics log group, where its EMF listener writes the
+ * documents of metrics.py (CloudWatch turns them into metrics); no other log group.
+ */
+export function cloudWatchAgentStatements(metricsLogGroupArn: string): object[] {
+  return [
+    {
+      Sid: 'WriteHostMetricsDocuments',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+      Resource: [metricsLogGroupArn, `${metricsLogGroupArn}:log-stream:*`],
+    },
+    {
+      Sid: 'PutMetricsIntoOwnNamespace',
+      Effect: 'Allow',
+      Action: 'cloudwatch:PutMetricData',
+      Resource: '*',
+      Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+    },
+    { Sid: 'ResolveAutoScalingGroupDimension', Effect: 'Allow', Action: 'ec2:DescribeTags', Resource: '*' },
+  ];
+}
+
+/**
  * The agent fleet as an EC2 autoscaling group: instances running Suricata and the Traceable agent, behind the
  * mirror target NLB, scaled on CPU, memory, packet rate and kernel drops, rolled by instance refresh whenever the
  * launch template changes.
@@ -55,7 +80,9 @@ export class Ec2Fleet extends Construct {
       ...props,
       launchTemplateDescription: 'Traceable agent host (Suricata + Traceable platform agent)',
       roleDescription: 'Traceable agent hosts: SSM access, CloudWatch agent, read of the refresh token secret',
-      managedPolicies: ['AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy'],
+      // SSM core only: Session Manager and Run Command are how operators reach the hosts (no SSH). The CloudWatch
+      // agent gets the scoped statements below instead of CloudWatchAgentServerPolicy (any namespace, any log group).
+      managedPolicies: ['AmazonSSMManagedInstanceCore'],
       targetGroupArns: [props.targetGroupArn],
       healthCheckType: 'ELB',
     });
@@ -71,6 +98,7 @@ export class Ec2Fleet extends Construct {
         Statement: [{ Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn }],
       }),
     });
+
 
     const pullStatements = ecrPullStatements(props.containerImages ?? []);
     if (pullStatements.length > 0) {
@@ -110,6 +138,11 @@ export class Ec2Fleet extends Construct {
     this.metricsLogGroup = new CloudwatchLogGroup(this, 'metrics_log_group', {
       name: resourceNames(namePrefix).hostMetricsLogGroup,
       retentionInDays: props.metricsLogRetentionDays ?? 7,
+    });
+    new IamRolePolicy(this, 'publish_metrics', {
+      name: 'publish-agent-metrics',
+      role: this.role.id,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: cloudWatchAgentStatements(this.metricsLogGroup.arn) }),
     });
     const packets = hostMetric(HOST_METRICS.kernelPackets, resourceNames(namePrefix).agentGroup);
     new AutoscalingPolicy(this, 'packets_target_tracking', {

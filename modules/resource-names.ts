@@ -17,5 +17,8 @@ export function resourceNames(namePrefix: string) {
     hostMetricsLogGroup: `/traceable/${namePrefix}/host-metrics`,
     /** The session Lambda's log group. */
     sessionLogGroup: `/aws/lambda/${sessionFunction}`,
+    /** The destroy-time cleanup function (same code) and its log group. */
+    cleanupFunction: `${sessionFunction}-cleanup`,
+    cleanupLogGroup: `/aws/lambda/${sessionFunction}-cleanup`,
   };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync, version as esbuildVersion } from 'esbuild';
-import { AssetType, TerraformAsset } from 'cdktf';
+import { AssetType, TerraformAsset, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -11,12 +11,13 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
 import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV } from '../lambda/environment';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE, SOURCES_FILE_NAME } from '../lambda/environment';
 
 import { OWNER_TAG_KEY, SESSION_SOURCE_TYPES, type SessionSourceType } from '../lambda/types';
 import { partitionOf } from './aws-partition';
@@ -110,7 +111,8 @@ export interface SessionLambdaProps {
    */
   readonly memorySize?: number;
   /**
-   * Actions (e.g. SNS topic ARNs) of the alarm on function errors.
+   * Actions (the stack's alarm topic, see modules/alarm-topic.ts) of the alarms: function errors, session errors
+   * and sources whose discovery failed.
    * @default []
    */
   readonly alarmActions?: readonly string[];
@@ -224,18 +226,42 @@ export function buildSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaBu
     write: false,
     logLevel: 'silent',
   });
-  const zip = deterministicZip({ 'index.js': result.outputFiles[0].contents });
+  return writeBundle(deterministicZip({ 'index.js': result.outputFiles[0].contents }), outputDir);
+}
+
+/** Writes a zip under build/ by its hash (write then rename: parallel synths never see half a zip). */
+function writeBundle(zip: Buffer, outputDir: string): SessionLambdaBundle {
   const sourceCodeHash = createHash('sha256').update(zip).digest('base64');
   const hex = createHash('sha256').update(zip).digest('hex').slice(0, 16);
   mkdirSync(outputDir, { recursive: true });
   const zipPath = path.join(outputDir, `session-lambda-${hex}.zip`);
   if (!existsSync(zipPath) || !readFileSync(zipPath).equals(zip)) {
-    // Write then rename: parallel synths (test workers) never see a half-written zip.
     const temporary = `${zipPath}.${process.pid}.tmp`;
     writeFileSync(temporary, zip);
     renameSync(temporary, zipPath);
   }
   return { zipPath, sourceCodeHash, bytes: zip.length };
+}
+
+/** The bytes of one entry of a zip made by {@link deterministicZip} (stored, not deflated). */
+export function storedZipEntry(zip: Buffer, name: string): Buffer {
+  for (let offset = 0; zip.readUInt32LE(offset) === 0x04034b50;) {
+    const size = zip.readUInt32LE(offset + 18);
+    const nameLength = zip.readUInt16LE(offset + 26);
+    const dataStart = offset + 30 + nameLength + zip.readUInt16LE(offset + 28);
+    if (zip.toString('utf8', offset + 30, offset + 30 + nameLength) === name) return zip.subarray(dataStart, dataStart + size);
+    offset = dataStart + size;
+  }
+  throw new Error(`no ${name} in the bundle`);
+}
+
+/**
+ * The zip a stack deploys: the code plus its sources as {@link SOURCES_FILE_NAME}. The source list travels in the
+ * bundle, not the environment (4 KB at most): 300 load balancer names must fit. Equal sources give an equal zip.
+ */
+export function bundleWithSources(baseZip: Buffer, sources: readonly string[], outputDir = BUILD_DIR): SessionLambdaBundle {
+  const code = storedZipEntry(baseZip, 'index.js');
+  return writeBundle(deterministicZip({ 'index.js': code, [SOURCES_FILE_NAME]: Buffer.from(`${JSON.stringify(sources)}\n`, 'utf8') }), outputDir);
 }
 
 /**
@@ -280,12 +306,42 @@ export function cachedSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaB
   return bundle;
 }
 
-let bundleOfThisProcess: SessionLambdaBundle | undefined;
+let bundleOfThisProcess: Buffer | undefined;
 
-/** One bundle per process: several stacks (or synths in one test) share it. */
-function sessionLambdaBundle(): SessionLambdaBundle {
-  bundleOfThisProcess ??= cachedSessionLambdaBundle();
+/**
+ * The code's zip, one per process: several stacks (or synths in one test) share it. Kept in memory, since another
+ * synth with other code may remove the file meanwhile.
+ */
+function sessionLambdaBundle(): Buffer {
+  bundleOfThisProcess ??= readFileSync(cachedSessionLambdaBundle().zipPath);
   return bundleOfThisProcess;
+}
+
+/**
+ * How long a scheduled (asynchronous) event may wait for a run: until the next scheduled run could start, at least
+ * Lambda's minimum of 60 s, at most its maximum of 6 hours.
+ */
+export function asyncEventMaxAgeSeconds(intervalMinutes: number, timeoutSeconds: number): number {
+  return Math.min(21_600, Math.max(60, intervalMinutes * 60 - timeoutSeconds));
+}
+
+/** Timeout of the cleanup function: Lambda's longest, so each link deletes as much as one invocation can. */
+export const CLEANUP_TIMEOUT_SECONDS = 900;
+/** AWS's limit of traffic mirror sessions per account and region: the most a cleanup may have to delete. */
+export const MAX_OWNED_SESSIONS = 10_000;
+/** EC2's refill rate of mutating calls (the cleanup paces its deletes to it, lambda/reconcile.ts). */
+const EC2_MUTATING_CALLS_PER_SECOND = 5;
+
+/**
+ * Links in the destroy-time cleanup chain: enough for MAX_OWNED_SESSIONS deletions at EC2's refill rate (burst not
+ * counted), each link having the cleanup timeout less its safety margin, the first to run also waiting up to the
+ * session function's timeout for its in-flight run.
+ */
+export function cleanupChainLength(sessionTimeoutSeconds: number): number {
+  const working = CLEANUP_TIMEOUT_SECONDS - Math.min(30, Math.max(5, CLEANUP_TIMEOUT_SECONDS / 10));
+  const perLink = working * EC2_MUTATING_CALLS_PER_SECOND;
+  const firstLink = Math.max(0, working - sessionTimeoutSeconds) * EC2_MUTATING_CALLS_PER_SECOND;
+  return 1 + Math.ceil(Math.max(0, MAX_OWNED_SESSIONS - firstLink) / perLink);
 }
 
 /** EventBridge wants the singular for 1: `rate(1 minute)`. */
@@ -305,9 +361,17 @@ export class SessionLambda extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly schedule: CloudwatchEventRule;
-  /** The apply-time run; its destroy-time run is the cleanup. */
+  /** The apply-time run (create and update only). */
   readonly invocation: LambdaInvocation;
+  /** The destroy-time cleanup's function: same code and role, its own concurrency and the longest timeout. */
+  readonly cleanupFunction: LambdaFunction;
+  /** The destroy-time cleanup invocations, link 1 first (it runs last on destroy); see {@link cleanupChainLength}. */
+  readonly cleanupRuns: LambdaInvocation[] = [];
   readonly errorsAlarm: CloudwatchMetricAlarm;
+  /** A run's failed creates and deletes (the run's own `Errors` metric): AccessDenied and the like end runs successfully. */
+  readonly sessionErrorsAlarm: CloudwatchMetricAlarm;
+  /** A configured source whose discovery failed (e.g. a missing permission): its sessions are kept, nothing new is mirrored. */
+  readonly failedSourcesAlarm: CloudwatchMetricAlarm;
   /** Fast path (undefined when disabled): the event queue, its dead-letter queue and the rules that feed it. */
   readonly eventQueue?: SqsQueue;
   readonly eventDeadLetterQueue?: SqsQueue;
@@ -340,9 +404,16 @@ export class SessionLambda extends Construct {
     const tags = props.tags ?? {};
     const partition = partitionOf(props.region);
     const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
+    const sourceVpcArns = [...new Set(props.sourceVpcIds ?? [])].sort().map((vpcId) => ec2Arn(`vpc/${vpcId}`));
 
     this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
       name: resourceNames(props.namePrefix).sessionLogGroup,
+      retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
+
+    const cleanupLogGroup = new CloudwatchLogGroup(this, 'cleanup_log_group', {
+      name: resourceNames(props.namePrefix).cleanupLogGroup,
       retentionInDays: props.logRetentionDays ?? 30,
       tags,
     });
@@ -418,8 +489,19 @@ export class SessionLambda extends Construct {
             Sid: 'CreateSessionsOnlyWithOurOwnershipTag',
             Effect: 'Allow',
             Action: 'ec2:CreateTrafficMirrorSession',
-            Resource: [ec2Arn('network-interface/*'), ec2Arn('traffic-mirror-session/*')],
+            Resource: ec2Arn('traffic-mirror-session/*'),
             Condition: { StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName } },
+          },
+          {
+            // Where the sources' VPCs are known (LOAD_BALANCER_TAGS), only interfaces in them may be mirrored.
+            Sid: sourceVpcArns.length > 0 ? 'MirrorOnlyInterfacesInSourceVpcs' : 'MirrorInterfaces',
+            Effect: 'Allow',
+            Action: 'ec2:CreateTrafficMirrorSession',
+            Resource: ec2Arn('network-interface/*'),
+            Condition: {
+              StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName },
+              ...(sourceVpcArns.length > 0 ? { ArnLike: { 'ec2:Vpc': sourceVpcArns } } : {}),
+            },
           },
           {
             Sid: 'TagSessionsOnlyOnCreation',
@@ -439,7 +521,22 @@ export class SessionLambda extends Construct {
             Sid: 'WriteOwnLogs',
             Effect: 'Allow',
             Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: `${this.logGroup.arn}:*`,
+            Resource: [`${this.logGroup.arn}:*`, `${cleanupLogGroup.arn}:*`],
+          },
+          {
+            // What earlier runs learned (instance types EC2 refused) is read back from the run summaries.
+            Sid: 'ReadOwnRunSummaries',
+            Effect: 'Allow',
+            Action: 'logs:FilterLogEvents',
+            Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
+          },
+          {
+            // Destroy: the cleanup waits for the session function's in-flight run with a drain invocation, which
+            // sets the session function's reserved concurrency to 0 (lambda/drain.ts).
+            Sid: 'DrainSessionFunctionOnDestroy',
+            Effect: 'Allow',
+            Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency'],
+            Resource: `arn:${partition}:lambda:${props.region}:*:function:${functionName}`,
           },
           ...queueStatements,
           ...(props.tcpPortsFromTargets ? [{
@@ -452,9 +549,24 @@ export class SessionLambda extends Construct {
       }),
     });
 
-    const bundle = sessionLambdaBundle();
+    const bundle = bundleWithSources(sessionLambdaBundle(), props.sources);
     const asset = new TerraformAsset(this, 'code', { path: bundle.zipPath, type: AssetType.FILE });
 
+    const environment: Record<string, string> = {
+      [SESSION_LAMBDA_ENV.stackName]: stackName,
+      [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId,
+      [SESSION_LAMBDA_ENV.filterId]: props.mirrorFilterId,
+      [SESSION_LAMBDA_ENV.sourceType]: props.sourceType,
+      [SESSION_LAMBDA_ENV.sourcesFile]: SOURCES_FILE_NAME,
+      [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
+      [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
+      ...(props.sessionBudget ? { [SESSION_LAMBDA_ENV.sessionBudget]: String(props.sessionBudget) } : {}),
+      ...(props.tcpPortsFromTargets ? { [SESSION_LAMBDA_ENV.tcpPortsFromTargets]: 'true' } : {}),
+      ...(this.eventQueue ? {
+        [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
+        [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),
+      } : {}),
+    };
     this.function = new LambdaFunction(this, 'function', {
       functionName,
       description: `Keeps traffic mirror sessions of ${stackName} in step with its ${props.sourceType} sources`,
@@ -468,33 +580,18 @@ export class SessionLambda extends Construct {
       memorySize: props.memorySize ?? 256,
       // Runs never overlap: two runs would plan against the same sessions.
       reservedConcurrentExecutions: 1,
-      environment: {
-        variables: {
-          [SESSION_LAMBDA_ENV.stackName]: stackName,
-          [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId,
-          [SESSION_LAMBDA_ENV.filterId]: props.mirrorFilterId,
-          [SESSION_LAMBDA_ENV.sourceType]: props.sourceType,
-          [SESSION_LAMBDA_ENV.sources]: JSON.stringify(props.sources),
-          [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
-          [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
-          ...(props.sessionBudget ? { [SESSION_LAMBDA_ENV.sessionBudget]: String(props.sessionBudget) } : {}),
-          ...(props.tcpPortsFromTargets ? { [SESSION_LAMBDA_ENV.tcpPortsFromTargets]: 'true' } : {}),
-          ...(this.eventQueue ? {
-            [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
-            [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),
-          } : {}),
-        },
-      },
+      environment: { variables: environment },
       tags,
       dependsOn: [this.logGroup, policy],
     });
 
-    // Apply time: mirroring starts with the deployment. Destroy time (lifecycle_scope CRUD sends
-    // "tf": {"action": "delete"}): the cleanup. The input names the target and filter, so Terraform destroys this
-    // invocation (running the cleanup) before them; it also depends on the policy and log group so both still exist.
+    // Apply time: mirroring starts with the deployment (and runs again when the input changes). Nothing at destroy
+    // time: the session function may be busy then (reserved concurrency 1 would throttle the call), so the cleanup
+    // runs in its own function (below). Created before the schedule's target and the queue mapping, so no
+    // scheduled or event-driven run competes with it.
     this.invocation = new LambdaInvocation(this, 'apply_time_run', {
       functionName: this.function.functionName,
-      lifecycleScope: 'CRUD',
+      lifecycleScope: 'CREATE_ONLY',
       input: JSON.stringify({
         action: 'reconcile',
         trigger: 'terraform',
@@ -522,14 +619,78 @@ export class SessionLambda extends Construct {
     });
     // After the apply-time run on create; on destroy the schedule goes first, so no scheduled run recreates
     // sessions behind the cleanup.
-    new CloudwatchEventTarget(this, 'schedule_target', {
+    const scheduleTarget = new CloudwatchEventTarget(this, 'schedule_target', {
       rule: this.schedule.name,
       targetId: 'mirror-sessions',
       arn: this.function.arn,
       dependsOn: [permission, this.invocation],
     });
 
-    if (this.eventQueue) this.addFastPath(this.eventQueue, props, functionName, { batchingWindow, batchSize }, tags);
+    const runStarters: TerraformResource[] = [scheduleTarget];
+    if (this.eventQueue) runStarters.push(...this.addFastPath(this.eventQueue, props, functionName, { batchingWindow, batchSize }, tags));
+
+    // Destroy time: a chain of invocations of the cleanup function, each deleting owned sessions for up to 15
+    // minutes (EC2 refills mutating calls at 5/s: 10,000 sessions take 33 minutes, more than one invocation may
+    // run). A resource that depends on another is destroyed before it: every link depends on what can start a run
+    // (schedule target, queue mapping, rule targets), so those are gone before the first link runs; the first link
+    // to run drains the session function (waits for its in-flight run, then leaves it taking none). Links depend on
+    // each other, so they run one after the other; the last to run (link 1) fails the destroy if sessions remain.
+    // On create and update they do nothing.
+    this.cleanupFunction = new LambdaFunction(this, 'cleanup_function', {
+      functionName: resourceNames(props.namePrefix).cleanupFunction,
+      description: `Deletes the mirror sessions of ${stackName} when the stack is destroyed (terraform destroy only)`,
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: bundle.sourceCodeHash,
+      timeout: CLEANUP_TIMEOUT_SECONDS,
+      memorySize: props.memorySize ?? 256,
+      environment: { variables: { ...environment, [SESSION_LAMBDA_ENV.sessionFunctionName]: functionName } },
+      tags,
+      dependsOn: [cleanupLogGroup, policy],
+    });
+    const links = cleanupChainLength(timeoutSeconds);
+    for (let link = 1; link <= links; link++) {
+      this.cleanupRuns.push(new LambdaInvocation(this, `cleanup_run_${link}`, {
+        functionName: this.cleanupFunction.functionName,
+        lifecycleScope: 'CRUD',
+        // Naming the target and filter makes Terraform destroy the link before them.
+        input: JSON.stringify({ action: 'cleanup', link, links, mirrorTargetId: props.mirrorTargetId, mirrorFilterId: props.mirrorFilterId }),
+        dependsOn: link === 1 ? [...runStarters, this.function, policy, this.logGroup, cleanupLogGroup] : [this.cleanupRuns[link - 2]],
+      }));
+    }
+
+    // Scheduled events are asynchronous: Lambda would retry a throttled or failed one for up to 6 hours. A run that
+    // cannot start before the next scheduled one is due is dropped, and a failed run is not repeated (the alarms
+    // report it; the next run repeats the work anyway).
+    new LambdaFunctionEventInvokeConfig(this, 'async_invoke_config', {
+      functionName: this.function.functionName,
+      maximumEventAgeInSeconds: asyncEventMaxAgeSeconds(intervalMinutes, timeoutSeconds),
+      maximumRetryAttempts: 0,
+    });
+
+    const alarmActions = [...(props.alarmActions ?? [])];
+    const runMetricAlarm = (id: string, metricName: string, what: string) => new CloudwatchMetricAlarm(this, id, {
+      alarmName: `${functionName}-${id.replace(/_alarm$/, '').replace(/_/g, '-')}`,
+      alarmDescription: `${what} (the run summaries in ${this.logGroup.name} name them)`,
+      namespace: SESSION_METRICS_NAMESPACE,
+      metricName,
+      dimensions: { Stack: stackName },
+      statistic: 'Sum',
+      // One period per interval: each scheduled run lands in its own period, so a failure that repeats keeps the
+      // alarm in ALARM (one notification), and the first clean run brings it back.
+      period: intervalMinutes * 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+      alarmActions,
+      tags,
+    });
+    this.sessionErrorsAlarm = runMetricAlarm('session_errors_alarm', 'Errors', `${functionName} could not create or delete mirror sessions`);
+    this.failedSourcesAlarm = runMetricAlarm('failed_sources_alarm', 'FailedSources', `${functionName} could not discover a configured source`);
 
     this.errorsAlarm = new CloudwatchMetricAlarm(this, 'errors_alarm', {
       alarmName: `${functionName}-errors`,
@@ -543,7 +704,7 @@ export class SessionLambda extends Construct {
       threshold: 0,
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
-      alarmActions: [...(props.alarmActions ?? [])],
+      alarmActions,
       tags,
     });
   }
@@ -553,7 +714,8 @@ export class SessionLambda extends Construct {
    * Instance running and Auto Scaling launches for every source type (ECS container instances are instances too);
    * ECS task RUNNING in the configured cluster for ECS_CLUSTER.
    */
-  private addFastPath(queue: SqsQueue, props: SessionLambdaProps, functionName: string, batching: { batchingWindow: number; batchSize: number }, tags: Record<string, string>): void {
+  private addFastPath(queue: SqsQueue, props: SessionLambdaProps, functionName: string, batching: { batchingWindow: number; batchSize: number }, tags: Record<string, string>): TerraformResource[] {
+    const starters: TerraformResource[] = [];
     const patterns: [string, string, object][] = [
       ['ec2_running', 'EC2 instance entered the running state', EVENT_PATTERNS.instanceRunning],
       ['asg_launch', 'Auto Scaling launched an instance', EVENT_PATTERNS.autoScalingLaunch],
@@ -568,7 +730,7 @@ export class SessionLambda extends Construct {
         eventPattern: JSON.stringify(pattern),
         tags,
       });
-      new CloudwatchEventTarget(this, `${id}_target`, { rule: rule.name, targetId: 'mirror-events', arn: queue.arn });
+      starters.push(new CloudwatchEventTarget(this, `${id}_target`, { rule: rule.name, targetId: 'mirror-events', arn: queue.arn }));
       this.eventRules.push(rule);
     }
     new SqsQueuePolicy(this, 'event_queue_policy', {
@@ -585,9 +747,8 @@ export class SessionLambda extends Construct {
         }],
       }),
     });
-    // Created after the apply-time run and, on destroy, removed before the cleanup, like the schedule's target:
-    // no event-driven run recreates sessions behind the cleanup.
-    new LambdaEventSourceMapping(this, 'event_source', {
+    // Created after the apply-time run and, on destroy, removed before the cleanup, like the schedule's target.
+    starters.push(new LambdaEventSourceMapping(this, 'event_source', {
       eventSourceArn: queue.arn,
       functionName: this.function.arn,
       batchSize: batching.batchSize,
@@ -597,7 +758,8 @@ export class SessionLambda extends Construct {
       scalingConfig: { maximumConcurrency: 2 },
       tags,
       dependsOn: [this.invocation],
-    });
+    }));
+    return starters;
   }
 }
 

@@ -14,6 +14,12 @@ export interface TokenSecretProps {
   readonly existingSecretArn?: string;
   /** Name of the Terraform variable that carries the token when no existing secret is given. */
   readonly variableName: string;
+  /**
+   * Days Secrets Manager keeps the created secret after destroy (0: deleted at once, or 7 to 30). While it waits,
+   * the name is taken: a stack of the same name cannot be deployed again until then.
+   * @default 7
+   */
+  readonly recoveryWindowDays?: number;
 }
 
 /** Name of the secret the stack creates when no existing secret is given. */
@@ -37,6 +43,10 @@ export class TokenSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: TokenSecretProps) {
     super(scope, id);
+    const recoveryWindowDays = props.recoveryWindowDays ?? 7;
+    if (!(recoveryWindowDays === 0 || (Number.isInteger(recoveryWindowDays) && recoveryWindowDays >= 7 && recoveryWindowDays <= 30))) {
+      throw new Error(`TokenSecret: recoveryWindowDays must be 0 or a whole number from 7 to 30, got ${recoveryWindowDays}`);
+    }
     if (props.existingSecretArn) {
       this.secretArn = props.existingSecretArn;
       this.secretId = props.existingSecretArn;
@@ -67,7 +77,7 @@ export class TokenSecret extends Construct {
     const secret = new SecretsmanagerSecret(this, 'secret', {
       name: secretName,
       description: `Traceable refresh token for the ${props.namePrefix} traffic-mirroring agents (key ${REFRESH_TOKEN_SECRET_KEY})`,
-      recoveryWindowInDays: 7,
+      recoveryWindowInDays: recoveryWindowDays,
     });
     new SecretsmanagerSecretVersion(this, 'value', {
       secretId: secret.id,

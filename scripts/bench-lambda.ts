@@ -11,6 +11,7 @@ import { isThrottling } from '../lambda/aws';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS } from '../lambda/environment';
 import { createHandler, type HandlerResponse } from '../lambda/handler';
 import { SimAccount, lambdaContext, simEvents, type SimTargetGroup } from '../__tests__/lambda/sim/account';
+import { CLEANUP_TIMEOUT_SECONDS, cleanupChainLength } from '../modules/session-lambda';
 
 const TARGET_GROUPS = 100;
 const TARGETS_PER_GROUP = 100;
@@ -219,12 +220,50 @@ async function benchNaive(): Promise<void> {
   printRuns('baseline: one call per target, killed at the timeout', runs, account.ownedSessions(STACK).length, startMs, account.clock.now());
 }
 
+/**
+ * terraform destroy against the converged account (10,000 owned sessions, the most AWS allows per account): the chain
+ * of destroy-time invocations of the cleanup function, as Terraform runs them (link n first, link 1 last), while a
+ * scheduled run of the session function is in flight; EC2-like buckets, 20 ms per call.
+ */
+async function benchDestroy(account: SimAccount, handler: Handler): Promise<void> {
+  const owned = account.ownedSessions(STACK).length;
+  const links = cleanupChainLength(TIMEOUT_SECONDS);
+  const sessionFunction = `${STACK}-mirror-sessions`;
+  const cleanupFunction = `${sessionFunction}-cleanup`;
+  const env = { STACK_NAME: STACK, MIRROR_TARGET_ID: TARGET_ID, MIRROR_FILTER_ID: FILTER_ID, MIRROR_SOURCE_TYPE: 'TARGET_GROUP', MIRROR_SOURCES: '["tg-000"]', SESSION_FUNCTION_NAME: sessionFunction };
+  account.addFunction(sessionFunction, (event, context) => handler(event, context), { timeoutMs: TIMEOUT_SECONDS * 1000 });
+  const cleanup = createHandler({ clients: () => account.clients, clock: account.clock, env, log: () => undefined });
+  account.addFunction(cleanupFunction, (event, context) => cleanup(event, context), { timeoutMs: CLEANUP_TIMEOUT_SECONDS * 1000, reservedConcurrency: 1000 });
+  console.log(`\n== terraform destroy: ${owned} owned sessions, ${links} cleanup invocations of ${CLEANUP_TIMEOUT_SECONDS} s (cleanupChainLength(${TIMEOUT_SECONDS})), a scheduled run in flight`);
+  account.resetCalls();
+  const start = account.clock.now();
+  // A scheduled run that has just started (it finds nothing to do but still reads the whole account).
+  const inFlight = account.invokeFunction(sessionFunction, { source: 'aws.events' });
+  let failure: string | undefined;
+  for (let link = links; link >= 1 && failure === undefined; link--) {
+    const linkStart = account.clock.now();
+    try {
+      const response = await account.invokeFunction(cleanupFunction, { action: 'cleanup', link, links, tf: { action: 'delete' } }) as HandlerResponse;
+      const { summary } = response;
+      console.log(`  link ${link}: ${summary.deleted} deleted in ${((account.clock.now() - linkStart) / 1000).toFixed(1)} s, ${summary.deferredDeletes} left, drain ${summary.drain?.state} after ${((summary.drain?.waitedMs ?? 0) / 1000).toFixed(1)} s (${summary.drain?.throttledAttempts} throttled attempts), throttled retries ${summary.throttledRetries}`);
+      if (summary.complete && summary.deferredDeletes === 0 && account.ownedSessions(STACK).length === 0) break;
+    } catch (error) {
+      failure = (error as Error).message;
+    }
+  }
+  await inFlight;
+  const left = account.ownedSessions(STACK).length;
+  console.log(`  destroy ${failure ? `FAILED: ${failure}` : 'completed'}; owned sessions left ${left}; simulated time ${((account.clock.now() - start) / 1000).toFixed(0)} s; DeleteTrafficMirrorSession calls ${account.calls.DeleteTrafficMirrorSession ?? 0}`);
+  for (const t of [60, 300, 600, 900]) console.log(`  cleanupChainLength(${t}) = ${cleanupChainLength(t)}`);
+}
+
 async function main(): Promise<void> {
   const wallStart = Date.now();
   console.log(`${TARGET_GROUPS * TARGETS_PER_GROUP} target interfaces behind ${TARGET_GROUPS} target groups; timeout ${TIMEOUT_SECONDS} s, schedule every ${INTERVAL_MINUTES} min; 20 ms per call; EC2-like buckets`);
   const { account, handler } = await benchLambda();
   await benchNaive();
   await benchEvents(account, handler);
+  await benchDestroy(account, handler);
   console.log(`\n(wall time ${((Date.now() - wallStart) / 1000).toFixed(1)} s)`);
 }
 

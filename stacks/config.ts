@@ -245,6 +245,9 @@ export function parsePortRange(item: string): { from: number; to: number } | und
   return from >= 1 && from <= to && to <= 65535 ? { from, to } : undefined;
 }
 
+const RECOVERY_WINDOW = '0 (delete at once) or a whole number of days from 7 to 30';
+const SNS_TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
 // ---------------------------------------------------------------------------------------------------------------
 // Where Terraform keeps the state. Validated key by key like everything else (problems name `Backend.<key>`).
 
@@ -553,6 +556,18 @@ export const CONFIG_FIELDS = {
     default: false,
     doc: 'Mirror load balancer targets whatever their health (default: healthy targets only).',
     allowed: 'true or false',
+  }),
+  AlarmTopicArn: field({
+    schema: optionalText(SNS_TOPIC_ARN, 'a standard (not FIFO) SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:ops-alarms'),
+    default: '',
+    doc: 'SNS topic the stack\'s alarms notify. When empty, the stack creates `<StackName>-alarms` (subscribe to it, see the session Lambda section).',
+    allowed: '"" or a standard SNS topic ARN',
+  }),
+  TokenSecretRecoveryWindowDays: field({
+    schema: z.preprocess(fromNumberString, z.number({ error: RECOVERY_WINDOW }).refine((days) => days === 0 || (Number.isInteger(days) && days >= 7 && days <= 30), { error: RECOVERY_WINDOW })),
+    default: 7,
+    doc: 'Days Secrets Manager keeps the created token secret after destroy before deleting it; 0 deletes it at once, so the same StackName can be deployed again straight away.',
+    allowed: '0, or a whole number from 7 to 30',
   }),
 } satisfies Record<string, FieldSpec<unknown>>;
 

@@ -2,6 +2,7 @@ import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
+import { AlarmTopic } from '../modules/alarm-topic';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
 import { FargateDns } from '../modules/fargate-dns';
@@ -64,7 +65,11 @@ export class MirroringStack extends TerraformStack {
       namePrefix: config.StackName,
       existingSecretArn: config.TraceableRefreshTokenSecretArn || undefined,
       variableName: TOKEN_VARIABLE_NAME,
+      recoveryWindowDays: config.TokenSecretRecoveryWindowDays,
     });
+
+    // Where every alarm of the stack goes (the fleet's alarms take alarmTopic.alarmActions too).
+    const alarmTopic = new AlarmTopic(this, 'alarms', { namePrefix: config.StackName, existingTopicArn: config.AlarmTopicArn || undefined });
 
     const target = new MirrorTarget(this, 'mirror', {
       namePrefix: config.StackName,
@@ -89,6 +94,7 @@ export class MirroringStack extends TerraformStack {
       targetUtilization: config.AutoscalingTargetValue,
       targetGroupArn: target.targetGroup.arn,
       tokenSecretArn: tokenSecret.secretArn,
+      alarmActions: alarmTopic.alarmActions,
     };
     const bootstrap = bootstrapPropsOf(config);
     // DeployTraceableAgentInECS: the same hosts and configuration, run as an ECS service (modules/ecs-fleet.ts).
@@ -125,6 +131,7 @@ export class MirroringStack extends TerraformStack {
         tcpPortsFromTargets: config.MirrorTcpPortsFromTargets,
         timeoutSeconds: config.MirroringSessionLambdaTimeout,
         intervalMinutes: config.MirroringSessionLambdaInterval,
+        alarmActions: alarmTopic.alarmActions,
       });
     }
 
@@ -135,6 +142,7 @@ export class MirroringStack extends TerraformStack {
       nlb_dns_name: { value: target.loadBalancer.dnsName, description: 'DNS name of the mirror target network load balancer' },
       autoscaling_group_name: { value: fleet.autoscalingGroup.name, description: 'Autoscaling group of the agent hosts' },
       token_secret_arn: { value: tokenSecret.secretArn, description: 'Secrets Manager secret holding the refresh token (not the token)' },
+      alarm_topic_arn: { value: alarmTopic.topicArn, description: 'SNS topic the stack\'s alarms notify (subscribe to it)' },
     };
     if (fleet instanceof EcsFleet) {
       outputs.ecs_cluster_name = { value: fleet.cluster.name, description: 'ECS cluster of the agent tasks' };

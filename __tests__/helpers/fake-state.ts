@@ -99,8 +99,15 @@ function hexOf(text: string): string {
   return require('node:crypto').createHash('sha256').update(text).digest('hex').slice(0, 17);
 }
 
+/** Values AWS gives attributes that a made-up stand-in would break (the provider validates them on plan). */
+const KNOWN_AFTER_APPLY: Record<string, unknown> = {
+  // A standard topic has no FIFO throughput scope; any other value fails validation.
+  'aws_sns_topic.fifo_throughput_scope': '',
+};
+
 /** A typed, plausibly formatted stand-in for a value known only after apply. */
 function standIn(type: Json, resourceType: string, name: string, attribute: string): unknown {
+  if (`${resourceType}.${attribute}` in KNOWN_AFTER_APPLY) return KNOWN_AFTER_APPLY[`${resourceType}.${attribute}`];
   if (type === 'number') return 1;
   if (type === 'bool') return false;
   if (Array.isArray(type)) return type[0] === 'map' || type[0] === 'object' ? {} : [];

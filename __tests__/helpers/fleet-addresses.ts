@@ -15,7 +15,7 @@ const hostAddresses = (prefix: string, managedPolicies: string[]) => [
 /** Every resource of each fleet kind (the other kind's are then absent). */
 export const FLEET_ADDRESSES = {
   ec2: [
-    ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore', 'CloudWatchAgentServerPolicy']),
+    ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore']),
     'aws_autoscaling_policy.fleet_cpu_target_tracking',
     'aws_autoscaling_policy.fleet_drops_step_scaling',
     'aws_autoscaling_policy.fleet_memory_target_tracking',
@@ -23,6 +23,7 @@ export const FLEET_ADDRESSES = {
     'aws_cloudwatch_log_group.fleet_metrics_log_group',
     'aws_cloudwatch_metric_alarm.fleet_feed_send_errors_alarm',
     'aws_cloudwatch_metric_alarm.fleet_kernel_drops_alarm',
+    'aws_iam_role_policy.fleet_publish_metrics',
     'aws_iam_role_policy.fleet_read_token_secret',
   ],
   ecs: [

@@ -83,7 +83,7 @@ describe('session budget on the simulated account', () => {
     expect(response.summary).toMatchObject({ created: 0, skippedByReason: { 'session-budget': 1 }, sessionBudget: { budget: 2, sessions: 2, skipped: 1 } });
     expect(response.summary.events).toMatchObject({ notWanted: 1, retriesQueued: 0 });
     expect(account.lookups.filter((l) => l.action === 'DescribeTrafficMirrorSessions').map((l) => l.filters.map((f) => f.Name))).toEqual([
-      ['network-interface-id'], ['tag:traceable:mirroring-stack'],
+      ['network-interface-id'], ['tag:traceable:mirroring-stack', 'traffic-mirror-target-id'],
     ]);
     expect(account.sessionsOn(late.primaryInterfaceId)).toEqual([]);
   });
@@ -91,7 +91,7 @@ describe('session budget on the simulated account', () => {
 
 describe('applySessionBudget (pure)', () => {
   const plan = (creates: string[]): Plan => ({
-    creates: creates.map((interfaceId) => ({ interfaceId, sessionNumber: 1, source: 'tg/web' })), deletes: [], skips: [], unchanged: 0, keptForFailedSources: 0,
+    creates: creates.map((interfaceId) => ({ interfaceId, sessionNumber: 1, source: 'tg/web' })), deletes: [], skips: [], unchanged: 0, keptForFailedSources: 0, mirroredByHand: 0,
   });
 
   it('no budget leaves the plan as it is', () => {

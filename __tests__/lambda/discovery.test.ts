@@ -77,8 +77,8 @@ describe('LOAD_BALANCER discovery', () => {
     expect(result.missingSources).toEqual(['lb/gone']);
     expect(result.failedSources).toEqual([]);
     expect(result.targets).toEqual([
-      { ref: { kind: 'ip', ip: '10.0.0.5', vpcId: 'vpc-1' }, source: 'lb/shop', healthy: true },
-      { ref: { kind: 'ip', ip: '10.0.0.6', vpcId: 'vpc-1' }, source: 'lb/shop', healthy: false },
+      { ref: { kind: 'ip', ip: '10.0.0.5', vpcId: 'vpc-1' }, source: 'lb/shop', healthy: true, loadBalanced: true },
+      { ref: { kind: 'ip', ip: '10.0.0.6', vpcId: 'vpc-1' }, source: 'lb/shop', healthy: false, loadBalanced: true },
       { ref: { kind: 'instance', instanceId: 'i-1' }, source: 'lb/legacy', healthy: true },
       { ref: { kind: 'instance', instanceId: 'i-2' }, source: 'lb/legacy', healthy: false },
     ]);
@@ -100,7 +100,7 @@ describe('TARGET_GROUP discovery', () => {
     const result = await discoverSources(clients, { sourceType: 'TARGET_GROUP', sources: ['web', 'nope', tgArnOf('fn')], sourceVpcIds: [] });
     // Assess
     expect(result.missingSources).toEqual(['tg/nope']);
-    expect(result.targets).toEqual([{ ref: { kind: 'instance', instanceId: 'i-9' }, source: 'tg/web', healthy: true }]);
+    expect(result.targets).toEqual([{ ref: { kind: 'instance', instanceId: 'i-9' }, source: 'tg/web', healthy: true, loadBalanced: false }]);
     expect(result.skips).toEqual([{ reason: 'target-type-not-supported', source: `tg/${tgArnOf('fn')}`, target: 'arn:aws:lambda:us-east-1:111122223333:function:f' }]);
   });
 });
@@ -188,7 +188,7 @@ describe('resolveInterfaces', () => {
     expect(ec2.commandCalls(DescribeInstancesCommand).map((call) => call.args[0].input.Filters?.[0].Values?.length)).toEqual([200, 200, 200, 50]);
     expect(caller.stats).toEqual({ callsByAction: { DescribeInstanceTypes: 1, DescribeInstances: 4, DescribeNetworkInterfaces: 1 }, throttledRetries: 1, transientRetries: 0 });
     expect(resolved.candidates).toHaveLength(450);
-    expect(resolved.candidates[0]).toEqual({ interfaceId: 'eni-i-0', interfaceType: 'interface', instanceId: 'i-0', instanceType: 'm5.large', sources: ['tg/web'], healthy: true });
+    expect(resolved.candidates[0]).toEqual({ interfaceId: 'eni-i-0', interfaceType: 'interface', instanceId: 'i-0', instanceType: 'm5.large', sources: ['tg/web'], healthy: true, label: 'tg/web' });
     expect(resolved.skips).toEqual([{ reason: 'interface-not-found', source: 'tg/ip', target: '10.9.9.9' }]);
     expect(clock.now()).toBeGreaterThan(1_700_000_000_000);
   });

@@ -69,3 +69,23 @@ describe('summaryLogLine', () => {
     expect(parsed).toMatchObject({ Stack: 'prod', SessionsCreated: 2, SessionsDeleted: 1, InterfacesSkipped: 3, ThrottledRetries: 4, DurationMs: 1234, skippedByReason: { 'target-unhealthy': 3 } });
   });
 });
+
+describe('configFromEnv: sources from the bundle', () => {
+  const { MIRROR_SOURCES: _inline, ...withoutSources } = ENV;
+
+  it('reads MIRROR_SOURCES_FILE from the bundle when MIRROR_SOURCES is not set', () => {
+    const read: string[] = [];
+    const config = configFromEnv({ ...withoutSources, MIRROR_SOURCES_FILE: 'mirror-sources.json' }, 600_000, (name) => {
+      read.push(name);
+      return '["app=shop", " traceable-app "]\n';
+    });
+    expect(config.sources).toEqual(['app=shop', 'traceable-app']);
+    expect(read).toEqual(['mirror-sources.json']);
+  });
+
+  it('names the variable and the file when the file cannot be read', () => {
+    const missing = () => { throw new Error('ENOENT: no such file or directory'); };
+    expect(() => configFromEnv({ ...withoutSources, MIRROR_SOURCES_FILE: 'mirror-sources.json' }, 600_000, missing))
+      .toThrow('MIRROR_SOURCES_FILE: cannot read mirror-sources.json from the bundle (ENOENT: no such file or directory)');
+  });
+});

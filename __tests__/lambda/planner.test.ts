@@ -38,7 +38,7 @@ describe('planReconcile', () => {
     // Act
     const plan = planReconcile(planInput);
     // Assess
-    expect(plan).toEqual({ creates: [], deletes: [], skips: [], unchanged: 1, keptForFailedSources: 0 });
+    expect(plan).toEqual({ creates: [], deletes: [], skips: [], unchanged: 1, keptForFailedSources: 0, mirroredByHand: 0 });
   });
 
   it('deletes owned sessions whose interface is no longer a source, never foreign ones', () => {
@@ -62,12 +62,12 @@ describe('planReconcile', () => {
     expect(plan.keptForFailedSources).toBe(1);
   });
 
-  it('replaces an owned session that points at an old target and removes duplicates', () => {
+  it('replaces an owned session that has an old filter and removes duplicates', () => {
     // Prepare
     const planInput = input({
       candidates: [candidate('eni-a'), candidate('eni-b')],
       sessions: [
-        session('tms-old', 'eni-a', { targetId: 'tmt-old' }),
+        session('tms-old', 'eni-a', { filterId: 'tmf-old' }),
         session('tms-b1', 'eni-b', { sessionNumber: 1 }),
         session('tms-b2', 'eni-b', { sessionNumber: 2 }),
       ],
@@ -76,7 +76,7 @@ describe('planReconcile', () => {
     const plan = planReconcile(planInput);
     // Assess
     expect(plan.deletes).toEqual([
-      { sessionId: 'tms-old', interfaceId: 'eni-a', reason: 'stale-target-or-filter' },
+      { sessionId: 'tms-old', interfaceId: 'eni-a', reason: 'stale-filter' },
       { sessionId: 'tms-b2', interfaceId: 'eni-b', reason: 'duplicate-session' },
     ]);
     expect(plan.creates).toEqual([{ interfaceId: 'eni-a', sessionNumber: 1, source: 'tg/web', instanceType: 'm5.large' }]);
@@ -115,7 +115,7 @@ describe('planReconcile', () => {
         ['m5.metal', { bareMetal: true }],
       ]),
       rejectedInstanceTypes: new Set(['c5.large']),
-      sessions: [1, 2, 3].map((n) => session(`tms-f${n}`, 'eni-full', { owned: false, sessionNumber: n })),
+      sessions: [1, 2, 3].map((n) => session(`tms-f${n}`, 'eni-full', { owned: false, sessionNumber: n, targetId: 'tmt-foreign' })),
     });
     // Act
     const plan = planReconcile(planInput);
@@ -136,16 +136,48 @@ describe('planReconcile', () => {
     const planInput = input({
       candidates: [candidate('eni-a')],
       sessions: [
-        session('tms-x', 'eni-a', { owned: false, sessionNumber: 5 }),
-        session('tms-y', 'eni-a', { owned: false, sessionNumber: 9 }),
+        session('tms-x', 'eni-a', { owned: false, sessionNumber: 5, targetId: 'tmt-foreign' }),
+        session('tms-y', 'eni-a', { owned: false, sessionNumber: 9, targetId: 'tmt-foreign' }),
         session('tms-old', 'eni-a', { filterId: 'tmf-old', sessionNumber: 10 }),
       ],
     });
     // Act
     const plan = planReconcile(planInput);
     // Assess
-    expect(plan.deletes).toEqual([{ sessionId: 'tms-old', interfaceId: 'eni-a', reason: 'stale-target-or-filter' }]);
+    expect(plan.deletes).toEqual([{ sessionId: 'tms-old', interfaceId: 'eni-a', reason: 'stale-filter' }]);
     expect(plan.creates).toEqual([{ interfaceId: 'eni-a', sessionNumber: 10, source: 'tg/web', instanceType: 'm5.large' }]);
+  });
+
+  it('never deletes a session tagged as ours that points at another target (anyone allowed to tag could forge the tag)', () => {
+    // Prepare
+    const planInput = input({
+      candidates: [candidate('eni-a')],
+      sessions: [session('tms-forged', 'eni-a', { targetId: 'tmt-theirs', filterId: 'tmf-theirs', sessionNumber: 1 }), session('tms-gone', 'eni-gone', { targetId: 'tmt-theirs' })],
+    });
+    // Act
+    const plan = planReconcile(planInput);
+    // Assess
+    expect(plan.deletes).toEqual([]);
+    expect(plan.creates).toEqual([{ interfaceId: 'eni-a', sessionNumber: 2, source: 'tg/web', instanceType: 'm5.large' }]);
+  });
+
+  it('counts a hand-made session toward our target and filter without taking it over, and drops our duplicate beside it', () => {
+    // Prepare
+    const planInput = input({
+      candidates: [candidate('eni-a'), candidate('eni-b')],
+      sessions: [
+        session('tms-hand-a', 'eni-a', { owned: false, source: undefined, sessionNumber: 4 }),
+        session('tms-hand-b', 'eni-b', { owned: false, source: undefined, sessionNumber: 1 }),
+        session('tms-ours-b', 'eni-b', { sessionNumber: 2 }),
+        session('tms-hand-elsewhere', 'eni-x', { owned: false, source: undefined }),
+      ],
+    });
+    // Act
+    const plan = planReconcile(planInput);
+    // Assess
+    expect(plan.creates).toEqual([]);
+    expect(plan.deletes).toEqual([{ sessionId: 'tms-ours-b', interfaceId: 'eni-b', reason: 'duplicate-session' }]);
+    expect(plan).toMatchObject({ unchanged: 2, mirroredByHand: 2 });
   });
 
   it('plans only for the given interfaces in a targeted run', () => {
@@ -176,11 +208,14 @@ describe('chooseSessionNumber', () => {
 });
 
 describe('planCleanup and ownership', () => {
-  it('deletes every owned session and nothing else', () => {
+  it('deletes every owned session toward our target and nothing else', () => {
     // Prepare
-    const sessions = [session('tms-b', 'eni-1', { targetId: 'tmt-any' }), session('tms-a', 'eni-2'), session('tms-f', 'eni-3', { owned: false })];
+    const sessions = [
+      session('tms-b', 'eni-1', { filterId: 'tmf-any' }), session('tms-a', 'eni-2'), session('tms-f', 'eni-3', { owned: false }),
+      session('tms-tagged', 'eni-4', { targetId: 'tmt-someone-elses' }),
+    ];
     // Act
-    const plan = planCleanup(sessions);
+    const plan = planCleanup(sessions, TARGET);
     // Assess
     expect(plan.deletes).toEqual([
       { sessionId: 'tms-a', interfaceId: 'eni-2', reason: 'cleanup' },

@@ -1,6 +1,10 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
-import { STACK, simulatedHandler } from './sim/harness';
-import type { SimOptions } from './sim/account';
+import { TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { TerraformStack, Testing } from 'cdktf';
+import { SessionLambda } from '../../modules/session-lambda';
+import type { HandlerResponse } from '../../lambda/handler';
+import { CLEANUP_FUNCTION, SESSION_FUNCTION, STACK, simulatedHandler } from './sim/harness';
+import { accessDenied, type SimOptions } from './sim/account';
 
 const OWNER_TAG = 'traceable:mirroring-stack';
 
@@ -100,6 +104,53 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(account.calls.DeleteTrafficMirrorSession).toBeUndefined();
   });
 
+  it('counts a hand-made session to our target and filter: no second session, no ownership taken, none deleted', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [byHand, other] = account.addInstanceTargets(web, 2);
+    const handMade = account.addForeignSession(byHand.primaryInterfaceId, 1, { Name: 'made by hand' }, 'tmt-ours');
+    handMade.filterId = 'tmf-ours';
+    // Act
+    const { summary } = await invoke();
+    const sessionsAfterReconcile = [account.sessionsOn(byHand.primaryInterfaceId), account.sessionsOn(other.primaryInterfaceId).length];
+    const cleanup = await invoke({ action: 'cleanup' });
+    // Assess
+    expect(summary).toMatchObject({ created: 1, unchanged: 1, mirroredByHand: 1, wanted: 2, errors: 0 });
+    expect(sessionsAfterReconcile).toEqual([[handMade], 1]);
+    expect(cleanup.summary.deleted).toBe(1);
+    expect(account.sessions.has(handMade.id)).toBe(true);
+  });
+
+  it('leaves a foreign session someone tagged as ours alone, in reconcile and in cleanup', async () => {
+    // Prepare
+    const { account, invoke, web } = setup();
+    const [instance] = account.addInstanceTargets(web, 1);
+    account.iamOwner = undefined;
+    const forged = account.addForeignSession(instance.primaryInterfaceId, 1, { [OWNER_TAG]: STACK });
+    // Act
+    const { summary } = await invoke();
+    const cleanup = await invoke({ action: 'cleanup' });
+    // Assess
+    expect(summary).toMatchObject({ created: 1, deleted: 0 });
+    expect(cleanup.summary).toMatchObject({ deleted: 1, errors: 0 });
+    expect(account.sessions.has(forged.id)).toBe(true);
+    expect(account.calls.DeleteTrafficMirrorSession).toBe(1);
+  });
+
+  it('labels a session with the configured target group a load balancer uses, not one that carries no traffic', async () => {
+    // Prepare: the instance is in both configured groups; only "web-live" is behind a load balancer.
+    const { account, invoke } = setup({ env: { MIRROR_SOURCES: '["a-unused","web-live"]' } });
+    const live = account.addTargetGroup('web-live', { loadBalancer: account.addLoadBalancer('shop-alb') });
+    const unused = account.addTargetGroup('a-unused');
+    const [instance] = account.addInstanceTargets(live, 1);
+    unused.targets.push({ id: instance.id, health: 'healthy' });
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary.created).toBe(1);
+    expect(account.sessionsOn(instance.primaryInterfaceId)[0].tags).toContainEqual({ Key: 'traceable:mirroring-source', Value: 'tg/web-live' });
+  });
+
   it('refuses unsupported instance types and learns from NetworkInterfaceNotSupported once per type', async () => {
     // Prepare
     const { account, invoke, web } = setup();
@@ -121,6 +172,28 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(summary.rejectedInstanceTypes).toEqual(['z9x.large']);
     expect(account.calls.CreateTrafficMirrorSession).toBe(2);
     expect(account.calls.DescribeInstanceTypes).toBe(1);
+  });
+
+  it('remembers a type EC2 refused in its log group: the next run makes no create for it, and a second unchanged run no mutating call', async () => {
+    // Prepare: the deployed function reads its own log group (Lambda sets AWS_LAMBDA_LOG_GROUP_NAME).
+    const { account, invoke, web } = setup({ env: { AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${SESSION_FUNCTION}` } });
+    account.addInstanceTargets(web, 2, { type: 'z9x.large' });
+    account.addInstanceTargets(web, 1);
+    const first = await invoke();
+    account.resetCalls();
+    account.clock.advance(15 * 60_000);
+    // Act
+    const second = await invoke();
+    const secondCalls = { ...account.calls };
+    account.clock.advance(15 * 60_000);
+    const third = await invoke();
+    // Assess
+    expect(first.summary).toMatchObject({ created: 1, rejectedInstanceTypes: ['z9x.large'], skippedByReason: { 'instance-type-rejected-by-ec2': 2 } });
+    expect(second.summary).toMatchObject({ created: 0, unchanged: 1, rejectedInstanceTypes: ['z9x.large'], skippedByReason: { 'instance-type-rejected-by-ec2': 2 } });
+    expect(secondCalls.CreateTrafficMirrorSession).toBeUndefined();
+    expect(secondCalls.FilterLogEvents).toBe(1);
+    expect(third.summary.rejectedInstanceTypes).toEqual(['z9x.large']);
+    expect(mutatingCalls(account.calls)).toBe(0);
   });
 
   it('mirrors only healthy targets unless MIRROR_UNHEALTHY_TARGETS is true', async () => {
@@ -223,5 +296,119 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(response.summary).toMatchObject({ deleted: 3, errors: 0, complete: true });
     expect(account.ownedSessions(STACK)).toEqual([]);
     expect([...account.sessions.keys()]).toEqual([foreign.id]);
+  });
+});
+
+describe('failures that end a run successfully reach the alarms', () => {
+  // The alarms as the stack synthesizes them (modules/session-lambda.ts), read back from the Terraform JSON.
+  const alarms = (() => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'alarms');
+    new SessionLambda(stack, 'sessions', {
+      namePrefix: STACK, region: 'us-east-1', mirrorTargetId: 'tmt-ours', mirrorTargetArn: 'arn:aws:ec2:us-east-1:111122223333:traffic-mirror-target/tmt-ours',
+      mirrorFilterId: 'tmf-ours', mirrorFilterArn: 'arn:aws:ec2:us-east-1:111122223333:traffic-mirror-filter/tmf-ours', sourceType: 'TARGET_GROUP', sources: ['web'],
+      alarmActions: ['arn:aws:sns:us-east-1:111122223333:ops'],
+    });
+    return Object.values(JSON.parse(Testing.synth(stack)).resource.aws_cloudwatch_metric_alarm) as Record<string, any>[];
+  })();
+
+  /** The alarms a run summary line (embedded metric format) puts over their threshold. */
+  function alarmsFiredBy(line: string): string[] {
+    const emf = JSON.parse(line);
+    const published = emf._aws.CloudWatchMetrics[0];
+    return alarms.filter((alarm) =>
+      alarm.namespace === published.Namespace
+      && published.Metrics.some((metric: { Name: string }) => metric.Name === alarm.metric_name)
+      && Object.entries(alarm.dimensions).every(([name, value]) => published.Dimensions[0].includes(name) && emf[name] === value)
+      && emf[alarm.metric_name] > alarm.threshold).map((alarm) => alarm.alarm_name);
+  }
+
+  it('a run in which every create is refused (UnauthorizedOperation) counts each error and sets off the session-errors alarm', async () => {
+    // Prepare
+    const { account, invoke, web, logs } = setup();
+    account.addInstanceTargets(web, 3);
+    account.refuse = (action) => (action === 'CreateTrafficMirrorSession' ? accessDenied('ec2', action) : undefined);
+    // Act
+    const { summary } = await invoke();
+    // Assess
+    expect(summary).toMatchObject({ created: 0, errors: 3, complete: true });
+    expect(summary.errorSamples[0]).toMatchObject({ action: 'CreateTrafficMirrorSession', code: 'UnauthorizedOperation', message: 'You are not authorized to perform this operation.' });
+    expect(alarmsFiredBy(logs[0])).toEqual([`${STACK}-mirror-sessions-session-errors`]);
+    expect(alarms.every((alarm) => alarm.alarm_actions[0] === 'arn:aws:sns:us-east-1:111122223333:ops')).toBe(true);
+  });
+
+  it('a source whose discovery is refused on every run sets off the failed-sources alarm on every run', async () => {
+    // Prepare
+    const { account, invoke, web, logs } = setup({ env: { MIRROR_SOURCES: '["web","api"]' } });
+    const api = account.addTargetGroup('api');
+    account.addInstanceTargets(web, 1);
+    account.addInstanceTargets(api, 1);
+    account.refuse = (action, input) => (action === 'DescribeTargetHealth' && input.TargetGroupArn === api.arn ? accessDenied('elbv2', action) : undefined);
+    // Act
+    const runs = [await invoke(), await invoke()];
+    // Assess
+    for (const { summary } of runs) {
+      expect(summary).toMatchObject({ errors: 0, complete: true, failedSources: [{ source: 'tg/api', error: 'AccessDenied: User is not authorized to perform: elasticloadbalancing:DescribeTargetHealth' }] });
+    }
+    expect(logs.map(alarmsFiredBy)).toEqual([[`${STACK}-mirror-sessions-failed-sources`], [`${STACK}-mirror-sessions-failed-sources`]]);
+  });
+
+  it('a clean run sets off none', async () => {
+    const { account, invoke, web, logs } = setup();
+    account.addInstanceTargets(web, 2);
+    await invoke();
+    expect(alarmsFiredBy(logs[0])).toEqual([]);
+  });
+});
+
+describe('terraform destroy against a run in flight', () => {
+  it('waits for the in-flight scheduled run, then nothing can start a run, and every owned session is gone', async () => {
+    // Prepare: 300 interfaces to mirror under EC2-like rate limits, so the scheduled run lasts about a minute.
+    const { account, web, sessionFunction, destroyChain } = setup({ latencyMs: 20, buckets: { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } } });
+    account.addInstanceTargets(web, 300);
+    // Act: the schedule fires, and terraform destroy reaches the cleanup while that run is going.
+    const scheduled = account.invokeFunction(SESSION_FUNCTION, { source: 'aws.events', 'detail-type': 'Scheduled Event' }) as Promise<HandlerResponse>;
+    const destroyed = destroyChain(2);
+    const [run, links] = await Promise.all([scheduled, destroyed]);
+    // Assess: the run finished its work, the drain got in only after it ended, and deleted everything it made.
+    expect(run.summary.created).toBeGreaterThan(0);
+    const outcomes = sessionFunction.log.map(({ event, outcome }) => `${(event as { action?: string }).action ?? 'schedule'}:${outcome}`);
+    const throttledDrains = outcomes.filter((o) => o === 'drain:throttled').length;
+    expect(throttledDrains).toBeGreaterThan(0);
+    expect(outcomes).toEqual(['schedule:started', ...Array(throttledDrains).fill('drain:throttled'), 'schedule:ended', 'drain:started', 'drain:ended']);
+    expect(links.map((link) => [link.summary.cleanupLink, link.summary.drain?.state])).toEqual([[{ link: 2, links: 2 }, 'drained'], [{ link: 1, links: 2 }, 'already-drained']]);
+    expect(links[0].summary.drain!.throttledAttempts).toBe(throttledDrains);
+    expect(account.ownedSessions(STACK)).toEqual([]);
+    const firstDelete = account.mutations.findIndex((m) => m.action === 'DeleteTrafficMirrorSession');
+    expect(account.mutations.slice(firstDelete).some((m) => m.action === 'CreateTrafficMirrorSession')).toBe(false);
+    expect(account.mutations.filter((m) => m.action === 'PutFunctionConcurrency')).toEqual([{ action: 'PutFunctionConcurrency', id: `${SESSION_FUNCTION}=0` }]);
+    // Lambda's retry of a throttled schedule event, after the cleanup: refused, so it cannot recreate a session.
+    await expect(account.invokeFunction(SESSION_FUNCTION, { source: 'aws.events', 'detail-type': 'Scheduled Event' })).rejects.toThrow(TooManyRequestsException);
+    expect(account.ownedSessions(STACK)).toEqual([]);
+  });
+
+  it('the cleanup invocations do nothing when Terraform creates or updates them', async () => {
+    const { account, web, cleanupFunction } = setup();
+    account.addInstanceTargets(web, 2);
+    const response = await account.invokeFunction(CLEANUP_FUNCTION, { action: 'cleanup', link: 1, links: 4, tf: { action: 'create', prev_input: null } }) as HandlerResponse;
+    expect(response.mode).toBe('idle');
+    expect(Object.keys(account.calls)).toEqual([]);
+    expect(cleanupFunction.log.map((l) => l.outcome)).toEqual(['started', 'ended']);
+  });
+
+  it('an earlier link leaves what it could not delete to the next; the last link fails with the count', async () => {
+    // Prepare: 700 owned sessions, 60 s links under EC2-like rate limits (about 300 deletions each).
+    const { account, web, invoke, cleanupFunction } = setup({ latencyMs: 20, buckets: { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } } });
+    account.addInstanceTargets(web, 700);
+    for (let run = 0; run < 4 && account.ownedSessions(STACK).length < 700; run++) await invoke();
+    cleanupFunction.timeoutMs = 60_000;
+    // Act
+    const earlier = await account.invokeFunction(CLEANUP_FUNCTION, { action: 'cleanup', link: 2, links: 2, tf: { action: 'delete' } }) as HandlerResponse;
+    const left = 700 - earlier.summary.deleted;
+    const last = account.invokeFunction(CLEANUP_FUNCTION, { action: 'cleanup', link: 1, links: 2, tf: { action: 'delete' } });
+    // Assess
+    await expect(last).rejects.toThrow(/^cleanup left \d+ owned sessions; invoke \{"action":"cleanup"\} again$/);
+    expect(earlier.summary).toMatchObject({ complete: false, errors: 0, deferredDeletes: left });
+    expect(account.ownedSessions(STACK).length).toBeLessThan(left);
   });
 });

@@ -121,6 +121,7 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
   const add = (target: DiscoveredTarget, interfaceId: string, interfaceType: string, instanceId: string | undefined) => {
     const instanceType = instanceId ? instances.get(instanceId)?.instanceType : undefined;
     const existing = byInterface.get(interfaceId);
+    if (target.loadBalanced !== false) servedThrough.add(`${interfaceId}|${target.source}`);
     if (existing) {
       if (!existing.sources.includes(target.source)) existing.sources = [...existing.sources, target.source].sort();
       existing.healthy ||= target.healthy;
@@ -128,6 +129,8 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
     }
     byInterface.set(interfaceId, { interfaceId, interfaceType, instanceId, instanceType, sources: [target.source], healthy: target.healthy });
   };
+  /** `interface|source` pairs through which traffic reaches the interface (not a target group without a load balancer). */
+  const servedThrough = new Set<string>();
 
   for (const target of targets) {
     const { ref } = target;
@@ -148,6 +151,9 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
   }
 
   const candidates = [...byInterface.values()];
+  for (const candidate of candidates) {
+    candidate.label = candidate.sources.find((source) => servedThrough.has(`${candidate.interfaceId}|${source}`)) ?? candidate.sources[0];
+  }
   const instanceTypes = await typeCache.lookup(clients, candidates.flatMap((c) => (c.instanceType ? [c.instanceType] : [])));
   return { candidates, skips, instanceTypes };
 }

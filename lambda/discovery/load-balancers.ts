@@ -19,6 +19,8 @@ export interface TargetGroupRef {
   targetType?: string;
   vpcId?: string;
   source: string;
+  /** False when no load balancer uses the group. @default true */
+  loadBalanced?: boolean;
 }
 
 /** A v2 (ALB/NLB) load balancer to read target groups from. */
@@ -60,10 +62,11 @@ export async function discoverTargetGroupTargets(clients: AwsClients, groups: re
         if (port !== undefined && (group.targetType === 'ip' || group.targetType === 'instance' || id.startsWith('i-'))) {
           (result.targetPorts ??= []).push(port);
         }
+        const loadBalanced = group.loadBalanced ?? true;
         if (group.targetType === 'ip') {
-          result.targets.push({ ref: { kind: 'ip', ip: id, vpcId: group.vpcId }, source: group.source, healthy });
+          result.targets.push({ ref: { kind: 'ip', ip: id, vpcId: group.vpcId }, source: group.source, healthy, loadBalanced });
         } else if (group.targetType === 'instance' || (group.targetType === undefined && id.startsWith('i-'))) {
-          result.targets.push({ ref: { kind: 'instance', instanceId: id }, source: group.source, healthy });
+          result.targets.push({ ref: { kind: 'instance', instanceId: id }, source: group.source, healthy, loadBalanced });
         } else {
           // lambda and alb targets have no network interface of ours to mirror
           result.skips.push({ reason: 'target-type-not-supported', source: group.source, target: id });

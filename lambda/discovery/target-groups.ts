@@ -24,7 +24,10 @@ export async function discoverTargetGroups(clients: AwsClients, namesOrArns: rea
   const refs: TargetGroupRef[] = [
     ...byName.found.map((group) => ({ group, entry: group.TargetGroupName ?? '' })),
     ...byArn.found.map((group) => ({ group, entry: group.TargetGroupArn ?? '' })),
-  ].map(({ group, entry }) => ({ arn: group.TargetGroupArn ?? '', targetType: group.TargetType, vpcId: group.VpcId, source: targetGroupSource(entry) }));
+  ].map(({ group, entry }) => ({
+    arn: group.TargetGroupArn ?? '', targetType: group.TargetType, vpcId: group.VpcId, source: targetGroupSource(entry),
+    loadBalanced: (group.LoadBalancerArns ?? []).length > 0,
+  }));
   await discoverTargetGroupTargets(clients, refs, result);
   return result;
 }

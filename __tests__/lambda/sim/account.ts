@@ -45,6 +45,8 @@ import {
   LoadBalancerNotFoundException,
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { GetFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients, Clock } from '../../../lambda/aws';
@@ -99,6 +101,15 @@ export interface SimClassicLoadBalancer { name: string; vpcId: string; instances
 export interface SimTask { arn: string; launchType: 'EC2' | 'FARGATE'; interfaceId?: string; containerInstanceArn?: string; lastStatus: string; healthStatus?: string }
 /** A message on the simulated event queue. */
 export interface SimMessage { messageId: string; body: string; visibleAt: number }
+/** A Lambda function of the simulated account: its code, reserved concurrency and runs in flight. */
+export interface SimFunction {
+  handler: (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+  timeoutMs: number;
+  reservedConcurrency: number;
+  inFlight: number;
+  /** Every invocation attempt in order: started, or throttled (TooManyRequestsException). */
+  log: { at: number; event: unknown; outcome: 'started' | 'throttled' | 'ended' }[];
+}
 export interface SimCluster { containerInstances: { arn: string; instanceId: string; status: string }[]; tasks: SimTask[] }
 
 export interface SimOptions {
@@ -135,6 +146,12 @@ function throttleError(service: ServiceName): Error {
   return new ECSServiceException({ name: 'ThrottlingException', ...options });
 }
 
+/** What EC2 and ELB answer a caller whose IAM policy does not allow the call (the SDK's own exception classes). */
+export function accessDenied(service: 'ec2' | 'elbv2', action: string): Error {
+  if (service === 'ec2') return ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
+  return new ElasticLoadBalancingV2ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: `User is not authorized to perform: elasticloadbalancing:${action}` });
+}
+
 function page<T>(items: readonly T[], maxResults: number | undefined, token: string | undefined): { items: T[]; next?: string } {
   const start = token ? Number(token) : 0;
   const size = maxResults ?? items.length;
@@ -162,6 +179,9 @@ export class SimAccount {
   readonly clusters = new Map<string, SimCluster>();
   /** Rules of traffic mirror filters, by filter id (TCP accept rules with a port range, as the Lambda writes them). */
   readonly filterRules = new Map<string, SimFilterRule[]>();
+  readonly functions = new Map<string, SimFunction>();
+  /** The session function's log group: what its runs logged, with the time. */
+  readonly logGroup: { timestamp: number; message: string }[] = [];
   /** The function's event queue: what the EventBridge rules and the function's retries put there. */
   readonly queue: SimMessage[] = [];
   readonly queueUrl = 'https://sqs.us-east-1.amazonaws.com/111122223333/sim-mirror-events';
@@ -182,6 +202,8 @@ export class SimAccount {
   failDescribeInstances?: (filters: Filter[]) => Error | undefined;
   /** Extra throttling on top of the buckets. */
   throttle?: (action: string, input: Record<string, unknown>) => boolean;
+  /** Fault injection for any call (after throttling): an error to answer it with, e.g. {@link accessDenied}. */
+  refuse?: (action: string, input: Record<string, unknown>) => Error | undefined;
 
   private readonly latencyMs: number;
   private readonly buckets = new Map<string, SimBucket>();
@@ -205,9 +227,13 @@ export class SimAccount {
       elb: new ElasticLoadBalancingClient({ region: 'us-east-1' }),
       ecs: new ECSClient({ region: 'us-east-1' }),
       sqs: new SQSClient({ region: 'us-east-1' }),
+      lambda: new LambdaClient({ region: 'us-east-1' }),
+      logs: new CloudWatchLogsClient({ region: 'us-east-1' }),
     };
     this.wireEc2();
     this.wireSqs();
+    this.wireLambda();
+    this.wireLogs();
     this.wireElbv2();
     this.wireClassic();
     this.wireEcs();
@@ -332,6 +358,81 @@ export class SimAccount {
     return this.queue.length ? Math.min(...this.queue.map((m) => m.visibleAt)) : undefined;
   }
 
+  // ---- Lambda ---------------------------------------------------------------------------------------------
+
+  addFunction(name: string, handler: SimFunction['handler'], options: { timeoutMs?: number; reservedConcurrency?: number } = {}): SimFunction {
+    const fn = { handler, timeoutMs: options.timeoutMs ?? 600_000, reservedConcurrency: options.reservedConcurrency ?? 1, inFlight: 0, log: [] };
+    this.functions.set(name, fn);
+    return fn;
+  }
+
+  /**
+   * One invocation as Lambda runs it: throttled (TooManyRequestsException, as the real client throws it) when the
+   * function's runs in flight reach its reserved concurrency, else counted in flight until its handler returns.
+   */
+  async invokeFunction(name: string, event: unknown, requestId = `${name}-${this.counter++}`): Promise<unknown> {
+    const fn = this.functions.get(name);
+    if (!fn) throw new Error(`no function ${name}`);
+    if (fn.inFlight >= fn.reservedConcurrency) {
+      fn.log.push({ at: this.clock.now(), event, outcome: 'throttled' });
+      throw new TooManyRequestsException({ message: 'Rate Exceeded.', $metadata: { httpStatusCode: 429 }, Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' });
+    }
+    fn.inFlight++;
+    fn.log.push({ at: this.clock.now(), event, outcome: 'started' });
+    try {
+      return await fn.handler(event, lambdaContext(this, fn.timeoutMs, requestId, name));
+    } finally {
+      fn.inFlight--;
+      fn.log.push({ at: this.clock.now(), event, outcome: 'ended' });
+    }
+  }
+
+  /**
+   * FilterLogEvents over the log group, for the one pattern the Lambda uses: summary lines (JSON `message`) that have
+   * a non-empty `rejectedInstanceTypes`.
+   */
+  private wireLogs(): void {
+    mockClient(this.clients.logs!).on(FilterLogEventsCommand).callsFake((input) => this.serve('logs' as ServiceName, 'FilterLogEvents', () => {
+      const wanted = /^\{ \$\.message = "([^"]+)" && \$\.rejectedInstanceTypes\[0\] = \* \}$/.exec(input.filterPattern ?? '');
+      if (!wanted) throw new Error(`unsupported filter pattern ${input.filterPattern}`);
+      const events = this.logGroup.filter(({ timestamp, message }) => {
+        if (timestamp < (input.startTime ?? 0)) return false;
+        try {
+          const line = JSON.parse(message);
+          return line.message === wanted[1] && Array.isArray(line.rejectedInstanceTypes) && line.rejectedInstanceTypes.length > 0;
+        } catch {
+          return false;
+        }
+      });
+      return { events: events.map(({ timestamp, message }) => ({ timestamp, message })) };
+    }));
+  }
+
+  private wireLambda(): void {
+    const mock = mockClient(this.clients.lambda!);
+    const fn = (name: string | undefined) => {
+      const found = this.functions.get(name ?? '');
+      if (!found) throw new Error(`no function ${name}`);
+      return found;
+    };
+    mock.on(GetFunctionConcurrencyCommand).callsFake(async (input) => ({ ReservedConcurrentExecutions: fn(input.FunctionName).reservedConcurrency }));
+    mock.on(PutFunctionConcurrencyCommand).callsFake(async (input) => {
+      fn(input.FunctionName).reservedConcurrency = input.ReservedConcurrentExecutions;
+      this.mutations.push({ action: 'PutFunctionConcurrency', id: `${input.FunctionName}=${input.ReservedConcurrentExecutions}` });
+      return { ReservedConcurrentExecutions: input.ReservedConcurrentExecutions };
+    });
+    mock.on(InvokeCommand).callsFake(async (input) => {
+      const event = JSON.parse(Buffer.from(input.Payload ?? new Uint8Array()).toString('utf8'));
+      try {
+        const result = await this.invokeFunction(input.FunctionName, event);
+        return { StatusCode: 200, Payload: Buffer.from(JSON.stringify(result ?? null)) };
+      } catch (error) {
+        if (error instanceof TooManyRequestsException) throw error;
+        return { StatusCode: 200, FunctionError: 'Unhandled', Payload: Buffer.from(JSON.stringify({ errorMessage: (error as Error).message })) };
+      }
+    });
+  }
+
   private wireSqs(): void {
     mockClient(this.clients.sqs!).on(SendMessageBatchCommand).callsFake((input) => this.serve('sqs', 'SendMessageBatch', () => {
       if (input.QueueUrl !== this.queueUrl) throw new Error(`no such queue ${input.QueueUrl}`);
@@ -352,6 +453,8 @@ export class SimAccount {
     const kind = /^(Describe|List)/.test(action) ? 'describe' : 'mutate';
     const bucket = this.buckets.get(`${service}:${kind}`);
     if ((bucket && !bucket.tryTake()) || this.throttle?.(action, input)) return Promise.reject(throttleError(service));
+    const refused = this.refuse?.(action, input);
+    if (refused) return Promise.reject(refused);
     try {
       return Promise.resolve(answer());
     } catch (error) {
@@ -435,6 +538,7 @@ export class SimAccount {
           sessions = sessions.filter((s) => s.tags.some((t) => t.Key === key && filter.Values?.includes(t.Value)));
         }
         if (filter.Name === 'network-interface-id') sessions = sessions.filter((s) => filter.Values?.includes(s.interfaceId));
+        if (filter.Name === 'traffic-mirror-target-id') sessions = sessions.filter((s) => filter.Values?.includes(s.targetId));
       }
       const { items, next } = page(sessions, input.MaxResults, input.NextToken);
       return {
@@ -605,9 +709,9 @@ export class SimAccount {
 }
 
 /** Runs something as one Lambda invocation with `timeoutMs`, on the account's clock. */
-export function lambdaContext(account: SimAccount, timeoutMs: number, requestId = 'req-1') {
+export function lambdaContext(account: SimAccount, timeoutMs: number, requestId = 'req-1', functionName = 'sim-mirror-sessions') {
   const deadline = account.clock.now() + timeoutMs;
-  return { awsRequestId: requestId, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
+  return { awsRequestId: requestId, functionName, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
 }
 
 const eventTime = (account: SimAccount) => new Date(account.clock.now()).toISOString();
