@@ -12,6 +12,7 @@ import {
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants';
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
@@ -37,6 +38,8 @@ export interface CheckResult {
 export interface FleetResult extends CheckResult {
   /** Instances whose services should be looked at over SSM. */
   unhealthyInstanceIds: string[];
+  /** Instances healthy in the target group (the hosts `--probe` asks). */
+  healthyInstanceIds: string[];
 }
 
 export interface DoctorClients {
@@ -45,6 +48,7 @@ export interface DoctorClients {
   elbv2: ElasticLoadBalancingV2Client;
   logs: CloudWatchLogsClient;
   secrets: SecretsManagerClient;
+  ssm: SSMClient;
 }
 
 /** The clients of one region, with the SDK's default credentials and retries. */
@@ -55,6 +59,7 @@ export function doctorClients(region: string): DoctorClients {
     elbv2: new ElasticLoadBalancingV2Client({ region }),
     logs: new CloudWatchLogsClient({ region }),
     secrets: new SecretsManagerClient({ region }),
+    ssm: new SSMClient({ region }),
   };
 }
 
@@ -84,7 +89,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       if (!(error instanceof TargetGroupNotFoundException)) throw error;
     }
     if (!targetGroupArn) {
-      return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [] };
+      return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [], healthyInstanceIds: [] };
     }
     const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
     const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.agentGroup] }));
@@ -114,15 +119,16 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
     }
     const healthy = targets.filter((target) => target.state === 'healthy').length;
     const unhealthyInstanceIds = [...unhealthy].filter((id) => id.startsWith('i-')).sort();
+    const healthyInstanceIds = targets.filter((target) => target.state === 'healthy' && target.id.startsWith('i-')).map((target) => target.id).sort();
     if (targets.length === 0) {
       if (group) details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${names.agentGroup} --max-items 5`);
-      return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds };
+      return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds, healthyInstanceIds };
     }
     const ok = healthy === targets.length && unhealthy.size === 0 && group !== undefined;
     const summary = `${healthy} of ${plural(targets.length, 'target')} healthy in ${names.targetGroup}`;
-    return { title, status: ok ? 'ok' : 'fail', summary, details, unhealthyInstanceIds };
+    return { title, status: ok ? 'ok' : 'fail', summary, details, unhealthyInstanceIds, healthyInstanceIds };
   } catch (error) {
-    return { ...couldNotCheck(title, error), unhealthyInstanceIds: [] };
+    return { ...couldNotCheck(title, error), unhealthyInstanceIds: [], healthyInstanceIds: [] };
   }
 }
 
