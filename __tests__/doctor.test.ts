@@ -342,6 +342,38 @@ describe('npm run doctor', () => {
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(0);
   });
 
+  it('SameZoneDelivery: reads one autoscaling group per subnet and names a missing one', async () => {
+    // Prepare
+    const subnets = ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722', 'subnet-0a1b2c3d4e5f60733'];
+    const file = join(configDir, 'zones.json.txt');
+    writeFileSync(file, JSON.stringify({ ...COMMON, StackName: 'prod', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb', SameZoneDelivery: true, SubnetIds: subnets.join(',') }));
+    const names = subnets.map((subnet) => `prod-agents-${subnet}`);
+    const zoneGroup = (name: string, instanceId: string, zone: string) => ({
+      AutoScalingGroupName: name, MinSize: 1, MaxSize: 3, DesiredCapacity: 1, DefaultCooldown: 300, AvailabilityZones: [zone], HealthCheckType: 'ELB', CreatedTime: new Date(NOW),
+      Instances: [{ InstanceId: instanceId, LifecycleState: 'InService' as const, HealthStatus: 'Healthy', AvailabilityZone: zone, ProtectedFromScaleIn: false }],
+    });
+    autoScaling.on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: names }).resolves({
+      AutoScalingGroups: [zoneGroup(names[1], 'i-0bbb', 'eu-west-1b'), zoneGroup(names[0], 'i-0aaa', 'eu-west-1a')],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    rmSync(file);
+    // Assess
+    expect(stdout.slice(1, 11)).toEqual([
+      '✘ Agent fleet: 2 of 2 targets healthy in prod-vxlan',
+      '    i-0aaa healthy',
+      '    i-0bbb healthy',
+      `    autoscaling group ${names[0]}: 1 instance (desired 1, max 3)`,
+      '    cost: 730 m5.xlarge instance-hours per month at the current size (1 x 730 h)',
+      '      i-0aaa InService, Healthy',
+      `    autoscaling group ${names[1]}: 1 instance (desired 1, max 3)`,
+      '    cost: 730 m5.xlarge instance-hours per month at the current size (1 x 730 h)',
+      '      i-0bbb InService, Healthy',
+      `    autoscaling group ${names[2]} not found`,
+    ]);
+    expect(code).toBe(1);
+  });
+
   it('refuses an unknown --stack with the available stack names and exit 2', async () => {
     // Act
     const { code, stdout, stderr } = await doctor('--stack', 'staging', '--config', configDir);
