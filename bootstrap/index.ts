@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
+  AGENT_FEED_PATH_VARIABLE,
+  AGENT_TOKEN_VARIABLE,
+  CONTAINER_SLICE,
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_CAPTURE_INTERFACE,
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
@@ -15,7 +18,12 @@ import {
   DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
+  ECS_TASKS_CGROUP,
+  EMF_LISTENER,
   EVE_FILE_IN_CONTAINER,
+  FEED_DIR,
+  FEED_MAX_DGRAM_QLEN,
+  HOST_METRICS_INTERVAL_SECONDS,
   FEED_FILE_PATH,
   FEED_MODES,
   FEED_SOCKET_PATH,
@@ -26,6 +34,8 @@ import {
   MEMORY_METRIC_NAME,
   MAX_HTTP_BODY_LIMIT,
   METRICS_NAMESPACE,
+  SURICATA_LOG_DIR,
+  SURICATA_STATS_FILE,
   SURICATA_LUA_DIR,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
@@ -53,6 +63,12 @@ export interface BootstrapProps {
   readonly awsCliImage?: string;
   /** CloudWatch agent .deb version on Ubuntu (S3 path element). Default {@link DEFAULT_CLOUDWATCH_AGENT_VERSION}. */
   readonly cloudWatchAgentVersion?: string;
+  /** Name of the agent hosts' autoscaling group (also the ECS cluster and service): the value of the host metrics'
+   * group dimension, which the alarms and scaling policies select. */
+  readonly agentGroupName: string;
+  /** Log group the EC2 hosts' metrics documents go to (created by the stack, with a retention).
+   * @default - the CloudWatch agent's default */
+  readonly metricsLogGroupName?: string;
   /** How the HTTP events reach the agent (AgentFeed): unix datagram socket or file. Default {@link DEFAULT_FEED_MODE}. */
   readonly feedMode?: FeedMode;
   /** Bytes of each request and response body in the events (HttpBodyLimit), 0 for none. Default {@link DEFAULT_HTTP_BODY_LIMIT}. */
@@ -78,28 +94,61 @@ export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 /** Suricata's Lua output scripts and the feed module they share (files/lua/, installed in {@link SURICATA_LUA_DIR}). */
 export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_http.lua', 'traceable_bodies.lua'];
 
+/** Which fleet's hosts install a file: only the plain EC2 hosts (`ec2`), only the ECS container instances (`ecs`),
+ * or both (absent). Each gets only its own, to keep its user data under EC2's limit. */
+export type FleetKind = 'ec2' | 'ecs';
+
 /** Source file (under files/) → installed path and mode. */
-const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
-  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644' },
-  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755' },
-  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
+const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: FleetKind }> = [
+  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644', fleet: 'ec2' },
+  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
+  { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755', fleet: 'ecs' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
+  { src: 'metrics.py', path: `${INSTALL_DIR}/bin/metrics.py`, mode: '0755' },
   { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
-  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644' },
+  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644', fleet: 'ec2' },
   { src: 'logrotate.conf', path: `${INSTALL_DIR}/etc/logrotate.conf`, mode: '0644' },
-  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644' },
-  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644' },
-  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
+  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable-metrics.service', path: `${INSTALL_DIR}/systemd/traceable-metrics.service`, mode: '0644', fleet: 'ec2' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
+  { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644', fleet: 'ecs' },
+  { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644', fleet: 'ecs' },
   ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
 ];
 
-/** Shell scripts among the files (for shellcheck). */
-export const SHELL_SCRIPTS = ['lib.sh', 'bootstrap.sh', 'token.sh'];
+/** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
+ * whose images may have no bash. */
+export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
+  'lib.sh': 'bash',
+  'bootstrap.sh': 'bash',
+  'token.sh': 'bash',
+  'agent-run.sh': 'bash',
+  'imds-block.sh': 'bash',
+  'agent-entrypoint.sh': 'sh',
+  'suricata-start.sh': 'sh',
+};
 
 function readSource(src: string): string {
   return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
+}
+
+/** Scripts, units and logrotate configuration are installed without their full-line comments, to keep the user data
+ * under EC2's 16 KB (the sources in bootstrap/files keep them; the Suricata configuration is installed as it is). */
+const COMMENTED = /\.(sh|py|service|timer|slice|conf)$/;
+
+function withoutCommentLines(content: string): string {
+  return content
+    .split('\n')
+    .filter((line) => !/^\s*#(?!!)/.test(line))
+    .join('\n');
 }
 
 /** A Lua source without its comment-only and blank lines and without indentation (our scripts have no multi-line
@@ -120,11 +169,12 @@ function yamlWithoutComments(source: string): string {
     .join('\n')}\n`;
 }
 
-/** The files installed under {@link INSTALL_DIR}, the same for every configuration (the settings travel in
+/** The files installed under {@link INSTALL_DIR} (all of them, or those of one fleet kind), the same for every configuration (the settings travel in
  * /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}). */
-export function bootstrapFiles(): BootstrapFile[] {
-  return FILES.map(({ src, path, mode }) => {
+export function bootstrapFiles(fleet?: FleetKind): BootstrapFile[] {
+  return FILES.filter((file) => !fleet || !file.fleet || file.fleet === fleet).map(({ src, path, mode }) => {
     let content = readSource(src);
+    if (COMMENTED.test(src)) content = withoutCommentLines(content);
     // The Lua scripts' comments stay in the source (bootstrap/files/lua): the installed copies are the code only,
     // to keep the user data under EC2's limit.
     if (src.endsWith('.lua')) content = luaWithoutComments(content);
@@ -212,6 +262,19 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
     ...feedEnvironment(props.feedMode, props.httpBodyLimit),
     TRACEABLE_HEALTH_PORT: String(HEALTH_CHECK_PORT),
     TRACEABLE_HEALTH_PATH: HEALTH_CHECK_PATH,
+    TRACEABLE_FEED_DIR: FEED_DIR,
+    TRACEABLE_FEED_MAX_DGRAM_QLEN: String(FEED_MAX_DGRAM_QLEN),
+    TRACEABLE_CONTAINER_SLICE: CONTAINER_SLICE,
+    TRACEABLE_AGENT_CREDENTIAL_VARIABLE: AGENT_TOKEN_VARIABLE,
+    TRACEABLE_STATS_FILE: `${SURICATA_LOG_DIR}/${SURICATA_STATS_FILE}`,
+    TRACEABLE_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    TRACEABLE_METRICS_GROUP_DIMENSION: MEMORY_METRIC_DIMENSION,
+    TRACEABLE_METRICS_GROUP: check('agentGroupName', props.agentGroupName, /^[A-Za-z0-9._-]{1,255}$/, 'an autoscaling group name'),
+    ...(props.metricsLogGroupName
+      ? { TRACEABLE_METRICS_LOG_GROUP: check('metricsLogGroupName', props.metricsLogGroupName, /^[A-Za-z0-9._/#-]{1,512}$/, 'a log group name') }
+      : {}),
+    TRACEABLE_METRICS_SINK: EMF_LISTENER,
+    TRACEABLE_METRICS_INTERVAL: String(HOST_METRICS_INTERVAL_SECONDS),
   };
 }
 
@@ -221,8 +284,9 @@ export function containerImagesOf(props: BootstrapProps): string[] {
   return [env.TRACEABLE_SURICATA_IMAGE, env.TRACEABLE_AGENT_IMAGE];
 }
 
-/** The agent container's environment without the token (TA_REFRESH_TOKEN comes from the secret at start).
- * The names are those token.sh writes; the ECS task definition should use the same, with the token as an ECS
+/** The agent container's environment without the token. THE place of the agent's variable names (assumed, see the
+ * README), with {@link AGENT_TOKEN_VARIABLE}: the EC2 hosts get them as /etc/traceable/agent.env (`docker run
+ * --env-file`), the ECS task as its environment; the token is exported by agent-entrypoint.sh (EC2) or is an ECS
  * secret (`valueFrom: <secret ARN>:refresh_token::`). */
 export function agentEnvironment(props: BootstrapProps): Record<string, string> {
   const env = bootstrapEnvironment(props);
@@ -230,7 +294,8 @@ export function agentEnvironment(props: BootstrapProps): Record<string, string> 
     TA_ENVIRONMENT: env.TRACEABLE_ENVIRONMENT,
     TA_SERVICE_NAME: env.TRACEABLE_SERVICE_NAME,
     TA_REMOTE_ENDPOINT: env.TRACEABLE_API_ENDPOINT,
-    TA_SURICATA_EVE_FILE: env.TRACEABLE_EVE_FILE,
+    // The feed's path is the same in the agent container (both mounts keep their host paths' container names).
+    [AGENT_FEED_PATH_VARIABLE]: env.TRACEABLE_FEED_PATH,
   };
 }
 
@@ -259,18 +324,22 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
  */
 export function renderUserData(props: BootstrapProps): string {
   const env = bootstrapEnvironment(props);
-  const unpack = renderUnpackScript();
+  const unpack = renderUnpackScript(bootstrapFiles('ec2'));
   if (unpack.split('\n').includes(PAYLOAD_END)) throw new Error(`the unpack script contains the line ${PAYLOAD_END}`);
   const lines = [
     '#!/bin/bash',
     '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
-    '# Generated by bootstrap/index.ts from bootstrap/files/ (read those; `npm run render:bootstrap` unpacks them).',
+    '# Generated by bootstrap/index.ts from bootstrap/files/ (`npm run render:bootstrap` writes them out).',
     'set -euo pipefail',
     'umask 022',
     'install -d -m 0755 /etc/traceable /opt/traceable /var/traceable/log',
     "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
     ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
     'TRACEABLE_ENV_END',
+    // docker --env-file format: NAME=value, no quoting (the values are validated plain text).
+    "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
+    ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
+    'TRACEABLE_AGENT_ENV_END',
     `cat > /opt/traceable/unpack.sh <<'${PAYLOAD_END}'`,
     unpack + PAYLOAD_END,
     'bash /opt/traceable/unpack.sh',
@@ -279,6 +348,44 @@ export function renderUserData(props: BootstrapProps): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * Renders the user data of an ECS container instance: joins the cluster, installs the same files as the EC2 hosts
+ * (the task's containers run health.py, metrics.py and suricata-start.sh from them, mounted read-only), and before the
+ * ECS agent starts: creates the feed directory and rejects the instance metadata service for task containers
+ * (`traceable-ecs-host.service`, required by ecs.service through a drop-in); rotates Suricata's files by size.
+ */
+export function renderEcsUserData(clusterName: string): string {
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`bootstrap: invalid ECS cluster name ${JSON.stringify(clusterName)}`);
+  const systemd = `${INSTALL_DIR}/systemd`;
+  return [
+    '#!/bin/bash',
+    `# Joins the ECS cluster ${clusterName}; its service brings Suricata and the Traceable agent as containers.`,
+    'set -euo pipefail',
+    'umask 022',
+    "cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'",
+    `ECS_CLUSTER=${clusterName}`,
+    // Host-network containers then get the (empty) task role's credentials, not the instance role's.
+    'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
+    'ECS_CONFIG_END',
+    `install -d -m 0755 ${INSTALL_DIR} ${SURICATA_LOG_DIR} /etc/systemd/system/ecs.service.d`,
+    // Room in the agent's socket queue for bursts of events (host networking: the host's setting).
+    `echo 'net.unix.max_dgram_qlen = ${FEED_MAX_DGRAM_QLEN}' > /etc/sysctl.d/90-traceable-feed.conf`,
+    `sysctl -qw net.unix.max_dgram_qlen=${FEED_MAX_DGRAM_QLEN}`,
+    `cat > ${INSTALL_DIR}/unpack.sh <<'${PAYLOAD_END}'`,
+    renderUnpackScript(bootstrapFiles('ecs')) + PAYLOAD_END,
+    `bash ${INSTALL_DIR}/unpack.sh`,
+    `rm -f ${INSTALL_DIR}/unpack.sh`,
+    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
+    `install -m 0644 ${systemd}/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf`,
+    'install -d -m 0755 /var/lib/logrotate',
+    'command -v logrotate >/dev/null || dnf install -y logrotate',
+    'systemctl daemon-reload',
+    `systemctl start ${ECS_TASKS_CGROUP}`,
+    'systemctl enable --now traceable-ecs-host.service traceable-logrotate.timer',
+    '',
+  ].join('\n');
 }
 
 const PAYLOAD_END = 'TRACEABLE_PAYLOAD_END';

@@ -6,6 +6,7 @@ import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
 import { FargateDns } from '../modules/fargate-dns';
 import { MirrorTarget } from '../modules/mirror-target';
+import { resourceNames } from '../modules/resource-names';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
 import { applyBackend } from './backend';
@@ -34,6 +35,8 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     traceableAgentVersion: config.TraceableAgentVersion,
     traceableAgentImage: config.TraceableAgentImage || undefined,
     suricataImage: config.SuricataImage,
+    agentGroupName: resourceNames(config.StackName).agentGroup,
+    metricsLogGroupName: resourceNames(config.StackName).hostMetricsLogGroup,
     feedMode: config.AgentFeed,
     httpBodyLimit: config.HttpBodyLimit,
   };

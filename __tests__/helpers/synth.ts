@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,4 +75,9 @@ export function snapshot(dir: string): Record<string, string> {
         return [path.slice(dir.length), readFileSync(path).toString('base64')];
       }),
   );
+}
+
+/** The script a synthesized launch template carries (base64 of the gzip-compressed user data). */
+export function userDataScript(launchTemplate: { user_data: string }): string {
+  return gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8');
 }
