@@ -61,6 +61,7 @@ describe('configuration: accepted input and defaults', () => {
       MirrorUnhealthyTargets: false,
       AlarmTopicArn: '',
       TokenSecretRecoveryWindowDays: 7,
+      SameZoneDelivery: false,
     });
     expect(warnings).toEqual([]);
   });
@@ -135,6 +136,14 @@ describe('configuration: accepted input and defaults', () => {
     ]);
   });
 
+  test('SameZoneDelivery with FARGATE sources is accepted with a warning that the sidecars still cross zones', () => {
+    const { config, warnings } = parseConfig({ ...BASE_CONFIG, MirrorSourceType: 'FARGATE', MirrorSource: '', SameZoneDelivery: 'true' });
+    expect(config.SameZoneDelivery).toBe(true);
+    expect(warnings).toEqual([
+      'SameZoneDelivery: the FARGATE packet-forwarder sidecars send to the NLB\'s name, which resolves to its nodes in every zone, so their traffic still crosses zones; only the agents are kept per zone.',
+    ]);
+  });
+
   test.each([
     ['FARGATE with extra VPCs for the private zone', { MirrorSourceType: 'FARGATE', MirrorSource: '', MirrorSourceVpcId: 'vpc-0fedcba9876543210' }],
     ['FARGATE with its own Route53 settings', { MirrorSourceType: 'FARGATE', MirrorSource: '', Route53ZoneId: 'Z0123456789ABCDEFGHIJ', Route53SubdomainName: 'mirror' }],
@@ -179,6 +188,8 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['MirrorSessionBudget not whole', { MirrorSessionBudget: 2.5 }, 'MirrorSessionBudget: got 2.5; expected a whole number from 0 (no budget) to 10000'],
     ['MirrorTcpPortsFromTargets without target groups', { MirrorSourceType: 'ECS_CLUSTER', MirrorSource: 'shop', MirrorTcpPortsFromTargets: 'true' }, 'MirrorTcpPortsFromTargets: got "true"; expected false with MirrorSourceType ECS_CLUSTER (ports are derived from target groups: LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only)'],
     ['MirrorTcpPortsFromTargets with listed ports', { MirrorTcpPorts: '443', MirrorTcpPortsFromTargets: true }, 'MirrorTcpPortsFromTargets: got true; expected false when MirrorTcpPorts is set (choose listed or derived ports)'],
+    ['SameZoneDelivery with the ECS fleet', { SameZoneDelivery: 'true', DeployTraceableAgentInECS: true }, 'SameZoneDelivery: got "true"; expected false with DeployTraceableAgentInECS true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)'],
+    ['SameZoneDelivery with a repeated subnet', { SameZoneDelivery: true, SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1,subnet-0123456789abcdef0' }, 'SubnetIds: got "subnet-0123456789abcdef0,subnet-0123456789abcdef1,subnet-0123456789abcdef0"; expected each subnet once with SameZoneDelivery true (one autoscaling group per subnet); repeated: subnet-0123456789abcdef0'],
     ['SubnetIds non-empty', { SubnetIds: '' }, 'SubnetIds: got ""; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['SubnetIds format', { SubnetIds: 'subnet-0123456789abcdef0,sub-1' }, 'SubnetIds: got "subnet-0123456789abcdef0,sub-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['VpcId format', { VpcId: 'vpc-1' }, 'VpcId: got "vpc-1"; expected a VPC ID such as vpc-0123456789abcdef0'],

@@ -13,6 +13,7 @@ import {
   DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { summaryLogLine } from '../lambda/handler';
 import type { RunSummary } from '../lambda/reconcile';
 import { doctorClients } from '../scripts/doctor/checks';
@@ -37,6 +38,7 @@ const elbv2 = mockClient(ElasticLoadBalancingV2Client);
 const autoScaling = mockClient(AutoScalingClient);
 const logs = mockClient(CloudWatchLogsClient);
 const secrets = mockClient(SecretsManagerClient);
+const ssm = mockClient(SSMClient);
 
 let configDir: string;
 beforeAll(() => {
@@ -70,7 +72,7 @@ function session(id: string, source: string, interfaceId = `eni-${id}`): Traffic
 
 /** A deployed, working `prod` stack: every test starts here and breaks one thing. */
 function healthyAccount(): void {
-  for (const mock of [ec2, elbv2, autoScaling, logs, secrets]) mock.reset();
+  for (const mock of [ec2, elbv2, autoScaling, logs, secrets, ssm]) mock.reset();
   elbv2.on(DescribeTargetGroupsCommand, { Names: ['prod-vxlan'] }).resolves({ TargetGroups: [{ TargetGroupArn: TG_ARN, TargetGroupName: 'prod-vxlan' }] });
   elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_ARN }).resolves({
     TargetHealthDescriptions: [
@@ -105,6 +107,11 @@ function healthyAccount(): void {
   });
 }
 
+/** The probe's HTTP request: answers with `status` unless told to fail. */
+let request: jest.Mock<Promise<number>, [string, Record<string, string>]>;
+/** The doctor's clock: sleeping moves it on, so the probe's waits take no real time. */
+let clock: number;
+
 async function doctor(...argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -113,7 +120,9 @@ async function doctor(...argv: string[]) {
     stdout: (line) => stdout.push(line),
     stderr: (line) => stderr.push(line),
     clientsFor: doctorClients, // real clients: the mocks intercept every instance
-    now: () => NOW,
+    now: () => clock,
+    request,
+    sleep: async (ms) => { clock += ms; },
   });
   return { code, stdout, stderr };
 }
@@ -140,7 +149,11 @@ const HEALTHY_LAMBDA = [
 const HEALTHY_SECRET = ['✔ Token secret: prod/traceable-refresh-token exists', `    ${SECRET_ARN}`];
 const HEADER = `Traceable traffic mirroring doctor: stack prod (${REGION}, LOAD_BALANCER)`;
 
-beforeEach(healthyAccount);
+beforeEach(() => {
+  healthyAccount();
+  clock = NOW;
+  request = jest.fn(async (_url: string, _headers: Record<string, string>) => 200);
+});
 
 describe('npm run doctor', () => {
   it('reports a healthy stack with one line per check and exits 0', async () => {
@@ -236,6 +249,7 @@ describe('npm run doctor', () => {
     // Act
     await runDoctor(['--stack', 'prod', '--config', join(configDir, 'budget.json')], {
       env: { TRACEABLE_SESSION_HOUR_PRICE_USD: '0.02' }, stdout: (line) => stdout.push(line), stderr: () => undefined, clientsFor: doctorClients, now: () => NOW,
+      request, sleep: async () => undefined,
     });
     rmSync(join(configDir, 'budget.json'));
     // Assess
@@ -328,6 +342,38 @@ describe('npm run doctor', () => {
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(0);
   });
 
+  it('SameZoneDelivery: reads one autoscaling group per subnet and names a missing one', async () => {
+    // Prepare
+    const subnets = ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722', 'subnet-0a1b2c3d4e5f60733'];
+    const file = join(configDir, 'zones.json.txt');
+    writeFileSync(file, JSON.stringify({ ...COMMON, StackName: 'prod', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb', SameZoneDelivery: true, SubnetIds: subnets.join(',') }));
+    const names = subnets.map((subnet) => `prod-agents-${subnet}`);
+    const zoneGroup = (name: string, instanceId: string, zone: string) => ({
+      AutoScalingGroupName: name, MinSize: 1, MaxSize: 3, DesiredCapacity: 1, DefaultCooldown: 300, AvailabilityZones: [zone], HealthCheckType: 'ELB', CreatedTime: new Date(NOW),
+      Instances: [{ InstanceId: instanceId, LifecycleState: 'InService' as const, HealthStatus: 'Healthy', AvailabilityZone: zone, ProtectedFromScaleIn: false }],
+    });
+    autoScaling.on(DescribeAutoScalingGroupsCommand, { AutoScalingGroupNames: names }).resolves({
+      AutoScalingGroups: [zoneGroup(names[1], 'i-0bbb', 'eu-west-1b'), zoneGroup(names[0], 'i-0aaa', 'eu-west-1a')],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    rmSync(file);
+    // Assess
+    expect(stdout.slice(1, 11)).toEqual([
+      '✘ Agent fleet: 2 of 2 targets healthy in prod-vxlan',
+      '    i-0aaa healthy',
+      '    i-0bbb healthy',
+      `    autoscaling group ${names[0]}: 1 instance (desired 1, max 3)`,
+      '    cost: 730 m5.xlarge instance-hours per month at the current size (1 x 730 h)',
+      '      i-0aaa InService, Healthy',
+      `    autoscaling group ${names[1]}: 1 instance (desired 1, max 3)`,
+      '    cost: 730 m5.xlarge instance-hours per month at the current size (1 x 730 h)',
+      '      i-0bbb InService, Healthy',
+      `    autoscaling group ${names[2]} not found`,
+    ]);
+    expect(code).toBe(1);
+  });
+
   it('refuses an unknown --stack with the available stack names and exit 2', async () => {
     // Act
     const { code, stdout, stderr } = await doctor('--stack', 'staging', '--config', configDir);
@@ -346,7 +392,7 @@ describe('npm run doctor', () => {
     // Act
     const { code, stderr } = await doctor(...argv);
     // Assess
-    expect(stderr).toEqual([message, 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>]']);
+    expect(stderr).toEqual([message, 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>] [--probe <http(s) URL through a mirrored load balancer>]']);
     expect(code).toBe(2);
   });
 
@@ -359,5 +405,146 @@ describe('npm run doctor', () => {
     // Assess
     expect(stderr[0]).toMatch(new RegExp(`^Invalid configuration ${bad}: \\d+ problems`));
     expect(code).toBe(2);
+  });
+
+  describe('--probe', () => {
+    const URL_GIVEN = 'http://shop-alb.internal:8080/health?x=1';
+    const FEED_FILE = '/var/traceable/log/suricata/traceable-feed.json';
+    const HOSTS = ['i-0aaa', 'i-0bbb'];
+    let probeConfig: string;
+    beforeAll(() => {
+      probeConfig = mkdtempSync(join(tmpdir(), 'doctor-probe-'));
+      const prod = { ...COMMON, StackName: 'prod', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb' };
+      writeFileSync(join(probeConfig, 'file.json'), JSON.stringify({ ...prod, AgentFeed: 'file' }));
+      writeFileSync(join(probeConfig, 'socket.json'), JSON.stringify(prod));
+    });
+    afterAll(() => rmSync(probeConfig, { recursive: true, force: true }));
+
+    /** The marker the request carried, read back from the URL the doctor asked for. */
+    const sentMarker = () => new URL(request.mock.calls[0][0]).searchParams.get('traceable-probe')!;
+    /** Each host answers the SSM command with the next of its outputs (the last one repeats). */
+    function hostsAnswer(outputs: Record<string, string[]>): void {
+      let commandNumber = 0;
+      ssm.on(SendCommandCommand).callsFake(async () => ({ Command: { CommandId: `c-${++commandNumber}` } }));
+      ssm.on(GetCommandInvocationCommand).callsFake(async ({ CommandId, InstanceId }: { CommandId: string; InstanceId: string }) => {
+        const answers = outputs[InstanceId];
+        return { Status: 'Success', StandardOutputContent: answers[Math.min(Number(CommandId.slice(2)) - 1, answers.length - 1)] };
+      });
+    }
+
+    it('file mode: finds the marker in the feed file of one host, reports the time, and never puts the URL in a command', async () => {
+      // Prepare: i-0bbb has the marker from the second round on
+      hostsAnswer({ 'i-0aaa': ['missing\n'], 'i-0bbb': ['missing\n', 'found\n'] });
+      // Act
+      const { code, stdout } = await doctor('--stack', 'prod', '--config', join(probeConfig, 'file.json'), '--probe', URL_GIVEN);
+      // Assess
+      const marker = sentMarker();
+      expect(marker).toMatch(/^traceable-probe-[0-9a-f]{16}$/);
+      expect(request.mock.calls).toEqual([[`http://shop-alb.internal:8080/health?x=1&traceable-probe=${marker}`, { 'X-Traceable-Probe': marker }]]);
+      expect(stdout.slice(-6)).toEqual([
+        '✔ End-to-end probe: marker reached the agent\'s feed on i-0bbb within 5.0 s of the request',
+        `    marker ${marker} in the query (traceable-probe=) and the X-Traceable-Probe header`,
+        `    GET http://shop-alb.internal:8080/health?x=1&traceable-probe=${marker}: HTTP 200`,
+        `    file mode: the marker itself is in ${FEED_FILE}, the events the agent reads (time: at most, asked every 5 s)`,
+        '',
+        'OK: no check failed',
+      ]);
+      expect(code).toBe(0);
+      const sent = ssm.commandCalls(SendCommandCommand).map((call) => call.args[0].input);
+      expect(sent).toHaveLength(2);
+      expect(sent[0]).toEqual({
+        DocumentName: 'AWS-RunShellScript', InstanceIds: HOSTS, TimeoutSeconds: 30, Comment: 'traceable doctor --probe',
+        Parameters: { commands: [`if [ ! -f ${FEED_FILE} ]; then echo no-file; elif grep -q -F -e '${marker}' ${FEED_FILE}; then echo found; else echo missing; fi`] },
+      });
+      expect(JSON.stringify(sent)).not.toContain('shop-alb');
+    });
+
+    it('file mode: fails after 60 s when no host has the marker, asking every 5 s and naming a host without the file', async () => {
+      // Prepare
+      hostsAnswer({ 'i-0aaa': ['missing\n'], 'i-0bbb': ['no-file\n'] });
+      // Act
+      const { code, stdout } = await doctor('--stack', 'prod', '--config', join(probeConfig, 'file.json'), '--probe', URL_GIVEN);
+      // Assess
+      const marker = sentMarker();
+      expect(stdout.slice(-7)).toEqual([
+        `✘ End-to-end probe: marker not seen in ${FEED_FILE} on 2 hosts within 60 s`,
+        `    marker ${marker} in the query (traceable-probe=) and the X-Traceable-Probe header`,
+        `    GET http://shop-alb.internal:8080/health?x=1&traceable-probe=${marker}: HTTP 200`,
+        `    i-0bbb: no ${FEED_FILE} (is AgentFeed file applied on it?)`,
+        '    is the URL served by a load balancer or target group whose targets are mirrored (Mirrored sources), over HTTP to the targets?',
+        '',
+        'FAIL: 1 of 6 checks failed',
+      ]);
+      expect(code).toBe(1);
+      expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(13); // at 0, 5, ..., 60 s
+      expect(clock - NOW).toBe(60_000);
+    });
+
+    it('times out when SSM never answers, bounded by the probe timeout', async () => {
+      // Prepare: the commands stay in progress (SSM agent offline, say)
+      ssm.on(SendCommandCommand).resolves({ Command: { CommandId: 'c-1' } });
+      ssm.on(GetCommandInvocationCommand).resolves({ Status: 'InProgress' });
+      // Act
+      const { code, stdout } = await doctor('--stack', 'prod', '--config', join(probeConfig, 'file.json'), '--probe', URL_GIVEN);
+      // Assess
+      expect(stdout).toEqual(expect.arrayContaining([
+        `✘ End-to-end probe: marker not seen in ${FEED_FILE} on 2 hosts within 60 s`,
+        '    i-0aaa: no answer over SSM (InProgress); is its SSM agent online?',
+        '    i-0bbb: no answer over SSM (InProgress); is its SSM agent online?',
+      ]));
+      expect(code).toBe(1);
+      expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(1);
+      expect(clock - NOW).toBe(60_000);
+    });
+
+    it('socket mode: reports the host whose HTTP counters grew after the request, and what that does not prove', async () => {
+      // Prepare: baseline, then one round unchanged (stats every 30 s), then i-0aaa counted one more transaction
+      hostsAnswer({
+        'i-0aaa': ['"tx":{"http":120,"ftp":0}\n', '"tx":{"http":120,"ftp":0}\n', '"tx":{"http":121,"ftp":0}\n'],
+        'i-0bbb': ['"tx":{"http":7,"ftp":0}\n'],
+      });
+      // Act
+      const { code, stdout } = await doctor('--stack', 'prod', '--config', join(probeConfig, 'socket.json'), '--probe', URL_GIVEN);
+      // Assess
+      const marker = sentMarker();
+      expect(stdout.slice(-7)).toEqual([
+        '✔ End-to-end probe: HTTP transactions decoded on i-0aaa within 5.0 s of the request (socket mode: counters, not the marker)',
+        `    marker ${marker} in the query (traceable-probe=) and the X-Traceable-Probe header`,
+        `    GET http://shop-alb.internal:8080/health?x=1&traceable-probe=${marker}: HTTP 200`,
+        '    i-0aaa app_layer.tx.http 120 -> 121',
+        '    socket mode: the agent\'s socket cannot be read, so this proves that Suricata on that host decoded HTTP after the request, not that it was this request (other traffic counts too); set AgentFeed to file to look for the marker itself',
+        '',
+        'OK: no check failed',
+      ]);
+      expect(code).toBe(0);
+      expect(ssm.commandCalls(SendCommandCommand)[0].args[0].input.Parameters).toEqual({
+        commands: ['tail -n 1 /var/traceable/log/suricata/stats.json | grep -o \'"tx":{[^}]*}\' || echo missing'],
+      });
+    });
+
+    it('fails without asking the hosts again when the request gets no answer', async () => {
+      // Prepare
+      hostsAnswer({ 'i-0aaa': ['missing\n'], 'i-0bbb': ['missing\n'] });
+      request.mockRejectedValue(new Error('connect ECONNREFUSED 10.0.0.5:8080'));
+      // Act
+      const { code, stdout } = await doctor('--stack', 'prod', '--config', join(probeConfig, 'file.json'), '--probe', URL_GIVEN);
+      // Assess
+      expect(stdout).toContain(`✘ End-to-end probe: the request to ${URL_GIVEN} got no answer: connect ECONNREFUSED 10.0.0.5:8080`);
+      expect(code).toBe(1);
+      expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(0);
+    });
+
+    it.each([
+      ['file:///etc/passwd', 'doctor: --probe file:///etc/passwd: only http and https URLs are allowed'],
+      ['shop-alb/health', 'doctor: --probe shop-alb/health: not a URL; give http(s)://host[:port]/path of a load balancer whose targets are mirrored'],
+      ['http://user:pw@shop-alb/', 'doctor: --probe http://user:pw@shop-alb/: no user name or password in the URL'],
+    ])('refuses --probe %s with exit 2 before asking AWS', async (url, message) => {
+      // Act
+      const { code, stderr } = await doctor('--stack', 'prod', '--config', configDir, '--probe', url);
+      // Assess
+      expect(stderr[0]).toBe(message);
+      expect(code).toBe(2);
+      expect(elbv2.calls()).toHaveLength(0);
+    });
   });
 });

@@ -9,7 +9,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { encodeUserData } from '../bootstrap';
 import { managedPolicyArn } from './aws-partition';
-import { resourceNames } from './resource-names';
+import { agentGroupNames } from './resource-names';
 
 /** Settings of the agent hosts that both fleet kinds (plain EC2, ECS on EC2) share. */
 export interface AgentHostSettings {
@@ -43,8 +43,18 @@ export interface AgentHostSettings {
 
 /** What differs between the fleet kinds. */
 export interface AgentHostsProps extends AgentHostSettings {
-  /** Instance user data (a shell script, plain text known at synth); holds no secret. */
-  readonly userData: string;
+  /**
+   * Instance user data (a shell script, plain text known at synth); holds no secret. A function gets the name of the
+   * autoscaling group the instances belong to (for the hosts' own metrics).
+   */
+  readonly userData: string | ((agentGroupName: string) => string);
+  /**
+   * SameZoneDelivery: one launch template and autoscaling group per subnet, each in its own construct
+   * `zone_<subnet id>` (names `<prefix>-agent-<subnet id>` and `<prefix>-agents-<subnet id>`), instead of one group
+   * over all subnets.
+   * @default false
+   */
+  readonly perSubnetGroups?: boolean;
   /** Description of the launch template (what the hosts run). */
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
@@ -68,12 +78,28 @@ export interface AgentHostsProps extends AgentHostSettings {
   readonly extraAutoscalingGroupTags?: readonly AutoscalingGroupTag[];
 }
 
+/** One autoscaling group of agent hosts with its launch template. */
+export interface AgentGroup {
+  /** Where the group's resources are (the fleet itself, or its `zone_<subnet id>` construct). */
+  readonly scope: Construct;
+  /** Prefix of the names of the group's own resources (policies, alarms): the stack name, or `<stack>-<subnet id>`. */
+  readonly namePrefix: string;
+  /** The autoscaling group's name, known at synth. */
+  readonly name: string;
+  readonly launchTemplate: LaunchTemplate;
+  readonly autoscalingGroup: AutoscalingGroup;
+}
+
 /** The resources {@link addAgentHosts} creates. */
 export interface AgentHosts {
   readonly securityGroup: SecurityGroup;
   readonly role: IamRole;
+  /** The first group's (the only one's, unless per subnet). */
   readonly launchTemplate: LaunchTemplate;
+  /** The first group's (the only one's, unless per subnet). */
   readonly autoscalingGroup: AutoscalingGroup;
+  /** Every group: one, or one per subnet in SubnetIds order. */
+  readonly groups: readonly AgentGroup[];
 }
 
 /**
@@ -116,8 +142,30 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
   }
   const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
 
+  const groupNames = agentGroupNames(namePrefix, props.subnetIds, props.perSubnetGroups ?? false);
+  const groups = groupNames.map((name, index): AgentGroup => {
+    if (!props.perSubnetGroups) {
+      return { scope, namePrefix, name, ...addAgentGroup(scope, props, { name, launchTemplateName: `${namePrefix}-agent`, subnetIds: props.subnetIds, securityGroup, instanceProfile }) };
+    }
+    const subnetId = props.subnetIds[index];
+    const zone = new Construct(scope, `zone_${subnetId.replace(/-/g, '_')}`);
+    const launchTemplateName = `${namePrefix}-agent-${subnetId}`;
+    return { scope: zone, namePrefix: `${namePrefix}-${subnetId}`, name, ...addAgentGroup(zone, props, { name, launchTemplateName, subnetIds: [subnetId], securityGroup, instanceProfile }) };
+  });
+  return { securityGroup, role, launchTemplate: groups[0].launchTemplate, autoscalingGroup: groups[0].autoscalingGroup, groups };
+}
+
+/** One launch template and autoscaling group, directly in `scope`. */
+function addAgentGroup(
+  scope: Construct,
+  props: AgentHostsProps,
+  group: { name: string; launchTemplateName: string; subnetIds: readonly string[]; securityGroup: SecurityGroup; instanceProfile: IamInstanceProfile },
+): { launchTemplate: LaunchTemplate; autoscalingGroup: AutoscalingGroup } {
+  const { namePrefix } = props;
+  const { securityGroup, instanceProfile } = group;
+  const userData = typeof props.userData === 'function' ? props.userData(group.name) : props.userData;
   const launchTemplate = new LaunchTemplate(scope, 'launch_template', {
-    name: `${namePrefix}-agent`,
+    name: group.launchTemplateName,
     description: props.launchTemplateDescription,
     imageId: props.imageId,
     instanceType: props.instanceType,
@@ -125,7 +173,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     vpcSecurityGroupIds: [securityGroup.id],
     iamInstanceProfile: { arn: instanceProfile.arn },
     // Encoded here, not with Terraform's base64encode: the script's own ${...} must not be read as interpolation.
-    userData: encodeUserData(props.userData),
+    userData: encodeUserData(userData),
     // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
     // containers) reaches instance metadata, containers on a bridge network do not.
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
@@ -144,21 +192,24 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
   });
 
   const autoscalingGroup = new AutoscalingGroup(scope, 'autoscaling_group', {
-    name: resourceNames(namePrefix).agentGroup,
+    name: group.name,
     minSize: 1,
     maxSize: props.maxSize,
-    vpcZoneIdentifier: [...props.subnetIds],
+    vpcZoneIdentifier: [...group.subnetIds],
     targetGroupArns: props.targetGroupArns ? [...props.targetGroupArns] : undefined,
     healthCheckType: props.healthCheckType ?? 'EC2',
     healthCheckGracePeriod: 600,
     launchTemplate: { id: launchTemplate.id, version: Token.asString(launchTemplate.latestVersion) },
     // A changed launch template (agent version, AMI, instance type) rolls the fleet instead of replacing the stack.
+    // Per subnet, a group is often one host: launch the new one before terminating the old, so the zone keeps an agent.
     instanceRefresh: {
       strategy: 'Rolling',
-      preferences: { minHealthyPercentage: 50, instanceWarmup: '300' },
+      preferences: props.perSubnetGroups
+        ? { minHealthyPercentage: 100, maxHealthyPercentage: 200, instanceWarmup: '300' }
+        : { minHealthyPercentage: 50, instanceWarmup: '300' },
     },
     tag: [{ key: 'Name', value: `${namePrefix}-agent`, propagateAtLaunch: true }, ...(props.extraAutoscalingGroupTags ?? [])],
   });
 
-  return { securityGroup, role, launchTemplate, autoscalingGroup };
+  return { launchTemplate, autoscalingGroup };
 }

@@ -20,8 +20,16 @@ export interface Ec2FleetProps extends AgentHostSettings, LossMonitoringSettings
   readonly targetGroupArn: string;
   /** ARN of the secret holding the refresh token; the instance role may read exactly this secret. */
   readonly tokenSecretArn: string;
-  /** Instance user data (a shell script, plain text known at synth); holds no secret. */
-  readonly userData: string;
+  /**
+   * Instance user data (a shell script, plain text known at synth); holds no secret. With `perSubnetGroups`, a
+   * function of the group's name, which the hosts' metrics carry as their dimension.
+   */
+  readonly userData: string | ((agentGroupName: string) => string);
+  /**
+   * SameZoneDelivery: one autoscaling group per subnet, each scaled and alarmed on its own metrics.
+   * @default false (one group over all subnets)
+   */
+  readonly perSubnetGroups?: boolean;
   /**
    * Container images the hosts pull; the instance role may pull those in private ECR repositories.
    * @default [] (public images only)
@@ -68,7 +76,10 @@ export class Ec2Fleet extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly role: IamRole;
   readonly launchTemplate: LaunchTemplate;
+  /** The first (unless per subnet, the only) autoscaling group. */
   readonly autoscalingGroup: AutoscalingGroup;
+  /** Every autoscaling group: one, or one per subnet in SubnetIds order. */
+  readonly autoscalingGroups: readonly AutoscalingGroup[];
   /** Where the CloudWatch agent writes the hosts' metrics documents. */
   readonly metricsLogGroup: CloudwatchLogGroup;
 
@@ -90,6 +101,7 @@ export class Ec2Fleet extends Construct {
     this.role = hosts.role;
     this.launchTemplate = hosts.launchTemplate;
     this.autoscalingGroup = hosts.autoscalingGroup;
+    this.autoscalingGroups = hosts.groups.map((group) => group.autoscalingGroup);
     new IamRolePolicy(this, 'read_token_secret', {
       name: 'read-traceable-refresh-token',
       role: this.role.id,
@@ -99,7 +111,6 @@ export class Ec2Fleet extends Construct {
       }),
     });
 
-
     const pullStatements = ecrPullStatements(props.containerImages ?? []);
     if (pullStatements.length > 0) {
       new IamRolePolicy(this, 'pull_agent_images', {
@@ -108,31 +119,6 @@ export class Ec2Fleet extends Construct {
         policy: JSON.stringify({ Version: '2012-10-17', Statement: pullStatements }),
       });
     }
-
-    new AutoscalingPolicy(this, 'cpu_target_tracking', {
-      name: `${namePrefix}-cpu`,
-      autoscalingGroupName: this.autoscalingGroup.name,
-      policyType: 'TargetTrackingScaling',
-      targetTrackingConfiguration: {
-        predefinedMetricSpecification: { predefinedMetricType: 'ASGAverageCPUUtilization' },
-        targetValue: props.targetUtilization,
-      },
-    });
-    new AutoscalingPolicy(this, 'memory_target_tracking', {
-      name: `${namePrefix}-memory`,
-      autoscalingGroupName: this.autoscalingGroup.name,
-      policyType: 'TargetTrackingScaling',
-      targetTrackingConfiguration: {
-        customizedMetricSpecification: {
-          namespace: METRICS_NAMESPACE,
-          metricName: MEMORY_METRIC_NAME,
-          statistic: 'Average',
-          metricDimension: [{ name: MEMORY_METRIC_DIMENSION, value: this.autoscalingGroup.name }],
-        },
-        targetValue: props.targetUtilization,
-      },
-    });
-  
 
     // Loss and load: the hosts' own metrics (metrics.py through the CloudWatch agent), not only CPU and memory.
     this.metricsLogGroup = new CloudwatchLogGroup(this, 'metrics_log_group', {
@@ -144,33 +130,60 @@ export class Ec2Fleet extends Construct {
       role: this.role.id,
       policy: JSON.stringify({ Version: '2012-10-17', Statement: cloudWatchAgentStatements(this.metricsLogGroup.arn) }),
     });
-    const packets = hostMetric(HOST_METRICS.kernelPackets, resourceNames(namePrefix).agentGroup);
-    new AutoscalingPolicy(this, 'packets_target_tracking', {
-      name: `${namePrefix}-packets`,
-      autoscalingGroupName: this.autoscalingGroup.name,
-      policyType: 'TargetTrackingScaling',
-      targetTrackingConfiguration: {
-        customizedMetricSpecification: {
-          namespace: packets.namespace,
-          metricName: packets.metricName,
-          statistic: 'Average',
-          metricDimension: Object.entries(packets.dimensions).map(([name, value]) => ({ name, value })),
+    // Each group scales and alarms on its own hosts (per subnet with SameZoneDelivery, so each zone on its own).
+    for (const { scope, namePrefix, name, autoscalingGroup } of hosts.groups) {
+      new AutoscalingPolicy(scope, 'cpu_target_tracking', {
+        name: `${namePrefix}-cpu`,
+        autoscalingGroupName: autoscalingGroup.name,
+        policyType: 'TargetTrackingScaling',
+        targetTrackingConfiguration: {
+          predefinedMetricSpecification: { predefinedMetricType: 'ASGAverageCPUUtilization' },
+          targetValue: props.targetUtilization,
         },
-        targetValue: packetsPerHostTarget(props),
-      },
-    });
-    const scaleOutOnDrops = new AutoscalingPolicy(this, 'drops_step_scaling', {
-      name: `${namePrefix}-drops`,
-      autoscalingGroupName: this.autoscalingGroup.name,
-      policyType: 'StepScaling',
-      adjustmentType: 'ChangeInCapacity',
-      estimatedInstanceWarmup: 300,
-      stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
-    });
-    addLossAlarms(this, {
-      ...props,
-      agentGroupName: resourceNames(namePrefix).agentGroup,
-      scaleOutActions: [scaleOutOnDrops.arn],
-    });
+      });
+      new AutoscalingPolicy(scope, 'memory_target_tracking', {
+        name: `${namePrefix}-memory`,
+        autoscalingGroupName: autoscalingGroup.name,
+        policyType: 'TargetTrackingScaling',
+        targetTrackingConfiguration: {
+          customizedMetricSpecification: {
+            namespace: METRICS_NAMESPACE,
+            metricName: MEMORY_METRIC_NAME,
+            statistic: 'Average',
+            metricDimension: [{ name: MEMORY_METRIC_DIMENSION, value: autoscalingGroup.name }],
+          },
+          targetValue: props.targetUtilization,
+        },
+      });
+      const packets = hostMetric(HOST_METRICS.kernelPackets, name);
+      new AutoscalingPolicy(scope, 'packets_target_tracking', {
+        name: `${namePrefix}-packets`,
+        autoscalingGroupName: autoscalingGroup.name,
+        policyType: 'TargetTrackingScaling',
+        targetTrackingConfiguration: {
+          customizedMetricSpecification: {
+            namespace: packets.namespace,
+            metricName: packets.metricName,
+            statistic: 'Average',
+            metricDimension: Object.entries(packets.dimensions).map(([name, value]) => ({ name, value })),
+          },
+          targetValue: packetsPerHostTarget(props),
+        },
+      });
+      const scaleOutOnDrops = new AutoscalingPolicy(scope, 'drops_step_scaling', {
+        name: `${namePrefix}-drops`,
+        autoscalingGroupName: autoscalingGroup.name,
+        policyType: 'StepScaling',
+        adjustmentType: 'ChangeInCapacity',
+        estimatedInstanceWarmup: 300,
+        stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
+      });
+      addLossAlarms(scope, {
+        ...props,
+        namePrefix,
+        agentGroupName: name,
+        scaleOutActions: [scaleOutOnDrops.arn],
+      });
+    }
   }
 }

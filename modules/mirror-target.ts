@@ -36,6 +36,12 @@ export interface MirrorTargetProps {
    * @default false
    */
   readonly rulesManagedAtRunTime?: boolean;
+  /**
+   * SameZoneDelivery: cross-zone load balancing off on the NLB and on the target group (whose setting decides), so
+   * each zone's NLB node sends only to the agents in its zone.
+   * @default false (any node to any agent)
+   */
+  readonly sameZoneDelivery?: boolean;
 }
 
 /**
@@ -80,8 +86,8 @@ export class MirrorTarget extends Construct {
       internal: true,
       subnets: [...props.subnetIds],
       securityGroups: [this.loadBalancerSecurityGroup.id],
-      // Sources in every zone must reach agents in any zone.
-      enableCrossZoneLoadBalancing: true,
+      // Sources in every zone must reach agents in any zone, unless each zone has its own agents (SameZoneDelivery).
+      enableCrossZoneLoadBalancing: !props.sameZoneDelivery,
     });
 
     this.targetGroup = new LbTargetGroup(this, 'vxlan_target_group', {
@@ -91,6 +97,7 @@ export class MirrorTarget extends Construct {
       targetType: props.targetType ?? 'instance',
       vpcId: props.vpcId,
       deregistrationDelay: '30',
+      ...(props.sameZoneDelivery ? { loadBalancingCrossZoneEnabled: 'false' } : {}),
       // Flow affinity: both directions of a mirrored connection arrive with the mirrored interface's address as outer
       // source IP but different outer UDP source ports, so the default 5-tuple hash can split them over two agents.
       // Source-IP stickiness sends every packet of one interface to the same healthy agent (see README).

@@ -22,3 +22,12 @@ export function resourceNames(namePrefix: string) {
     cleanupLogGroup: `/aws/lambda/${sessionFunction}-cleanup`,
   };
 }
+
+/**
+ * The agent hosts' autoscaling groups: one, or with SameZoneDelivery one per subnet (`<prefix>-agents-<subnet id>`),
+ * in SubnetIds order.
+ */
+export function agentGroupNames(namePrefix: string, subnetIds: readonly string[], sameZoneDelivery: boolean): string[] {
+  const { agentGroup } = resourceNames(namePrefix);
+  return sameZoneDelivery ? subnetIds.map((subnetId) => `${agentGroup}-${subnetId}`) : [agentGroup];
+}

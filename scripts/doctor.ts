@@ -1,9 +1,10 @@
 /**
- * `npm run doctor -- --stack <StackName> [--config path]`: is the stack's traffic mirroring working, and if not, why.
+ * `npm run doctor -- --stack <StackName> [--config path] [--probe URL]`: is the stack's traffic mirroring working, and if not, why.
  * The checks live in scripts/doctor/ (tested with mocked clients); this only wires real clients and the process.
  */
 import { doctorClients } from './doctor/checks';
 import { runDoctor } from './doctor/cli';
+import { httpRequest } from './doctor/probe';
 
 runDoctor(process.argv.slice(2), {
   env: process.env,
@@ -11,6 +12,8 @@ runDoctor(process.argv.slice(2), {
   stderr: (line) => process.stderr.write(`${line}\n`),
   clientsFor: doctorClients,
   now: Date.now,
+  request: httpRequest,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {

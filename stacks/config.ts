@@ -569,6 +569,12 @@ export const CONFIG_FIELDS = {
     doc: 'Days Secrets Manager keeps the created token secret after destroy before deleting it; 0 deletes it at once, so the same StackName can be deployed again straight away.',
     allowed: '0, or a whole number from 7 to 30',
   }),
+  SameZoneDelivery: field({
+    schema: bool(),
+    default: false,
+    doc: 'Keep each zone\'s mirrored traffic on agents in that zone: the NLB\'s cross-zone load balancing off, and one autoscaling group per subnet in SubnetIds (at least 1 instance each, up to AutoscalingMaxSize each, scaling on its own). Saves the cross-zone data transfer of mirrored traffic; costs at least one agent host per zone and a zone\'s traffic is lost while its agents are all unhealthy. EC2 fleet only (not with DeployTraceableAgentInECS).',
+    allowed: 'true or false',
+  }),
 } satisfies Record<string, FieldSpec<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -729,6 +735,18 @@ function checkCrossKeyRules(
       problems.push(
         `TraceableRefreshTokenSecretArn: got ${show(v.TraceableRefreshTokenSecretArn)}; expected a secret in Region ${v.Region} (arn:${partitionOfRegion(v.Region)}:secretsmanager:${v.Region}:...), where the hosts read it; replicate the secret there`,
       );
+    }
+  }
+  if (v.SameZoneDelivery === true) {
+    if (v.DeployTraceableAgentInECS === true) {
+      problems.push(`SameZoneDelivery: got ${show(given.SameZoneDelivery)}; expected false with DeployTraceableAgentInECS true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)`);
+    }
+    const repeated = (v.SubnetIds ?? []).filter((id, index, ids) => ids.indexOf(id) !== index);
+    if (repeated.length > 0) {
+      problems.push(`SubnetIds: got ${show(given.SubnetIds)}; expected each subnet once with SameZoneDelivery true (one autoscaling group per subnet); repeated: ${[...new Set(repeated)].join(', ')}`);
+    }
+    if (type === 'FARGATE') {
+      warnings.push('SameZoneDelivery: the FARGATE packet-forwarder sidecars send to the NLB\'s name, which resolves to its nodes in every zone, so their traffic still crosses zones; only the agents are kept per zone.');
     }
   }
   if (v.MirrorTcpPorts !== undefined && v.MirrorTcpPorts.length > MAX_FILTER_RULES_PER_DIRECTION) {

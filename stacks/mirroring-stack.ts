@@ -1,4 +1,4 @@
-import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
+import { Fn, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
@@ -78,6 +78,7 @@ export class MirroringStack extends TerraformStack {
       sourceCidrs: config.MirrorSourceCidrs,
       tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!),
       rulesManagedAtRunTime: config.MirrorTcpPortsFromTargets,
+      sameZoneDelivery: config.SameZoneDelivery,
     });
 
     const instanceType = effectiveInstanceType(config) ?? config.InstanceType;
@@ -108,7 +109,9 @@ export class MirroringStack extends TerraformStack {
       : new Ec2Fleet(this, 'fleet', {
           ...hosts,
           imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
-          userData: renderUserData(bootstrap),
+          // SameZoneDelivery: a group per subnet, whose hosts publish their metrics under their own group's name.
+          userData: config.SameZoneDelivery ? (agentGroupName: string) => renderUserData({ ...bootstrap, agentGroupName }) : renderUserData(bootstrap),
+          perSubnetGroups: config.SameZoneDelivery,
           containerImages: containerImagesOf(bootstrap),
         });
     target.admitFleet(fleet.securityGroup.id);
@@ -140,7 +143,9 @@ export class MirroringStack extends TerraformStack {
       mirror_filter_id: { value: target.mirrorFilter.id, description: 'Traffic mirror filter for mirror sessions' },
       nlb_arn: { value: target.loadBalancer.arn, description: 'ARN of the mirror target network load balancer' },
       nlb_dns_name: { value: target.loadBalancer.dnsName, description: 'DNS name of the mirror target network load balancer' },
-      autoscaling_group_name: { value: fleet.autoscalingGroup.name, description: 'Autoscaling group of the agent hosts' },
+      autoscaling_group_name: fleet instanceof Ec2Fleet && config.SameZoneDelivery
+        ? { value: Fn.join(',', fleet.autoscalingGroups.map((group) => group.name)), description: 'Autoscaling groups of the agent hosts, one per subnet (SameZoneDelivery), comma-separated' }
+        : { value: fleet.autoscalingGroup.name, description: 'Autoscaling group of the agent hosts' },
       token_secret_arn: { value: tokenSecret.secretArn, description: 'Secrets Manager secret holding the refresh token (not the token)' },
       alarm_topic_arn: { value: alarmTopic.topicArn, description: 'SNS topic the stack\'s alarms notify (subscribe to it)' },
     };

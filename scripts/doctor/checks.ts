@@ -12,6 +12,7 @@ import {
   TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants';
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
@@ -19,7 +20,7 @@ import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/typ
 import { createdTokenSecretName } from '../../modules/token-secret';
 import { isSessionSourceType } from '../../modules/session-lambda';
 import { effectiveInstanceType, type MirroringConfig } from '../../stacks/config';
-import { resourceNames } from '../../modules/resource-names';
+import { agentGroupNames, resourceNames } from '../../modules/resource-names';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -37,6 +38,8 @@ export interface CheckResult {
 export interface FleetResult extends CheckResult {
   /** Instances whose services should be looked at over SSM. */
   unhealthyInstanceIds: string[];
+  /** Instances healthy in the target group (the hosts `--probe` asks). */
+  healthyInstanceIds: string[];
 }
 
 export interface DoctorClients {
@@ -45,6 +48,7 @@ export interface DoctorClients {
   elbv2: ElasticLoadBalancingV2Client;
   logs: CloudWatchLogsClient;
   secrets: SecretsManagerClient;
+  ssm: SSMClient;
 }
 
 /** The clients of one region, with the SDK's default credentials and retries. */
@@ -55,6 +59,7 @@ export function doctorClients(region: string): DoctorClients {
     elbv2: new ElasticLoadBalancingV2Client({ region }),
     logs: new CloudWatchLogsClient({ region }),
     secrets: new SecretsManagerClient({ region }),
+    ssm: new SSMClient({ region }),
   };
 }
 
@@ -84,25 +89,29 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       if (!(error instanceof TargetGroupNotFoundException)) throw error;
     }
     if (!targetGroupArn) {
-      return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [] };
+      return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [], healthyInstanceIds: [] };
     }
     const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
-    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.agentGroup] }));
+    const groupNames = agentGroupNames(config.StackName, config.SubnetIds, config.SameZoneDelivery);
+    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groupNames }));
     const targets = (health.TargetHealthDescriptions ?? []).map((description) => ({
       id: description.Target?.Id ?? '?',
       state: description.TargetHealth?.State ?? 'unknown',
       reason: [description.TargetHealth?.Reason, description.TargetHealth?.Description].filter(Boolean).join(': '),
     }));
-    const group = groups.AutoScalingGroups?.[0];
-    const instances = group?.Instances ?? [];
 
     const details = targets.map((target) => `${target.id} ${target.state}${target.reason ? ` (${target.reason})` : ''}`);
     const unhealthy = new Set(targets.filter((target) => target.state !== 'healthy').map((target) => target.id));
     const registered = new Set(targets.map((target) => target.id));
-    if (!group) {
-      details.push(`autoscaling group ${names.agentGroup} not found`);
-    } else {
-      details.push(`autoscaling group ${names.agentGroup}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
+    const found = groupNames.map((name) => groups.AutoScalingGroups?.find((group) => group.AutoScalingGroupName === name));
+    groupNames.forEach((name, index) => {
+      const group = found[index];
+      if (!group) {
+        details.push(`autoscaling group ${name} not found`);
+        return;
+      }
+      const instances = group.Instances ?? [];
+      details.push(`autoscaling group ${name}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
       details.push(instanceHoursLine(instances.length, effectiveInstanceType(config) ?? config.InstanceType));
       for (const instance of instances) {
         const id = instance.InstanceId ?? '?';
@@ -111,18 +120,19 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
         details.push(`  ${id} ${notes}${missing ? `, not registered in ${names.targetGroup}` : ''}`);
         if (instance.HealthStatus === 'Unhealthy' || missing) unhealthy.add(id);
       }
-    }
+    });
     const healthy = targets.filter((target) => target.state === 'healthy').length;
     const unhealthyInstanceIds = [...unhealthy].filter((id) => id.startsWith('i-')).sort();
+    const healthyInstanceIds = targets.filter((target) => target.state === 'healthy' && target.id.startsWith('i-')).map((target) => target.id).sort();
     if (targets.length === 0) {
-      if (group) details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${names.agentGroup} --max-items 5`);
-      return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds };
+      groupNames.filter((_, index) => found[index]).forEach((name) => details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${name} --max-items 5`));
+      return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds, healthyInstanceIds };
     }
-    const ok = healthy === targets.length && unhealthy.size === 0 && group !== undefined;
+    const ok = healthy === targets.length && unhealthy.size === 0 && found.every(Boolean);
     const summary = `${healthy} of ${plural(targets.length, 'target')} healthy in ${names.targetGroup}`;
-    return { title, status: ok ? 'ok' : 'fail', summary, details, unhealthyInstanceIds };
+    return { title, status: ok ? 'ok' : 'fail', summary, details, unhealthyInstanceIds, healthyInstanceIds };
   } catch (error) {
-    return { ...couldNotCheck(title, error), unhealthyInstanceIds: [] };
+    return { ...couldNotCheck(title, error), unhealthyInstanceIds: [], healthyInstanceIds: [] };
   }
 }
 

@@ -6,9 +6,10 @@
 import { sessionHourPrice } from './cost';
 import { ConfigError, DEFAULT_CONFIG_PATH, loadConfigs, type LoadedConfig } from '../../stacks/config';
 import type { DoctorClients } from './checks';
+import { parseProbeUrl, type ProbeIo } from './probe';
 import { exitCodeOf, formatReport, runChecks } from './report';
 
-export const USAGE = 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>]';
+export const USAGE = 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>] [--probe <http(s) URL through a mirrored load balancer>]';
 
 export interface DoctorIo {
   env: NodeJS.ProcessEnv;
@@ -16,6 +17,9 @@ export interface DoctorIo {
   stderr: (line: string) => void;
   clientsFor: (region: string) => DoctorClients;
   now: () => number;
+  /** For --probe: the HTTP request and the pauses between polls. */
+  request: ProbeIo['request'];
+  sleep: ProbeIo['sleep'];
 }
 
 /** `--flag value` or `--flag=value` pairs of the allowed flags; the first problem as `error`. Shared with `npm run permissions`. */
@@ -32,11 +36,13 @@ export function parseFlags<F extends string>(argv: readonly string[], allowed: r
   return { values };
 }
 
-export function parseArgs(argv: readonly string[]): { stack: string; config?: string } | { error: string } {
-  const parsed = parseFlags(argv, ['stack', 'config']);
+export function parseArgs(argv: readonly string[]): { stack: string; config?: string; probe?: URL } | { error: string } {
+  const parsed = parseFlags(argv, ['stack', 'config', 'probe']);
   if ('error' in parsed) return parsed;
   if (!parsed.values.stack) return { error: '--stack is required' };
-  return { stack: parsed.values.stack, config: parsed.values.config };
+  const probe = parsed.values.probe === undefined ? undefined : parseProbeUrl(parsed.values.probe);
+  if (probe && !(probe instanceof URL)) return probe;
+  return { stack: parsed.values.stack, config: parsed.values.config, probe };
 }
 
 /**
@@ -70,7 +76,8 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
     return 2;
   }
   const { chosen } = selected;
-  const report = await runChecks(io.clientsFor(chosen.config.Region), chosen.config, io.now(), sessionHourPrice(io.env));
+  const probe = args.probe && { url: args.probe, io: { request: io.request, sleep: io.sleep, now: io.now } };
+  const report = await runChecks(io.clientsFor(chosen.config.Region), chosen.config, io.now(), sessionHourPrice(io.env), probe);
   for (const line of formatReport(report)) io.stdout(line);
   return exitCodeOf(report);
 }

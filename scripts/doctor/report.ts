@@ -9,6 +9,7 @@ import {
   HEALTH_CHECK, TITLES, checkFleet, couldNotCheck, checkLambda, checkSecret, checkSessions, checkSources, readLambdaLogs,
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
+import { runProbe, type ProbeIo } from './probe';
 import { isSessionSourceType } from '../../modules/session-lambda';
 import { resourceNames } from '../../modules/resource-names';
 
@@ -22,8 +23,14 @@ export interface DoctorReport {
   unhealthyInstanceIds: string[];
 }
 
-/** Every check against one stack. Checks never throw: an AWS error becomes that check's failure. */
-export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number, price = sessionHourPrice({})): Promise<DoctorReport> {
+/** What `--probe` needs: the URL (already validated) and the request, sleep and clock it runs with. */
+export interface ProbeRequest {
+  url: URL;
+  io: ProbeIo;
+}
+
+/** Every check against one stack, then the probe when asked for. Checks never throw: an AWS error becomes that check's failure. */
+export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number, price = sessionHourPrice({}), probe?: ProbeRequest): Promise<DoctorReport> {
   const { sessionLogGroup: logGroup } = resourceNames(config.StackName);
   const fleet = await checkFleet(clients, config);
   const sessions = await checkSessions(clients, config, price);
@@ -35,13 +42,14 @@ export async function runChecks(clients: DoctorClients, config: MirroringConfig,
     lambdaChecks = [couldNotCheck(TITLES.sources, error), couldNotCheck(TITLES.lambda, error)];
   }
   const secret = await checkSecret(clients, config);
-  const { unhealthyInstanceIds, ...fleetCheck } = fleet;
+  const { unhealthyInstanceIds, healthyInstanceIds, ...fleetCheck } = fleet;
+  const probeCheck = probe ? [await runProbe(clients.ssm, config.AgentFeed, probe.url, healthyInstanceIds, probe.io)] : [];
   return {
     stackName: config.StackName,
     region: config.Region,
     sourceType: config.MirrorSourceType,
     ecs: config.DeployTraceableAgentInECS,
-    checks: [fleetCheck, sessions, ...lambdaChecks, secret],
+    checks: [fleetCheck, sessions, ...lambdaChecks, secret, ...probeCheck],
     unhealthyInstanceIds,
   };
 }
