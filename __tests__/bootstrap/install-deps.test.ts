@@ -35,7 +35,10 @@ const SHELL_WORDS = new Set(
 export function shellCommands(script: string): string[] {
   const functions = new Set([...script.matchAll(/^\s*(?:function\s+)?([\w-]+)\s*\(\)\s*\{/gm)].map((m) => m[1]));
   const found = new Set<string>();
-  for (const raw of script.split('\n')) {
+  // Whole-line comments out, then single-quoted text across lines (e.g. a python3 -c '...' program), so that neither
+  // is read as commands.
+  const code = script.replace(/^\s*#.*$/gm, '').replace(/'[^']*'/g, "''");
+  for (const raw of code.split('\n')) {
     // Comments and quoted text out (double-quoted text only when it runs no command substitution).
     const line = raw
       .replace(/(^|\s)#.*$/, '')
