@@ -567,17 +567,21 @@ export class SessionLambda extends Construct {
         [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),
       } : {}),
     };
-    this.function = new LambdaFunction(this, 'function', {
-      functionName,
-      description: `Keeps traffic mirror sessions of ${stackName} in step with its ${props.sourceType} sources`,
+    // The session and the cleanup function run the same bundle with the same role.
+    const code = {
       role: this.role.arn,
       runtime: 'nodejs22.x',
       architectures: ['arm64'],
       handler: 'index.handler',
       filename: asset.path,
       sourceCodeHash: bundle.sourceCodeHash,
-      timeout: timeoutSeconds,
       memorySize: props.memorySize ?? 256,
+    };
+    this.function = new LambdaFunction(this, 'function', {
+      ...code,
+      functionName,
+      description: `Keeps traffic mirror sessions of ${stackName} in step with its ${props.sourceType} sources`,
+      timeout: timeoutSeconds,
       // Runs never overlap: two runs would plan against the same sessions.
       reservedConcurrentExecutions: 1,
       environment: { variables: environment },
@@ -638,15 +642,9 @@ export class SessionLambda extends Construct {
     // On create and update they do nothing.
     this.cleanupFunction = new LambdaFunction(this, 'cleanup_function', {
       functionName: resourceNames(props.namePrefix).cleanupFunction,
+      ...code,
       description: `Deletes the mirror sessions of ${stackName} when the stack is destroyed (terraform destroy only)`,
-      role: this.role.arn,
-      runtime: 'nodejs22.x',
-      architectures: ['arm64'],
-      handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: bundle.sourceCodeHash,
       timeout: CLEANUP_TIMEOUT_SECONDS,
-      memorySize: props.memorySize ?? 256,
       environment: { variables: { ...environment, [SESSION_LAMBDA_ENV.sessionFunctionName]: functionName } },
       tags,
       dependsOn: [cleanupLogGroup, policy],
