@@ -4,6 +4,7 @@
  * be read, shellchecked and tested outside the stack. The ECS fleet reuses the same pieces: see
  * {@link renderSuricataYaml}, {@link agentEnvironment} and {@link bootstrapEnvironment}.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -95,8 +96,8 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
   ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
 ];
 
-/** Shell scripts among the files (for shellcheck). */
-export const SHELL_SCRIPTS = ['lib.sh', 'bootstrap.sh', 'token.sh'];
+/** Shell scripts among the files (for shellcheck); fetch-bundle.sh runs from the user data, not the bundle. */
+export const SHELL_SCRIPTS = ['lib.sh', 'bootstrap.sh', 'token.sh', 'fetch-bundle.sh'];
 
 function readSource(src: string): string {
   return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
@@ -249,42 +250,79 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
+/** The bootstrap bundle: the gzip of the unpack script, stored as an S3 object of the stack (modules/bootstrap-bundle.ts)
+ * under a key holding its sha256, so that any change to the files is a new key, new user data, a new launch template
+ * version and an instance refresh. */
+export interface BootstrapBundle {
+  readonly key: string;
+  readonly sha256: string;
+  readonly gzip: Buffer;
+}
+
+/** Key prefix of the bundles in the bucket: the instance role may read this prefix only. */
+export const BUNDLE_KEY_PREFIX = 'bootstrap/';
+
+/** Stands for the bundle bucket's name in the rendered user data; Terraform puts the name in (its bucket_prefix makes
+ * the name known only once the bucket exists), see modules/bootstrap-bundle.ts. */
+export const BUNDLE_BUCKET_PLACEHOLDER = '__TRACEABLE_BUNDLE_BUCKET__';
+
+/** The bundle of an unpack script. gzip level 9, no timestamp or name in the header: the same files give the same bytes. */
+export function bootstrapBundle(unpackScript: string = renderUnpackScript()): BootstrapBundle {
+  const gzip = gzipSync(Buffer.from(unpackScript, 'utf8'), { level: 9 });
+  const sha256 = createHash('sha256').update(gzip).digest('hex');
+  return { key: `${BUNDLE_KEY_PREFIX}${sha256}.sh.gz`, sha256, gzip };
+}
+
+/** Where the hosts fetch the bundle and the script that fetches it, as user data lines: lib.sh (the retry and
+ * signing functions) and fetch-bundle.sh, run with the instance role, then the unpack script it wrote. */
+function fetchBundleLines(region: string, bundle: BootstrapBundle): string[] {
+  const bin = `${INSTALL_DIR}/bin`;
+  const heredoc = (src: string, end: string) => {
+    const content = readSource(src);
+    if (content.split('\n').includes(end)) throw new Error(`${src} contains the line ${end}`);
+    return [`cat > ${bin}/${src} <<'${end}'`, content + end];
+  };
+  return [
+    `install -d -m 0755 ${bin}`,
+    ...heredoc('lib.sh', 'TRACEABLE_LIB_END'),
+    ...heredoc('fetch-bundle.sh', 'TRACEABLE_FETCH_END'),
+    `bash ${bin}/fetch-bundle.sh ${region} ${BUNDLE_BUCKET_PLACEHOLDER} ${bundle.key} ${bundle.sha256} ${INSTALL_DIR}/unpack.sh`,
+    `bash ${INSTALL_DIR}/unpack.sh`,
+    `rm -f ${INSTALL_DIR}/unpack.sh`,
+  ];
+}
+
 /**
  * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
- * unpacks the files and runs bootstrap.sh. Give it to EC2 with {@link encodeUserData} (gzip: the files, Lua
- * scripts included, exceed EC2's 16 KB of raw user data; cloud-init decompresses gzip user data itself).
+ * fetches the bundle (the unpack script of the files, see {@link bootstrapBundle}) from S3 with the instance role,
+ * checks its sha256, unpacks the files and runs bootstrap.sh. The bucket's name is {@link BUNDLE_BUCKET_PLACEHOLDER},
+ * which Terraform replaces; EC2 gets the result gzip-compressed (cloud-init decompresses it).
  *
- * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the unpacked
- * files (bash, Lua) have their own, so the whole must reach Terraform encoded, never as a template.
+ * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the scripts have
+ * their own, so the whole must reach Terraform encoded, never as a template.
  */
-export function renderUserData(props: BootstrapProps): string {
+export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle()): string {
   const env = bootstrapEnvironment(props);
-  const unpack = renderUnpackScript();
-  if (unpack.split('\n').includes(PAYLOAD_END)) throw new Error(`the unpack script contains the line ${PAYLOAD_END}`);
   const lines = [
     '#!/bin/bash',
     '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
-    '# Generated by bootstrap/index.ts from bootstrap/files/ (read those; `npm run render:bootstrap` unpacks them).',
+    '# Generated by bootstrap/index.ts from bootstrap/files/ (`npm run render:bootstrap` writes them out).',
     'set -euo pipefail',
     'umask 022',
     'install -d -m 0755 /etc/traceable /opt/traceable /var/traceable/log',
     "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
     ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
     'TRACEABLE_ENV_END',
-    `cat > /opt/traceable/unpack.sh <<'${PAYLOAD_END}'`,
-    unpack + PAYLOAD_END,
-    'bash /opt/traceable/unpack.sh',
-    'rm -f /opt/traceable/unpack.sh',
+    ...fetchBundleLines(env.TRACEABLE_REGION, bundle),
     'exec bash /opt/traceable/bin/bootstrap.sh',
     '',
   ];
   return lines.join('\n');
 }
 
-const PAYLOAD_END = 'TRACEABLE_PAYLOAD_END';
-
 /** User data as EC2 takes it (base64), gzip-compressed: cloud-init (Amazon Linux 2023, Ubuntu, the ECS-optimized
- * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip. */
+ * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip.
+ * With the bundle bucket's name put in by Terraform, the stack uses Terraform's base64gzip instead (modules/bootstrap-bundle.ts). */
 export function encodeUserData(userData: string): string {
   return gzipSync(Buffer.from(userData, 'utf8'), { level: 9 }).toString('base64');
 }

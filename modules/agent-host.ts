@@ -7,7 +7,8 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { encodeUserData } from '../bootstrap';
+import { encodeUserData, type BootstrapBundle as BundleContent } from '../bootstrap';
+import { BootstrapBundle } from './bootstrap-bundle';
 import { managedPolicyArn } from './aws-partition';
 import { resourceNames } from './resource-names';
 
@@ -45,6 +46,12 @@ export interface AgentHostSettings {
 export interface AgentHostsProps extends AgentHostSettings {
   /** Instance user data (a shell script, plain text known at synth); holds no secret. */
   readonly userData: string;
+  /**
+   * The files the user data fetches (bootstrap/index.ts renderUserData): stored in the stack's bundle bucket, which
+   * the instance role may read; the user data gets the bucket's name from Terraform.
+   * @default - none: the user data needs nothing else
+   */
+  readonly bundle?: BundleContent;
   /** Description of the launch template (what the hosts run). */
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
@@ -74,6 +81,7 @@ export interface AgentHosts {
   readonly role: IamRole;
   readonly launchTemplate: LaunchTemplate;
   readonly autoscalingGroup: AutoscalingGroup;
+  readonly bootstrapBundle?: BootstrapBundle;
 }
 
 /**
@@ -115,6 +123,8 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     new IamRolePolicyAttachment(scope, `managed_${policy.split('/').pop()}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
   }
   const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
+  const bootstrapBundle = props.bundle ? new BootstrapBundle(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle }) : undefined;
+  const readBundle = bootstrapBundle?.grantRead(role);
 
   const launchTemplate = new LaunchTemplate(scope, 'launch_template', {
     name: `${namePrefix}-agent`,
@@ -124,8 +134,8 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     keyName: props.keyName || undefined,
     vpcSecurityGroupIds: [securityGroup.id],
     iamInstanceProfile: { arn: instanceProfile.arn },
-    // Encoded here, not with Terraform's base64encode: the script's own ${...} must not be read as interpolation.
-    userData: encodeUserData(props.userData),
+    // Encoded here, not as a Terraform template: the script's own ${...} must not be read as interpolation.
+    userData: bootstrapBundle ? bootstrapBundle.userData(props.userData) : encodeUserData(props.userData),
     // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
     // containers) reaches instance metadata, containers on a bridge network do not.
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
@@ -141,6 +151,8 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
       tags: { Name: `${namePrefix}-agent` },
     })),
     updateDefaultVersion: true,
+    // Instances of a new version find their bundle uploaded and readable.
+    dependsOn: bootstrapBundle && readBundle ? [bootstrapBundle.object, readBundle] : undefined,
   });
 
   const autoscalingGroup = new AutoscalingGroup(scope, 'autoscaling_group', {
@@ -160,5 +172,5 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     tag: [{ key: 'Name', value: `${namePrefix}-agent`, propagateAtLaunch: true }, ...(props.extraAutoscalingGroupTags ?? [])],
   });
 
-  return { securityGroup, role, launchTemplate, autoscalingGroup };
+  return { securityGroup, role, launchTemplate, autoscalingGroup, bootstrapBundle };
 }

@@ -7,6 +7,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../bootstrap/constants';
+import type { BootstrapBundle } from '../bootstrap';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { ecrPullStatements } from './ecr-pull';
 
@@ -19,6 +20,8 @@ export interface Ec2FleetProps extends AgentHostSettings {
   readonly tokenSecretArn: string;
   /** Instance user data (a shell script, plain text known at synth); holds no secret. */
   readonly userData: string;
+  /** The files the user data fetches (see {@link AgentHostsProps.bundle}). */
+  readonly bundle: BootstrapBundle;
   /**
    * Container images the hosts pull; the instance role may pull those in private ECR repositories.
    * @default [] (public images only)

@@ -1,7 +1,7 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
+import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
 import { FargateDns } from '../modules/fargate-dns';
@@ -37,6 +37,12 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     feedMode: config.AgentFeed,
     httpBodyLimit: config.HttpBodyLimit,
   };
+}
+
+/** The EC2 hosts' user data and the bundle of files it fetches. */
+function ec2Payload(bootstrap: BootstrapProps) {
+  const bundle = bootstrapBundle();
+  return { userData: renderUserData(bootstrap, bundle), bundle };
 }
 
 /**
@@ -99,7 +105,7 @@ export class MirroringStack extends TerraformStack {
       : new Ec2Fleet(this, 'fleet', {
           ...hosts,
           imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
-          userData: renderUserData(bootstrap),
+          ...ec2Payload(bootstrap),
           containerImages: containerImagesOf(bootstrap),
         });
     target.admitFleet(fleet.securityGroup.id);
