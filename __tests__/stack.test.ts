@@ -1,12 +1,13 @@
 /**
  * Synth assertions for the core stack: the mirror target, the EC2 agent fleet, the token secret and the outputs.
  */
-import { gunzipSync } from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_CONFIG, resource, snapshot, synthConfig } from './helpers/synth';
+import { bootstrapBundle, renderUserData } from '../bootstrap';
+import { bootstrapPropsOf } from '../stacks/mirroring-stack';
+import { BASE_CONFIG, configOf, resource, snapshot, synthConfig, userDataOf } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';
 
@@ -104,10 +105,12 @@ describe('EC2 agent fleet', () => {
     expect(launchTemplate.key_name).toBeUndefined();
   });
 
-  test('user data is the rendered bootstrap, gzip- and base64-encoded at synth', () => {
-    const script = gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8');
-    expect(script.startsWith('#!/bin/bash')).toBe(true);
+  test('user data is the rendered bootstrap, base64-encoded at synth; Terraform puts the bundle bucket in and gzips it', () => {
+    const { script, bucket } = userDataOf(launchTemplate);
+    expect(bucket).toBe('aws_s3_bucket.fleet_bootstrap_bundle_bucket');
+    expect(script).toBe(renderUserData(bootstrapPropsOf(configOf({ AutoscalingMaxSize: 6, AutoscalingTargetValue: 55, InstanceType: 'c5.2xlarge' })), bootstrapBundle()));
     expect(script).toContain('traffic-mirroring/traceable-refresh-token');
+    expect(launchTemplate.depends_on).toEqual(['aws_s3_object.fleet_bootstrap_bundle_object', 'aws_iam_role_policy.fleet_bootstrap_bundle_read']);
   });
 
   test('autoscaling group: 1 to AutoscalingMaxSize, ELB health checks, in the target group, instance refresh', () => {

@@ -75,3 +75,13 @@ export function snapshot(dir: string): Record<string, string> {
       }),
   );
 }
+
+/** The user data script of a synthesized launch template whose bundle bucket's name Terraform puts in
+ * (modules/bootstrap-bundle.ts): the script as rendered, with the placeholder, and the bucket it names. */
+export function userDataOf(launchTemplate: { user_data: string }): { script: string; bucket: string } {
+  const m = /^\$\{base64gzip\(replace\(base64decode\("([A-Za-z0-9+/=]+)"\), "__TRACEABLE_BUNDLE_BUCKET__", (aws_s3_bucket\.\w+)\.bucket\)\)\}$/.exec(
+    launchTemplate.user_data,
+  );
+  if (!m) throw new Error(`user data is not the bundle expression: ${launchTemplate.user_data.slice(0, 120)}`);
+  return { script: Buffer.from(m[1], 'base64').toString('utf8'), bucket: m[2] };
+}
