@@ -3,7 +3,7 @@
  * under its digest, the instance role's read of exactly that prefix.
  */
 import { gunzipSync } from 'node:zlib';
-import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, renderUnpackScript } from '../bootstrap';
+import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderUnpackScript } from '../bootstrap';
 import { resource, synthConfig, userDataOf } from './helpers/synth';
 
 const BUNDLE = 'fleet_bootstrap_bundle';
@@ -11,7 +11,7 @@ const BUCKET_REF = `aws_s3_bucket.${BUNDLE}_bucket`;
 
 describe('bootstrap bundle of the EC2 fleet', () => {
   const { json } = synthConfig();
-  const bundle = bootstrapBundle();
+  const bundle = bootstrapBundle('ec2');
 
   test('a private bucket named after the stack, emptied by terraform destroy', () => {
     expect(resource(json, 'aws_s3_bucket', `${BUNDLE}_bucket`)).toEqual({ bucket_prefix: 'traffic-mirroring-bootstrap-', force_destroy: true });
@@ -44,7 +44,7 @@ describe('bootstrap bundle of the EC2 fleet', () => {
       content_type: 'application/gzip',
       lifecycle: { create_before_destroy: true },
     });
-    expect(gunzipSync(Buffer.from(object.content_base64, 'base64')).toString('utf8')).toBe(renderUnpackScript());
+    expect(gunzipSync(Buffer.from(object.content_base64, 'base64')).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles('ec2')));
     // Deterministic: a second synth gives the same bytes (no churn, no needless instance refresh).
     expect(resource(synthConfig().json, 'aws_s3_object', `${BUNDLE}_object`).content_base64).toBe(object.content_base64);
   });
@@ -74,4 +74,17 @@ describe('bootstrap bundle of the EC2 fleet', () => {
     expect(prefix).toBe('prod-mirroring-eu-west-1-bootstrap-');
     expect(prefix.length).toBeLessThanOrEqual(37);
   });
+});
+
+test("the ECS fleet's hosts get their own bundle, the same carrier, their role the same read", () => {
+  const { json } = synthConfig({ DeployTraceableAgentInECS: true });
+  const bundle = bootstrapBundle('ecs');
+  const ref = 'aws_s3_bucket.ecs_fleet_bootstrap_bundle_bucket';
+  expect(resource(json, 'aws_s3_bucket', 'ecs_fleet_bootstrap_bundle_bucket')).toEqual({ bucket_prefix: 'traffic-mirroring-bootstrap-', force_destroy: true });
+  expect(resource(json, 'aws_s3_object', 'ecs_fleet_bootstrap_bundle_object')).toMatchObject({ bucket: `\${${ref}.id}`, key: bundle.key });
+  expect(resource(json, 'aws_iam_role_policy', 'ecs_fleet_bootstrap_bundle_read')).toMatchObject({ role: '${aws_iam_role.ecs_fleet_role.id}' });
+  const launchTemplate = resource(json, 'aws_launch_template', 'ecs_fleet_launch_template');
+  expect(userDataOf(launchTemplate).bucket).toBe(ref);
+  expect(launchTemplate.depends_on).toEqual(['aws_s3_object.ecs_fleet_bootstrap_bundle_object', 'aws_iam_role_policy.ecs_fleet_bootstrap_bundle_read']);
+  expect(bundle.key).not.toBe(bootstrapBundle('ec2').key);
 });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { bootstrapEnvironment } from '../bootstrap/index';
 import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../stacks/config';
 import { AWS_REGIONS } from '../stacks/regions';
+import { bootstrapPropsOf } from '../stacks/mirroring-stack';
 import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 
 const ALLOWED = `allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`;
@@ -125,7 +126,7 @@ describe('Traceable names follow the bootstrap rule (one pattern, exported by bo
   test('a name the schema accepts is accepted by the bootstrap too', () => {
     const name = 'checkout api:v2/@team+1=x,y-z.';
     const config = configOf({ TraceableServiceName: name, TraceableEnvironment: name });
-    const env = bootstrapEnvironment({ region: config.Region, tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf', traceableEnvironment: config.TraceableEnvironment, traceableServiceName: config.TraceableServiceName, traceableApiEndpoint: config.TraceableAPIEndpoint });
+    const env = bootstrapEnvironment(bootstrapPropsOf(config));
     expect([env.TRACEABLE_SERVICE_NAME, env.TRACEABLE_ENVIRONMENT]).toEqual([name, name]);
   });
 

@@ -211,7 +211,7 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['Backend s3 needs a bucket', { Backend: { type: 's3' } }, 'Backend.bucket: required; expected an S3 bucket name'],
     ['Backend cloud needs a workspace', { Backend: { type: 'cloud', organization: 'acme' } }, 'Backend.workspace: required; expected an HCP Terraform workspace name'],
     ['TraceableAgentVersion format', { TraceableAgentVersion: 'latest' }, 'TraceableAgentVersion: got "latest"; expected a version such as 1.71.2'],
-    ['SuricataImage must be 7.0.x', { SuricataImage: 'jasonish/suricata:8.0.0' }, 'SuricataImage: got "jasonish/suricata:8.0.0"; expected a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'],
+    ['SuricataImage must be 7.0.x', { SuricataImage: 'jasonish/suricata:8.0.0' }, 'SuricataImage: got "jasonish/suricata:8.0.0"; expected a Suricata 7.0.x container image such as jasonish/suricata:7.0.10, optionally pinned by digest (@sha256:...)'],
     ['AgentFeed value', { AgentFeed: 'tcp' }, 'AgentFeed: got "tcp"; expected socket or file'],
     ['HttpBodyLimit above the largest', { HttpBodyLimit: '1mb' }, 'HttpBodyLimit: got "1mb"; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],
     ['HttpBodyLimit bytes above the largest', { HttpBodyLimit: 131073 }, 'HttpBodyLimit: got 131073; expected a whole number of bytes from 0 to 131072, or a size such as 64kb (at most 128kb)'],

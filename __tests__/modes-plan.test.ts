@@ -137,10 +137,58 @@ describe('terraform plan of every mode (offline, real CLI, seven source types x 
     );
     // The provider normalizes the definitions (sorted by name, defaults filled in).
     const containers = JSON.parse(change.change.after.container_definitions) as { name: string; secrets?: unknown }[];
-    expect(containers.map((container) => container.name).sort()).toEqual(['health', 'suricata', 'traceable']);
+    expect(containers.map((container) => container.name).sort()).toEqual(['health', 'metrics', 'suricata', 'traceable']);
     expect(containers.find((container) => container.name === 'traceable')?.secrets).toEqual([
       { name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` },
     ]);
+  });
+
+  /** The planned values of one resource of a combination. */
+  const after = (sourceType: MirrorSourceType, fleet: FleetKind, address: string) => {
+    const combination = COMBINATIONS.find((c) => c.sourceType === sourceType && c.fleet === fleet)!;
+    return plans.get(combination)!.json.resource_changes.find((c: { address: string }) => c.address === address).change.after;
+  };
+
+  test.each(['ec2', 'ecs'] as const)('%s fleet: the UDP target group keeps each mirrored interface on one agent (source-IP stickiness)', (fleet) => {
+    expect(after('LOAD_BALANCER', fleet, 'aws_lb_target_group.mirror_vxlan_target_group')).toMatchObject({
+      protocol: 'UDP',
+      port: 4789,
+      stickiness: [{ enabled: true, type: 'source_ip' }],
+    });
+  });
+
+  test.each([
+    ['ec2', 'fleet', 'aws_autoscaling_policy'],
+    ['ecs', 'ecs_fleet', 'aws_appautoscaling_policy'],
+  ] as const)('%s fleet: the drop alarm and the packet-rate and drop scaling policies plan with their values', (fleet, prefix, policyType) => {
+    const drops = after('MANUAL', fleet, `aws_cloudwatch_metric_alarm.${prefix}_kernel_drops_alarm`);
+    expect(drops).toMatchObject({
+      alarm_name: 'manual-' + fleet + '-kernel-drops',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 1,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      treat_missing_data: 'notBreaching',
+    });
+    expect(drops.metric_query.map((query: { id: string; expression: string }) => [query.id, query.expression])).toEqual([
+      ['drops', ''],
+      ['packets', ''],
+      ['drop_percent', 'IF(packets > 0, 100 * drops / packets, 0)'],
+    ]);
+    expect(after('MANUAL', fleet, `aws_cloudwatch_metric_alarm.${prefix}_feed_send_errors_alarm`)).toMatchObject({
+      metric_name: 'FeedSendErrors',
+      namespace: 'Traceable/TrafficMirroring',
+      dimensions: { AutoScalingGroupName: `manual-${fleet}-agents` },
+      threshold: 0,
+    });
+    const packets = after('MANUAL', fleet, `${policyType}.${prefix}_packets_target_tracking`);
+    const tracking = fleet === 'ec2' ? packets.target_tracking_configuration[0] : packets.target_tracking_scaling_policy_configuration[0];
+    expect(tracking.target_value).toBe(3000000);
+    expect(tracking.customized_metric_specification[0]).toMatchObject({ metric_name: 'KernelPackets', namespace: 'Traceable/TrafficMirroring', statistic: 'Average' });
+    const step = after('MANUAL', fleet, `${policyType}.${prefix}_drops_step_scaling`);
+    expect(step.policy_type).toBe('StepScaling');
+    const adjustments = fleet === 'ec2' ? step.step_adjustment : step.step_scaling_policy_configuration[0].step_adjustment;
+    expect(adjustments).toEqual([{ metric_interval_lower_bound: '0', metric_interval_upper_bound: '', scaling_adjustment: 1 }]);
   });
 
   test('the FARGATE record goes into the named zone when Route53ZoneId is given', () => {

@@ -3,9 +3,9 @@
  * through a Route53 private name, and MANUAL sessions.
  */
 import { gunzipSync } from 'node:zlib';
-import { bootstrapFiles, INSTALL_DIR } from '../bootstrap';
+import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderEcsUserData, renderUnpackScript } from '../bootstrap';
 import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
-import { resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
+import { resource, resourceAddresses, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const FARGATE = { MirrorSourceType: 'FARGATE', MirrorSource: '' } as const;
@@ -43,16 +43,30 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_type: 'gp3', encrypted: 'true', delete_on_termination: 'true', volume_size: 30 } }],
     });
     expect(launchTemplate.key_name).toBeUndefined();
-    expect(gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8')).toBe(
-      [
-        '#!/bin/bash',
-        '# Joins the ECS cluster traffic-mirroring-agents; its service brings Suricata and the Traceable agent as containers.',
-        "cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'",
-        'ECS_CLUSTER=traffic-mirroring-agents',
-        'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
-        'ECS_CONFIG_END',
-        '',
-      ].join('\n'),
+    const script = userDataScript(launchTemplate);
+    expect(script).toBe(renderEcsUserData('traffic-mirroring-agents', 'eu-west-1', bootstrapBundle('ecs')));
+    expect(script).toContain(
+      ["cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'", 'ECS_CLUSTER=traffic-mirroring-agents', 'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true', 'ECS_CONFIG_END'].join('\n'),
+    );
+  });
+
+  test('hosts: the bootstrap files installed, metadata rejected for task containers before the ECS agent starts, logs rotated', () => {
+    const script = userDataScript(resource(json, 'aws_launch_template', 'ecs_fleet_launch_template'));
+    // The ECS hosts' files, byte for byte: the task runs the same health.py and metrics.py as the EC2 hosts.
+    expect(bootstrapFiles('ecs').map((file) => file.path)).toEqual(expect.arrayContaining(['/opt/traceable/bin/health.py', '/opt/traceable/bin/metrics.py', '/opt/traceable/bin/suricata-start.sh']));
+    expect(bootstrapFiles('ecs').some((file) => file.path.endsWith('/token.sh'))).toBe(false);
+    // They travel in the ECS fleet's bundle, which the user data fetches as the EC2 hosts' does.
+    const bundle = bootstrapBundle('ecs');
+    expect(gunzipSync(bundle.gzip).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles('ecs')));
+    expect(script).toContain(`fetch-bundle.sh eu-west-1 ${BUNDLE_BUCKET_PLACEHOLDER} ${bundle.key} ${bundle.sha256} /opt/traceable/unpack.sh\n`);
+    expect(resource(json, 'aws_s3_object', 'ecs_fleet_bootstrap_bundle_object')).toMatchObject({ key: bundle.key, content_base64: bundle.gzip.toString('base64') });
+    expect(script).toContain('install -m 0644 /opt/traceable/systemd/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf');
+    expect(script).toContain('systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer\n');
+    const hostUnit = bootstrapFiles().find((file) => file.path.endsWith('/traceable-ecs-host.service'))!.content;
+    expect(hostUnit).toContain('ExecStart=/opt/traceable/bin/imds-block.sh ecstasks.slice');
+    expect(hostUnit).toContain('Before=ecs.service');
+    expect(bootstrapFiles().find((file) => file.path.endsWith('/ecs-requires-traceable.conf'))!.content).toBe(
+      '[Unit]\nRequires=traceable-ecs-host.service\nAfter=traceable-ecs-host.service\n',
     );
   });
 
@@ -144,6 +158,46 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     }
   });
 
+  test('service autoscaling on the hosts\' own load and loss: packets per host and a step out on kernel drops', () => {
+    const target = {
+      service_namespace: '${aws_appautoscaling_target.ecs_fleet_scaling_target.service_namespace}',
+      resource_id: '${aws_appautoscaling_target.ecs_fleet_scaling_target.resource_id}',
+      scalable_dimension: '${aws_appautoscaling_target.ecs_fleet_scaling_target.scalable_dimension}',
+    };
+    expect(resource(json, 'aws_appautoscaling_policy', 'ecs_fleet_packets_target_tracking')).toEqual({
+      name: 'traffic-mirroring-packets',
+      policy_type: 'TargetTrackingScaling',
+      ...target,
+      target_tracking_scaling_policy_configuration: {
+        customized_metric_specification: {
+          namespace: 'Traceable/TrafficMirroring',
+          metric_name: 'KernelPackets',
+          statistic: 'Average',
+          dimensions: [{ name: 'AutoScalingGroupName', value: 'traffic-mirroring-agents' }],
+        },
+        target_value: 3000000,
+        scale_out_cooldown: 60,
+        scale_in_cooldown: 300,
+      },
+    });
+    expect(resource(json, 'aws_appautoscaling_policy', 'ecs_fleet_drops_step_scaling')).toEqual({
+      name: 'traffic-mirroring-drops',
+      policy_type: 'StepScaling',
+      ...target,
+      step_scaling_policy_configuration: {
+        adjustment_type: 'ChangeInCapacity',
+        cooldown: 300,
+        metric_aggregation_type: 'Average',
+        step_adjustment: [{ metric_interval_lower_bound: '0', scaling_adjustment: 1 }],
+      },
+    });
+    const drops = resource(json, 'aws_cloudwatch_metric_alarm', 'ecs_fleet_kernel_drops_alarm');
+    expect(drops.alarm_actions).toEqual(['${aws_appautoscaling_policy.ecs_fleet_drops_step_scaling.arn}']);
+    expect(drops.metric_query[2]).toEqual({ id: 'drop_percent', expression: 'IF(packets > 0, 100 * drops / packets, 0)', label: 'Kernel drops (% of packets)', return_data: true });
+    expect(drops.metric_query[0].metric.dimensions).toEqual({ AutoScalingGroupName: 'traffic-mirroring-agents' });
+    expect(resource(json, 'aws_cloudwatch_metric_alarm', 'ecs_fleet_feed_send_errors_alarm').metric_name).toBe('FeedSendErrors');
+  });
+
   test('task definition: host networking on EC2, its own execution and task roles, Suricata logs on the host', () => {
     const { container_definitions: _containers, ...taskDefinition } = resource(json, 'aws_ecs_task_definition', 'ecs_fleet_task_definition');
     expect(taskDefinition).toEqual({
@@ -154,31 +208,43 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       memory: '6144',
       execution_role_arn: '${aws_iam_role.ecs_fleet_execution_role.arn}',
       task_role_arn: '${aws_iam_role.ecs_fleet_task_role.arn}',
-      volume: [{ name: 'suricata-logs', host_path: '/var/traceable/log/suricata' }],
+      pid_mode: 'task',
+      volume: [
+        { name: 'suricata-logs', host_path: '/var/traceable/log/suricata' },
+        { name: 'traceable-home', host_path: '/opt/traceable' },
+        { name: 'traceable-feed', host_path: '/run/traceable-feed' },
+      ],
     });
   });
 
-  test('containers: Suricata with the bootstrap configuration, the agent with the token as an ECS secret, the health endpoint', () => {
-    const { suricata, traceable, health } = containers(json);
+  test('containers: Suricata, the agent with the token as an ECS secret, health and metrics, from the bootstrap files', () => {
+    const { suricata, traceable, health, metrics } = containers(json);
     const logsTo = (prefix: string) => ({
       logDriver: 'awslogs',
       options: { 'awslogs-group': '${aws_cloudwatch_log_group.ecs_fleet_log_group.name}', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': prefix },
     });
-    expect(Object.keys(containers(json))).toEqual(['suricata', 'traceable', 'health']);
+    const logs = (readOnly: boolean) => ({ sourceVolume: 'suricata-logs', containerPath: '/var/log/suricata', readOnly });
+    const home = { sourceVolume: 'traceable-home', containerPath: '/opt/traceable', readOnly: true };
+    const feed = { sourceVolume: 'traceable-feed', containerPath: '/run/traceable-feed', readOnly: false };
+    expect(Object.keys(containers(json))).toEqual(['suricata', 'traceable', 'health', 'metrics']);
 
-    expect(suricata).toMatchObject({
+    expect(suricata).toEqual({
+      name: 'suricata',
       image: 'jasonish/suricata:7.0.10',
       essential: true,
-      entryPoint: ['/bin/sh', '-c'],
+      entryPoint: ['/bin/sh', '/opt/traceable/bin/suricata-start.sh'],
+      // The feed settings of the data plane contract, as the EC2 hosts' suricata.service passes them.
+      environment: [
+        { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
+        { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
+        { name: 'TRACEABLE_HTTP_BODY_LIMIT', value: '131072' },
+        { name: 'TRACEABLE_SURICATA_PIDFILE', value: '/run/traceable-feed/suricata.pid' },
+      ],
       portMappings: [{ containerPort: 4789, hostPort: 4789, protocol: 'udp' }],
       linuxParameters: { capabilities: { add: ['NET_ADMIN', 'NET_RAW', 'SYS_NICE', 'IPC_LOCK'] } },
-      mountPoints: [{ sourceVolume: 'suricata-logs', containerPath: '/var/log/suricata', readOnly: false }],
+      mountPoints: [logs(false), home, feed],
       logConfiguration: logsTo('suricata'),
     });
-    const template = bootstrapFiles().find((file) => file.path === `${INSTALL_DIR}/etc/suricata.yaml`)?.content;
-    expect(Buffer.from(environmentOf(suricata).TRACEABLE_SURICATA_YAML_B64, 'base64').toString('utf8')).toBe(template);
-    expect(environmentOf(suricata).TRACEABLE_CAPTURE_PLACEHOLDER).toBe('__CAPTURE_INTERFACE__');
-    expect(suricata.command[0]).toContain('exec suricata -c /etc/traceable/suricata/suricata.yaml --af-packet');
 
     expect(traceable).toEqual({
       name: 'traceable',
@@ -188,30 +254,55 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'TA_ENVIRONMENT', value: 'staging' },
         { name: 'TA_SERVICE_NAME', value: 'checkout' },
         { name: 'TA_REMOTE_ENDPOINT', value: 'api.traceable.ai' },
-        { name: 'TA_SURICATA_EVE_FILE', value: '/var/log/suricata/eve.json' },
+        { name: 'TA_SURICATA_EVE_FILE', value: '/run/traceable-feed/eve.sock' },
       ],
       secrets: [{ name: 'TA_REFRESH_TOKEN', valueFrom: '${aws_secretsmanager_secret.token_secret.arn}:refresh_token::' }],
-      mountPoints: [{ sourceVolume: 'suricata-logs', containerPath: '/var/log/suricata', readOnly: true }],
+      mountPoints: [logs(true), feed],
       dependsOn: [{ containerName: 'suricata', condition: 'START' }],
       logConfiguration: logsTo('traceable'),
     });
 
-    expect(health).toMatchObject({
+    expect(health).toEqual({
+      name: 'health',
       image: 'jasonish/suricata:7.0.10',
       essential: true,
-      entryPoint: ['python3', '-c'],
+      entryPoint: ['python3', '/opt/traceable/bin/health.py'],
+      environment: [
+        { name: 'TRACEABLE_HEALTH_PORT', value: '8089' },
+        { name: 'TRACEABLE_HEALTH_PATH', value: '/healthz' },
+        { name: 'TRACEABLE_HEALTH_PIDFILES', value: 'suricata=/run/traceable-feed/suricata.pid' },
+        { name: 'TRACEABLE_SURICATA_LOG_DIR', value: '/var/log/suricata' },
+        { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
+        { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
+        { name: 'TRACEABLE_HTTP_BODY_LIMIT', value: '131072' },
+      ],
       portMappings: [{ containerPort: 8089, hostPort: 8089, protocol: 'tcp' }],
+      mountPoints: [logs(false), home, feed],
       dependsOn: [
         { containerName: 'suricata', condition: 'START' },
         { containerName: 'traceable', condition: 'START' },
       ],
       logConfiguration: logsTo('health'),
     });
-    expect(environmentOf(health)).toEqual({
-      TRACEABLE_HEALTH_PORT: '8089',
-      TRACEABLE_HEALTH_PATH: '/healthz',
-      TRACEABLE_EVE_FILE: '/var/log/suricata/eve.json',
-      TRACEABLE_EVE_MAX_BYTES: '104857600',
+
+    expect(metrics).toEqual({
+      name: 'metrics',
+      image: 'jasonish/suricata:7.0.10',
+      essential: false,
+      entryPoint: ['python3', '/opt/traceable/bin/metrics.py'],
+      environment: [
+        { name: 'TRACEABLE_METRICS_NAMESPACE', value: 'Traceable/TrafficMirroring' },
+        { name: 'TRACEABLE_METRICS_GROUP_DIMENSION', value: 'AutoScalingGroupName' },
+        { name: 'TRACEABLE_METRICS_GROUP', value: 'traffic-mirroring-agents' },
+        { name: 'TRACEABLE_METRICS_INTERVAL', value: '60' },
+        { name: 'TRACEABLE_METRICS_SINK', value: 'stdout' },
+        { name: 'TRACEABLE_METRICS_STATE', value: '/run/traceable-feed/.metrics-state.json' },
+        { name: 'TRACEABLE_STATS_FILE', value: '/var/log/suricata/stats.json' },
+        { name: 'TRACEABLE_FEED_DIR', value: '/run/traceable-feed' },
+      ],
+      mountPoints: [logs(true), home, feed],
+      dependsOn: [{ containerName: 'suricata', condition: 'START' }],
+      logConfiguration: logsTo('metrics'),
     });
   });
 
@@ -247,9 +338,13 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         '{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}, ' +
         '{"Sid" = "WriteContainerLogs", "Effect" = "Allow", "Action" = ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource" = "${aws_cloudwatch_log_group.ecs_fleet_log_group.arn}:*"}]})}',
     });
-    // Of the agent side (the session Lambda has its own role), only the execution role has a policy.
+    // Of the agent side (the session Lambda has its own role): the execution role's, and the instance role's read of
+    // the bootstrap bundle (asserted in bootstrap-bundle.test.ts).
     const policies = Object.values(json.resource.aws_iam_role_policy).map((policy) => policy.role as string);
-    expect(policies.filter((role) => !role.startsWith('${aws_iam_role.sessions_'))).toEqual(['${aws_iam_role.ecs_fleet_execution_role.id}']);
+    expect(policies.filter((role) => !role.startsWith('${aws_iam_role.sessions_'))).toEqual([
+      '${aws_iam_role.ecs_fleet_role.id}',
+      '${aws_iam_role.ecs_fleet_execution_role.id}',
+    ]);
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment)
       .filter((attachment) => attachment.role.includes('ecs_fleet'))
       .map((attachment) => [attachment.role, attachment.policy_arn]);

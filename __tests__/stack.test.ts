@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapBundle, renderUserData } from '../bootstrap';
 import { bootstrapPropsOf } from '../stacks/mirroring-stack';
-import { BASE_CONFIG, configOf, resource, snapshot, synthConfig, userDataOf } from './helpers/synth';
+import { BASE_CONFIG, configOf, resource, snapshot, synthConfig, userDataOf, userDataScript } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';
 
@@ -39,6 +39,10 @@ describe('mirror target', () => {
       vpc_id: 'vpc-0123456789abcdef0',
       health_check: { protocol: 'HTTP', port: '8089', path: '/healthz', matcher: '200' },
     });
+  });
+
+  test('flow affinity: source-IP stickiness, so every packet of one mirrored interface reaches the same agent', () => {
+    expect(resource(json, 'aws_lb_target_group', 'mirror_vxlan_target_group').stickiness).toEqual({ enabled: true, type: 'source_ip' });
   });
 
   test('the NLB is the traffic mirror target, and the filter accepts TCP both ways without Amazon DNS', () => {
@@ -105,10 +109,18 @@ describe('EC2 agent fleet', () => {
     expect(launchTemplate.key_name).toBeUndefined();
   });
 
+  test('images pinned by digest reach the hosts as given (SuricataImage, TraceableAgentImage with @sha256:...)', () => {
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const pinned = synthConfig({ SuricataImage: `jasonish/suricata:7.0.10@${digest}`, TraceableAgentImage: `traceableai/traceable-agent:1.71.2@${digest}` });
+    const script = userDataScript(resource(pinned.json, 'aws_launch_template', 'fleet_launch_template'));
+    expect(script).toContain(`TRACEABLE_SURICATA_IMAGE='jasonish/suricata:7.0.10@${digest}'`);
+    expect(script).toContain(`TRACEABLE_AGENT_IMAGE='traceableai/traceable-agent:1.71.2@${digest}'`);
+  });
+
   test('user data is the rendered bootstrap, base64-encoded at synth; Terraform puts the bundle bucket in and gzips it', () => {
     const { script, bucket } = userDataOf(launchTemplate);
     expect(bucket).toBe('aws_s3_bucket.fleet_bootstrap_bundle_bucket');
-    expect(script).toBe(renderUserData(bootstrapPropsOf(configOf({ AutoscalingMaxSize: 6, AutoscalingTargetValue: 55, InstanceType: 'c5.2xlarge' })), bootstrapBundle()));
+    expect(script).toBe(renderUserData(bootstrapPropsOf(configOf({ AutoscalingMaxSize: 6, AutoscalingTargetValue: 55, InstanceType: 'c5.2xlarge' })), bootstrapBundle('ec2')));
     expect(script).toContain('traffic-mirroring/traceable-refresh-token');
     expect(launchTemplate.depends_on).toEqual(['aws_s3_object.fleet_bootstrap_bundle_object', 'aws_iam_role_policy.fleet_bootstrap_bundle_read']);
   });
@@ -139,6 +151,72 @@ describe('EC2 agent fleet', () => {
       },
       target_value: 55,
     });
+  });
+
+  test('scaling on the hosts\' own load and loss: packets per host (target tracking) and kernel drops (a step out)', () => {
+    expect(resource(json, 'aws_autoscaling_policy', 'fleet_packets_target_tracking')).toEqual({
+      name: 'traffic-mirroring-packets',
+      autoscaling_group_name: '${aws_autoscaling_group.fleet_autoscaling_group.name}',
+      policy_type: 'TargetTrackingScaling',
+      target_tracking_configuration: {
+        customized_metric_specification: {
+          namespace: 'Traceable/TrafficMirroring',
+          metric_name: 'KernelPackets',
+          statistic: 'Average',
+          metric_dimension: [{ name: 'AutoScalingGroupName', value: 'traffic-mirroring-agents' }],
+        },
+        target_value: 3000000,
+      },
+    });
+    expect(resource(json, 'aws_autoscaling_policy', 'fleet_drops_step_scaling')).toEqual({
+      name: 'traffic-mirroring-drops',
+      autoscaling_group_name: '${aws_autoscaling_group.fleet_autoscaling_group.name}',
+      policy_type: 'StepScaling',
+      adjustment_type: 'ChangeInCapacity',
+      estimated_instance_warmup: 300,
+      step_adjustment: [{ metric_interval_lower_bound: '0', scaling_adjustment: 1 }],
+    });
+  });
+
+  test('alarms: sustained kernel drops (over 1% of packets for 3 minutes, adds a host) and feed send errors', () => {
+    const sum = (id: string, metricName: string) => ({
+      id,
+      return_data: false,
+      metric: { namespace: 'Traceable/TrafficMirroring', metric_name: metricName, dimensions: { AutoScalingGroupName: 'traffic-mirroring-agents' }, period: 60, stat: 'Sum' },
+    });
+    expect(resource(json, 'aws_cloudwatch_metric_alarm', 'fleet_kernel_drops_alarm')).toEqual({
+      alarm_name: 'traffic-mirroring-kernel-drops',
+      alarm_description: 'Agent hosts of traffic-mirroring-agents drop mirrored packets in the kernel (capture cannot keep up): adds a host',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 1,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      treat_missing_data: 'notBreaching',
+      metric_query: [
+        sum('drops', 'KernelDrops'),
+        sum('packets', 'KernelPackets'),
+        { id: 'drop_percent', expression: 'IF(packets > 0, 100 * drops / packets, 0)', label: 'Kernel drops (% of packets)', return_data: true },
+      ],
+      alarm_actions: ['${aws_autoscaling_policy.fleet_drops_step_scaling.arn}'],
+      ok_actions: [],
+    });
+    expect(resource(json, 'aws_cloudwatch_metric_alarm', 'fleet_feed_send_errors_alarm')).toEqual({
+      alarm_name: 'traffic-mirroring-feed-send-errors',
+      alarm_description: 'Suricata on traffic-mirroring-agents cannot hand HTTP events to the Traceable agent (feed send errors)',
+      namespace: 'Traceable/TrafficMirroring',
+      metric_name: 'FeedSendErrors',
+      dimensions: { AutoScalingGroupName: 'traffic-mirroring-agents' },
+      statistic: 'Sum',
+      period: 60,
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      treat_missing_data: 'notBreaching',
+      alarm_actions: [],
+      ok_actions: [],
+    });
+    expect(resource(json, 'aws_cloudwatch_log_group', 'fleet_metrics_log_group')).toEqual({ name: '/traceable/traffic-mirroring/host-metrics', retention_in_days: 7 });
   });
 
   test('instance role: SSM, CloudWatch agent and read of exactly the token secret, nothing wider', () => {

@@ -40,7 +40,7 @@ describe('upgrades plan as in-place updates of the fleet', () => {
     const bucket: string = attributes('aws_s3_bucket', 'fleet_bootstrap_bundle_bucket').bucket;
     expect(bucket).toBe('fake-aws_s3_bucket-fleet_bootstrap_bundle_bucket-bucket'); // the stand-in of the name S3 gives
     const userData = gunzipSync(Buffer.from(attributes('aws_launch_template', 'fleet_launch_template').user_data, 'base64')).toString('utf8');
-    expect(userData).toBe(renderUserData(bootstrapPropsOf(configOf(DEPLOYED)), bootstrapBundle()).replace(BUNDLE_BUCKET_PLACEHOLDER, bucket));
+    expect(userData).toBe(renderUserData(bootstrapPropsOf(configOf(DEPLOYED)), bootstrapBundle('ec2')).replace(BUNDLE_BUCKET_PLACEHOLDER, bucket));
   });
 
   test('a fresh synth of the same configuration plans no change (no churn in pull requests)', async () => {

@@ -56,7 +56,7 @@ export const SURICATA_LOG_DIR = `${LOG_DIR}/suricata`;
  * tests); on the instance the primary interface is detected at boot. ENA interfaces are ens5 on AL2023/Ubuntu. */
 export const DEFAULT_CAPTURE_INTERFACE = 'ens5';
 
-/** EC2's limit on raw user data. */
+/** EC2's limit on user data before base64, i.e. on the gzip-compressed script the launch template carries. */
 export const USER_DATA_LIMIT_BYTES = 16384;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -112,3 +112,33 @@ export const AGENT_FEED_PATH_VARIABLE = 'TA_SURICATA_EVE_FILE';
  * events may wait in the agent's socket queue. The Linux default, 10, is a burst of ten transactions; the feed
  * waits at most 50 ms for room, then drops (and counts) events. Set by the host at boot. */
 export const FEED_MAX_DGRAM_QLEN = 512;
+
+/** Environment variable the agent reads its refresh token from (an assumption: see README). The EC2 hosts' entrypoint
+ * wrapper exports it from a read-only file; the ECS task sets it as an ECS secret. */
+export const AGENT_TOKEN_VARIABLE = 'TA_REFRESH_TOKEN';
+
+/** systemd slice (cgroup) the EC2 hosts run the Suricata and agent containers in (`docker run --cgroup-parent`);
+ * an iptables rule rejects its traffic to the instance metadata service. */
+export const CONTAINER_SLICE = 'traceableagents.slice';
+
+/** cgroup (v2) under which the ECS agent runs task containers on Amazon Linux 2023 (`ecstasks.slice/ecstasks-<task>.slice`). */
+export const ECS_TASKS_CGROUP = 'ecstasks.slice';
+
+/** Where host metrics go on EC2: the CloudWatch agent's embedded metric format listener. */
+export const EMF_LISTENER = 'udp:127.0.0.1:25888';
+
+/** Per-host loss and throughput metrics published by bootstrap/files/metrics.py in {@link METRICS_NAMESPACE}, each a count
+ * per publishing interval (one minute), with the dimension {@link MEMORY_METRIC_DIMENSION} (the agent group) and that
+ * plus `Host`. */
+export const HOST_METRICS = {
+  kernelPackets: 'KernelPackets',
+  kernelDrops: 'KernelDrops',
+  vxlanPackets: 'VxlanPackets',
+  httpTransactions: 'HttpTransactions',
+  reassemblyGaps: 'ReassemblyGaps',
+  feedEventsSent: 'FeedEventsSent',
+  feedSendErrors: 'FeedSendErrors',
+} as const;
+
+/** Seconds between two samples of {@link HOST_METRICS}. */
+export const HOST_METRICS_INTERVAL_SECONDS = 60;

@@ -9,6 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
+  AGENT_FEED_PATH_VARIABLE,
+  AGENT_TOKEN_VARIABLE,
+  CONTAINER_SLICE,
   DEFAULT_AWS_CLI_IMAGE,
   DEFAULT_CAPTURE_INTERFACE,
   DEFAULT_CLOUDWATCH_AGENT_VERSION,
@@ -16,7 +19,12 @@ import {
   DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
   DEFAULT_TRACEABLE_AGENT_VERSION,
+  ECS_TASKS_CGROUP,
+  EMF_LISTENER,
   EVE_FILE_IN_CONTAINER,
+  FEED_DIR,
+  FEED_MAX_DGRAM_QLEN,
+  HOST_METRICS_INTERVAL_SECONDS,
   FEED_FILE_PATH,
   FEED_MODES,
   FEED_SOCKET_PATH,
@@ -27,6 +35,8 @@ import {
   MEMORY_METRIC_NAME,
   MAX_HTTP_BODY_LIMIT,
   METRICS_NAMESPACE,
+  SURICATA_LOG_DIR,
+  SURICATA_STATS_FILE,
   SURICATA_LUA_DIR,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
@@ -54,6 +64,12 @@ export interface BootstrapProps {
   readonly awsCliImage?: string;
   /** CloudWatch agent .deb version on Ubuntu (S3 path element). Default {@link DEFAULT_CLOUDWATCH_AGENT_VERSION}. */
   readonly cloudWatchAgentVersion?: string;
+  /** Name of the agent hosts' autoscaling group (also the ECS cluster and service): the value of the host metrics'
+   * group dimension, which the alarms and scaling policies select. */
+  readonly agentGroupName: string;
+  /** Log group the EC2 hosts' metrics documents go to (created by the stack, with a retention).
+   * @default - the CloudWatch agent's default */
+  readonly metricsLogGroupName?: string;
   /** How the HTTP events reach the agent (AgentFeed): unix datagram socket or file. Default {@link DEFAULT_FEED_MODE}. */
   readonly feedMode?: FeedMode;
   /** Bytes of each request and response body in the events (HttpBodyLimit), 0 for none. Default {@link DEFAULT_HTTP_BODY_LIMIT}. */
@@ -79,28 +95,62 @@ export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 /** Suricata's Lua output scripts and the feed module they share (files/lua/, installed in {@link SURICATA_LUA_DIR}). */
 export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_http.lua', 'traceable_bodies.lua'];
 
+/** Which fleet's hosts install a file: only the plain EC2 hosts (`ec2`), only the ECS container instances (`ecs`),
+ * or both (absent). Each gets only its own, to keep its user data under EC2's limit. */
+export type FleetKind = 'ec2' | 'ecs';
+
 /** Source file (under files/) → installed path and mode. */
-const FILES: ReadonlyArray<{ src: string; path: string; mode: string }> = [
-  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644' },
-  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755' },
-  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
+const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: FleetKind }> = [
+  { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644', fleet: 'ec2' },
+  { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
+  { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755', fleet: 'ecs' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
+  { src: 'metrics.py', path: `${INSTALL_DIR}/bin/metrics.py`, mode: '0755' },
   { src: 'suricata.yaml', path: `${INSTALL_DIR}/etc/suricata.yaml`, mode: '0644' },
-  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644' },
+  { src: 'cloudwatch-agent.json', path: `${INSTALL_DIR}/etc/cloudwatch-agent.json`, mode: '0644', fleet: 'ec2' },
   { src: 'logrotate.conf', path: `${INSTALL_DIR}/etc/logrotate.conf`, mode: '0644' },
-  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644' },
-  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644' },
-  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644' },
+  { src: 'systemd/suricata.service', path: `${INSTALL_DIR}/systemd/suricata.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable.service', path: `${INSTALL_DIR}/systemd/traceable.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable-health.service', path: `${INSTALL_DIR}/systemd/traceable-health.service`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/traceable-metrics.service', path: `${INSTALL_DIR}/systemd/traceable-metrics.service`, mode: '0644', fleet: 'ec2' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
+  { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644', fleet: 'ec2' },
+  { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644', fleet: 'ecs' },
+  { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644', fleet: 'ecs' },
   ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
 ];
 
-/** Shell scripts among the files (for shellcheck); fetch-bundle.sh runs from the user data, not the bundle. */
-export const SHELL_SCRIPTS = ['lib.sh', 'bootstrap.sh', 'token.sh', 'fetch-bundle.sh'];
+/** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
+ * whose images may have no bash. fetch-bundle.sh runs from the user data, not from the bundle. */
+export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
+  'lib.sh': 'bash',
+  'bootstrap.sh': 'bash',
+  'token.sh': 'bash',
+  'agent-run.sh': 'bash',
+  'imds-block.sh': 'bash',
+  'fetch-bundle.sh': 'bash',
+  'agent-entrypoint.sh': 'sh',
+  'suricata-start.sh': 'sh',
+};
 
 function readSource(src: string): string {
   return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
+}
+
+/** Scripts, units and logrotate configuration are installed without their full-line comments, to keep the user data
+ * under EC2's 16 KB (the sources in bootstrap/files keep them; the Suricata configuration is installed as it is). */
+const COMMENTED = /\.(sh|py|service|timer|slice|conf)$/;
+
+function withoutCommentLines(content: string): string {
+  return content
+    .split('\n')
+    .filter((line) => !/^\s*#(?!!)/.test(line))
+    .join('\n');
 }
 
 /** A Lua source without its comment-only and blank lines and without indentation (our scripts have no multi-line
@@ -121,11 +171,12 @@ function yamlWithoutComments(source: string): string {
     .join('\n')}\n`;
 }
 
-/** The files installed under {@link INSTALL_DIR}, the same for every configuration (the settings travel in
+/** The files installed under {@link INSTALL_DIR} (all of them, or those of one fleet kind), the same for every configuration (the settings travel in
  * /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}). */
-export function bootstrapFiles(): BootstrapFile[] {
-  return FILES.map(({ src, path, mode }) => {
+export function bootstrapFiles(fleet?: FleetKind): BootstrapFile[] {
+  return FILES.filter((file) => !fleet || !file.fleet || file.fleet === fleet).map(({ src, path, mode }) => {
     let content = readSource(src);
+    if (COMMENTED.test(src)) content = withoutCommentLines(content);
     // The Lua scripts' comments stay in the source (bootstrap/files/lua): the installed copies are the code only,
     // to keep the user data under EC2's limit.
     if (src.endsWith('.lua')) content = luaWithoutComments(content);
@@ -174,6 +225,7 @@ export function feedEnvironment(feedMode: FeedMode = DEFAULT_FEED_MODE, httpBody
 
 export const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 /** A secret ARN, or a Terraform / cdktf reference resolving to one (`${aws_secretsmanager_secret.x.arn}`). */
 const ARN_OR_REFERENCE = /^[A-Za-z0-9:/_+=.@${}[\]-]+$/;
@@ -195,7 +247,7 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
   const agentImage =
     props.traceableAgentImage ?? `${TRACEABLE_AGENT_REPOSITORY}:${props.traceableAgentVersion ?? DEFAULT_TRACEABLE_AGENT_VERSION}`;
   return {
-    TRACEABLE_REGION: check('region', props.region, /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region'),
+    TRACEABLE_REGION: check('region', props.region, REGION, 'an AWS region'),
     TRACEABLE_TOKEN_SECRET_ARN: check('tokenSecretArn', props.tokenSecretArn, ARN_OR_REFERENCE, 'a secret ARN or a Terraform reference'),
     TRACEABLE_ENVIRONMENT: check('traceableEnvironment', props.traceableEnvironment, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
     TRACEABLE_SERVICE_NAME: check('traceableServiceName', props.traceableServiceName, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
@@ -213,6 +265,19 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
     ...feedEnvironment(props.feedMode, props.httpBodyLimit),
     TRACEABLE_HEALTH_PORT: String(HEALTH_CHECK_PORT),
     TRACEABLE_HEALTH_PATH: HEALTH_CHECK_PATH,
+    TRACEABLE_FEED_DIR: FEED_DIR,
+    TRACEABLE_FEED_MAX_DGRAM_QLEN: String(FEED_MAX_DGRAM_QLEN),
+    TRACEABLE_CONTAINER_SLICE: CONTAINER_SLICE,
+    TRACEABLE_AGENT_CREDENTIAL_VARIABLE: AGENT_TOKEN_VARIABLE,
+    TRACEABLE_STATS_FILE: `${SURICATA_LOG_DIR}/${SURICATA_STATS_FILE}`,
+    TRACEABLE_METRICS_NAMESPACE: METRICS_NAMESPACE,
+    TRACEABLE_METRICS_GROUP_DIMENSION: MEMORY_METRIC_DIMENSION,
+    TRACEABLE_METRICS_GROUP: check('agentGroupName', props.agentGroupName, /^[A-Za-z0-9._-]{1,255}$/, 'an autoscaling group name'),
+    ...(props.metricsLogGroupName
+      ? { TRACEABLE_METRICS_LOG_GROUP: check('metricsLogGroupName', props.metricsLogGroupName, /^[A-Za-z0-9._/#-]{1,512}$/, 'a log group name') }
+      : {}),
+    TRACEABLE_METRICS_SINK: EMF_LISTENER,
+    TRACEABLE_METRICS_INTERVAL: String(HOST_METRICS_INTERVAL_SECONDS),
   };
 }
 
@@ -222,8 +287,9 @@ export function containerImagesOf(props: BootstrapProps): string[] {
   return [env.TRACEABLE_SURICATA_IMAGE, env.TRACEABLE_AGENT_IMAGE];
 }
 
-/** The agent container's environment without the token (TA_REFRESH_TOKEN comes from the secret at start).
- * The names are those token.sh writes; the ECS task definition should use the same, with the token as an ECS
+/** The agent container's environment without the token. THE place of the agent's variable names (assumed, see the
+ * README), with {@link AGENT_TOKEN_VARIABLE}: the EC2 hosts get them as /etc/traceable/agent.env (`docker run
+ * --env-file`), the ECS task as its environment; the token is exported by agent-entrypoint.sh (EC2) or is an ECS
  * secret (`valueFrom: <secret ARN>:refresh_token::`). */
 export function agentEnvironment(props: BootstrapProps): Record<string, string> {
   const env = bootstrapEnvironment(props);
@@ -231,7 +297,8 @@ export function agentEnvironment(props: BootstrapProps): Record<string, string> 
     TA_ENVIRONMENT: env.TRACEABLE_ENVIRONMENT,
     TA_SERVICE_NAME: env.TRACEABLE_SERVICE_NAME,
     TA_REMOTE_ENDPOINT: env.TRACEABLE_API_ENDPOINT,
-    TA_SURICATA_EVE_FILE: env.TRACEABLE_EVE_FILE,
+    // The feed's path is the same in the agent container (both mounts keep their host paths' container names).
+    [AGENT_FEED_PATH_VARIABLE]: env.TRACEABLE_FEED_PATH,
   };
 }
 
@@ -266,9 +333,9 @@ export const BUNDLE_KEY_PREFIX = 'bootstrap/';
  * the name known only once the bucket exists), see modules/bootstrap-bundle.ts. */
 export const BUNDLE_BUCKET_PLACEHOLDER = '__TRACEABLE_BUNDLE_BUCKET__';
 
-/** The bundle of an unpack script. gzip level 9, no timestamp or name in the header: the same files give the same bytes. */
-export function bootstrapBundle(unpackScript: string = renderUnpackScript()): BootstrapBundle {
-  const gzip = gzipSync(Buffer.from(unpackScript, 'utf8'), { level: 9 });
+/** The bundle of a fleet kind's files. gzip level 9, no timestamp or name in the header: the same files give the same bytes. */
+export function bootstrapBundle(fleet: FleetKind): BootstrapBundle {
+  const gzip = gzipSync(Buffer.from(renderUnpackScript(bootstrapFiles(fleet)), 'utf8'), { level: 9 });
   const sha256 = createHash('sha256').update(gzip).digest('hex');
   return { key: `${BUNDLE_KEY_PREFIX}${sha256}.sh.gz`, sha256, gzip };
 }
@@ -276,9 +343,10 @@ export function bootstrapBundle(unpackScript: string = renderUnpackScript()): Bo
 /** Where the hosts fetch the bundle and the script that fetches it, as user data lines: lib.sh (the retry and
  * signing functions) and fetch-bundle.sh, run with the instance role, then the unpack script it wrote. */
 function fetchBundleLines(region: string, bundle: BootstrapBundle): string[] {
+  check('region', region, REGION, 'an AWS region');
   const bin = `${INSTALL_DIR}/bin`;
   const heredoc = (src: string, end: string) => {
-    const content = readSource(src);
+    const content = withoutCommentLines(readSource(src));
     if (content.split('\n').includes(end)) throw new Error(`${src} contains the line ${end}`);
     return [`cat > ${bin}/${src} <<'${end}'`, content + end];
   };
@@ -301,7 +369,7 @@ function fetchBundleLines(region: string, bundle: BootstrapBundle): string[] {
  * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the scripts have
  * their own, so the whole must reach Terraform encoded, never as a template.
  */
-export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle()): string {
+export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ec2')): string {
   const env = bootstrapEnvironment(props);
   const lines = [
     '#!/bin/bash',
@@ -313,11 +381,50 @@ export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = 
     "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
     ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
     'TRACEABLE_ENV_END',
+    // docker --env-file format: NAME=value, no quoting (the values are validated plain text).
+    "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
+    ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
+    'TRACEABLE_AGENT_ENV_END',
     ...fetchBundleLines(env.TRACEABLE_REGION, bundle),
     'exec bash /opt/traceable/bin/bootstrap.sh',
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * Renders the user data of an ECS container instance: joins the cluster, installs the same files as the EC2 hosts
+ * (fetched as the EC2 hosts fetch theirs, see {@link renderUserData}; the task's containers run health.py, metrics.py and suricata-start.sh from them, mounted read-only), and before the
+ * ECS agent starts: creates the feed directory and rejects the instance metadata service for task containers
+ * (`traceable-ecs-host.service`, required by ecs.service through a drop-in); rotates Suricata's files by size.
+ */
+export function renderEcsUserData(clusterName: string, region: string, bundle: BootstrapBundle = bootstrapBundle('ecs')): string {
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`bootstrap: invalid ECS cluster name ${JSON.stringify(clusterName)}`);
+  const systemd = `${INSTALL_DIR}/systemd`;
+  return [
+    '#!/bin/bash',
+    `# Joins the ECS cluster ${clusterName}; its service brings Suricata and the Traceable agent as containers.`,
+    'set -euo pipefail',
+    'umask 022',
+    "cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'",
+    `ECS_CLUSTER=${clusterName}`,
+    // Host-network containers then get the (empty) task role's credentials, not the instance role's.
+    'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
+    'ECS_CONFIG_END',
+    `install -d -m 0755 ${INSTALL_DIR} ${SURICATA_LOG_DIR} /etc/systemd/system/ecs.service.d`,
+    // Room in the agent's socket queue for bursts of events (host networking: the host's setting).
+    `echo 'net.unix.max_dgram_qlen = ${FEED_MAX_DGRAM_QLEN}' > /etc/sysctl.d/90-traceable-feed.conf`,
+    `sysctl -qw net.unix.max_dgram_qlen=${FEED_MAX_DGRAM_QLEN}`,
+    ...fetchBundleLines(region, bundle),
+    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
+    `install -m 0644 ${systemd}/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf`,
+    'install -d -m 0755 /var/lib/logrotate',
+    'command -v logrotate >/dev/null || dnf install -y logrotate',
+    'systemctl daemon-reload',
+    `systemctl start ${ECS_TASKS_CGROUP}`,
+    'systemctl enable --now traceable-ecs-host.service traceable-logrotate.timer',
+    '',
+  ].join('\n');
 }
 
 /** User data as EC2 takes it (base64), gzip-compressed: cloud-init (Amazon Linux 2023, Ubuntu, the ECS-optimized

@@ -7,7 +7,7 @@ import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { encodeUserData, type BootstrapBundle as BundleContent } from '../bootstrap';
+import type { BootstrapBundle as BundleContent } from '../bootstrap';
 import { BootstrapBundle } from './bootstrap-bundle';
 import { managedPolicyArn } from './aws-partition';
 import { resourceNames } from './resource-names';
@@ -46,12 +46,9 @@ export interface AgentHostSettings {
 export interface AgentHostsProps extends AgentHostSettings {
   /** Instance user data (a shell script, plain text known at synth); holds no secret. */
   readonly userData: string;
-  /**
-   * The files the user data fetches (bootstrap/index.ts renderUserData): stored in the stack's bundle bucket, which
-   * the instance role may read; the user data gets the bucket's name from Terraform.
-   * @default - none: the user data needs nothing else
-   */
-  readonly bundle?: BundleContent;
+  /** The files the user data fetches (bootstrap/index.ts renderUserData, renderEcsUserData): stored in the stack's
+   * bundle bucket, which the instance role may read; the user data gets the bucket's name from Terraform. */
+  readonly bundle: BundleContent;
   /** Description of the launch template (what the hosts run). */
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
@@ -81,7 +78,7 @@ export interface AgentHosts {
   readonly role: IamRole;
   readonly launchTemplate: LaunchTemplate;
   readonly autoscalingGroup: AutoscalingGroup;
-  readonly bootstrapBundle?: BootstrapBundle;
+  readonly bootstrapBundle: BootstrapBundle;
 }
 
 /**
@@ -123,8 +120,8 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     new IamRolePolicyAttachment(scope, `managed_${policy.split('/').pop()}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
   }
   const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
-  const bootstrapBundle = props.bundle ? new BootstrapBundle(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle }) : undefined;
-  const readBundle = bootstrapBundle?.grantRead(role);
+  const bootstrapBundle = new BootstrapBundle(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle });
+  const readBundle = bootstrapBundle.grantRead(role);
 
   const launchTemplate = new LaunchTemplate(scope, 'launch_template', {
     name: `${namePrefix}-agent`,
@@ -135,7 +132,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     vpcSecurityGroupIds: [securityGroup.id],
     iamInstanceProfile: { arn: instanceProfile.arn },
     // Encoded here, not as a Terraform template: the script's own ${...} must not be read as interpolation.
-    userData: bootstrapBundle ? bootstrapBundle.userData(props.userData) : encodeUserData(props.userData),
+    userData: bootstrapBundle.userData(props.userData),
     // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
     // containers) reaches instance metadata, containers on a bridge network do not.
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
@@ -152,7 +149,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     })),
     updateDefaultVersion: true,
     // Instances of a new version find their bundle uploaded and readable.
-    dependsOn: bootstrapBundle && readBundle ? [bootstrapBundle.object, readBundle] : undefined,
+    dependsOn: [bootstrapBundle.object, readBundle],
   });
 
   const autoscalingGroup = new AutoscalingGroup(scope, 'autoscaling_group', {

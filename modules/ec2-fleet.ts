@@ -6,12 +6,15 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../bootstrap/constants';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { HOST_METRICS, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../bootstrap/constants';
 import type { BootstrapBundle } from '../bootstrap';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { ecrPullStatements } from './ecr-pull';
+import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
+import { resourceNames } from './resource-names';
 
-export interface Ec2FleetProps extends AgentHostSettings {
+export interface Ec2FleetProps extends AgentHostSettings, LossMonitoringSettings {
   /** Target average CPU and memory utilization, percent. */
   readonly targetUtilization: number;
   /** Target group the instances register with (the mirror target NLB's). */
@@ -27,17 +30,25 @@ export interface Ec2FleetProps extends AgentHostSettings {
    * @default [] (public images only)
    */
   readonly containerImages?: readonly string[];
+  /**
+   * Days the hosts' metrics documents (embedded metric format, `/traceable/<namePrefix>/host-metrics`) are kept.
+   * @default 7
+   */
+  readonly metricsLogRetentionDays?: number;
 }
 
 /**
  * The agent fleet as an EC2 autoscaling group: instances running Suricata and the Traceable agent, behind the
- * mirror target NLB, scaled on CPU and memory, rolled by instance refresh whenever the launch template changes.
+ * mirror target NLB, scaled on CPU, memory, packet rate and kernel drops, rolled by instance refresh whenever the
+ * launch template changes.
  */
 export class Ec2Fleet extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly role: IamRole;
   readonly launchTemplate: LaunchTemplate;
   readonly autoscalingGroup: AutoscalingGroup;
+  /** Where the CloudWatch agent writes the hosts' metrics documents. */
+  readonly metricsLogGroup: CloudwatchLogGroup;
 
   constructor(scope: Construct, id: string, props: Ec2FleetProps) {
     super(scope, id);
@@ -95,6 +106,41 @@ export class Ec2Fleet extends Construct {
         },
         targetValue: props.targetUtilization,
       },
+    });
+  
+
+    // Loss and load: the hosts' own metrics (metrics.py through the CloudWatch agent), not only CPU and memory.
+    this.metricsLogGroup = new CloudwatchLogGroup(this, 'metrics_log_group', {
+      name: resourceNames(namePrefix).hostMetricsLogGroup,
+      retentionInDays: props.metricsLogRetentionDays ?? 7,
+    });
+    const packets = hostMetric(HOST_METRICS.kernelPackets, resourceNames(namePrefix).agentGroup);
+    new AutoscalingPolicy(this, 'packets_target_tracking', {
+      name: `${namePrefix}-packets`,
+      autoscalingGroupName: this.autoscalingGroup.name,
+      policyType: 'TargetTrackingScaling',
+      targetTrackingConfiguration: {
+        customizedMetricSpecification: {
+          namespace: packets.namespace,
+          metricName: packets.metricName,
+          statistic: 'Average',
+          metricDimension: Object.entries(packets.dimensions).map(([name, value]) => ({ name, value })),
+        },
+        targetValue: packetsPerHostTarget(props),
+      },
+    });
+    const scaleOutOnDrops = new AutoscalingPolicy(this, 'drops_step_scaling', {
+      name: `${namePrefix}-drops`,
+      autoscalingGroupName: this.autoscalingGroup.name,
+      policyType: 'StepScaling',
+      adjustmentType: 'ChangeInCapacity',
+      estimatedInstanceWarmup: 300,
+      stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
+    });
+    addLossAlarms(this, {
+      ...props,
+      agentGroupName: resourceNames(namePrefix).agentGroup,
+      scaleOutActions: [scaleOutOnDrops.arn],
     });
   }
 }

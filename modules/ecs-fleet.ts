@@ -13,15 +13,9 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import {
-  CAPTURE_INTERFACE_PLACEHOLDER,
-  INSTALL_DIR,
-  agentEnvironment,
-  bootstrapEnvironment,
-  bootstrapFiles,
-  type BootstrapProps,
-} from '../bootstrap';
-import { REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
+import { AGENT_TOKEN_VARIABLE, FEED_DIR, HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import type { CpuArchitecture } from '../stacks/instance-types';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { resourceNames } from './resource-names';
@@ -33,43 +27,64 @@ export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
   return `resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/${variant}recommended/image_id`;
 }
 
-/** What the agent task runs: the images, the Suricata configuration and the agent's settings. */
+/** Where Suricata's log directory is mounted in the task's containers (its default log directory). */
+const SURICATA_LOGS_IN_CONTAINER = '/var/log/suricata';
+/** Suricata's PID, written by suricata-start.sh, read by health.py (the task shares one PID namespace). */
+const SURICATA_PIDFILE = `${FEED_DIR}/suricata.pid`;
+/** The feed settings (data plane contract) the Suricata container gets, when the bootstrap has them. */
+const FEED_SETTINGS = ['TRACEABLE_FEED_MODE', 'TRACEABLE_FEED_PATH', 'TRACEABLE_HTTP_BODY_LIMIT'];
+
+/** What the agent task runs: the images and each container's environment. */
 export interface AgentTaskConfiguration {
   readonly suricataImage: string;
   readonly agentImage: string;
-  /** Suricata's configuration with {@link captureInterfacePlaceholder} where the capture interface goes. */
-  readonly suricataYamlTemplate: string;
-  readonly captureInterfacePlaceholder: string;
   /** The agent container's environment, without the token. */
   readonly agentEnvironment: Record<string, string>;
-  /** Health endpoint the NLB probes (port, path) and Suricata's eve file, as the EC2 hosts have them. */
-  readonly healthPort: string;
-  readonly healthPath: string;
-  readonly eveFile: string;
+  /** suricata-start.sh's: the feed settings and the PID file. */
+  readonly suricataEnvironment: Record<string, string>;
+  /** health.py's: port, path, Suricata's PID file and log directory as the container sees them, the feed settings. */
+  readonly healthEnvironment: Record<string, string>;
+  /** metrics.py's: namespace, group, standard output (the awslogs driver) and the files as the container sees them. */
+  readonly metricsEnvironment: Record<string, string>;
+  readonly healthPort: number;
 }
 
 /**
  * THE place where the EC2 bootstrap's configuration plugs into the ECS fleet: everything the task runs is rendered
- * here from the same {@link BootstrapProps} the EC2 user data is rendered from, so both fleet kinds run the same
- * images, Suricata configuration and agent settings.
+ * here from the same {@link BootstrapProps} the EC2 user data is rendered from, and the containers run the same files
+ * (bootstrap/files, installed on the ECS hosts by their user data), so both fleet kinds behave the same.
  */
 export function renderAgentTaskConfiguration(bootstrap: BootstrapProps): AgentTaskConfiguration {
   const env = bootstrapEnvironment(bootstrap);
-  const suricataYaml = bootstrapFiles().find((file) => file.path === `${INSTALL_DIR}/etc/suricata.yaml`);
-  if (!suricataYaml) throw new Error(`bootstrap: no ${INSTALL_DIR}/etc/suricata.yaml among the bootstrap files`);
+  const feed = Object.fromEntries(FEED_SETTINGS.filter((name) => name in env).map((name) => [name, env[name]]));
   return {
     suricataImage: env.TRACEABLE_SURICATA_IMAGE,
     agentImage: env.TRACEABLE_AGENT_IMAGE,
-    suricataYamlTemplate: suricataYaml.content,
-    captureInterfacePlaceholder: CAPTURE_INTERFACE_PLACEHOLDER,
     agentEnvironment: agentEnvironment(bootstrap),
-    healthPort: env.TRACEABLE_HEALTH_PORT,
-    healthPath: env.TRACEABLE_HEALTH_PATH,
-    eveFile: env.TRACEABLE_EVE_FILE,
+    suricataEnvironment: { ...feed, TRACEABLE_SURICATA_PIDFILE: SURICATA_PIDFILE },
+    healthEnvironment: {
+      TRACEABLE_HEALTH_PORT: env.TRACEABLE_HEALTH_PORT,
+      TRACEABLE_HEALTH_PATH: env.TRACEABLE_HEALTH_PATH,
+      // The agent's liveness: ECS stops the task when it exits (essential), and in socket mode its socket must accept.
+      TRACEABLE_HEALTH_PIDFILES: `suricata=${SURICATA_PIDFILE}`,
+      TRACEABLE_SURICATA_LOG_DIR: SURICATA_LOGS_IN_CONTAINER,
+      ...feed,
+    },
+    metricsEnvironment: {
+      TRACEABLE_METRICS_NAMESPACE: env.TRACEABLE_METRICS_NAMESPACE,
+      TRACEABLE_METRICS_GROUP_DIMENSION: env.TRACEABLE_METRICS_GROUP_DIMENSION,
+      TRACEABLE_METRICS_GROUP: env.TRACEABLE_METRICS_GROUP,
+      TRACEABLE_METRICS_INTERVAL: env.TRACEABLE_METRICS_INTERVAL,
+      TRACEABLE_METRICS_SINK: 'stdout',
+      TRACEABLE_METRICS_STATE: `${FEED_DIR}/.metrics-state.json`,
+      TRACEABLE_STATS_FILE: `${SURICATA_LOGS_IN_CONTAINER}/stats.json`,
+      TRACEABLE_FEED_DIR: FEED_DIR,
+    },
+    healthPort: Number(env.TRACEABLE_HEALTH_PORT),
   };
 }
 
-export interface EcsFleetProps extends AgentHostSettings {
+export interface EcsFleetProps extends AgentHostSettings, LossMonitoringSettings {
   /** Target average CPU and memory utilization of the service's tasks, percent. */
   readonly targetUtilization: number;
   /** Target group the service registers its tasks with (the mirror target NLB's; target type instance). */
@@ -95,81 +110,21 @@ export interface EcsFleetProps extends AgentHostSettings {
    * @default 30
    */
   readonly logRetentionDays?: number;
-  /**
-   * Size above which the health container empties Suricata's eve.json (the agent has read it by then; the EC2
-   * hosts rotate it with logrotate instead).
-   * @default 100 MiB
-   */
-  readonly eveMaxBytes?: number;
 }
 
 const SURICATA = 'suricata';
 const AGENT = 'traceable';
 const HEALTH = 'health';
+const METRICS = 'metrics';
 const SURICATA_LOGS_VOLUME = 'suricata-logs';
-const SURICATA_LOGS_IN_CONTAINER = '/var/log/suricata';
-
-/**
- * Suricata's start in its container: find the primary interface (default route; host networking, so the host's),
- * write the configuration with it, run Suricata. POSIX sh only, and no "${": Terraform would read it as interpolation.
- */
-const SURICATA_START = [
-  'set -eu',
-  'iface=""',
-  'while read -r name destination _; do if [ "$destination" = 00000000 ]; then iface="$name"; break; fi; done < /proc/net/route',
-  'if [ -z "$iface" ]; then echo "suricata: no default route, cannot tell the capture interface" >&2; exit 1; fi',
-  'mkdir -p /etc/traceable/suricata',
-  'printf %s "$TRACEABLE_SURICATA_YAML_B64" | base64 -d | sed "s/$TRACEABLE_CAPTURE_PLACEHOLDER/$iface/g" > /etc/traceable/suricata/suricata.yaml',
-  'exec suricata -c /etc/traceable/suricata/suricata.yaml --af-packet',
-].join('\n');
-
-/**
- * The health endpoint the NLB probes, in its own container (the Suricata image carries python3 for suricata-update).
- * It answers 200 while the task runs: Suricata and the agent are essential, so ECS stops the whole task, this
- * endpoint included, when either exits. It also keeps eve.json from filling the disk (no logrotate on ECS hosts).
- */
-const HEALTH_SERVER = `import os, threading, time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-PORT = int(os.environ["TRACEABLE_HEALTH_PORT"])
-PATH = os.environ["TRACEABLE_HEALTH_PATH"]
-EVE = os.environ["TRACEABLE_EVE_FILE"]
-EVE_MAX_BYTES = int(os.environ["TRACEABLE_EVE_MAX_BYTES"])
-
-
-def trim_eve():
-    while True:
-        time.sleep(60)
-        try:
-            if os.path.getsize(EVE) > EVE_MAX_BYTES:
-                os.truncate(EVE, 0)  # Suricata appends (O_APPEND), so it goes on writing at the start
-        except OSError:
-            pass
-
-
-class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        found = self.path.split("?", 1)[0] == PATH
-        body = b"ok\\n" if found else b"not found\\n"
-        self.send_response(200 if found else 404)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format, *args):
-        pass
-
-
-threading.Thread(target=trim_eve, daemon=True).start()
-ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
-`;
+const TRACEABLE_HOME_VOLUME = 'traceable-home';
+const FEED_VOLUME = 'traceable-feed';
 
 /**
  * The agent fleet as an ECS service on EC2 capacity: an autoscaling group of ECS-optimized Amazon Linux 2023 hosts
  * (capacity provider with managed scaling) running one task per host with Suricata, the Traceable agent and the
  * health endpoint as containers on the host network, registered with the mirror target NLB by ECS, scaled by
- * application autoscaling on CPU and memory.
+ * application autoscaling on CPU, memory, packet rate and kernel drops.
  */
 export class EcsFleet extends Construct {
   readonly securityGroup: SecurityGroup;
@@ -193,21 +148,14 @@ export class EcsFleet extends Construct {
     const clusterName = resourceNames(namePrefix).agentGroup;
     const task = renderAgentTaskConfiguration(props.bootstrap);
 
+    const bundle = bootstrapBundle('ecs');
     const hosts = addAgentHosts(this, {
       ...props,
       launchTemplateDescription: 'Traceable ECS container instance (runs the Suricata + Traceable agent task)',
       roleDescription: 'Traceable ECS container instances: ECS agent and SSM access only',
       managedPolicies: ['AmazonSSMManagedInstanceCore', 'service-role/AmazonEC2ContainerServiceforEC2Role'],
-      userData: [
-        '#!/bin/bash',
-        `# Joins the ECS cluster ${clusterName}; its service brings Suricata and the Traceable agent as containers.`,
-        "cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'",
-        `ECS_CLUSTER=${clusterName}`,
-        // Host-network containers then get the (empty) task role's credentials, not the instance role's.
-        'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
-        'ECS_CONFIG_END',
-        '',
-      ].join('\n'),
+      userData: renderEcsUserData(clusterName, props.region, bundle),
+      bundle,
       // ECS tags the group when managed scaling is on; declaring the tag keeps plans free of drift.
       extraAutoscalingGroupTags: [{ key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true }],
     });
@@ -271,22 +219,21 @@ export class EcsFleet extends Construct {
       options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': streamPrefix },
     });
     const environment = (variables: Record<string, string>) => Object.entries(variables).map(([name, value]) => ({ name, value }));
+    const mount = (sourceVolume: string, containerPath: string, readOnly: boolean) => ({ sourceVolume, containerPath, readOnly });
+    const home = mount(TRACEABLE_HOME_VOLUME, INSTALL_DIR, true);
+    const feed = mount(FEED_VOLUME, FEED_DIR, false);
     const containerDefinitions = [
       {
         name: SURICATA,
         image: task.suricataImage,
         essential: true,
-        entryPoint: ['/bin/sh', '-c'],
-        command: [SURICATA_START],
-        environment: environment({
-          TRACEABLE_SURICATA_YAML_B64: Buffer.from(task.suricataYamlTemplate, 'utf8').toString('base64'),
-          TRACEABLE_CAPTURE_PLACEHOLDER: task.captureInterfacePlaceholder,
-        }),
+        entryPoint: ['/bin/sh', `${INSTALL_DIR}/bin/suricata-start.sh`],
+        environment: environment(task.suricataEnvironment),
         // Host networking: the VXLAN packets arrive on the host's interface, where af-packet captures them.
         portMappings: [{ containerPort: VXLAN_UDP_PORT, hostPort: VXLAN_UDP_PORT, protocol: 'udp' }],
         // As the EC2 hosts' suricata.service: capture, thread priorities, locked capture ring.
         linuxParameters: { capabilities: { add: ['NET_ADMIN', 'NET_RAW', 'SYS_NICE', 'IPC_LOCK'] } },
-        mountPoints: [{ sourceVolume: SURICATA_LOGS_VOLUME, containerPath: SURICATA_LOGS_IN_CONTAINER, readOnly: false }],
+        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
         logConfiguration: logsTo(SURICATA),
       },
       {
@@ -294,28 +241,36 @@ export class EcsFleet extends Construct {
         image: task.agentImage,
         essential: true,
         environment: environment(task.agentEnvironment),
-        // ECS reads the token with the execution role at task start; it lands in no file, user data or state.
-        secrets: [{ name: 'TA_REFRESH_TOKEN', valueFrom: `${props.tokenSecretArn}:${REFRESH_TOKEN_SECRET_KEY}::` }],
-        mountPoints: [{ sourceVolume: SURICATA_LOGS_VOLUME, containerPath: SURICATA_LOGS_IN_CONTAINER, readOnly: true }],
+        // ECS reads the token with the execution role at task start; it lands in no file, user data or state (but see
+        // the README: like every ECS secret, it is in the container's environment that `docker inspect` shows on the host).
+        secrets: [{ name: AGENT_TOKEN_VARIABLE, valueFrom: `${props.tokenSecretArn}:${REFRESH_TOKEN_SECRET_KEY}::` }],
+        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), feed],
         dependsOn: [{ containerName: SURICATA, condition: 'START' }],
         logConfiguration: logsTo(AGENT),
       },
       {
+        // The same health.py as the EC2 hosts (the Suricata image carries python3 for suricata-update).
         name: HEALTH,
         image: task.suricataImage,
         essential: true,
-        entryPoint: ['python3', '-c'],
-        command: [HEALTH_SERVER],
-        environment: environment({
-          TRACEABLE_HEALTH_PORT: task.healthPort,
-          TRACEABLE_HEALTH_PATH: task.healthPath,
-          TRACEABLE_EVE_FILE: task.eveFile,
-          TRACEABLE_EVE_MAX_BYTES: String(props.eveMaxBytes ?? 100 * 1024 * 1024),
-        }),
-        portMappings: [{ containerPort: Number(task.healthPort), hostPort: Number(task.healthPort), protocol: 'tcp' }],
-        mountPoints: [{ sourceVolume: SURICATA_LOGS_VOLUME, containerPath: SURICATA_LOGS_IN_CONTAINER, readOnly: false }],
+        entryPoint: ['python3', `${INSTALL_DIR}/bin/health.py`],
+        environment: environment(task.healthEnvironment),
+        portMappings: [{ containerPort: task.healthPort, hostPort: task.healthPort, protocol: 'tcp' }],
+        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
         dependsOn: [SURICATA, AGENT].map((containerName) => ({ containerName, condition: 'START' })),
         logConfiguration: logsTo(HEALTH),
+      },
+      {
+        // The same metrics.py as the EC2 hosts; its standard output goes through awslogs, and CloudWatch Logs extracts
+        // the metrics from the embedded metric format. Not essential: losing metrics must not stop the capture.
+        name: METRICS,
+        image: task.suricataImage,
+        essential: false,
+        entryPoint: ['python3', `${INSTALL_DIR}/bin/metrics.py`],
+        environment: environment(task.metricsEnvironment),
+        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), home, feed],
+        dependsOn: [{ containerName: SURICATA, condition: 'START' }],
+        logConfiguration: logsTo(METRICS),
       },
     ];
 
@@ -327,8 +282,15 @@ export class EcsFleet extends Construct {
       memory: String(props.taskMemoryMiB ?? 6144),
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      // Where the EC2 hosts keep Suricata's logs too (the seed's troubleshooting path).
-      volume: [{ name: SURICATA_LOGS_VOLUME, hostPath: SURICATA_LOG_DIR }],
+      // One PID namespace for the task: health.py checks Suricata's process.
+      pidMode: 'task',
+      volume: [
+        // Where the EC2 hosts keep Suricata's logs too (the seed's troubleshooting path).
+        { name: SURICATA_LOGS_VOLUME, hostPath: SURICATA_LOG_DIR },
+        // The bootstrap files the user data installed (start script, health and metrics), and the feed directory (tmpfs).
+        { name: TRACEABLE_HOME_VOLUME, hostPath: INSTALL_DIR },
+        { name: FEED_VOLUME, hostPath: FEED_DIR },
+      ],
       containerDefinitions: JSON.stringify(containerDefinitions),
     });
 
@@ -377,5 +339,42 @@ export class EcsFleet extends Construct {
         },
       });
     }
+  
+
+    // Loss and load: the hosts' own metrics (metrics.py in the task), not only CPU and memory. More tasks need more
+    // hosts, which the capacity provider adds.
+    const packets = hostMetric(HOST_METRICS.kernelPackets, clusterName);
+    new AppautoscalingPolicy(this, 'packets_target_tracking', {
+      name: `${namePrefix}-packets`,
+      policyType: 'TargetTrackingScaling',
+      serviceNamespace: scalingTarget.serviceNamespace,
+      resourceId: scalingTarget.resourceId,
+      scalableDimension: scalingTarget.scalableDimension,
+      targetTrackingScalingPolicyConfiguration: {
+        customizedMetricSpecification: {
+          namespace: packets.namespace,
+          metricName: packets.metricName,
+          statistic: 'Average',
+          dimensions: Object.entries(packets.dimensions).map(([name, value]) => ({ name, value })),
+        },
+        targetValue: packetsPerHostTarget(props),
+        scaleOutCooldown: 60,
+        scaleInCooldown: 300,
+      },
+    });
+    const scaleOutOnDrops = new AppautoscalingPolicy(this, 'drops_step_scaling', {
+      name: `${namePrefix}-drops`,
+      policyType: 'StepScaling',
+      serviceNamespace: scalingTarget.serviceNamespace,
+      resourceId: scalingTarget.resourceId,
+      scalableDimension: scalingTarget.scalableDimension,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: 'ChangeInCapacity',
+        cooldown: 300,
+        metricAggregationType: 'Average',
+        stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
+      },
+    });
+    addLossAlarms(this, { ...props, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
   }
 }

@@ -91,6 +91,10 @@ export class MirrorTarget extends Construct {
       targetType: props.targetType ?? 'instance',
       vpcId: props.vpcId,
       deregistrationDelay: '30',
+      // Flow affinity: both directions of a mirrored connection arrive with the mirrored interface's address as outer
+      // source IP but different outer UDP source ports, so the default 5-tuple hash can split them over two agents.
+      // Source-IP stickiness sends every packet of one interface to the same healthy agent (see README).
+      stickiness: { enabled: true, type: 'source_ip' },
       // UDP cannot be health-checked: the agent host answers HTTP on its own port.
       healthCheck: {
         protocol: 'HTTP',

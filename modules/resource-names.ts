@@ -13,6 +13,8 @@ export function resourceNames(namePrefix: string) {
     agentGroup: `${namePrefix}-agents`,
     /** The session Lambda. */
     sessionFunction,
+    /** Where the EC2 agent hosts' CloudWatch agent writes their metrics documents (embedded metric format). */
+    hostMetricsLogGroup: `/traceable/${namePrefix}/host-metrics`,
     /** The session Lambda's log group. */
     sessionLogGroup: `/aws/lambda/${sessionFunction}`,
   };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian bookworm machine (run as root):
-# Suricata 7.0.x from bookworm-backports, shellcheck and iproute2 for the bootstrap tests, and the npm packages.
+# Suricata 7.0.x from bookworm-backports, shellcheck, iproute2 and iptables for the bootstrap tests, and the npm packages.
 # Terraform and its aws provider mirror come with the machine (see README).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,10 +11,12 @@ if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.
   echo 'deb http://deb.debian.org/debian bookworm-backports main' > "$backports"
 fi
 # iproute2: ip, tc; procps: sysctl; luajit: compiles the Lua scripts in the render test.
-apt_packages=(shellcheck iproute2 curl python3 tcpdump luajit procps coreutils findutils grep)
+# iptables and util-linux (nsenter, findmnt): the metadata-service block is tested for real in a network namespace;
+# logrotate: the hosts' rotation configuration is run for real.
+apt_packages=(shellcheck iproute2 curl python3 tcpdump luajit procps coreutils findutils grep iptables util-linux logrotate)
 # Every program the tests and scripts run; __tests__/bootstrap/install-deps.test.ts checks this list against
 # their sources, and the end of this script checks that each is installed.
-required_commands=(bash basename cat curl dirname find grep head ip luajit mkdir node python3 seq shellcheck sleep suricata sysctl tail tc tcpdump terraform timeout xargs)
+required_commands=(bash basename cat curl dirname find findmnt grep head ip iptables logrotate luajit mkdir node nsenter python3 seq shellcheck sleep suricata sysctl tail tc tcpdump terraform timeout xargs)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then

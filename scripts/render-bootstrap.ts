@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, renderSuricataYaml, renderUserData } from '../bootstrap';
+import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, encodeUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE, FEED_MODES, FeedMode, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/config';
 import { bootstrapPropsOf } from '../stacks/mirroring-stack';
@@ -54,7 +54,7 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
   }
-  const sizes = { userDataBytes: Buffer.byteLength(userData), limitBytes: USER_DATA_LIMIT_BYTES };
+  const sizes = { userDataBytes: Buffer.from(encodeUserData(userData), 'base64').length, limitBytes: USER_DATA_LIMIT_BYTES };
   writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   return sizes;
 }
@@ -66,7 +66,7 @@ function main() {
   const props = { ...bootstrapPropsOf(config), ...(args.feed ? { feedMode: args.feed } : {}) };
   const sizes = renderBootstrapTo(resolve(args.out), props, args.iface);
   console.log(
-    `rendered ${configPath} into ${resolve(args.out)} (feed: ${props.feedMode}): user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes`,
+    `rendered ${configPath} into ${resolve(args.out)} (feed: ${props.feedMode}): user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes (gzip)`,
   );
 }
 

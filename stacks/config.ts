@@ -467,10 +467,13 @@ export const CONFIG_FIELDS = {
     allowed: '"" or a container image reference',
   }),
   SuricataImage: field({
-    schema: text(/^[a-z0-9][a-z0-9./_:-]*suricata:7\.0\.\d+[A-Za-z0-9._-]*$/, 'a Suricata 7.0.x container image such as jasonish/suricata:7.0.10'),
+    schema: text(
+      /^[a-z0-9][a-z0-9./_:-]*suricata:7\.0\.\d+[A-Za-z0-9._-]*(@sha256:[0-9a-f]{64})?$/,
+      'a Suricata 7.0.x container image such as jasonish/suricata:7.0.10, optionally pinned by digest (@sha256:...)',
+    ),
     default: DEFAULT_SURICATA_IMAGE,
     doc: 'Suricata container image (7.0.x); may be in your private ECR, like TraceableAgentImage.',
-    allowed: 'a Suricata 7.0.x container image reference',
+    allowed: 'a Suricata 7.0.x container image reference, optionally @sha256:<digest>',
   }),
   AgentFeed: field({
     schema: z.enum(FEED_MODES, { error: 'socket or file' }),

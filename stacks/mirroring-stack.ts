@@ -6,6 +6,7 @@ import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
 import { FargateDns } from '../modules/fargate-dns';
 import { MirrorTarget } from '../modules/mirror-target';
+import { resourceNames } from '../modules/resource-names';
 import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
 import { applyBackend } from './backend';
@@ -34,6 +35,8 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     traceableAgentVersion: config.TraceableAgentVersion,
     traceableAgentImage: config.TraceableAgentImage || undefined,
     suricataImage: config.SuricataImage,
+    agentGroupName: resourceNames(config.StackName).agentGroup,
+    metricsLogGroupName: resourceNames(config.StackName).hostMetricsLogGroup,
     feedMode: config.AgentFeed,
     httpBodyLimit: config.HttpBodyLimit,
   };
@@ -41,7 +44,7 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
 
 /** The EC2 hosts' user data and the bundle of files it fetches. */
 function ec2Payload(bootstrap: BootstrapProps) {
-  const bundle = bootstrapBundle();
+  const bundle = bootstrapBundle('ec2');
   return { userData: renderUserData(bootstrap, bundle), bundle };
 }
 

@@ -3,12 +3,27 @@
  * instance metadata service and a fake S3 on loopback (fake-aws.py), which checks the SigV4 signature itself.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOOTSTRAP_FILES_DIR, BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderUnpackScript, renderUserData } from '../../bootstrap';
 
-const bundle = bootstrapBundle();
+const bundle = bootstrapBundle('ec2');
+const userData = renderUserData({
+  region: 'eu-west-1',
+  tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
+  traceableEnvironment: 'production',
+  traceableServiceName: 'shop-api',
+  traceableApiEndpoint: 'api.traceable.ai',
+  agentGroupName: 'traffic-mirroring-agents',
+});
+
+/** A script the user data writes under /opt/traceable/bin, as it writes it. */
+function writtenByUserData(name: string): string {
+  const m = new RegExp(`cat > /opt/traceable/bin/${name.replace('.', '\\.')} <<'(TRACEABLE_\\w+_END)'\\n([\\s\\S]*?\\n)\\1\\n`).exec(userData);
+  if (!m) throw new Error(`the user data writes no ${name}`);
+  return m[2];
+}
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'fetch-bundle-'));
@@ -39,10 +54,10 @@ async function startFake(failFirst: number): Promise<Fake> {
   return { imds: `http://127.0.0.1:${imds}`, s3: `http://127.0.0.1:${s3}`, log, process: child };
 }
 
-/** Runs fetch-bundle.sh as the user data installs it (next to lib.sh), against the fake. */
+/** Runs fetch-bundle.sh as the user data writes it (next to lib.sh), against the fake. */
 function fetch(fake: Fake, sha256: string, env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(work, 'host-'));
-  for (const name of ['lib.sh', 'fetch-bundle.sh']) copyFileSync(join(BOOTSTRAP_FILES_DIR, name), join(dir, name));
+  for (const name of ['lib.sh', 'fetch-bundle.sh']) writeFileSync(join(dir, name), writtenByUserData(name));
   const out = join(dir, 'unpack.sh');
   const r = spawnSync('bash', [join(dir, 'fetch-bundle.sh'), 'eu-west-1', 'stack-bootstrap-123', bundle.key, sha256, out], {
     encoding: 'utf8',
@@ -88,17 +103,10 @@ test("the SigV4 signer gives the signature of AWS's documented S3 GET example", 
   );
 });
 
-test('the user data writes lib.sh and fetch-bundle.sh as they are and runs the fetch with the bundle it names', () => {
-  const userData = renderUserData({
-    region: 'eu-west-1',
-    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
-    traceableEnvironment: 'production',
-    traceableServiceName: 'shop-api',
-    traceableApiEndpoint: 'api.traceable.ai',
-  });
-  for (const [name, end] of [['lib.sh', 'TRACEABLE_LIB_END'], ['fetch-bundle.sh', 'TRACEABLE_FETCH_END']]) {
-    expect(userData).toContain(`cat > /opt/traceable/bin/${name} <<'${end}'\n${readFileSync(join(BOOTSTRAP_FILES_DIR, name), 'utf8')}${end}\n`);
-  }
+test('the user data writes lib.sh (as installed) and fetch-bundle.sh without comment lines, then fetches the bundle it names', () => {
+  expect(writtenByUserData('lib.sh')).toBe(bootstrapFiles('ec2').find((file) => file.path === '/opt/traceable/bin/lib.sh')!.content);
+  const source = readFileSync(join(BOOTSTRAP_FILES_DIR, 'fetch-bundle.sh'), 'utf8');
+  expect(writtenByUserData('fetch-bundle.sh')).toBe(source.split('\n').filter((line) => !/^\s*#(?!!)/.test(line)).join('\n'));
   expect(userData).toContain(
     `bash /opt/traceable/bin/fetch-bundle.sh eu-west-1 ${BUNDLE_BUCKET_PLACEHOLDER} ${bundle.key} ${bundle.sha256} /opt/traceable/unpack.sh\n` +
       'bash /opt/traceable/unpack.sh\nrm -f /opt/traceable/unpack.sh\nexec bash /opt/traceable/bin/bootstrap.sh\n',
@@ -138,7 +146,7 @@ describe('against fake instance metadata and S3', () => {
       );
     }
     // The fake answered 200 only to a signature it computed itself.
-    expect(readFileSync(r.out, 'utf8')).toBe(renderUnpackScript());
+    expect(readFileSync(r.out, 'utf8')).toBe(renderUnpackScript(bootstrapFiles('ec2')));
     expect(r.stdout + r.stderr).not.toContain('fake/secret+key');
     expect(r.stdout + r.stderr).not.toContain('session-token-xyz');
     expect(readdirSync(r.dir).sort()).toEqual(['bootstrap.log', 'fetch-bundle.sh', 'lib.sh', 'unpack.sh']);
@@ -146,7 +154,7 @@ describe('against fake instance metadata and S3', () => {
     // and the unpack script it wrote installs the files
     const root = join(r.dir, 'root');
     expect(spawnSync('bash', [r.out, root]).status).toBe(0);
-    for (const file of bootstrapFiles()) expect(readFileSync(join(root, file.path), 'utf8')).toBe(file.content);
+    for (const file of bootstrapFiles('ec2')) expect(readFileSync(join(root, file.path), 'utf8')).toBe(file.content);
   });
 
   test('a bundle whose sha256 differs from the user data fails with a clear message and nothing is unpacked', async () => {

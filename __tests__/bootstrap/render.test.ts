@@ -25,6 +25,8 @@ import {
 } from '../../bootstrap';
 import { parseArgs, renderBootstrapTo } from '../../scripts/render-bootstrap';
 import {
+  AGENT_TOKEN_VARIABLE,
+  CONTAINER_SLICE,
   DEFAULT_FEED_MODE,
   DEFAULT_HTTP_BODY_LIMIT,
   DEFAULT_SURICATA_IMAGE,
@@ -34,7 +36,7 @@ import {
   MAX_HTTP_BODY_LIMIT,
   SURICATA_LUA_DIR,
   SURICATA_STATS_FILE,
-  HEALTH_CHECK_PATH,
+  FEED_DIR,
   MEMORY_METRIC_DIMENSION,
   MEMORY_METRIC_NAME,
   METRICS_NAMESPACE,
@@ -51,6 +53,8 @@ const props: BootstrapProps = {
   traceableEnvironment: 'production',
   traceableServiceName: 'shop-api',
   traceableApiEndpoint: 'api.traceable.ai',
+  agentGroupName: 'prod-agents',
+  metricsLogGroupName: '/traceable/prod/host-metrics',
 };
 
 let work: string;
@@ -83,15 +87,15 @@ describe('shellcheck', () => {
     expect(r.status).toBe(0);
   });
 
-  test.each([...SHELL_SCRIPTS])('bootstrap/files/%s passes shellcheck', (script) => {
-    const r = run('shellcheck', ['-x', '-P', BOOTSTRAP_FILES_DIR, '-s', 'bash', join(BOOTSTRAP_FILES_DIR, script)]);
+  test.each(Object.entries(SHELL_SCRIPTS))('bootstrap/files/%s passes shellcheck (%s)', (script, shell) => {
+    const r = run('shellcheck', ['-x', '-P', BOOTSTRAP_FILES_DIR, '-s', shell, join(BOOTSTRAP_FILES_DIR, script)]);
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
   test('every shell script under bootstrap/files is in the shellcheck list', () => {
     const scripts = readdirSync(BOOTSTRAP_FILES_DIR).filter((f) => f.endsWith('.sh'));
-    expect(scripts.sort()).toEqual([...SHELL_SCRIPTS].sort());
+    expect(scripts.sort()).toEqual(Object.keys(SHELL_SCRIPTS).sort());
   });
 
   test('the rendered user data and its unpack script pass shellcheck', () => {
@@ -127,12 +131,14 @@ describe('user data', () => {
       traceableServiceName: 's'.repeat(128),
       traceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceableai/traceable-agent:1.71.2',
     }).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63));
-    // Measured: 5,259 bytes; what grows with the files is the bundle, not the user data.
+    // Measured: MEASURED_UD bytes; what grows with the files is the bundle, not the user data.
     expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
-    // S3 has no such limit; this bound keeps the object small in Terraform's state (measured: 21,978 bytes
-    // with the HTTP/2 scripts).
-    expect(bootstrapBundle().gzip.length).toBeLessThan(48 * 1024);
-    expect(gunzipSync(bootstrapBundle().gzip).toString('utf8')).toBe(renderUnpackScript());
+    // S3 has no such limit; this bound keeps the object small in Terraform's state (measured: MEASURED_BUNDLE
+    // bytes for the EC2 hosts, the HTTP/2 scripts included).
+    for (const fleet of ['ec2', 'ecs'] as const) {
+      expect(bootstrapBundle(fleet).gzip.length).toBeLessThan(48 * 1024);
+      expect(gunzipSync(bootstrapBundle(fleet).gzip).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles(fleet)));
+    }
   });
 
   test('renders no Terraform template sequence except the secret ARN reference (the files are static sources)', () => {
@@ -150,7 +156,7 @@ describe('user data', () => {
     expect(renderUnpackScript()).not.toContain(CANARY);
     expect(renderedPartOf(userData)).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
     // The same static files whatever the props: the bundle is the unpack script, the user data names its digest.
-    const bundle = bootstrapBundle();
+    const bundle = bootstrapBundle('ec2');
     expect(userData).toContain(
       `bash /opt/traceable/bin/fetch-bundle.sh eu-west-1 ${BUNDLE_BUCKET_PLACEHOLDER} bootstrap/${bundle.sha256}.sh.gz ${bundle.sha256} /opt/traceable/unpack.sh\n`,
     );
@@ -168,7 +174,7 @@ describe('user data', () => {
       TA_ENVIRONMENT: 'production',
       TA_SERVICE_NAME: 'shop-api',
       TA_REMOTE_ENDPOINT: 'api.traceable.ai',
-      TA_SURICATA_EVE_FILE: '/var/log/suricata/eve.json',
+      TA_SURICATA_EVE_FILE: '/run/traceable-feed/eve.sock',
     });
   });
 
@@ -185,17 +191,17 @@ describe('user data', () => {
     // instance by traceable_detect_os / traceable_detect_arch (tested below on fake os-release files).
     const a = renderUserData(props);
     expect(renderUserData(props)).toBe(a);
-    expect(a).toContain(bootstrapBundle().sha256);
+    expect(a).toContain(bootstrapBundle('ec2').sha256);
     expect(renderUnpackScript()).toContain('install_al2023');
     expect(renderUnpackScript()).toContain('install_ubuntu');
   });
 
   test('unpacks to exactly the files under bootstrap/files, with their modes', () => {
     const root = join(work, 'root');
-    const r = run('bash', ['-c', `bash -s -- "${root}"`], { input: gunzipSync(bootstrapBundle().gzip).toString('utf8') });
+    const r = run('bash', ['-c', `bash -s -- "${root}"`], { input: gunzipSync(bootstrapBundle('ec2').gzip).toString('utf8') });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const f of bootstrapFiles()) {
+    for (const f of bootstrapFiles('ec2')) {
       const p = join(root, f.path);
       expect(readFileSync(p, 'utf8')).toBe(f.content);
       expect((statSync(p).mode & 0o777).toString(8)).toBe(f.mode.slice(1));
@@ -217,8 +223,6 @@ describe('files', () => {
     expect(names).toEqual(expect.arrayContaining(['suricata.service', 'traceable.service', 'traceable-health.service']));
     const traceableUnit = bootstrapFiles().find((f) => f.path.endsWith('/traceable.service'))!.content;
     expect(traceableUnit).toContain('StandardOutput=append:/var/traceable/log/traceable.log');
-    expect(traceableUnit).toContain('--env-file /run/traceable/agent.env');
-    expect(traceableUnit).not.toMatch(/-e\s+TA_REFRESH_TOKEN/);
     const rotate = bootstrapFiles().find((f) => f.path.endsWith('logrotate.conf'))!.content;
     expect(rotate).toContain('/var/traceable/log/*.log');
     expect(rotate).toContain('dateext');
@@ -429,10 +433,6 @@ describe('token.sh', () => {
     TRACEABLE_HOME: join(work, 'home'),
     TRACEABLE_REGION: 'eu-west-1',
     TRACEABLE_TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable-AbCdEf',
-    TRACEABLE_ENVIRONMENT: 'production',
-    TRACEABLE_SERVICE_NAME: 'shop-api',
-    TRACEABLE_API_ENDPOINT: 'api.traceable.ai',
-    TRACEABLE_EVE_FILE: '/var/log/suricata/eve.json',
     TRACEABLE_RETRY_DELAY: '0',
     TRACEABLE_TOKEN_ATTEMPTS: '2',
   });
@@ -443,20 +443,18 @@ describe('token.sh', () => {
     writeFileSync(join(home, 'lib.sh'), readFileSync(LIB));
   });
 
-  test('reads refresh_token with the aws CLI and writes a 0600 env file; the token never reaches output', () => {
+  test('reads refresh_token with the aws CLI and writes it alone to a file; the token never reaches output', () => {
     const bin = fakeBin();
     const argsLog = join(bin, 'args');
     writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho "$@" > "${argsLog}"\necho '{"refresh_token":"${CANARY}","other":"x"}'\n`);
     chmodSync(join(bin, 'aws'), 0o755);
-    const out = join(work, 'agent.env');
+    const out = join(work, 'refresh-token');
     const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'token.sh'), out], { env: { ...env(bin), TRACEABLE_LOG_DIR: work } });
     expect(r.status).toBe(0);
     expect(r.stdout + r.stderr).not.toContain(CANARY);
     expect(readFileSync(join(work, 'bootstrap.log'), 'utf8')).not.toContain(CANARY);
-    expect((statSync(out).mode & 0o777).toString(8)).toBe('600');
-    expect(readFileSync(out, 'utf8')).toBe(
-      `TA_REFRESH_TOKEN=${CANARY}\nTA_ENVIRONMENT=production\nTA_SERVICE_NAME=shop-api\nTA_REMOTE_ENDPOINT=api.traceable.ai\nTA_SURICATA_EVE_FILE=/var/log/suricata/eve.json\n`,
-    );
+    expect((statSync(out).mode & 0o777).toString(8)).toBe('444');
+    expect(readFileSync(out, 'utf8')).toBe(CANARY);
     expect(readFileSync(argsLog, 'utf8')).toContain('secretsmanager get-secret-value --region eu-west-1 --secret-id arn:aws:secretsmanager');
   });
 
@@ -464,7 +462,7 @@ describe('token.sh', () => {
     const bin = fakeBin();
     writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho '{"token":"${CANARY}"}'\n`);
     chmodSync(join(bin, 'aws'), 0o755);
-    const out = join(work, 'agent-bad.env');
+    const out = join(work, 'refresh-token-bad');
     const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'token.sh'), out], { env: { ...env(bin), TRACEABLE_LOG_DIR: work } });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/could not read the refresh token/);
@@ -473,42 +471,208 @@ describe('token.sh', () => {
   });
 });
 
-describe('health endpoint', () => {
-  test(`answers 200 on ${HEALTH_CHECK_PATH} only while suricata and traceable are active`, async () => {
-    const bin = mkdtempSync(join(work, 'sysd-'));
-    const state = join(bin, 'inactive');
-    // Fake systemctl: `is-active --quiet UNIT` fails for units listed in $state.
-    writeFileSync(join(bin, 'systemctl'), `#!/bin/bash\ngrep -qx "$3" "${state}" && exit 3\nexit 0\n`);
-    chmodSync(join(bin, 'systemctl'), 0o755);
-    writeFileSync(state, '');
-    const port = 20000 + (process.pid % 20000);
-    const { spawn } = await import('node:child_process');
-    const server = spawn('python3', [join(BOOTSTRAP_FILES_DIR, 'health.py')], {
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, TRACEABLE_HEALTH_PORT: String(port), TRACEABLE_HEALTH_BIND: '127.0.0.1' },
-      stdio: 'ignore',
+/** The installed content of a bootstrap file, by its name. */
+const fileNamed = (name: string) => bootstrapFiles().find((f) => f.path.endsWith(`/${name}`))!.content;
+
+/** The `docker run` arguments of a unit's ExecStart (continuation lines joined). */
+const dockerRunOf = (unit: string) => /^ExecStart=\/usr\/bin\/docker run (.*)$/m.exec(fileNamed(unit).replace(/ \\\n\s*/g, ' '))?.[1] ?? '';
+
+describe('secrets never in a container configuration, environment or log', () => {
+  test('the agent env file holds the settings and no token; the token is only a file mounted read-only', () => {
+    const userData = renderUserData(props);
+    const agentEnv = /cat > \/etc\/traceable\/agent.env <<'TRACEABLE_AGENT_ENV_END'\n([\s\S]*?)\nTRACEABLE_AGENT_ENV_END/.exec(userData)![1];
+    expect(agentEnv).toBe(
+      'TA_ENVIRONMENT=production\nTA_SERVICE_NAME=shop-api\nTA_REMOTE_ENDPOINT=api.traceable.ai\nTA_SURICATA_EVE_FILE=/run/traceable-feed/eve.sock',
+    );
+    expect(agentEnv).not.toMatch(new RegExp(AGENT_TOKEN_VARIABLE));
+    const unit = fileNamed('traceable.service');
+    expect(unit).toContain('ExecStartPre=/opt/traceable/bin/token.sh /run/traceable/refresh-token');
+    expect(unit).toContain('ExecStart=/opt/traceable/bin/agent-run.sh /run/traceable/refresh-token');
+    expect(unit).toContain('RuntimeDirectoryMode=0700');
+    expect(unit).not.toContain(AGENT_TOKEN_VARIABLE);
+  });
+
+  test('every container that handles the secret logs nowhere (--log-driver none)', () => {
+    expect(dockerRunOf('suricata.service')).toContain('--log-driver none');
+    expect(fileNamed('agent-run.sh')).toContain('  --log-driver none \\\n');
+    expect(fileNamed('lib.sh')).toContain('docker run --rm --network host --log-driver none "${TRACEABLE_AWS_CLI_IMAGE:?}" "$@"');
+  });
+
+  test('agent-run.sh runs the image through the wrapper with its own entrypoint and command; no token in any argument', () => {
+    // Prepare: a fake docker answering `image inspect` with an image's entrypoint and command, recording `run`.
+    const bin = mkdtempSync(join(work, 'agent-run-'));
+    writeFileSync(
+      join(bin, 'docker'),
+      `#!/bin/bash\nif [ "$1" = image ]; then echo '["/usr/bin/tini","--"]'; echo '["/opt/agent/run","--config","/etc/ta.yaml"]'; exit 0; fi\nprintf '%s\\n' "$@" > "${bin}/run-args"\n`,
+    );
+    chmodSync(join(bin, 'docker'), 0o755);
+    const home = join(bin, 'home');
+    spawnSync('mkdir', ['-p', join(home, 'bin')]);
+    writeFileSync(join(home, 'bin', 'lib.sh'), readFileSync(LIB));
+    const tokenFile = join(bin, 'refresh-token');
+    writeFileSync(tokenFile, CANARY);
+
+    // Act
+    const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'agent-run.sh'), tokenFile], {
+      env: {
+        PATH: `${bin}:${process.env.PATH}`,
+        TRACEABLE_HOME: home,
+        TRACEABLE_LOG_DIR: work,
+        ...bootstrapEnvironment(props),
+      },
     });
-    try {
-      const get = async (path: string) => {
-        for (let i = 0; i < 50; i++) {
-          try {
-            const res = await fetch(`http://127.0.0.1:${port}${path}`);
-            return { status: res.status, body: await res.text() };
-          } catch {
-            await new Promise((r) => setTimeout(r, 100));
-          }
-        }
-        throw new Error('health endpoint did not start');
-      };
-      expect(await get(HEALTH_CHECK_PATH)).toEqual({ status: 200, body: 'ok\n' });
-      writeFileSync(state, 'traceable\n');
-      expect(await get(HEALTH_CHECK_PATH)).toEqual({ status: 503, body: 'unhealthy: not active: traceable\n' });
-      writeFileSync(state, 'suricata\n');
-      expect((await get(HEALTH_CHECK_PATH)).status).toBe(503);
-      writeFileSync(state, '');
-      expect((await get(HEALTH_CHECK_PATH)).status).toBe(200);
-      expect((await get('/other')).status).toBe(404);
-    } finally {
-      server.kill('SIGTERM');
+
+    // Assess
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const args = readFileSync(join(bin, 'run-args'), 'utf8').trim().split('\n');
+    expect(args.join('\n')).not.toContain(CANARY);
+    expect(args).toEqual([
+      'run', '--rm', '--name', 'traceable', '--network', 'host',
+      '--cgroup-parent', CONTAINER_SLICE,
+      '--log-driver', 'none',
+      '--env-file', '/etc/traceable/agent.env',
+      '-v', `${tokenFile}:/run/secrets/traceable-refresh-token:ro`,
+      '-v', `${home}/bin/agent-entrypoint.sh:/traceable/agent-entrypoint.sh:ro`,
+      '-v', `${FEED_DIR}:${FEED_DIR}`,
+      '-v', `${work}/suricata:/var/log/suricata:ro`,
+      '--entrypoint', '/traceable/agent-entrypoint.sh',
+      'traceableai/traceable-agent:1.71.2',
+      '/run/secrets/traceable-refresh-token', AGENT_TOKEN_VARIABLE,
+      '/usr/bin/tini', '--', '/opt/agent/run', '--config', '/etc/ta.yaml',
+    ]);
+  });
+
+  test('agent-run.sh refuses an image without entrypoint and command', () => {
+    const bin = mkdtempSync(join(work, 'agent-run-empty-'));
+    writeFileSync(join(bin, 'docker'), `#!/bin/bash\nif [ "$1" = image ]; then echo null; echo null; exit 0; fi\ntouch "${bin}/ran"\n`);
+    chmodSync(join(bin, 'docker'), 0o755);
+    const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'agent-run.sh'), '/dev/null'], {
+      env: { PATH: `${bin}:${process.env.PATH}`, TRACEABLE_HOME: join(work, 'home'), TRACEABLE_LOG_DIR: work, ...bootstrapEnvironment(props) },
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('the image has neither an entrypoint nor a command');
+    expect(r.stderr).toContain('cannot tell the entrypoint and command of traceableai/traceable-agent:1.71.2');
+    expect(() => statSync(join(bin, 'ran'))).toThrow();
+  });
+
+  test('the wrapper (POSIX sh) exports the token from the file and execs the image command with its arguments', () => {
+    const tokenFile = join(work, 'wrapper-token');
+    writeFileSync(tokenFile, CANARY);
+    const out = join(work, 'wrapper-out');
+    // The fake image command: prints its arguments and the variable, as the agent would read it.
+    const r = run('sh', [
+      join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), tokenFile, AGENT_TOKEN_VARIABLE,
+      'sh', '-c', `printf '%s|' "$@" > "${out}"; printf '%s' "$${AGENT_TOKEN_VARIABLE}" >> "${out}"; echo "pid $$"`, 'agent', 'a b', '--flag',
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(`a b|--flag|${CANARY}`);
+    expect(r.stdout).not.toContain(CANARY);
+  });
+
+  test('the wrapper refuses a missing token and a bad variable name, without running the command', () => {
+    const marker = join(work, 'wrapper-ran');
+    const missing = run('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(work, 'nope'), AGENT_TOKEN_VARIABLE, 'touch', marker]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`agent-entrypoint: no token in ${join(work, 'nope')}\n`);
+    const bad = run('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), '/dev/null', 'A;B', 'touch', marker]);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toBe('agent-entrypoint: invalid variable name: A;B\n');
+    expect(() => statSync(marker)).toThrow();
+  });
+});
+
+describe('containers: metadata service, feed directory and settings', () => {
+  test('both containers run in the slice whose metadata traffic is rejected, installed before they start', () => {
+    for (const unit of ['suricata.service', 'traceable.service']) {
+      const content = fileNamed(unit);
+      expect(content).toMatch(new RegExp(`^Requires=docker.service ${CONTAINER_SLICE}$`, 'm'));
+      expect(content).toContain('ExecStartPre=/opt/traceable/bin/imds-block.sh ${TRACEABLE_CONTAINER_SLICE}');
+      // the rule before the container: every ExecStartPre runs before ExecStart
+      expect(content.indexOf('imds-block.sh')).toBeLessThan(content.indexOf('ExecStart='));
     }
+    expect(dockerRunOf('suricata.service')).toContain('--cgroup-parent ${TRACEABLE_CONTAINER_SLICE}');
+    expect(bootstrapEnvironment(props).TRACEABLE_CONTAINER_SLICE).toBe(CONTAINER_SLICE);
+    expect(bootstrapFiles().map((f) => f.path)).toContain(`/opt/traceable/systemd/${CONTAINER_SLICE}`);
+    const boot = fileNamed('bootstrap.sh');
+    expect(boot.indexOf('imds-block.sh" "$TRACEABLE_CONTAINER_SLICE"')).toBeLessThan(boot.indexOf('systemctl enable --now suricata.service'));
+  });
+
+  test('imds-block.sh adds exactly the REJECT rules for the cgroup, once (fake iptables)', () => {
+    const bin = mkdtempSync(join(work, 'ipt-'));
+    const cgroups = join(bin, 'cgroup');
+    spawnSync('mkdir', ['-p', join(cgroups, CONTAINER_SLICE)]);
+    // Fake iptables/ip6tables: -C fails until the rule was inserted.
+    for (const tool of ['iptables', 'ip6tables']) {
+      writeFileSync(
+        join(bin, tool),
+        `#!/bin/bash\necho "${tool} $*" >> "${bin}/calls"\nrule="\${*:3}"\nif [ "$2" = -C ]; then grep -qxF "${tool} $rule" "${bin}/rules" 2>/dev/null; exit; fi\necho "${tool} $rule" >> "${bin}/rules"\n`,
+      );
+      chmodSync(join(bin, tool), 0o755);
+    }
+    const env = { PATH: `${bin}:${process.env.PATH}`, TRACEABLE_CGROUP2_ROOT: cgroups };
+    for (let i = 0; i < 2; i++) {
+      const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'imds-block.sh'), CONTAINER_SLICE], { env });
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`imds-block: instance metadata rejected for cgroup ${CONTAINER_SLICE}\n`);
+    }
+    expect(readFileSync(join(bin, 'rules'), 'utf8')).toBe(
+      `iptables OUTPUT -m cgroup --path ${CONTAINER_SLICE} -d 169.254.169.254/32 -j REJECT\n` +
+        `ip6tables OUTPUT -m cgroup --path ${CONTAINER_SLICE} -d fd00:ec2::254/128 -j REJECT\n`,
+    );
+    expect(readFileSync(join(bin, 'calls'), 'utf8')).toContain(`iptables -w -I OUTPUT -m cgroup --path ${CONTAINER_SLICE} -d 169.254.169.254/32 -j REJECT`);
+    const missing = run('bash', [join(BOOTSTRAP_FILES_DIR, 'imds-block.sh'), 'other.slice'], { env });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toBe(`imds-block: cgroup ${cgroups}/other.slice does not exist\n`);
+    expect(run('bash', [join(BOOTSTRAP_FILES_DIR, 'imds-block.sh'), '../etc'], { env }).stderr).toBe('imds-block: invalid cgroup path: ../etc\n');
+  });
+
+  test('Suricata gets the feed directory and the feed settings; the agent the feed directory', () => {
+    const suricata = dockerRunOf('suricata.service');
+    expect(suricata).toContain('-v ${TRACEABLE_FEED_DIR}:${TRACEABLE_FEED_DIR}');
+    expect(suricata).toContain('-e TRACEABLE_FEED_MODE -e TRACEABLE_FEED_PATH -e TRACEABLE_HTTP_BODY_LIMIT');
+    expect(bootstrapEnvironment(props).TRACEABLE_FEED_DIR).toBe(FEED_DIR);
+    expect(fileNamed('agent-run.sh')).toContain('-v "$TRACEABLE_FEED_DIR:$TRACEABLE_FEED_DIR"');
+  });
+});
+
+describe('suricata-start.sh (the ECS task\'s Suricata container)', () => {
+  test('renders the configuration for the default route\'s interface, records its PID and execs Suricata in its place', () => {
+    const dir = mkdtempSync(join(work, 'suricata-start-'));
+    spawnSync('mkdir', ['-p', join(dir, 'home', 'etc'), join(dir, 'bin')]);
+    writeFileSync(join(dir, 'home', 'etc', 'suricata.yaml'), fileNamed('suricata.yaml'));
+    writeFileSync(
+      join(dir, 'route'),
+      'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' +
+        'docker0\t000011AC\t00000000\t0001\t0\t0\t0\t0000FFFF\t0\t0\t0\n' +
+        'ens6\t00000000\t0101A8C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n',
+    );
+    // The fake Suricata reports its PID and arguments.
+    writeFileSync(join(dir, 'bin', 'suricata'), '#!/bin/sh\necho "pid $$"\necho "args $*"\n');
+    chmodSync(join(dir, 'bin', 'suricata'), 0o755);
+    const r = run('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh'), '--runmode', 'autofp'], {
+      env: {
+        PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+        TRACEABLE_HOME: join(dir, 'home'),
+        TRACEABLE_ROUTE_FILE: join(dir, 'route'),
+        TRACEABLE_SURICATA_CONF_DIR: join(dir, 'conf'),
+        TRACEABLE_SURICATA_PIDFILE: join(dir, 'suricata.pid'),
+      },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [pidLine, argsLine] = r.stdout.trim().split('\n');
+    expect(pidLine).toBe(`pid ${readFileSync(join(dir, 'suricata.pid'), 'utf8').trim()}`);
+    expect(argsLine).toBe(`args -c ${join(dir, 'conf')}/suricata.yaml --af-packet --runmode autofp`);
+    expect(readFileSync(join(dir, 'conf', 'suricata.yaml'), 'utf8')).toBe(renderSuricataYaml('ens6'));
+  });
+
+  test('refuses to start without a default route', () => {
+    const route = join(work, 'route-none');
+    writeFileSync(route, 'Iface\tDestination\tGateway\neth0\t0000A8C0\t00000000\n');
+    const r = run('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh')], { env: { TRACEABLE_ROUTE_FILE: route } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`suricata-start: no default route in ${route}, cannot tell the capture interface\n`);
   });
 });

@@ -85,3 +85,8 @@ export function userDataOf(launchTemplate: { user_data: string }): { script: str
   if (!m) throw new Error(`user data is not the bundle expression: ${launchTemplate.user_data.slice(0, 120)}`);
   return { script: Buffer.from(m[1], 'base64').toString('utf8'), bucket: m[2] };
 }
+
+/** The script a synthesized launch template carries, as rendered (the bundle bucket's name still the placeholder). */
+export function userDataScript(launchTemplate: { user_data: string }): string {
+  return userDataOf(launchTemplate).script;
+}

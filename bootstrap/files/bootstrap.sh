@@ -28,14 +28,14 @@ traceable_log INFO "bootstrap starting on $os/$arch (suricata image $TRACEABLE_S
 
 install_al2023() {
   traceable_retry "$ATTEMPTS" 5 dnf install -y --setopt=install_weak_deps=False \
-    docker amazon-cloudwatch-agent logrotate python3
+    docker amazon-cloudwatch-agent logrotate python3 iptables-nft
 }
 
 install_ubuntu() {
   export DEBIAN_FRONTEND=noninteractive
   traceable_retry "$ATTEMPTS" 5 apt-get update -q
   traceable_retry "$ATTEMPTS" 5 apt-get install -y -q --no-install-recommends \
-    docker.io logrotate python3 curl ca-certificates
+    docker.io logrotate python3 curl ca-certificates iptables
   local deb=/var/tmp/amazon-cloudwatch-agent.deb
   local url="https://amazoncloudwatch-agent.s3.amazonaws.com/ubuntu/$arch/$TRACEABLE_CLOUDWATCH_AGENT_VERSION/amazon-cloudwatch-agent.deb"
   traceable_retry "$ATTEMPTS" 5 curl -fsSL --retry 0 -o "$deb" "$url"
@@ -69,16 +69,25 @@ traceable_render_suricata "$TRACEABLE_HOME/etc/suricata.yaml" /etc/traceable/sur
 traceable_log INFO "Suricata captures on $iface (VXLAN UDP 4789)"
 
 step="installing systemd units and log rotation"
-install -m 0644 "$TRACEABLE_HOME"/systemd/*.service "$TRACEABLE_HOME"/systemd/*.timer /etc/systemd/system/
+install -m 0644 "$TRACEABLE_HOME"/systemd/*.service "$TRACEABLE_HOME"/systemd/*.timer "$TRACEABLE_HOME"/systemd/*.slice /etc/systemd/system/
 install -d -m 0755 /var/lib/logrotate
 systemctl daemon-reload
+
+step="sizing the feed socket's queue"
+# Room in the agent's socket queue for bursts of events (host networking: the host's setting).
+echo "net.unix.max_dgram_qlen = $TRACEABLE_FEED_MAX_DGRAM_QLEN" >/etc/sysctl.d/90-traceable-feed.conf
+sysctl -qw net.unix.max_dgram_qlen="$TRACEABLE_FEED_MAX_DGRAM_QLEN"
+
+step="rejecting the instance metadata service for the containers ($TRACEABLE_CONTAINER_SLICE)"
+systemctl start "$TRACEABLE_CONTAINER_SLICE"
+"$TRACEABLE_HOME/bin/imds-block.sh" "$TRACEABLE_CONTAINER_SLICE"
 
 step="starting the CloudWatch agent"
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \
   -c "file:$TRACEABLE_HOME/etc/cloudwatch-agent.json"
 
 step="starting suricata, traceable and the health endpoint"
-systemctl enable --now suricata.service traceable.service traceable-health.service traceable-logrotate.timer
+systemctl enable --now suricata.service traceable.service traceable-health.service traceable-metrics.service traceable-logrotate.timer
 
 step="waiting for the health endpoint"
 healthy=no

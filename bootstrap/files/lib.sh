@@ -130,9 +130,9 @@ sys.stdout.write(value)
 '
 }
 
-# traceable_write_agent_env OUT: writes the agent container's env file (mode 0600) from the TRACEABLE_*
-# variables and the token on stdin. The token never reaches argv or a log line.
-traceable_write_agent_env() {
+# traceable_write_token_file OUT: writes the token on stdin to OUT (tmpfs), readable only through its 0700
+# directory on the host and, mounted read-only, inside the agent container. Never in argv, a log line or an environment.
+traceable_write_token_file() {
   local out="$1" token
   token="$(cat)"
   if [ -z "$token" ]; then
@@ -141,24 +141,36 @@ traceable_write_agent_env() {
   fi
   (
     umask 077
-    {
-      printf 'TA_REFRESH_TOKEN=%s\n' "$token"
-      printf 'TA_ENVIRONMENT=%s\n' "$TRACEABLE_ENVIRONMENT"
-      printf 'TA_SERVICE_NAME=%s\n' "$TRACEABLE_SERVICE_NAME"
-      printf 'TA_REMOTE_ENDPOINT=%s\n' "$TRACEABLE_API_ENDPOINT"
-      printf 'TA_SURICATA_EVE_FILE=%s\n' "$TRACEABLE_EVE_FILE"
-    } >"$out.tmp"
-    chmod 0600 "$out.tmp"
+    printf '%s' "$token" >"$out.tmp"
+    # The agent image may run as any user: the file is readable, the directory above it (0700, root) is not.
+    chmod 0444 "$out.tmp"
     mv -f "$out.tmp" "$out"
   )
 }
 
-# traceable_aws ARGS...: the aws CLI, or (Ubuntu) its container on the host network (IMDS hop limit 1).
+# traceable_image_command IMAGE: prints the image's own entrypoint followed by its command (docker image inspect),
+# NUL-separated, so that a wrapper entrypoint can exec exactly what the image would have run.
+traceable_image_command() {
+  docker image inspect --format '{{json .Config.Entrypoint}}{{"\n"}}{{json .Config.Cmd}}' "$1" | python3 -c '
+import json, sys
+args = []
+for line in sys.stdin.read().splitlines()[:2]:
+    args.extend(json.loads(line or "null") or [])
+if not args:
+    sys.stderr.write("the image has neither an entrypoint nor a command\n")
+    sys.exit(1)
+sys.stdout.write("".join(arg + "\0" for arg in args))
+'
+}
+
+# traceable_aws ARGS...: the aws CLI, or (Ubuntu) its container on the host network (IMDS hop limit 1), outside the
+# containers' slice so that it reaches the instance role.
 traceable_aws() {
   if command -v aws >/dev/null 2>&1; then
     aws "$@"
   else
-    docker run --rm --network host "${TRACEABLE_AWS_CLI_IMAGE:?}" "$@"
+    # --log-driver none: the CLI prints the secret, which Docker's json-file log would otherwise keep on disk.
+    docker run --rm --network host --log-driver none "${TRACEABLE_AWS_CLI_IMAGE:?}" "$@"
   fi
 }
 
