@@ -92,8 +92,12 @@ export const INSTALL_DIR = '/opt/traceable';
 /** Placeholder for the capture interface in files/suricata.yaml (replaced at boot, or by {@link renderSuricataYaml}). */
 export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 
-/** Suricata's Lua output scripts and the feed module they share (files/lua/, installed in {@link SURICATA_LUA_DIR}). */
-export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_http.lua', 'traceable_bodies.lua'];
+/** Suricata's Lua output scripts, in the order of the `lua` output's `scripts` in files/suricata.yaml. */
+export const LUA_OUTPUT_SCRIPTS = ['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua'];
+
+/** The output scripts and the modules they require: the feed they share, the HTTP/2 parser (files/lua/, installed in
+ * {@link SURICATA_LUA_DIR}). */
+export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_h2.lua', ...LUA_OUTPUT_SCRIPTS];
 
 /** Which fleet's hosts install a file: only the plain EC2 hosts (`ec2`), only the ECS container instances (`ecs`),
  * or both (absent). Each gets only its own, to keep its user data under EC2's limit. */

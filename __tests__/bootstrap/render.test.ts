@@ -15,11 +15,13 @@ import {
   bootstrapBundle,
   agentEnvironment,
   bootstrapEnvironment,
+  LUA_OUTPUT_SCRIPTS,
   LUA_SCRIPTS,
   bootstrapFiles,
   encodeUserData,
   luaWithoutComments,
   renderSuricataYaml,
+  renderEcsUserData,
   renderUnpackScript,
   renderUserData,
 } from '../../bootstrap';
@@ -131,10 +133,11 @@ describe('user data', () => {
       traceableServiceName: 's'.repeat(128),
       traceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceableai/traceable-agent:1.71.2',
     }).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63));
-    // Measured: MEASURED_UD bytes; what grows with the files is the bundle, not the user data.
+    // Measured: 4,165 bytes (ECS hosts: 3,757); what grows with the files is the bundle, not the user data.
     expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
-    // S3 has no such limit; this bound keeps the object small in Terraform's state (measured: MEASURED_BUNDLE
-    // bytes for the EC2 hosts, the HTTP/2 scripts included).
+    expect(ec2Bytes(renderEcsUserData('c'.repeat(255), 'eu-west-1').replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63)))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
+    // S3 has no such limit; this bound keeps the object small in Terraform's state (measured with the HTTP/2
+    // scripts: 21,517 bytes for the EC2 hosts, 17,051 for the ECS hosts).
     for (const fleet of ['ec2', 'ecs'] as const) {
       expect(bootstrapBundle(fleet).gzip.length).toBeLessThan(48 * 1024);
       expect(gunzipSync(bootstrapBundle(fleet).gzip).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles(fleet)));
@@ -243,7 +246,11 @@ describe('files', () => {
     expect(outputs).not.toMatch(/- http:|eve\.json|dump-all-headers/);
     expect(outputs).toContain(`scripts-dir: ${SURICATA_LUA_DIR}\n`);
     const scripts = [...outputs.matchAll(/^        - (\S+\.lua)$/gm)].map((m) => m[1]);
-    expect(scripts).toEqual(LUA_SCRIPTS.filter((name) => name !== 'traceable_feed.lua'));
+    // HTTP/1, its body keeper and h2c, in this order; the modules they require (feed, HTTP/2 parser) are installed
+    // beside them, and every Lua file of bootstrap/files/lua is installed.
+    expect(scripts).toEqual(['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua']);
+    expect(scripts).toEqual(LUA_OUTPUT_SCRIPTS);
+    expect([...LUA_SCRIPTS].sort()).toEqual(readdirSync(join(BOOTSTRAP_FILES_DIR, 'lua')).sort());
     for (const name of LUA_SCRIPTS) expect(bootstrapFiles().map((f) => f.path)).toContain(`${SURICATA_LUA_DIR}/${name}`);
     expect(renderSuricataYaml('ens7', { luaDir: '/tmp/lua' })).toContain('scripts-dir: /tmp/lua\n');
     // Long keep-alive connections: no reassembly depth; bodies kept up to the largest HttpBodyLimit, never pruned.
