@@ -3,10 +3,10 @@
  *
  *   npm run render:bootstrap -- --out DIR [--config examples/config.json] [--interface ens5] [--feed socket|file]
  *
- * DIR receives: user-data.sh (as given to EC2, but for the bundle bucket's name, which Terraform fills in), bootstrap.env, suricata.yaml (rendered for --interface, default
- * ens5), files/ (the tree unpacked under /opt/traceable) and sizes.json. --feed overrides the configuration's
- * AgentFeed: `file` makes the hosts append every event the agent would receive to
- * /var/traceable/log/suricata/traceable-feed.json, to look at it.
+ * DIR receives: user-data.sh (as given to EC2, but for the bundle bucket's name, which Terraform fills in),
+ * bootstrap.env, suricata.yaml (rendered for --interface, default ens5), files/ (the tree unpacked under
+ * /opt/traceable) and sizes.json. --feed overrides the configuration's AgentFeed: `file` makes the hosts append
+ * every event the agent would receive to /var/traceable/log/suricata/traceable-feed.json, to look at it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
