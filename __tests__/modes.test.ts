@@ -2,7 +2,8 @@
  * Synth assertions for the deployment modes: the agent fleet on ECS (DeployTraceableAgentInECS), FARGATE sources
  * through a Route53 private name, and MANUAL sessions.
  */
-import { bootstrapFiles, renderEcsUserData } from '../bootstrap';
+import { gunzipSync } from 'node:zlib';
+import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderEcsUserData, renderUnpackScript } from '../bootstrap';
 import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
 import { resource, resourceAddresses, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
 
@@ -43,7 +44,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     });
     expect(launchTemplate.key_name).toBeUndefined();
     const script = userDataScript(launchTemplate);
-    expect(script).toBe(renderEcsUserData('traffic-mirroring-agents'));
+    expect(script).toBe(renderEcsUserData('traffic-mirroring-agents', 'eu-west-1', bootstrapBundle('ecs')));
     expect(script).toContain(
       ["cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'", 'ECS_CLUSTER=traffic-mirroring-agents', 'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true', 'ECS_CONFIG_END'].join('\n'),
     );
@@ -54,7 +55,11 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     // The ECS hosts' files, byte for byte: the task runs the same health.py and metrics.py as the EC2 hosts.
     expect(bootstrapFiles('ecs').map((file) => file.path)).toEqual(expect.arrayContaining(['/opt/traceable/bin/health.py', '/opt/traceable/bin/metrics.py', '/opt/traceable/bin/suricata-start.sh']));
     expect(bootstrapFiles('ecs').some((file) => file.path.endsWith('/token.sh'))).toBe(false);
-    for (const file of bootstrapFiles('ecs')) expect(script).toContain(`cat > "$root${file.path}" <<'TRACEABLE_FILE_END'\n${file.content}`);
+    // They travel in the ECS fleet's bundle, which the user data fetches as the EC2 hosts' does.
+    const bundle = bootstrapBundle('ecs');
+    expect(gunzipSync(bundle.gzip).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles('ecs')));
+    expect(script).toContain(`fetch-bundle.sh eu-west-1 ${BUNDLE_BUCKET_PLACEHOLDER} ${bundle.key} ${bundle.sha256} /opt/traceable/unpack.sh\n`);
+    expect(resource(json, 'aws_s3_object', 'ecs_fleet_bootstrap_bundle_object')).toMatchObject({ key: bundle.key, content_base64: bundle.gzip.toString('base64') });
     expect(script).toContain('install -m 0644 /opt/traceable/systemd/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf');
     expect(script).toContain('systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer\n');
     const hostUnit = bootstrapFiles().find((file) => file.path.endsWith('/traceable-ecs-host.service'))!.content;
@@ -333,9 +338,13 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         '{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}, ' +
         '{"Sid" = "WriteContainerLogs", "Effect" = "Allow", "Action" = ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource" = "${aws_cloudwatch_log_group.ecs_fleet_log_group.arn}:*"}]})}',
     });
-    // Of the agent side (the session Lambda has its own role), only the execution role has a policy.
+    // Of the agent side (the session Lambda has its own role): the execution role's, and the instance role's read of
+    // the bootstrap bundle (asserted in bootstrap-bundle.test.ts).
     const policies = Object.values(json.resource.aws_iam_role_policy).map((policy) => policy.role as string);
-    expect(policies.filter((role) => !role.startsWith('${aws_iam_role.sessions_'))).toEqual(['${aws_iam_role.ecs_fleet_execution_role.id}']);
+    expect(policies.filter((role) => !role.startsWith('${aws_iam_role.sessions_'))).toEqual([
+      '${aws_iam_role.ecs_fleet_role.id}',
+      '${aws_iam_role.ecs_fleet_execution_role.id}',
+    ]);
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment)
       .filter((attachment) => attachment.role.includes('ecs_fleet'))
       .map((attachment) => [attachment.role, attachment.policy_arn]);

@@ -24,6 +24,7 @@ const ECR_IMAGES = {
   TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/traceable-agent:1.72.0',
   SuricataImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/suricata:7.0.10',
 };
+const BUNDLE_BUCKET = `arn:aws:s3:::${STACK}-bootstrap-*`;
 const S3_BACKEND = { type: 's3', bucket: 'acme-terraform-state', dynamodb_table: 'terraform-locks' };
 
 /** Every mode: six sources x two fleets, then the other paths (existing secret, existing zone, ECR images, backends). */
@@ -225,9 +226,11 @@ describe('the state backend', () => {
   beforeAll(() => {
     s3 = deployerPolicies(synthConfig({ Backend: S3_BACKEND }).json as TerraformJson);
   });
+  // The state backend's grants: those on the stack's own bootstrap bucket are the table's (tested below).
   const grants = (documents: PolicyDocument[], service: string) =>
     statementsOf(documents)
       .flatMap((s) => s.Action.filter((action) => action.startsWith(`${service}:`)).flatMap((action) => s.Resource.map((resource) => `${action} ${resource}`)))
+      .filter((grant) => !grant.includes(` ${BUNDLE_BUCKET}`))
       .sort();
   const OBJECT = `arn:aws:s3:::acme-terraform-state/traceable-traffic-mirroring/${STACK}.tfstate`;
   const TABLE = 'arn:aws:dynamodb:eu-west-1:*:table/terraform-locks';
@@ -258,7 +261,22 @@ describe('the state backend', () => {
   ])('%s: nothing in AWS', (type, overrides) => {
     const policies = deployerPolicies(synthConfig(overrides).json as TerraformJson);
     expect(policies.backend).toBe(type);
-    expect([...actionsOf(policies.apply)].filter((action) => /^(s3|dynamodb):/.test(action))).toEqual([]);
+    expect(grants(policies.apply, 's3')).toEqual([]);
+    expect(grants(policies.apply, 'dynamodb')).toEqual([]);
+  });
+
+  test("the bootstrap bundle's bucket: named by its prefix; its objects: every bundle key, so that the old one can be deleted", () => {
+    const onBundle = (documents: PolicyDocument[]) =>
+      statementsOf(documents).flatMap((s) => s.Action.flatMap((action) => s.Resource.filter((r) => r.startsWith(BUNDLE_BUCKET)).map((r) => `${action} ${r}`))).sort();
+    const apply = onBundle(s3.apply);
+    expect(new Set(apply.map((grant) => grant.split(' ')[1]))).toEqual(new Set([BUNDLE_BUCKET, `${BUNDLE_BUCKET}/*`, `${BUNDLE_BUCKET}/bootstrap/*`]));
+    expect(apply.filter((grant) => grant.endsWith('/bootstrap/*'))).toEqual(
+      ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:GetObject', 's3:GetObjectTagging', 's3:PutObject', 's3:PutObjectTagging'].map((a) => `${a} ${BUNDLE_BUCKET}/bootstrap/*`),
+    );
+    expect(apply).toEqual(expect.arrayContaining([`s3:CreateBucket ${BUNDLE_BUCKET}`, `s3:PutBucketPolicy ${BUNDLE_BUCKET}`, `s3:DeleteBucket ${BUNDLE_BUCKET}`]));
+    // The plan role reads, and nothing else.
+    expect(onBundle(s3.plan).filter((grant) => !/^s3:(Get|List)/.test(grant))).toEqual([]);
+    expect(onBundle(s3.plan)).toContain(`s3:GetObject ${BUNDLE_BUCKET}/bootstrap/*`);
   });
 });
 

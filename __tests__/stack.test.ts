@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BASE_CONFIG, resource, snapshot, synthConfig, userDataScript } from './helpers/synth';
+import { bootstrapBundle, renderUserData } from '../bootstrap';
+import { bootstrapPropsOf } from '../stacks/mirroring-stack';
+import { BASE_CONFIG, configOf, resource, snapshot, synthConfig, userDataOf, userDataScript } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';
 
@@ -115,10 +117,12 @@ describe('EC2 agent fleet', () => {
     expect(script).toContain(`TRACEABLE_AGENT_IMAGE='traceableai/traceable-agent:1.71.2@${digest}'`);
   });
 
-  test('user data is the rendered bootstrap, gzip-compressed and base64-encoded at synth', () => {
-    const script = userDataScript(launchTemplate);
-    expect(script.startsWith('#!/bin/bash')).toBe(true);
+  test('user data is the rendered bootstrap, base64-encoded at synth; Terraform puts the bundle bucket in and gzips it', () => {
+    const { script, bucket } = userDataOf(launchTemplate);
+    expect(bucket).toBe('aws_s3_bucket.fleet_bootstrap_bundle_bucket');
+    expect(script).toBe(renderUserData(bootstrapPropsOf(configOf({ AutoscalingMaxSize: 6, AutoscalingTargetValue: 55, InstanceType: 'c5.2xlarge' })), bootstrapBundle('ec2')));
     expect(script).toContain('traffic-mirroring/traceable-refresh-token');
+    expect(launchTemplate.depends_on).toEqual(['aws_s3_object.fleet_bootstrap_bundle_object', 'aws_iam_role_policy.fleet_bootstrap_bundle_read']);
   });
 
   test('autoscaling group: 1 to AutoscalingMaxSize, ELB health checks, in the target group, instance refresh', () => {

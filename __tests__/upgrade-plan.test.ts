@@ -4,8 +4,13 @@
  * the instance type must update the launch template and the autoscaling group in place (instance refresh rolls
  * the fleet) and never replace the NLB, the mirror target or anything else.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, renderUserData } from '../bootstrap';
+import { bootstrapPropsOf } from '../stacks/mirroring-stack';
 import { deployOffline, planAgainstState, plannedActions, replaceConfiguration, workspaceFor, type Workspace } from './helpers/fake-state';
-import { synthConfig } from './helpers/synth';
+import { configOf, synthConfig } from './helpers/synth';
 
 jest.setTimeout(300_000);
 
@@ -27,6 +32,16 @@ describe('upgrades plan as in-place updates of the fleet', () => {
     replaceConfiguration(workspace, synthConfig({ ...DEPLOYED, ...overrides }).stackDir);
     return plannedActions(await planAgainstState(workspace));
   }
+
+  test("Terraform renders the hosts' user data with the deployed bundle bucket's name, gzip-compressed", () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const state: { resources: any[] } = JSON.parse(readFileSync(join(workspace.dir, 'terraform.tfstate'), 'utf8'));
+    const attributes = (type: string, name: string) => state.resources.find((r) => r.type === type && r.name === name).instances[0].attributes;
+    const bucket: string = attributes('aws_s3_bucket', 'fleet_bootstrap_bundle_bucket').bucket;
+    expect(bucket).toBe('fake-aws_s3_bucket-fleet_bootstrap_bundle_bucket-bucket'); // the stand-in of the name S3 gives
+    const userData = gunzipSync(Buffer.from(attributes('aws_launch_template', 'fleet_launch_template').user_data, 'base64')).toString('utf8');
+    expect(userData).toBe(renderUserData(bootstrapPropsOf(configOf(DEPLOYED)), bootstrapBundle('ec2')).replace(BUNDLE_BUCKET_PLACEHOLDER, bucket));
+  });
 
   test('a fresh synth of the same configuration plans no change (no churn in pull requests)', async () => {
     expect(await planChange({})).toEqual({});

@@ -4,6 +4,7 @@
  * be read, shellchecked and tested outside the stack. The ECS fleet reuses the same pieces: see
  * {@link renderSuricataYaml}, {@link agentEnvironment} and {@link bootstrapEnvironment}.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -91,8 +92,12 @@ export const INSTALL_DIR = '/opt/traceable';
 /** Placeholder for the capture interface in files/suricata.yaml (replaced at boot, or by {@link renderSuricataYaml}). */
 export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 
-/** Suricata's Lua output scripts and the feed module they share (files/lua/, installed in {@link SURICATA_LUA_DIR}). */
-export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_http.lua', 'traceable_bodies.lua'];
+/** Suricata's Lua output scripts, in the order of the `lua` output's `scripts` in files/suricata.yaml. */
+export const LUA_OUTPUT_SCRIPTS = ['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua'];
+
+/** The output scripts and the modules they require: the feed they share, the HTTP/2 parser (files/lua/, installed in
+ * {@link SURICATA_LUA_DIR}). */
+export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_h2.lua', ...LUA_OUTPUT_SCRIPTS];
 
 /** Which fleet's hosts install a file: only the plain EC2 hosts (`ec2`), only the ECS container instances (`ecs`),
  * or both (absent). Each gets only its own, to keep its user data under EC2's limit. */
@@ -125,13 +130,14 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: Fl
 ];
 
 /** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
- * whose images may have no bash. */
+ * whose images may have no bash. fetch-bundle.sh runs from the user data, not from the bundle. */
 export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
   'lib.sh': 'bash',
   'bootstrap.sh': 'bash',
   'token.sh': 'bash',
   'agent-run.sh': 'bash',
   'imds-block.sh': 'bash',
+  'fetch-bundle.sh': 'bash',
   'agent-entrypoint.sh': 'sh',
   'suricata-start.sh': 'sh',
 };
@@ -223,6 +229,7 @@ export function feedEnvironment(feedMode: FeedMode = DEFAULT_FEED_MODE, httpBody
 
 export const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
 /** A secret ARN, or a Terraform / cdktf reference resolving to one (`${aws_secretsmanager_secret.x.arn}`). */
 const ARN_OR_REFERENCE = /^[A-Za-z0-9:/_+=.@${}[\]-]+$/;
@@ -244,7 +251,7 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
   const agentImage =
     props.traceableAgentImage ?? `${TRACEABLE_AGENT_REPOSITORY}:${props.traceableAgentVersion ?? DEFAULT_TRACEABLE_AGENT_VERSION}`;
   return {
-    TRACEABLE_REGION: check('region', props.region, /^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region'),
+    TRACEABLE_REGION: check('region', props.region, REGION, 'an AWS region'),
     TRACEABLE_TOKEN_SECRET_ARN: check('tokenSecretArn', props.tokenSecretArn, ARN_OR_REFERENCE, 'a secret ARN or a Terraform reference'),
     TRACEABLE_ENVIRONMENT: check('traceableEnvironment', props.traceableEnvironment, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
     TRACEABLE_SERVICE_NAME: check('traceableServiceName', props.traceableServiceName, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
@@ -314,18 +321,60 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
+/** The bootstrap bundle: the gzip of the unpack script, stored as an S3 object of the stack (modules/bootstrap-bundle.ts)
+ * under a key holding its sha256, so that any change to the files is a new key, new user data, a new launch template
+ * version and an instance refresh. */
+export interface BootstrapBundle {
+  readonly key: string;
+  readonly sha256: string;
+  readonly gzip: Buffer;
+}
+
+/** Key prefix of the bundles in the bucket: the instance role may read this prefix only. */
+export const BUNDLE_KEY_PREFIX = 'bootstrap/';
+
+/** Stands for the bundle bucket's name in the rendered user data; Terraform puts the name in (its bucket_prefix makes
+ * the name known only once the bucket exists), see modules/bootstrap-bundle.ts. */
+export const BUNDLE_BUCKET_PLACEHOLDER = '__TRACEABLE_BUNDLE_BUCKET__';
+
+/** The bundle of a fleet kind's files. gzip level 9, no timestamp or name in the header: the same files give the same bytes. */
+export function bootstrapBundle(fleet: FleetKind): BootstrapBundle {
+  const gzip = gzipSync(Buffer.from(renderUnpackScript(bootstrapFiles(fleet)), 'utf8'), { level: 9 });
+  const sha256 = createHash('sha256').update(gzip).digest('hex');
+  return { key: `${BUNDLE_KEY_PREFIX}${sha256}.sh.gz`, sha256, gzip };
+}
+
+/** Where the hosts fetch the bundle and the script that fetches it, as user data lines: lib.sh (the retry and
+ * signing functions) and fetch-bundle.sh, run with the instance role, then the unpack script it wrote. */
+function fetchBundleLines(region: string, bundle: BootstrapBundle): string[] {
+  check('region', region, REGION, 'an AWS region');
+  const bin = `${INSTALL_DIR}/bin`;
+  const heredoc = (src: string, end: string) => {
+    const content = withoutCommentLines(readSource(src));
+    if (content.split('\n').includes(end)) throw new Error(`${src} contains the line ${end}`);
+    return [`cat > ${bin}/${src} <<'${end}'`, content + end];
+  };
+  return [
+    `install -d -m 0755 ${bin}`,
+    ...heredoc('lib.sh', 'TRACEABLE_LIB_END'),
+    ...heredoc('fetch-bundle.sh', 'TRACEABLE_FETCH_END'),
+    `bash ${bin}/fetch-bundle.sh ${region} ${BUNDLE_BUCKET_PLACEHOLDER} ${bundle.key} ${bundle.sha256} ${INSTALL_DIR}/unpack.sh`,
+    `bash ${INSTALL_DIR}/unpack.sh`,
+    `rm -f ${INSTALL_DIR}/unpack.sh`,
+  ];
+}
+
 /**
  * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
- * unpacks the files and runs bootstrap.sh. Give it to EC2 with {@link encodeUserData} (gzip: the files, Lua
- * scripts included, exceed EC2's 16 KB of raw user data; cloud-init decompresses gzip user data itself).
+ * fetches the bundle (the unpack script of the files, see {@link bootstrapBundle}) from S3 with the instance role,
+ * checks its sha256, unpacks the files and runs bootstrap.sh. The bucket's name is {@link BUNDLE_BUCKET_PLACEHOLDER},
+ * which Terraform replaces; EC2 gets the result gzip-compressed (cloud-init decompresses it).
  *
- * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the unpacked
- * files (bash, Lua) have their own, so the whole must reach Terraform encoded, never as a template.
+ * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the scripts have
+ * their own, so the whole must reach Terraform encoded, never as a template.
  */
-export function renderUserData(props: BootstrapProps): string {
+export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ec2')): string {
   const env = bootstrapEnvironment(props);
-  const unpack = renderUnpackScript(bootstrapFiles('ec2'));
-  if (unpack.split('\n').includes(PAYLOAD_END)) throw new Error(`the unpack script contains the line ${PAYLOAD_END}`);
   const lines = [
     '#!/bin/bash',
     '# Traceable traffic-mirroring target: installs Suricata and the Traceable platform agent.',
@@ -340,10 +389,7 @@ export function renderUserData(props: BootstrapProps): string {
     "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
     ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
     'TRACEABLE_AGENT_ENV_END',
-    `cat > /opt/traceable/unpack.sh <<'${PAYLOAD_END}'`,
-    unpack + PAYLOAD_END,
-    'bash /opt/traceable/unpack.sh',
-    'rm -f /opt/traceable/unpack.sh',
+    ...fetchBundleLines(env.TRACEABLE_REGION, bundle),
     'exec bash /opt/traceable/bin/bootstrap.sh',
     '',
   ];
@@ -352,11 +398,11 @@ export function renderUserData(props: BootstrapProps): string {
 
 /**
  * Renders the user data of an ECS container instance: joins the cluster, installs the same files as the EC2 hosts
- * (the task's containers run health.py, metrics.py and suricata-start.sh from them, mounted read-only), and before the
+ * (fetched as the EC2 hosts fetch theirs, see {@link renderUserData}; the task's containers run health.py, metrics.py and suricata-start.sh from them, mounted read-only), and before the
  * ECS agent starts: creates the feed directory and rejects the instance metadata service for task containers
  * (`traceable-ecs-host.service`, required by ecs.service through a drop-in); rotates Suricata's files by size.
  */
-export function renderEcsUserData(clusterName: string): string {
+export function renderEcsUserData(clusterName: string, region: string, bundle: BootstrapBundle = bootstrapBundle('ecs')): string {
   if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`bootstrap: invalid ECS cluster name ${JSON.stringify(clusterName)}`);
   const systemd = `${INSTALL_DIR}/systemd`;
   return [
@@ -373,10 +419,7 @@ export function renderEcsUserData(clusterName: string): string {
     // Room in the agent's socket queue for bursts of events (host networking: the host's setting).
     `echo 'net.unix.max_dgram_qlen = ${FEED_MAX_DGRAM_QLEN}' > /etc/sysctl.d/90-traceable-feed.conf`,
     `sysctl -qw net.unix.max_dgram_qlen=${FEED_MAX_DGRAM_QLEN}`,
-    `cat > ${INSTALL_DIR}/unpack.sh <<'${PAYLOAD_END}'`,
-    renderUnpackScript(bootstrapFiles('ecs')) + PAYLOAD_END,
-    `bash ${INSTALL_DIR}/unpack.sh`,
-    `rm -f ${INSTALL_DIR}/unpack.sh`,
+    ...fetchBundleLines(region, bundle),
     `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
     `install -m 0644 ${systemd}/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf`,
     'install -d -m 0755 /var/lib/logrotate',
@@ -388,10 +431,9 @@ export function renderEcsUserData(clusterName: string): string {
   ].join('\n');
 }
 
-const PAYLOAD_END = 'TRACEABLE_PAYLOAD_END';
-
 /** User data as EC2 takes it (base64), gzip-compressed: cloud-init (Amazon Linux 2023, Ubuntu, the ECS-optimized
- * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip. */
+ * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip.
+ * With the bundle bucket's name put in by Terraform, the stack uses Terraform's base64gzip instead (modules/bootstrap-bundle.ts). */
 export function encodeUserData(userData: string): string {
   return gzipSync(Buffer.from(userData, 'utf8'), { level: 9 }).toString('base64');
 }

@@ -4,10 +4,12 @@ import { AutoscalingGroup, type AutoscalingGroupTag } from '@cdktf/provider-aws/
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { encodeUserData } from '../bootstrap';
+import type { BootstrapBundle as BundleContent } from '../bootstrap';
+import { BootstrapBundle } from './bootstrap-bundle';
 import { managedPolicyArn } from './aws-partition';
 import { agentGroupNames } from './resource-names';
 
@@ -55,6 +57,9 @@ export interface AgentHostsProps extends AgentHostSettings {
    * @default false
    */
   readonly perSubnetGroups?: boolean;
+  /** The files the user data fetches (bootstrap/index.ts renderUserData, renderEcsUserData): stored in the stack's
+   * bundle bucket, which the instance role may read; the user data gets the bucket's name from Terraform. */
+  readonly bundle: BundleContent;
   /** Description of the launch template (what the hosts run). */
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
@@ -100,6 +105,8 @@ export interface AgentHosts {
   readonly autoscalingGroup: AutoscalingGroup;
   /** Every group: one, or one per subnet in SubnetIds order. */
   readonly groups: readonly AgentGroup[];
+  /** The bucket and object of the hosts' files (one for every group). */
+  readonly bootstrapBundle: BootstrapBundle;
 }
 
 /**
@@ -141,28 +148,38 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     new IamRolePolicyAttachment(scope, `managed_${policy.split('/').pop()}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
   }
   const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
+  const bootstrapBundle = new BootstrapBundle(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle });
+  const readBundle = bootstrapBundle.grantRead(role);
 
   const groupNames = agentGroupNames(namePrefix, props.subnetIds, props.perSubnetGroups ?? false);
   const groups = groupNames.map((name, index): AgentGroup => {
     if (!props.perSubnetGroups) {
-      return { scope, namePrefix, name, ...addAgentGroup(scope, props, { name, launchTemplateName: `${namePrefix}-agent`, subnetIds: props.subnetIds, securityGroup, instanceProfile }) };
+      return { scope, namePrefix, name, ...addAgentGroup(scope, props, { name, launchTemplateName: `${namePrefix}-agent`, subnetIds: props.subnetIds, securityGroup, instanceProfile, bootstrapBundle, readBundle }) };
     }
     const subnetId = props.subnetIds[index];
     const zone = new Construct(scope, `zone_${subnetId.replace(/-/g, '_')}`);
     const launchTemplateName = `${namePrefix}-agent-${subnetId}`;
-    return { scope: zone, namePrefix: `${namePrefix}-${subnetId}`, name, ...addAgentGroup(zone, props, { name, launchTemplateName, subnetIds: [subnetId], securityGroup, instanceProfile }) };
+    return { scope: zone, namePrefix: `${namePrefix}-${subnetId}`, name, ...addAgentGroup(zone, props, { name, launchTemplateName, subnetIds: [subnetId], securityGroup, instanceProfile, bootstrapBundle, readBundle }) };
   });
-  return { securityGroup, role, launchTemplate: groups[0].launchTemplate, autoscalingGroup: groups[0].autoscalingGroup, groups };
+  return { securityGroup, role, launchTemplate: groups[0].launchTemplate, autoscalingGroup: groups[0].autoscalingGroup, groups, bootstrapBundle };
 }
 
 /** One launch template and autoscaling group, directly in `scope`. */
 function addAgentGroup(
   scope: Construct,
   props: AgentHostsProps,
-  group: { name: string; launchTemplateName: string; subnetIds: readonly string[]; securityGroup: SecurityGroup; instanceProfile: IamInstanceProfile },
+  group: {
+    name: string;
+    launchTemplateName: string;
+    subnetIds: readonly string[];
+    securityGroup: SecurityGroup;
+    instanceProfile: IamInstanceProfile;
+    bootstrapBundle: BootstrapBundle;
+    readBundle: IamRolePolicy;
+  },
 ): { launchTemplate: LaunchTemplate; autoscalingGroup: AutoscalingGroup } {
   const { namePrefix } = props;
-  const { securityGroup, instanceProfile } = group;
+  const { securityGroup, instanceProfile, bootstrapBundle, readBundle } = group;
   const userData = typeof props.userData === 'function' ? props.userData(group.name) : props.userData;
   const launchTemplate = new LaunchTemplate(scope, 'launch_template', {
     name: group.launchTemplateName,
@@ -172,8 +189,8 @@ function addAgentGroup(
     keyName: props.keyName || undefined,
     vpcSecurityGroupIds: [securityGroup.id],
     iamInstanceProfile: { arn: instanceProfile.arn },
-    // Encoded here, not with Terraform's base64encode: the script's own ${...} must not be read as interpolation.
-    userData: encodeUserData(userData),
+    // Encoded here, not as a Terraform template: the script's own ${...} must not be read as interpolation.
+    userData: bootstrapBundle.userData(userData),
     // IMDSv2 only; hop limit 1: only the host's network namespace (the bootstrap, the ECS agent, host-network
     // containers) reaches instance metadata, containers on a bridge network do not.
     metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
@@ -189,6 +206,8 @@ function addAgentGroup(
       tags: { Name: `${namePrefix}-agent` },
     })),
     updateDefaultVersion: true,
+    // Instances of a new version find their bundle uploaded and readable.
+    dependsOn: [bootstrapBundle.object, readBundle],
   });
 
   const autoscalingGroup = new AutoscalingGroup(scope, 'autoscaling_group', {

@@ -8,6 +8,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { HOST_METRICS, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../bootstrap/constants';
+import type { BootstrapBundle } from '../bootstrap';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { ecrPullStatements } from './ecr-pull';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
@@ -30,6 +31,8 @@ export interface Ec2FleetProps extends AgentHostSettings, LossMonitoringSettings
    * @default false (one group over all subnets)
    */
   readonly perSubnetGroups?: boolean;
+  /** The files the user data fetches (see {@link AgentHostsProps.bundle}). */
+  readonly bundle: BootstrapBundle;
   /**
    * Container images the hosts pull; the instance role may pull those in private ECR repositories.
    * @default [] (public images only)

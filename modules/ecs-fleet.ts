@@ -13,7 +13,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { INSTALL_DIR, agentEnvironment, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
+import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
 import { AGENT_TOKEN_VARIABLE, FEED_DIR, HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import type { CpuArchitecture } from '../stacks/instance-types';
@@ -148,12 +148,14 @@ export class EcsFleet extends Construct {
     const clusterName = resourceNames(namePrefix).agentGroup;
     const task = renderAgentTaskConfiguration(props.bootstrap);
 
+    const bundle = bootstrapBundle('ecs');
     const hosts = addAgentHosts(this, {
       ...props,
       launchTemplateDescription: 'Traceable ECS container instance (runs the Suricata + Traceable agent task)',
       roleDescription: 'Traceable ECS container instances: ECS agent and SSM access only',
       managedPolicies: ['AmazonSSMManagedInstanceCore', 'service-role/AmazonEC2ContainerServiceforEC2Role'],
-      userData: renderEcsUserData(clusterName),
+      userData: renderEcsUserData(clusterName, props.region, bundle),
+      bundle,
       // ECS tags the group when managed scaling is on; declaring the tag keeps plans free of drift.
       extraAutoscalingGroupTags: [{ key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true }],
     });

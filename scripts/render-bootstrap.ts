@@ -3,14 +3,14 @@
  *
  *   npm run render:bootstrap -- --out DIR [--config examples/config.json] [--interface ens5] [--feed socket|file]
  *
- * DIR receives: user-data.sh (as given to EC2), bootstrap.env, suricata.yaml (rendered for --interface, default
- * ens5), files/ (the tree unpacked under /opt/traceable) and sizes.json. --feed overrides the configuration's
- * AgentFeed: `file` makes the hosts append every event the agent would receive to
- * /var/traceable/log/suricata/traceable-feed.json, to look at it.
+ * DIR receives: user-data.sh (as given to EC2, but for the bundle bucket's name, which Terraform fills in),
+ * bootstrap.env, suricata.yaml (rendered for --interface, default ens5), files/ (the tree unpacked under
+ * /opt/traceable) and sizes.json. --feed overrides the configuration's AgentFeed: `file` makes the hosts append
+ * every event the agent would receive to /var/traceable/log/suricata/traceable-feed.json, to look at it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { BootstrapProps, bootstrapEnvironment, bootstrapFiles, encodeUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
+import { BootstrapProps, bootstrapBundle, bootstrapEnvironment, bootstrapFiles, encodeUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE, FEED_MODES, FeedMode, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../stacks/config';
 import { bootstrapPropsOf } from '../stacks/mirroring-stack';
@@ -54,7 +54,8 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
   }
-  const sizes = { userDataBytes: Buffer.from(encodeUserData(userData), 'base64').length, limitBytes: USER_DATA_LIMIT_BYTES };
+  // The bundle (the files, fetched from S3 at boot) has no such limit; its size is shown for reading.
+  const sizes = { userDataBytes: Buffer.from(encodeUserData(userData), 'base64').length, limitBytes: USER_DATA_LIMIT_BYTES, bundleBytes: bootstrapBundle('ec2').gzip.length };
   writeFileSync(join(out, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
   return sizes;
 }
@@ -66,7 +67,7 @@ function main() {
   const props = { ...bootstrapPropsOf(config), ...(args.feed ? { feedMode: args.feed } : {}) };
   const sizes = renderBootstrapTo(resolve(args.out), props, args.iface);
   console.log(
-    `rendered ${configPath} into ${resolve(args.out)} (feed: ${props.feedMode}): user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes (gzip)`,
+    `rendered ${configPath} into ${resolve(args.out)} (feed: ${props.feedMode}): user data ${sizes.userDataBytes} of ${sizes.limitBytes} bytes (gzip), bundle ${sizes.bundleBytes} bytes (gzip, fetched from S3)`,
   );
 }
 

@@ -1,7 +1,7 @@
 import { Fn, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
+import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import { AlarmTopic } from '../modules/alarm-topic';
 import { Ec2Fleet } from '../modules/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
@@ -41,6 +41,16 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     feedMode: config.AgentFeed,
     httpBodyLimit: config.HttpBodyLimit,
   };
+}
+
+/** The EC2 hosts' user data and the bundle of files it fetches. */
+function ec2Payload(bootstrap: BootstrapProps, perSubnetGroups: boolean) {
+  const bundle = bootstrapBundle('ec2');
+  // SameZoneDelivery: a group per subnet, whose hosts publish their metrics under their own group's name.
+  const userData = perSubnetGroups
+    ? (agentGroupName: string) => renderUserData({ ...bootstrap, agentGroupName }, bundle)
+    : renderUserData(bootstrap, bundle);
+  return { userData, bundle };
 }
 
 /**
@@ -109,8 +119,7 @@ export class MirroringStack extends TerraformStack {
       : new Ec2Fleet(this, 'fleet', {
           ...hosts,
           imageId: config.CustomAMI || `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`,
-          // SameZoneDelivery: a group per subnet, whose hosts publish their metrics under their own group's name.
-          userData: config.SameZoneDelivery ? (agentGroupName: string) => renderUserData({ ...bootstrap, agentGroupName }) : renderUserData(bootstrap),
+          ...ec2Payload(bootstrap, config.SameZoneDelivery),
           perSubnetGroups: config.SameZoneDelivery,
           containerImages: containerImagesOf(bootstrap),
         });

@@ -51,12 +51,10 @@ interface FeedEvent {
 let work: string;
 let yamlPath: string;
 
-/** The rendered configuration with traceable_http2.lua added to the Lua outputs, beside the HTTP/1 scripts: the hosts
- * do not load it yet, because the EC2 user data that carries the Lua files has no room left for it (README). */
+/** The rendered configuration, run on the Lua sources: traceable_http2.lua is among the hosts' Lua outputs. */
 function yamlWithH2c(): string {
-  const rendered = renderSuricataYaml(IFACE, { luaDir: LUA_SOURCE_DIR });
-  const yaml = rendered.replace('        - traceable_bodies.lua\n', '        - traceable_bodies.lua\n        - traceable_http2.lua\n');
-  if (yaml === rendered) throw new Error('no traceable_bodies.lua entry in the rendered Lua outputs');
+  const yaml = renderSuricataYaml(IFACE, { luaDir: LUA_SOURCE_DIR });
+  if (!yaml.includes('        - traceable_bodies.lua\n        - traceable_http2.lua\n')) throw new Error('no traceable_http2.lua among the rendered Lua outputs');
   return yaml;
 }
 
@@ -149,6 +147,9 @@ test(
     // HTTP/1 on the same feed as before: the three single requests and the burst, none of them taken for HTTP/2.
     const http1 = events.filter((e) => e.http.version !== '2' && e.dest_port === 8080);
     expect(http1).toHaveLength(3 + BURST);
+    // The accepted Upgrade requests (port 8082) are their HTTP/2 streams only: no HTTP/1 event of the 101 exchange.
+    expect(events.filter((e) => e.http.version !== '2' && e.dest_port === 8082)).toEqual([]);
+    expect(h2.some((e) => e.dest_port === 8082 && e.http.http2!.upgraded)).toBe(true);
     const stats = JSON.parse(readFileSync(join(dir, 'feed', 'feed-stats.json'), 'utf8'));
     expect(stats.events_sent).toBe(events.length);
     expect(stats.send_errors).toBe(0);

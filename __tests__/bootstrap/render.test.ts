@@ -10,14 +10,18 @@ import { gunzipSync } from 'node:zlib';
 import {
   BOOTSTRAP_FILES_DIR,
   BootstrapProps,
+  BUNDLE_BUCKET_PLACEHOLDER,
   SHELL_SCRIPTS,
+  bootstrapBundle,
   agentEnvironment,
   bootstrapEnvironment,
+  LUA_OUTPUT_SCRIPTS,
   LUA_SCRIPTS,
   bootstrapFiles,
   encodeUserData,
   luaWithoutComments,
   renderSuricataYaml,
+  renderEcsUserData,
   renderUnpackScript,
   renderUserData,
 } from '../../bootstrap';
@@ -70,11 +74,9 @@ function lib(snippet: string, env: NodeJS.ProcessEnv = {}, input?: string) {
   return run('bash', ['-c', `set -euo pipefail; . "${LIB}"; ${snippet}`], { env: { TRACEABLE_LOG_DIR: work, ...env }, input });
 }
 
-/** The unpack script inside the user data. */
-function payloadOf(userData: string): string {
-  const m = /cat > \S+ <<'TRACEABLE_PAYLOAD_END'\n([\s\S]*?)TRACEABLE_PAYLOAD_END\n/.exec(userData);
-  if (!m) throw new Error('no payload in user data');
-  return m[1];
+/** The user data without the static scripts it writes (lib.sh and fetch-bundle.sh, with their own ${...}). */
+function renderedPartOf(userData: string): string {
+  return userData.replace(/cat > \S+ <<'(TRACEABLE_(LIB|FETCH)_END)'\n[\s\S]*?\n\1\n/g, '');
 }
 
 /** Bytes EC2 counts against its 16 KB: the gzip that encodeUserData base64-encodes. */
@@ -120,26 +122,32 @@ describe('shellcheck', () => {
 describe('user data', () => {
   const userData = renderUserData(props);
 
-  test('is a bash script under EC2 16 KB limit once gzip-compressed, as cloud-init reads it', () => {
+  test('is a bash script far under EC2 16 KB limit once gzip-compressed, as cloud-init reads it; the files travel in the bundle', () => {
     expect(userData.startsWith('#!/bin/bash\n')).toBe(true);
     expect(gunzipSync(Buffer.from(encodeUserData(userData), 'base64')).toString('utf8')).toBe(userData);
-    expect(ec2Bytes(userData)).toBeLessThan(USER_DATA_LIMIT_BYTES);
-    // Headroom for longer names and versions, and more files.
+    // The longest bucket name S3 allows in place of the placeholder, and the longest settings.
     const long = renderUserData({
       ...props,
       tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token/with/a/long/path-AbCdEf',
       traceableEnvironment: 'e'.repeat(128),
       traceableServiceName: 's'.repeat(128),
       traceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceableai/traceable-agent:1.71.2',
-    });
-    // Was 4 KB: the feed's Lua scripts and the host's health, metrics, token and metadata scripts leave about 2 KB.
-    expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES - 1536);
+    }).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63));
+    // Measured: 4,165 bytes (ECS hosts: 3,757); what grows with the files is the bundle, not the user data.
+    expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
+    expect(ec2Bytes(renderEcsUserData('c'.repeat(255), 'eu-west-1').replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63)))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
+    // S3 has no such limit; this bound keeps the object small in Terraform's state (measured with the HTTP/2
+    // scripts: 21,517 bytes for the EC2 hosts, 17,051 for the ECS hosts).
+    for (const fleet of ['ec2', 'ecs'] as const) {
+      expect(bootstrapBundle(fleet).gzip.length).toBeLessThan(48 * 1024);
+      expect(gunzipSync(bootstrapBundle(fleet).gzip).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles(fleet)));
+    }
   });
 
   test('renders no Terraform template sequence except the secret ARN reference (the files are static sources)', () => {
-    // The unpacked files are bash and Lua with their own ${...}: they reach EC2 gzip+base64-encoded at synth
-    // (encodeUserData), which Terraform never interpolates. What is rendered from the props must not add any.
-    const withoutRef = userData.replace(payloadOf(userData), '').split(TF_REF).join('');
+    // The scripts are bash with their own ${...}: they reach Terraform base64-encoded (modules/bootstrap-bundle.ts),
+    // which it never interpolates. What is rendered from the props must not add any.
+    const withoutRef = renderedPartOf(userData).split(TF_REF).join('');
     expect(userData).toContain(`TRACEABLE_TOKEN_SECRET_ARN='${TF_REF}'`);
     expect(withoutRef).not.toContain('${');
     expect(withoutRef).not.toContain('%{');
@@ -148,9 +156,13 @@ describe('user data', () => {
   test('contains no secret: the token is read at boot, never rendered', () => {
     // The canary plays the token: whatever the props, it can only come from Secrets Manager at boot.
     expect(userData).not.toContain(CANARY);
-    expect(payloadOf(userData)).not.toContain(CANARY);
-    expect(userData.replace(payloadOf(userData), '')).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
-    expect(payloadOf(userData)).toBe(renderUnpackScript(bootstrapFiles('ec2'))); // the same static files whatever the props
+    expect(renderUnpackScript()).not.toContain(CANARY);
+    expect(renderedPartOf(userData)).not.toMatch(/refresh_token\s*[=:]\s*\S/i);
+    // The same static files whatever the props: the bundle is the unpack script, the user data names its digest.
+    const bundle = bootstrapBundle('ec2');
+    expect(userData).toContain(
+      `bash /opt/traceable/bin/fetch-bundle.sh eu-west-1 ${BUNDLE_BUCKET_PLACEHOLDER} bootstrap/${bundle.sha256}.sh.gz ${bundle.sha256} /opt/traceable/unpack.sh\n`,
+    );
     expect(Object.keys(bootstrapEnvironment(props)).some((k) => /TOKEN(?!_SECRET_ARN)/.test(k))).toBe(false);
   });
 
@@ -182,13 +194,14 @@ describe('user data', () => {
     // instance by traceable_detect_os / traceable_detect_arch (tested below on fake os-release files).
     const a = renderUserData(props);
     expect(renderUserData(props)).toBe(a);
-    expect(payloadOf(a)).toContain('install_al2023');
-    expect(payloadOf(a)).toContain('install_ubuntu');
+    expect(a).toContain(bootstrapBundle('ec2').sha256);
+    expect(renderUnpackScript()).toContain('install_al2023');
+    expect(renderUnpackScript()).toContain('install_ubuntu');
   });
 
   test('unpacks to exactly the files under bootstrap/files, with their modes', () => {
     const root = join(work, 'root');
-    const r = run('bash', ['-c', `bash -s -- "${root}"`], { input: payloadOf(userData) });
+    const r = run('bash', ['-c', `bash -s -- "${root}"`], { input: gunzipSync(bootstrapBundle('ec2').gzip).toString('utf8') });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     for (const f of bootstrapFiles('ec2')) {
@@ -233,7 +246,11 @@ describe('files', () => {
     expect(outputs).not.toMatch(/- http:|eve\.json|dump-all-headers/);
     expect(outputs).toContain(`scripts-dir: ${SURICATA_LUA_DIR}\n`);
     const scripts = [...outputs.matchAll(/^        - (\S+\.lua)$/gm)].map((m) => m[1]);
-    expect(scripts).toEqual(LUA_SCRIPTS.filter((name) => name !== 'traceable_feed.lua'));
+    // HTTP/1, its body keeper and h2c, in this order; the modules they require (feed, HTTP/2 parser) are installed
+    // beside them, and every Lua file of bootstrap/files/lua is installed.
+    expect(scripts).toEqual(['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua']);
+    expect(scripts).toEqual(LUA_OUTPUT_SCRIPTS);
+    expect([...LUA_SCRIPTS].sort()).toEqual(readdirSync(join(BOOTSTRAP_FILES_DIR, 'lua')).sort());
     for (const name of LUA_SCRIPTS) expect(bootstrapFiles().map((f) => f.path)).toContain(`${SURICATA_LUA_DIR}/${name}`);
     expect(renderSuricataYaml('ens7', { luaDir: '/tmp/lua' })).toContain('scripts-dir: /tmp/lua\n');
     // Long keep-alive connections: no reassembly depth; bodies kept up to the largest HttpBodyLimit, never pruned.

@@ -12,10 +12,21 @@ const hostAddresses = (prefix: string, managedPolicies: string[]) => [
   `aws_vpc_security_group_egress_rule.${prefix}_egress_https`,
 ];
 
+/** The bootstrap bundle's carrier (modules/bootstrap-bundle.ts) of a fleet. */
+const bundleAddresses = (prefix: string) => [
+  `aws_iam_role_policy.${prefix}_bootstrap_bundle_read`,
+  `aws_s3_bucket.${prefix}_bootstrap_bundle_bucket`,
+  `aws_s3_bucket_policy.${prefix}_bootstrap_bundle_policy`,
+  `aws_s3_bucket_public_access_block.${prefix}_bootstrap_bundle_public_access_block`,
+  `aws_s3_bucket_server_side_encryption_configuration.${prefix}_bootstrap_bundle_encryption`,
+  `aws_s3_object.${prefix}_bootstrap_bundle_object`,
+];
+
 /** Every resource of each fleet kind (the other kind's are then absent). */
 export const FLEET_ADDRESSES = {
   ec2: [
     ...hostAddresses('fleet', ['AmazonSSMManagedInstanceCore']),
+    ...bundleAddresses('fleet'),
     'aws_autoscaling_policy.fleet_cpu_target_tracking',
     'aws_autoscaling_policy.fleet_drops_step_scaling',
     'aws_autoscaling_policy.fleet_memory_target_tracking',
@@ -28,6 +39,7 @@ export const FLEET_ADDRESSES = {
   ],
   ecs: [
     ...hostAddresses('ecs_fleet', ['AmazonSSMManagedInstanceCore', 'AmazonEC2ContainerServiceforEC2Role']),
+    ...bundleAddresses('ecs_fleet'),
     'aws_appautoscaling_policy.ecs_fleet_cpu_target_tracking',
     'aws_appautoscaling_policy.ecs_fleet_drops_step_scaling',
     'aws_appautoscaling_policy.ecs_fleet_memory_target_tracking',

@@ -1,4 +1,3 @@
-import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +76,17 @@ export function snapshot(dir: string): Record<string, string> {
   );
 }
 
-/** The script a synthesized launch template carries (base64 of the gzip-compressed user data). */
+/** The user data script of a synthesized launch template whose bundle bucket's name Terraform puts in
+ * (modules/bootstrap-bundle.ts): the script as rendered, with the placeholder, and the bucket it names. */
+export function userDataOf(launchTemplate: { user_data: string }): { script: string; bucket: string } {
+  const m = /^\$\{base64gzip\(replace\(base64decode\("([A-Za-z0-9+/=]+)"\), "__TRACEABLE_BUNDLE_BUCKET__", (aws_s3_bucket\.\w+)\.bucket\)\)\}$/.exec(
+    launchTemplate.user_data,
+  );
+  if (!m) throw new Error(`user data is not the bundle expression: ${launchTemplate.user_data.slice(0, 120)}`);
+  return { script: Buffer.from(m[1], 'base64').toString('utf8'), bucket: m[2] };
+}
+
+/** The script a synthesized launch template carries, as rendered (the bundle bucket's name still the placeholder). */
 export function userDataScript(launchTemplate: { user_data: string }): string {
-  return gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString('utf8');
+  return userDataOf(launchTemplate).script;
 }

@@ -188,3 +188,34 @@ traceable_ecr_login() {
   region="$(printf '%s' "$registry" | cut -d. -f4)"
   traceable_aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
 }
+
+# traceable_sha256_hex TEXT: sha256 of TEXT, hex.
+traceable_sha256_hex() { printf '%s' "$1" | openssl dgst -sha256 | awk '{print $NF}'; }
+# traceable_hmac_hex KEY_OPTION TEXT: HMAC-SHA256 of TEXT, hex; KEY_OPTION is openssl's key:STRING or hexkey:HEX.
+traceable_hmac_hex() { printf '%s' "$2" | openssl dgst -sha256 -mac HMAC -macopt "$1" | awk '{print $NF}'; }
+
+# traceable_sigv4_authorization ACCESS_KEY SECRET AMZ_DATE REGION SERVICE METHOD PATH PAYLOAD_SHA256 HEADER...: the
+# Authorization header value of a request without query string, signing the given lower-case "name:value"
+# headers (sorted by name, values trimmed), as in AWS's Signature Version 4 documentation.
+traceable_sigv4_authorization() {
+  local access_key="$1" secret="$2" amz_date="$3" region="$4" service="$5" method="$6" path="$7" payload="$8"
+  shift 8
+  local canonical_headers="" signed_headers="" header
+  for header in "$@"; do
+    canonical_headers+="$header"$'\n'
+    signed_headers+="${signed_headers:+;}${header%%:*}"
+  done
+  local scope="${amz_date%%T*}/$region/$service/aws4_request"
+  local request="$method"$'\n'"$path"$'\n'$'\n'"$canonical_headers"$'\n'"$signed_headers"$'\n'"$payload"
+  local to_sign k
+  to_sign="AWS4-HMAC-SHA256"$'\n'"$amz_date"$'\n'"$scope"$'\n'"$(traceable_sha256_hex "$request")"
+  k="$(traceable_hmac_hex "key:AWS4$secret" "${amz_date%%T*}")"
+  k="$(traceable_hmac_hex "hexkey:$k" "$region")"
+  k="$(traceable_hmac_hex "hexkey:$k" "$service")"
+  k="$(traceable_hmac_hex "hexkey:$k" aws4_request)"
+  printf 'AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s' \
+    "$access_key" "$scope" "$signed_headers" "$(traceable_hmac_hex "hexkey:$k" "$to_sign")"
+}
+
+# traceable_json_field NAME: the string value of NAME in the JSON on stdin (instance metadata's credentials document).
+traceable_json_field() { sed -n "s/.*\"$1\"[[:space:]]*:[[:space:]]*\"\\([^\"]*\\)\".*/\\1/p" | head -n1; }

@@ -68,6 +68,7 @@ const NAME_SETTING: Record<string, string> = {
   aws_lambda_function: 'function_name',
   aws_cloudwatch_metric_alarm: 'alarm_name',
   aws_ecs_task_definition: 'family',
+  aws_s3_bucket: 'bucket_prefix',
 };
 
 export function deployerPolicies(json: TerraformJson, options: { account?: string; table?: Record<string, TableRow> } = {}): DeployerPolicies {

@@ -103,6 +103,11 @@ const autoscalingRead: Grant = {
 };
 const autoScalingGroupArn = (c: ResourceContext, name: string) => c.arn('autoscaling', `autoScalingGroup:*:autoScalingGroupName/${name}`);
 
+// --- S3 (SAR list_amazons3): bucket ARNs have neither region nor account. The stack names its bucket by bucket_prefix
+// (S3 adds a unique suffix), so a bucket is granted as <prefix>*; the resources of the bucket reach that prefix through
+// their `bucket` reference (NAME_SETTING in policies.ts).
+const s3Bucket = (c: ResourceContext, prefix: string) => c.arn('s3', `${prefix}*`, { global: true, accountless: true });
+
 const iamRole = (c: ResourceContext, name: string) => c.arn('iam', `role/${name}`, { global: true });
 const lambdaFunction = (c: ResourceContext, name: string) => c.arn('lambda', `function:${name}`);
 const ecsService = (c: ResourceContext, cluster: string, service: string) => c.arn('ecs', `service/${cluster}/${service}`);
@@ -379,6 +384,94 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
         },
         resources: (c) => [c.arn('secretsmanager', `secret:${c.named('secret_id')}-??????`)],
       },
+    ],
+  },
+
+  // ---------------------------------------------------------------------------------------------------------- S3
+  // The bootstrap bundle's bucket (modules/bootstrap-bundle.ts): named by its bucket_prefix, S3 adds the rest.
+  aws_s3_bucket: {
+    sources: [sar('amazons3'), provider('aws_s3_bucket')],
+    grants: [
+      {
+        actions: {
+          create: ['s3:CreateBucket', 's3:PutBucketTagging'],
+          // The provider's refresh reads every bucket setting it also manages inline (internal/service/s3/bucket.go):
+          // HeadBucket (s3:ListBucket), policy, ACL, CORS, website, versioning, acceleration, request payment, logging,
+          // lifecycle, replication, encryption, object lock, tags.
+          read: [
+            's3:ListBucket',
+            's3:GetBucketPolicy',
+            's3:GetBucketAcl',
+            's3:GetBucketCORS',
+            's3:GetBucketWebsite',
+            's3:GetBucketVersioning',
+            's3:GetAccelerateConfiguration',
+            's3:GetBucketRequestPayment',
+            's3:GetBucketLogging',
+            's3:GetLifecycleConfiguration',
+            's3:GetReplicationConfiguration',
+            's3:GetEncryptionConfiguration',
+            's3:GetBucketObjectLockConfiguration',
+            's3:GetBucketTagging',
+          ],
+          update: ['s3:PutBucketTagging'],
+          // force_destroy: ListObjectVersions (s3:ListBucketVersions) before DeleteBucket.
+          delete: ['s3:DeleteBucket', 's3:ListBucketVersions'],
+        },
+        resources: (c) => [s3Bucket(c, c.named('bucket_prefix'))],
+      },
+      // force_destroy deletes every object version (DeleteObjects) left in the bucket.
+      { actions: { delete: ['s3:DeleteObject', 's3:DeleteObjectVersion'] }, resources: (c) => [`${s3Bucket(c, c.named('bucket_prefix'))}/*`] },
+    ],
+  },
+  aws_s3_bucket_public_access_block: {
+    sources: [sar('amazons3'), provider('aws_s3_bucket_public_access_block')],
+    grants: [
+      {
+        // DeletePublicAccessBlock is authorized by s3:PutBucketPublicAccessBlock (SAR).
+        actions: { create: ['s3:PutBucketPublicAccessBlock'], read: ['s3:GetBucketPublicAccessBlock'], update: ['s3:PutBucketPublicAccessBlock'], delete: ['s3:PutBucketPublicAccessBlock'] },
+        resources: (c) => [s3Bucket(c, c.named('bucket'))],
+      },
+    ],
+  },
+  aws_s3_bucket_server_side_encryption_configuration: {
+    sources: [sar('amazons3'), provider('aws_s3_bucket_server_side_encryption_configuration')],
+    grants: [
+      {
+        // DeleteBucketEncryption is authorized by s3:PutEncryptionConfiguration (SAR).
+        actions: { create: ['s3:PutEncryptionConfiguration'], read: ['s3:GetEncryptionConfiguration'], update: ['s3:PutEncryptionConfiguration'], delete: ['s3:PutEncryptionConfiguration'] },
+        resources: (c) => [s3Bucket(c, c.named('bucket'))],
+      },
+    ],
+  },
+  aws_s3_bucket_policy: {
+    sources: [sar('amazons3'), provider('aws_s3_bucket_policy')],
+    grants: [
+      {
+        actions: { create: ['s3:PutBucketPolicy'], read: ['s3:GetBucketPolicy'], update: ['s3:PutBucketPolicy'], delete: ['s3:DeleteBucketPolicy'] },
+        resources: (c) => [s3Bucket(c, c.named('bucket'))],
+      },
+    ],
+  },
+  aws_s3_object: {
+    sources: [sar('amazons3'), provider('aws_s3_object')],
+    grants: [
+      {
+        actions: {
+          // The provider's default tags tag the object (PutObject with tags needs s3:PutObjectTagging).
+          create: ['s3:PutObject', 's3:PutObjectTagging'],
+          // HeadObject (s3:GetObject) and GetObjectTagging.
+          read: ['s3:GetObject', 's3:GetObjectTagging'],
+          update: ['s3:PutObject', 's3:PutObjectTagging'],
+          // Deletes every version of the key (internal/service/s3/object.go deleteAllObjectVersions), "null" included.
+          delete: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        },
+        // Every key under the object's folder: the key changes with the content (bootstrap/<sha256>.sh.gz) and the old
+        // object is deleted after the new one exists (create_before_destroy), by the policy of the new synth.
+        resources: (c) => [`${s3Bucket(c, c.named('bucket'))}/${c.named('key').replace(/[^/]*$/, '')}*`],
+      },
+      // Listing the key's versions before deleting them.
+      { actions: { delete: ['s3:ListBucketVersions'] }, resources: (c) => [s3Bucket(c, c.named('bucket'))] },
     ],
   },
 

@@ -40,6 +40,18 @@ local function find(list, wanted)
   return nil
 end
 
+-- An accepted `Upgrade: h2c` (status 101): traceable_http2.lua sends that exchange as the HTTP/2 event of stream 1
+-- (RFC 7540 3.2), so it is not sent twice. A refused upgrade, or a 101 to another protocol, stays HTTP/1.
+local function is_h2c_upgrade(status, request_headers)
+  if status ~= 101 then return false end
+  local upgrade = find(request_headers, "Upgrade")
+  if upgrade == nil then return false end
+  for token in upgrade:gmatch("[^,%s]+") do
+    if token:lower() == "h2c" then return true end
+  end
+  return false
+end
+
 -- The body Suricata kept, at most the limit (chunks are joined only up to it).
 local function body(get)
   local chunks = get()
@@ -77,6 +89,7 @@ function log()
     http.status = tonumber(resp_line:match("^%S+%s+(%d+)"))
     if http.protocol == nil then http.protocol = resp_line:match("^(HTTP/%S+)") end
   end
+  if is_h2c_upgrade(http.status, request_headers) then return end
   local host = find(request_headers, "Host")
   if host then http.http_port = tonumber(host:match(":(%d+)$")) end
   local content_type = find(response_headers, "Content-Type")
