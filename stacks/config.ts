@@ -542,7 +542,7 @@ export const CONFIG_FIELDS = {
   MirrorTcpPortsFromTargets: field({
     schema: bool(),
     default: false,
-    doc: 'Derive the filter\'s TCP ports at run time from the ports the configured load balancers and target groups send to on their targets (v2 target groups; Classic load balancers are not read): the session Lambda keeps the filter\'s rules in step at every scheduled run and records them in its run summary (`filterPorts`). LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only; not with MirrorTcpPorts.',
+    doc: 'Derive the filter\'s TCP ports at run time from the ports the configured load balancers and target groups send to on their targets (v2 target groups\' target ports, Classic load balancers\' instance ports): the session Lambda keeps the filter\'s rules in step at every scheduled run and records them in its run summary (`filterPorts`). LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only; not with MirrorTcpPorts.',
     allowed: 'true or false',
   }),
   MirrorSessionBudget: field({

@@ -68,7 +68,11 @@ describe('LOAD_BALANCER discovery', () => {
     elb.on(DescribeClassicLoadBalancersCommand, { LoadBalancerNames: ['gone', 'legacy'] }).rejects(accessPointNotFound);
     elb.on(DescribeClassicLoadBalancersCommand, { LoadBalancerNames: ['gone'] }).rejects(accessPointNotFound);
     elb.on(DescribeClassicLoadBalancersCommand, { LoadBalancerNames: ['legacy'] }).resolves({
-      LoadBalancerDescriptions: [{ LoadBalancerName: 'legacy', Instances: [{ InstanceId: 'i-1' }, { InstanceId: 'i-2' }] }],
+      LoadBalancerDescriptions: [{
+        LoadBalancerName: 'legacy',
+        Instances: [{ InstanceId: 'i-1' }, { InstanceId: 'i-2' }],
+        ListenerDescriptions: [{ Listener: { Protocol: 'HTTP', LoadBalancerPort: 80, InstancePort: 8080 } }],
+      }],
     });
     elb.on(DescribeInstanceHealthCommand).resolves({ InstanceStates: [{ InstanceId: 'i-1', State: 'InService' }, { InstanceId: 'i-2', State: 'OutOfService' }] });
     // Act
@@ -82,6 +86,8 @@ describe('LOAD_BALANCER discovery', () => {
       { ref: { kind: 'instance', instanceId: 'i-1' }, source: 'lb/legacy', healthy: true },
       { ref: { kind: 'instance', instanceId: 'i-2' }, source: 'lb/legacy', healthy: false },
     ]);
+    // The Classic load balancer's instance port is a target port, for MirrorTcpPortsFromTargets.
+    expect(result.targetPorts).toEqual([8080]);
     expect(elbv2.commandCalls(DescribeLoadBalancersCommand)).toHaveLength(4);
   });
 });

@@ -33,6 +33,8 @@ export interface LoadBalancerRef {
 export interface ClassicLoadBalancerRef {
   name: string;
   instanceIds: string[];
+  /** The instance ports of its listeners: what its instances receive (MirrorTcpPortsFromTargets derives rules from them). */
+  instancePorts: number[];
   source: string;
 }
 
@@ -99,6 +101,7 @@ export async function targetGroupsOfLoadBalancers(clients: AwsClients, loadBalan
 export async function discoverClassicTargets(clients: AwsClients, loadBalancers: readonly ClassicLoadBalancerRef[], result: DiscoveryResult): Promise<void> {
   for (const loadBalancer of loadBalancers) {
     if (loadBalancer.instanceIds.length === 0) continue;
+    if (loadBalancer.instancePorts.length > 0) (result.targetPorts ??= []).push(...loadBalancer.instancePorts);
     try {
       const health = await clients.elb.send(new DescribeInstanceHealthCommand({ LoadBalancerName: loadBalancer.name }));
       const inService = new Set((health.InstanceStates ?? []).filter((s) => s.State === 'InService').map((s) => s.InstanceId));
@@ -115,6 +118,7 @@ export function classicRef(description: LoadBalancerDescription, source: string)
   return {
     name: description.LoadBalancerName ?? '',
     instanceIds: (description.Instances ?? []).flatMap((instance) => (instance.InstanceId ? [instance.InstanceId] : [])),
+    instancePorts: (description.ListenerDescriptions ?? []).flatMap(({ Listener }) => (Listener?.InstancePort ? [Listener.InstancePort] : [])),
     source,
   };
 }
