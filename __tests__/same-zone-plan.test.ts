@@ -3,8 +3,7 @@
  * its target group, and one autoscaling group per subnet, each with its own launch template, scaling policies and
  * loss alarms on its own hosts' metrics. The default fleet's addresses are covered by the upgrade-plan test.
  */
-import { gunzipSync } from 'node:zlib';
-import { synthConfig } from './helpers/synth';
+import { resource, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
 import { terraformPlan } from './helpers/terraform';
 
 jest.setTimeout(240_000);
@@ -16,10 +15,12 @@ const zone = (subnet: string) => `fleet_zone_${subnet.replace(/-/g, '_')}`;
 describe('SameZoneDelivery (terraform plan)', () => {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let resources: { address: string; type: string; values: any }[];
+  let json: TerraformJson;
   beforeAll(async () => {
-    const { stackDir } = synthConfig({ StackName: 'shop', SameZoneDelivery: true, SubnetIds: SUBNETS.join(','), AutoscalingMaxSize: 4 });
+    const { stackDir, json: synthesized } = synthConfig({ StackName: 'shop', SameZoneDelivery: true, SubnetIds: SUBNETS.join(','), AutoscalingMaxSize: 4 });
     const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } });
     resources = plan.json.planned_values.root_module.resources;
+    json = synthesized;
   });
   const planned = (address: string) => {
     const found = resources.find((resource) => resource.address === address);
@@ -42,8 +43,9 @@ describe('SameZoneDelivery (terraform plan)', () => {
       expect(group.instance_refresh[0].preferences[0]).toMatchObject({ min_healthy_percentage: 100, max_healthy_percentage: 200 });
       const launchTemplate = planned(`aws_launch_template.${zone(subnet)}_launch_template`);
       expect(launchTemplate.name).toBe(`shop-agent-${subnet}`);
-      // The hosts publish their metrics under their own group's name, which that group's policies and alarms read.
-      expect(gunzipSync(Buffer.from(launchTemplate.user_data, 'base64')).toString()).toContain(`TRACEABLE_METRICS_GROUP='shop-agents-${subnet}'`);
+      // The hosts publish their metrics under their own group's name, which that group's policies and alarms read. The
+      // plan knows the user data only after apply (it names the bundle bucket), so it is read from the synthesized stack.
+      expect(userDataScript(resource(json, 'aws_launch_template', `${zone(subnet)}_launch_template`))).toContain(`TRACEABLE_METRICS_GROUP='shop-agents-${subnet}'`);
     }
     // Shared by the groups: one security group, role and instance profile.
     expect(addressesOf('aws_security_group')).toEqual(['aws_security_group.fleet_security_group', 'aws_security_group.mirror_nlb_security_group']);
