@@ -8,7 +8,7 @@ import { synthConfig } from './helpers/synth';
 const root = join(__dirname, '..');
 
 function sourceFiles(): string[] {
-  const dirs = ['main.ts', 'stacks', 'modules', 'lambda', 'bootstrap', 'scripts'];
+  const dirs = ['main.ts', 'app', 'config', 'shared', 'constructs', 'lambda', 'bootstrap', 'scripts'];
   return dirs.flatMap((entry) =>
     entry.endsWith('.ts')
       ? [join(root, entry)]
@@ -35,8 +35,8 @@ describe('imports', () => {
     const users = sourceFiles()
       .filter((file) => importsOf(file).some((name) => name.startsWith('@cdktf/provider-aws')))
       .map((file) => relative(root, file))
-      .filter((file) => !file.startsWith('modules/'));
-    expect(users).toEqual(['stacks/mirroring-stack.ts']);
+      .filter((file) => !file.startsWith('constructs/'));
+    expect(users).toEqual(['app/mirroring-stack.ts']);
   });
 });
 

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapEnvironment } from '../bootstrap/index';
-import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../stacks/config';
-import { AWS_REGIONS } from '../stacks/regions';
-import { bootstrapPropsOf } from '../stacks/mirroring-stack';
+import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config/config';
+import { AWS_REGIONS } from '../config/regions';
+import { bootstrapPropsOf } from '../app/mirroring-stack';
 import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 
 const ALLOWED = `allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`;
@@ -238,8 +238,8 @@ describe('values Terraform or AWS would refuse later are refused at synth', () =
 
   test('a region that does not exist; GovCloud and China regions are accepted', () => {
     expect(problemsOf({ ...BASE_CONFIG, Region: 'xx-nowhere-9', Backend: { type: 's3', bucket: 'state-bucket', region: 'eu-nowhere-1' } })).toEqual([
-      "Region: got \"xx-nowhere-9\"; expected one of AWS's commercial, GovCloud or China regions, such as us-east-1 (stacks/regions.ts lists them)",
-      "Backend.region: got \"eu-nowhere-1\"; expected one of AWS's commercial, GovCloud or China regions, such as us-east-1 (stacks/regions.ts lists them)",
+      "Region: got \"xx-nowhere-9\"; expected one of AWS's commercial, GovCloud or China regions, such as us-east-1 (config/regions.ts lists them)",
+      "Backend.region: got \"eu-nowhere-1\"; expected one of AWS's commercial, GovCloud or China regions, such as us-east-1 (config/regions.ts lists them)",
     ]);
     expect(configOf({ Region: 'us-gov-west-1' }).Region).toBe('us-gov-west-1');
     expect(configOf({ Region: 'cn-northwest-1', TraceableRefreshTokenSecretArn: 'arn:aws-cn:secretsmanager:cn-northwest-1:123456789012:secret:t-AbCdEf' }).Region).toBe('cn-northwest-1');

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, loadConfigs, parseConfig } from '../stacks/config';
+import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, loadConfigs, parseConfig } from '../config/config';
 import { BASE_CONFIG } from './helpers/synth';
 
 /** Every problem reported for a configuration (fails when the configuration is accepted). */
@@ -249,7 +249,7 @@ describe('configuration: every rule reports the parameter, the value and what is
 
   test('required keys are named', () => {
     expect(problemsOf({}, ['Region', 'TraceableEnvironment'])).toEqual([
-      "Region: required; expected one of AWS's commercial, GovCloud or China regions (listed in `stacks/regions.ts`), such as us-east-1",
+      "Region: required; expected one of AWS's commercial, GovCloud or China regions (listed in `config/regions.ts`), such as us-east-1",
       'TraceableEnvironment: required; expected 1 to 128 letters, digits, spaces and ._:/@+=,-',
     ]);
   });

@@ -7,7 +7,7 @@ import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirr
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { configOf, resource, synthConfig } from './helpers/synth';
 import { terraformPlan } from './helpers/terraform';
-import { asyncEventMaxAgeSeconds, buildSessionLambdaBundle, bundleWithSources, cachedSessionLambdaBundle, cleanupChainLength, storedZipEntry, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
+import { asyncEventMaxAgeSeconds, buildSessionLambdaBundle, bundleWithSources, cachedSessionLambdaBundle, cleanupChainLength, storedZipEntry, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../constructs/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 

@@ -1,5 +1,5 @@
 /**
- * Facts shared by what runs on the fleet (bootstrap/) and the infrastructure around it (modules/):
+ * Facts shared by what runs on the fleet (bootstrap/) and the infrastructure around it (constructs/):
  * the NLB health check and the autoscaling policy must use exactly what the instances expose and publish.
  */
 

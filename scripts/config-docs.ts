@@ -1,10 +1,10 @@
 /**
- * Writes the configuration reference table into README.md from the schema (stacks/config.ts), between the
+ * Writes the configuration reference table into README.md from the schema (config/config.ts), between the
  * `config-reference` markers. `npm run docs:config`; a test fails when the README is out of step.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configReferenceMarkdown } from '../stacks/config';
+import { configReferenceMarkdown } from '../config/config';
 
 const readmePath = join(__dirname, '..', 'README.md');
 const readme = readFileSync(readmePath, 'utf8');

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import { parseConfig, type MirroringConfig } from '../../stacks/config';
-import { MirroringStack } from '../../stacks/mirroring-stack';
+import { parseConfig, type MirroringConfig } from '../../config/config';
+import { MirroringStack } from '../../app/mirroring-stack';
 
 /** The smallest valid configuration; tests spread their own keys over it. */
 export const BASE_CONFIG = {
@@ -77,7 +77,7 @@ export function snapshot(dir: string): Record<string, string> {
 }
 
 /** The user data script of a synthesized launch template whose bundle bucket's name Terraform puts in
- * (modules/bootstrap-bundle.ts): the script as rendered, with the placeholder, and the bucket it names. */
+ * (constructs/bootstrap-bundle.ts): the script as rendered, with the placeholder, and the bucket it names. */
 export function userDataOf(launchTemplate: { user_data: string }): { script: string; bucket: string } {
   const m = /^\$\{base64gzip\(replace\(base64decode\("([A-Za-z0-9+/=]+)"\), "__TRACEABLE_BUNDLE_BUCKET__", (aws_s3_bucket\.\w+)\.bucket\)\)\}$/.exec(
     launchTemplate.user_data,

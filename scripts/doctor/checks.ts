@@ -17,10 +17,10 @@ import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants'
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
-import { createdTokenSecretName } from '../../modules/token-secret';
-import { isSessionSourceType } from '../../modules/session-lambda';
-import { effectiveInstanceType, type MirroringConfig } from '../../stacks/config';
-import { agentGroupNames, resourceNames } from '../../modules/resource-names';
+import { createdTokenSecretName } from '../../constructs/token-secret';
+import { isSessionSourceType } from '../../constructs/session-lambda';
+import { effectiveInstanceType, type MirroringConfig } from '../../config/config';
+import { agentGroupNames, resourceNames } from '../../constructs/resource-names';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 

@@ -4,14 +4,14 @@
  */
 import { sessionHourPrice } from './cost';
 import { LOG_DIR } from '../../bootstrap/constants';
-import type { MirroringConfig } from '../../stacks/config';
+import type { MirroringConfig } from '../../config/config';
 import {
   HEALTH_CHECK, TITLES, checkFleet, couldNotCheck, checkLambda, checkSecret, checkSessions, checkSources, readLambdaLogs,
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
 import { runProbe, type ProbeIo } from './probe';
-import { isSessionSourceType } from '../../modules/session-lambda';
-import { resourceNames } from '../../modules/resource-names';
+import { isSessionSourceType } from '../../constructs/session-lambda';
+import { resourceNames } from '../../constructs/resource-names';
 
 export interface DoctorReport {
   stackName: string;

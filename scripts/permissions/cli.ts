@@ -7,8 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import type { MirroringConfig } from '../../stacks/config';
-import { MirroringStack } from '../../stacks/mirroring-stack';
+import type { MirroringConfig } from '../../config/config';
+import { MirroringStack } from '../../app/mirroring-stack';
 import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 

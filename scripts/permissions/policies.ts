@@ -4,12 +4,12 @@
  * plan: what `terraform plan` reads on refresh, and the state (no lock: a read-only plan runs with -lock=false).
  * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy.
  */
-import { partitionOf } from '../../modules/aws-partition';
+import { partitionOf } from '../../constructs/aws-partition';
 import { OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
 
 /** IAM's limit for a customer managed policy, in characters without whitespace. */
 export const MANAGED_POLICY_LIMIT = 6144;
-/** The provider default tag the stack puts on every resource (stacks/mirroring-stack.ts). */
+/** The provider default tag the stack puts on every resource (app/mirroring-stack.ts). */
 export const STACK_TAG_KEY = 'traceable:stack';
 
 export interface TerraformJson {

@@ -16,7 +16,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
 import { AGENT_TOKEN_VARIABLE, FEED_DIR, HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
-import type { CpuArchitecture } from '../stacks/instance-types';
+import type { CpuArchitecture } from '../shared/instance-types';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { resourceNames } from './resource-names';
 import { ecrPullStatements } from './ecr-pull';

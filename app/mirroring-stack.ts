@@ -2,20 +2,20 @@ import { Fn, TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
-import { AlarmTopic } from '../modules/alarm-topic';
-import { Ec2Fleet } from '../modules/ec2-fleet';
-import { EcsFleet, ecsOptimizedImageId } from '../modules/ecs-fleet';
-import { FargateDns } from '../modules/fargate-dns';
-import { MirrorTarget } from '../modules/mirror-target';
-import { resourceNames } from '../modules/resource-names';
-import { isSessionSourceType, SessionLambda } from '../modules/session-lambda';
-import { TokenSecret, createdTokenSecretName } from '../modules/token-secret';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { Ec2Fleet } from '../constructs/ec2-fleet';
+import { EcsFleet, ecsOptimizedImageId } from '../constructs/ecs-fleet';
+import { FargateDns } from '../constructs/fargate-dns';
+import { MirrorTarget } from '../constructs/mirror-target';
+import { resourceNames } from '../constructs/resource-names';
+import { isSessionSourceType, SessionLambda } from '../constructs/session-lambda';
+import { TokenSecret, createdTokenSecretName } from '../constructs/token-secret';
 import { applyBackend } from './backend';
-import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from './config';
-import { architectureOfFamily } from './instance-types';
+import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config/config';
+import { architectureOfFamily } from '../shared/instance-types';
 
 export interface MirroringStackProps {
-  /** A validated configuration (see stacks/config.ts). */
+  /** A validated configuration (see config/config.ts). */
   readonly config: MirroringConfig;
 }
 
@@ -108,7 +108,7 @@ export class MirroringStack extends TerraformStack {
       alarmActions: alarmTopic.alarmActions,
     };
     const bootstrap = bootstrapPropsOf(config);
-    // DeployTraceableAgentInECS: the same hosts and configuration, run as an ECS service (modules/ecs-fleet.ts).
+    // DeployTraceableAgentInECS: the same hosts and configuration, run as an ECS service (constructs/ecs-fleet.ts).
     const fleet = config.DeployTraceableAgentInECS
       ? new EcsFleet(this, 'ecs_fleet', {
           ...hosts,

@@ -20,7 +20,7 @@ import {
 } from '../bootstrap/constants';
 import { PLAIN as BOOTSTRAP_PLAIN_SETTING } from '../bootstrap/index';
 import { ConfigFileProblem, DuplicateKeysProblem, findDuplicateKeys, readConfigFile } from './config-file';
-import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from './instance-types';
+import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from '../shared/instance-types';
 import { partitionOfRegion } from './regions';
 
 export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS', 'MANUAL', 'FARGATE'] as const;
@@ -185,12 +185,12 @@ const traceableName = () =>
 
 const REGION_SYNTAX = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const REGION = 'an AWS region such as us-east-1';
-/** A region of AWS_REGIONS (stacks/regions.ts): a well-formed but unknown name is refused with its own message. */
+/** A region of AWS_REGIONS (config/regions.ts): a well-formed but unknown name is refused with its own message. */
 const region = () =>
   z
     .string({ error: REGION })
     .regex(REGION_SYNTAX, { error: REGION, abort: true })
-    .refine((name) => partitionOfRegion(name) !== undefined, { error: "one of AWS's commercial, GovCloud or China regions, such as us-east-1 (stacks/regions.ts lists them)" });
+    .refine((name) => partitionOfRegion(name) !== undefined, { error: "one of AWS's commercial, GovCloud or China regions, such as us-east-1 (config/regions.ts lists them)" });
 
 /** Characters every AWS service accepts in tags (the pattern of IAM's Tag API; EC2 accepts more); keys up to 127 characters
  * (EC2's Tag API; IAM's allows 128). */
@@ -317,7 +317,7 @@ export const CONFIG_FIELDS = {
   Region: field({
     schema: region(),
     doc: 'AWS region to deploy to.',
-    allowed: "one of AWS's commercial, GovCloud or China regions (listed in `stacks/regions.ts`), such as us-east-1",
+    allowed: "one of AWS's commercial, GovCloud or China regions (listed in `config/regions.ts`), such as us-east-1",
   }),
   VpcId: field({
     schema: text(VPC_ID, 'a VPC ID such as vpc-0123456789abcdef0'),
