@@ -4,7 +4,7 @@
  * or a directory of them (one stack per file); without it, the shipped example.
  */
 import { runApp } from './app/app';
-import { DEFAULT_CONFIG_PATH } from './config/config';
+import { DEFAULT_CONFIG_PATH } from './config';
 
 const { exitCode, stderr } = runApp(process.env.MIRRORING_CONFIG || DEFAULT_CONFIG_PATH);
 process.stderr.write(stderr);

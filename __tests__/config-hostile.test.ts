@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapEnvironment } from '../bootstrap/index';
-import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config/config';
-import { AWS_REGIONS } from '../config/regions';
+import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config';
+import { AWS_REGIONS } from '../config';
 import { bootstrapPropsOf } from '../app/mirroring-stack';
 import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 

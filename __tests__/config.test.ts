@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, loadConfigs, parseConfig } from '../config/config';
+import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, loadConfigs, parseConfig } from '../config';
 import { BASE_CONFIG } from './helpers/synth';
 
 /** Every problem reported for a configuration (fails when the configuration is accepted). */

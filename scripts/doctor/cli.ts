@@ -4,7 +4,7 @@
  * Exit 0 when no check failed, 1 when one did, 2 for usage and configuration errors.
  */
 import { sessionHourPrice } from './cost';
-import { ConfigError, DEFAULT_CONFIG_PATH, loadConfigs, type LoadedConfig } from '../../config/config';
+import { ConfigError, DEFAULT_CONFIG_PATH, loadConfigs, type LoadedConfig } from '../../config';
 import type { DoctorClients } from './checks';
 import { parseProbeUrl, type ProbeIo } from './probe';
 import { exitCodeOf, formatReport, runChecks } from './report';

@@ -4,7 +4,7 @@
  */
 import { sessionHourPrice } from './cost';
 import { LOG_DIR } from '../../bootstrap/constants';
-import type { MirroringConfig } from '../../config/config';
+import type { MirroringConfig } from '../../config';
 import {
   HEALTH_CHECK, TITLES, checkFleet, couldNotCheck, checkLambda, checkSecret, checkSessions, checkSources, readLambdaLogs,
   type CheckResult, type DoctorClients, type Status,

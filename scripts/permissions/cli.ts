@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import type { MirroringConfig } from '../../config/config';
+import type { MirroringConfig } from '../../config';
 import { MirroringStack } from '../../app/mirroring-stack';
 import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
