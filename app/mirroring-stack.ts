@@ -7,12 +7,11 @@ import { Ec2Fleet } from '../constructs/ec2-fleet';
 import { EcsFleet, ecsOptimizedImageId } from '../constructs/ecs-fleet';
 import { FargateDns } from '../constructs/fargate-dns';
 import { MirrorTarget } from '../constructs/mirror-target';
-import { resourceNames } from '../constructs/resource-names';
-import { isSessionSourceType, SessionLambda } from '../constructs/session-lambda';
-import { TokenSecret, createdTokenSecretName } from '../constructs/token-secret';
+import { SessionLambda } from '../constructs/session-lambda';
+import { TokenSecret } from '../constructs/token-secret';
 import { applyBackend } from './backend';
-import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config';
-import { architectureOfFamily } from '../shared/instance-types';
+import { effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config';
+import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, architectureOfFamily, createdTokenSecretName, isSessionSourceType, resourceNames } from '../shared';
 
 export interface MirroringStackProps {
   /** A validated configuration (see config/config.ts). */

@@ -20,29 +20,32 @@ import {
 } from '../bootstrap/constants';
 import { PLAIN as BOOTSTRAP_PLAIN_SETTING } from '../bootstrap/index';
 import { ConfigFileProblem, DuplicateKeysProblem, findDuplicateKeys, readConfigFile } from './config-file';
-import { INSTANCE_TYPE_SYNTAX, architectureOfFamily, describeInstanceType, isOfferedInstanceType } from '../shared/instance-types';
+import {
+  INSTANCE_TYPE_SYNTAX,
+  MIRROR_SOURCE_TYPES,
+  STACK_SET_TAG_KEYS,
+  STACK_TAG_KEY,
+  TAG_SOURCE_TYPES,
+  TARGET_PORT_SOURCE_TYPES,
+  TOKEN_VARIABLE_NAME,
+  VXLAN_UDP_PORT,
+  ZONE_VPC_SOURCE_TYPES,
+  architectureOfFamily,
+  derivesPortsFromTargets,
+  describeInstanceType,
+  isOfferedInstanceType,
+  selectsByTag,
+  usesSourceVpcIds,
+  type MirrorSourceType,
+  type TagSourceType,
+} from '../shared';
 import { partitionOfRegion } from './regions';
-
-export const MIRROR_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS', 'MANUAL', 'FARGATE'] as const;
-export type MirrorSourceType = (typeof MIRROR_SOURCE_TYPES)[number];
-
-/** Source types whose sources the session Lambda discovers (the others create no sessions). */
-export const SESSION_SOURCE_TYPES: readonly MirrorSourceType[] = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS'];
-
-/** Source types that select by tag inside the MirrorSourceVpcId VPCs. */
-const TAG_SOURCE_TYPES: readonly MirrorSourceType[] = ['LOAD_BALANCER_TAGS', 'INSTANCE_TAGS'];
 
 /** The configuration the app (and its tools) use when MIRRORING_CONFIG is not set: the shipped example. */
 export const DEFAULT_CONFIG_PATH = 'examples/config.json';
 
-/** The Terraform variable that carries the refresh token when no existing secret is named. */
-export const TOKEN_VARIABLE_NAME = 'traceable_refresh_token';
-
 const RFC1918 = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
 
-/** Tag keys the stack sets itself: `traceable:stack` on every resource (provider default tags) and `Name` on most. */
-export const STACK_TAG_KEY = 'traceable:stack';
-const STACK_SET_TAG_KEYS = ['Name', STACK_TAG_KEY];
 /** AWS allows 50 tags per resource; the stack's own take their share. */
 const MAX_USER_TAGS = 50 - STACK_SET_TAG_KEYS.length;
 
@@ -210,7 +213,7 @@ const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 
     const value = own(tags, key);
     const gotKey = `the key ${show(key)}`;
     if (key === '__proto__') problem(gotKey, 'a key other than __proto__ (JavaScript would drop that tag)');
-    else if (STACK_SET_TAG_KEYS.includes(key)) problem(gotKey, `a key other than ${STACK_SET_TAG_KEYS.join(' and ')}, which the stack sets itself`);
+    else if ((STACK_SET_TAG_KEYS as readonly string[]).includes(key)) problem(gotKey, `a key other than ${STACK_SET_TAG_KEYS.join(' and ')}, which the stack sets itself`);
     else if (/^aws:/i.test(key)) problem(gotKey, 'a key not starting with aws: in any case (AWS reserves the prefix)');
     else if ([...key].length < 1 || [...key].length > 127 || !TAG_CHARACTERS.test(key)) problem(gotKey, TAG_KEY_TEXT);
     else if (typeof value !== 'string' || [...value].length > 256 || !TAG_CHARACTERS.test(value)) problem(`${show(value)} for the key ${show(key)}`, TAG_VALUE);
@@ -365,7 +368,7 @@ export const CONFIG_FIELDS = {
       else if (cidrs.length > MAX_SOURCE_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_SOURCE_CIDRS} CIDR blocks (one security group rule each; AWS allows 60 inbound rules per security group by default); got ${cidrs.length}` });
     }),
     default: RFC1918,
-    doc: 'Networks of the mirrored sources: the only senders allowed to reach the mirror target on UDP 4789. Narrow it to your VPCs.',
+    doc: `Networks of the mirrored sources: the only senders allowed to reach the mirror target on UDP ${VXLAN_UDP_PORT}. Narrow it to your VPCs.`,
     allowed: 'a comma-separated list of up to 60 distinct IPv4 CIDR blocks, each its network address (10.0.0.0/8, not 10.1.2.3/8)',
   }),
   DeployTraceableAgentInECS: field({
@@ -691,6 +694,9 @@ function nestedProblems(key: string, value: unknown, issues: readonly z.core.$Zo
   });
 }
 
+/** What each tag source type searches the MirrorSourceVpcId VPCs for. */
+const TAGGED_RESOURCES: Record<TagSourceType, string> = { LOAD_BALANCER_TAGS: 'load balancers', INSTANCE_TAGS: 'instances' };
+
 /** Rules that tie keys together; each runs only when the keys it reads are valid on their own. */
 function checkCrossKeyRules(
   values: Partial<Record<ConfigKey, unknown>>,
@@ -705,11 +711,10 @@ function checkCrossKeyRules(
     if (problem) problems.push(`MirrorSource: got ${show(given.MirrorSource ?? '')}; expected ${problem}`);
   }
   if (type !== undefined && v.MirrorSourceVpcId !== undefined) {
-    if (TAG_SOURCE_TYPES.includes(type) && v.MirrorSourceVpcId.length === 0) {
-      const what = type === 'INSTANCE_TAGS' ? 'instances' : 'load balancers';
-      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId ?? '')}; expected at least one VPC ID with MirrorSourceType ${type} (the VPCs to search for tagged ${what})`);
-    } else if (!TAG_SOURCE_TYPES.includes(type) && type !== 'FARGATE' && v.MirrorSourceVpcId.length > 0) {
-      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId)}; expected empty with MirrorSourceType ${type} (only LOAD_BALANCER_TAGS, INSTANCE_TAGS and FARGATE use it)`);
+    if (selectsByTag(type) && v.MirrorSourceVpcId.length === 0) {
+      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId ?? '')}; expected at least one VPC ID with MirrorSourceType ${type} (the VPCs to search for tagged ${TAGGED_RESOURCES[type]})`);
+    } else if (!usesSourceVpcIds(type) && v.MirrorSourceVpcId.length > 0) {
+      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId)}; expected empty with MirrorSourceType ${type} (only ${inWords([...TAG_SOURCE_TYPES, ...ZONE_VPC_SOURCE_TYPES])} use it)`);
     }
   }
   if (type !== undefined && type !== 'FARGATE') {
@@ -755,8 +760,8 @@ function checkCrossKeyRules(
     );
   }
   if (v.MirrorTcpPortsFromTargets === true && type !== undefined) {
-    if (!['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP'].includes(type)) {
-      problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false with MirrorSourceType ${type} (ports are derived from target groups: LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only)`);
+    if (!derivesPortsFromTargets(type)) {
+      problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false with MirrorSourceType ${type} (ports are derived from target groups: ${inWords(TARGET_PORT_SOURCE_TYPES)} only)`);
     } else if ((v.MirrorTcpPorts ?? []).length > 0) {
       problems.push(`MirrorTcpPortsFromTargets: got ${show(given.MirrorTcpPortsFromTargets)}; expected false when MirrorTcpPorts is set (choose listed or derived ports)`);
     }
@@ -787,6 +792,11 @@ function checkCrossKeyRules(
       );
     }
   }
+}
+
+/** `A, B and C`. */
+function inWords(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 /** MirrorSource rules per type; returns what was expected when the value breaks them. */

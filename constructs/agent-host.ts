@@ -11,7 +11,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import type { BootstrapBundle as BundleContent } from '../bootstrap';
 import { BootstrapBundle } from './bootstrap-bundle';
 import { managedPolicyArn } from './aws-partition';
-import { agentGroupNames } from './resource-names';
+import { agentGroupNames } from '../shared';
 
 /** Settings of the agent hosts that both fleet kinds (plain EC2, ECS on EC2) share. */
 export interface AgentHostSettings {

@@ -14,11 +14,10 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
-import { AGENT_TOKEN_VARIABLE, FEED_DIR, HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
-import type { CpuArchitecture } from '../shared/instance-types';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
-import { resourceNames } from './resource-names';
+import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, resourceNames, type CpuArchitecture } from '../shared';
 import { ecrPullStatements } from './ecr-pull';
 
 /** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */

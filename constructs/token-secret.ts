@@ -2,7 +2,7 @@ import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { REFRESH_TOKEN_SECRET_KEY } from '../bootstrap/constants';
+import { REFRESH_TOKEN_SECRET_KEY, createdTokenSecretName } from '../shared';
 
 export interface TokenSecretProps {
   /** Prefix of the secret's name (the stack name). */
@@ -20,11 +20,6 @@ export interface TokenSecretProps {
    * @default 7
    */
   readonly recoveryWindowDays?: number;
-}
-
-/** Name of the secret the stack creates when no existing secret is given. */
-export function createdTokenSecretName(namePrefix: string): string {
-  return `${namePrefix}/traceable-refresh-token`;
 }
 
 /**

@@ -1,10 +1,9 @@
+import { OWNER_TAG_KEY, SOURCE_TAG_KEY } from '../shared';
 import { instanceTypeSkipReason } from './eligibility';
 import {
   MAX_SESSION_NUMBER,
   MAX_SESSIONS_PER_INTERFACE,
   MIN_SESSION_NUMBER,
-  OWNER_TAG_KEY,
-  SOURCE_TAG_KEY,
   type CandidateInterface,
   type InstanceTypeFacts,
   type Plan,

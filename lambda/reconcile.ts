@@ -9,6 +9,7 @@ import {
   type AwsClients,
   type Clock,
 } from './aws';
+import { followsTasks } from '../shared';
 import { discoverSources, type SourceSelection } from './discovery';
 import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
@@ -216,7 +217,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
-      const nothingNamed = scope && scope.instanceIds.size === 0 && (config.sourceType !== 'ECS_CLUSTER' || scope.taskArns.size === 0);
+      const nothingNamed = scope && scope.instanceIds.size === 0 && (!followsTasks(config.sourceType) || scope.taskArns.size === 0);
       const discovery = nothingNamed ? emptyDiscovery() : await discoverSources(clients, config, scope);
       const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);

@@ -13,14 +13,20 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants';
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
-import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
-import { createdTokenSecretName } from '../../constructs/token-secret';
-import { isSessionSourceType } from '../../constructs/session-lambda';
+import type { SkipReason } from '../../lambda/types';
 import { effectiveInstanceType, type MirroringConfig } from '../../config';
-import { agentGroupNames, resourceNames } from '../../constructs/resource-names';
+import {
+  HEALTH_CHECK_PATH,
+  HEALTH_CHECK_PORT,
+  OWNER_TAG_KEY,
+  SOURCE_TAG_KEY,
+  agentGroupNames,
+  createdTokenSecretName,
+  isSessionSourceType,
+  resourceNames,
+} from '../../shared';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 

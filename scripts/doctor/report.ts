@@ -10,8 +10,7 @@ import {
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
 import { runProbe, type ProbeIo } from './probe';
-import { isSessionSourceType } from '../../constructs/session-lambda';
-import { resourceNames } from '../../constructs/resource-names';
+import { isSessionSourceType, resourceNames } from '../../shared';
 
 export interface DoctorReport {
   stackName: string;
