@@ -33,3 +33,14 @@ test('tag keys, ports and source-type rules are spelled only in shared/', () => 
   );
   expect(found).toEqual([]);
 });
+
+test('no two exported types (interfaces, type aliases, classes) share a name', () => {
+  const product = ['app', 'config', 'shared', 'constructs', 'lambda', 'bootstrap', 'scripts'].flatMap(tsFiles);
+  const byName = new Map<string, string[]>();
+  for (const file of product) {
+    for (const [, name] of readFileSync(file, 'utf8').matchAll(/^export (?:abstract )?(?:interface|type|class) ([A-Za-z_$][\w$]*)/gm)) {
+      byName.set(name, [...(byName.get(name) ?? []), relative(root, file)]);
+    }
+  }
+  expect([...byName].filter(([, files]) => files.length > 1)).toEqual([]);
+});

@@ -12,7 +12,7 @@ import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS
 import { drainSessionFunction, stopTakingRuns } from './drain';
 import { SUMMARY_MESSAGE } from './memory';
 import { isSqsBatch, parseRecord, scopeOf, settleEvents, type BatchResult, type SourceEvent } from './events';
-import { emptySummary, runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
+import { emptySummary, runMirroring, type SessionLambdaConfig, type RunMode, type RunSummary } from './reconcile';
 import { SESSION_SOURCE_TYPES, selectsByTag, type SessionSourceType } from '../shared';
 import type { PlannedCreate, PlannedDelete } from './types';
 
@@ -55,7 +55,7 @@ function sourcesOf(env: NodeJS.ProcessEnv, readFile: BundleFileReader): string[]
 }
 
 /** Reads and checks the configuration; throws with the variable's name when something is wrong. */
-export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number, readFile: BundleFileReader = readBundleFile): MirroringConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number, readFile: BundleFileReader = readBundleFile): SessionLambdaConfig {
   const sourceType = required(env, ENV.sourceType) as SessionSourceType;
   if (!SESSION_SOURCE_TYPES.includes(sourceType)) {
     throw new Error(`${ENV.sourceType} must be one of ${SESSION_SOURCE_TYPES.join(', ')}, got ${sourceType}`);

@@ -21,8 +21,8 @@ import { recallRejectedInstanceTypes } from './memory';
 import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView, SkipReason } from './types';
 
-/** What a run needs to know, read from the environment by the handler. */
-export interface MirroringConfig extends SourceSelection {
+/** What a run needs to know, read from the environment by the handler (the Lambda's settings, not the deployment's MirroringConfig). */
+export interface SessionLambdaConfig extends SourceSelection {
   /** Value of the ownership tag; the IAM policy conditions use the same value. */
   stackName: string;
   targetId: string;
@@ -164,7 +164,7 @@ function countSkips(skips: readonly { reason: SkipReason }[]): Partial<Record<Sk
 }
 
 /** The summary of a run that has done nothing yet. */
-export function emptySummary(mode: RunMode, config: Pick<MirroringConfig, 'stackName' | 'sourceType'>): RunSummary {
+export function emptySummary(mode: RunMode, config: Pick<SessionLambdaConfig, 'stackName' | 'sourceType'>): RunSummary {
   return {
     mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
     discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
@@ -178,7 +178,7 @@ export function emptySummary(mode: RunMode, config: Pick<MirroringConfig, 'stack
  * One run: discover the sources, list sessions, plan, execute (unless dry run). Cleanup skips discovery and
  * deletes every owned session.
  */
-export async function runMirroring(config: MirroringConfig, deps: RunDependencies, mode: RunMode, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runMirroring(config: SessionLambdaConfig, deps: RunDependencies, mode: RunMode, options: RunOptions = {}): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
   const budget = new TimeBudget(deps.remainingTimeMs, config.safetyMarginMs);
   const rates = config.ec2Rates ?? { describeBurst: 100, describePerSecond: 20, mutateBurst: 50, mutatePerSecond: 5 };
@@ -301,7 +301,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
  * its interfaces' and counts the rest with one owned-only listing.
  */
 async function withinBudget(
-  clients: AwsClients, config: MirroringConfig, plan: Plan, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
+  clients: AwsClients, config: SessionLambdaConfig, plan: Plan, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
 ): Promise<Plan> {
   const budget = config.sessionBudget ?? 0;
   const deleted = new Set(plan.deletes.map((d) => d.sessionId));

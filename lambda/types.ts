@@ -74,8 +74,8 @@ export interface EventScope {
   taskArns: ReadonlySet<string>;
 }
 
-/** Facts about an instance type that decide whether it can be a mirror source. */
-export interface InstanceTypeFacts {
+/** Facts about a mirror source's instance type that decide whether it can be one (not the agent hosts': AgentInstanceTypeFacts). */
+export interface SourceInstanceTypeFacts {
   hypervisor?: string;
   bareMetal?: boolean;
 }
