@@ -14,7 +14,7 @@ import { effectiveInstanceType, parsePortRange, type MirroringConfig } from '../
 import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, architectureOfFamily, createdTokenSecretName, isSessionSourceType, resourceNames } from '../shared';
 
 export interface MirroringStackProps {
-  /** A validated configuration (see config/config.ts). */
+  /** A validated configuration (see config/schema.ts). */
   readonly config: MirroringConfig;
 }
 
