@@ -135,7 +135,7 @@ describe('user data', () => {
     }).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63));
     // Measured: 4,165 bytes (ECS hosts: 3,757); what grows with the files is the bundle, not the user data.
     expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
-    expect(ec2Bytes(renderEcsUserData('c'.repeat(255), 'eu-west-1').replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63)))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
+    expect(ec2Bytes(renderEcsUserData('c'.repeat(255), props).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63)))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
     // S3 has no such limit; this bound keeps the object small in Terraform's state (measured with the HTTP/2
     // scripts: 21,517 bytes for the EC2 hosts, 17,051 for the ECS hosts).
     for (const fleet of ['ec2', 'ecs'] as const) {
