@@ -103,12 +103,14 @@ describe('shellcheck', () => {
     expect(scripts.sort()).toEqual(Object.keys(SHELL_SCRIPTS).sort());
   });
 
-  test('the rendered user data and its unpack script pass shellcheck', () => {
+  test('the rendered user data and its unpack script pass shellcheck (EC2 and ECS hosts)', () => {
     const ud = join(work, 'user-data.sh');
     writeFileSync(ud, renderUserData(props));
     const unpack = join(work, 'unpack.sh');
     writeFileSync(unpack, renderUnpackScript());
-    for (const f of [ud, unpack]) {
+    const ecsUserData = join(work, 'ecs-user-data.sh');
+    writeFileSync(ecsUserData, renderEcsUserData('prod-agents', props));
+    for (const f of [ud, unpack, ecsUserData]) {
       const r = run('shellcheck', ['-s', 'bash', f]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
