@@ -37,7 +37,7 @@ if [ "$#" -eq 0 ]; then
     echo "agent-entrypoint: no command in $command_file" >&2
     exit 1
   fi
-  while IFS= read -r arg; do
+  while IFS= read -r arg || [ -n "$arg" ]; do
     set -- "$@" "$arg"
   done <"$command_file"
 fi
