@@ -131,16 +131,30 @@ describe('terraform plan of every mode (offline, real CLI, seven source types x 
     },
   );
 
-  test('the ECS task definition passes the provider with the token as an ECS secret of the named secret', () => {
+  test('the ECS task definition passes the provider with no secret: the agent runs the token wrapper on mounted files', () => {
     const combination = COMBINATIONS.find((c) => c.existingSecret)!;
     const change = plans.get(combination)!.json.resource_changes.find(
       (c: { address: string }) => c.address === 'aws_ecs_task_definition.ecs_fleet_task_definition',
     );
     // The provider normalizes the definitions (sorted by name, defaults filled in).
-    const containers = JSON.parse(change.change.after.container_definitions) as { name: string; secrets?: unknown }[];
+    type Container = { name: string; secrets?: unknown; entryPoint?: string[]; environment: { name: string }[]; mountPoints: unknown[] };
+    const containers = JSON.parse(change.change.after.container_definitions) as Container[];
     expect(containers.map((container) => container.name).sort()).toEqual(['health', 'metrics', 'suricata', 'traceable']);
-    expect(containers.find((container) => container.name === 'traceable')?.secrets).toEqual([
-      { name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` },
+    const agent = containers.find((container) => container.name === 'traceable')!;
+    expect(agent.secrets).toBeUndefined();
+    expect(agent.environment.map((variable) => variable.name)).not.toContain('TA_REFRESH_TOKEN');
+    expect(agent.entryPoint).toEqual(['/bin/sh', '/opt/traceable/bin/agent-entrypoint.sh', '/run/secrets/traceable/refresh-token', 'TA_REFRESH_TOKEN']);
+    expect(agent.mountPoints).toContainEqual({ sourceVolume: 'traceable-agent-files', containerPath: '/run/secrets/traceable', readOnly: true });
+    expect(change.change.after.volume).toContainEqual(expect.objectContaining({ name: 'traceable-agent-files', host_path: '/run/traceable/agent' }));
+    // The instance role reads the named secret (the execution role's policy names the log group, unknown until apply;
+    // its statements are asserted in modes.test.ts).
+    const policies = Object.fromEntries(
+      plans.get(combination)!.json.resource_changes
+        .filter((c: { type: string }) => c.type === 'aws_iam_role_policy')
+        .map((c: { address: string; change: { after: { policy: string } } }) => [c.address, c.change.after.policy]),
+    );
+    expect(JSON.parse(policies['aws_iam_role_policy.ecs_fleet_read_token_secret']).Statement).toEqual([
+      { Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN },
     ]);
   });
 

@@ -4,8 +4,9 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderEcsUserData, renderUnpackScript } from '../bootstrap';
+import { bootstrapPropsOf } from '../app/mirroring-stack';
 import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
-import { resource, resourceAddresses, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
+import { configOf, resource, resourceAddresses, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const FARGATE = { MirrorSourceType: 'FARGATE', MirrorSource: '' } as const;
@@ -24,7 +25,8 @@ const environmentOf = (container: ContainerDefinition) =>
   Object.fromEntries((container.environment as { name: string; value: string }[]).map(({ name, value }) => [name, value]));
 
 describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
-  const { json } = synthConfig({ DeployTraceableAgentInECS: true, AutoscalingMaxSize: 5, AutoscalingTargetValue: 60, InstanceType: 'c5.2xlarge' });
+  const ECS = { DeployTraceableAgentInECS: true, AutoscalingMaxSize: 5, AutoscalingTargetValue: 60, InstanceType: 'c5.2xlarge' };
+  const { json } = synthConfig(ECS);
 
   test('replaces the EC2 fleet: every ecs_fleet resource, no fleet_ resource', () => {
     const addresses = resourceAddresses(json);
@@ -44,7 +46,11 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     });
     expect(launchTemplate.key_name).toBeUndefined();
     const script = userDataScript(launchTemplate);
-    expect(script).toBe(renderEcsUserData('traffic-mirroring-agents', 'eu-west-1', bootstrapBundle('ecs')));
+    expect(script).toBe(renderEcsUserData('traffic-mirroring-agents', bootstrapPropsOf(configOf(ECS)), bootstrapBundle('ecs')));
+    // The same settings file as the EC2 hosts (their scripts source it): the secret by its name, no token.
+    expect(script).toContain("TRACEABLE_TOKEN_SECRET_ARN='traffic-mirroring/traceable-refresh-token'\n");
+    expect(script).toContain("TRACEABLE_AGENT_IMAGE='traceableai/traceable-agent:1.71.2'\n");
+    expect(script).not.toMatch(/TA_REFRESH_TOKEN=|refresh_token\s*[=:]/);
     expect(script).toContain(
       ["cat >> /etc/ecs/ecs.config <<'ECS_CONFIG_END'", 'ECS_CLUSTER=traffic-mirroring-agents', 'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true', 'ECS_CONFIG_END'].join('\n'),
     );
@@ -54,19 +60,27 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     const script = userDataScript(resource(json, 'aws_launch_template', 'ecs_fleet_launch_template'));
     // The ECS hosts' files, byte for byte: the task runs the same health.py and metrics.py as the EC2 hosts.
     expect(bootstrapFiles('ecs').map((file) => file.path)).toEqual(expect.arrayContaining(['/opt/traceable/bin/health.py', '/opt/traceable/bin/metrics.py', '/opt/traceable/bin/suricata-start.sh']));
-    expect(bootstrapFiles('ecs').some((file) => file.path.endsWith('/token.sh'))).toBe(false);
+    // The hosts, not the task, read the token: token.sh, agent-command.sh and the wrapper the agent container runs.
+    expect(bootstrapFiles('ecs').map((file) => file.path)).toEqual(
+      expect.arrayContaining(['/opt/traceable/bin/token.sh', '/opt/traceable/bin/agent-command.sh', '/opt/traceable/bin/agent-entrypoint.sh']),
+    );
+    expect(bootstrapFiles('ecs').some((file) => file.path.endsWith('/agent-run.sh'))).toBe(false);
     // They travel in the ECS fleet's bundle, which the user data fetches as the EC2 hosts' does.
     const bundle = bootstrapBundle('ecs');
     expect(gunzipSync(bundle.gzip).toString('utf8')).toBe(renderUnpackScript(bootstrapFiles('ecs')));
     expect(script).toContain(`fetch-bundle.sh eu-west-1 ${BUNDLE_BUCKET_PLACEHOLDER} ${bundle.key} ${bundle.sha256} /opt/traceable/unpack.sh\n`);
     expect(resource(json, 'aws_s3_object', 'ecs_fleet_bootstrap_bundle_object')).toMatchObject({ key: bundle.key, content_base64: bundle.gzip.toString('base64') });
     expect(script).toContain('install -m 0644 /opt/traceable/systemd/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf');
-    expect(script).toContain('systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer\n');
+    expect(script).toContain(
+      'systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer\n' +
+        'systemctl start traceable-agent-files.service || echo "traceable: agent token or command not written (journalctl -u traceable-agent-files); retried every 15 minutes" >&2\n' +
+        'systemctl enable --now traceable-agent-files.timer\n',
+    );
     const hostUnit = bootstrapFiles().find((file) => file.path.endsWith('/traceable-ecs-host.service'))!.content;
     expect(hostUnit).toContain('ExecStart=/opt/traceable/bin/imds-block.sh ecstasks.slice');
     expect(hostUnit).toContain('Before=ecs.service');
     expect(bootstrapFiles().find((file) => file.path.endsWith('/ecs-requires-traceable.conf'))!.content).toBe(
-      '[Unit]\nRequires=traceable-ecs-host.service\nAfter=traceable-ecs-host.service\n',
+      '[Unit]\nRequires=traceable-ecs-host.service\nWants=traceable-agent-files.service\nAfter=traceable-ecs-host.service traceable-agent-files.service\n',
     );
   });
 
@@ -213,11 +227,12 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'suricata-logs', host_path: '/var/traceable/log/suricata' },
         { name: 'traceable-home', host_path: '/opt/traceable' },
         { name: 'traceable-feed', host_path: '/run/traceable-feed' },
+        { name: 'traceable-agent-files', host_path: '/run/traceable/agent' },
       ],
     });
   });
 
-  test('containers: Suricata, the agent with the token as an ECS secret, health and metrics, from the bootstrap files', () => {
+  test('containers: Suricata, the agent through the token wrapper, health and metrics, from the bootstrap files', () => {
     const { suricata, traceable, health, metrics } = containers(json);
     const logsTo = (prefix: string) => ({
       logDriver: 'awslogs',
@@ -250,14 +265,18 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       name: 'traceable',
       image: 'traceableai/traceable-agent:1.71.2',
       essential: true,
+      // The wrapper with the token file and its variable, and no command: it execs the image's own, from the file
+      // the host wrote beside the token.
+      entryPoint: ['/bin/sh', '/opt/traceable/bin/agent-entrypoint.sh', '/run/secrets/traceable/refresh-token', 'TA_REFRESH_TOKEN'],
       environment: [
         { name: 'TA_ENVIRONMENT', value: 'staging' },
         { name: 'TA_SERVICE_NAME', value: 'checkout' },
         { name: 'TA_REMOTE_ENDPOINT', value: 'api.traceable.ai' },
         { name: 'TA_SURICATA_EVE_FILE', value: '/run/traceable-feed/eve.sock' },
+        { name: 'TRACEABLE_AGENT_PIDFILE', value: '/run/traceable-feed/traceable.pid' },
       ],
-      secrets: [{ name: 'TA_REFRESH_TOKEN', valueFrom: '${aws_secretsmanager_secret.token_secret.arn}:refresh_token::' }],
-      mountPoints: [logs(true), feed],
+      // No `secrets`, no token in the environment: the token and the command are files, mounted read-only.
+      mountPoints: [logs(true), feed, home, { sourceVolume: 'traceable-agent-files', containerPath: '/run/secrets/traceable', readOnly: true }],
       dependsOn: [{ containerName: 'suricata', condition: 'START' }],
       logConfiguration: logsTo('traceable'),
     });
@@ -270,7 +289,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       environment: [
         { name: 'TRACEABLE_HEALTH_PORT', value: '8089' },
         { name: 'TRACEABLE_HEALTH_PATH', value: '/healthz' },
-        { name: 'TRACEABLE_HEALTH_PIDFILES', value: 'suricata=/run/traceable-feed/suricata.pid' },
+        { name: 'TRACEABLE_HEALTH_PIDFILES', value: 'suricata=/run/traceable-feed/suricata.pid traceable=/run/traceable-feed/traceable.pid' },
         { name: 'TRACEABLE_SURICATA_LOG_DIR', value: '/var/log/suricata' },
         { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
         { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
@@ -316,8 +335,13 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     const { traceable } = containers(custom.json);
     expect(traceable.image).toBe('123456789012.dkr.ecr.eu-west-1.amazonaws.com/traceable-agent:1.72.0');
     expect(environmentOf(traceable).TA_REMOTE_ENDPOINT).toBe('api.eu.traceable.ai');
-    expect(traceable.secrets).toEqual([{ name: 'TA_REFRESH_TOKEN', valueFrom: `${SECRET_ARN}:refresh_token::` }]);
+    expect(traceable.secrets).toBeUndefined();
     expect(JSON.stringify(custom.json)).not.toContain('aws_secretsmanager_secret.');
+    // The hosts read the given secret by its ARN, with the instance role.
+    expect(userDataScript(resource(custom.json, 'aws_launch_template', 'ecs_fleet_launch_template'))).toContain(`TRACEABLE_TOKEN_SECRET_ARN='${SECRET_ARN}'\n`);
+    expect(resource(custom.json, 'aws_iam_role_policy', 'ecs_fleet_read_token_secret').policy).toBe(
+      `\${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = "${SECRET_ARN}"}]})}`,
+    );
     // The agent image is in private ECR: the execution role may pull exactly that repository.
     expect(resource(custom.json, 'aws_iam_role_policy', 'ecs_fleet_execution_role_policy').policy).toContain(
       '{"Sid" = "EcrLogin", "Effect" = "Allow", "Action" = "ecr:GetAuthorizationToken", "Resource" = "*"}, ' +
@@ -326,7 +350,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     );
   });
 
-  test('execution role: reads exactly the token secret and writes to its log group; task role: no permissions', () => {
+  test('instance role reads exactly the token secret; execution role writes to its log group only; task role: no permissions', () => {
     const trust = [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }];
     expect(JSON.parse(resource(json, 'aws_iam_role', 'ecs_fleet_execution_role').assume_role_policy).Statement).toEqual(trust);
     expect(JSON.parse(resource(json, 'aws_iam_role', 'ecs_fleet_task_role').assume_role_policy).Statement).toEqual(trust);
@@ -335,15 +359,22 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       role: '${aws_iam_role.ecs_fleet_execution_role.id}',
       policy:
         '${jsonencode({"Version" = "2012-10-17", "Statement" = [' +
-        '{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}, ' +
         '{"Sid" = "WriteContainerLogs", "Effect" = "Allow", "Action" = ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource" = "${aws_cloudwatch_log_group.ecs_fleet_log_group.arn}:*"}]})}',
     });
-    // Of the agent side (the session Lambda has its own role): the execution role's, and the instance role's read of
-    // the bootstrap bundle (asserted in bootstrap-bundle.test.ts).
+    expect(resource(json, 'aws_iam_role_policy', 'ecs_fleet_read_token_secret')).toEqual({
+      name: 'read-traceable-refresh-token',
+      role: '${aws_iam_role.ecs_fleet_role.id}',
+      policy:
+        '${jsonencode({"Version" = "2012-10-17", "Statement" = [' +
+        '{"Sid" = "ReadRefreshToken", "Effect" = "Allow", "Action" = "secretsmanager:GetSecretValue", "Resource" = aws_secretsmanager_secret.token_secret.arn}]})}',
+    });
+    // Of the agent side (the session Lambda has its own role), by address: the instance role's read of the bootstrap
+    // bundle (asserted in bootstrap-bundle.test.ts), the execution role's, the instance role's read of the token secret.
     const policies = Object.values(json.resource.aws_iam_role_policy).map((policy) => policy.role as string);
     expect(policies.filter((role) => !role.startsWith('${aws_iam_role.sessions_'))).toEqual([
       '${aws_iam_role.ecs_fleet_role.id}',
       '${aws_iam_role.ecs_fleet_execution_role.id}',
+      '${aws_iam_role.ecs_fleet_role.id}',
     ]);
     const attachments = Object.values(json.resource.aws_iam_role_policy_attachment)
       .filter((attachment) => attachment.role.includes('ecs_fleet'))

@@ -104,8 +104,8 @@ export const AGENT_FEED_PATH_VARIABLE = 'TA_SURICATA_EVE_FILE';
  * waits at most 50 ms for room, then drops (and counts) events. Set by the host at boot. */
 export const FEED_MAX_DGRAM_QLEN = 512;
 
-/** Environment variable the agent reads its refresh token from (an assumption: see README). The EC2 hosts' entrypoint
- * wrapper exports it from a read-only file; the ECS task sets it as an ECS secret. */
+/** Environment variable the agent reads its refresh token from (an assumption: see README). The entrypoint wrapper
+ * (agent-entrypoint.sh) exports it from a read-only file, on the EC2 hosts and in the ECS task alike. */
 export const AGENT_TOKEN_VARIABLE = 'TA_REFRESH_TOKEN';
 
 /** systemd slice (cgroup) the EC2 hosts run the Suricata and agent containers in (`docker run --cgroup-parent`);

@@ -89,6 +89,17 @@ export const BOOTSTRAP_FILES_DIR = join(__dirname, 'files');
 /** Where the scripts and templates are installed on the instance. */
 export const INSTALL_DIR = '/opt/traceable';
 
+/** Where the ECS hosts keep the agent's files (tmpfs), written by `traceable-agent-files.service` before the ECS agent
+ * starts: the refresh token (token.sh) and the agent image's own entrypoint and command (agent-command.sh). The task
+ * mounts this directory read-only into the agent container at {@link AGENT_FILES_IN_CONTAINER}; its parent is root's alone. */
+export const AGENT_FILES_DIR = '/run/traceable/agent';
+
+/** Where the agent container sees {@link AGENT_FILES_DIR}. */
+export const AGENT_FILES_IN_CONTAINER = '/run/secrets/traceable';
+
+/** The token file's name in {@link AGENT_FILES_DIR}; agent-entrypoint.sh reads the command from `agent-command` beside it. */
+export const AGENT_TOKEN_FILE_NAME = 'refresh-token';
+
 /** Placeholder for the capture interface in files/suricata.yaml (replaced at boot, or by {@link renderSuricataYaml}). */
 export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 
@@ -107,9 +118,10 @@ export type FleetKind = 'ec2' | 'ecs';
 const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: FleetKind }> = [
   { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644', fleet: 'ec2' },
   { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755', fleet: 'ec2' },
-  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
   { src: 'agent-run.sh', path: `${INSTALL_DIR}/bin/agent-run.sh`, mode: '0755', fleet: 'ec2' },
-  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755', fleet: 'ec2' },
+  { src: 'agent-command.sh', path: `${INSTALL_DIR}/bin/agent-command.sh`, mode: '0755', fleet: 'ecs' },
+  { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755' },
   { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
   { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755', fleet: 'ecs' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
@@ -125,6 +137,8 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: Fl
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
   { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644', fleet: 'ec2' },
   { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644', fleet: 'ecs' },
+  { src: 'systemd/ecs/traceable-agent-files.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-agent-files.service`, mode: '0644', fleet: 'ecs' },
+  { src: 'systemd/ecs/traceable-agent-files.timer', path: `${INSTALL_DIR}/systemd/ecs/traceable-agent-files.timer`, mode: '0644', fleet: 'ecs' },
   { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644', fleet: 'ecs' },
   ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
 ];
@@ -136,6 +150,7 @@ export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
   'bootstrap.sh': 'bash',
   'token.sh': 'bash',
   'agent-run.sh': 'bash',
+  'agent-command.sh': 'bash',
   'imds-block.sh': 'bash',
   'fetch-bundle.sh': 'bash',
   'agent-entrypoint.sh': 'sh',
@@ -293,8 +308,8 @@ export function containerImagesOf(props: BootstrapProps): string[] {
 
 /** The agent container's environment without the token. THE place of the agent's variable names (assumed, see the
  * README), with {@link AGENT_TOKEN_VARIABLE}: the EC2 hosts get them as /etc/traceable/agent.env (`docker run
- * --env-file`), the ECS task as its environment; the token is exported by agent-entrypoint.sh (EC2) or is an ECS
- * secret (`valueFrom: <secret ARN>:refresh_token::`). */
+ * --env-file`), the ECS task as its environment; on both the token is exported by agent-entrypoint.sh from a file
+ * mounted read-only, so it is in no container configuration. */
 export function agentEnvironment(props: BootstrapProps): Record<string, string> {
   const env = bootstrapEnvironment(props);
   return {
@@ -364,6 +379,12 @@ function fetchBundleLines(region: string, bundle: BootstrapBundle): string[] {
   ];
 }
 
+/** The lines that write /etc/traceable/bootstrap.env ({@link bootstrapEnvironment}: settings, no secret), which the
+ * scripts source and the units read (EnvironmentFile), on both fleet kinds. */
+function environmentFileLines(env: Record<string, string>): string[] {
+  return ["cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'", ...Object.entries(env).map(([k, v]) => `${k}='${v}'`), 'TRACEABLE_ENV_END'];
+}
+
 /**
  * Renders the instance user data: a bash script that writes /etc/traceable/bootstrap.env (settings, no secret),
  * fetches the bundle (the unpack script of the files, see {@link bootstrapBundle}) from S3 with the instance role,
@@ -382,9 +403,7 @@ export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = 
     'set -euo pipefail',
     'umask 022',
     'install -d -m 0755 /etc/traceable /opt/traceable /var/traceable/log',
-    "cat > /etc/traceable/bootstrap.env <<'TRACEABLE_ENV_END'",
-    ...Object.entries(env).map(([k, v]) => `${k}='${v}'`),
-    'TRACEABLE_ENV_END',
+    ...environmentFileLines(env),
     // docker --env-file format: NAME=value, no quoting (the values are validated plain text).
     "cat > /etc/traceable/agent.env <<'TRACEABLE_AGENT_ENV_END'",
     ...Object.entries(agentEnvironment(props)).map(([k, v]) => `${k}=${v}`),
@@ -397,13 +416,17 @@ export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = 
 }
 
 /**
- * Renders the user data of an ECS container instance: joins the cluster, installs the same files as the EC2 hosts
- * (fetched as the EC2 hosts fetch theirs, see {@link renderUserData}; the task's containers run health.py, metrics.py and suricata-start.sh from them, mounted read-only), and before the
- * ECS agent starts: creates the feed directory and rejects the instance metadata service for task containers
- * (`traceable-ecs-host.service`, required by ecs.service through a drop-in); rotates Suricata's files by size.
+ * Renders the user data of an ECS container instance: joins the cluster, writes the same settings file and installs
+ * the same files as the EC2 hosts (fetched as the EC2 hosts fetch theirs, see {@link renderUserData}; the task's
+ * containers run health.py, metrics.py, suricata-start.sh and agent-entrypoint.sh from them, mounted read-only), and
+ * before the ECS agent starts: creates the feed directory and rejects the instance metadata service for task
+ * containers (`traceable-ecs-host.service`, required by ecs.service through a drop-in), and writes the agent's token
+ * and image command to {@link AGENT_FILES_DIR} with the instance role (`traceable-agent-files.service`, wanted by
+ * ecs.service, again every 15 minutes by its timer); rotates Suricata's files by size.
  */
-export function renderEcsUserData(clusterName: string, region: string, bundle: BootstrapBundle = bootstrapBundle('ecs')): string {
+export function renderEcsUserData(clusterName: string, props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ecs')): string {
   if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`bootstrap: invalid ECS cluster name ${JSON.stringify(clusterName)}`);
+  const env = bootstrapEnvironment(props);
   const systemd = `${INSTALL_DIR}/systemd`;
   return [
     '#!/bin/bash',
@@ -415,18 +438,22 @@ export function renderEcsUserData(clusterName: string, region: string, bundle: B
     // Host-network containers then get the (empty) task role's credentials, not the instance role's.
     'ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true',
     'ECS_CONFIG_END',
-    `install -d -m 0755 ${INSTALL_DIR} ${SURICATA_LOG_DIR} /etc/systemd/system/ecs.service.d`,
+    `install -d -m 0755 /etc/traceable ${INSTALL_DIR} ${SURICATA_LOG_DIR} /etc/systemd/system/ecs.service.d`,
+    ...environmentFileLines(env),
     // Room in the agent's socket queue for bursts of events (host networking: the host's setting).
     `echo 'net.unix.max_dgram_qlen = ${FEED_MAX_DGRAM_QLEN}' > /etc/sysctl.d/90-traceable-feed.conf`,
     `sysctl -qw net.unix.max_dgram_qlen=${FEED_MAX_DGRAM_QLEN}`,
-    ...fetchBundleLines(region, bundle),
-    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
+    ...fetchBundleLines(env.TRACEABLE_REGION, bundle),
+    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/ecs/traceable-agent-files.service ${systemd}/ecs/traceable-agent-files.timer ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
     `install -m 0644 ${systemd}/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf`,
     'install -d -m 0755 /var/lib/logrotate',
     'command -v logrotate >/dev/null || dnf install -y logrotate',
     'systemctl daemon-reload',
     `systemctl start ${ECS_TASKS_CGROUP}`,
     'systemctl enable --now traceable-ecs-host.service traceable-logrotate.timer',
+    // Before cloud-final ends, so before the ECS agent (ordered after it); a failure must not stop the rest of the boot.
+    'systemctl start traceable-agent-files.service || echo "traceable: agent token or command not written (journalctl -u traceable-agent-files); retried every 15 minutes" >&2',
+    'systemctl enable --now traceable-agent-files.timer',
     '',
   ].join('\n');
 }

@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { AutoscalingGroup, type AutoscalingGroupTag } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
@@ -60,6 +60,9 @@ export interface AgentHostsProps extends AgentHostSettings {
   /** The files the user data fetches (bootstrap/index.ts renderUserData, renderEcsUserData): stored in the stack's
    * bundle bucket, which the instance role may read; the user data gets the bucket's name from Terraform. */
   readonly bundle: BootstrapBundle;
+  /** Full ARN of the secret holding the refresh token (a Terraform reference when the stack creates it): the instance
+   * role may read it, and the hosts write the token to a tmpfs file for the agent container (both fleet kinds). */
+  readonly tokenSecretArn: string;
   /** Description of the launch template (what the hosts run). */
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
@@ -112,7 +115,8 @@ export interface AgentHosts {
 /**
  * Adds the EC2 instances that host the agent, directly in `scope` (no construct of their own, so the EC2 fleet's
  * Terraform addresses stay `fleet_security_group`, `fleet_launch_template` ...): a security group that may leave only
- * on HTTPS and HTTP (the NLB's rules come from `MirrorTarget.admitFleet`), an instance role and profile, a launch
+ * on HTTPS and HTTP (the NLB's rules come from `MirrorTarget.admitFleet`), an instance role (which may read the token
+ * secret: the hosts hand the token to the agent container as a file) and profile, a launch
  * template (IMDSv2 only, encrypted gp3 root volume) and an autoscaling group rolled by instance refresh.
  */
 export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHosts {
@@ -161,6 +165,15 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     const subnetId = props.subnetIds[index];
     const zone = new Construct(scope, `zone_${subnetId.replace(/-/g, '_')}`);
     return { scope: zone, names: groupNames, name, ...addAgentGroup(zone, props, { ...shared, name, launchTemplateName: groupNames.launchTemplate, subnetIds: [subnetId] }) };
+  });
+  // Created after the groups, where the EC2 fleet always had it (the synthesized JSON keeps its order).
+  new IamRolePolicy(scope, 'read_token_secret', {
+    name: 'read-traceable-refresh-token',
+    role: role.id,
+    policy: Fn.jsonencode({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn }],
+    }),
   });
   return { securityGroup, role, launchTemplate: groups[0].launchTemplate, autoscalingGroup: groups[0].autoscalingGroup, groups, bootstrapBundle };
 }

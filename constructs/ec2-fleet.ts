@@ -1,4 +1,3 @@
-import { Fn } from 'cdktf';
 import { Construct } from 'constructs';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingPolicy } from '@cdktf/provider-aws/lib/autoscaling-policy';
@@ -104,14 +103,6 @@ export class Ec2Fleet extends Construct {
     this.launchTemplate = hosts.launchTemplate;
     this.autoscalingGroup = hosts.autoscalingGroup;
     this.autoscalingGroups = hosts.groups.map((group) => group.autoscalingGroup);
-    new IamRolePolicy(this, 'read_token_secret', {
-      name: 'read-traceable-refresh-token',
-      role: this.role.id,
-      policy: Fn.jsonencode({
-        Version: '2012-10-17',
-        Statement: [{ Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn }],
-      }),
-    });
 
     const pullStatements = ecrPullStatements(props.containerImages ?? []);
     if (pullStatements.length > 0) {

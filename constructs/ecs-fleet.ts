@@ -13,11 +13,21 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
+import {
+  AGENT_FILES_DIR,
+  AGENT_FILES_IN_CONTAINER,
+  AGENT_TOKEN_FILE_NAME,
+  INSTALL_DIR,
+  agentEnvironment,
+  bootstrapBundle,
+  bootstrapEnvironment,
+  renderEcsUserData,
+  type BootstrapProps,
+} from '../bootstrap';
 import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
-import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, agentGroup, resourceNames, type CpuArchitecture } from '../shared';
+import { HOST_METRICS, VXLAN_UDP_PORT, agentGroup, resourceNames, type CpuArchitecture } from '../shared';
 import { ecrPullStatements } from './ecr-pull';
 
 /** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
@@ -30,6 +40,8 @@ export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
 const SURICATA_LOGS_IN_CONTAINER = '/var/log/suricata';
 /** Suricata's PID, written by suricata-start.sh, read by health.py (the task shares one PID namespace). */
 const SURICATA_PIDFILE = `${FEED_DIR}/suricata.pid`;
+/** The agent's PID, written by agent-entrypoint.sh before it execs the agent, read by health.py. */
+const AGENT_PIDFILE = `${FEED_DIR}/traceable.pid`;
 /** The feed settings (data plane contract) the Suricata container gets, when the bootstrap has them. */
 const FEED_SETTINGS = ['TRACEABLE_FEED_MODE', 'TRACEABLE_FEED_PATH', 'TRACEABLE_HTTP_BODY_LIMIT'];
 
@@ -37,8 +49,11 @@ const FEED_SETTINGS = ['TRACEABLE_FEED_MODE', 'TRACEABLE_FEED_PATH', 'TRACEABLE_
 export interface AgentTaskConfiguration {
   readonly suricataImage: string;
   readonly agentImage: string;
-  /** The agent container's environment, without the token. */
+  /** The agent container's environment, without the token (agent-entrypoint.sh exports it from a mounted file). */
   readonly agentEnvironment: Record<string, string>;
+  /** The agent container's entrypoint: agent-entrypoint.sh with the token file and variable, and no command, so that it
+   * execs the image's own entrypoint and command from the file the host wrote beside the token. */
+  readonly agentEntryPoint: string[];
   /** suricata-start.sh's: the feed settings and the PID file. */
   readonly suricataEnvironment: Record<string, string>;
   /** health.py's: port, path, Suricata's PID file and log directory as the container sees them, the feed settings. */
@@ -59,13 +74,15 @@ export function renderAgentTaskConfiguration(bootstrap: BootstrapProps): AgentTa
   return {
     suricataImage: env.TRACEABLE_SURICATA_IMAGE,
     agentImage: env.TRACEABLE_AGENT_IMAGE,
-    agentEnvironment: agentEnvironment(bootstrap),
+    agentEnvironment: { ...agentEnvironment(bootstrap), TRACEABLE_AGENT_PIDFILE: AGENT_PIDFILE },
+    agentEntryPoint: ['/bin/sh', `${INSTALL_DIR}/bin/agent-entrypoint.sh`, `${AGENT_FILES_IN_CONTAINER}/${AGENT_TOKEN_FILE_NAME}`, AGENT_TOKEN_VARIABLE],
     suricataEnvironment: { ...feed, TRACEABLE_SURICATA_PIDFILE: SURICATA_PIDFILE },
     healthEnvironment: {
       TRACEABLE_HEALTH_PORT: env.TRACEABLE_HEALTH_PORT,
       TRACEABLE_HEALTH_PATH: env.TRACEABLE_HEALTH_PATH,
-      // The agent's liveness: ECS stops the task when it exits (essential), and in socket mode its socket must accept.
-      TRACEABLE_HEALTH_PIDFILES: `suricata=${SURICATA_PIDFILE}`,
+      // "Running" in the task: the processes of the suricata and traceable containers, by the PIDs their entrypoints
+      // recorded (one PID namespace), as the EC2 hosts' health.py asks systemd for the units.
+      TRACEABLE_HEALTH_PIDFILES: `suricata=${SURICATA_PIDFILE} traceable=${AGENT_PIDFILE}`,
       TRACEABLE_SURICATA_LOG_DIR: SURICATA_LOGS_IN_CONTAINER,
       ...feed,
     },
@@ -118,6 +135,7 @@ const METRICS = 'metrics';
 const SURICATA_LOGS_VOLUME = 'suricata-logs';
 const TRACEABLE_HOME_VOLUME = 'traceable-home';
 const FEED_VOLUME = 'traceable-feed';
+const AGENT_FILES_VOLUME = 'traceable-agent-files';
 
 /**
  * The agent fleet as an ECS service on EC2 capacity: an autoscaling group of ECS-optimized Amazon Linux 2023 hosts
@@ -134,7 +152,7 @@ export class EcsFleet extends Construct {
   readonly cluster: EcsCluster;
   readonly capacityProvider: EcsCapacityProvider;
   readonly logGroup: CloudwatchLogGroup;
-  /** Pulls the images, writes the logs and reads the token secret, nothing else. */
+  /** Pulls the images and writes the logs, nothing else (the hosts read the token secret, see {@link renderEcsUserData}). */
   readonly executionRole: IamRole;
   /** The containers' own role: no permissions (the agent needs none), so no container borrows the instance role's. */
   readonly taskRole: IamRole;
@@ -153,9 +171,9 @@ export class EcsFleet extends Construct {
     const hosts = addAgentHosts(this, {
       ...props,
       launchTemplateDescription: 'Traceable ECS container instance (runs the Suricata + Traceable agent task)',
-      roleDescription: 'Traceable ECS container instances: ECS agent and SSM access only',
+      roleDescription: 'Traceable ECS container instances: ECS agent, SSM access, read of the refresh token secret',
       managedPolicies: ['AmazonSSMManagedInstanceCore', 'service-role/AmazonEC2ContainerServiceforEC2Role'],
-      userData: renderEcsUserData(clusterName, props.region, bundle),
+      userData: renderEcsUserData(clusterName, props.bootstrap, bundle),
       bundle,
       // ECS tags the group when managed scaling is on; declaring the tag keeps plans free of drift.
       extraAutoscalingGroupTags: [{ key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true }],
@@ -194,16 +212,16 @@ export class EcsFleet extends Construct {
     });
     this.executionRole = new IamRole(this, 'execution_role', {
       name: names.agentTaskExecutionRole,
-      description: 'Traceable agent task execution: read of the refresh token secret, container logs',
+      description: 'Traceable agent task execution: image pulls, container logs',
       assumeRolePolicy: ecsTasksTrust,
     });
     new IamRolePolicy(this, 'execution_role_policy', {
+      // The name it was created with (a new name would replace the policy); it no longer reads the token.
       name: 'read-token-write-logs',
       role: this.executionRole.id,
       policy: Fn.jsonencode({
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'ReadRefreshToken', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: props.tokenSecretArn },
           { Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
           ...ecrPullStatements([task.suricataImage, task.agentImage]),
         ],
@@ -241,11 +259,11 @@ export class EcsFleet extends Construct {
         name: AGENT,
         image: task.agentImage,
         essential: true,
+        // The token is in no ECS secret and no environment: the host wrote it with the instance role to a tmpfs file,
+        // mounted read-only with the image's own command, and the wrapper exports it before it execs that command.
+        entryPoint: task.agentEntryPoint,
         environment: environment(task.agentEnvironment),
-        // ECS reads the token with the execution role at task start; it lands in no file, user data or state (but see
-        // the README: like every ECS secret, it is in the container's environment that `docker inspect` shows on the host).
-        secrets: [{ name: AGENT_TOKEN_VARIABLE, valueFrom: `${props.tokenSecretArn}:${REFRESH_TOKEN_SECRET_KEY}::` }],
-        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), feed],
+        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), feed, home, mount(AGENT_FILES_VOLUME, AGENT_FILES_IN_CONTAINER, true)],
         dependsOn: [{ containerName: SURICATA, condition: 'START' }],
         logConfiguration: logsTo(AGENT),
       },
@@ -291,6 +309,8 @@ export class EcsFleet extends Construct {
         // The bootstrap files the user data installed (start script, health and metrics), and the feed directory (tmpfs).
         { name: TRACEABLE_HOME_VOLUME, hostPath: INSTALL_DIR },
         { name: FEED_VOLUME, hostPath: FEED_DIR },
+        // The agent's token and image command (tmpfs, written by the host with the instance role).
+        { name: AGENT_FILES_VOLUME, hostPath: AGENT_FILES_DIR },
       ],
       containerDefinitions: JSON.stringify(containerDefinitions),
     });

@@ -1,13 +1,15 @@
 /**
  * bootstrap/files/health.py for real: the NLB's health check must answer 200 only while the host works (both services
- * run, Suricata's stats are fresh, the feed is writable), on the EC2 hosts (systemd units) and in the ECS task (pid files).
+ * run, Suricata's stats are fresh, the feed is writable), on the EC2 hosts (systemd units) and in the ECS task (the PIDs
+ * that the suricata and traceable containers' entrypoints record, in the task's one PID namespace).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BOOTSTRAP_FILES_DIR } from '../../bootstrap';
-import { HEALTH_CHECK_PATH } from '../../bootstrap/constants';
+import { AGENT_TOKEN_FILE_NAME, BOOTSTRAP_FILES_DIR, bootstrapFiles } from '../../bootstrap';
+import { FEED_DIR, HEALTH_CHECK_PATH } from '../../bootstrap/constants';
+import { renderAgentTaskConfiguration } from '../../constructs/ecs-fleet';
 
 let work: string;
 const started: ChildProcess[] = [];
@@ -167,5 +169,94 @@ describe('ECS task (pid files), file feed', () => {
     rmSync(feedDir);
     mkdirSync(feedDir);
     expect((await get()).status).toBe(200);
+  });
+});
+
+describe('ECS task as the task definition runs it: the PIDs recorded by suricata-start.sh and agent-entrypoint.sh', () => {
+  const dir = () => join(work, 'ecs-task');
+  let get: ReturnType<typeof startHealth>;
+  let suricata: ChildProcess;
+  let agent: ChildProcess;
+
+  /** The task's settings, with the host paths of the feed directory and Suricata's logs moved under the test's directory. */
+  const task = renderAgentTaskConfiguration({
+    region: 'eu-west-1',
+    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
+    traceableEnvironment: 'test',
+    traceableServiceName: 'shop',
+    traceableApiEndpoint: 'api.traceable.ai',
+    agentGroupName: 'test-agents',
+    feedMode: 'file',
+  });
+  const local = (env: Record<string, string>) =>
+    Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.replaceAll(FEED_DIR, join(dir(), 'feed')).replaceAll('/var/log/suricata', join(dir(), 'log'))]));
+
+  /** Waits until a PID file names a live process; returns the PID. */
+  async function pidOf(file: string): Promise<number> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const pid = Number(readFileSync(file, 'utf8').trim());
+        if (pid > 0) return pid;
+      } catch {
+        // not written yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`${file} was not written`);
+  }
+
+  beforeAll(async () => {
+    for (const sub of ['feed', 'log', 'bin', 'home/etc', 'agent']) mkdirSync(join(dir(), sub), { recursive: true });
+    freshStats(join(dir(), 'log'));
+    // Suricata's container: suricata-start.sh with the installed template, a default route and a Suricata that waits.
+    writeFileSync(join(dir(), 'home', 'etc', 'suricata.yaml'), bootstrapFiles('ecs').find((file) => file.path.endsWith('/suricata.yaml'))!.content);
+    writeFileSync(join(dir(), 'route'), 'Iface\tDestination\tGateway\nens5\t00000000\t0101A8C0\n');
+    writeFileSync(join(dir(), 'bin', 'suricata'), '#!/bin/sh\nexec sleep 600\n');
+    chmodSync(join(dir(), 'bin', 'suricata'), 0o755);
+    suricata = spawn('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh')], {
+      env: {
+        ...process.env,
+        ...local(task.suricataEnvironment),
+        PATH: `${join(dir(), 'bin')}:${process.env.PATH}`,
+        TRACEABLE_HOME: join(dir(), 'home'),
+        TRACEABLE_ROUTE_FILE: join(dir(), 'route'),
+        TRACEABLE_SURICATA_CONF_DIR: join(dir(), 'conf'),
+      },
+      stdio: 'ignore',
+    });
+    started.push(suricata);
+    // The agent's container: the wrapper with the entrypoint's arguments, the command file the host wrote, no command.
+    writeFileSync(join(dir(), 'agent', AGENT_TOKEN_FILE_NAME), 'token-for-test');
+    writeFileSync(join(dir(), 'agent', 'agent-command'), 'sleep\n600\n');
+    const [, wrapper, , variable] = task.agentEntryPoint;
+    expect(wrapper).toBe('/opt/traceable/bin/agent-entrypoint.sh');
+    agent = spawn('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(dir(), 'agent', AGENT_TOKEN_FILE_NAME), variable], {
+      env: { ...process.env, ...local(task.agentEnvironment) },
+      stdio: 'ignore',
+    });
+    started.push(agent);
+    // On a port of the test's own, not the task's 8089.
+    const { TRACEABLE_HEALTH_PORT: _taskPort, ...healthEnvironment } = local(task.healthEnvironment);
+    get = startHealth(healthEnvironment);
+  });
+
+  test('the entrypoints record the PIDs of the processes they exec, where health.py reads them', async () => {
+    const pidfiles = Object.fromEntries(local(task.healthEnvironment).TRACEABLE_HEALTH_PIDFILES.split(' ').map((item) => item.split('=')));
+    expect(Object.keys(pidfiles)).toEqual(['suricata', 'traceable']);
+    expect(await pidOf(pidfiles.suricata)).toBe(suricata.pid);
+    expect(await pidOf(pidfiles.traceable)).toBe(agent.pid);
+  });
+
+  test('200 while both run, the stats are fresh and the feed directory is writable', async () => {
+    expect(await get()).toEqual({ status: 200, body: 'ok\n' });
+  });
+
+  test('503 once the agent exits, then once Suricata exits too', async () => {
+    agent.kill('SIGKILL');
+    await new Promise((r) => agent.once('exit', r));
+    expect(await get()).toEqual({ status: 503, body: 'unhealthy: not running: traceable\n' });
+    suricata.kill('SIGKILL');
+    await new Promise((r) => suricata.once('exit', r));
+    expect(await get()).toEqual({ status: 503, body: 'unhealthy: not running: suricata traceable\n' });
   });
 });

@@ -3,11 +3,14 @@
  * scripts' logic (OS detection, token handling, health endpoint) run for real against fakes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
+  AGENT_FILES_DIR,
+  AGENT_FILES_IN_CONTAINER,
+  AGENT_TOKEN_FILE_NAME,
   BOOTSTRAP_FILES_DIR,
   BootstrapProps,
   BUNDLE_BUCKET_PLACEHOLDER,
@@ -100,12 +103,14 @@ describe('shellcheck', () => {
     expect(scripts.sort()).toEqual(Object.keys(SHELL_SCRIPTS).sort());
   });
 
-  test('the rendered user data and its unpack script pass shellcheck', () => {
+  test('the rendered user data and its unpack script pass shellcheck (EC2 and ECS hosts)', () => {
     const ud = join(work, 'user-data.sh');
     writeFileSync(ud, renderUserData(props));
     const unpack = join(work, 'unpack.sh');
     writeFileSync(unpack, renderUnpackScript());
-    for (const f of [ud, unpack]) {
+    const ecsUserData = join(work, 'ecs-user-data.sh');
+    writeFileSync(ecsUserData, renderEcsUserData('prod-agents', props));
+    for (const f of [ud, unpack, ecsUserData]) {
       const r = run('shellcheck', ['-s', 'bash', f]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -135,7 +140,7 @@ describe('user data', () => {
     }).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63));
     // Measured: 4,165 bytes (ECS hosts: 3,757); what grows with the files is the bundle, not the user data.
     expect(ec2Bytes(long)).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
-    expect(ec2Bytes(renderEcsUserData('c'.repeat(255), 'eu-west-1').replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63)))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
+    expect(ec2Bytes(renderEcsUserData('c'.repeat(255), props).replace(BUNDLE_BUCKET_PLACEHOLDER, 'b'.repeat(63)))).toBeLessThan(USER_DATA_LIMIT_BYTES / 2);
     // S3 has no such limit; this bound keeps the object small in Terraform's state (measured with the HTTP/2
     // scripts: 21,517 bytes for the EC2 hosts, 17,051 for the ECS hosts).
     for (const fleet of ['ec2', 'ecs'] as const) {
@@ -681,5 +686,160 @@ describe('suricata-start.sh (the ECS task\'s Suricata container)', () => {
     const r = run('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh')], { env: { TRACEABLE_ROUTE_FILE: route } });
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`suricata-start: no default route in ${route}, cannot tell the capture interface\n`);
+  });
+});
+
+describe('ECS hosts: the agent\'s token and command as files for the task (traceable-agent-files.service)', () => {
+  /** A fake docker: `image inspect IMAGE` succeeds once pulled (or at once with `present`), `--format` prints the
+   * image's entrypoint and command from entry.json and cmd.json, `login` keeps its standard input; every call is logged. */
+  function fakeDocker(options: { present?: boolean; entry: unknown; cmd: unknown }) {
+    const dir = mkdtempSync(join(work, 'agent-files-'));
+    mkdirSync(join(dir, 'bin'));
+    mkdirSync(join(dir, 'home', 'bin'), { recursive: true });
+    writeFileSync(join(dir, 'home', 'bin', 'lib.sh'), readFileSync(LIB));
+    writeFileSync(join(dir, 'entry.json'), JSON.stringify(options.entry));
+    writeFileSync(join(dir, 'cmd.json'), JSON.stringify(options.cmd));
+    if (options.present) writeFileSync(join(dir, 'pulled'), '');
+    writeFileSync(
+      join(dir, 'bin', 'docker'),
+      [
+        '#!/bin/bash',
+        `echo "docker $*" >> "${dir}/calls"`,
+        'if [ "$1 $2" = "image inspect" ]; then',
+        `  [ -f "${dir}/pulled" ] || exit 1`,
+        `  if [ "$3" = --format ]; then cat "${dir}/entry.json"; echo; cat "${dir}/cmd.json"; echo; fi`,
+        '  exit 0',
+        'fi',
+        `if [ "$1" = pull ]; then touch "${dir}/pulled"; exit 0; fi`,
+        `if [ "$1" = login ]; then cat > "${dir}/login-stdin"; exit 0; fi`,
+        'exit 1',
+      ].join('\n') + '\n',
+    );
+    writeFileSync(join(dir, 'bin', 'aws'), `#!/bin/bash\necho "aws $*" >> "${dir}/calls"\necho '${CANARY}'\n`);
+    chmodSync(join(dir, 'bin', 'docker'), 0o755);
+    chmodSync(join(dir, 'bin', 'aws'), 0o755);
+    const agentCommand = (out: string, image = 'traceableai/traceable-agent:1.71.2') =>
+      run('bash', [join(BOOTSTRAP_FILES_DIR, 'agent-command.sh'), out], {
+        env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, TRACEABLE_HOME: join(dir, 'home'), TRACEABLE_LOG_DIR: dir, TRACEABLE_AGENT_IMAGE: image },
+      });
+    const calls = () => readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n');
+    return { dir, agentCommand, calls };
+  }
+
+  test('agent-command.sh pulls the missing image and writes its entrypoint and command; the wrapper, given no command, runs exactly that with the token', () => {
+    // Prepare: an image whose command has an argument with spaces and an empty one; the "agent" reports what it got.
+    const agentScript = 'printf "%s|" "$@"; printf "token=%s pidfile=%s pid=%s" "$TA_REFRESH_TOKEN" "${TRACEABLE_AGENT_PIDFILE-unset}" "$$"';
+    const { dir, agentCommand, calls } = fakeDocker({ entry: ['sh', '-c', agentScript], cmd: ['agent', 'a b', '', '--flag'] });
+    const files = join(dir, 'agent');
+    mkdirSync(files);
+    writeFileSync(join(files, AGENT_TOKEN_FILE_NAME), CANARY);
+
+    // Act: the host side, then the container side as the ECS task runs it (entryPoint without a command).
+    const written = agentCommand(join(files, 'agent-command'));
+    const pidfile = join(dir, 'traceable.pid');
+    const agent = run('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(files, AGENT_TOKEN_FILE_NAME), AGENT_TOKEN_VARIABLE], {
+      env: { TRACEABLE_AGENT_PIDFILE: pidfile },
+    });
+
+    // Assess
+    expect(written.status).toBe(0);
+    expect(written.stdout + written.stderr).not.toContain(CANARY);
+    expect(calls()).toEqual([
+      'docker image inspect traceableai/traceable-agent:1.71.2',
+      'docker pull -q traceableai/traceable-agent:1.71.2',
+      `docker image inspect --format {{json .Config.Entrypoint}}{{"\\n"}}{{json .Config.Cmd}} traceableai/traceable-agent:1.71.2`,
+    ]);
+    expect(readFileSync(join(files, 'agent-command'), 'utf8')).toBe(`sh\n-c\n${agentScript}\nagent\na b\n\n--flag\n`);
+    expect((statSync(join(files, 'agent-command')).mode & 0o777).toString(8)).toBe('444');
+    expect(agent.stderr).toBe('');
+    expect(agent.status).toBe(0);
+    // The arguments as the image has them; the token exported; the PID the agent runs under (exec) recorded, and the
+    // PID file's variable not passed on to the agent.
+    const pid = readFileSync(pidfile, 'utf8').trim();
+    expect(agent.stdout).toBe(`a b||--flag|token=${CANARY} pidfile=unset pid=${pid}`);
+  });
+
+  test('a private ECR image: logged in with the instance role (password through a pipe) before the pull', () => {
+    const { dir, agentCommand, calls } = fakeDocker({ entry: ['/agent'], cmd: null });
+    const image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceable-agent:1.71.2';
+    const r = agentCommand(join(dir, 'agent-command'), image);
+    expect(r.status).toBe(0);
+    expect(calls().sort()).toEqual(
+      [
+        `docker image inspect ${image}`,
+        'aws ecr get-login-password --region eu-west-1',
+        'docker login --username AWS --password-stdin 123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+        `docker pull -q ${image}`,
+        `docker image inspect --format {{json .Config.Entrypoint}}{{"\\n"}}{{json .Config.Cmd}} ${image}`,
+      ].sort(),
+    );
+    expect(readFileSync(join(dir, 'login-stdin'), 'utf8').trim()).toBe(CANARY);
+    expect(r.stdout + r.stderr).not.toContain(CANARY);
+    expect(readFileSync(join(dir, 'agent-command'), 'utf8')).toBe('/agent\n');
+  });
+
+  test('agent-command.sh pulls nothing the host has, and writes nothing for an image it cannot pass on', () => {
+    const present = fakeDocker({ present: true, entry: null, cmd: ['/agent', 'run'] });
+    expect(present.agentCommand(join(present.dir, 'agent-command')).status).toBe(0);
+    expect(present.calls().filter((call) => call.startsWith('docker pull'))).toEqual([]);
+    expect(readFileSync(join(present.dir, 'agent-command'), 'utf8')).toBe('/agent\nrun\n');
+
+    const newline = fakeDocker({ present: true, entry: ['/agent'], cmd: ['--banner', 'two\nlines'] });
+    const refused = newline.agentCommand(join(newline.dir, 'agent-command'));
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('an argument of the image entrypoint or command holds a newline\n');
+    expect(refused.stderr).toContain('cannot tell the entrypoint and command of traceableai/traceable-agent:1.71.2 (docker image inspect)');
+    expect(readdirSync(newline.dir).filter((name) => name.startsWith('agent-command'))).toEqual([]);
+
+    const empty = fakeDocker({ present: true, entry: null, cmd: null });
+    expect(empty.agentCommand(join(empty.dir, 'agent-command')).stderr).toContain('the image has neither an entrypoint nor a command\n');
+    expect(readdirSync(empty.dir).filter((name) => name.startsWith('agent-command'))).toEqual([]);
+  });
+
+  test('the wrapper given no command fails at once, naming the file, when the host has not written the command', () => {
+    const dir = mkdtempSync(join(work, 'no-command-'));
+    writeFileSync(join(dir, AGENT_TOKEN_FILE_NAME), CANARY);
+    const r = run('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(dir, AGENT_TOKEN_FILE_NAME), AGENT_TOKEN_VARIABLE]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`agent-entrypoint: no command in ${dir}/agent-command\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  test('the unit writes both files where the task mounts them from, before the ECS agent, and is retried by its timer', () => {
+    const unit = fileNamed('traceable-agent-files.service');
+    expect(unit).toContain('Before=ecs.service\n');
+    expect(unit).toContain('EnvironmentFile=/etc/traceable/bootstrap.env\n');
+    expect(unit.match(/^ExecStart=.*$/gm)).toEqual([
+      `ExecStart=/usr/bin/install -d -m 0700 ${AGENT_FILES_DIR.slice(0, AGENT_FILES_DIR.lastIndexOf('/'))}`,
+      `ExecStart=/usr/bin/install -d -m 0755 ${AGENT_FILES_DIR}`,
+      `ExecStart=/opt/traceable/bin/token.sh ${AGENT_FILES_DIR}/${AGENT_TOKEN_FILE_NAME}`,
+      `ExecStart=/opt/traceable/bin/agent-command.sh ${AGENT_FILES_DIR}/agent-command`,
+    ]);
+    expect(fileNamed('traceable-agent-files.timer')).toContain('OnUnitInactiveSec=15min\n');
+    expect(AGENT_FILES_IN_CONTAINER).toBe('/run/secrets/traceable');
+    // Only the ECS hosts get the unit and agent-command.sh; the EC2 hosts run the agent with agent-run.sh.
+    const ecs = bootstrapFiles('ecs').map((file) => file.path);
+    const ec2 = bootstrapFiles('ec2').map((file) => file.path);
+    expect(ecs).toEqual(expect.arrayContaining(['/opt/traceable/bin/agent-command.sh', '/opt/traceable/systemd/ecs/traceable-agent-files.timer']));
+    expect(ec2.filter((path) => path.includes('agent-command') || path.includes('/ecs/'))).toEqual([]);
+  });
+
+  test('systemd accepts the ECS hosts\' units and drop-in (systemd-analyze verify)', () => {
+    // The units with stand-ins for the AMI's docker.service, ecs.service and the ECS agent's slice.
+    const units = mkdtempSync(join(work, 'units-'));
+    mkdirSync(join(units, 'ecs.service.d'));
+    for (const file of bootstrapFiles('ecs').filter((f) => f.path.includes('/systemd/ecs/'))) {
+      const name = file.path.split('/').pop()!;
+      writeFileSync(name.endsWith('.conf') ? join(units, 'ecs.service.d', 'traceable.conf') : join(units, name), file.content);
+    }
+    for (const stub of ['docker.service', 'ecs.service']) writeFileSync(join(units, stub), '[Service]\nExecStart=/bin/true\n');
+    writeFileSync(join(units, 'ecstasks.slice'), '[Slice]\n');
+    const r = run(
+      'systemd-analyze',
+      ['verify', ...['traceable-ecs-host.service', 'traceable-agent-files.service', 'traceable-agent-files.timer', 'ecs.service'].map((name) => join(units, name))],
+      { env: { SYSTEMD_UNIT_PATH: `${units}:` } },
+    );
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 });

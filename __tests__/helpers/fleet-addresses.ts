@@ -5,6 +5,7 @@ const hostAddresses = (prefix: string, managedPolicies: string[]) => [
   `aws_autoscaling_group.${prefix}_autoscaling_group`,
   `aws_iam_instance_profile.${prefix}_instance_profile`,
   `aws_iam_role.${prefix}_role`,
+  `aws_iam_role_policy.${prefix}_read_token_secret`,
   ...managedPolicies.map((policy) => `aws_iam_role_policy_attachment.${prefix}_managed_${policy}`),
   `aws_launch_template.${prefix}_launch_template`,
   `aws_security_group.${prefix}_security_group`,
@@ -35,7 +36,6 @@ export const FLEET_ADDRESSES = {
     'aws_cloudwatch_metric_alarm.fleet_feed_send_errors_alarm',
     'aws_cloudwatch_metric_alarm.fleet_kernel_drops_alarm',
     'aws_iam_role_policy.fleet_publish_metrics',
-    'aws_iam_role_policy.fleet_read_token_secret',
   ],
   ecs: [
     ...hostAddresses('ecs_fleet', ['AmazonSSMManagedInstanceCore', 'AmazonEC2ContainerServiceforEC2Role']),

@@ -1,12 +1,18 @@
 #!/bin/sh
-# Entrypoint of the Traceable agent container on the EC2 hosts: exports the refresh token from a file mounted read-only
-# (tmpfs on the host) and execs the image's own entrypoint and command, which agent-run.sh read with
-# `docker image inspect`. The token is thus in no container configuration (`docker inspect`), argument or log.
-# Usage: agent-entrypoint.sh TOKEN_FILE VARIABLE COMMAND [ARG...]
+# Entrypoint of the Traceable agent container: exports the refresh token from a file mounted read-only (tmpfs on the
+# host) and execs the image's own entrypoint and command, read with `docker image inspect` on the host. The token is
+# thus in no container configuration (`docker inspect`), argument or log.
+# - EC2 hosts: agent-run.sh passes the image's command as arguments.
+# - ECS task: no command; it is read from agent-command beside TOKEN_FILE (one argument per line, written by
+#   agent-command.sh on the host, mounted with the token). With TRACEABLE_AGENT_PIDFILE set, the agent's PID is written
+#   there for health.py (the task shares one PID namespace; exec keeps the PID).
+# A missing token or command file fails at once with the reason (ECS then stops the task and starts another one): the
+# host prepares both before the ECS agent starts, so a wait would only delay the same failure.
+# Usage: agent-entrypoint.sh TOKEN_FILE VARIABLE [COMMAND [ARG...]]
 set -eu
 
-if [ "$#" -lt 3 ]; then
-  echo "usage: agent-entrypoint.sh TOKEN_FILE VARIABLE COMMAND [ARG...]" >&2
+if [ "$#" -lt 2 ]; then
+  echo "usage: agent-entrypoint.sh TOKEN_FILE VARIABLE [COMMAND [ARG...]]" >&2
   exit 64
 fi
 token_file="$1"
@@ -22,6 +28,25 @@ if [ ! -s "$token_file" ]; then
   echo "agent-entrypoint: no token in $token_file" >&2
   exit 1
 fi
+if [ "$#" -eq 0 ]; then
+  case "$token_file" in
+    */*) command_file="${token_file%/*}/agent-command" ;;
+    *) command_file=agent-command ;;
+  esac
+  if [ ! -s "$command_file" ]; then
+    echo "agent-entrypoint: no command in $command_file" >&2
+    exit 1
+  fi
+  while IFS= read -r arg || [ -n "$arg" ]; do
+    set -- "$@" "$arg"
+  done <"$command_file"
+fi
+if [ -n "${TRACEABLE_AGENT_PIDFILE:-}" ]; then
+  # Not fatal: a PID file left by another user in the sticky feed directory makes the health check report the agent
+  # down, which names the problem; the agent itself can still run.
+  echo "$$" >"$TRACEABLE_AGENT_PIDFILE" || echo "agent-entrypoint: cannot write $TRACEABLE_AGENT_PIDFILE" >&2
+fi
+unset TRACEABLE_AGENT_PIDFILE
 token="$(cat "$token_file")"
 export "$variable=$token"
 unset token

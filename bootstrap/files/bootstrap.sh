@@ -54,13 +54,8 @@ if ! command -v aws >/dev/null 2>&1; then
   traceable_retry "$ATTEMPTS" 5 docker pull -q "$TRACEABLE_AWS_CLI_IMAGE"
 fi
 for image in "$TRACEABLE_SURICATA_IMAGE" "$TRACEABLE_AGENT_IMAGE"; do
-  registry="$(traceable_ecr_registry "$image")"
-  if [ -n "$registry" ]; then
-    step="logging in to $registry"
-    traceable_retry "$ATTEMPTS" 5 traceable_ecr_login "$registry"
-  fi
-  step="pulling $image"
-  traceable_retry "$ATTEMPTS" 5 docker pull -q "$image"
+  step="pulling $image (logged in to its registry if private ECR)"
+  traceable_pull "$image" "$ATTEMPTS"
 done
 
 step="rendering the Suricata configuration"

@@ -148,8 +148,10 @@ traceable_write_token_file() {
   )
 }
 
-# traceable_image_command IMAGE: prints the image's own entrypoint followed by its command (docker image inspect),
-# NUL-separated, so that a wrapper entrypoint can exec exactly what the image would have run.
+# traceable_image_command IMAGE [lines]: prints the image's own entrypoint followed by its command (docker image
+# inspect), NUL-separated (agent-run.sh's `docker run` arguments), or with `lines` one argument per line (the file
+# agent-entrypoint.sh reads in the ECS task; an argument holding a newline is refused), so that a wrapper entrypoint
+# can exec exactly what the image would have run.
 traceable_image_command() {
   docker image inspect --format '{{json .Config.Entrypoint}}{{"\n"}}{{json .Config.Cmd}}' "$1" | python3 -c '
 import json, sys
@@ -159,8 +161,12 @@ for line in sys.stdin.read().splitlines()[:2]:
 if not args:
     sys.stderr.write("the image has neither an entrypoint nor a command\n")
     sys.exit(1)
-sys.stdout.write("".join(arg + "\0" for arg in args))
-'
+separator = "\n" if sys.argv[1:] == ["lines"] else "\0"
+if separator == "\n" and any("\n" in arg for arg in args):
+    sys.stderr.write("an argument of the image entrypoint or command holds a newline\n")
+    sys.exit(1)
+sys.stdout.write("".join(arg + separator for arg in args))
+' "${2:-nul}"
 }
 
 # traceable_aws ARGS...: the aws CLI, or (Ubuntu) its container on the host network (IMDS hop limit 1), outside the
@@ -187,6 +193,16 @@ traceable_ecr_login() {
   local registry="$1" region
   region="$(printf '%s' "$registry" | cut -d. -f4)"
   traceable_aws ecr get-login-password --region "$region" | docker login --username AWS --password-stdin "$registry" >/dev/null
+}
+
+# traceable_pull IMAGE ATTEMPTS: docker pull with retries, logged in first to IMAGE's private ECR registry, if any.
+traceable_pull() {
+  local image="$1" attempts="$2" registry
+  registry="$(traceable_ecr_registry "$image")"
+  if [ -n "$registry" ]; then
+    traceable_retry "$attempts" 5 traceable_ecr_login "$registry" || return
+  fi
+  traceable_retry "$attempts" 5 docker pull -q "$image"
 }
 
 # traceable_sha256_hex TEXT: sha256 of TEXT, hex.
