@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { buildSessionLambdaBundle, bundleWithSources, cachedSessionLambdaBundle, deterministicZip, storedZipEntry } from '../constructs/lambda-bundle';
+import {
+  buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, deterministicZip, PREBUILT_BUNDLE, runsFromSources,
+  sessionLambdaCode, storedZipEntry, synthOutputDir,
+} from '../constructs/lambda-bundle';
+import { packageRoot } from '../shared/package-root';
 
 const freshDir = () => mkdtempSync(path.join(tmpdir(), 'session-lambda-'));
 
@@ -86,5 +90,37 @@ describe('the session Lambda bundle', () => {
     expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(base, 'index.js'))).toBe(true);
     expect(storedZipEntry(zip, 'mirror-sources.json').toString('utf8')).toBe('["web-alb","api-alb"]\n');
     expect(bundleWithSources(base, ['web-alb', 'api-alb'], freshDir()).sourceCodeHash).toBe(withSources.sourceCodeHash);
+  });
+});
+
+describe('where the code comes from', () => {
+  it('in the repository: bundled from lambda/, per-stack zips under build/', () => {
+    const root = path.resolve(__dirname, '..');
+    expect(packageRoot()).toBe(root);
+    expect(runsFromSources()).toBe(true);
+    expect(synthOutputDir()).toBe(path.join(root, 'build', 'session-lambda'));
+    expect(sessionLambdaCode().equals(buildSessionLambdaZip())).toBe(true);
+  });
+
+  it('in a packed package (no lambda/ sources): the prebuilt zip, per-stack zips under the temporary directory', () => {
+    // Prepare: the layout `npm pack` ships, with a zip that cannot be mistaken for a build.
+    const root = freshDir();
+    writeFileSync(path.join(root, 'package.json'), '{"name":"traceable-traffic-mirroring-cdktf"}');
+    mkdirSync(path.dirname(path.join(root, PREBUILT_BUNDLE)), { recursive: true });
+    const prebuilt = deterministicZip({ 'index.js': Buffer.from('exports.handler = async () => "prebuilt";\n') });
+    writeFileSync(path.join(root, PREBUILT_BUNDLE), prebuilt);
+
+    // Act
+    const code = sessionLambdaCode(root);
+
+    // Assess
+    expect(runsFromSources(root)).toBe(false);
+    expect(code.equals(prebuilt)).toBe(true);
+    expect(synthOutputDir(root)).toBe(path.join(tmpdir(), `traceable-traffic-mirroring-${process.getuid!()}`, 'session-lambda'));
+  });
+
+  it('names the missing prebuilt zip of a package packed without its build', () => {
+    const root = freshDir();
+    expect(() => sessionLambdaCode(root)).toThrow(`the session Lambda's code ${path.join(root, 'dist', 'assets', 'session-lambda.zip')} is missing: the package was packed without \`npm run build\``);
   });
 });

@@ -1,16 +1,29 @@
 /**
- * The session Lambda's code as a deterministic zip: lambda/handler.ts bundled with esbuild, zipped with fixed
- * timestamps and sorted entries, cached under build/ between synths, and re-zipped per stack with its sources.
+ * The session Lambda's code as a deterministic zip (fixed timestamps, sorted entries), re-zipped per stack with its
+ * sources. Two origins: in the repository, lambda/handler.ts is bundled with esbuild and the zip cached under build/
+ * between synths; the packed package ships that zip prebuilt ({@link PREBUILT_BUNDLE}, written by `npm run build`),
+ * so a consumer needs neither the Lambda's sources nor esbuild.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
-import { buildSync, version as esbuildVersion } from 'esbuild';
 import { SOURCES_FILE_NAME } from '../lambda/environment';
+import { packageRoot } from '../shared/package-root';
 
-const PROJECT_ROOT = path.resolve(__dirname, '..');
-const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
-const BUILD_DIR = path.join(PROJECT_ROOT, 'build', 'session-lambda');
+/** The prebuilt zip (code only, no sources) inside the package, relative to its root. */
+export const PREBUILT_BUNDLE = path.join('dist', 'assets', 'session-lambda.zip');
+
+/** The Lambda's entry point, relative to the package root: present in the repository, not in the packed package. */
+const HANDLER_SOURCE = path.join('lambda', 'handler.ts');
+
+const buildDirOf = (root: string) => path.join(root, 'build', 'session-lambda');
+
+/** esbuild is a development dependency: loaded only when bundling from the sources. */
+function esbuild(): typeof import('esbuild') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('esbuild');
+}
 
 // ---- deterministic bundle -----------------------------------------------------------------------------------
 
@@ -95,10 +108,15 @@ export interface SessionLambdaBundle {
  * Bundles lambda/handler.ts with esbuild (SDK clients included, so the runtime's SDK version does not matter) and
  * zips it deterministically. Identifiers are kept: the retry layer names API actions after the SDK command classes.
  */
-export function buildSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaBundle {
-  const result = buildSync({
-    entryPoints: [HANDLER_ENTRY],
-    absWorkingDir: PROJECT_ROOT,
+export function buildSessionLambdaBundle(outputDir = buildDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
+  return writeBundle(buildSessionLambdaZip(root), outputDir);
+}
+
+/** The zip {@link buildSessionLambdaBundle} writes, in memory (`npm run build` ships it as {@link PREBUILT_BUNDLE}). */
+export function buildSessionLambdaZip(root = packageRoot()): Buffer {
+  const result = esbuild().buildSync({
+    entryPoints: [path.join(root, HANDLER_SOURCE)],
+    absWorkingDir: root,
     bundle: true,
     platform: 'node',
     target: 'node22',
@@ -111,10 +129,10 @@ export function buildSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaBu
     write: false,
     logLevel: 'silent',
   });
-  return writeBundle(deterministicZip({ 'index.js': result.outputFiles[0].contents }), outputDir);
+  return deterministicZip({ 'index.js': result.outputFiles[0].contents });
 }
 
-/** Writes a zip under build/ by its hash (write then rename: parallel synths never see half a zip). */
+/** Writes a zip into a folder, named by its hash (write then rename: parallel synths never see half a zip). */
 function writeBundle(zip: Buffer, outputDir: string): SessionLambdaBundle {
   const sourceCodeHash = createHash('sha256').update(zip).digest('base64');
   const hex = createHash('sha256').update(zip).digest('hex').slice(0, 16);
@@ -144,7 +162,7 @@ export function storedZipEntry(zip: Buffer, name: string): Buffer {
  * The zip a stack deploys: the code plus its sources as {@link SOURCES_FILE_NAME}. The source list travels in the
  * bundle, not the environment (4 KB at most): 300 load balancer names must fit. Equal sources give an equal zip.
  */
-export function bundleWithSources(baseZip: Buffer, sources: readonly string[], outputDir = BUILD_DIR): SessionLambdaBundle {
+export function bundleWithSources(baseZip: Buffer, sources: readonly string[], outputDir = synthOutputDir()): SessionLambdaBundle {
   const code = storedZipEntry(baseZip, 'index.js');
   return writeBundle(deterministicZip({ 'index.js': code, [SOURCES_FILE_NAME]: Buffer.from(`${JSON.stringify(sources)}\n`, 'utf8') }), outputDir);
 }
@@ -153,16 +171,16 @@ export function bundleWithSources(baseZip: Buffer, sources: readonly string[], o
  * What the bundle is made from: every file under lambda/, the lockfile (the SDK versions bundled in) and the
  * esbuild version. Equal inputs give an equal zip, so a synth can reuse the zip of an earlier one.
  */
-export function bundleInputsDigest(): string {
+export function bundleInputsDigest(root = packageRoot()): string {
   const digest = createHash('sha256');
-  digest.update(`esbuild ${esbuildVersion}\n`);
-  const lambdaDir = path.join(PROJECT_ROOT, 'lambda');
+  digest.update(`esbuild ${esbuild().version}\n`);
+  const lambdaDir = path.join(root, 'lambda');
   const files = readdirSync(lambdaDir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
-  for (const file of [...files, path.join(PROJECT_ROOT, 'package-lock.json')]) {
-    digest.update(`${path.relative(PROJECT_ROOT, file)}\n`);
+  for (const file of [...files, path.join(root, 'package-lock.json')]) {
+    digest.update(`${path.relative(root, file)}\n`);
     digest.update(readFileSync(file));
   }
   return digest.digest('hex');
@@ -172,8 +190,8 @@ export function bundleInputsDigest(): string {
  * The bundle for these inputs: reused from build/ when an earlier synth made it (esbuild costs about half a second,
  * a third of a synth), built otherwise. The zip's own hash is checked before reuse.
  */
-export function cachedSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaBundle {
-  const recordPath = path.join(outputDir, `inputs-${bundleInputsDigest().slice(0, 32)}.json`);
+export function cachedSessionLambdaBundle(outputDir = buildDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
+  const recordPath = path.join(outputDir, `inputs-${bundleInputsDigest(root).slice(0, 32)}.json`);
   try {
     const record = JSON.parse(readFileSync(recordPath, 'utf8')) as SessionLambdaBundle;
     const zip = readFileSync(record.zipPath);
@@ -181,7 +199,7 @@ export function cachedSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaB
   } catch {
     // no usable record: build
   }
-  const bundle = buildSessionLambdaBundle(outputDir);
+  const bundle = buildSessionLambdaBundle(outputDir, root);
   writeFileSync(recordPath, JSON.stringify(bundle));
   // Older code versions' zips and records are of no further use.
   for (const name of readdirSync(outputDir)) {
@@ -191,6 +209,30 @@ export function cachedSessionLambdaBundle(outputDir = BUILD_DIR): SessionLambdaB
   return bundle;
 }
 
+/** Whether the package runs from the repository's sources (the Lambda is bundled) or packed (it ships prebuilt). */
+export function runsFromSources(root = packageRoot()): boolean {
+  return existsSync(path.join(root, HANDLER_SOURCE));
+}
+
+/**
+ * Where the per-stack zips go before cdktf copies them into its output: build/ in the repository; in a consumer's
+ * node_modules (perhaps read-only) a folder of the user's under the temporary directory. Zips are named by their
+ * hash, so stacks and processes share them safely.
+ */
+export function synthOutputDir(root = packageRoot()): string {
+  return runsFromSources(root) ? buildDirOf(root) : path.join(tmpdir(), `traceable-traffic-mirroring-${userInfo().uid}`, 'session-lambda');
+}
+
+/** The code's zip: built (or reused) from the sources in the repository, the prebuilt one in the packed package. */
+export function sessionLambdaCode(root = packageRoot()): Buffer {
+  if (runsFromSources(root)) return readFileSync(cachedSessionLambdaBundle(buildDirOf(root), root).zipPath);
+  const prebuilt = path.join(root, PREBUILT_BUNDLE);
+  if (!existsSync(prebuilt)) throw new Error(`the session Lambda's code ${prebuilt} is missing: the package was packed without \`npm run build\``);
+  const zip = readFileSync(prebuilt);
+  storedZipEntry(zip, 'index.js');
+  return zip;
+}
+
 let bundleOfThisProcess: Buffer | undefined;
 
 /**
@@ -198,7 +240,7 @@ let bundleOfThisProcess: Buffer | undefined;
  * synth with other code may remove the file meanwhile.
  */
 export function sessionLambdaBundle(): Buffer {
-  bundleOfThisProcess ??= readFileSync(cachedSessionLambdaBundle().zipPath);
+  bundleOfThisProcess ??= sessionLambdaCode();
   return bundleOfThisProcess;
 }
 
