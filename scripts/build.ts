@@ -1,0 +1,21 @@
+/**
+ * `npm run build` (and `prepack`): the package a consumer installs. Compiles index.ts and what it imports to dist/
+ * (JavaScript and .d.ts), then writes the session Lambda's code prebuilt into dist/assets/: consumers synthesize with
+ * neither the Lambda's sources nor esbuild. The zip is deterministic: the same sources give the same bytes.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildSessionLambdaZip, PREBUILT_BUNDLE } from '../constructs/lambda-bundle';
+import { packageRoot } from '../shared/package-root';
+
+const root = packageRoot();
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+
+const zip = buildSessionLambdaZip(root);
+const zipPath = join(root, PREBUILT_BUNDLE);
+mkdirSync(dirname(zipPath), { recursive: true });
+writeFileSync(zipPath, zip);
+process.stdout.write(`dist/ compiled; ${PREBUILT_BUNDLE}: ${zip.length} bytes, sha256 ${createHash('sha256').update(zip).digest('hex')}\n`);
