@@ -17,7 +17,7 @@ import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants'
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
-import { createdTokenSecretName } from '../../constructs/token-secret';
+import { createdTokenSecretName } from '../../plan';
 import { isSessionSourceType } from '../../constructs/session-lambda';
 import { effectiveInstanceType, type MirroringConfig } from '../../config';
 import { agentGroupNames, resourceNames } from '../../constructs/resource-names';
