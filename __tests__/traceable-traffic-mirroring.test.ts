@@ -11,8 +11,9 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { CONFIG_FIELDS, ConfigError, type ConfigKey } from '../config';
-import { TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../constructs/traceable-traffic-mirroring';
+import { CONFIG_FIELDS, type ConfigKey } from '../config';
+// As a user imports it: from the package's entry point.
+import { ConfigError, TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../index';
 import { BASE_CONFIG } from './helpers/base-config';
 
 Testing.setupJest();
