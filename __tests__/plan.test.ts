@@ -2,7 +2,8 @@
  * The deployment plan: what each configuration builds, derived once (plan/). Pure: no synth, exact values.
  */
 import { MIRROR_SOURCE_TYPES } from '../config';
-import { bootstrapPropsOf, embeddedTokenVariableName, isSessionSourceType, planDeployment, tokenSecretId } from '../plan';
+import { bootstrapPropsOf, embeddedTokenVariableName, planDeployment, tokenSecretId } from '../plan';
+import { isSessionSourceType } from '../shared';
 import { SOURCES } from './helpers/mode-sources';
 import { configOf } from './helpers/base-config';
 
@@ -125,6 +126,7 @@ describe('names, tags and the alarm topic', () => {
       loadBalancer: 'shop-prod-nlb', targetGroup: 'shop-prod-vxlan', agentGroup: 'shop-prod-agents', sessionFunction: 'shop-prod-mirror-sessions',
       hostMetricsLogGroup: '/traceable/shop-prod/host-metrics', sessionLogGroup: '/aws/lambda/shop-prod-mirror-sessions',
       cleanupFunction: 'shop-prod-mirror-sessions-cleanup', cleanupLogGroup: '/aws/lambda/shop-prod-mirror-sessions-cleanup',
+      tokenSecret: 'shop-prod/traceable-refresh-token', alarmTopic: 'shop-prod-alarms',
     });
   });
 

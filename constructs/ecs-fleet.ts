@@ -14,10 +14,10 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
-import { AGENT_TOKEN_VARIABLE, FEED_DIR, HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
-import { resourceNames } from './resource-names';
+import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, resourceNames } from '../shared';
 import { ecrPullStatements } from './ecr-pull';
 
 /** Where Suricata's log directory is mounted in the task's containers (its default log directory). */

@@ -2,7 +2,7 @@ import { Fn, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
-import { REFRESH_TOKEN_SECRET_KEY } from '../bootstrap/constants';
+import { REFRESH_TOKEN_SECRET_KEY } from '../shared';
 import type { TokenSecretPlan } from '../plan';
 
 export interface TokenSecretProps {

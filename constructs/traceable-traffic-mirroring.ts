@@ -13,7 +13,7 @@ import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps
 import type { FeedMode } from '../bootstrap/constants';
 import { ConfigError, parseConfig, show, type ConfigKey, type MirrorSourceType, type MirroringConfig } from '../config';
 import { embeddedTokenVariableName, planDeployment, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
-import type { CpuArchitecture } from '../shared/instance-types';
+import type { CpuArchitecture } from '../shared';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
 import { EcsFleet } from './ecs-fleet';

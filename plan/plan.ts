@@ -5,10 +5,18 @@
  * what it does with it.
  */
 import type { BootstrapProps } from '../bootstrap';
-import { STACK_TAG_KEY, TOKEN_VARIABLE_NAME, effectiveInstanceType, parsePortRange, type MirrorSourceType, type MirroringConfig } from '../config';
-import { agentGroupNames, resourceNames } from '../constructs/resource-names';
-import type { SessionSourceType } from '../lambda/types';
-import { architectureOfFamily, type CpuArchitecture } from '../shared/instance-types';
+import { effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config';
+import {
+  STACK_TAG_KEY,
+  TOKEN_VARIABLE_NAME,
+  agentGroupNames,
+  architectureOfFamily,
+  createdTokenSecretName,
+  isSessionSourceType,
+  resourceNames,
+  type CpuArchitecture,
+  type SessionSourceType,
+} from '../shared';
 
 /** Where the mirrored traffic comes from, and what the stack builds for it. */
 export type SourcesPlan =
@@ -124,11 +132,6 @@ export interface PlanOptions {
 /** Root device of the supported AMI families. */
 const ROOT_DEVICE_NAME = { 'amazon-linux-2023': '/dev/xvda', ubuntu: '/dev/sda1' } as const;
 
-/** Name of the secret the stack creates when no existing secret is given. */
-export function createdTokenSecretName(stackName: string): string {
-  return `${stackName}/traceable-refresh-token`;
-}
-
 /** What the hosts pass to GetSecretValue: a plain string known at synth (the given ARN, or the created secret's name). */
 export function tokenSecretId(secret: TokenSecretPlan): string {
   return secret.kind === 'existing' ? secret.arn : secret.name;
@@ -178,30 +181,6 @@ function tokenSecretPlan(config: MirroringConfig, variableName: string): TokenSe
     : { kind: 'created', name: createdTokenSecretName(config.StackName), variableName, recoveryWindowDays: config.TokenSecretRecoveryWindowDays };
 }
 
-/**
- * THE table of what each MirrorSourceType builds: a session Lambda, the Fargate DNS name, or nothing (MANUAL). A new
- * type fails to compile here until it is decided, and {@link SessionTypesOfTable} keeps the Lambda's list in step.
- */
-const SOURCE_KINDS = {
-  LOAD_BALANCER: 'sessions',
-  LOAD_BALANCER_TAGS: 'sessions',
-  TARGET_GROUP: 'sessions',
-  ECS_CLUSTER: 'sessions',
-  INSTANCE_TAGS: 'sessions',
-  FARGATE: 'fargate',
-  MANUAL: 'manual',
-} as const satisfies Record<MirrorSourceType, SourcesPlan['kind']>;
-
-type SessionTypesOfTable = { [K in MirrorSourceType]: (typeof SOURCE_KINDS)[K] extends 'sessions' ? K : never }[MirrorSourceType];
-// Compile-time: the table's session types are exactly the Lambda's (lambda/types.ts), no more, no fewer.
-const sessionTypesAgree: [SessionTypesOfTable] extends [SessionSourceType] ? ([SessionSourceType] extends [SessionTypesOfTable] ? true : never) : never = true;
-void sessionTypesAgree;
-
-/** Whether a MirrorSourceType has a session Lambda (MANUAL and FARGATE have none). */
-export function isSessionSourceType(sourceType: MirrorSourceType): sourceType is SessionSourceType {
-  return SOURCE_KINDS[sourceType] === 'sessions';
-}
-
 function sourcesPlan(config: MirroringConfig): SourcesPlan {
   const sourceType = config.MirrorSourceType;
   if (isSessionSourceType(sourceType)) {
@@ -217,21 +196,21 @@ function sourcesPlan(config: MirroringConfig): SourcesPlan {
       intervalMinutes: config.MirroringSessionLambdaInterval,
     };
   }
-  const kind = SOURCE_KINDS[sourceType];
-  switch (kind) {
-    case 'fargate':
+  // What is not a session type: a new MirrorSourceType fails to compile here until it is decided.
+  switch (sourceType) {
+    case 'FARGATE':
       return {
-        kind,
+        kind: 'fargate',
         sourceVpcIds: config.MirrorSourceVpcId,
         zoneName: config.Route53ZoneName,
         existingZoneId: config.Route53ZoneId || undefined,
         recordName: config.Route53SubdomainName,
         sidecarImage: config.FargatePacketForwarderImage || undefined,
       };
-    case 'manual':
-      return { kind };
+    case 'MANUAL':
+      return { kind: 'manual' };
     default:
-      return unhandled(kind);
+      return unhandled(sourceType);
   }
 }
 

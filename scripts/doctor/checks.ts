@@ -13,12 +13,12 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT } from '../../bootstrap/constants';
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
-import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type SkipReason } from '../../lambda/types';
-import { isSessionSourceType, planDeployment, tokenSecretId } from '../../plan';
+import type { SkipReason } from '../../lambda/types';
 import type { MirroringConfig } from '../../config';
+import { planDeployment, tokenSecretId } from '../../plan';
+import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, OWNER_TAG_KEY, SOURCE_TAG_KEY, isSessionSourceType } from '../../shared';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 

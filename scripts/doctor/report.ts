@@ -10,7 +10,8 @@ import {
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
 import { runProbe, type ProbeIo } from './probe';
-import { isSessionSourceType, planDeployment } from '../../plan';
+import { planDeployment } from '../../plan';
+import { isSessionSourceType } from '../../shared';
 
 export interface DoctorReport {
   stackName: string;
