@@ -1,31 +1,22 @@
 /**
- * Facts shared by what runs on the fleet (bootstrap/) and the infrastructure around it (constructs/):
- * the NLB health check and the autoscaling policy must use exactly what the instances expose and publish.
+ * Facts of what runs on the fleet: images, paths, the feed from Suricata to the agent. The facts the infrastructure
+ * around it must match (ports, metric names, the token secret's key) are in shared/ and re-exported here for the
+ * bootstrap's own modules.
  */
-
-/** VXLAN, the encapsulation AWS Traffic Mirroring uses toward the mirror target. */
-export const VXLAN_UDP_PORT = 4789;
-
-/** TCP port of the fleet's health endpoint; answers 200 only while both `suricata` and `traceable` run. */
-export const HEALTH_CHECK_PORT = 8089;
-
-/** HTTP path of the health endpoint on {@link HEALTH_CHECK_PORT}. */
-export const HEALTH_CHECK_PATH = '/healthz';
-
-/** CloudWatch namespace the CloudWatch agent publishes the fleet's memory utilization under. */
-export const METRICS_NAMESPACE = 'Traceable/TrafficMirroring';
-
-/** Metric name of memory utilization (percent) in {@link METRICS_NAMESPACE}. */
-export const MEMORY_METRIC_NAME = 'mem_used_percent';
-
-/** The one dimension of {@link MEMORY_METRIC_NAME}; its value is the autoscaling group's name. */
-export const MEMORY_METRIC_DIMENSION = 'AutoScalingGroupName';
+export {
+  HEALTH_CHECK_PATH,
+  HEALTH_CHECK_PORT,
+  HOST_METRICS,
+  HOST_METRICS_INTERVAL_SECONDS,
+  MEMORY_METRIC_DIMENSION,
+  MEMORY_METRIC_NAME,
+  METRICS_NAMESPACE,
+  REFRESH_TOKEN_SECRET_KEY,
+  VXLAN_UDP_PORT,
+} from '../shared';
 
 /** Where the agent and the bootstrap write their logs on the instance (the seed's troubleshooting path). */
 export const LOG_DIR = '/var/traceable/log';
-
-/** Key of the refresh token inside the Secrets Manager secret (the seed's contract). */
-export const REFRESH_TOKEN_SECRET_KEY = 'refresh_token';
 
 /** Suricata release the fleet runs (7.0.x: VXLAN decoding, eve http with dump-all-headers, HTTP/2). */
 export const SURICATA_VERSION = '7.0.10';
@@ -127,18 +118,3 @@ export const ECS_TASKS_CGROUP = 'ecstasks.slice';
 /** Where host metrics go on EC2: the CloudWatch agent's embedded metric format listener. */
 export const EMF_LISTENER = 'udp:127.0.0.1:25888';
 
-/** Per-host loss and throughput metrics published by bootstrap/files/metrics.py in {@link METRICS_NAMESPACE}, each a count
- * per publishing interval (one minute), with the dimension {@link MEMORY_METRIC_DIMENSION} (the agent group) and that
- * plus `Host`. */
-export const HOST_METRICS = {
-  kernelPackets: 'KernelPackets',
-  kernelDrops: 'KernelDrops',
-  vxlanPackets: 'VxlanPackets',
-  httpTransactions: 'HttpTransactions',
-  reassemblyGaps: 'ReassemblyGaps',
-  feedEventsSent: 'FeedEventsSent',
-  feedSendErrors: 'FeedSendErrors',
-} as const;
-
-/** Seconds between two samples of {@link HOST_METRICS}. */
-export const HOST_METRICS_INTERVAL_SECONDS = 60;

@@ -8,10 +8,10 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import type { BootstrapBundle as BundleContent } from '../bootstrap';
-import { BootstrapBundle } from './bootstrap-bundle';
+import type { BootstrapBundle } from '../bootstrap';
+import { BootstrapBundleBucket } from './bootstrap-bundle';
 import { managedPolicyArn } from './aws-partition';
-import { agentGroupNames } from './resource-names';
+import { agentGroupNames } from '../shared';
 
 /** Settings of the agent hosts that both fleet kinds (plain EC2, ECS on EC2) share. */
 export interface AgentHostSettings {
@@ -59,7 +59,7 @@ export interface AgentHostsProps extends AgentHostSettings {
   readonly perSubnetGroups?: boolean;
   /** The files the user data fetches (bootstrap/index.ts renderUserData, renderEcsUserData): stored in the stack's
    * bundle bucket, which the instance role may read; the user data gets the bucket's name from Terraform. */
-  readonly bundle: BundleContent;
+  readonly bundle: BootstrapBundle;
   /** Description of the launch template (what the hosts run). */
   readonly launchTemplateDescription: string;
   /** Description of the instance role (what it may do). */
@@ -106,7 +106,7 @@ export interface AgentHosts {
   /** Every group: one, or one per subnet in SubnetIds order. */
   readonly groups: readonly AgentGroup[];
   /** The bucket and object of the hosts' files (one for every group). */
-  readonly bootstrapBundle: BootstrapBundle;
+  readonly bootstrapBundle: BootstrapBundleBucket;
 }
 
 /**
@@ -148,7 +148,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
     new IamRolePolicyAttachment(scope, `managed_${policy.split('/').pop()}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
   }
   const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
-  const bootstrapBundle = new BootstrapBundle(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle });
+  const bootstrapBundle = new BootstrapBundleBucket(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle });
   const readBundle = bootstrapBundle.grantRead(role);
 
   const groupNames = agentGroupNames(namePrefix, props.subnetIds, props.perSubnetGroups ?? false);
@@ -174,7 +174,7 @@ function addAgentGroup(
     subnetIds: readonly string[];
     securityGroup: SecurityGroup;
     instanceProfile: IamInstanceProfile;
-    bootstrapBundle: BootstrapBundle;
+    bootstrapBundle: BootstrapBundleBucket;
     readBundle: IamRolePolicy;
   },
 ): { launchTemplate: LaunchTemplate; autoscalingGroup: AutoscalingGroup } {

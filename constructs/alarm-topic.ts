@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { alarmTopicName } from '../shared';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 
 export interface AlarmTopicProps {
@@ -40,9 +41,4 @@ export class AlarmTopic extends Construct {
   get alarmActions(): string[] {
     return [this.topicArn];
   }
-}
-
-/** Name of the topic the stack creates when the configuration names none. */
-export function alarmTopicName(namePrefix: string): string {
-  return `${namePrefix}-alarms`;
 }

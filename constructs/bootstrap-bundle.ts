@@ -7,13 +7,13 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
-import { BUNDLE_BUCKET_PLACEHOLDER, BUNDLE_KEY_PREFIX, type BootstrapBundle as BundleContent } from '../bootstrap';
+import { BUNDLE_BUCKET_PLACEHOLDER, BUNDLE_KEY_PREFIX, type BootstrapBundle } from '../bootstrap';
 
 export interface BootstrapBundleProps {
   /** Prefix of the bucket's name (the stack name; lower-cased, S3 names have no capitals). */
   readonly namePrefix: string;
   /** The bundle (bootstrap/index.ts bootstrapBundle()): its gzip is the object, its key names it. */
-  readonly bundle: BundleContent;
+  readonly bundle: BootstrapBundle;
 }
 
 /**
@@ -21,7 +21,7 @@ export interface BootstrapBundleProps {
  * TLS only, emptied by `terraform destroy`) holding the bundle, which the user data fetches with the instance role
  * and checks against its sha256 (bootstrap/files/fetch-bundle.sh).
  */
-export class BootstrapBundle extends Construct {
+export class BootstrapBundleBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly object: S3Object;
 

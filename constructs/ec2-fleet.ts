@@ -7,12 +7,11 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
-import { HOST_METRICS, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../bootstrap/constants';
+import { HOST_METRICS, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE, resourceNames } from '../shared';
 import type { BootstrapBundle } from '../bootstrap';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { ecrPullStatements } from './ecr-pull';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
-import { resourceNames } from './resource-names';
 
 export interface Ec2FleetProps extends AgentHostSettings, LossMonitoringSettings {
   /** Target average CPU and memory utilization, percent. */

@@ -14,18 +14,11 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, renderEcsUserData, type BootstrapProps } from '../bootstrap';
-import { AGENT_TOKEN_VARIABLE, FEED_DIR, HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, SURICATA_LOG_DIR, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
-import type { CpuArchitecture } from '../shared/instance-types';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
-import { resourceNames } from './resource-names';
+import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, resourceNames } from '../shared';
 import { ecrPullStatements } from './ecr-pull';
-
-/** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
-export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
-  const variant = architecture === 'arm64' ? 'arm64/' : '';
-  return `resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/${variant}recommended/image_id`;
-}
 
 /** Where Suricata's log directory is mounted in the task's containers (its default log directory). */
 const SURICATA_LOGS_IN_CONTAINER = '/var/log/suricata';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Route53Record } from '@cdktf/provider-aws/lib/route53-record';
 import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
-import { VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { VXLAN_UDP_PORT } from '../shared';
 
 /** Stands for the packet-forwarder image in the sidecar snippet until the user puts theirs (see the README). */
 export const PACKET_FORWARDER_IMAGE_PLACEHOLDER = '<PACKET_FORWARDER_IMAGE>';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { HOST_METRICS, HOST_METRICS_INTERVAL_SECONDS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE } from '../bootstrap/constants';
+import { HOST_METRICS, HOST_METRICS_INTERVAL_SECONDS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE } from '../shared';
 
 /** Settings of the loss alarms and of the packet-rate scaling, shared by both fleet kinds. */
 export interface LossMonitoringSettings {

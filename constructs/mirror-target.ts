@@ -8,8 +8,7 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { resourceNames } from './resource-names';
-import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, VXLAN_UDP_PORT, resourceNames } from '../shared';
 
 export interface MirrorTargetProps {
   /** Prefix of every resource name (the stack name; at most 24 characters so NLB names fit in 32). */

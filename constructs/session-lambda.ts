@@ -14,10 +14,9 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE, SOURCES_FILE_NAME } from '../lambda/environment';
-import { OWNER_TAG_KEY, SESSION_SOURCE_TYPES, type SessionSourceType } from '../lambda/types';
+import { OWNER_TAG_KEY, followsTasks, isSessionSourceType, resourceNames, type SessionSourceType } from '../shared';
 import { partitionOf } from './aws-partition';
 import { bundleWithSources, sessionLambdaBundle } from './lambda-bundle';
-import { resourceNames } from './resource-names';
 
 export interface SessionLambdaProps {
   /** Prefix of every name (function, role, log group, rule, alarm). */
@@ -184,7 +183,7 @@ export class SessionLambda extends Construct {
     const timeoutSeconds = props.timeoutSeconds ?? 600;
     const intervalMinutes = props.intervalMinutes ?? 15;
     const stackName = props.stackName ?? props.namePrefix;
-    if (!SESSION_SOURCE_TYPES.includes(props.sourceType)) throw new Error(`SessionLambda: no session Lambda for source type ${props.sourceType}`);
+    if (!isSessionSourceType(props.sourceType)) throw new Error(`SessionLambda: no session Lambda for source type ${props.sourceType}`);
     if (props.sources.length === 0) throw new Error('SessionLambda: sources must name at least one source');
     if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`SessionLambda: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
     if (intervalMinutes * 60 <= timeoutSeconds) throw new Error(`SessionLambda: intervalMinutes (${intervalMinutes}) must be longer than timeoutSeconds (${timeoutSeconds} s) so runs never overlap`);
@@ -520,7 +519,7 @@ export class SessionLambda extends Construct {
       ['ec2_running', 'EC2 instance entered the running state', EVENT_PATTERNS.instanceRunning],
       ['asg_launch', 'Auto Scaling launched an instance', EVENT_PATTERNS.autoScalingLaunch],
     ];
-    if (props.sourceType === 'ECS_CLUSTER') patterns.push(['ecs_task_running', `ECS task RUNNING in cluster ${props.sources[0]}`, EVENT_PATTERNS.ecsTaskRunning(props.sources[0])]);
+    if (followsTasks(props.sourceType)) patterns.push(['ecs_task_running', `ECS task RUNNING in cluster ${props.sources[0]}`, EVENT_PATTERNS.ecsTaskRunning(props.sources[0])]);
     for (const [id, what, pattern] of patterns) {
       const name = `${props.namePrefix}-mirror-${id.replace(/_/g, '-')}`;
       if (name.length > 64) throw new Error(`SessionLambda: rule name ${name} is longer than 64 characters`);
@@ -561,9 +560,4 @@ export class SessionLambda extends Construct {
     }));
     return starters;
   }
-}
-
-/** Whether a MirrorSourceType has a session Lambda (MANUAL and FARGATE have none). */
-export function isSessionSourceType(sourceType: string): sourceType is SessionSourceType {
-  return (SESSION_SOURCE_TYPES as readonly string[]).includes(sourceType);
 }

@@ -1,4 +1,4 @@
-import type { InstanceTypeFacts, SkipReason } from './types';
+import type { SourceInstanceTypeFacts, SkipReason } from './types';
 
 /**
  * Xen instance families that do support Traffic Mirroring; every other Xen family does not (T2 included).
@@ -41,7 +41,7 @@ export function instanceFamily(instanceType: string): string {
  */
 export function instanceTypeSkipReason(
   instanceType: string,
-  facts: InstanceTypeFacts | undefined,
+  facts: SourceInstanceTypeFacts | undefined,
   rejectedByEc2: ReadonlySet<string> = new Set(),
 ): SkipReason | undefined {
   if (rejectedByEc2.has(instanceType)) return 'instance-type-rejected-by-ec2';

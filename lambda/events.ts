@@ -7,7 +7,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { chunk, type AwsClients } from './aws';
 import { RETRY_DETAIL_TYPE, RETRY_EVENT_SOURCE } from './environment';
-import type { EventFigures, MirroringConfig, RunDetails, RunOutcome } from './reconcile';
+import type { EventFigures, SessionLambdaConfig, RunDetails, RunOutcome } from './reconcile';
 import type { EventScope, SkipReason } from './types';
 
 export type EventOrigin = 'ec2' | 'ecs' | 'autoscaling';
@@ -140,7 +140,7 @@ function median(values: number[]): number {
  * function's own queue), and the figures of the run summary. Several messages naming one subject share its fate.
  */
 export async function settleEvents(
-  config: MirroringConfig,
+  config: SessionLambdaConfig,
   clients: AwsClients,
   outcome: RunOutcome,
   events: readonly SourceEvent[],

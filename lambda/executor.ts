@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CreateTrafficMirrorSessionCommand, DeleteTrafficMirrorSessionCommand } from '@aws-sdk/client-ec2';
 import { errorCode, errorMessage, TimeBudgetExhaustedError, type AwsCaller, type AwsClients } from './aws';
-import { OWNER_TAG_KEY, SOURCE_TAG_KEY, type Plan, type PlannedSkip } from './types';
+import { OWNER_TAG_KEY, SOURCE_TAG_KEY } from '../shared';
+import type { Plan, PlannedSkip } from './types';
 
 export interface ExecutionSettings {
   stackName: string;

@@ -12,8 +12,9 @@ import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS
 import { drainSessionFunction, stopTakingRuns } from './drain';
 import { SUMMARY_MESSAGE } from './memory';
 import { isSqsBatch, parseRecord, scopeOf, settleEvents, type BatchResult, type SourceEvent } from './events';
-import { emptySummary, runMirroring, type MirroringConfig, type RunMode, type RunSummary } from './reconcile';
-import { SESSION_SOURCE_TYPES, type PlannedCreate, type PlannedDelete, type SessionSourceType } from './types';
+import { emptySummary, runMirroring, type SessionLambdaConfig, type RunMode, type RunSummary } from './reconcile';
+import { SESSION_SOURCE_TYPES, selectsByTag, type SessionSourceType } from '../shared';
+import type { PlannedCreate, PlannedDelete } from './types';
 
 const ENV = SESSION_LAMBDA_ENV;
 
@@ -54,7 +55,7 @@ function sourcesOf(env: NodeJS.ProcessEnv, readFile: BundleFileReader): string[]
 }
 
 /** Reads and checks the configuration; throws with the variable's name when something is wrong. */
-export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number, readFile: BundleFileReader = readBundleFile): MirroringConfig {
+export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number, readFile: BundleFileReader = readBundleFile): SessionLambdaConfig {
   const sourceType = required(env, ENV.sourceType) as SessionSourceType;
   if (!SESSION_SOURCE_TYPES.includes(sourceType)) {
     throw new Error(`${ENV.sourceType} must be one of ${SESSION_SOURCE_TYPES.join(', ')}, got ${sourceType}`);
@@ -62,7 +63,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
   const sources = sourcesOf(env, readFile);
   if (sources.length === 0) throw new Error(`${ENV.sources} must name at least one source for ${sourceType}`);
   const sourceVpcIds = stringArray(env, ENV.sourceVpcIds);
-  if ((sourceType === 'LOAD_BALANCER_TAGS' || sourceType === 'INSTANCE_TAGS') && sourceVpcIds.length === 0) {
+  if (selectsByTag(sourceType) && sourceVpcIds.length === 0) {
     throw new Error(`${ENV.sourceVpcIds} must name at least one VPC for ${sourceType}`);
   }
   const unhealthy = (env[ENV.mirrorUnhealthyTargets] ?? 'false').trim().toLowerCase();

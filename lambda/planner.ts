@@ -1,12 +1,11 @@
+import { OWNER_TAG_KEY, SOURCE_TAG_KEY } from '../shared';
 import { instanceTypeSkipReason } from './eligibility';
 import {
   MAX_SESSION_NUMBER,
   MAX_SESSIONS_PER_INTERFACE,
   MIN_SESSION_NUMBER,
-  OWNER_TAG_KEY,
-  SOURCE_TAG_KEY,
   type CandidateInterface,
-  type InstanceTypeFacts,
+  type SourceInstanceTypeFacts,
   type Plan,
   type PlannedCreate,
   type PlannedDelete,
@@ -21,7 +20,7 @@ export interface PlanInput {
   /** Interfaces reached from the configured sources (merged per interface id by the resolver). */
   candidates: readonly CandidateInterface[];
   /** DescribeInstanceTypes facts per instance type. */
-  instanceTypes: ReadonlyMap<string, InstanceTypeFacts>;
+  instanceTypes: ReadonlyMap<string, SourceInstanceTypeFacts>;
   /** Every owned session, plus every session (ours or not) on a candidate interface. Owned sessions toward another target are left alone. */
   sessions: readonly SessionView[];
   mirrorUnhealthyTargets: boolean;

@@ -9,6 +9,7 @@ import {
   type AwsClients,
   type Clock,
 } from './aws';
+import { followsTasks } from '../shared';
 import { discoverSources, type SourceSelection } from './discovery';
 import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
@@ -20,8 +21,8 @@ import { recallRejectedInstanceTypes } from './memory';
 import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView, SkipReason } from './types';
 
-/** What a run needs to know, read from the environment by the handler. */
-export interface MirroringConfig extends SourceSelection {
+/** What a run needs to know, read from the environment by the handler (the Lambda's settings, not the deployment's MirroringConfig). */
+export interface SessionLambdaConfig extends SourceSelection {
   /** Value of the ownership tag; the IAM policy conditions use the same value. */
   stackName: string;
   targetId: string;
@@ -163,7 +164,7 @@ function countSkips(skips: readonly { reason: SkipReason }[]): Partial<Record<Sk
 }
 
 /** The summary of a run that has done nothing yet. */
-export function emptySummary(mode: RunMode, config: Pick<MirroringConfig, 'stackName' | 'sourceType'>): RunSummary {
+export function emptySummary(mode: RunMode, config: Pick<SessionLambdaConfig, 'stackName' | 'sourceType'>): RunSummary {
   return {
     mode, stack: config.stackName, sourceType: config.sourceType, complete: false,
     discoveredTargets: 0, candidateInterfaces: 0, wanted: 0, unchanged: 0, plannedCreates: 0, plannedDeletes: 0,
@@ -177,7 +178,7 @@ export function emptySummary(mode: RunMode, config: Pick<MirroringConfig, 'stack
  * One run: discover the sources, list sessions, plan, execute (unless dry run). Cleanup skips discovery and
  * deletes every owned session.
  */
-export async function runMirroring(config: MirroringConfig, deps: RunDependencies, mode: RunMode, options: RunOptions = {}): Promise<RunOutcome> {
+export async function runMirroring(config: SessionLambdaConfig, deps: RunDependencies, mode: RunMode, options: RunOptions = {}): Promise<RunOutcome> {
   const startedAt = deps.clock.now();
   const budget = new TimeBudget(deps.remainingTimeMs, config.safetyMarginMs);
   const rates = config.ec2Rates ?? { describeBurst: 100, describePerSecond: 20, mutateBurst: 50, mutatePerSecond: 5 };
@@ -216,7 +217,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
-      const nothingNamed = scope && scope.instanceIds.size === 0 && (config.sourceType !== 'ECS_CLUSTER' || scope.taskArns.size === 0);
+      const nothingNamed = scope && scope.instanceIds.size === 0 && (!followsTasks(config.sourceType) || scope.taskArns.size === 0);
       const discovery = nothingNamed ? emptyDiscovery() : await discoverSources(clients, config, scope);
       const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
@@ -300,7 +301,7 @@ export async function runMirroring(config: MirroringConfig, deps: RunDependencie
  * its interfaces' and counts the rest with one owned-only listing.
  */
 async function withinBudget(
-  clients: AwsClients, config: MirroringConfig, plan: Plan, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
+  clients: AwsClients, config: SessionLambdaConfig, plan: Plan, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
 ): Promise<Plan> {
   const budget = config.sessionBudget ?? 0;
   const deleted = new Set(plan.deletes.map((d) => d.sessionId));

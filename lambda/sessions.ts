@@ -1,7 +1,8 @@
 import { paginateDescribeTrafficMirrorSessions, type Filter } from '@aws-sdk/client-ec2';
 import { chunk, collectPages, type AwsClients } from './aws';
 import { isOwnedBy, sourceTagOf } from './planner';
-import { OWNER_TAG_KEY, type SessionView } from './types';
+import { OWNER_TAG_KEY } from '../shared';
+import type { SessionView } from './types';
 
 /** EC2 accepts at most 200 values per filter. */
 const INTERFACE_IDS_PER_CALL = 200;

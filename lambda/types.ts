@@ -3,15 +3,6 @@
  * No AWS SDK types here, so the planner stays pure and testable without mocks.
  */
 
-/** Source types that run this Lambda (MANUAL and FARGATE have none). */
-export const SESSION_SOURCE_TYPES = ['LOAD_BALANCER', 'LOAD_BALANCER_TAGS', 'TARGET_GROUP', 'ECS_CLUSTER', 'INSTANCE_TAGS'] as const;
-export type SessionSourceType = (typeof SESSION_SOURCE_TYPES)[number];
-
-/** Tag key marking a session as owned by one stack; its value is the stack name. IAM conditions use the same key. */
-export const OWNER_TAG_KEY = 'traceable:mirroring-stack';
-/** Tag key naming the configured source (load balancer, target group, cluster, instance tag) a session was created for. */
-export const SOURCE_TAG_KEY = 'traceable:mirroring-source';
-
 /** AWS allows at most this many sessions per source network interface. */
 export const MAX_SESSIONS_PER_INTERFACE = 3;
 /** Valid session numbers (priority on the interface). */
@@ -83,8 +74,8 @@ export interface EventScope {
   taskArns: ReadonlySet<string>;
 }
 
-/** Facts about an instance type that decide whether it can be a mirror source. */
-export interface InstanceTypeFacts {
+/** Facts about a mirror source's instance type that decide whether it can be one (not the agent hosts': AgentInstanceTypeFacts). */
+export interface SourceInstanceTypeFacts {
   hypervisor?: string;
   bareMetal?: boolean;
 }

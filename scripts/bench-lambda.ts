@@ -7,6 +7,7 @@
  */
 import { CreateTrafficMirrorSessionCommand, DescribeInstancesCommand, DescribeTrafficMirrorSessionsCommand } from '@aws-sdk/client-ec2';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { OWNER_TAG_KEY } from '../shared';
 import { isThrottling } from '../lambda/aws';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS } from '../lambda/environment';
 import { createHandler, type HandlerResponse } from '../lambda/handler';
@@ -206,7 +207,7 @@ async function benchNaive(): Promise<void> {
         if ((sessions.TrafficMirrorSessions ?? []).length > 0) continue;
         const response = await send(() => ec2.send(new CreateTrafficMirrorSessionCommand({
           NetworkInterfaceId: eni, TrafficMirrorTargetId: TARGET_ID, TrafficMirrorFilterId: FILTER_ID, SessionNumber: 1,
-          TagSpecifications: [{ ResourceType: 'traffic-mirror-session', Tags: [{ Key: 'traceable:mirroring-stack', Value: STACK }] }],
+          TagSpecifications: [{ ResourceType: 'traffic-mirror-session', Tags: [{ Key: OWNER_TAG_KEY, Value: STACK }] }],
         })), deadline);
         if (!response) { finished = false; break outer; }
         created++;

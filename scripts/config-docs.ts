@@ -1,5 +1,5 @@
 /**
- * Writes the configuration reference table into README.md from the schema (config/config.ts), between the
+ * Writes the configuration reference table into README.md from the schema (config/docs.ts), between the
  * `config-reference` markers. `npm run docs:config`; a test fails when the README is out of step.
  */
 import { readFileSync, writeFileSync } from 'node:fs';

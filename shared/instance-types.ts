@@ -18,7 +18,8 @@ const KNOWN_FAMILIES = new Set([
 const SMALL_SIZES = new Set(['nano', 'micro', 'small', 'medium', 'large']);
 const SIZE_PATTERN = /^(nano|micro|small|medium|large|xlarge|\d+xlarge|metal(-\d+xl)?)$/;
 
-export interface InstanceTypeFacts {
+/** What the size name tells about an instance type as an agent host. */
+export interface AgentInstanceTypeFacts {
   readonly family: string;
   readonly size: string;
   /** True when the size has fewer than 4 vCPU (nano ... large). */
@@ -30,7 +31,7 @@ export interface InstanceTypeFacts {
 export const INSTANCE_TYPE_SYNTAX = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
 /** Facts about a known instance type, or undefined when the family or size is not one we can judge. */
-export function describeInstanceType(instanceType: string): InstanceTypeFacts | undefined {
+export function describeInstanceType(instanceType: string): AgentInstanceTypeFacts | undefined {
   const [family, size, ...rest] = instanceType.split('.');
   if (rest.length > 0 || !KNOWN_FAMILIES.has(family) || !SIZE_PATTERN.test(size ?? '')) return undefined;
   return { family, size, belowAgentMinimum: SMALL_SIZES.has(size), architecture: architectureOfFamily(family) };

@@ -1,5 +1,6 @@
 import type { AwsClients } from '../aws';
-import type { DiscoveredTarget, DiscoveryResult, EventScope, SessionSourceType } from '../types';
+import type { SessionSourceType } from '../../shared';
+import type { DiscoveredTarget, DiscoveryResult, EventScope } from '../types';
 import { discoverEcsCluster } from './ecs-cluster';
 import { discoverInstancesByTags } from './instance-tags';
 import { describeInterfaces } from './interfaces';

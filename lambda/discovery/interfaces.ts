@@ -6,7 +6,7 @@ import {
   type NetworkInterface,
 } from '@aws-sdk/client-ec2';
 import { chunk, collectPages, TimeBudgetExhaustedError, type AwsClients } from '../aws';
-import type { CandidateInterface, DiscoveredTarget, InstanceTypeFacts, TargetSkip } from '../types';
+import type { CandidateInterface, DiscoveredTarget, SourceInstanceTypeFacts, TargetSkip } from '../types';
 
 /** EC2 accepts at most 200 values per filter; pages of up to 1000 results. */
 const FILTER_VALUES_PER_CALL = 200;
@@ -16,9 +16,9 @@ const INSTANCE_TYPES_PER_CALL = 100;
 
 /** Instance-type facts never change: cached for the life of the Lambda container, across warm invocations. */
 export class InstanceTypeCache {
-  private readonly facts = new Map<string, InstanceTypeFacts>();
+  private readonly facts = new Map<string, SourceInstanceTypeFacts>();
 
-  async lookup(clients: AwsClients, instanceTypes: Iterable<string>): Promise<Map<string, InstanceTypeFacts>> {
+  async lookup(clients: AwsClients, instanceTypes: Iterable<string>): Promise<Map<string, SourceInstanceTypeFacts>> {
     const wanted = [...new Set(instanceTypes)];
     const unknown = wanted.filter((type) => !this.facts.has(type));
     for (const batch of chunk(unknown, INSTANCE_TYPES_PER_CALL)) {
@@ -77,7 +77,7 @@ export async function describeInterfaces(clients: AwsClients, filterName: string
 export interface ResolvedInterfaces {
   candidates: CandidateInterface[];
   skips: TargetSkip[];
-  instanceTypes: Map<string, InstanceTypeFacts>;
+  instanceTypes: Map<string, SourceInstanceTypeFacts>;
 }
 
 /**

@@ -5,12 +5,11 @@
  * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy.
  */
 import { partitionOf } from '../../constructs/aws-partition';
+import { STACK_TAG_KEY } from '../../shared';
 import { OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
 
 /** IAM's limit for a customer managed policy, in characters without whitespace. */
 export const MANAGED_POLICY_LIMIT = 6144;
-/** The provider default tag the stack puts on every resource (app/mirroring-stack.ts). */
-export const STACK_TAG_KEY = 'traceable:stack';
 
 export interface TerraformJson {
   resource?: Record<string, Record<string, Record<string, unknown>>>;

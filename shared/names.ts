@@ -1,6 +1,6 @@
 /**
  * Names of the AWS resources that tools outside Terraform look up (the doctor command, operators' scripts). One
- * definition, used by the modules that create them and by the tools that find them.
+ * definition, used by the constructs that create them and by the tools that find them.
  */
 export function resourceNames(namePrefix: string) {
   const sessionFunction = `${namePrefix}-mirror-sessions`;
@@ -20,7 +20,21 @@ export function resourceNames(namePrefix: string) {
     /** The destroy-time cleanup function (same code) and its log group. */
     cleanupFunction: `${sessionFunction}-cleanup`,
     cleanupLogGroup: `/aws/lambda/${sessionFunction}-cleanup`,
+    /** The token secret the stack creates when no existing secret is given. */
+    tokenSecret: createdTokenSecretName(namePrefix),
+    /** The alarm topic the stack creates when the configuration names none. */
+    alarmTopic: alarmTopicName(namePrefix),
   };
+}
+
+/** Name of the secret the stack creates when no existing secret is given. */
+export function createdTokenSecretName(namePrefix: string): string {
+  return `${namePrefix}/traceable-refresh-token`;
+}
+
+/** Name of the topic the stack creates when the configuration names none. */
+export function alarmTopicName(namePrefix: string): string {
+  return `${namePrefix}-alarms`;
 }
 
 /**
