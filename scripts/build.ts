@@ -11,11 +11,12 @@ import { buildSessionLambdaZip, PREBUILT_BUNDLE } from '../constructs/lambda-bun
 import { packageRoot } from '../shared/package-root';
 
 const root = packageRoot();
+// Everything goes to stderr: `npm pack --json` prints its JSON on stdout, where the scripts it runs print too.
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
 
 const zip = buildSessionLambdaZip(root);
 const zipPath = join(root, PREBUILT_BUNDLE);
 mkdirSync(dirname(zipPath), { recursive: true });
 writeFileSync(zipPath, zip);
-process.stdout.write(`dist/ compiled; ${PREBUILT_BUNDLE}: ${zip.length} bytes, sha256 ${createHash('sha256').update(zip).digest('hex')}\n`);
+process.stderr.write(`dist/ compiled; ${PREBUILT_BUNDLE}: ${zip.length} bytes, sha256 ${createHash('sha256').update(zip).digest('hex')}\n`);
