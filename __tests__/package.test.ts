@@ -5,7 +5,7 @@
  * this one file.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { buildSessionLambdaZip, PREBUILT_BUNDLE, storedZipEntry } from '../constructs/lambda-bundle';
@@ -61,6 +61,24 @@ describe('npm pack', () => {
   it('ships the Lambda code the sources build, byte for byte (a second build gives the same zip)', () => {
     expect(prebuilt.equals(buildSessionLambdaZip())).toBe(true);
     expect(storedZipEntry(prebuilt, 'index.js').length).toBeGreaterThan(100_000);
+  });
+  it('declares what the compiled code requires: zod at run time, cdktf, constructs and the provider as peers', () => {
+    // Prepare
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const compiled = readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'));
+
+    // Act: the packages named by require() (`@scope/name` or `name`), node's own modules aside.
+    const required = new Set(compiled.flatMap((code) => [...code.matchAll(/\brequire\(["']([^"'.][^"']*)["']\)/g)]
+      .map((match) => match[1].split('/').slice(0, match[1].startsWith('@') ? 2 : 1).join('/'))
+      .filter((name) => !name.startsWith('node:'))));
+
+    // Assess: esbuild is required only to bundle from the sources, which the package does not ship.
+    expect([...required].sort()).toEqual(['@cdktf/provider-aws', 'cdktf', 'constructs', 'esbuild', 'zod']);
+    expect(Object.keys(manifest.dependencies)).toEqual(['zod']);
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@cdktf/provider-aws', 'cdktf', 'constructs']);
+    expect(manifest.devDependencies.esbuild).toBeDefined();
   });
 });
 
