@@ -174,6 +174,30 @@ process.stdout.write(JSON.stringify({ entry: require.resolve('${PACKAGE_NAME}') 
     for (const fn of functions) expect(storedZipEntry(readFileSync(join(stackDir, fn.filename as string)), 'index.js').equals(code)).toBe(true);
   });
 
+  it('types the construct for a TypeScript app: the installed .d.ts files resolve, a misspelt prop is refused', () => {
+    // Prepare: `@ts-expect-error` fails the compile if the error it expects does not occur (props typed as any).
+    writeFileSync(join(appDir, 'typed.ts'), `
+import { TerraformStack } from 'cdktf';
+import { TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '${PACKAGE_NAME}';
+
+export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
+  const props: TraceableTrafficMirroringProps = {
+    Region: 'eu-west-1', VpcId: 'vpc-0a9b8c7d6e5f40312', SubnetIds: ['subnet-0a9b8c7d6e5f40311'],
+    MirrorSourceType: 'LOAD_BALANCER', MirrorSource: ['shop-alb'], TraceableEnvironment: 'production', TraceableServiceName: 'shop',
+  };
+  // @ts-expect-error: no such prop
+  const misspelt: TraceableTrafficMirroringProps = { ...props, StackNmae: 'mirroring-prod' };
+  return new TraceableTrafficMirroring(stack, 'mirroring', misspelt);
+}
+`);
+    writeFileSync(join(appDir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: [], skipLibCheck: true }, files: ['typed.ts'],
+    }));
+
+    // Act / Assess: tsc prints nothing and exits 0 (run throws otherwise, with its output).
+    expect(run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', appDir], appDir)).toBe('');
+  }, 120_000);
+
   it('plans both instances, each with its own addresses and AWS names, and the user\'s own bucket', () => {
     const staging = addressesUnder('mirroring_staging');
     const prod = addressesUnder('mirroring_prod');
