@@ -29,7 +29,7 @@ import { TokenSecret } from './token-secret';
  */
 export interface TraceableTrafficMirroringProps {
   /**
-   * Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name.
+   * Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name; names that would exceed their AWS limit are shortened with a hash (see Long stack names).
    * @default "traffic-mirroring"
    */
   readonly StackName?: string;
