@@ -168,14 +168,15 @@ export function bundleWithSources(baseZip: Buffer, sources: readonly string[], o
 }
 
 /**
- * What the bundle is made from: every file under lambda/, the lockfile (the SDK versions bundled in) and the
+ * What the bundle is made from: every file under lambda/ and shared/, the lockfile (the SDK versions bundled in) and the
  * esbuild version. Equal inputs give an equal zip, so a synth can reuse the zip of an earlier one.
  */
 export function bundleInputsDigest(root = packageRoot()): string {
   const digest = createHash('sha256');
   digest.update(`esbuild ${esbuild().version}\n`);
-  const lambdaDir = path.join(root, 'lambda');
-  const files = readdirSync(lambdaDir, { recursive: true, withFileTypes: true })
+  // The Lambda's code: lambda/ and the shared vocabulary it imports.
+  const files = ['lambda', 'shared']
+    .flatMap((dir) => readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
