@@ -1,11 +1,35 @@
+/**
+ * Two projects: `unit` (`npm run test:unit`: no Terraform, no Suricata, no network, no builds, no long-running
+ * processes; feedback in seconds) and `integration` (the suites below). `npm test` runs both.
+ */
+const INTEGRATION = [
+  // the real terraform plan
+  'mirror-filter', 'modes-plan', 'same-zone-plan', 'session-lambda-plan', 'terraform-plan', 'upgrade-plan', 'pipeline',
+  // npm pack, and a consumer app's synth and plan
+  'package',
+  // Suricata, tcpdump, network namespaces, shellcheck of the bootstrap
+  'bootstrap/bench', 'bootstrap/h2c', 'bootstrap/imds', 'bootstrap/install-deps', 'bootstrap/render', 'bootstrap/suricata',
+  // the bootstrap's programs run as processes (servers, retries, logrotate, LuaJIT)
+  'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
+  // esbuild builds, the app run as a process, and the large synth corpora (every mode, every hostile input)
+  'lambda-bundle', 'stack', 'permissions', 'config-corpus',
+].map((name) => `<rootDir>/__tests__/${name}.test.ts`);
+
 /** @type {import('jest').Config} */
-module.exports = {
+const project = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
   // tsconfig's isolatedModules makes ts-jest transpile only; type-checking is its own step (`tsc --noEmit`).
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...project, displayName: 'unit', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', ...INTEGRATION] },
+    { ...project, displayName: 'integration', testMatch: INTEGRATION },
+  ],
   testTimeout: 30000,
   // Two cores: suites that wait on terraform or suricata overlap well with two workers.
   maxWorkers: 2,

@@ -1,14 +1,19 @@
 /**
  * SameZoneDelivery as `terraform plan` shows it (offline, real CLI): cross-zone load balancing off on the NLB and on
  * its target group, and one autoscaling group per subnet, each with its own launch template, scaling policies and
- * loss alarms on its own hosts' metrics. The default fleet's addresses are covered by the upgrade-plan test.
+ * loss alarms on its own hosts' metrics, for the shipped example examples/modes/same-zone.json. The default fleet's
+ * addresses are covered by the upgrade-plan test.
  */
-import { resource, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
+import { join } from 'node:path';
+import { loadConfig } from '../config';
+import { resource, synthValidated, userDataScript, type TerraformJson } from './helpers/synth';
 import { terraformPlan } from './helpers/terraform';
 
 jest.setTimeout(240_000);
 
-const SUBNETS = ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1', 'subnet-0123456789abcdef2'];
+const { config } = loadConfig(join(__dirname, '..', 'examples', 'modes', 'same-zone.json'));
+const SUBNETS = config.SubnetIds;
+const STACK = config.StackName;
 /** The Terraform name prefix of a subnet's group: `fleet_zone_<subnet id with underscores>_`. */
 const zone = (subnet: string) => `fleet_zone_${subnet.replace(/-/g, '_')}`;
 
@@ -17,7 +22,9 @@ describe('SameZoneDelivery (terraform plan)', () => {
   let resources: { address: string; type: string; values: any }[];
   let json: TerraformJson;
   beforeAll(async () => {
-    const { stackDir, json: synthesized } = synthConfig({ StackName: 'shop', SameZoneDelivery: true, SubnetIds: SUBNETS.join(','), AutoscalingMaxSize: 4 });
+    expect(config).toMatchObject({ SameZoneDelivery: true, DeployTraceableAgentInECS: false });
+    expect(SUBNETS.length).toBeGreaterThan(1);
+    const { stackDir, json: synthesized } = synthValidated(config);
     const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } });
     resources = plan.json.planned_values.root_module.resources;
     json = synthesized;
@@ -39,13 +46,13 @@ describe('SameZoneDelivery (terraform plan)', () => {
     expect(addressesOf('aws_launch_template')).toEqual(SUBNETS.map((subnet) => `aws_launch_template.${zone(subnet)}_launch_template`));
     for (const subnet of SUBNETS) {
       const group = planned(`aws_autoscaling_group.${zone(subnet)}_autoscaling_group`);
-      expect(group).toMatchObject({ name: `shop-agents-${subnet}`, min_size: 1, max_size: 4, vpc_zone_identifier: [subnet], health_check_type: 'ELB' });
+      expect(group).toMatchObject({ name: `${STACK}-agents-${subnet}`, min_size: 1, max_size: config.AutoscalingMaxSize, vpc_zone_identifier: [subnet], health_check_type: 'ELB' });
       expect(group.instance_refresh[0].preferences[0]).toMatchObject({ min_healthy_percentage: 100, max_healthy_percentage: 200 });
       const launchTemplate = planned(`aws_launch_template.${zone(subnet)}_launch_template`);
-      expect(launchTemplate.name).toBe(`shop-agent-${subnet}`);
+      expect(launchTemplate.name).toBe(`${STACK}-agent-${subnet}`);
       // The hosts publish their metrics under their own group's name, which that group's policies and alarms read. The
       // plan knows the user data only after apply (it names the bundle bucket), so it is read from the synthesized stack.
-      expect(userDataScript(resource(json, 'aws_launch_template', `${zone(subnet)}_launch_template`))).toContain(`TRACEABLE_METRICS_GROUP='shop-agents-${subnet}'`);
+      expect(userDataScript(resource(json, 'aws_launch_template', `${zone(subnet)}_launch_template`))).toContain(`TRACEABLE_METRICS_GROUP='${STACK}-agents-${subnet}'`);
     }
     // Shared by the groups: one security group, role and instance profile.
     expect(addressesOf('aws_security_group')).toEqual(['aws_security_group.fleet_security_group', 'aws_security_group.mirror_nlb_security_group']);
@@ -54,15 +61,15 @@ describe('SameZoneDelivery (terraform plan)', () => {
 
   test('each group scales and alarms on its own hosts', () => {
     for (const subnet of SUBNETS) {
-      const prefix = `shop-${subnet}`;
+      const prefix = `${STACK}-${subnet}`;
       const policy = (name: string) => planned(`aws_autoscaling_policy.${zone(subnet)}_${name}`);
-      expect(policy('cpu_target_tracking')).toMatchObject({ name: `${prefix}-cpu`, autoscaling_group_name: `shop-agents-${subnet}` });
+      expect(policy('cpu_target_tracking')).toMatchObject({ name: `${prefix}-cpu`, autoscaling_group_name: `${STACK}-agents-${subnet}` });
       expect(policy('memory_target_tracking').name).toBe(`${prefix}-memory`);
       const packets = policy('packets_target_tracking').target_tracking_configuration[0].customized_metric_specification[0];
-      expect(packets.metric_dimension).toEqual([{ name: 'AutoScalingGroupName', value: `shop-agents-${subnet}` }]);
-      expect(policy('drops_step_scaling')).toMatchObject({ name: `${prefix}-drops`, autoscaling_group_name: `shop-agents-${subnet}` });
+      expect(packets.metric_dimension).toEqual([{ name: 'AutoScalingGroupName', value: `${STACK}-agents-${subnet}` }]);
+      expect(policy('drops_step_scaling')).toMatchObject({ name: `${prefix}-drops`, autoscaling_group_name: `${STACK}-agents-${subnet}` });
       expect(planned(`aws_cloudwatch_metric_alarm.${zone(subnet)}_kernel_drops_alarm`).alarm_name).toBe(`${prefix}-kernel-drops`);
-      expect(planned(`aws_cloudwatch_metric_alarm.${zone(subnet)}_feed_send_errors_alarm`).dimensions).toEqual({ AutoScalingGroupName: `shop-agents-${subnet}` });
+      expect(planned(`aws_cloudwatch_metric_alarm.${zone(subnet)}_feed_send_errors_alarm`).dimensions).toEqual({ AutoScalingGroupName: `${STACK}-agents-${subnet}` });
     }
   });
 });

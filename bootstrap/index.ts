@@ -40,6 +40,7 @@ import {
   SURICATA_LUA_DIR,
   TRACEABLE_AGENT_REPOSITORY,
 } from './constants';
+import { packagePath } from '../shared/package-root';
 
 /** What the fleet's instances need to know at boot. Nothing secret: the token is read at boot from Secrets Manager. */
 export interface BootstrapProps {
@@ -83,8 +84,8 @@ export interface BootstrapFile {
   readonly content: string;
 }
 
-/** Directory of the plain files the user data is rendered from. */
-export const BOOTSTRAP_FILES_DIR = join(__dirname, 'files');
+/** Directory of the plain files the user data is rendered from (shipped as they are in the package). */
+export const BOOTSTRAP_FILES_DIR = packagePath('bootstrap', 'files');
 
 /** Where the scripts and templates are installed on the instance. */
 export const INSTALL_DIR = '/opt/traceable';

@@ -1,0 +1,126 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, deterministicZip, PREBUILT_BUNDLE, runsFromSources,
+  sessionLambdaCode, storedZipEntry, synthOutputDir,
+} from '../constructs/lambda-bundle';
+import { packageRoot } from '../shared/package-root';
+
+const freshDir = () => mkdtempSync(path.join(tmpdir(), 'session-lambda-'));
+
+/** What Python's zipfile (an independent reader) sees in a zip: entries with their date, mode and content. */
+function readWithPython(zipPath: string): Array<{ name: string; date: number[]; mode: string; crc: number; data: string }> {
+  const script = [
+    'import json, sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'assert z.testzip() is None',
+    'print(json.dumps([{"name": i.filename, "date": list(i.date_time), "mode": oct(i.external_attr >> 16), "crc": i.CRC,',
+    '  "data": z.read(i).decode()} for i in z.infolist()]))',
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', script, zipPath], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (run.status !== 0) throw new Error(`python3 could not read ${zipPath}: ${run.stderr}`);
+  return JSON.parse(run.stdout);
+}
+
+describe('deterministicZip', () => {
+  it('writes a valid zip with sorted entries, 1980-01-01 timestamps and -rw-r--r--, whatever order the files come in', () => {
+    // Prepare
+    const zipPath = path.join(freshDir(), 'two.zip');
+    const files = { 'z-last.json': Buffer.from('["web"]\n'), 'index.js': Buffer.from('exports.handler = 1;\n') };
+
+    // Act
+    writeFileSync(zipPath, deterministicZip(files));
+
+    // Assess
+    expect(readWithPython(zipPath)).toEqual([
+      { name: 'index.js', date: [1980, 1, 1, 0, 0, 0], mode: '0o100644', crc: 0x5d8f2417, data: 'exports.handler = 1;\n' },
+      { name: 'z-last.json', date: [1980, 1, 1, 0, 0, 0], mode: '0o100644', crc: 0x379fba09, data: '["web"]\n' },
+    ]);
+    expect(deterministicZip({ 'index.js': files['index.js'], 'z-last.json': files['z-last.json'] }).equals(readFileSync(zipPath))).toBe(true);
+  });
+
+  it('gives each entry back by name, and names a missing one', () => {
+    const zip = deterministicZip({ 'index.js': Buffer.from('code'), 'mirror-sources.json': Buffer.from('[]') });
+    expect(storedZipEntry(zip, 'mirror-sources.json').toString()).toBe('[]');
+    expect(storedZipEntry(zip, 'index.js').toString()).toBe('code');
+    expect(() => storedZipEntry(zip, 'other.js')).toThrow('no other.js in the bundle');
+  });
+});
+
+describe('the session Lambda bundle', () => {
+  it('is the same bytes over two builds', () => {
+    const first = buildSessionLambdaBundle(freshDir());
+    const second = buildSessionLambdaBundle(freshDir());
+    expect(readFileSync(second.zipPath).equals(readFileSync(first.zipPath))).toBe(true);
+    expect(second.sourceCodeHash).toBe(first.sourceCodeHash);
+    expect(path.basename(first.zipPath)).toMatch(/^session-lambda-[0-9a-f]{16}\.zip$/);
+    expect(readWithPython(first.zipPath).map((entry) => entry.name)).toEqual(['index.js']);
+  });
+
+  it('reuses the zip of an earlier synth with the same inputs, and rebuilds one that was altered', () => {
+    // Prepare
+    const dir = freshDir();
+    const built = cachedSessionLambdaBundle(dir);
+    const builtAt = statSync(built.zipPath).mtimeMs;
+
+    // Act
+    const reused = cachedSessionLambdaBundle(dir);
+    const reusedAt = statSync(reused.zipPath).mtimeMs;
+    writeFileSync(built.zipPath, 'tampered');
+    const rebuilt = cachedSessionLambdaBundle(dir);
+
+    // Assess
+    expect(reused).toEqual(built);
+    expect(reusedAt).toBe(builtAt);
+    expect(rebuilt.sourceCodeHash).toBe(built.sourceCodeHash);
+    expect(readFileSync(rebuilt.zipPath).equals(readFileSync(buildSessionLambdaBundle(freshDir()).zipPath))).toBe(true);
+  });
+
+  it('is re-zipped per stack with its sources, keeping the code byte for byte', () => {
+    // Prepare
+    const base = readFileSync(buildSessionLambdaBundle(freshDir()).zipPath);
+
+    // Act
+    const withSources = bundleWithSources(base, ['web-alb', 'api-alb'], freshDir());
+
+    // Assess
+    const zip = readFileSync(withSources.zipPath);
+    expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(base, 'index.js'))).toBe(true);
+    expect(storedZipEntry(zip, 'mirror-sources.json').toString('utf8')).toBe('["web-alb","api-alb"]\n');
+    expect(bundleWithSources(base, ['web-alb', 'api-alb'], freshDir()).sourceCodeHash).toBe(withSources.sourceCodeHash);
+  });
+});
+
+describe('where the code comes from', () => {
+  it('in the repository: bundled from lambda/, per-stack zips under build/', () => {
+    const root = path.resolve(__dirname, '..');
+    expect(packageRoot()).toBe(root);
+    expect(runsFromSources()).toBe(true);
+    expect(synthOutputDir()).toBe(path.join(root, 'build', 'session-lambda'));
+    expect(sessionLambdaCode().equals(buildSessionLambdaZip())).toBe(true);
+  });
+
+  it('in a packed package (no lambda/ sources): the prebuilt zip, per-stack zips under the temporary directory', () => {
+    // Prepare: the layout `npm pack` ships, with a zip that cannot be mistaken for a build.
+    const root = freshDir();
+    writeFileSync(path.join(root, 'package.json'), '{"name":"traceable-traffic-mirroring-cdktf"}');
+    mkdirSync(path.dirname(path.join(root, PREBUILT_BUNDLE)), { recursive: true });
+    const prebuilt = deterministicZip({ 'index.js': Buffer.from('exports.handler = async () => "prebuilt";\n') });
+    writeFileSync(path.join(root, PREBUILT_BUNDLE), prebuilt);
+
+    // Act
+    const code = sessionLambdaCode(root);
+
+    // Assess
+    expect(runsFromSources(root)).toBe(false);
+    expect(code.equals(prebuilt)).toBe(true);
+    expect(synthOutputDir(root)).toBe(path.join(tmpdir(), `traceable-traffic-mirroring-${process.getuid!()}`, 'session-lambda'));
+  });
+
+  it('names the missing prebuilt zip of a package packed without its build', () => {
+    const root = freshDir();
+    expect(() => sessionLambdaCode(root)).toThrow(`the session Lambda's code ${path.join(root, 'dist', 'assets', 'session-lambda.zip')} is missing: the package was packed without \`npm run build\``);
+  });
+});

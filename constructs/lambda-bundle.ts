@@ -1,0 +1,247 @@
+/**
+ * The session Lambda's code as a deterministic zip (fixed timestamps, sorted entries), re-zipped per stack with its
+ * sources. Two origins: in the repository, lambda/handler.ts is bundled with esbuild and the zip cached under build/
+ * between synths; the packed package ships that zip prebuilt ({@link PREBUILT_BUNDLE}, written by `npm run build`),
+ * so a consumer needs neither the Lambda's sources nor esbuild.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import * as path from 'node:path';
+import { SOURCES_FILE_NAME } from '../lambda/environment';
+import { packageRoot } from '../shared/package-root';
+
+/** The prebuilt zip (code only, no sources) inside the package, relative to its root. */
+export const PREBUILT_BUNDLE = path.join('dist', 'assets', 'session-lambda.zip');
+
+/** The Lambda's entry point, relative to the package root: present in the repository, not in the packed package. */
+const HANDLER_SOURCE = path.join('lambda', 'handler.ts');
+
+const buildDirOf = (root: string) => path.join(root, 'build', 'session-lambda');
+
+/** esbuild is a development dependency: loaded only when bundling from the sources. */
+function esbuild(): typeof import('esbuild') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('esbuild');
+}
+
+// ---- deterministic bundle -----------------------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(data: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/**
+ * A zip of the given files with fixed timestamps (1980-01-01), fixed permissions and sorted entries. Entries are
+ * stored, not deflated: the bytes then depend on the bundle only, not on the zlib of the machine that synthesizes,
+ * so CI and laptops produce the same `source_code_hash`.
+ */
+export function deterministicZip(files: Record<string, Uint8Array>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const name of Object.keys(files).sort()) {
+    const data = Buffer.from(files[name]);
+    const nameBytes = Buffer.from(name, 'utf8');
+    const crc = crc32(data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(0, 8); // stored
+    local.writeUInt16LE(0, 10); // time 00:00
+    local.writeUInt16LE(0x21, 12); // date 1980-01-01
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4); // made by: unix
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(0, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(data.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBytes.length, 28);
+    central.writeUInt32LE(((0o100644 << 16) >>> 0), 38); // -rw-r--r--
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBytes, data);
+    centrals.push(central, nameBytes);
+    offset += local.length + nameBytes.length + data.length;
+  }
+  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(centrals.length / 2, 8);
+  end.writeUInt16LE(centrals.length / 2, 10);
+  end.writeUInt32LE(centralSize, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...centrals, end]);
+}
+
+export interface SessionLambdaBundle {
+  /** Path of the zip (under build/, git-ignored). */
+  zipPath: string;
+  /** base64 SHA-256 of the zip: Lambda's `source_code_hash`. */
+  sourceCodeHash: string;
+  bytes: number;
+}
+
+/**
+ * Bundles lambda/handler.ts with esbuild (SDK clients included, so the runtime's SDK version does not matter) and
+ * zips it deterministically. Identifiers are kept: the retry layer names API actions after the SDK command classes.
+ */
+export function buildSessionLambdaBundle(outputDir = buildDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
+  return writeBundle(buildSessionLambdaZip(root), outputDir);
+}
+
+/** The zip {@link buildSessionLambdaBundle} writes, in memory (`npm run build` ships it as {@link PREBUILT_BUNDLE}). */
+export function buildSessionLambdaZip(root = packageRoot()): Buffer {
+  const result = esbuild().buildSync({
+    entryPoints: [path.join(root, HANDLER_SOURCE)],
+    absWorkingDir: root,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'cjs',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    legalComments: 'none',
+    sourcemap: false,
+    write: false,
+    logLevel: 'silent',
+  });
+  return deterministicZip({ 'index.js': result.outputFiles[0].contents });
+}
+
+/** Writes a zip into a folder, named by its hash (write then rename: parallel synths never see half a zip). */
+function writeBundle(zip: Buffer, outputDir: string): SessionLambdaBundle {
+  const sourceCodeHash = createHash('sha256').update(zip).digest('base64');
+  const hex = createHash('sha256').update(zip).digest('hex').slice(0, 16);
+  mkdirSync(outputDir, { recursive: true });
+  const zipPath = path.join(outputDir, `session-lambda-${hex}.zip`);
+  if (!existsSync(zipPath) || !readFileSync(zipPath).equals(zip)) {
+    const temporary = `${zipPath}.${process.pid}.tmp`;
+    writeFileSync(temporary, zip);
+    renameSync(temporary, zipPath);
+  }
+  return { zipPath, sourceCodeHash, bytes: zip.length };
+}
+
+/** The bytes of one entry of a zip made by {@link deterministicZip} (stored, not deflated). */
+export function storedZipEntry(zip: Buffer, name: string): Buffer {
+  for (let offset = 0; zip.readUInt32LE(offset) === 0x04034b50;) {
+    const size = zip.readUInt32LE(offset + 18);
+    const nameLength = zip.readUInt16LE(offset + 26);
+    const dataStart = offset + 30 + nameLength + zip.readUInt16LE(offset + 28);
+    if (zip.toString('utf8', offset + 30, offset + 30 + nameLength) === name) return zip.subarray(dataStart, dataStart + size);
+    offset = dataStart + size;
+  }
+  throw new Error(`no ${name} in the bundle`);
+}
+
+/**
+ * The zip a stack deploys: the code plus its sources as {@link SOURCES_FILE_NAME}. The source list travels in the
+ * bundle, not the environment (4 KB at most): 300 load balancer names must fit. Equal sources give an equal zip.
+ */
+export function bundleWithSources(baseZip: Buffer, sources: readonly string[], outputDir = synthOutputDir()): SessionLambdaBundle {
+  const code = storedZipEntry(baseZip, 'index.js');
+  return writeBundle(deterministicZip({ 'index.js': code, [SOURCES_FILE_NAME]: Buffer.from(`${JSON.stringify(sources)}\n`, 'utf8') }), outputDir);
+}
+
+/**
+ * What the bundle is made from: every file under lambda/ and shared/, the lockfile (the SDK versions bundled in) and the
+ * esbuild version. Equal inputs give an equal zip, so a synth can reuse the zip of an earlier one.
+ */
+export function bundleInputsDigest(root = packageRoot()): string {
+  const digest = createHash('sha256');
+  digest.update(`esbuild ${esbuild().version}\n`);
+  // The Lambda's code: lambda/ and the shared vocabulary it imports.
+  const files = ['lambda', 'shared']
+    .flatMap((dir) => readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true }))
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+  for (const file of [...files, path.join(root, 'package-lock.json')]) {
+    digest.update(`${path.relative(root, file)}\n`);
+    digest.update(readFileSync(file));
+  }
+  return digest.digest('hex');
+}
+
+/**
+ * The bundle for these inputs: reused from build/ when an earlier synth made it (esbuild costs about half a second,
+ * a third of a synth), built otherwise. The zip's own hash is checked before reuse.
+ */
+export function cachedSessionLambdaBundle(outputDir = buildDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
+  const recordPath = path.join(outputDir, `inputs-${bundleInputsDigest(root).slice(0, 32)}.json`);
+  try {
+    const record = JSON.parse(readFileSync(recordPath, 'utf8')) as SessionLambdaBundle;
+    const zip = readFileSync(record.zipPath);
+    if (createHash('sha256').update(zip).digest('base64') === record.sourceCodeHash) return record;
+  } catch {
+    // no usable record: build
+  }
+  const bundle = buildSessionLambdaBundle(outputDir, root);
+  writeFileSync(recordPath, JSON.stringify(bundle));
+  // Older code versions' zips and records are of no further use.
+  for (const name of readdirSync(outputDir)) {
+    const stale = /^(session-lambda-[0-9a-f]+\.zip|inputs-[0-9a-f]+\.json)$/.test(name) && ![path.basename(bundle.zipPath), path.basename(recordPath)].includes(name);
+    if (stale) rmSync(path.join(outputDir, name), { force: true });
+  }
+  return bundle;
+}
+
+/** Whether the package runs from the repository's sources (the Lambda is bundled) or packed (it ships prebuilt). */
+export function runsFromSources(root = packageRoot()): boolean {
+  return existsSync(path.join(root, HANDLER_SOURCE));
+}
+
+/**
+ * Where the per-stack zips go before cdktf copies them into its output: build/ in the repository; in a consumer's
+ * node_modules (perhaps read-only) a folder of the user's under the temporary directory. Zips are named by their
+ * hash, so stacks and processes share them safely.
+ */
+export function synthOutputDir(root = packageRoot()): string {
+  return runsFromSources(root) ? buildDirOf(root) : path.join(tmpdir(), `traceable-traffic-mirroring-${userInfo().uid}`, 'session-lambda');
+}
+
+/** The code's zip: built (or reused) from the sources in the repository, the prebuilt one in the packed package. */
+export function sessionLambdaCode(root = packageRoot()): Buffer {
+  if (runsFromSources(root)) return readFileSync(cachedSessionLambdaBundle(buildDirOf(root), root).zipPath);
+  const prebuilt = path.join(root, PREBUILT_BUNDLE);
+  if (!existsSync(prebuilt)) throw new Error(`the session Lambda's code ${prebuilt} is missing: the package was packed without \`npm run build\``);
+  const zip = readFileSync(prebuilt);
+  storedZipEntry(zip, 'index.js');
+  return zip;
+}
+
+let bundleOfThisProcess: Buffer | undefined;
+
+/**
+ * The code's zip, one per process: several stacks (or synths in one test) share it. Kept in memory, since another
+ * synth with other code may remove the file meanwhile.
+ */
+export function sessionLambdaBundle(): Buffer {
+  bundleOfThisProcess ??= sessionLambdaCode();
+  return bundleOfThisProcess;
+}
+
