@@ -1,14 +1,14 @@
 /**
  * House rules that keep synth fast, plans offline and a later move to CDK Terrain mechanical.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { synthConfig } from './helpers/synth';
 
 const root = join(__dirname, '..');
 
 function sourceFiles(): string[] {
-  const dirs = ['main.ts', 'app', 'config', 'shared', 'constructs', 'lambda', 'bootstrap', 'scripts'];
+  const dirs = ['main.ts', 'index.ts', 'app', 'plan', 'config', 'shared', 'constructs', 'lambda', 'bootstrap', 'scripts'];
   return dirs.flatMap((entry) =>
     entry.endsWith('.ts')
       ? [join(root, entry)]
@@ -18,7 +18,56 @@ function sourceFiles(): string[] {
   );
 }
 
-const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((match) => match[1]);
+/** Every module a file names: `import ... from`, `export ... from`, `import type` and bare `import '...'`. */
+const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:from|^import) '([^']+)'/gm)].map((match) => match[1]);
+
+/** The file a relative import names (`./x` is x.ts or x/index.ts); undefined for a package or a node builtin. */
+function localFile(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const base = resolve(dirname(from), specifier);
+  const candidates = [`${base}.ts`, join(base, 'index.ts')];
+  const found = candidates.find((candidate) => existsSync(candidate) && statSync(candidate).isFile());
+  if (!found) throw new Error(`${relative(root, from)}: cannot resolve ${specifier}`);
+  return found;
+}
+
+/** The files under a folder of the project (or one file). */
+const filesOf = (entry: string) => sourceFiles().filter((file) => file === join(root, entry) || file.startsWith(join(root, entry) + '/'));
+
+/**
+ * What the files import, followed through the project's own files: each import as `file -> specifier`, with the
+ * project file it resolves to (undefined for a package).
+ */
+function transitiveImports(entries: string[]): { from: string; specifier: string; file?: string }[] {
+  const seen = new Set<string>();
+  const edges: { from: string; specifier: string; file?: string }[] = [];
+  const pending = [...entries];
+  while (pending.length > 0) {
+    const from = pending.pop()!;
+    if (seen.has(from)) continue;
+    seen.add(from);
+    for (const specifier of importsOf(from)) {
+      const file = localFile(from, specifier);
+      edges.push({ from, specifier, file });
+      if (file) pending.push(file);
+    }
+  }
+  return edges;
+}
+
+/** The imports, transitively, of the files under `entry` that reach a forbidden package or folder. */
+function forbiddenImports(entry: string, forbidden: { packages?: string[]; folders?: string[] }): string[] {
+  const isPackage = (specifier: string, name: string) => specifier === name || specifier.startsWith(`${name}/`);
+  const inForbiddenFolder = (file: string) => (forbidden.folders ?? []).some((folder) => relative(root, file).startsWith(`${folder}/`) || relative(root, file) === `${folder}.ts`);
+  // Each crossing once: the import that enters a forbidden folder, not the folder's imports of itself.
+  return transitiveImports(filesOf(entry))
+    .filter(({ from, specifier, file }) =>
+      file === undefined ? (forbidden.packages ?? []).some((name) => isPackage(specifier, name)) : inForbiddenFolder(file) && !inForbiddenFolder(from),
+    )
+    .map(({ from, specifier }) => `${relative(root, from)} imports ${specifier}`);
+}
+
+const INFRASTRUCTURE = ['cdktf', 'constructs', '@cdktf/provider-aws'];
 
 describe('imports', () => {
   test('provider classes are imported deeply, never from the package root (a barrel import makes synth 4x slower)', () => {
@@ -47,5 +96,36 @@ describe('synthesized stacks', () => {
     ['FARGATE', { MirrorSourceType: 'FARGATE', MirrorSource: '' }],
   ])('%s declares no data source', (_name, overrides) => {
     expect(synthConfig(overrides).json.data).toBeUndefined();
+  });
+});
+
+describe('layering', () => {
+  test('the Lambda imports no infrastructure code (its bundle stays small and it runs without cdktf)', () => {
+    expect(forbiddenImports('lambda', { packages: INFRASTRUCTURE, folders: ['app', 'plan', 'config', 'constructs', 'index'] })).toEqual([]);
+  });
+
+  test('constructs do not import the app (the construct library works without it)', () => {
+    expect(forbiddenImports('constructs', { folders: ['app', 'main'] })).toEqual([]);
+  });
+
+  test('the doctor imports no construct and no cdktf (it reads the plan)', () => {
+    expect(forbiddenImports('scripts/doctor', { packages: INFRASTRUCTURE, folders: ['constructs', 'app'] })).toEqual([]);
+  });
+
+  test('render:bootstrap loads no stack (it reads the plan)', () => {
+    expect(forbiddenImports('scripts/render-bootstrap.ts', { packages: INFRASTRUCTURE, folders: ['constructs', 'app'] })).toEqual([]);
+  });
+
+  test('the plan imports no cdktf and no provider (it is a pure function of the configuration)', () => {
+    expect(forbiddenImports('plan', { packages: INFRASTRUCTURE, folders: ['constructs', 'app'] })).toEqual([]);
+  });
+
+  test('shared/ imports nothing outside itself but node builtins', () => {
+    const outside = filesOf('shared').flatMap((file) =>
+      importsOf(file)
+        .filter((specifier) => !specifier.startsWith('node:') && !relative(root, localFile(file, specifier) ?? '/').startsWith('shared/'))
+        .map((specifier) => `${relative(root, file)} imports ${specifier}`),
+    );
+    expect(outside).toEqual([]);
   });
 });

@@ -17,14 +17,8 @@ import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, r
 import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
-import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, resourceNames, type CpuArchitecture } from '../shared';
+import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, resourceNames } from '../shared';
 import { ecrPullStatements } from './ecr-pull';
-
-/** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
-export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
-  const variant = architecture === 'arm64' ? 'arm64/' : '';
-  return `resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/${variant}recommended/image_id`;
-}
 
 /** Where Suricata's log directory is mounted in the task's containers (its default log directory). */
 const SURICATA_LOGS_IN_CONTAINER = '/var/log/suricata';

@@ -13,7 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { BootstrapProps, bootstrapBundle, bootstrapEnvironment, bootstrapFiles, encodeUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE, FEED_MODES, FeedMode, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config';
-import { bootstrapPropsOf } from '../app/mirroring-stack';
+import { bootstrapPropsOf } from '../plan';
 
 const USAGE = 'usage: render-bootstrap --out DIR [--config FILE] [--interface NAME] [--feed socket|file]';
 

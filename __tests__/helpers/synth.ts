@@ -2,23 +2,11 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import { parseConfig, type MirroringConfig } from '../../config';
+import type { MirroringConfig } from '../../config';
+import { configOf } from './base-config';
 import { MirroringStack } from '../../app/mirroring-stack';
 
-/** The smallest valid configuration; tests spread their own keys over it. */
-export const BASE_CONFIG = {
-  Region: 'eu-west-1',
-  VpcId: 'vpc-0123456789abcdef0',
-  SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
-  MirrorSourceType: 'LOAD_BALANCER',
-  MirrorSource: 'web-alb',
-  TraceableEnvironment: 'staging',
-  TraceableServiceName: 'checkout',
-} as const;
-
-export function configOf(overrides: Record<string, unknown> = {}): MirroringConfig {
-  return parseConfig({ ...BASE_CONFIG, ...overrides }).config;
-}
+export { BASE_CONFIG, configOf } from './base-config';
 
 export interface SynthResult {
   /** The stack's folder: cdktf.out/stacks/<StackName> equivalent. */

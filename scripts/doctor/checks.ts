@@ -16,17 +16,9 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
 import type { SkipReason } from '../../lambda/types';
-import { effectiveInstanceType, type MirroringConfig } from '../../config';
-import {
-  HEALTH_CHECK_PATH,
-  HEALTH_CHECK_PORT,
-  OWNER_TAG_KEY,
-  SOURCE_TAG_KEY,
-  agentGroupNames,
-  createdTokenSecretName,
-  isSessionSourceType,
-  resourceNames,
-} from '../../shared';
+import type { MirroringConfig } from '../../config';
+import { planDeployment, tokenSecretId } from '../../plan';
+import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, OWNER_TAG_KEY, SOURCE_TAG_KEY, isSessionSourceType } from '../../shared';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -85,7 +77,7 @@ export const couldNotCheck = (title: string, error: unknown): CheckResult => ({
 /** Target health in the stack's target group and the autoscaling group's instances. */
 export async function checkFleet(clients: DoctorClients, config: MirroringConfig): Promise<FleetResult> {
   const title = TITLES.fleet;
-  const names = resourceNames(config.StackName);
+  const { names, fleet } = planDeployment(config);
   try {
     let targetGroupArn: string | undefined;
     try {
@@ -98,8 +90,8 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [], healthyInstanceIds: [] };
     }
     const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
-    const groupNames = agentGroupNames(config.StackName, config.SubnetIds, config.SameZoneDelivery);
-    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groupNames }));
+    const groupNames = fleet.agentGroupNames;
+    const groups = await clients.autoScaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [...groupNames] }));
     const targets = (health.TargetHealthDescriptions ?? []).map((description) => ({
       id: description.Target?.Id ?? '?',
       state: description.TargetHealth?.State ?? 'unknown',
@@ -118,7 +110,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
       }
       const instances = group.Instances ?? [];
       details.push(`autoscaling group ${name}: ${plural(instances.length, 'instance')} (desired ${group.DesiredCapacity ?? '?'}, max ${group.MaxSize ?? '?'})`);
-      details.push(instanceHoursLine(instances.length, effectiveInstanceType(config) ?? config.InstanceType));
+      details.push(instanceHoursLine(instances.length, fleet.instanceType));
       for (const instance of instances) {
         const id = instance.InstanceId ?? '?';
         const notes = [instance.LifecycleState, instance.HealthStatus].filter(Boolean).join(', ');
@@ -186,7 +178,7 @@ export async function checkSessions(clients: DoctorClients, config: MirroringCon
 }
 
 async function checkManualSessions(clients: DoctorClients, config: MirroringConfig, title: string): Promise<CheckResult> {
-  const { loadBalancer } = resourceNames(config.StackName);
+  const { loadBalancer } = planDeployment(config).names;
   let loadBalancerArn: string | undefined;
   try {
     const found = await clients.elbv2.send(new DescribeLoadBalancersCommand({ Names: [loadBalancer] }));
@@ -371,7 +363,8 @@ export function checkLambda(config: MirroringConfig, logs: LambdaLogs | undefine
 /** Whether the refresh-token secret exists and has a value: DescribeSecret only, never its value. */
 export async function checkSecret(clients: DoctorClients, config: MirroringConfig): Promise<CheckResult> {
   const title = TITLES.secret;
-  const secretId = config.TraceableRefreshTokenSecretArn || createdTokenSecretName(config.StackName);
+  const { tokenSecret } = planDeployment(config);
+  const secretId = tokenSecretId(tokenSecret);
   try {
     const secret = await clients.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
     if (secret.DeletedDate) return { title, status: 'fail', summary: `${secretId} is scheduled for deletion (${secret.DeletedDate.toISOString()})`, details: [] };
@@ -380,9 +373,9 @@ export async function checkSecret(clients: DoctorClients, config: MirroringConfi
     return { title, status: 'ok', summary: `${secret.Name ?? secretId} exists`, details: secret.ARN ? [secret.ARN] : [] };
   } catch (error) {
     if (!(error instanceof SecretNotFound)) return couldNotCheck(title, error);
-    const fix = config.TraceableRefreshTokenSecretArn
+    const fix = tokenSecret.kind === 'existing'
       ? 'fix TraceableRefreshTokenSecretArn or create the secret with the key refresh_token'
-      : 'apply the stack with TF_VAR_traceable_refresh_token set';
+      : `apply the stack with TF_VAR_${tokenSecret.variableName} set`;
     return { title, status: 'fail', summary: `${secretId} not found: the agents cannot authenticate`, details: [fix] };
   }
 }

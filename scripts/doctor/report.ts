@@ -10,7 +10,8 @@ import {
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
 import { runProbe, type ProbeIo } from './probe';
-import { isSessionSourceType, resourceNames } from '../../shared';
+import { planDeployment } from '../../plan';
+import { isSessionSourceType } from '../../shared';
 
 export interface DoctorReport {
   stackName: string;
@@ -30,7 +31,7 @@ export interface ProbeRequest {
 
 /** Every check against one stack, then the probe when asked for. Checks never throw: an AWS error becomes that check's failure. */
 export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number, price = sessionHourPrice({}), probe?: ProbeRequest): Promise<DoctorReport> {
-  const { sessionLogGroup: logGroup } = resourceNames(config.StackName);
+  const { sessionLogGroup: logGroup } = planDeployment(config).names;
   const fleet = await checkFleet(clients, config);
   const sessions = await checkSessions(clients, config, price);
   let lambdaChecks: CheckResult[];

@@ -1,0 +1,22 @@
+/**
+ * The package's entry point: the construct to embed in your own cdktf stack, the stack the JSON-configuration app
+ * synthesizes, the configuration's parser and loader, and the deployment plan both are built from.
+ */
+export {
+  TraceableTrafficMirroring,
+  type MirroringOutput,
+  type TraceableTrafficMirroringOptions,
+  type TraceableTrafficMirroringProps,
+} from './constructs/traceable-traffic-mirroring';
+export { MirroringStack, type MirroringStackProps } from './app/mirroring-stack';
+export { ConfigError, loadConfig, parseConfig, type LoadedConfig, type MirroringConfig, type MirrorSourceType, type ParsedConfig } from './config';
+export {
+  planDeployment,
+  type DeploymentPlan,
+  type FleetPlan,
+  type OutputName,
+  type OutputPlan,
+  type PlanOptions,
+  type SourcesPlan,
+  type TokenSecretPlan,
+} from './plan';

@@ -1,0 +1,2 @@
+/** The deployment plan: configuration in, every derived fact out, computed once (see plan.ts). */
+export * from './plan';

@@ -1,0 +1,306 @@
+/**
+ * The deployment plan: every fact the constructs, the doctor and render:bootstrap need, derived once from a validated
+ * configuration. Pure (no cdktf, no provider, no AWS call): the constructs compose resources from it and derive
+ * nothing again; a new source type or fleet kind is a new member of a union, so every `switch` over it must say
+ * what it does with it.
+ */
+import type { BootstrapProps } from '../bootstrap';
+import { effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config';
+import {
+  STACK_TAG_KEY,
+  TOKEN_VARIABLE_NAME,
+  agentGroupNames,
+  architectureOfFamily,
+  createdTokenSecretName,
+  isSessionSourceType,
+  resourceNames,
+  type CpuArchitecture,
+  type SessionSourceType,
+} from '../shared';
+
+/** Where the mirrored traffic comes from, and what the stack builds for it. */
+export type SourcesPlan =
+  /** The session Lambda discovers the sources and keeps mirror sessions toward the target in step. */
+  | {
+      readonly kind: 'sessions';
+      readonly sourceType: SessionSourceType;
+      /** MirrorSource: names, tag selectors, target groups, or the one cluster. */
+      readonly sources: readonly string[];
+      readonly sourceVpcIds: readonly string[];
+      readonly mirrorUnhealthyTargets: boolean;
+      readonly sessionBudget: number;
+      readonly tcpPortsFromTargets: boolean;
+      readonly timeoutSeconds: number;
+      readonly intervalMinutes: number;
+    }
+  /** Fargate tasks cannot be mirror sources: their packet-forwarder sidecars send to a private name of the NLB. */
+  | {
+      readonly kind: 'fargate';
+      readonly sourceVpcIds: readonly string[];
+      readonly zoneName: string;
+      /** An existing private zone to hold the record, instead of a created one. */
+      readonly existingZoneId?: string;
+      readonly recordName: string;
+      readonly sidecarImage?: string;
+    }
+  /** The user creates the sessions: the stack builds the target, the filter and the fleet only. */
+  | { readonly kind: 'manual' };
+
+/** Where the refresh token lives: a secret the user made, or one the stack creates from a Terraform variable. */
+export type TokenSecretPlan =
+  | { readonly kind: 'existing'; readonly arn: string }
+  | {
+      readonly kind: 'created';
+      /** Name of the created secret (what the hosts pass to GetSecretValue). */
+      readonly name: string;
+      /** The sensitive, ephemeral Terraform variable that carries the token. */
+      readonly variableName: string;
+      readonly recoveryWindowDays: number;
+    };
+
+/** What the two fleet kinds share: the hosts and what they run. */
+interface FleetHosts {
+  readonly instanceType: string;
+  readonly architecture: CpuArchitecture;
+  /** An AMI ID, or EC2's `resolve:ssm:` parameter of the default AMI (no data source). */
+  readonly imageId: string;
+  readonly rootDeviceName: string;
+  readonly keyName?: string;
+  readonly maxSize: number;
+  readonly targetUtilization: number;
+  /** What the hosts (or the ECS task) are rendered from. */
+  readonly bootstrap: BootstrapProps;
+  /** The autoscaling groups' names, in SubnetIds order with per-subnet groups. */
+  readonly agentGroupNames: readonly string[];
+}
+
+/** The agent fleet: an EC2 autoscaling group (or one per subnet), or an ECS service on EC2 capacity. */
+export type FleetPlan = (FleetHosts & { readonly kind: 'ec2'; readonly perSubnetGroups: boolean }) | (FleetHosts & { readonly kind: 'ecs' });
+
+/** The stack's outputs, by name (the Terraform output names of the standalone app). */
+export type OutputName =
+  | 'mirror_target_id'
+  | 'mirror_filter_id'
+  | 'nlb_arn'
+  | 'nlb_dns_name'
+  | 'autoscaling_group_name'
+  | 'token_secret_arn'
+  | 'alarm_topic_arn'
+  | 'ecs_cluster_name'
+  | 'ecs_service_name'
+  | 'fargate_target_fqdn'
+  | 'fargate_sidecar_container_definition'
+  | 'example_mirror_session_command';
+
+export interface OutputPlan {
+  readonly name: OutputName;
+  readonly description: string;
+}
+
+export interface DeploymentPlan {
+  readonly stackName: string;
+  readonly region: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** What every taggable resource carries: the configured Tags and `traceable:stack` = StackName. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Names of the resources tools outside Terraform look up (doctor, operators' scripts). */
+  readonly names: ReturnType<typeof resourceNames>;
+  readonly tokenSecret: TokenSecretPlan;
+  readonly alarmTopic: { readonly kind: 'existing'; readonly arn: string } | { readonly kind: 'created' };
+  readonly mirror: {
+    readonly sourceCidrs: readonly string[];
+    readonly tcpPorts: readonly { readonly from: number; readonly to: number }[];
+    readonly rulesManagedAtRunTime: boolean;
+    readonly sameZoneDelivery: boolean;
+  };
+  readonly fleet: FleetPlan;
+  readonly sources: SourcesPlan;
+  /** The outputs to declare, in order. */
+  readonly outputs: readonly OutputPlan[];
+}
+
+export interface PlanOptions {
+  /**
+   * Name of the token's Terraform variable when the stack creates the secret. The standalone app has one deployment
+   * per stack and keeps `traceable_refresh_token`; a construct embedded twice in one stack needs one per instance.
+   * @default traceable_refresh_token
+   */
+  readonly tokenVariableName?: string;
+}
+
+/** Root device of the supported AMI families. */
+const ROOT_DEVICE_NAME = { 'amazon-linux-2023': '/dev/xvda', ubuntu: '/dev/sda1' } as const;
+
+/** What the hosts pass to GetSecretValue: a plain string known at synth (the given ARN, or the created secret's name). */
+export function tokenSecretId(secret: TokenSecretPlan): string {
+  return secret.kind === 'existing' ? secret.arn : secret.name;
+}
+
+/** The token variable of a construct embedded in a user's stack: one per StackName (`traceable_refresh_token_prod_eu`). */
+export function embeddedTokenVariableName(stackName: string): string {
+  return `${TOKEN_VARIABLE_NAME}_${stackName.toLowerCase().replace(/-/g, '_')}`;
+}
+
+/** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
+export function ecsOptimizedImageId(architecture: CpuArchitecture): string {
+  const variant = architecture === 'arm64' ? 'arm64/' : '';
+  return `resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/${variant}recommended/image_id`;
+}
+
+/** The latest Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch. */
+export function amazonLinuxImageId(architecture: CpuArchitecture): string {
+  return `resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architecture}`;
+}
+
+/**
+ * What the agent hosts need at boot, from a configuration. The secret is named by a plain string known at synth
+ * (see {@link tokenSecretId}), so user data holds no Terraform reference.
+ */
+export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
+  const names = resourceNames(config.StackName);
+  return {
+    region: config.Region,
+    tokenSecretArn: tokenSecretId(tokenSecretPlan(config, TOKEN_VARIABLE_NAME)),
+    traceableEnvironment: config.TraceableEnvironment,
+    traceableServiceName: config.TraceableServiceName,
+    traceableApiEndpoint: config.TraceableAPIEndpoint,
+    traceableAgentVersion: config.TraceableAgentVersion,
+    traceableAgentImage: config.TraceableAgentImage || undefined,
+    suricataImage: config.SuricataImage,
+    agentGroupName: names.agentGroup,
+    metricsLogGroupName: names.hostMetricsLogGroup,
+    feedMode: config.AgentFeed,
+    httpBodyLimit: config.HttpBodyLimit,
+  };
+}
+
+function tokenSecretPlan(config: MirroringConfig, variableName: string): TokenSecretPlan {
+  return config.TraceableRefreshTokenSecretArn
+    ? { kind: 'existing', arn: config.TraceableRefreshTokenSecretArn }
+    : { kind: 'created', name: createdTokenSecretName(config.StackName), variableName, recoveryWindowDays: config.TokenSecretRecoveryWindowDays };
+}
+
+function sourcesPlan(config: MirroringConfig): SourcesPlan {
+  const sourceType = config.MirrorSourceType;
+  if (isSessionSourceType(sourceType)) {
+    return {
+      kind: 'sessions',
+      sourceType,
+      sources: config.MirrorSource,
+      sourceVpcIds: config.MirrorSourceVpcId,
+      mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
+      sessionBudget: config.MirrorSessionBudget,
+      tcpPortsFromTargets: config.MirrorTcpPortsFromTargets,
+      timeoutSeconds: config.MirroringSessionLambdaTimeout,
+      intervalMinutes: config.MirroringSessionLambdaInterval,
+    };
+  }
+  // What is not a session type: a new MirrorSourceType fails to compile here until it is decided.
+  switch (sourceType) {
+    case 'FARGATE':
+      return {
+        kind: 'fargate',
+        sourceVpcIds: config.MirrorSourceVpcId,
+        zoneName: config.Route53ZoneName,
+        existingZoneId: config.Route53ZoneId || undefined,
+        recordName: config.Route53SubdomainName,
+        sidecarImage: config.FargatePacketForwarderImage || undefined,
+      };
+    case 'MANUAL':
+      return { kind: 'manual' };
+    default:
+      return unhandled(sourceType);
+  }
+}
+
+function fleetPlan(config: MirroringConfig): FleetPlan {
+  const instanceType = effectiveInstanceType(config) ?? config.InstanceType;
+  const architecture = architectureOfFamily(instanceType.split('.')[0]);
+  const hosts = {
+    instanceType,
+    architecture,
+    rootDeviceName: ROOT_DEVICE_NAME[config.CustomAMIOperatingSystem],
+    keyName: config.KeyName || undefined,
+    maxSize: config.AutoscalingMaxSize,
+    targetUtilization: config.AutoscalingTargetValue,
+    bootstrap: bootstrapPropsOf(config),
+  };
+  // DeployTraceableAgentInECS: the same hosts and configuration, run as an ECS service.
+  if (config.DeployTraceableAgentInECS) {
+    return { kind: 'ecs', ...hosts, imageId: config.CustomAMI || ecsOptimizedImageId(architecture), agentGroupNames: agentGroupNames(config.StackName, config.SubnetIds, false) };
+  }
+  return {
+    kind: 'ec2',
+    ...hosts,
+    imageId: config.CustomAMI || amazonLinuxImageId(architecture),
+    perSubnetGroups: config.SameZoneDelivery,
+    agentGroupNames: agentGroupNames(config.StackName, config.SubnetIds, config.SameZoneDelivery),
+  };
+}
+
+function outputsOf(fleet: FleetPlan, sources: SourcesPlan): OutputPlan[] {
+  const outputs: OutputPlan[] = [
+    { name: 'mirror_target_id', description: 'Traffic mirror target (the NLB) for mirror sessions' },
+    { name: 'mirror_filter_id', description: 'Traffic mirror filter for mirror sessions' },
+    { name: 'nlb_arn', description: 'ARN of the mirror target network load balancer' },
+    { name: 'nlb_dns_name', description: 'DNS name of the mirror target network load balancer' },
+    fleet.kind === 'ec2' && fleet.perSubnetGroups
+      ? { name: 'autoscaling_group_name', description: 'Autoscaling groups of the agent hosts, one per subnet (SameZoneDelivery), comma-separated' }
+      : { name: 'autoscaling_group_name', description: 'Autoscaling group of the agent hosts' },
+    { name: 'token_secret_arn', description: 'Secrets Manager secret holding the refresh token (not the token)' },
+    { name: 'alarm_topic_arn', description: "SNS topic the stack's alarms notify (subscribe to it)" },
+  ];
+  if (fleet.kind === 'ecs') {
+    outputs.push(
+      { name: 'ecs_cluster_name', description: 'ECS cluster of the agent tasks' },
+      { name: 'ecs_service_name', description: 'ECS service running Suricata and the Traceable agent' },
+    );
+  }
+  switch (sources.kind) {
+    case 'fargate':
+      outputs.push(
+        { name: 'fargate_target_fqdn', description: 'Private DNS name of the mirror target NLB for the Fargate packet forwarders' },
+        { name: 'fargate_sidecar_container_definition', description: 'Packet-forwarder sidecar for your Fargate task definitions (JSON; set the image, see the README)' },
+      );
+      break;
+    case 'manual':
+      outputs.push({ name: 'example_mirror_session_command', description: 'Mirrors one network interface (replace <eni-id>) to the target with the filter' });
+      break;
+    case 'sessions':
+      break;
+    default:
+      unhandled(sources);
+  }
+  return outputs;
+}
+
+/** The deployment a validated configuration describes. */
+export function planDeployment(config: MirroringConfig, options: PlanOptions = {}): DeploymentPlan {
+  const fleet = fleetPlan(config);
+  const sources = sourcesPlan(config);
+  return {
+    stackName: config.StackName,
+    region: config.Region,
+    vpcId: config.VpcId,
+    subnetIds: config.SubnetIds,
+    tags: { ...config.Tags, [STACK_TAG_KEY]: config.StackName },
+    names: resourceNames(config.StackName),
+    tokenSecret: tokenSecretPlan(config, options.tokenVariableName ?? TOKEN_VARIABLE_NAME),
+    alarmTopic: config.AlarmTopicArn ? { kind: 'existing', arn: config.AlarmTopicArn } : { kind: 'created' },
+    mirror: {
+      sourceCidrs: config.MirrorSourceCidrs,
+      tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!),
+      rulesManagedAtRunTime: config.MirrorTcpPortsFromTargets,
+      sameZoneDelivery: config.SameZoneDelivery,
+    },
+    fleet,
+    sources,
+    outputs: outputsOf(fleet, sources),
+  };
+}
+
+/** The `default` of an exhaustive switch: a member of a union nobody handled fails to compile. */
+export function unhandled(value: never): never {
+  throw new Error(`unhandled plan member ${JSON.stringify(value)}`);
+}
