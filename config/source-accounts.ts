@@ -3,7 +3,7 @@
  * through AWS RAM). Each entry is checked key by key with the top-level keys' own schemas and source rules, then the
  * rules between accounts; problems are named `SourceAccounts[i].Key`.
  */
-import { SESSION_SOURCE_TYPES, isSessionSourceType, type SessionSourceType } from '../shared';
+import { SESSION_SOURCE_TYPES, TARGET_PORT_SOURCE_TYPES, derivesPortsFromTargets, isSessionSourceType, type SessionSourceType } from '../shared';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { ACCOUNT_ID, CONFIG_FIELDS, SOURCE_ACCOUNT_KEYS, type MirroringConfig, type SourceAccount } from './schema';
@@ -101,7 +101,9 @@ function checkSourceAccount(prefix: string, entry: unknown, v: Partial<Mirroring
   if (typeGiven === undefined) problems.push(`${prefix}MirrorSourceType: required; expected ${sessionTypesInWords()}`);
   else if (!typeResult.success) problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected ${sessionTypesInWords()}`);
   else if (!isSessionSourceType(typeResult.data)) problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected ${sessionTypesInWords()} (${REFUSED_IN_SOURCE_ACCOUNT[typeResult.data]})`);
-  else type = typeResult.data;
+  else if (v.MirrorTcpPortsFromTargets === true && !derivesPortsFromTargets(typeResult.data)) {
+    problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected ${inWords(TARGET_PORT_SOURCE_TYPES)} with MirrorTcpPortsFromTargets true (each account's filter derives its ports from its own target groups)`);
+  } else type = typeResult.data;
 
   const listOf = (key: 'MirrorSource' | 'MirrorSourceVpcId'): string[] | undefined => {
     const value = given(key);
