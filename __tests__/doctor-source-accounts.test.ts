@@ -1,0 +1,47 @@
+/**
+ * The doctor's checks of a source account, against the simulated source account: the collector's target as shared,
+ * and the sessions the account's Lambda keeps toward it.
+ */
+import { parseConfig } from '../config';
+import { planSourceAccounts } from '../plan';
+import { checkSharedTarget, checkSourceAccountSessions } from '../scripts/doctor/source-accounts';
+import { SOURCE_ACCOUNTS_EXAMPLE } from '../scripts/permissions/source-accounts';
+import { simulatedHandler } from './lambda/sim/harness';
+
+const [source] = planSourceAccounts(parseConfig(SOURCE_ACCOUNTS_EXAMPLE).config);
+const TARGET = 'tmt-0a1b2c3d4e5f60718';
+
+function sourceAccount(options: { shared?: boolean; owner?: string } = {}) {
+  const simulated = simulatedHandler({ accountId: source.accountId, env: { STACK_NAME: source.stackName, MIRROR_TARGET_ID: TARGET, MIRROR_FILTER_ID: 'tmf-source' } });
+  simulated.account.iamOwner = source.stackName;
+  simulated.account.addMirrorTarget(TARGET, options.owner ?? source.collectorAccountId, options.shared ?? true);
+  return { ...simulated, web: simulated.account.addTargetGroup('web') };
+}
+
+test('a shared target and the sessions the account\'s Lambda made: both ok', async () => {
+  const { account, invoke, web } = sourceAccount();
+  account.addInstanceTargets(web, 2);
+  await invoke();
+  expect(await checkSharedTarget(account.clients.ec2, source, TARGET)).toEqual({
+    title: 'Shared mirror target (222233334444)', status: 'ok', summary: `${TARGET} shared by the collector's account 111122223333`, details: [],
+  });
+  expect(await checkSourceAccountSessions(account.clients.ec2, source, TARGET)).toEqual({
+    title: 'Source account sessions (222233334444)', status: 'ok', summary: `2 sessions of mirroring-222233334444 toward ${TARGET}`, details: ['tg/web: 2 sessions'],
+  });
+});
+
+test('a target not shared (or the invitation not accepted): both fail, saying why', async () => {
+  const { account, invoke, web } = sourceAccount({ shared: false });
+  account.addInstanceTargets(web, 1);
+  await invoke();
+  const target = await checkSharedTarget(account.clients.ec2, source, TARGET);
+  expect([target.status, target.summary]).toEqual(['fail', `${TARGET} is not visible in account 222233334444: not shared with it, or the RAM invitation not accepted`]);
+  const sessions = await checkSourceAccountSessions(account.clients.ec2, source, TARGET);
+  expect([sessions.status, sessions.summary]).toEqual(['fail', `mirroring-222233334444 owns no sessions toward ${TARGET}: nothing of account 222233334444 is mirrored`]);
+});
+
+test('a target of another account than the collector fails', async () => {
+  const { account } = sourceAccount({ owner: '999988887777' });
+  const target = await checkSharedTarget(account.clients.ec2, source, TARGET);
+  expect([target.status, target.summary]).toEqual(['fail', `${TARGET} belongs to account 999988887777, not to the collector's 111122223333`]);
+});
