@@ -2,9 +2,13 @@
  * The doctor's checks of a source account, against the simulated source account: the collector's target as shared,
  * and the sessions the account's Lambda keeps toward it.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig } from '../config';
 import { planSourceAccounts } from '../plan';
 import { checkSharedTarget, checkSourceAccountSessions } from '../scripts/doctor/source-accounts';
+import { runSourceDoctor } from '../scripts/doctor/source-cli';
 import { SOURCE_ACCOUNTS_EXAMPLE } from '../scripts/permissions/source-accounts';
 import { simulatedHandler } from './lambda/sim/harness';
 
@@ -44,4 +48,33 @@ test('a target of another account than the collector fails', async () => {
   const { account } = sourceAccount({ owner: '999988887777' });
   const target = await checkSharedTarget(account.clients.ec2, source, TARGET);
   expect([target.status, target.summary]).toEqual(['fail', `${TARGET} belongs to account 999988887777, not to the collector's 111122223333`]);
+});
+
+describe('the source account doctor\'s command line', () => {
+  const configFile = join(mkdtempSync(join(tmpdir(), 'doctor-source-')), 'config.json');
+  writeFileSync(configFile, JSON.stringify(SOURCE_ACCOUNTS_EXAMPLE));
+
+  async function run(argv: string[], ec2: ReturnType<typeof sourceAccount>['account']['clients']['ec2']) {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const code = await runSourceDoctor(argv, { env: {}, stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), ec2For: () => ec2 });
+    return { code, stdout, stderr };
+  }
+
+  test('reports both checks for the account and exits 0', async () => {
+    const { account, invoke, web } = sourceAccount();
+    account.addInstanceTargets(web, 1);
+    await invoke();
+    const { code, stdout } = await run(['--stack', 'mirroring', '--account', source.accountId, '--mirror-target-id', TARGET, '--config', configFile], account.clients.ec2);
+    expect(code).toBe(0);
+    expect(stdout[0]).toBe('Traceable traffic mirroring doctor: stack mirroring-222233334444 (eu-west-1, TARGET_GROUP)');
+    expect(stdout.at(-1)).toBe('OK: no check failed');
+  });
+
+  test('an account that is not a source account of the stack: exit 2, naming the ones it has', async () => {
+    const { account } = sourceAccount();
+    const { code, stderr } = await run(['--stack', 'mirroring', '--account', '444455556666', '--mirror-target-id', TARGET, '--config', configFile], account.clients.ec2);
+    expect(code).toBe(2);
+    expect(stderr[0]).toBe("doctor: --account: 444455556666 is not among mirroring's SourceAccounts (222233334444, 333344445555)");
+  });
 });
