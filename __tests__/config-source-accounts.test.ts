@@ -1,4 +1,7 @@
-import { ConfigError, parseConfig } from '../config';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfigs, parseConfig } from '../config';
 import { BASE_CONFIG } from './helpers/synth';
 
 const COLLECTOR = '111122223333';
@@ -97,5 +100,19 @@ describe('SourceAccounts: refused, each with its exact message', () => {
     expect(problemsOf({ SourceAccounts: [SOURCE_A], ShareMirrorTargetWith: 'everyone' })).toEqual([
       'ShareMirrorTargetWith: got "everyone"; expected "accounts", or the ARN of an organization or organizational unit in AWS Organizations',
     ]);
+  });
+});
+
+describe('SourceAccounts across configurations', () => {
+  test("a source stack named like another configuration's stack is refused", () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'accounts-configs-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify({ ...BASE_CONFIG, StackName: 'mirroring', AccountId: COLLECTOR, SourceAccounts: [SOURCE_A] }));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify({ ...BASE_CONFIG, StackName: 'Mirroring-222233334444' }));
+    // Act
+    const load = () => loadConfigs(dir);
+    // Assess
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(`${join(dir, 'a.json')}: SourceAccounts[0].AccountId: its source stack mirroring-222233334444 has the StackName of ${join(dir, 'b.json')}; expected stack names unique among the configurations, ignoring case as IAM does`);
   });
 });

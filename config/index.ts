@@ -6,6 +6,7 @@ export * from './docs';
 export { show } from './show';
 export * from './config-file';
 export * from './regions';
+export { sourceStackName } from './source-accounts';
 // Vocabulary that moved to shared/, re-exported so configuration importers keep working.
 export {
   MIRROR_SOURCE_TYPES,

@@ -124,3 +124,20 @@ function checkSourceAccount(prefix: string, entry: unknown, v: Partial<Mirroring
 function sessionTypesInWords(): string {
   return `a source type with sessions: ${inWords(SESSION_SOURCE_TYPES)}`;
 }
+
+/** The stack (and state, and ownership tag) name of a source account. */
+export function sourceStackName(stackName: string, accountId: string): string {
+  return `${stackName}-${accountId}`;
+}
+
+/** Source stacks named like another configuration's stack (ignoring case, as IAM names do): they would share a folder and names. */
+export function sourceStackNameProblems(loaded: readonly { path: string; config: MirroringConfig }[]): string[] {
+  const byName = new Map(loaded.map((current) => [current.config.StackName.toLowerCase(), current]));
+  return loaded.flatMap((current) =>
+    current.config.SourceAccounts.flatMap((account, index) => {
+      const name = sourceStackName(current.config.StackName, account.AccountId);
+      const other = byName.get(name.toLowerCase());
+      return other === undefined ? [] : [`${current.path}: SourceAccounts[${index}].AccountId: its source stack ${name} has the StackName of ${other.path}; expected stack names unique among the configurations, ignoring case as IAM does`];
+    }),
+  );
+}

@@ -2,7 +2,7 @@
  * Many accounts, one collector: what each source account's stack builds, and how the collector shares its mirror
  * target with them, derived once from a validated configuration. Pure, like plan.ts.
  */
-import { parsePortRange, type BackendConfig, type MirroringConfig, type SourceAccount } from '../config';
+import { parsePortRange, sourceStackName, type BackendConfig, type MirroringConfig, type SourceAccount } from '../config';
 import { STACK_TAG_KEY, derivesPortsFromTargets } from '../shared';
 import type { SourcesPlan } from './plan';
 
@@ -40,10 +40,6 @@ export interface SourceAccountPlan {
 /** Name of the Terraform variable that carries the collector's target ID into a source stack. */
 export const MIRROR_TARGET_ID_VARIABLE = 'mirror_target_id';
 
-/** The stack (and state, and ownership tag) name of a source account. */
-export function sourceStackName(stackName: string, accountId: string): string {
-  return `${stackName}-${accountId}`;
-}
 
 /** The share, or undefined without SourceAccounts. */
 export function planMirrorTargetShare(config: MirroringConfig): MirrorTargetSharePlan | undefined {
