@@ -198,7 +198,7 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['SubnetIds format', { SubnetIds: 'subnet-0123456789abcdef0,sub-1' }, 'SubnetIds: got "subnet-0123456789abcdef0,sub-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0'],
     ['VpcId format', { VpcId: 'vpc-1' }, 'VpcId: got "vpc-1"; expected a VPC ID such as vpc-0123456789abcdef0'],
     ['Region format', { Region: 'Ireland' }, 'Region: got "Ireland"; expected an AWS region such as us-east-1'],
-    ['StackName format', { StackName: 'my stack' }, 'StackName: got "my stack"; expected letters, digits and hyphens, 2 to 24 characters, starting with a letter'],
+    ['StackName format', { StackName: 'my stack' }, 'StackName: got "my stack"; expected letters, digits and hyphens, 1 to 128 characters, starting with a letter (as CloudFormation allows)'],
     ['AutoscalingMaxSize >= 1', { AutoscalingMaxSize: '0' }, 'AutoscalingMaxSize: got "0"; expected a whole number from 1 to 1000'],
     ['AutoscalingMaxSize whole', { AutoscalingMaxSize: 2.5 }, 'AutoscalingMaxSize: got 2.5; expected a whole number from 1 to 1000'],
     ['AutoscalingTargetValue > 0', { AutoscalingTargetValue: 0 }, 'AutoscalingTargetValue: got 0; expected a number greater than 0 and at most 100'],

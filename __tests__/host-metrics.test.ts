@@ -5,6 +5,7 @@
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { addLossAlarms, packetsPerHostTarget } from '../constructs/host-metrics';
+import { agentGroup } from '../shared';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:traceable-alarms';
 
@@ -19,7 +20,7 @@ function synthAlarms(settings: Parameters<typeof addLossAlarms>[1]) {
 
 test('alarmActions notify on alarm and on OK; the drop alarm also runs the scale-out actions', () => {
   const [drops, feed] = synthAlarms({
-    namePrefix: 'prod',
+    alarmNames: agentGroup('prod'),
     agentGroupName: 'prod-agents',
     alarmActions: [TOPIC],
     scaleOutActions: ['arn:aws:autoscaling:eu-west-1:123456789012:scalingPolicy:x'],

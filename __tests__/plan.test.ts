@@ -119,10 +119,10 @@ describe('token secret', () => {
 });
 
 describe('names, tags and the alarm topic', () => {
-  test('every name from StackName; tags are the configured Tags and traceable:stack', () => {
+  test('the names from StackName (shared/names.ts); tags are the configured Tags and traceable:stack', () => {
     const plan = planDeployment(configOf({ StackName: 'shop-prod', Tags: { team: 'sec' } }));
     expect(plan.tags).toEqual({ team: 'sec', 'traceable:stack': 'shop-prod' });
-    expect(plan.names).toEqual({
+    expect(plan.names).toMatchObject({
       loadBalancer: 'shop-prod-nlb', targetGroup: 'shop-prod-vxlan', agentGroup: 'shop-prod-agents', sessionFunction: 'shop-prod-mirror-sessions',
       hostMetricsLogGroup: '/traceable/shop-prod/host-metrics', sessionLogGroup: '/aws/lambda/shop-prod-mirror-sessions',
       cleanupFunction: 'shop-prod-mirror-sessions-cleanup', cleanupLogGroup: '/aws/lambda/shop-prod-mirror-sessions-cleanup',

@@ -230,10 +230,10 @@ function field<T>(spec: FieldSpec<T>): FieldSpec<T> {
 
 export const CONFIG_FIELDS = {
   StackName: field({
-    schema: text(/^[A-Za-z][A-Za-z0-9-]{0,22}[A-Za-z0-9]$/, 'letters, digits and hyphens, 2 to 24 characters, starting with a letter'),
+    schema: text(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'letters, digits and hyphens, 1 to 128 characters, starting with a letter (as CloudFormation allows)'),
     default: 'traffic-mirroring',
-    doc: 'Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name.',
-    allowed: 'letters, digits and hyphens, 2 to 24 characters, starting with a letter',
+    doc: 'Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name; names that would exceed their AWS limit are shortened with a hash (see Long stack names).',
+    allowed: 'letters, digits and hyphens, 1 to 128 characters, starting with a letter (as CloudFormation allows)',
   }),
   Region: field({
     schema: region(),

@@ -11,7 +11,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import type { BootstrapBundle } from '../bootstrap';
 import { BootstrapBundleBucket } from './bootstrap-bundle';
 import { managedPolicyArn } from './aws-partition';
-import { agentGroupNames } from '../shared';
+import { agentGroups, resourceNames, type AgentGroupNames } from '../shared';
 
 /** Settings of the agent hosts that both fleet kinds (plain EC2, ECS on EC2) share. */
 export interface AgentHostSettings {
@@ -87,8 +87,8 @@ export interface AgentHostsProps extends AgentHostSettings {
 export interface AgentGroup {
   /** Where the group's resources are (the fleet itself, or its `zone_<subnet id>` construct). */
   readonly scope: Construct;
-  /** Prefix of the names of the group's own resources (policies, alarms): the stack name, or `<stack>-<subnet id>`. */
-  readonly namePrefix: string;
+  /** The names of the group's resources (policies, alarms). */
+  readonly names: AgentGroupNames;
   /** The autoscaling group's name, known at synth. */
   readonly name: string;
   readonly launchTemplate: LaunchTemplate;
@@ -117,12 +117,13 @@ export interface AgentHosts {
  */
 export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHosts {
   const { namePrefix } = props;
+  const names = resourceNames(namePrefix);
 
   const securityGroup = new SecurityGroup(scope, 'security_group', {
-    name: `${namePrefix}-agents`,
+    name: names.agentSecurityGroup,
     description: 'Traceable agent hosts: VXLAN and health checks from the NLB only, no SSH',
     vpcId: props.vpcId,
-    tags: { Name: `${namePrefix}-agents` },
+    tags: { Name: names.agentSecurityGroup },
   });
   // The agent ships to the Traceable API and the hosts reach package/image repositories and AWS APIs.
   for (const [name, port] of [['https', 443], ['http', 80]] as const) {
@@ -137,7 +138,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
   }
 
   const role = new IamRole(scope, 'role', {
-    name: `${namePrefix}-agent`,
+    name: names.agentRole,
     description: props.roleDescription,
     assumeRolePolicy: JSON.stringify({
       Version: '2012-10-17',
@@ -147,19 +148,19 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
   for (const policy of props.managedPolicies) {
     new IamRolePolicyAttachment(scope, `managed_${policy.split('/').pop()}`, { role: role.name, policyArn: managedPolicyArn(props.region, policy) });
   }
-  const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: `${namePrefix}-agent`, role: role.name });
+  const instanceProfile = new IamInstanceProfile(scope, 'instance_profile', { name: names.agentInstanceProfile, role: role.name });
   const bootstrapBundle = new BootstrapBundleBucket(scope, 'bootstrap_bundle', { namePrefix, bundle: props.bundle });
   const readBundle = bootstrapBundle.grantRead(role);
 
-  const groupNames = agentGroupNames(namePrefix, props.subnetIds, props.perSubnetGroups ?? false);
-  const groups = groupNames.map((name, index): AgentGroup => {
+  const groups = agentGroups(namePrefix, props.subnetIds, props.perSubnetGroups ?? false).map((groupNames, index): AgentGroup => {
+    const shared = { securityGroup, instanceProfile, bootstrapBundle, readBundle };
+    const name = groupNames.autoscalingGroup;
     if (!props.perSubnetGroups) {
-      return { scope, namePrefix, name, ...addAgentGroup(scope, props, { name, launchTemplateName: `${namePrefix}-agent`, subnetIds: props.subnetIds, securityGroup, instanceProfile, bootstrapBundle, readBundle }) };
+      return { scope, names: groupNames, name, ...addAgentGroup(scope, props, { ...shared, name, launchTemplateName: groupNames.launchTemplate, subnetIds: props.subnetIds }) };
     }
     const subnetId = props.subnetIds[index];
     const zone = new Construct(scope, `zone_${subnetId.replace(/-/g, '_')}`);
-    const launchTemplateName = `${namePrefix}-agent-${subnetId}`;
-    return { scope: zone, namePrefix: `${namePrefix}-${subnetId}`, name, ...addAgentGroup(zone, props, { name, launchTemplateName, subnetIds: [subnetId], securityGroup, instanceProfile, bootstrapBundle, readBundle }) };
+    return { scope: zone, names: groupNames, name, ...addAgentGroup(zone, props, { ...shared, name, launchTemplateName: groupNames.launchTemplate, subnetIds: [subnetId] }) };
   });
   return { securityGroup, role, launchTemplate: groups[0].launchTemplate, autoscalingGroup: groups[0].autoscalingGroup, groups, bootstrapBundle };
 }

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { alarmTopicName } from '../shared';
+import { resourceNames } from '../shared';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 
 export interface AlarmTopicProps {
@@ -31,8 +31,8 @@ export class AlarmTopic extends Construct {
       return;
     }
     this.topic = new SnsTopic(this, 'topic', {
-      name: alarmTopicName(props.namePrefix),
-      displayName: `${props.namePrefix} traffic mirroring alarms`,
+      name: resourceNames(props.namePrefix).alarmTopic,
+      displayName: resourceNames(props.namePrefix).alarmTopicDisplayName,
     });
     this.topicArn = this.topic.arn;
   }

@@ -8,6 +8,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { BUNDLE_BUCKET_PLACEHOLDER, BUNDLE_KEY_PREFIX, type BootstrapBundle } from '../bootstrap';
+import { resourceNames } from '../shared';
 
 export interface BootstrapBundleProps {
   /** Prefix of the bucket's name (the stack name; lower-cased, S3 names have no capitals). */
@@ -28,7 +29,7 @@ export class BootstrapBundleBucket extends Construct {
   constructor(scope: Construct, id: string, props: BootstrapBundleProps) {
     super(scope, id);
     // bucket_prefix: at most 37 characters; the stack name has at most 24.
-    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: `${props.namePrefix.toLowerCase()}-bootstrap-`, forceDestroy: true });
+    this.bucket = new S3Bucket(this, 'bucket', { bucketPrefix: resourceNames(props.namePrefix).bootstrapBucketPrefix, forceDestroy: true });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public_access_block', {
       bucket: this.bucket.id,
       blockPublicAcls: true,

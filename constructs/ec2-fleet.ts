@@ -133,9 +133,9 @@ export class Ec2Fleet extends Construct {
       policy: JSON.stringify({ Version: '2012-10-17', Statement: cloudWatchAgentStatements(this.metricsLogGroup.arn) }),
     });
     // Each group scales and alarms on its own hosts (per subnet with SameZoneDelivery, so each zone on its own).
-    for (const { scope, namePrefix, name, autoscalingGroup } of hosts.groups) {
+    for (const { scope, names, name, autoscalingGroup } of hosts.groups) {
       new AutoscalingPolicy(scope, 'cpu_target_tracking', {
-        name: `${namePrefix}-cpu`,
+        name: names.cpuPolicy,
         autoscalingGroupName: autoscalingGroup.name,
         policyType: 'TargetTrackingScaling',
         targetTrackingConfiguration: {
@@ -144,7 +144,7 @@ export class Ec2Fleet extends Construct {
         },
       });
       new AutoscalingPolicy(scope, 'memory_target_tracking', {
-        name: `${namePrefix}-memory`,
+        name: names.memoryPolicy,
         autoscalingGroupName: autoscalingGroup.name,
         policyType: 'TargetTrackingScaling',
         targetTrackingConfiguration: {
@@ -159,7 +159,7 @@ export class Ec2Fleet extends Construct {
       });
       const packets = hostMetric(HOST_METRICS.kernelPackets, name);
       new AutoscalingPolicy(scope, 'packets_target_tracking', {
-        name: `${namePrefix}-packets`,
+        name: names.packetsPolicy,
         autoscalingGroupName: autoscalingGroup.name,
         policyType: 'TargetTrackingScaling',
         targetTrackingConfiguration: {
@@ -173,7 +173,7 @@ export class Ec2Fleet extends Construct {
         },
       });
       const scaleOutOnDrops = new AutoscalingPolicy(scope, 'drops_step_scaling', {
-        name: `${namePrefix}-drops`,
+        name: names.dropsPolicy,
         autoscalingGroupName: autoscalingGroup.name,
         policyType: 'StepScaling',
         adjustmentType: 'ChangeInCapacity',
@@ -182,7 +182,7 @@ export class Ec2Fleet extends Construct {
       });
       addLossAlarms(scope, {
         ...props,
-        namePrefix,
+        alarmNames: names,
         agentGroupName: name,
         scaleOutActions: [scaleOutOnDrops.arn],
       });

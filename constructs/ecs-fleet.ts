@@ -17,7 +17,7 @@ import { INSTALL_DIR, agentEnvironment, bootstrapBundle, bootstrapEnvironment, r
 import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
-import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, resourceNames } from '../shared';
+import { HOST_METRICS, REFRESH_TOKEN_SECRET_KEY, VXLAN_UDP_PORT, agentGroup, resourceNames } from '../shared';
 import { ecrPullStatements } from './ecr-pull';
 
 /** Where Suricata's log directory is mounted in the task's containers (its default log directory). */
@@ -138,7 +138,9 @@ export class EcsFleet extends Construct {
   constructor(scope: Construct, id: string, props: EcsFleetProps) {
     super(scope, id);
     const { namePrefix } = props;
-    const clusterName = resourceNames(namePrefix).agentGroup;
+    const names = resourceNames(namePrefix);
+    const groupNames = agentGroup(namePrefix);
+    const clusterName = names.agentGroup;
     const task = renderAgentTaskConfiguration(props.bootstrap);
 
     const bundle = bootstrapBundle('ecs');
@@ -160,7 +162,7 @@ export class EcsFleet extends Construct {
     this.cluster = new EcsCluster(this, 'cluster', { name: clusterName });
     this.capacityProvider = new EcsCapacityProvider(this, 'capacity_provider', {
       // Capacity provider names may not start with aws, ecs or fargate, which a stack name might.
-      name: `traceable-${namePrefix}`,
+      name: names.capacityProvider,
       autoScalingGroupProvider: {
         autoScalingGroupArn: this.autoscalingGroup.arn,
         // Instance refresh replaces hosts; ECS drains their task first instead of protecting them.
@@ -176,7 +178,7 @@ export class EcsFleet extends Construct {
     });
 
     this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
-      name: `/traceable/${namePrefix}/agents`,
+      name: names.agentTaskLogGroup,
       retentionInDays: props.logRetentionDays ?? 30,
     });
 
@@ -185,7 +187,7 @@ export class EcsFleet extends Construct {
       Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
     });
     this.executionRole = new IamRole(this, 'execution_role', {
-      name: `${namePrefix}-agent-execution`,
+      name: names.agentTaskExecutionRole,
       description: 'Traceable agent task execution: read of the refresh token secret, container logs',
       assumeRolePolicy: ecsTasksTrust,
     });
@@ -202,7 +204,7 @@ export class EcsFleet extends Construct {
       }),
     });
     this.taskRole = new IamRole(this, 'task_role', {
-      name: `${namePrefix}-agent-task`,
+      name: names.agentTaskRole,
       description: 'Traceable agent task: no permissions (the agent calls no AWS API)',
       assumeRolePolicy: ecsTasksTrust,
     });
@@ -268,7 +270,7 @@ export class EcsFleet extends Construct {
     ];
 
     this.taskDefinition = new EcsTaskDefinition(this, 'task_definition', {
-      family: `${namePrefix}-agent`,
+      family: names.agentTaskFamily,
       requiresCompatibilities: ['EC2'],
       networkMode: 'host',
       cpu: String(props.taskCpu ?? 3072),
@@ -317,9 +319,9 @@ export class EcsFleet extends Construct {
       minCapacity: 1,
       maxCapacity: props.maxSize,
     });
-    for (const [resource, metric] of [['cpu', 'ECSServiceAverageCPUUtilization'], ['memory', 'ECSServiceAverageMemoryUtilization']] as const) {
+    for (const [resource, metric, policyName] of [['cpu', 'ECSServiceAverageCPUUtilization', groupNames.cpuPolicy], ['memory', 'ECSServiceAverageMemoryUtilization', groupNames.memoryPolicy]] as const) {
       new AppautoscalingPolicy(this, `${resource}_target_tracking`, {
-        name: `${namePrefix}-${resource}`,
+        name: policyName,
         policyType: 'TargetTrackingScaling',
         serviceNamespace: scalingTarget.serviceNamespace,
         resourceId: scalingTarget.resourceId,
@@ -338,7 +340,7 @@ export class EcsFleet extends Construct {
     // hosts, which the capacity provider adds.
     const packets = hostMetric(HOST_METRICS.kernelPackets, clusterName);
     new AppautoscalingPolicy(this, 'packets_target_tracking', {
-      name: `${namePrefix}-packets`,
+      name: groupNames.packetsPolicy,
       policyType: 'TargetTrackingScaling',
       serviceNamespace: scalingTarget.serviceNamespace,
       resourceId: scalingTarget.resourceId,
@@ -356,7 +358,7 @@ export class EcsFleet extends Construct {
       },
     });
     const scaleOutOnDrops = new AppautoscalingPolicy(this, 'drops_step_scaling', {
-      name: `${namePrefix}-drops`,
+      name: groupNames.dropsPolicy,
       policyType: 'StepScaling',
       serviceNamespace: scalingTarget.serviceNamespace,
       resourceId: scalingTarget.resourceId,
@@ -368,6 +370,6 @@ export class EcsFleet extends Construct {
         stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
       },
     });
-    addLossAlarms(this, { ...props, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
+    addLossAlarms(this, { ...props, alarmNames: groupNames, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { HOST_METRICS, HOST_METRICS_INTERVAL_SECONDS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE } from '../shared';
+import { HOST_METRICS, HOST_METRICS_INTERVAL_SECONDS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE, type AgentGroupNames } from '../shared';
 
 /** Settings of the loss alarms and of the packet-rate scaling, shared by both fleet kinds. */
 export interface LossMonitoringSettings {
@@ -69,7 +69,11 @@ export function packetsPerHostTarget(settings: LossMonitoringSettings): number {
  */
 export function addLossAlarms(
   scope: Construct,
-  props: LossMonitoringSettings & { readonly namePrefix: string; readonly agentGroupName: string; readonly scaleOutActions: readonly string[] },
+  props: LossMonitoringSettings & {
+    readonly alarmNames: Pick<AgentGroupNames, 'kernelDropsAlarm' | 'feedSendErrorsAlarm'>;
+    readonly agentGroupName: string;
+    readonly scaleOutActions: readonly string[];
+  },
 ): { dropsAlarm: CloudwatchMetricAlarm; feedErrorsAlarm: CloudwatchMetricAlarm } {
   checkSettings(props);
   const alarmActions = [...(props.alarmActions ?? [])];
@@ -80,7 +84,7 @@ export function addLossAlarms(
     metric: { ...hostMetric(name, props.agentGroupName), period: HOST_METRICS_INTERVAL_SECONDS, stat: 'Sum' },
   });
   const dropsAlarm = new CloudwatchMetricAlarm(scope, 'kernel_drops_alarm', {
-    alarmName: `${props.namePrefix}-kernel-drops`,
+    alarmName: props.alarmNames.kernelDropsAlarm,
     alarmDescription: `Agent hosts of ${props.agentGroupName} drop mirrored packets in the kernel (capture cannot keep up): adds a host`,
     comparisonOperator: 'GreaterThanThreshold',
     threshold: props.dropAlarmPercent ?? 1,
@@ -96,7 +100,7 @@ export function addLossAlarms(
     okActions: alarmActions,
   });
   const feedErrorsAlarm = new CloudwatchMetricAlarm(scope, 'feed_send_errors_alarm', {
-    alarmName: `${props.namePrefix}-feed-send-errors`,
+    alarmName: props.alarmNames.feedSendErrorsAlarm,
     alarmDescription: `Suricata on ${props.agentGroupName} cannot hand HTTP events to the Traceable agent (feed send errors)`,
     namespace: METRICS_NAMESPACE,
     metricName: HOST_METRICS.feedSendErrors,

@@ -63,10 +63,10 @@ export class MirrorTarget extends Construct {
     const names = resourceNames(namePrefix);
 
     this.loadBalancerSecurityGroup = new SecurityGroup(this, 'nlb_security_group', {
-      name: `${namePrefix}-nlb`,
+      name: names.loadBalancerSecurityGroup,
       description: 'Traceable mirror target NLB: VXLAN from the mirrored sources',
       vpcId: props.vpcId,
-      tags: { Name: `${namePrefix}-nlb` },
+      tags: { Name: names.loadBalancerSecurityGroup },
     });
     props.sourceCidrs.forEach((cidr, index) => {
       new VpcSecurityGroupIngressRule(this, `nlb_vxlan_from_source_${index}`, {
@@ -121,7 +121,7 @@ export class MirrorTarget extends Construct {
     });
 
     this.mirrorTarget = new Ec2TrafficMirrorTarget(this, 'mirror_target', {
-      description: `Traceable ${namePrefix}: agent fleet behind ${namePrefix}-nlb`,
+      description: `Traceable ${namePrefix}: agent fleet behind ${names.loadBalancer}`,
       networkLoadBalancerArn: this.loadBalancer.arn,
       tags: { Name: namePrefix },
     });

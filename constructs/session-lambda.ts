@@ -263,14 +263,15 @@ export function bundleWithSources(baseZip: Buffer, sources: readonly string[], o
 }
 
 /**
- * What the bundle is made from: every file under lambda/, the lockfile (the SDK versions bundled in) and the
+ * What the bundle is made from: every file under lambda/ and shared/, the lockfile (the SDK versions bundled in) and the
  * esbuild version. Equal inputs give an equal zip, so a synth can reuse the zip of an earlier one.
  */
 export function bundleInputsDigest(): string {
   const digest = createHash('sha256');
   digest.update(`esbuild ${esbuildVersion}\n`);
-  const lambdaDir = path.join(PROJECT_ROOT, 'lambda');
-  const files = readdirSync(lambdaDir, { recursive: true, withFileTypes: true })
+  // The Lambda's code: lambda/ and the shared vocabulary it imports.
+  const files = ['lambda', 'shared']
+    .flatMap((dir) => readdirSync(path.join(PROJECT_ROOT, dir), { recursive: true, withFileTypes: true }))
     .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();
@@ -397,27 +398,27 @@ export class SessionLambda extends Construct {
       throw new Error(`SessionLambda: eventRetryDelaysSeconds must be at most 10 whole numbers of seconds from 0 to 900, got ${JSON.stringify(retryDelays)}`);
     }
 
-    const functionName = resourceNames(props.namePrefix).sessionFunction;
-    if (functionName.length > 64) throw new Error(`SessionLambda: function name ${functionName} is longer than 64 characters`);
+    const names = resourceNames(props.namePrefix);
+    const functionName = names.sessionFunction;
     const tags = props.tags ?? {};
     const partition = partitionOf(props.region);
     const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
     const sourceVpcArns = [...new Set(props.sourceVpcIds ?? [])].sort().map((vpcId) => ec2Arn(`vpc/${vpcId}`));
 
     this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
-      name: resourceNames(props.namePrefix).sessionLogGroup,
+      name: names.sessionLogGroup,
       retentionInDays: props.logRetentionDays ?? 30,
       tags,
     });
 
     const cleanupLogGroup = new CloudwatchLogGroup(this, 'cleanup_log_group', {
-      name: resourceNames(props.namePrefix).cleanupLogGroup,
+      name: names.cleanupLogGroup,
       retentionInDays: props.logRetentionDays ?? 30,
       tags,
     });
 
     this.role = new IamRole(this, 'role', {
-      name: functionName,
+      name: names.sessionRole,
       assumeRolePolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
@@ -428,13 +429,13 @@ export class SessionLambda extends Construct {
     if (fastPath) {
       // SSE-SQS: encrypted at rest with SQS-owned keys, which EventBridge can write to (a KMS key would need a key policy).
       this.eventDeadLetterQueue = new SqsQueue(this, 'event_dlq', {
-        name: `${functionName}-events-dlq`,
+        name: names.eventDeadLetterQueue,
         sqsManagedSseEnabled: true,
         messageRetentionSeconds: 14 * 24 * 3600,
         tags,
       });
       this.eventQueue = new SqsQueue(this, 'event_queue', {
-        name: `${functionName}-events`,
+        name: names.eventQueue,
         sqsManagedSseEnabled: true,
         // AWS's advice for Lambda consumers: six times the function timeout, room for retries of throttled batches
         // (reserved concurrency 1: a batch waits while a scheduled run is going).
@@ -607,7 +608,7 @@ export class SessionLambda extends Construct {
     });
 
     this.schedule = new CloudwatchEventRule(this, 'schedule', {
-      name: functionName,
+      name: names.sessionSchedule,
       description: `Runs ${functionName} every ${intervalMinutes} minutes`,
       scheduleExpression: scheduleExpression(intervalMinutes),
       tags,
@@ -639,7 +640,7 @@ export class SessionLambda extends Construct {
     // each other, so they run one after the other; the last to run (link 1) fails the destroy if sessions remain.
     // On create and update they do nothing.
     this.cleanupFunction = new LambdaFunction(this, 'cleanup_function', {
-      functionName: resourceNames(props.namePrefix).cleanupFunction,
+      functionName: names.cleanupFunction,
       ...code,
       description: `Deletes the mirror sessions of ${stackName} when the stack is destroyed (terraform destroy only)`,
       timeout: CLEANUP_TIMEOUT_SECONDS,
@@ -669,7 +670,7 @@ export class SessionLambda extends Construct {
 
     const alarmActions = [...(props.alarmActions ?? [])];
     const runMetricAlarm = (id: string, metricName: string, what: string) => new CloudwatchMetricAlarm(this, id, {
-      alarmName: `${functionName}-${id.replace(/_alarm$/, '').replace(/_/g, '-')}`,
+      alarmName: names.sessionAlarm(id.replace(/_alarm$/, '').replace(/_/g, '-')),
       alarmDescription: `${what} (the run summaries in ${this.logGroup.name} name them)`,
       namespace: SESSION_METRICS_NAMESPACE,
       metricName,
@@ -689,7 +690,7 @@ export class SessionLambda extends Construct {
     this.failedSourcesAlarm = runMetricAlarm('failed_sources_alarm', 'FailedSources', `${functionName} could not discover a configured source`);
 
     this.errorsAlarm = new CloudwatchMetricAlarm(this, 'errors_alarm', {
-      alarmName: `${functionName}-errors`,
+      alarmName: names.sessionAlarm('errors'),
       alarmDescription: `${functionName} failed (see its log group ${this.logGroup.name})`,
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
@@ -718,10 +719,8 @@ export class SessionLambda extends Construct {
     ];
     if (followsTasks(props.sourceType)) patterns.push(['ecs_task_running', `ECS task RUNNING in cluster ${props.sources[0]}`, EVENT_PATTERNS.ecsTaskRunning(props.sources[0])]);
     for (const [id, what, pattern] of patterns) {
-      const name = `${props.namePrefix}-mirror-${id.replace(/_/g, '-')}`;
-      if (name.length > 64) throw new Error(`SessionLambda: rule name ${name} is longer than 64 characters`);
       const rule = new CloudwatchEventRule(this, `${id}_rule`, {
-        name,
+        name: resourceNames(props.namePrefix).eventRule(id.replace(/_/g, '-')),
         description: `${what}: ${functionName} mirrors it if it is a wanted source`,
         eventPattern: JSON.stringify(pattern),
         tags,

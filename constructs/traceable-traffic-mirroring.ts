@@ -30,7 +30,7 @@ import { TokenSecret } from './token-secret';
  */
 export interface TraceableTrafficMirroringProps {
   /**
-   * Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name.
+   * Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name; names that would exceed their AWS limit are shortened with a hash (see Long stack names).
    * @default "traffic-mirroring"
    */
   readonly StackName?: string;
@@ -261,7 +261,8 @@ type PropKeysAgree = [keyof TraceableTrafficMirroringProps] extends [Exclude<Con
   : never;
 /** Each validated value is a value the props accept, so a configuration can be passed on as props. */
 type PropValuesAccept = { [K in keyof TraceableTrafficMirroringProps]-?: MirroringConfig[K] extends NonNullable<TraceableTrafficMirroringProps[K]> ? true : K }[keyof TraceableTrafficMirroringProps];
-const propsAgreeWithSchema: [PropKeysAgree, PropValuesAccept] = [true, true];
+// Compile-time: fails to compile when a key is missing or extra, or a prop type refuses a validated value.
+const propsAgreeWithSchema: [PropKeysAgree, Exclude<PropValuesAccept, true>] extends [true, never] ? true : never = true;
 void propsAgreeWithSchema;
 
 export interface TraceableTrafficMirroringOptions {
