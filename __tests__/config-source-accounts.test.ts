@@ -81,6 +81,12 @@ describe('SourceAccounts: refused, each with its exact message', () => {
     ]);
   });
 
+  test('with MirrorTcpPortsFromTargets, every account needs a source type with target ports (its filter derives them)', () => {
+    expect(problemsOf({ MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'web', MirrorTcpPortsFromTargets: true, SourceAccounts: [SOURCE_A, SOURCE_B] })).toEqual([
+      "SourceAccounts[1].MirrorSourceType: got \"INSTANCE_TAGS\"; expected a source type reached through target groups (LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP) with MirrorTcpPortsFromTargets true (each account's filter derives its ports from its own target groups)",
+    ]);
+  });
+
   test('unknown keys, a non-object entry, a bad account ID', () => {
     expect(problemsOf({ SourceAccounts: [{ ...SOURCE_A, Role: 'x' }, 'acct', { ...SOURCE_B, AccountId: 333344445555 }] })).toEqual([
       'SourceAccounts[0].Role: unknown key; expected AccountId, RoleArn, Region, MirrorSourceType, MirrorSource and MirrorSourceVpcId',

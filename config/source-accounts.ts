@@ -102,7 +102,7 @@ function checkSourceAccount(prefix: string, entry: unknown, v: Partial<Mirroring
   else if (!typeResult.success) problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected ${sessionTypesInWords()}`);
   else if (!isSessionSourceType(typeResult.data)) problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected ${sessionTypesInWords()} (${REFUSED_IN_SOURCE_ACCOUNT[typeResult.data]})`);
   else if (v.MirrorTcpPortsFromTargets === true && !derivesPortsFromTargets(typeResult.data)) {
-    problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected ${inWords(TARGET_PORT_SOURCE_TYPES)} with MirrorTcpPortsFromTargets true (each account's filter derives its ports from its own target groups)`);
+    problems.push(`${prefix}MirrorSourceType: got ${show(typeGiven)}; expected a source type reached through target groups (${inWords(TARGET_PORT_SOURCE_TYPES)}) with MirrorTcpPortsFromTargets true (each account's filter derives its ports from its own target groups)`);
   } else type = typeResult.data;
 
   const listOf = (key: 'MirrorSource' | 'MirrorSourceVpcId'): string[] | undefined => {
