@@ -62,6 +62,10 @@ describe('configuration: accepted input and defaults', () => {
       AlarmTopicArn: '',
       TokenSecretRecoveryWindowDays: 7,
       SameZoneDelivery: false,
+      AccountId: '',
+      SourceAccounts: [],
+      ShareMirrorTargetWith: 'accounts',
+      SharedMirrorTargetId: '',
     });
     expect(warnings).toEqual([]);
   });

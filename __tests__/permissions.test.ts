@@ -37,6 +37,10 @@ const MODES: [string, Record<string, unknown>][] = [
     [`FARGATE existing zone ${fleet}`, { ...settings, MirrorSourceType: 'FARGATE', ...SOURCES.FARGATE, Route53ZoneId: 'Z0123456789ABCDEFGHIJ' }],
     [`ECR images ${fleet}`, { ...settings, ...ECR_IMAGES }],
   ]),
+  ['collector of two source accounts (RAM share)', { AccountId: '123456789012', SourceAccounts: [
+    { AccountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'web' },
+    { AccountId: '333344445555', RoleArn: 'arn:aws:iam::333344445555:role/deploy', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop' },
+  ] }],
   ['s3 backend with lock file and DynamoDB', { Backend: S3_BACKEND }],
   ['s3 backend without lock file', { Backend: { type: 's3', bucket: 'acme-terraform-state', use_lockfile: false } }],
   ['remote backend', { Backend: { type: 'remote', organization: 'acme', workspace: 'mirroring' } }],
@@ -155,6 +159,7 @@ describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as co
       /:ec2:eu-west-1::image\/\*$/,
       /:ec2:eu-west-1:\*:vpc\/vpc-0123456789abcdef0$/, // the configured VPC of a new security group
       /:event-source-mapping:\*$/,
+      /:ram:eu-west-1:\*:resource-share\/\*$/, // the stack's tagged share, whose TagResource / UntagResource take no tag condition
       /:ssm:eu-west-1::parameter\/aws\/service\//, // the public AMI parameter resolved at launch
       // Named by the configuration: the existing zone (Route53ZoneId), the state bucket and lock table (Backend).
       /:route53:::hostedzone\/Z0123456789ABCDEFGHIJ$/,

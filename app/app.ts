@@ -5,7 +5,9 @@
  */
 import { App } from 'cdktf';
 import { ConfigError, loadConfigs, type LoadedConfig } from '../config';
+import { planSourceAccounts } from '../plan';
 import { MirroringStack } from './mirroring-stack';
+import { SourceAccountStack } from './source-account-stack';
 
 export interface AppRun {
   /** 0 when synthesized, 1 when a configuration is invalid. */
@@ -25,7 +27,11 @@ export function runApp(spec: string, outdir?: string): AppRun {
   }
   const warnings = configs.flatMap(({ path, warnings: list }) => list.map((warning) => `Warning: ${path}: ${warning}\n`));
   const app = new App(outdir === undefined ? {} : { outdir });
-  for (const { config } of configs) new MirroringStack(app, { config });
+  for (const { config } of configs) {
+    const collector = new MirroringStack(app, { config });
+    // Source stacks deploy after their collector and are destroyed before it (cdktf orders stacks by dependency).
+    for (const source of planSourceAccounts(config)) new SourceAccountStack(app, source).addDependency(collector);
+  }
   app.synth();
   return { exitCode: 0, stderr: warnings.join('') };
 }

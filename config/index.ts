@@ -1,11 +1,12 @@
 /** The configuration: its schema, parser, file loading, regions and the reference docs. Import from here, not a file. */
-export { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, parsePortRange, type BackendConfig, type ConfigKey, type MirroringConfig } from './schema';
+export { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, parsePortRange, type BackendConfig, type ConfigKey, type MirroringConfig, type SourceAccount } from './schema';
 export * from './parse';
 export * from './load';
 export * from './docs';
 export { show } from './show';
 export * from './config-file';
 export * from './regions';
+export { sourceStackName } from './source-accounts';
 // Vocabulary that moved to shared/, re-exported so configuration importers keep working.
 export {
   MIRROR_SOURCE_TYPES,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ConfigFileProblem, DuplicateKeysProblem, readConfigFile } from './config-file';
 import { ConfigError, parseConfig, type ParsedConfig } from './parse';
 import { nameOf, show } from './show';
+import { sourceStackNameProblems } from './source-accounts';
 
 /** The configuration the app (and its tools) use when MIRRORING_CONFIG is not set: the shipped example. */
 export const DEFAULT_CONFIG_PATH = 'examples/config.json';
@@ -77,6 +78,7 @@ export function loadConfigs(spec: string): LoadedConfig[] {
       problems.push(`${current.path}: StackName: got ${show(current.config.StackName)}; expected a name unique among the configurations, ignoring case as IAM does (${first.path} uses ${show(first.config.StackName)})`);
     } else byStackName.set(current.config.StackName.toLowerCase(), current);
   }
+  problems.push(...sourceStackNameProblems(loaded));
   if (problems.length > 0) throw new ConfigError(paths.length > 1 ? spec : paths[0], problems);
   return loaded;
 }

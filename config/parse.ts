@@ -4,22 +4,12 @@
  */
 import type { z } from 'zod';
 import { findDuplicateKeys } from './config-file';
-import {
-  TAG_SOURCE_TYPES,
-  TARGET_PORT_SOURCE_TYPES,
-  TOKEN_VARIABLE_NAME,
-  ZONE_VPC_SOURCE_TYPES,
-  architectureOfFamily,
-  derivesPortsFromTargets,
-  describeInstanceType,
-  selectsByTag,
-  usesSourceVpcIds,
-  type MirrorSourceType,
-  type TagSourceType,
-} from '../shared';
+import { TARGET_PORT_SOURCE_TYPES, TOKEN_VARIABLE_NAME, architectureOfFamily, derivesPortsFromTargets, describeInstanceType } from '../shared';
+import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, fromJsonObjectString, type ConfigKey, type FieldSpec, type MirroringConfig } from './schema';
 import { nameOf, own, show } from './show';
+import { checkSourceAccounts } from './source-accounts';
 
 /** Keys given twice in a JSON text, or none when it is not JSON (the schema then says what is wrong). */
 function duplicateKeysOfJson(text: string): ReturnType<typeof findDuplicateKeys> {
@@ -154,9 +144,6 @@ function nestedProblems(key: string, value: unknown, issues: readonly z.core.$Zo
   });
 }
 
-/** What each tag source type searches the MirrorSourceVpcId VPCs for. */
-const TAGGED_RESOURCES: Record<TagSourceType, string> = { LOAD_BALANCER_TAGS: 'load balancers', INSTANCE_TAGS: 'instances' };
-
 /** Rules that tie keys together; each runs only when the keys it reads are valid on their own. */
 function checkCrossKeyRules(
   values: Partial<Record<ConfigKey, unknown>>,
@@ -166,17 +153,10 @@ function checkCrossKeyRules(
 ): void {
   const v = values as Partial<MirroringConfig>;
   const type = v.MirrorSourceType;
-  if (type !== undefined && v.MirrorSource !== undefined) {
-    const problem = checkMirrorSource(type, v.MirrorSource);
-    if (problem) problems.push(`MirrorSource: got ${show(given.MirrorSource ?? '')}; expected ${problem}`);
+  if (type !== undefined) {
+    problems.push(...mirrorSourceProblems('', type, { source: v.MirrorSource, vpcIds: v.MirrorSourceVpcId }, given));
   }
-  if (type !== undefined && v.MirrorSourceVpcId !== undefined) {
-    if (selectsByTag(type) && v.MirrorSourceVpcId.length === 0) {
-      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId ?? '')}; expected at least one VPC ID with MirrorSourceType ${type} (the VPCs to search for tagged ${TAGGED_RESOURCES[type]})`);
-    } else if (!usesSourceVpcIds(type) && v.MirrorSourceVpcId.length > 0) {
-      problems.push(`MirrorSourceVpcId: got ${show(given.MirrorSourceVpcId)}; expected empty with MirrorSourceType ${type} (only ${inWords([...TAG_SOURCE_TYPES, ...ZONE_VPC_SOURCE_TYPES])} use it)`);
-    }
-  }
+  checkSourceAccounts(v, given, problems);
   if (type !== undefined && type !== 'FARGATE') {
     for (const key of ['Route53ZoneName', 'Route53ZoneId', 'Route53SubdomainName', 'FargatePacketForwarderImage'] as const) {
       const value = own(given, key);
@@ -251,41 +231,6 @@ function checkCrossKeyRules(
         `CustomAMI: ${v.CustomAMI} is ${v.CustomAMIArchitecture} but instance type ${instanceType} is ${architecture}; choose an AMI and an instance type of the same architecture`,
       );
     }
-  }
-}
-
-/** `A, B and C`. */
-function inWords(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-/** MirrorSource rules per type; returns what was expected when the value breaks them. */
-function checkMirrorSource(type: MirrorSourceType, items: readonly string[]): string | undefined {
-  const badItems = (pattern: RegExp) => items.filter((item) => !pattern.test(item));
-  switch (type) {
-    case 'LOAD_BALANCER': {
-      const bad = badItems(/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/);
-      if (items.length === 0 || bad.length > 0) return `a non-empty comma-separated list of load balancer names (1-32 letters, digits and hyphens) with MirrorSourceType LOAD_BALANCER${bad.length ? `; not a name: ${bad.join(', ')}` : ''}`;
-      return undefined;
-    }
-    case 'TARGET_GROUP': {
-      const bad = badItems(/^([A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?|arn:aws(-[a-z]+)*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{16})$/);
-      if (items.length === 0 || bad.length > 0) return `a non-empty comma-separated list of target group names or ARNs with MirrorSourceType TARGET_GROUP${bad.length ? `; not a name or ARN: ${bad.join(', ')}` : ''}`;
-      return undefined;
-    }
-    case 'LOAD_BALANCER_TAGS':
-    case 'INSTANCE_TAGS': {
-      const bad = badItems(/^[^=\s][^=]{0,127}(=[^=]{0,256})?$/);
-      if (items.length === 0 || bad.length > 0) return `a non-empty comma-separated list of tags, each key=value or key, with MirrorSourceType ${type}${bad.length ? `; not a tag: ${bad.join(', ')}` : ''}`;
-      return undefined;
-    }
-    case 'ECS_CLUSTER': {
-      const ok = items.length === 1 && /^([A-Za-z0-9_-]{1,255}|arn:aws(-[a-z]+)*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/.test(items[0]);
-      return ok ? undefined : 'exactly one ECS cluster name or ARN with MirrorSourceType ECS_CLUSTER';
-    }
-    case 'MANUAL':
-    case 'FARGATE':
-      return items.length === 0 ? undefined : `empty with MirrorSourceType ${type} (no sources are discovered)`;
   }
 }
 

@@ -17,7 +17,7 @@ import {
   MAX_HTTP_BODY_LIMIT,
 } from '../bootstrap/constants';
 import { PLAIN as BOOTSTRAP_PLAIN_SETTING } from '../bootstrap/index';
-import { INSTANCE_TYPE_SYNTAX, MIRROR_SOURCE_TYPES, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT, isOfferedInstanceType } from '../shared';
+import { INSTANCE_TYPE_SYNTAX, MIRROR_SOURCE_TYPES, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT, isOfferedInstanceType } from '../shared';
 import { partitionOfRegion } from './regions';
 import { own, show } from './show';
 
@@ -181,6 +181,34 @@ const backendSchema = z.discriminatedUnion(
 
 /** The Terraform backend of a stack. */
 export type BackendConfig = z.infer<typeof backendSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Source accounts (issue 14): validated entry by entry in source-accounts.ts.
+
+/** One source account, validated, defaults filled in. */
+export interface SourceAccount {
+  /** The 12-digit account that owns the source interfaces (and where their sessions are created). */
+  readonly AccountId: string;
+  /** The role the source stack's provider assumes in AccountId. */
+  readonly RoleArn: string;
+  /** Always the collector's Region (RAM shares the target in its region only). */
+  readonly Region: string;
+  readonly MirrorSourceType: SessionSourceType;
+  readonly MirrorSource: readonly string[];
+  readonly MirrorSourceVpcId: readonly string[];
+}
+
+export const SOURCE_ACCOUNT_KEYS = ['AccountId', 'RoleArn', 'Region', 'MirrorSourceType', 'MirrorSource', 'MirrorSourceVpcId'] as const;
+export const ACCOUNT_ID = /^\d{12}$/;
+export const ORGANIZATION_ARN = /^arn:aws(-[a-z]+)*:organizations::\d{12}:(organization\/o-[a-z0-9]{10,32}|ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/;
+
+export const SOURCE_ACCOUNTS_ALLOWED = `a list of objects, each with ${SOURCE_ACCOUNT_KEYS.join(', ')} (Region defaults to the collector's)`;
+export const SHARE_WITH_ALLOWED = '"accounts", or the ARN of an organization or organizational unit in AWS Organizations';
+
+/** `ShareMirrorTargetWith`'s value: the source accounts one by one, or an organization or OU ARN. */
+export function isShareScope(value: string): boolean {
+  return value === 'accounts' || ORGANIZATION_ARN.test(value);
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The keys. `doc` feeds the README table; `schema` validates one value in isolation (cross-key rules follow below).
@@ -467,6 +495,31 @@ export const CONFIG_FIELDS = {
     default: false,
     doc: 'Keep each zone\'s mirrored traffic on agents in that zone: the NLB\'s cross-zone load balancing off, and one autoscaling group per subnet in SubnetIds (at least 1 instance each, up to AutoscalingMaxSize each, scaling on its own). Saves the cross-zone data transfer of mirrored traffic; costs at least one agent host per zone and a zone\'s traffic is lost while its agents are all unhealthy. EC2 fleet only (not with DeployTraceableAgentInECS).',
     allowed: 'true or false',
+  }),
+  AccountId: field({
+    schema: optionalText(ACCOUNT_ID, 'a 12-digit AWS account ID such as 111122223333'),
+    default: '',
+    doc: "The collector's own AWS account (where this stack deploys): required with SourceAccounts, whose accounts must differ from it.",
+    allowed: '"" or a 12-digit account ID',
+  }),
+  SourceAccounts: field({
+    // Each entry is checked key by key with the top-level keys' schemas in source-accounts.ts (checkSourceAccounts).
+    schema: z.preprocess((v) => (v === '' ? [] : fromJsonObjectString(v)), z.array(z.unknown(), { error: SOURCE_ACCOUNTS_ALLOWED })) as unknown as z.ZodType<readonly SourceAccount[]>,
+    default: [] as readonly SourceAccount[],
+    doc: 'Other AWS accounts whose interfaces are mirrored into this collector: each gets its own source stack (`<StackName>-<AccountId>`, its own state and plan) whose provider assumes `RoleArn`, with a filter of the same rules and a session Lambda toward the collector\'s target, shared with it through AWS RAM. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys\' rules. See [Many accounts, one collector](#many-accounts-one-collector).',
+    allowed: SOURCE_ACCOUNTS_ALLOWED,
+  }),
+  ShareMirrorTargetWith: field({
+    schema: z.string({ error: SHARE_WITH_ALLOWED }).refine(isShareScope, { error: SHARE_WITH_ALLOWED }),
+    default: 'accounts',
+    doc: 'Who the RAM share of the mirror target names as principals: `accounts`, each of SourceAccounts (accounts outside your organization accept an invitation); or an organization or OU ARN (RAM sharing with AWS Organizations enabled), so every account in it may use the target. With SourceAccounts only.',
+    allowed: SHARE_WITH_ALLOWED,
+  }),
+  SharedMirrorTargetId: field({
+    schema: optionalText(/^tmt-[0-9a-f]{8,17}$/, 'a traffic mirror target ID such as tmt-0123456789abcdef0'),
+    default: '',
+    doc: 'For pipelines that plan each account on its own: the collector\'s `mirror_target_id` output, the default of the source stacks\' `mirror_target_id` variable. When empty, the variable must be given (`TF_VAR_mirror_target_id`). With SourceAccounts only.',
+    allowed: '"" or a traffic mirror target ID',
   }),
 } satisfies Record<string, FieldSpec<unknown>>;
 

@@ -126,42 +126,7 @@ export class MirrorTarget extends Construct {
       tags: { Name: namePrefix },
     });
 
-    this.mirrorFilter = new Ec2TrafficMirrorFilter(this, 'mirror_filter', {
-      description: `Traceable ${namePrefix}: TCP (HTTP, gRPC-web) both ways, no Amazon DNS`,
-      networkServices: ['amazon-dns'],
-      tags: { Name: namePrefix },
-    });
-    const tcpPorts = props.tcpPorts ?? [];
-    if (tcpPorts.length > 10) throw new Error(`MirrorTarget: at most 10 TCP port ranges (AWS's filter rules per direction), got ${tcpPorts.length}`);
-    // Port-narrowed: the sources' API ports only, so database, cache and SSH traffic is neither mirrored nor billed.
-    tcpPorts.forEach(({ from, to }, index) => {
-      const ports = from === to ? `${from}` : `${from}-${to}`;
-      for (const direction of ['ingress', 'egress'] as const) {
-        new Ec2TrafficMirrorFilterRule(this, `accept_tcp_port_${index}_${direction}`, {
-          trafficMirrorFilterId: this.mirrorFilter.id,
-          description: direction === 'ingress' ? `Accept TCP to port ${ports} (requests)` : `Accept TCP from port ${ports} (responses)`,
-          trafficDirection: direction,
-          ruleNumber: 100 + index,
-          ruleAction: 'accept',
-          protocol: 6,
-          sourceCidrBlock: '0.0.0.0/0',
-          destinationCidrBlock: '0.0.0.0/0',
-          ...(direction === 'ingress' ? { destinationPortRange: { fromPort: from, toPort: to } } : { sourcePortRange: { fromPort: from, toPort: to } }),
-        });
-      }
-    });
-    for (const direction of tcpPorts.length > 0 || props.rulesManagedAtRunTime ? [] : (['ingress', 'egress'] as const)) {
-      new Ec2TrafficMirrorFilterRule(this, `accept_tcp_${direction}`, {
-        trafficMirrorFilterId: this.mirrorFilter.id,
-        description: `Accept all TCP (${direction})`,
-        trafficDirection: direction,
-        ruleNumber: 100,
-        ruleAction: 'accept',
-        protocol: 6,
-        sourceCidrBlock: '0.0.0.0/0',
-        destinationCidrBlock: '0.0.0.0/0',
-      });
-    }
+    this.mirrorFilter = addMirrorFilter(this, { namePrefix, tcpPorts: props.tcpPorts, rulesManagedAtRunTime: props.rulesManagedAtRunTime });
   }
 
   /**
@@ -192,4 +157,60 @@ export class MirrorTarget extends Construct {
       });
     }
   }
+}
+
+/** What a traffic mirror filter selects: the rules every filter of a deployment shares (the collector's and each source account's). */
+export interface MirrorFilterProps {
+  /** Prefix of the filter's description and Name tag. */
+  readonly namePrefix: string;
+  /** See {@link MirrorTargetProps.tcpPorts}. @default [] (all TCP) */
+  readonly tcpPorts?: readonly { from: number; to: number }[];
+  /** See {@link MirrorTargetProps.rulesManagedAtRunTime}. @default false */
+  readonly rulesManagedAtRunTime?: boolean;
+}
+
+/**
+ * The traffic mirror filter and its accept rules, created directly in `scope` (their Terraform addresses are the
+ * scope's: `mirror_mirror_filter`, `mirror_accept_tcp_ingress` ...). A filter cannot be shared through RAM, so each
+ * source account gets one with the same rules.
+ */
+export function addMirrorFilter(scope: Construct, props: MirrorFilterProps): Ec2TrafficMirrorFilter {
+  const { namePrefix } = props;
+  const filter = new Ec2TrafficMirrorFilter(scope, 'mirror_filter', {
+    description: `Traceable ${namePrefix}: TCP (HTTP, gRPC-web) both ways, no Amazon DNS`,
+    networkServices: ['amazon-dns'],
+    tags: { Name: namePrefix },
+  });
+  const tcpPorts = props.tcpPorts ?? [];
+  if (tcpPorts.length > 10) throw new Error(`MirrorFilter: at most 10 TCP port ranges (AWS's filter rules per direction), got ${tcpPorts.length}`);
+  // Port-narrowed: the sources' API ports only, so database, cache and SSH traffic is neither mirrored nor billed.
+  tcpPorts.forEach(({ from, to }, index) => {
+    const ports = from === to ? `${from}` : `${from}-${to}`;
+    for (const direction of ['ingress', 'egress'] as const) {
+      new Ec2TrafficMirrorFilterRule(scope, `accept_tcp_port_${index}_${direction}`, {
+        trafficMirrorFilterId: filter.id,
+        description: direction === 'ingress' ? `Accept TCP to port ${ports} (requests)` : `Accept TCP from port ${ports} (responses)`,
+        trafficDirection: direction,
+        ruleNumber: 100 + index,
+        ruleAction: 'accept',
+        protocol: 6,
+        sourceCidrBlock: '0.0.0.0/0',
+        destinationCidrBlock: '0.0.0.0/0',
+        ...(direction === 'ingress' ? { destinationPortRange: { fromPort: from, toPort: to } } : { sourcePortRange: { fromPort: from, toPort: to } }),
+      });
+    }
+  });
+  for (const direction of tcpPorts.length > 0 || props.rulesManagedAtRunTime ? [] : (['ingress', 'egress'] as const)) {
+    new Ec2TrafficMirrorFilterRule(scope, `accept_tcp_${direction}`, {
+      trafficMirrorFilterId: filter.id,
+      description: `Accept all TCP (${direction})`,
+      trafficDirection: direction,
+      ruleNumber: 100,
+      ruleAction: 'accept',
+      protocol: 6,
+      sourceCidrBlock: '0.0.0.0/0',
+      destinationCidrBlock: '0.0.0.0/0',
+    });
+  }
+  return filter;
 }

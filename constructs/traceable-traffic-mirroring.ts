@@ -12,13 +12,14 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import type { FeedMode } from '../bootstrap/constants';
 import { ConfigError, parseConfig, show, type ConfigKey, type MirrorSourceType, type MirroringConfig } from '../config';
-import { embeddedTokenVariableName, planDeployment, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
+import { embeddedTokenVariableName, planDeployment, planMirrorTargetShare, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
 import type { CpuArchitecture } from '../shared';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
 import { EcsFleet } from './ecs-fleet';
 import { FargateDns } from './fargate-dns';
 import { MirrorTarget } from './mirror-target';
+import { MirrorTargetShare } from './mirror-target-share';
 import { SessionLambda } from './session-lambda';
 import { TokenSecret } from './token-secret';
 
@@ -222,6 +223,36 @@ export interface TraceableTrafficMirroringProps {
    * @default false
    */
   readonly SameZoneDelivery?: boolean | 'true' | 'false';
+  /**
+   * The collector's own AWS account (where this stack deploys): required with SourceAccounts, whose accounts must differ from it.
+   * @default ""
+   */
+  readonly AccountId?: string;
+  /**
+   * Other AWS accounts whose interfaces are mirrored into this collector: each gets its own source stack (`<StackName>-<AccountId>`, its own state and plan) whose provider assumes `RoleArn`, with a filter of the same rules and a session Lambda toward the collector's target, shared with it through AWS RAM. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys' rules. See [Many accounts, one collector](#many-accounts-one-collector).
+   * @default []
+   */
+  readonly SourceAccounts?: readonly SourceAccountProps[] | string;
+  /**
+   * Who the RAM share of the mirror target names as principals: `accounts`, each of SourceAccounts (accounts outside your organization accept an invitation); or an organization or OU ARN (RAM sharing with AWS Organizations enabled), so every account in it may use the target. With SourceAccounts only.
+   * @default "accounts"
+   */
+  readonly ShareMirrorTargetWith?: string;
+  /**
+   * For pipelines that plan each account on its own: the collector's `mirror_target_id` output, the default of the source stacks' `mirror_target_id` variable. When empty, the variable must be given (`TF_VAR_mirror_target_id`). With SourceAccounts only.
+   * @default ""
+   */
+  readonly SharedMirrorTargetId?: string;
+}
+
+/** One of SourceAccounts as written in the configuration (lists as arrays or comma-separated strings). */
+export interface SourceAccountProps {
+  readonly AccountId: string;
+  readonly RoleArn: string;
+  readonly Region?: string;
+  readonly MirrorSourceType: string;
+  readonly MirrorSource?: string | readonly string[];
+  readonly MirrorSourceVpcId?: string | readonly string[];
 }
 
 /** The props are exactly the configuration keys but Backend (a test compares the JSDoc defaults with the schema's). */
@@ -269,6 +300,8 @@ export class TraceableTrafficMirroring extends Construct {
   readonly fleet: Ec2Fleet | EcsFleet;
   /** The session Lambda (undefined with MANUAL and FARGATE). */
   readonly sessionLambda?: SessionLambda;
+  /** With SourceAccounts: the RAM share of the mirror target with them (constructs/mirror-target-share.ts). */
+  readonly mirrorTargetShare?: MirrorTargetShare;
   /** FARGATE: the private name of the NLB and the sidecar definition. */
   readonly fargateDns?: FargateDns;
   /** What the deployment reports (the standalone app declares each as a Terraform output of the same name). */
@@ -305,6 +338,8 @@ export class TraceableTrafficMirroring extends Construct {
       sameZoneDelivery: plan.mirror.sameZoneDelivery,
     });
     this.mirrorTarget = target;
+    const share = planMirrorTargetShare(config);
+    if (share) this.mirrorTargetShare = new MirrorTargetShare(this, 'mirror_target_share', { plan: share, mirrorTargetArn: target.mirrorTarget.arn });
     this.fleet = this.addFleet(plan, plan.fleet);
     target.admitFleet(this.fleet.securityGroup.id);
 

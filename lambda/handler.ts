@@ -163,9 +163,17 @@ export interface HandlerResponse {
 
 interface LambdaContext {
   awsRequestId: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>`: where the function's own account is read. */
+  invokedFunctionArn?: string;
   /** The function's own name (drain sets its own concurrency). */
   functionName?: string;
   getRemainingTimeInMillis(): number;
+}
+
+/** The account field of the function's ARN, when it has one. */
+export function accountOf(functionArn: string | undefined): { accountId?: string } {
+  const account = functionArn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? { accountId: account } : {};
 }
 
 /** `{"action":"cleanup","link":k,"links":n}`: the k-th of n destroy-time cleanup invocations; link 1 runs last. */
@@ -188,7 +196,7 @@ export function createHandler(deps: HandlerDependencies) {
     const clock = deps.clock ?? systemClock;
     const mode = runModeOf(event);
     const env = deps.env ?? process.env;
-    const config = configFromEnv(env, context.getRemainingTimeInMillis());
+    const config = { ...configFromEnv(env, context.getRemainingTimeInMillis()), ...accountOf(context.invokedFunctionArn) };
     if (mode === 'idle') return { mode, summary: { ...emptySummary(mode, config), complete: true } };
     if (mode === 'drain') {
       const functionName = context.functionName ?? env.AWS_LAMBDA_FUNCTION_NAME ?? '';

@@ -25,6 +25,11 @@ import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView
 export interface SessionLambdaConfig extends SourceSelection {
   /** Value of the ownership tag; the IAM policy conditions use the same value. */
   stackName: string;
+  /**
+   * The function's own account (from its ARN): sessions of other accounts, which the owner of a shared target sees
+   * too, are never ours. Undefined: the ownership tag alone decides.
+   */
+  accountId?: string;
   targetId: string;
   filterId: string;
   mirrorUnhealthyTargets: boolean;
@@ -213,7 +218,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
   let remembered = new Set<string>();
   try {
     if (mode === 'cleanup') {
-      plan = planCleanup(await listOwnedSessionsToward(clients, config.stackName, config.targetId), config.targetId);
+      plan = planCleanup(await listOwnedSessionsToward(clients, config, config.targetId), config.targetId);
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
@@ -221,7 +226,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
       const discovery = nothingNamed ? emptyDiscovery() : await discoverSources(clients, config, scope);
       const resolved = await resolveInterfaces(clients, discovery.targets, deps.typeCache ?? defaultTypeCache);
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
-      const sessions = scope ? await listSessionsOn(clients, config.stackName, candidateIds) : await listSessions(clients, config.stackName);
+      const sessions = scope ? await listSessionsOn(clients, config, candidateIds) : await listSessions(clients, config);
       remembered = clients.logs && config.logGroupName ? await recallRejectedInstanceTypes(clients.logs, config.logGroupName, deps.clock.now()) : new Set();
       plan = planReconcile({
         targetId: config.targetId,
@@ -307,7 +312,7 @@ async function withinBudget(
   const deleted = new Set(plan.deletes.map((d) => d.sessionId));
   const current = (s: SessionView) => s.owned && s.targetId === config.targetId && s.filterId === config.filterId && !deleted.has(s.sessionId);
   const kept = targeted
-    ? { keptCount: (await listOwnedSessionsToward(clients, config.stackName, config.targetId)).filter(current).length }
+    ? { keptCount: (await listOwnedSessionsToward(clients, config, config.targetId)).filter(current).length }
     : { keptSessions: sessions.filter(current) };
   const bounded = applySessionBudget(plan, { budget, configuredSources: config.sources, candidates, ...kept });
   const budgetDeletes = bounded.deletes.length - plan.deletes.length;

@@ -7,7 +7,17 @@ import type { SessionView } from './types';
 /** EC2 accepts at most 200 values per filter. */
 const INTERFACE_IDS_PER_CALL = 200;
 
-async function describeSessions(clients: AwsClients, stackName: string, Filters: Filter[] | undefined): Promise<SessionView[]> {
+/**
+ * Whose sessions are ours: those carrying our ownership tag, created in our own account. A target's owner also sees the
+ * sessions other accounts create toward its shared target (many accounts, one collector); those are never ours, even
+ * when their tags look like it. `accountId` undefined: the tag alone decides.
+ */
+export interface SessionOwner {
+  stackName: string;
+  accountId?: string;
+}
+
+async function describeSessions(clients: AwsClients, owner: SessionOwner, Filters: Filter[] | undefined): Promise<SessionView[]> {
   const pages = await collectPages(paginateDescribeTrafficMirrorSessions({ client: clients.ec2, pageSize: 1000 }, { Filters }));
   return pages
     .flatMap((page) => page.TrafficMirrorSessions ?? [])
@@ -19,7 +29,7 @@ async function describeSessions(clients: AwsClients, stackName: string, Filters:
             targetId: session.TrafficMirrorTargetId ?? '',
             filterId: session.TrafficMirrorFilterId ?? '',
             sessionNumber: session.SessionNumber ?? 0,
-            owned: isOwnedBy(session.Tags, stackName),
+            owned: isOwnedBy(session.Tags, owner.stackName) && (owner.accountId === undefined || session.OwnerId === undefined || session.OwnerId === owner.accountId),
             source: sourceTagOf(session.Tags),
           }]
         : [],
@@ -29,20 +39,21 @@ async function describeSessions(clients: AwsClients, stackName: string, Filters:
 /**
  * Traffic mirror sessions of the region, 1000 per page (an account holds at most 10,000).
  */
-export async function listSessions(clients: AwsClients, stackName: string): Promise<SessionView[]> {
-  return describeSessions(clients, stackName, undefined);
+export async function listSessions(clients: AwsClients, owner: SessionOwner): Promise<SessionView[]> {
+  return describeSessions(clients, owner, undefined);
 }
 
 /** The sessions cleanup deletes: carrying our tag and toward our target (EC2 filters both, so nothing else is read). */
-export async function listOwnedSessionsToward(clients: AwsClients, stackName: string, targetId: string): Promise<SessionView[]> {
-  return describeSessions(clients, stackName, [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [stackName] }, { Name: 'traffic-mirror-target-id', Values: [targetId] }]);
+export async function listOwnedSessionsToward(clients: AwsClients, owner: SessionOwner, targetId: string): Promise<SessionView[]> {
+  const sessions = await describeSessions(clients, owner, [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [owner.stackName] }, { Name: 'traffic-mirror-target-id', Values: [targetId] }]);
+  return sessions.filter((session) => session.owned);
 }
 
 /** Every session (ours or not) on the given interfaces: what a targeted run plans from. 200 interfaces per call. */
-export async function listSessionsOn(clients: AwsClients, stackName: string, interfaceIds: readonly string[]): Promise<SessionView[]> {
+export async function listSessionsOn(clients: AwsClients, owner: SessionOwner, interfaceIds: readonly string[]): Promise<SessionView[]> {
   const sessions: SessionView[] = [];
   for (const batch of chunk(interfaceIds, INTERFACE_IDS_PER_CALL)) {
-    sessions.push(...(await describeSessions(clients, stackName, [{ Name: 'network-interface-id', Values: batch }])));
+    sessions.push(...(await describeSessions(clients, owner, [{ Name: 'network-interface-id', Values: batch }])));
   }
   return sessions;
 }

@@ -4,7 +4,7 @@
  * (never in the product's output).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -53,11 +53,23 @@ const OFFLINE_PROVIDER_OVERRIDE = {
 
 /**
  * Writes the test-only override into a stack folder. With `localBackend`, a remote backend (S3, HCP Terraform) is
- * swapped for a local one, which Terraform allows in override files.
+ * swapped for a local one, which Terraform allows in override files. A source account's provider assumes a role
+ * (STS, online) and refuses any account but its own (unknown offline): an override cannot remove a nested block, so
+ * `assume_role` and `allowed_account_ids` are taken out of the copy's cdk.tf.json instead.
  */
 export function writeOfflineOverride(stackDir: string, options: { localBackend?: boolean } = {}): void {
   const override = options.localBackend ? { ...OFFLINE_PROVIDER_OVERRIDE, terraform: { backend: { local: { path: 'terraform.tfstate' } } } } : OFFLINE_PROVIDER_OVERRIDE;
   writeFileSync(join(stackDir, 'zz_offline_test_override.tf.json'), JSON.stringify(override, null, 2));
+  const stackFile = join(stackDir, 'cdk.tf.json');
+  if (!existsSync(stackFile)) return;
+  const stack = JSON.parse(readFileSync(stackFile, 'utf8')) as { provider?: { aws?: Record<string, unknown>[] } };
+  const providers = stack.provider?.aws ?? [];
+  if (!providers.some((provider) => 'assume_role' in provider || 'allowed_account_ids' in provider)) return;
+  for (const provider of providers) {
+    delete provider.assume_role;
+    delete provider.allowed_account_ids;
+  }
+  writeFileSync(stackFile, JSON.stringify(stack, null, 2));
 }
 
 /** Environment for running the terraform CLI offline. */

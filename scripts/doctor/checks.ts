@@ -61,7 +61,7 @@ export function doctorClients(region: string): DoctorClients {
   };
 }
 
-const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+export const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 /** Titles of the checks, in the order they are reported. */
 export const TITLES = {
   fleet: 'Agent fleet', sessions: 'Mirror sessions', sources: 'Mirrored sources', lambda: 'Session Lambda', secret: 'Token secret',
@@ -136,13 +136,13 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
 
 // ---- (2) mirror sessions ----------------------------------------------------------------------------------------
 
-async function listSessions(ec2: EC2Client, filter: Filter): Promise<TrafficMirrorSession[]> {
+export async function listSessions(ec2: EC2Client, filter: Filter): Promise<TrafficMirrorSession[]> {
   const pages = await collectPages(paginateDescribeTrafficMirrorSessions({ client: ec2, pageSize: 1000 }, { Filters: [filter] }));
   return pages.flatMap((page) => page.TrafficMirrorSessions ?? []);
 }
 
 /** `lb/shop 2, tg/web 1`: sessions counted by their source tag. */
-function countBySource(sessions: readonly TrafficMirrorSession[]): string[] {
+export function countBySource(sessions: readonly TrafficMirrorSession[]): string[] {
   const counts = new Map<string, number>();
   for (const session of sessions) {
     const source = session.Tags?.find((tag) => tag.Key === SOURCE_TAG_KEY)?.Value ?? '(no source tag)';

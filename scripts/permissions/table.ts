@@ -820,6 +820,64 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
     ],
   },
 
+  // ------------------------------------------------------------------------------------ RAM (many accounts, one collector)
+  // Resource share ARNs end in a random ID: the share is named by type and limited by the stack's tag, which it carries
+  // (provider default tags); the associations act on that share.
+  aws_ram_resource_share: {
+    sources: [sar('awsresourceaccessmanagerram'), provider('aws_ram_resource_share')],
+    grants: [
+      {
+        actions: { create: ['ram:CreateResourceShare'] },
+        resources: ANY,
+        anyResourceBecause: `${NO_RESOURCE_LEVEL} (CreateResourceShare)`,
+        condition: requestTag,
+      },
+      {
+        // The provider reads the share (GetResourceShares) and its permissions (ListResourceSharePermissions) after every create and refresh.
+        actions: { create: ['ram:GetResourceShares'], read: ['ram:GetResourceShares'] },
+        resources: ANY,
+        anyResourceBecause: `${NO_RESOURCE_LEVEL} (GetResourceShares)`,
+      },
+      {
+        actions: {
+          create: ['ram:ListResourceSharePermissions'],
+          read: ['ram:ListResourceSharePermissions'],
+          update: ['ram:UpdateResourceShare'],
+          delete: ['ram:DeleteResourceShare'],
+        },
+        resources: (c) => [c.arn('ram', 'resource-share/*')],
+        condition: resourceTag,
+      },
+      {
+        // ram:TagResource and ram:UntagResource take no aws:ResourceTag condition (SAR): the ARN pattern is the scope.
+        actions: { create: ['ram:TagResource'], update: ['ram:TagResource', 'ram:UntagResource'] },
+        resources: (c) => [c.arn('ram', 'resource-share/*')],
+      },
+    ],
+  },
+  aws_ram_resource_association: {
+    sources: [sar('awsresourceaccessmanagerram'), provider('aws_ram_resource_association')],
+    grants: [
+      { actions: { create: ['ram:AssociateResourceShare'], delete: ['ram:DisassociateResourceShare'] }, resources: (c) => [c.arn('ram', 'resource-share/*')], condition: resourceTag },
+      {
+        actions: { create: ['ram:GetResourceShareAssociations'], read: ['ram:GetResourceShareAssociations'], delete: ['ram:GetResourceShareAssociations'] },
+        resources: ANY,
+        anyResourceBecause: `${NO_RESOURCE_LEVEL} (GetResourceShareAssociations)`,
+      },
+    ],
+  },
+  aws_ram_principal_association: {
+    sources: [sar('awsresourceaccessmanagerram'), provider('aws_ram_principal_association')],
+    grants: [
+      { actions: { create: ['ram:AssociateResourceShare'], delete: ['ram:DisassociateResourceShare'] }, resources: (c) => [c.arn('ram', 'resource-share/*')], condition: resourceTag },
+      {
+        actions: { create: ['ram:GetResourceShareAssociations'], read: ['ram:GetResourceShareAssociations'], delete: ['ram:GetResourceShareAssociations'] },
+        resources: ANY,
+        anyResourceBecause: `${NO_RESOURCE_LEVEL} (GetResourceShareAssociations)`,
+      },
+    ],
+  },
+
   // --------------------------------------------------------------------------------------------------- Route 53
   aws_route53_zone: {
     sources: [sar('amazonroute53'), provider('aws_route53_zone')],

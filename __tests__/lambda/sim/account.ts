@@ -14,6 +14,7 @@ import {
   DescribeInstanceTypesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeTrafficMirrorSessionsCommand,
+  DescribeTrafficMirrorTargetsCommand,
   EC2Client,
   EC2ServiceException,
   type Filter,
@@ -92,7 +93,11 @@ export interface SimInstance { id: string; type: string; vpcId: string; primaryI
 export interface SimInterface { id: string; type: string; vpcId: string; privateIp: string; instanceId?: string }
 export interface SimSession {
   id: string; interfaceId: string; targetId: string; filterId: string; sessionNumber: number; tags: { Key: string; Value: string }[];
+  /** The account that created the session (default: this one). */
+  ownerId?: string;
 }
+/** A traffic mirror target as RAM shares it: owned by one account, usable by the accounts it is shared with. */
+export interface SimMirrorTarget { id: string; ownerId: string; sharedWith: Set<string> }
 export interface SimTarget { id: string; health: string; port?: number }
 export interface SimFilterRule { id: string; direction: 'ingress' | 'egress'; ruleNumber: number; from: number; to: number }
 export interface SimTargetGroup { name: string; arn: string; targetType: 'instance' | 'ip' | 'lambda'; vpcId: string; loadBalancerArns: string[]; targets: SimTarget[] }
@@ -114,6 +119,8 @@ export interface SimCluster { containerInstances: { arn: string; instanceId: str
 
 export interface SimOptions {
   clock?: SimClock;
+  /** The account's ID (default 111122223333). */
+  accountId?: string;
   /** Simulated latency of every call. */
   latencyMs?: number;
   /** EC2-like token buckets per service; `false` turns throttling off. */
@@ -167,6 +174,12 @@ function filterValues(filters: Filter[] | undefined, name: string): string[] | u
 
 export class SimAccount {
   readonly clock: SimClock;
+  readonly accountId: string;
+  /**
+   * Traffic mirror targets this account can see (its own, and those shared with it). While empty, the account does
+   * not model targets and a session may name any target ID (the single-account scenarios).
+   */
+  readonly mirrorTargets = new Map<string, SimMirrorTarget>();
   readonly instances = new Map<string, SimInstance>();
   readonly interfaces = new Map<string, SimInterface>();
   readonly interfaceByIp = new Map<string, string>();
@@ -213,6 +226,7 @@ export class SimAccount {
 
   constructor(options: SimOptions = {}) {
     this.clock = options.clock ?? new SimClock();
+    this.accountId = options.accountId ?? '111122223333';
     this.latencyMs = options.latencyMs ?? 0;
     if (options.buckets !== false) {
       const spec = options.buckets ?? { describe: { burst: 100, perSecond: 20 }, mutate: { burst: 50, perSecond: 5 } };
@@ -312,6 +326,26 @@ export class SimAccount {
     const session = { id: this.nextId('tms'), interfaceId, targetId, filterId: 'tmf-foreign', sessionNumber, tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) };
     this.putSession(session);
     return session;
+  }
+
+  /** A traffic mirror target owned by `ownerId` (another account: shared through RAM with this one unless `shared` is false). */
+  addMirrorTarget(id: string, ownerId = this.accountId, shared = true): SimMirrorTarget {
+    const target = { id, ownerId, sharedWith: new Set(ownerId !== this.accountId && shared ? [this.accountId] : []) };
+    this.mirrorTargets.set(id, target);
+    return target;
+  }
+
+  /** A session another account created toward a target of ours: its owner sees it, as AWS shows a target's owner. */
+  addSessionOfAccount(ownerId: string, interfaceId: string, targetId: string, tags: Record<string, string>): SimSession {
+    const session = { id: this.nextId('tms'), interfaceId, targetId, filterId: 'tmf-of-that-account', sessionNumber: 1, tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })), ownerId };
+    this.putSession(session);
+    return session;
+  }
+
+  private usableTarget(targetId: string): boolean {
+    if (this.mirrorTargets.size === 0) return true;
+    const target = this.mirrorTargets.get(targetId);
+    return target !== undefined && (target.ownerId === this.accountId || target.sharedWith.has(this.accountId));
   }
 
   sessionsOn(interfaceId: string): SimSession[] {
@@ -545,7 +579,7 @@ export class SimAccount {
         NextToken: next,
         TrafficMirrorSessions: items.map((s) => ({
           TrafficMirrorSessionId: s.id, NetworkInterfaceId: s.interfaceId, TrafficMirrorTargetId: s.targetId,
-          TrafficMirrorFilterId: s.filterId, SessionNumber: s.sessionNumber, Tags: s.tags,
+          TrafficMirrorFilterId: s.filterId, SessionNumber: s.sessionNumber, Tags: s.tags, OwnerId: s.ownerId ?? this.accountId,
         })),
       };
     }));
@@ -560,6 +594,10 @@ export class SimAccount {
       if (remembered && this.sessions.has(remembered)) return { TrafficMirrorSession: { TrafficMirrorSessionId: remembered }, ClientToken: input.ClientToken };
       const eni = this.interfaces.get(interfaceId);
       if (!eni) throw ec2Error('InvalidNetworkInterfaceID.NotFound', `The networkInterface ID '${interfaceId}' does not exist`);
+      // A target of another account is usable only once shared with this one (and the share accepted).
+      if (!this.usableTarget(input.TrafficMirrorTargetId as string)) {
+        throw ec2Error('InvalidTrafficMirrorTargetId.NotFound', `The traffic mirror target ID '${input.TrafficMirrorTargetId}' does not exist`);
+      }
       const instance = eni.instanceId ? this.instances.get(eni.instanceId) : undefined;
       // The simulation's truth: the documented rules plus one type the documented list does not know yet.
       if (instance && (instanceTypeSkipReason(instance.type, undefined) || instance.type === 'z9x.large')) {
@@ -575,6 +613,11 @@ export class SimAccount {
       this.mutations.push({ action: 'CreateTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSession: { TrafficMirrorSessionId: session.id }, ClientToken: input.ClientToken };
     }));
+    mock.on(DescribeTrafficMirrorTargetsCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorTargets', () => ({
+      TrafficMirrorTargets: [...this.mirrorTargets.values()]
+        .filter((target) => this.usableTarget(target.id) && (!input.TrafficMirrorTargetIds || input.TrafficMirrorTargetIds.includes(target.id)))
+        .map((target) => ({ TrafficMirrorTargetId: target.id, OwnerId: target.ownerId, Type: 'network-load-balancer' })),
+    })));
     mock.on(DescribeTrafficMirrorFiltersCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorFilters', () => ({
       TrafficMirrorFilters: (input.TrafficMirrorFilterIds ?? []).map((id: string) => {
         const rules = this.filterRules.get(id) ?? [];
@@ -607,6 +650,8 @@ export class SimAccount {
       if (this.iamOwner !== undefined && !session.tags.some((t) => t.Key === 'traceable:mirroring-stack' && t.Value === this.iamOwner)) {
         throw ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
       }
+      // Only the account that created a session deletes it (assumed: AWS documents only the target's, not the session's, owner rights).
+      if ((session.ownerId ?? this.accountId) !== this.accountId) throw ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
       this.dropSession(session);
       this.mutations.push({ action: 'DeleteTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSessionId: session.id };
@@ -711,7 +756,10 @@ export class SimAccount {
 /** Runs something as one Lambda invocation with `timeoutMs`, on the account's clock. */
 export function lambdaContext(account: SimAccount, timeoutMs: number, requestId = 'req-1', functionName = 'sim-mirror-sessions') {
   const deadline = account.clock.now() + timeoutMs;
-  return { awsRequestId: requestId, functionName, getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline };
+  return {
+    awsRequestId: requestId, functionName, invokedFunctionArn: `arn:aws:lambda:us-east-1:${account.accountId}:function:${functionName}`,
+    getRemainingTimeInMillis: () => deadline - account.clock.now(), deadline,
+  };
 }
 
 const eventTime = (account: SimAccount) => new Date(account.clock.now()).toISOString();

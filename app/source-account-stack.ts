@@ -1,0 +1,53 @@
+import { TerraformElement, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import type { Construct, Node } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AlarmTopic } from '../constructs/alarm-topic';
+import { SourceAccountMirroring } from '../constructs/source-account-mirroring';
+import { MIRROR_TARGET_ID_VARIABLE, type SourceAccountPlan } from '../plan';
+import { applyBackend } from './backend';
+
+/** Session name of the provider's assumed role: what CloudTrail shows in the source account. */
+const ROLE_SESSION_NAME = 'traceable-traffic-mirroring';
+
+/**
+ * One source account of a collector (SourceAccounts): its own state and plan, a provider that assumes the account's
+ * role (and refuses to act in any other account), the collector's target ID as a Terraform variable (filled from the
+ * collector's `mirror_target_id` output: no data source), and {@link SourceAccountMirroring}. Apply it after the
+ * collector; destroy it before.
+ */
+export class SourceAccountStack extends TerraformStack {
+  readonly mirroring: SourceAccountMirroring;
+  readonly mirrorTargetId: TerraformVariable;
+
+  constructor(scope: Construct, plan: SourceAccountPlan) {
+    super(scope, plan.stackName);
+    applyBackend(this, plan.backend, plan.stackName, plan.region);
+    new AwsProvider(this, 'aws', {
+      region: plan.region,
+      assumeRole: [{ roleArn: plan.roleArn, sessionName: ROLE_SESSION_NAME }],
+      allowedAccountIds: [plan.accountId],
+      defaultTags: [{ tags: { ...plan.tags } }],
+    });
+    this.mirrorTargetId = new TerraformVariable(this, MIRROR_TARGET_ID_VARIABLE, {
+      type: 'string',
+      description: `The collector's traffic mirror target (its mirror_target_id output), shared with account ${plan.accountId} through RAM`,
+      nullable: false,
+      ...(plan.sharedTargetId ? { default: plan.sharedTargetId } : {}),
+      validation: [{
+        condition: `\${can(regex("^tmt-[0-9a-f]{8,17}$", var.${MIRROR_TARGET_ID_VARIABLE}))}`,
+        errorMessage: 'mirror_target_id must be a traffic mirror target ID such as tmt-0123456789abcdef0: the collector stack\'s mirror_target_id output (apply the collector first).',
+      }],
+    });
+    const alarms = new AlarmTopic(this, 'alarms', { namePrefix: plan.stackName });
+    this.mirroring = new SourceAccountMirroring(this, 'source', { plan, mirrorTargetId: this.mirrorTargetId.stringValue, alarmActions: alarms.alarmActions });
+    new TerraformOutput(this, 'mirror_filter_id', { value: this.mirroring.mirrorFilter.id, description: `Traffic mirror filter of account ${plan.accountId} (the collector's rules)` });
+    new TerraformOutput(this, 'session_function_name', { value: this.mirroring.sessionLambda.function.functionName, description: 'The session Lambda of this account' });
+    new TerraformOutput(this, 'alarm_topic_arn', { value: alarms.topicArn, description: 'SNS topic the alarms of this account notify' });
+  }
+
+  /** Readable Terraform addresses, the construct path joined by underscores (`aws_lambda_function.source_sessions_function`). */
+  protected allocateLogicalId(element: TerraformElement | Node): string {
+    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
+    return node.scopes.slice(node.scopes.indexOf(this) + 1).map((scope) => scope.node.id).join('_').replace(/[^A-Za-z0-9_-]/g, '_');
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * `npx tsx scripts/doctor-source.ts --stack <collector StackName> --account <source AccountId> --mirror-target-id <tmt-...>
+ * [--config path]`: the doctor of one source account, run with that account's credentials (e.g. a profile whose
+ * role_arn is the account's RoleArn). The collector's own doctor (`npm run doctor`) checks the target's health.
+ * Exit 0 when no check failed, 1 when one did, 2 for usage and configuration errors.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import { planSourceAccounts } from '../../plan';
+import { parseFlags, selectStack } from './cli';
+import { exitCodeOf, formatReport } from './report';
+import { checkSharedTarget, checkSourceAccountSessions } from './source-accounts';
+
+export const SOURCE_USAGE = 'usage: npx tsx scripts/doctor-source.ts --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
+
+export interface SourceDoctorIo {
+  env: NodeJS.ProcessEnv;
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  /** EC2 of the region, with the source account's credentials. */
+  ec2For: (region: string) => EC2Client;
+}
+
+export async function runSourceDoctor(argv: readonly string[], io: SourceDoctorIo): Promise<number> {
+  const usage = (message: string) => {
+    io.stderr(`doctor: ${message}`);
+    io.stderr(SOURCE_USAGE);
+    return 2;
+  };
+  const parsed = parseFlags(argv, ['stack', 'account', 'mirror-target-id', 'config']);
+  if ('error' in parsed) return usage(parsed.error);
+  const { stack, account, config } = parsed.values;
+  const targetId = parsed.values['mirror-target-id'];
+  if (!stack || !account || !targetId) return usage('--stack, --account and --mirror-target-id are required');
+  if (!/^tmt-[0-9a-f]{8,17}$/.test(targetId)) return usage(`--mirror-target-id: got ${JSON.stringify(targetId)}; expected a traffic mirror target ID such as tmt-0123456789abcdef0`);
+  const selected = selectStack('doctor', stack, config, io.env);
+  if ('error' in selected) {
+    io.stderr(selected.error);
+    return 2;
+  }
+  const sources = planSourceAccounts(selected.chosen.config);
+  const plan = sources.find((source) => source.accountId === account);
+  if (!plan) return usage(`--account: ${account} is not among ${stack}'s SourceAccounts (${sources.map((source) => source.accountId).join(', ') || 'none'})`);
+  const ec2 = io.ec2For(plan.region);
+  const checks = [await checkSharedTarget(ec2, plan, targetId), await checkSourceAccountSessions(ec2, plan, targetId)];
+  const report = { stackName: plan.stackName, region: plan.region, sourceType: plan.sources.sourceType, ecs: false, checks, unhealthyInstanceIds: [] };
+  for (const line of formatReport(report)) io.stdout(line);
+  return exitCodeOf(report);
+}
