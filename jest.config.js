@@ -1,10 +1,11 @@
+const { readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
 /**
  * Two projects: `unit` (`npm run test:unit`: no Terraform, no Suricata, no network, no builds, no long-running
  * processes; feedback in seconds) and `integration` (the suites below). `npm test` runs both.
  */
-const INTEGRATION = [
-  // the real terraform plan
-  'mirror-filter', 'modes-plan', 'same-zone-plan', 'session-lambda-plan', 'terraform-plan', 'upgrade-plan', 'pipeline',
+const LISTED = [
   // npm pack, and a consumer app's synth and plan
   'package',
   // Suricata, tcpdump, network namespaces, shellcheck of the bootstrap
@@ -13,7 +14,16 @@ const INTEGRATION = [
   'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
   // esbuild builds, the app run as a process, and the large synth corpora (every mode, every hostile input)
   'lambda-bundle', 'stack', 'permissions', 'config-corpus',
-].map((name) => `<rootDir>/__tests__/${name}.test.ts`);
+].map((name) => `__tests__/${name}.test.ts`);
+
+/** Found, not listed, so that a new suite cannot slip into `unit`: every suite that runs the real terraform (through
+ * the offline helpers) or spawns terraform, Suricata, tcpdump, ip or npm. */
+const RUNS_TOOLS = /from '(\.\.?\/)+helpers\/(terraform|fake-state)'|\b(spawnSync|execFileSync|spawn|execFile|run)\(\s*['"`](terraform|suricata|tcpdump|ip|npm)['"`]/;
+const found = readdirSync(join(__dirname, '__tests__'), { recursive: true })
+  .map((file) => `__tests__/${file}`)
+  .filter((file) => file.endsWith('.test.ts') && RUNS_TOOLS.test(readFileSync(join(__dirname, file), 'utf8')));
+
+const INTEGRATION = [...new Set([...LISTED, ...found])].sort().map((file) => `<rootDir>/${file}`);
 
 /** @type {import('jest').Config} */
 const project = {

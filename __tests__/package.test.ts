@@ -14,9 +14,10 @@ import { terraformPlan, type PlanResult } from './helpers/terraform';
 const root = join(__dirname, '..');
 const PACKAGE_NAME = 'traceable-traffic-mirroring-cdktf';
 
-/** The environment of a child npm without the outer `npm test`'s npm_* settings (its prefix, its lifecycle). */
+/** The environment of a child npm without what an outer `npm test` or `npx` sets about itself (its project folder as
+ * local_prefix, its package, its script); the user's npm settings (cache, registry, CA file) stay. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
+  return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(lifecycle_|package_|command$|config_local_prefix$|config_call$)/i.test(key)));
 }
 
 function run(command: string, args: string[], cwd: string): string {
