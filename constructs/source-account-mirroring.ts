@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import type { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter';
-import type { SourceAccountPlan } from '../plan';
+import { sessionSettingsOf, type SourceAccountPlan } from '../plan';
 import { partitionOf } from './aws-partition';
 import { addMirrorFilter } from './mirror-target';
 import { SessionLambda } from './session-lambda';
@@ -39,14 +39,7 @@ export class SourceAccountMirroring extends Construct {
       mirrorTargetArn: `arn:${partitionOf(plan.region)}:ec2:${plan.region}:${plan.collectorAccountId}:traffic-mirror-target/${props.mirrorTargetId}`,
       mirrorFilterId: this.mirrorFilter.id,
       mirrorFilterArn: this.mirrorFilter.arn,
-      sourceType: sources.sourceType,
-      sources: sources.sources,
-      sourceVpcIds: sources.sourceVpcIds,
-      mirrorUnhealthyTargets: sources.mirrorUnhealthyTargets,
-      sessionBudget: sources.sessionBudget,
-      tcpPortsFromTargets: sources.tcpPortsFromTargets,
-      timeoutSeconds: sources.timeoutSeconds,
-      intervalMinutes: sources.intervalMinutes,
+      ...sessionSettingsOf(sources),
       alarmActions: props.alarmActions,
     });
   }

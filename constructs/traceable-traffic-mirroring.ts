@@ -12,7 +12,7 @@ import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import type { FeedMode } from '../bootstrap/constants';
 import { ConfigError, parseConfig, show, type ConfigKey, type MirrorSourceType, type MirroringConfig } from '../config';
-import { embeddedTokenVariableName, planDeployment, planMirrorTargetShare, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
+import { embeddedTokenVariableName, planDeployment, planMirrorTargetShare, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
 import type { CpuArchitecture } from '../shared';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
@@ -353,14 +353,7 @@ export class TraceableTrafficMirroring extends Construct {
           mirrorTargetArn: target.mirrorTarget.arn,
           mirrorFilterId: target.mirrorFilter.id,
           mirrorFilterArn: target.mirrorFilter.arn,
-          sourceType: sources.sourceType,
-          sources: sources.sources,
-          sourceVpcIds: sources.sourceVpcIds,
-          mirrorUnhealthyTargets: sources.mirrorUnhealthyTargets,
-          sessionBudget: sources.sessionBudget,
-          tcpPortsFromTargets: sources.tcpPortsFromTargets,
-          timeoutSeconds: sources.timeoutSeconds,
-          intervalMinutes: sources.intervalMinutes,
+          ...sessionSettingsOf(sources),
           alarmActions: this.alarmTopic.alarmActions,
         });
         break;

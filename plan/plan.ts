@@ -46,6 +46,12 @@ export type SourcesPlan =
   /** The user creates the sessions: the stack builds the target, the filter and the fleet only. */
   | { readonly kind: 'manual' };
 
+/** The session Lambda's settings of a sessions plan (its fields are the construct's props of the same names). */
+export function sessionSettingsOf(sources: Extract<SourcesPlan, { kind: 'sessions' }>): Omit<typeof sources, 'kind'> {
+  const { kind: _kind, ...settings } = sources;
+  return settings;
+}
+
 /** Where the refresh token lives: a secret the user made, or one the stack creates from a Terraform variable. */
 export type TokenSecretPlan =
   | { readonly kind: 'existing'; readonly arn: string }
