@@ -82,7 +82,7 @@ describe('fleet', () => {
     const config = configOf({ AgentFeed: 'file', HttpBodyLimit: '64kb', TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/ta:1.2.3' });
     expect(planDeployment(config).fleet.bootstrap).toEqual({
       region: 'eu-west-1',
-      tokenSecretArn: 'traffic-mirroring/traceable-refresh-token',
+      tokenSecretId: 'traffic-mirroring/traceable-refresh-token',
       traceableEnvironment: 'staging',
       traceableServiceName: 'checkout',
       traceableApiEndpoint: 'api.traceable.ai',
@@ -108,7 +108,7 @@ describe('token secret', () => {
   test('existing: the ARN, which the hosts read as it is', () => {
     const plan = planDeployment(configOf({ TraceableRefreshTokenSecretArn: SECRET_ARN }));
     expect(plan.tokenSecret).toEqual({ kind: 'existing', arn: SECRET_ARN });
-    expect(plan.fleet.bootstrap.tokenSecretArn).toBe(SECRET_ARN);
+    expect(plan.fleet.bootstrap.tokenSecretId).toBe(SECRET_ARN);
   });
 
   test('an embedded construct names its variable after its StackName', () => {

@@ -46,8 +46,10 @@ import { packagePath } from '../shared/package-root';
 export interface BootstrapProps {
   /** AWS region of the stack (for the Secrets Manager and CloudWatch calls made at boot). */
   readonly region: string;
-  /** ARN of the secret holding `{"refresh_token": "..."}`; may be a Terraform reference such as `${aws_secretsmanager_secret.x.arn}`. */
-  readonly tokenSecretArn: string;
+  /** The secret holding `{"refresh_token": "..."}` as GetSecretValue's SecretId takes it: its ARN or its name (the plan's
+   * tokenSecretId), or a Terraform reference such as `${aws_secretsmanager_secret.x.arn}`. The hosts' variable keeps its
+   * old name, TRACEABLE_TOKEN_SECRET_ARN. */
+  readonly tokenSecretId: string;
   /** Traceable environment name (TraceableEnvironment). */
   readonly traceableEnvironment: string;
   /** Service name shown for the mirrored traffic (TraceableServiceName). */
@@ -268,7 +270,7 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
     props.traceableAgentImage ?? `${TRACEABLE_AGENT_REPOSITORY}:${props.traceableAgentVersion ?? DEFAULT_TRACEABLE_AGENT_VERSION}`;
   return {
     TRACEABLE_REGION: check('region', props.region, REGION, 'an AWS region'),
-    TRACEABLE_TOKEN_SECRET_ARN: check('tokenSecretArn', props.tokenSecretArn, ARN_OR_REFERENCE, 'a secret ARN or a Terraform reference'),
+    TRACEABLE_TOKEN_SECRET_ARN: check('tokenSecretId', props.tokenSecretId, ARN_OR_REFERENCE, 'a secret ARN or name, or a Terraform reference'),
     TRACEABLE_ENVIRONMENT: check('traceableEnvironment', props.traceableEnvironment, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
     TRACEABLE_SERVICE_NAME: check('traceableServiceName', props.traceableServiceName, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
     TRACEABLE_API_ENDPOINT: check('traceableApiEndpoint', props.traceableApiEndpoint, HOST, 'a host name, optionally with :port'),
@@ -392,7 +394,7 @@ function environmentFileLines(env: Record<string, string>): string[] {
  * checks its sha256, unpacks the files and runs bootstrap.sh. The bucket's name is {@link BUNDLE_BUCKET_PLACEHOLDER},
  * which Terraform replaces; EC2 gets the result gzip-compressed (cloud-init decompresses it).
  *
- * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretArn`; the scripts have
+ * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretId`; the scripts have
  * their own, so the whole must reach Terraform encoded, never as a template.
  */
 export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ec2')): string {

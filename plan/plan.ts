@@ -167,7 +167,7 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
   const names = resourceNames(config.StackName);
   return {
     region: config.Region,
-    tokenSecretArn: tokenSecretId(tokenSecretPlan(config, TOKEN_VARIABLE_NAME)),
+    tokenSecretId: tokenSecretId(tokenSecretPlan(config, TOKEN_VARIABLE_NAME)),
     traceableEnvironment: config.TraceableEnvironment,
     traceableServiceName: config.TraceableServiceName,
     traceableApiEndpoint: config.TraceableAPIEndpoint,

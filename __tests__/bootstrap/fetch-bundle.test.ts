@@ -11,7 +11,7 @@ import { BOOTSTRAP_FILES_DIR, BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootst
 const bundle = bootstrapBundle('ec2');
 const userData = renderUserData({
   region: 'eu-west-1',
-  tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
+  tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
   traceableEnvironment: 'production',
   traceableServiceName: 'shop-api',
   traceableApiEndpoint: 'api.traceable.ai',

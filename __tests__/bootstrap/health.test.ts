@@ -181,7 +181,7 @@ describe('ECS task as the task definition runs it: the PIDs recorded by suricata
   /** The task's settings, with the host paths of the feed directory and Suricata's logs moved under the test's directory. */
   const task = renderAgentTaskConfiguration({
     region: 'eu-west-1',
-    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
+    tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
     traceableEnvironment: 'test',
     traceableServiceName: 'shop',
     traceableApiEndpoint: 'api.traceable.ai',

@@ -133,7 +133,7 @@ test('EC2: the documents go to the CloudWatch agent EMF listener (UDP) with the 
 test('the EC2 hosts are configured for exactly that: EMF listener, namespace, group dimension and name', () => {
   const env = bootstrapEnvironment({
     region: 'eu-west-1',
-    tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
+    tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
     traceableEnvironment: 'p',
     traceableServiceName: 's',
     traceableApiEndpoint: 'api.traceable.ai',

@@ -54,7 +54,7 @@ const CANARY = 'CANARY-refresh-token-7f3c9e1d';
 
 const props: BootstrapProps = {
   region: 'eu-west-1',
-  tokenSecretArn: TF_REF,
+  tokenSecretId: TF_REF,
   traceableEnvironment: 'production',
   traceableServiceName: 'shop-api',
   traceableApiEndpoint: 'api.traceable.ai',
@@ -133,7 +133,7 @@ describe('user data', () => {
     // The longest bucket name S3 allows in place of the placeholder, and the longest settings.
     const long = renderUserData({
       ...props,
-      tokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token/with/a/long/path-AbCdEf',
+      tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token/with/a/long/path-AbCdEf',
       traceableEnvironment: 'e'.repeat(128),
       traceableServiceName: 's'.repeat(128),
       traceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceableai/traceable-agent:1.71.2',
@@ -191,7 +191,7 @@ describe('user data', () => {
     expect(() => renderUserData({ ...props, traceableServiceName: 'a${b}' })).toThrow(/traceableServiceName/);
     expect(() => renderUserData({ ...props, traceableApiEndpoint: 'api.traceable.ai/x y' })).toThrow(/traceableApiEndpoint/);
     expect(() => renderUserData({ ...props, suricataImage: 'img:$(id)' })).toThrow(/suricataImage/);
-    expect(() => renderUserData({ ...props, tokenSecretArn: "arn'x" })).toThrow(/tokenSecretArn/);
+    expect(() => renderUserData({ ...props, tokenSecretId: "arn'x" })).toThrow(/tokenSecretId/);
   });
 
   test('the same user data serves every OS family and architecture (detected at boot)', () => {
