@@ -36,7 +36,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
   exit 1
 fi
 suricata -V
-shellcheck --version | head -2
-terraform version | head -1
+# sed reads to the end: `head` would close the pipe early, and under pipefail the writer's SIGPIPE fails the script.
+shellcheck --version | sed -n 1,2p
+terraform version | sed -n 1p
 
 npm ci --no-audit --no-fund
