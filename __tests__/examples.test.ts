@@ -48,8 +48,25 @@ describe('examples/', () => {
     expect(new Set(configs.map((config) => config.DeployTraceableAgentInECS))).toEqual(new Set([true, false]));
     expect(new Set(configs.map((config) => Boolean(config.TraceableRefreshTokenSecretArn)))).toEqual(new Set([true, false]));
     expect(configs.some((config) => config.SameZoneDelivery)).toBe(true);
-    expect([...stacks.keys()].sort()).toEqual(configs.map((config) => config.StackName).sort());
+    expect(configs.some((config) => config.SourceAccounts.length > 0)).toBe(true);
+    // A stack per configuration, and one per source account of it (`<StackName>-<AccountId>`).
+    const stackNames = configs.flatMap((config) => [config.StackName, ...config.SourceAccounts.map((account) => `${config.StackName}-${account.AccountId}`)]);
+    expect([...stacks.keys()].sort()).toEqual(stackNames.sort());
   });
+
+  it.each(examples.filter((example) => example.config.SourceAccounts.length > 0).map((example) => [example.file, example.config] as const))(
+    '%s shares the target with each source account, whose stack assumes its role and runs its session Lambda',
+    (_file, config) => {
+      const principals = Object.values(stackOf(config).resource.aws_ram_principal_association ?? {}).map((association: any) => association.principal);
+      expect(principals.sort()).toEqual(config.SourceAccounts.map((account) => account.AccountId).sort());
+      for (const account of config.SourceAccounts) {
+        const json = stacks.get(`${config.StackName}-${account.AccountId}`)!;
+        expect(json.provider.aws[0].assume_role).toEqual([expect.objectContaining({ role_arn: account.RoleArn })]);
+        const input = JSON.parse(json.resource.aws_lambda_invocation.source_sessions_apply_time_run.input);
+        expect({ sourceType: input.sourceType, sources: input.sources }).toEqual({ sourceType: account.MirrorSourceType, sources: account.MirrorSource });
+      }
+    },
+  );
 
   it.each(examples.map((example) => [example.file, example.config] as const))('%s synthesizes what its mode is about', (_file, config) => {
     const json = stackOf(config);
