@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
-  buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, deterministicZip, PREBUILT_BUNDLE, runsFromSources,
+  buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, codeCacheDirOf, deterministicZip, PREBUILT_BUNDLE, runsFromSources,
   sessionLambdaCode, storedZipEntry, synthOutputDir,
 } from '../constructs/lambda-bundle';
 import { packageRoot } from '../shared/package-root';
@@ -90,6 +90,20 @@ describe('the session Lambda bundle', () => {
     expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(base, 'index.js'))).toBe(true);
     expect(storedZipEntry(zip, 'mirror-sources.json').toString('utf8')).toBe('["web-alb","api-alb"]\n');
     expect(bundleWithSources(base, ['web-alb', 'api-alb'], freshDir()).sourceCodeHash).toBe(withSources.sourceCodeHash);
+  });
+});
+
+describe('the code cache beside the per-stack zips', () => {
+  it("a rebuild of the code (another synth, another worker) leaves the per-stack zips a synth is about to copy", () => {
+    // Prepare: a stack's zip where synths write them, and a code cache whose record is gone (so the next call rebuilds).
+    const stackZip = bundleWithSources(sessionLambdaCode(), [`rebuild-race-${process.pid}`]);
+    const cacheDir = codeCacheDirOf(packageRoot());
+    for (const name of readdirSync(cacheDir).filter((entry) => entry.startsWith('inputs-'))) rmSync(path.join(cacheDir, name), { force: true });
+    // Act
+    const rebuilt = cachedSessionLambdaBundle();
+    // Assess: the rebuild cleaned its own folder only.
+    expect(existsSync(stackZip.zipPath)).toBe(true);
+    expect(path.dirname(rebuilt.zipPath)).not.toBe(path.dirname(stackZip.zipPath));
   });
 });
 

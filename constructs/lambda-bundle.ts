@@ -5,7 +5,7 @@
  * so a consumer needs neither the Lambda's sources nor esbuild.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { SOURCES_FILE_NAME } from '../lambda/environment';
@@ -18,6 +18,10 @@ export const PREBUILT_BUNDLE = path.join('dist', 'assets', 'session-lambda.zip')
 const HANDLER_SOURCE = path.join('lambda', 'handler.ts');
 
 const buildDirOf = (root: string) => path.join(root, 'build', 'session-lambda');
+/** The code's own cache, apart from the per-stack zips: its clean-up must never remove a zip another synth is about to copy. */
+export const codeCacheDirOf = (root: string) => path.join(buildDirOf(root), 'code');
+/** Per-stack zips older than this are left from earlier code versions (a synth copies its zips within seconds). */
+const STACK_ZIP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** esbuild is a development dependency: loaded only when bundling from the sources. */
 function esbuild(): typeof import('esbuild') {
@@ -108,7 +112,7 @@ export interface SessionLambdaBundle {
  * Bundles lambda/handler.ts with esbuild (SDK clients included, so the runtime's SDK version does not matter) and
  * zips it deterministically. Identifiers are kept: the retry layer names API actions after the SDK command classes.
  */
-export function buildSessionLambdaBundle(outputDir = buildDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
+export function buildSessionLambdaBundle(outputDir = codeCacheDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
   return writeBundle(buildSessionLambdaZip(root), outputDir);
 }
 
@@ -191,7 +195,7 @@ export function bundleInputsDigest(root = packageRoot()): string {
  * The bundle for these inputs: reused from build/ when an earlier synth made it (esbuild costs about half a second,
  * a third of a synth), built otherwise. The zip's own hash is checked before reuse.
  */
-export function cachedSessionLambdaBundle(outputDir = buildDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
+export function cachedSessionLambdaBundle(outputDir = codeCacheDirOf(packageRoot()), root = packageRoot()): SessionLambdaBundle {
   const recordPath = path.join(outputDir, `inputs-${bundleInputsDigest(root).slice(0, 32)}.json`);
   try {
     const record = JSON.parse(readFileSync(recordPath, 'utf8')) as SessionLambdaBundle;
@@ -202,12 +206,28 @@ export function cachedSessionLambdaBundle(outputDir = buildDirOf(packageRoot()),
   }
   const bundle = buildSessionLambdaBundle(outputDir, root);
   writeFileSync(recordPath, JSON.stringify(bundle));
-  // Older code versions' zips and records are of no further use.
+  // Older code versions' zips and records are of no further use (this folder holds the code only, see codeCacheDirOf).
   for (const name of readdirSync(outputDir)) {
     const stale = /^(session-lambda-[0-9a-f]+\.zip|inputs-[0-9a-f]+\.json)$/.test(name) && ![path.basename(bundle.zipPath), path.basename(recordPath)].includes(name);
     if (stale) rmSync(path.join(outputDir, name), { force: true });
   }
+  pruneStackZips(synthOutputDir(root));
   return bundle;
+}
+
+/** Removes per-stack zips of earlier code versions: only old ones, since other synths may be writing theirs now. */
+function pruneStackZips(dir: string): void {
+  if (!existsSync(dir)) return;
+  const now = Date.now();
+  for (const name of readdirSync(dir)) {
+    if (!/^session-lambda-[0-9a-f]+\.zip$/.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (now - statSync(file).mtimeMs > STACK_ZIP_MAX_AGE_MS) rmSync(file, { force: true });
+    } catch {
+      // removed meanwhile by another synth's clean-up
+    }
+  }
 }
 
 /** Whether the package runs from the repository's sources (the Lambda is bundled) or packed (it ships prebuilt). */
@@ -226,7 +246,7 @@ export function synthOutputDir(root = packageRoot()): string {
 
 /** The code's zip: built (or reused) from the sources in the repository, the prebuilt one in the packed package. */
 export function sessionLambdaCode(root = packageRoot()): Buffer {
-  if (runsFromSources(root)) return readFileSync(cachedSessionLambdaBundle(buildDirOf(root), root).zipPath);
+  if (runsFromSources(root)) return readFileSync(cachedSessionLambdaBundle(codeCacheDirOf(root), root).zipPath);
   const prebuilt = path.join(root, PREBUILT_BUNDLE);
   if (!existsSync(prebuilt)) throw new Error(`the session Lambda's code ${prebuilt} is missing: the package was packed without \`npm run build\``);
   const zip = readFileSync(prebuilt);
