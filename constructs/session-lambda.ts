@@ -471,40 +471,38 @@ export class SessionLambda extends Construct {
     });
 
     const alarmActions = [...(props.alarmActions ?? [])];
-    const runMetricAlarm = (id: string, metricName: string, what: string) => new CloudwatchMetricAlarm(this, id, {
+    /** An alarm on any occurrence: the metric's sum above 0 in one period. */
+    const anyOccurrenceAlarm = (id: string, alarm: { alarmName: string; alarmDescription: string; namespace: string; metricName: string; dimensions: Record<string, string>; period: number }) =>
+      new CloudwatchMetricAlarm(this, id, {
+        ...alarm,
+        statistic: 'Sum',
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: 'GreaterThanThreshold',
+        treatMissingData: 'notBreaching',
+        alarmActions,
+        tags,
+      });
+    const runMetricAlarm = (id: string, metricName: string, what: string) => anyOccurrenceAlarm(id, {
       alarmName: names.sessionAlarm(id.replace(/_alarm$/, '').replace(/_/g, '-')),
       alarmDescription: `${what} (the run summaries in ${this.logGroup.name} name them)`,
       namespace: SESSION_METRICS_NAMESPACE,
       metricName,
       dimensions: { Stack: stackName },
-      statistic: 'Sum',
       // One period per interval: each scheduled run lands in its own period, so a failure that repeats keeps the
       // alarm in ALARM (one notification), and the first clean run brings it back.
       period: intervalMinutes * 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions,
-      tags,
     });
     this.sessionErrorsAlarm = runMetricAlarm('session_errors_alarm', 'Errors', `${functionName} could not create or delete mirror sessions`);
     this.failedSourcesAlarm = runMetricAlarm('failed_sources_alarm', 'FailedSources', `${functionName} could not discover a configured source`);
 
-    this.errorsAlarm = new CloudwatchMetricAlarm(this, 'errors_alarm', {
+    this.errorsAlarm = anyOccurrenceAlarm('errors_alarm', {
       alarmName: names.sessionAlarm('errors'),
       alarmDescription: `${functionName} failed (see its log group ${this.logGroup.name})`,
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensions: { FunctionName: this.function.functionName },
-      statistic: 'Sum',
       period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: 'GreaterThanThreshold',
-      treatMissingData: 'notBreaching',
-      alarmActions,
-      tags,
     });
   }
 
