@@ -1,19 +1,7 @@
 /**
  * Facts of what runs on the fleet: images, paths, the feed from Suricata to the agent. The facts the infrastructure
- * around it must match (ports, metric names, the token secret's key) are in shared/ and re-exported here for the
- * bootstrap's own modules.
+ * around it must match (ports, metric names, the token secret's key) are in shared/.
  */
-export {
-  HEALTH_CHECK_PATH,
-  HEALTH_CHECK_PORT,
-  HOST_METRICS,
-  HOST_METRICS_INTERVAL_SECONDS,
-  MEMORY_METRIC_DIMENSION,
-  MEMORY_METRIC_NAME,
-  METRICS_NAMESPACE,
-  REFRESH_TOKEN_SECRET_KEY,
-  VXLAN_UDP_PORT,
-} from '../shared';
 
 /** Where the agent and the bootstrap write their logs on the instance (the seed's troubleshooting path). */
 export const LOG_DIR = '/var/traceable/log';

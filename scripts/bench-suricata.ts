@@ -19,7 +19,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LUA_SOURCE_DIR, renderSuricataYaml } from '../bootstrap';
-import { DEFAULT_HTTP_BODY_LIMIT, SURICATA_STATS_FILE, VXLAN_UDP_PORT } from '../bootstrap/constants';
+import { DEFAULT_HTTP_BODY_LIMIT, SURICATA_STATS_FILE } from '../bootstrap/constants';
+import { VXLAN_UDP_PORT } from '../shared';
 
 const MAC_A = [0x02, 0, 0, 0, 0, 0x01];
 const MAC_B = [0x02, 0, 0, 0, 0, 0x02];

@@ -8,7 +8,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_TOKEN_FILE_NAME, BOOTSTRAP_FILES_DIR, bootstrapFiles } from '../../bootstrap';
-import { FEED_DIR, HEALTH_CHECK_PATH } from '../../bootstrap/constants';
+import { FEED_DIR } from '../../bootstrap/constants';
+import { HEALTH_CHECK_PATH } from '../../shared';
 import { renderAgentTaskConfiguration } from '../../constructs/ecs-fleet';
 
 let work: string;

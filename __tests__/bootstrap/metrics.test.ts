@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOOTSTRAP_FILES_DIR, bootstrapEnvironment } from '../../bootstrap';
-import { HOST_METRICS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE } from '../../bootstrap/constants';
+import { HOST_METRICS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE } from '../../shared';
 
 let work: string;
 beforeEach(() => {
