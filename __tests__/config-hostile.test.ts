@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { bootstrapEnvironment } from '../bootstrap/index';
 import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config';
 import { AWS_REGIONS } from '../config';
-import { bootstrapPropsOf } from '../app/mirroring-stack';
+import { bootstrapPropsOf } from '../plan';
 import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 
 const ALLOWED = `allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`;

@@ -4,7 +4,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderEcsUserData, renderUnpackScript } from '../bootstrap';
-import { bootstrapPropsOf } from '../app/mirroring-stack';
+import { bootstrapPropsOf } from '../plan';
 import { FLEET_ADDRESSES } from './helpers/fleet-addresses';
 import { configOf, resource, resourceAddresses, synthConfig, userDataScript, type TerraformJson } from './helpers/synth';
 

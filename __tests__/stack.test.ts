@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapBundle, renderUserData } from '../bootstrap';
-import { bootstrapPropsOf } from '../app/mirroring-stack';
+import { bootstrapPropsOf } from '../plan';
 import { BASE_CONFIG, configOf, resource, snapshot, synthConfig, userDataOf, userDataScript } from './helpers/synth';
 
 const ASG = 'fleet_autoscaling_group';

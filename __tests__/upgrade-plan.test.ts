@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, renderUserData } from '../bootstrap';
-import { bootstrapPropsOf } from '../app/mirroring-stack';
+import { bootstrapPropsOf } from '../plan';
 import { deployOffline, planAgainstState, plannedActions, replaceConfiguration, workspaceFor, type Workspace } from './helpers/fake-state';
 import { configOf, synthConfig } from './helpers/synth';
 

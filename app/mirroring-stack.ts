@@ -4,10 +4,6 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TraceableTrafficMirroring } from '../constructs/traceable-traffic-mirroring';
 import { applyBackend } from './backend';
 import type { MirroringConfig } from '../config';
-import { bootstrapPropsOf } from '../plan';
-
-/** Kept for the tools and tests that render the hosts' boot files from a configuration (see plan/). */
-export { bootstrapPropsOf };
 
 export interface MirroringStackProps {
   /** A validated configuration (see config/). */
