@@ -9,7 +9,8 @@ export {
   type TraceableTrafficMirroringProps,
 } from './constructs/traceable-traffic-mirroring';
 export { MirroringStack, type MirroringStackProps } from './app/mirroring-stack';
-export { ConfigError, loadConfig, parseConfig, type LoadedConfig, type MirroringConfig, type MirrorSourceType, type ParsedConfig } from './config';
+export { ConfigError, loadConfig, parseConfig, type LoadedConfig, type MirroringConfig, type ParsedConfig } from './config';
+export { type MirrorSourceType } from './shared';
 export {
   planDeployment,
   type DeploymentPlan,

@@ -5,7 +5,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadConfig, MIRROR_SOURCE_TYPES, type MirroringConfig } from '../config';
+import { loadConfig, type MirroringConfig } from '../config';
+import { MIRROR_SOURCE_TYPES } from '../shared';
 import { runApp } from '../app/app';
 import type { TerraformJson } from './helpers/synth';
 

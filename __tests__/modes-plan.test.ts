@@ -3,7 +3,7 @@
  * ECS agent fleet. The fourteen plans run a few at a time (each is one terraform init + plan, mostly waiting).
  */
 import { rmSync } from 'node:fs';
-import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../config';
+import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../shared';
 import { FLEET_ADDRESSES, type FleetKind } from './helpers/fleet-addresses';
 import { SOURCES } from './helpers/mode-sources';
 import { synthConfig } from './helpers/synth';

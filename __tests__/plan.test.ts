@@ -1,7 +1,7 @@
 /**
  * The deployment plan: what each configuration builds, derived once (plan/). Pure: no synth, exact values.
  */
-import { MIRROR_SOURCE_TYPES } from '../config';
+import { MIRROR_SOURCE_TYPES } from '../shared';
 import { bootstrapPropsOf, embeddedTokenVariableName, planDeployment, tokenSecretId } from '../plan';
 import { isSessionSourceType } from '../shared';
 import { SOURCES } from './helpers/mode-sources';

@@ -7,12 +7,3 @@ export { show } from './show';
 export * from './config-file';
 export * from './regions';
 export { sourceStackName } from './source-accounts';
-// Vocabulary that moved to shared/, re-exported so configuration importers keep working.
-export {
-  MIRROR_SOURCE_TYPES,
-  SESSION_SOURCE_TYPES,
-  STACK_TAG_KEY,
-  TOKEN_VARIABLE_NAME,
-  type MirrorSourceType,
-  type SessionSourceType,
-} from '../shared';

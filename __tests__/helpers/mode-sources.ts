@@ -1,4 +1,4 @@
-import type { MirrorSourceType } from '../../config';
+import type { MirrorSourceType } from '../../shared';
 
 /** A valid configuration per source type, for the tests that go through every deployment mode. */
 export const SOURCES: Record<MirrorSourceType, Record<string, string>> = {
