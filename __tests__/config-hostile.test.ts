@@ -7,8 +7,7 @@ import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapEnvironment } from '../bootstrap/index';
-import { CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config';
-import { AWS_REGIONS } from '../config';
+import { AWS_REGIONS, CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config';
 import { bootstrapPropsOf } from '../plan';
 import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 

@@ -1,9 +1,8 @@
 /**
  * The deployment plan: what each configuration builds, derived once (plan/). Pure: no synth, exact values.
  */
-import { MIRROR_SOURCE_TYPES } from '../shared';
+import { MIRROR_SOURCE_TYPES, isSessionSourceType } from '../shared';
 import { bootstrapPropsOf, embeddedTokenVariableName, planDeployment, tokenSecretId } from '../plan';
-import { isSessionSourceType } from '../shared';
 import { SOURCES } from './helpers/mode-sources';
 import { configOf } from './helpers/base-config';
 
