@@ -13,7 +13,7 @@ import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps
 import type { FeedMode } from '../bootstrap/constants';
 import { ConfigError, parseConfig, show, type ConfigKey, type MirroringConfig } from '../config';
 import type { CpuArchitecture, MirrorSourceType } from '../shared';
-import { embeddedTokenVariableName, planDeployment, planMirrorTargetShare, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
+import { embeddedTokenVariableName, planDeployment, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
 import { EcsFleet } from './ecs-fleet';
@@ -338,8 +338,7 @@ export class TraceableTrafficMirroring extends Construct {
       sameZoneDelivery: plan.mirror.sameZoneDelivery,
     });
     this.mirrorTarget = target;
-    const share = planMirrorTargetShare(config);
-    if (share) this.mirrorTargetShare = new MirrorTargetShare(this, 'mirror_target_share', { plan: share, mirrorTargetArn: target.mirrorTarget.arn });
+    if (plan.mirrorTargetShare) this.mirrorTargetShare = new MirrorTargetShare(this, 'mirror_target_share', { plan: plan.mirrorTargetShare, mirrorTargetArn: target.mirrorTarget.arn });
     this.fleet = this.addFleet(plan, plan.fleet);
     target.admitFleet(this.fleet.securityGroup.id);
 

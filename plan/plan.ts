@@ -122,6 +122,8 @@ export interface DeploymentPlan {
   };
   readonly fleet: FleetPlan;
   readonly sources: SourcesPlan;
+  /** With SourceAccounts: the RAM share of the mirror target with them. */
+  readonly mirrorTargetShare?: MirrorTargetSharePlan;
   /** The outputs to declare, in order. */
   readonly outputs: readonly OutputPlan[];
 }
@@ -187,20 +189,35 @@ function tokenSecretPlan(config: MirroringConfig, variableName: string): TokenSe
     : { kind: 'created', name: createdTokenSecretName(config.StackName), variableName, recoveryWindowDays: config.TokenSecretRecoveryWindowDays };
 }
 
+/** The session Lambda's plan for one set of sources; the rest of its settings are the configuration's (collector and source accounts alike). */
+export function sessionsPlan(
+  config: MirroringConfig,
+  selection: { readonly sourceType: SessionSourceType; readonly sources: readonly string[]; readonly sourceVpcIds: readonly string[]; readonly tcpPortsFromTargets: boolean },
+): Extract<SourcesPlan, { kind: 'sessions' }> {
+  return {
+    kind: 'sessions',
+    ...selection,
+    mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
+    sessionBudget: config.MirrorSessionBudget,
+    timeoutSeconds: config.MirroringSessionLambdaTimeout,
+    intervalMinutes: config.MirroringSessionLambdaInterval,
+  };
+}
+
+/** The filter's TCP port ranges (MirrorTcpPorts, validated). */
+export function mirrorTcpPortsOf(config: MirroringConfig): { from: number; to: number }[] {
+  return config.MirrorTcpPorts.map((item) => parsePortRange(item)!);
+}
+
+/** What every taggable resource of a stack carries: the configured Tags and `traceable:stack`. */
+export function stackTagsOf(config: MirroringConfig, stackName: string): Record<string, string> {
+  return { ...config.Tags, [STACK_TAG_KEY]: stackName };
+}
+
 function sourcesPlan(config: MirroringConfig): SourcesPlan {
   const sourceType = config.MirrorSourceType;
   if (isSessionSourceType(sourceType)) {
-    return {
-      kind: 'sessions',
-      sourceType,
-      sources: config.MirrorSource,
-      sourceVpcIds: config.MirrorSourceVpcId,
-      mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
-      sessionBudget: config.MirrorSessionBudget,
-      tcpPortsFromTargets: config.MirrorTcpPortsFromTargets,
-      timeoutSeconds: config.MirroringSessionLambdaTimeout,
-      intervalMinutes: config.MirroringSessionLambdaInterval,
-    };
+    return sessionsPlan(config, { sourceType, sources: config.MirrorSource, sourceVpcIds: config.MirrorSourceVpcId, tcpPortsFromTargets: config.MirrorTcpPortsFromTargets });
   }
   // What is not a session type: a new MirrorSourceType fails to compile here until it is decided.
   switch (sourceType) {
@@ -281,6 +298,27 @@ function outputsOf(fleet: FleetPlan, sources: SourcesPlan): OutputPlan[] {
   return outputs;
 }
 
+/** The RAM share of the collector's mirror target (a filter cannot be shared: each source account has its own). */
+export interface MirrorTargetSharePlan {
+  /** Name of the resource share. */
+  readonly name: string;
+  /** The source accounts' IDs, or the one organization / OU ARN. */
+  readonly principals: readonly string[];
+  /** True when sharing with accounts one by one: they may be outside the collector's organization (and accept an invitation). */
+  readonly allowExternalPrincipals: boolean;
+}
+
+/** The share, or undefined without SourceAccounts. */
+export function planMirrorTargetShare(config: MirroringConfig): MirrorTargetSharePlan | undefined {
+  if (config.SourceAccounts.length === 0) return undefined;
+  const byAccount = config.ShareMirrorTargetWith === 'accounts';
+  return {
+    name: `${config.StackName}-mirror-target`,
+    principals: byAccount ? config.SourceAccounts.map((account) => account.AccountId) : [config.ShareMirrorTargetWith],
+    allowExternalPrincipals: byAccount,
+  };
+}
+
 /** The deployment a validated configuration describes. */
 export function planDeployment(config: MirroringConfig, options: PlanOptions = {}): DeploymentPlan {
   const fleet = fleetPlan(config);
@@ -290,18 +328,19 @@ export function planDeployment(config: MirroringConfig, options: PlanOptions = {
     region: config.Region,
     vpcId: config.VpcId,
     subnetIds: config.SubnetIds,
-    tags: { ...config.Tags, [STACK_TAG_KEY]: config.StackName },
+    tags: stackTagsOf(config, config.StackName),
     names: resourceNames(config.StackName),
     tokenSecret: tokenSecretPlan(config, options.tokenVariableName ?? TOKEN_VARIABLE_NAME),
     alarmTopic: config.AlarmTopicArn ? { kind: 'existing', arn: config.AlarmTopicArn } : { kind: 'created' },
     mirror: {
       sourceCidrs: config.MirrorSourceCidrs,
-      tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!),
+      tcpPorts: mirrorTcpPortsOf(config),
       rulesManagedAtRunTime: config.MirrorTcpPortsFromTargets,
       sameZoneDelivery: config.SameZoneDelivery,
     },
     fleet,
     sources,
+    mirrorTargetShare: planMirrorTargetShare(config),
     outputs: outputsOf(fleet, sources),
   };
 }

@@ -1,20 +1,10 @@
 /**
- * Many accounts, one collector: what each source account's stack builds, and how the collector shares its mirror
- * target with them, derived once from a validated configuration. Pure, like plan.ts.
+ * Many accounts, one collector: what each source account's stack builds, derived once from a validated
+ * configuration. Pure, like plan.ts (which plans the collector's share of its target).
  */
-import { parsePortRange, sourceStackName, type BackendConfig, type MirroringConfig, type SourceAccount } from '../config';
-import { STACK_TAG_KEY, derivesPortsFromTargets } from '../shared';
-import type { SourcesPlan } from './plan';
-
-/** The RAM share of the collector's mirror target (a filter cannot be shared: each source account has its own). */
-export interface MirrorTargetSharePlan {
-  /** Name of the resource share. */
-  readonly name: string;
-  /** The source accounts' IDs, or the one organization / OU ARN. */
-  readonly principals: readonly string[];
-  /** True when sharing with accounts one by one: they may be outside the collector's organization (and accept an invitation). */
-  readonly allowExternalPrincipals: boolean;
-}
+import { sourceStackName, type BackendConfig, type MirroringConfig, type SourceAccount } from '../config';
+import { derivesPortsFromTargets } from '../shared';
+import { mirrorTcpPortsOf, sessionsPlan, stackTagsOf, type SourcesPlan } from './plan';
 
 /** One source account's stack: a filter with the collector's rules and a session Lambda toward the shared target. */
 export interface SourceAccountPlan {
@@ -39,18 +29,6 @@ export interface SourceAccountPlan {
 
 /** Name of the Terraform variable that carries the collector's target ID into a source stack. */
 export const MIRROR_TARGET_ID_VARIABLE = 'mirror_target_id';
-
-
-/** The share, or undefined without SourceAccounts. */
-export function planMirrorTargetShare(config: MirroringConfig): MirrorTargetSharePlan | undefined {
-  if (config.SourceAccounts.length === 0) return undefined;
-  const byAccount = config.ShareMirrorTargetWith === 'accounts';
-  return {
-    name: `${config.StackName}-mirror-target`,
-    principals: byAccount ? config.SourceAccounts.map((account) => account.AccountId) : [config.ShareMirrorTargetWith],
-    allowExternalPrincipals: byAccount,
-  };
-}
 
 /** A source stack's state: next to the collector's, told apart by the account. */
 export function sourceBackend(backend: BackendConfig, accountId: string): BackendConfig {
@@ -77,19 +55,9 @@ export function planSourceAccount(config: MirroringConfig, account: SourceAccoun
     roleArn: account.RoleArn,
     region: account.Region,
     backend: sourceBackend(config.Backend, account.AccountId),
-    tags: { ...config.Tags, [STACK_TAG_KEY]: stackName },
-    sources: {
-      kind: 'sessions',
-      sourceType: account.MirrorSourceType,
-      sources: account.MirrorSource,
-      sourceVpcIds: account.MirrorSourceVpcId,
-      mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
-      sessionBudget: config.MirrorSessionBudget,
-      tcpPortsFromTargets,
-      timeoutSeconds: config.MirroringSessionLambdaTimeout,
-      intervalMinutes: config.MirroringSessionLambdaInterval,
-    },
-    mirror: { tcpPorts: config.MirrorTcpPorts.map((item) => parsePortRange(item)!), rulesManagedAtRunTime: tcpPortsFromTargets },
+    tags: stackTagsOf(config, stackName),
+    sources: sessionsPlan(config, { sourceType: account.MirrorSourceType, sources: account.MirrorSource, sourceVpcIds: account.MirrorSourceVpcId, tcpPortsFromTargets }),
+    mirror: { tcpPorts: mirrorTcpPortsOf(config), rulesManagedAtRunTime: tcpPortsFromTargets },
     ...(config.SharedMirrorTargetId ? { sharedTargetId: config.SharedMirrorTargetId } : {}),
   };
 }
