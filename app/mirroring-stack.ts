@@ -2,6 +2,7 @@ import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TraceableTrafficMirroring } from '../constructs/traceable-traffic-mirroring';
+import { ReadableAddresses } from './addresses';
 import { applyBackend } from './backend';
 import type { MirroringConfig } from '../config';
 
@@ -18,7 +19,7 @@ const MIRRORING_ID = 'mirroring';
  * `traceable:stack` and Tags), the {@link TraceableTrafficMirroring} construct and its outputs.
  */
 export class MirroringStack extends TerraformStack {
-  private readonly allocatedIds = new Map<string, string>();
+  private addresses?: ReadableAddresses;
   readonly mirroring: TraceableTrafficMirroring;
 
   constructor(scope: Construct, props: MirroringStackProps) {
@@ -36,26 +37,11 @@ export class MirroringStack extends TerraformStack {
     for (const { name, value, description } of this.mirroring.outputs) new TerraformOutput(this, name, { value, description });
   }
 
-  /**
-   * Construct scopes below the stack, without the construct itself: the addresses of before it existed. (Asked while
-   * the construct is being built, before `this.mirroring` is set.)
-   */
-  private scopesOf(node: Node): Construct[] {
-    return node.scopes.slice(node.scopes.indexOf(this) + 1).filter((scope) => !(scope instanceof TraceableTrafficMirroring));
-  }
-
-  /**
-   * Readable, stable Terraform addresses (`aws_lb.mirror_nlb`, not `aws_lb.mirror_nlb_F7312191`): the construct path
-   * joined by underscores, so a plan in review names what it touches and renaming a construct is a visible change.
-   */
+  /** Addresses as before the construct existed: its own id is left out (see {@link ReadableAddresses}). */
   protected allocateLogicalId(element: TerraformElement | Node): string {
-    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
-    const id = this.scopesOf(node).map((scope) => scope.node.id).join('_').replace(/[^A-Za-z0-9_-]/g, '_');
-    const path = node.path;
-    const owner = this.allocatedIds.get(id);
-    if (owner !== undefined && owner !== path) throw new Error(`Terraform address ${id} is used by both ${owner} and ${path}`);
-    this.allocatedIds.set(id, path);
-    return id;
+    // Asked while the construct is being built, before `this.mirroring` is set: told apart by its class.
+    this.addresses ??= new ReadableAddresses(this, (scope) => scope instanceof TraceableTrafficMirroring);
+    return this.addresses.addressOf(element);
   }
 
   /** cdk.tf.json's `//` comments name construct paths: written without the construct's id, as before it existed. */

@@ -4,6 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { AlarmTopic } from '../constructs/alarm-topic';
 import { SourceAccountMirroring } from '../constructs/source-account-mirroring';
 import { MIRROR_TARGET_ID_VARIABLE, type SourceAccountPlan } from '../plan';
+import { ReadableAddresses } from './addresses';
 import { applyBackend } from './backend';
 
 /** Session name of the provider's assumed role: what CloudTrail shows in the source account. */
@@ -18,6 +19,7 @@ const ROLE_SESSION_NAME = 'traceable-traffic-mirroring';
 export class SourceAccountStack extends TerraformStack {
   readonly mirroring: SourceAccountMirroring;
   readonly mirrorTargetId: TerraformVariable;
+  private addresses?: ReadableAddresses;
 
   constructor(scope: Construct, plan: SourceAccountPlan) {
     super(scope, plan.stackName);
@@ -45,9 +47,9 @@ export class SourceAccountStack extends TerraformStack {
     new TerraformOutput(this, 'alarm_topic_arn', { value: alarms.topicArn, description: 'SNS topic the alarms of this account notify' });
   }
 
-  /** Readable Terraform addresses, the construct path joined by underscores (`aws_lambda_function.source_sessions_function`). */
+  /** Readable Terraform addresses (`aws_lambda_function.source_sessions_function`), see {@link ReadableAddresses}. */
   protected allocateLogicalId(element: TerraformElement | Node): string {
-    const node = TerraformElement.isTerraformElement(element) ? element.node : element;
-    return node.scopes.slice(node.scopes.indexOf(this) + 1).map((scope) => scope.node.id).join('_').replace(/[^A-Za-z0-9_-]/g, '_');
+    this.addresses ??= new ReadableAddresses(this);
+    return this.addresses.addressOf(element);
   }
 }
