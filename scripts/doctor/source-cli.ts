@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/doctor-source.ts --stack <collector StackName> --account <source AccountId> --mirror-target-id <tmt-...>
+ * `npm run doctor:source -- --stack <collector StackName> --account <source AccountId> --mirror-target-id <tmt-...>
  * [--config path]`: the doctor of one source account, run with that account's credentials (e.g. a profile whose
  * role_arn is the account's RoleArn). The collector's own doctor (`npm run doctor`) checks the target's health.
  * Exit 0 when no check failed, 1 when one did, 2 for usage and configuration errors.
@@ -10,7 +10,7 @@ import { parseFlags, selectStack } from './cli';
 import { exitCodeOf, formatReport } from './report';
 import { checkSharedTarget, checkSourceAccountSessions } from './source-accounts';
 
-export const SOURCE_USAGE = 'usage: npx tsx scripts/doctor-source.ts --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
+export const SOURCE_USAGE = 'usage: npm run doctor:source -- --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
 
 export interface SourceDoctorIo {
   env: NodeJS.ProcessEnv;
