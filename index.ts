@@ -7,8 +7,8 @@ export {
   type MirroringOutput,
   type TraceableTrafficMirroringOptions,
   type TraceableTrafficMirroringProps,
-} from './constructs/traceable-traffic-mirroring';
-export { MirroringStack, type MirroringStackProps } from './app/mirroring-stack';
+} from './modules/traceable-traffic-mirroring';
+export { MirroringStack, type MirroringStackProps } from './stacks/mirroring-stack';
 export { ConfigError, loadConfig, parseConfig, type LoadedConfig, type MirroringConfig, type ParsedConfig } from './config';
 export { type MirrorSourceType } from './shared';
 export {

@@ -3,7 +3,7 @@
  * never leaves a half-written cdktf.out behind. MIRRORING_CONFIG names one file, a comma-separated list of files
  * or a directory of them (one stack per file); without it, the shipped example.
  */
-import { runApp } from './app/app';
+import { runApp } from './stacks/app';
 import { DEFAULT_CONFIG_PATH } from './config';
 
 const { exitCode, stderr } = runApp(process.env.MIRRORING_CONFIG || DEFAULT_CONFIG_PATH);

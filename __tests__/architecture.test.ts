@@ -8,7 +8,7 @@ import { synthConfig } from './helpers/synth';
 const root = join(__dirname, '..');
 
 function sourceFiles(): string[] {
-  const dirs = ['main.ts', 'index.ts', 'app', 'plan', 'config', 'shared', 'constructs', 'lambda', 'bootstrap', 'scripts'];
+  const dirs = ['main.ts', 'index.ts', 'stacks', 'plan', 'config', 'shared', 'modules', 'lambda', 'bootstrap', 'scripts'];
   return dirs.flatMap((entry) =>
     entry.endsWith('.ts')
       ? [join(root, entry)]
@@ -84,8 +84,8 @@ describe('imports', () => {
     const users = sourceFiles()
       .filter((file) => importsOf(file).some((name) => name.startsWith('@cdktf/provider-aws')))
       .map((file) => relative(root, file))
-      .filter((file) => !file.startsWith('constructs/'));
-    expect(users).toEqual(['app/mirroring-stack.ts', 'app/source-account-stack.ts']);
+      .filter((file) => !file.startsWith('modules/'));
+    expect(users).toEqual(['stacks/mirroring-stack.ts', 'stacks/source-account-stack.ts']);
   });
 });
 
@@ -101,23 +101,23 @@ describe('synthesized stacks', () => {
 
 describe('layering', () => {
   test('the Lambda imports no infrastructure code (its bundle stays small and it runs without cdktf)', () => {
-    expect(forbiddenImports('lambda', { packages: INFRASTRUCTURE, folders: ['app', 'plan', 'config', 'constructs', 'index'] })).toEqual([]);
+    expect(forbiddenImports('lambda', { packages: INFRASTRUCTURE, folders: ['stacks', 'plan', 'config', 'modules', 'index'] })).toEqual([]);
   });
 
-  test('constructs do not import the app (the construct library works without it)', () => {
-    expect(forbiddenImports('constructs', { folders: ['app', 'main'] })).toEqual([]);
+  test('modules do not import the stacks (the construct library works without them)', () => {
+    expect(forbiddenImports('modules', { folders: ['stacks', 'main'] })).toEqual([]);
   });
 
   test('the doctor imports no construct and no cdktf (it reads the plan)', () => {
-    expect(forbiddenImports('scripts/doctor', { packages: INFRASTRUCTURE, folders: ['constructs', 'app'] })).toEqual([]);
+    expect(forbiddenImports('scripts/doctor', { packages: INFRASTRUCTURE, folders: ['modules', 'stacks'] })).toEqual([]);
   });
 
   test('render:bootstrap loads no stack (it reads the plan)', () => {
-    expect(forbiddenImports('scripts/render-bootstrap.ts', { packages: INFRASTRUCTURE, folders: ['constructs', 'app'] })).toEqual([]);
+    expect(forbiddenImports('scripts/render-bootstrap.ts', { packages: INFRASTRUCTURE, folders: ['modules', 'stacks'] })).toEqual([]);
   });
 
   test('the plan imports no cdktf and no provider (it is a pure function of the configuration)', () => {
-    expect(forbiddenImports('plan', { packages: INFRASTRUCTURE, folders: ['constructs', 'app'] })).toEqual([]);
+    expect(forbiddenImports('plan', { packages: INFRASTRUCTURE, folders: ['modules', 'stacks'] })).toEqual([]);
   });
 
   // shared/ on node builtins only: __tests__/shared.test.ts.

@@ -1,5 +1,5 @@
 /**
- * The bootstrap bundle's carrier (constructs/bootstrap-bundle.ts) as synthesized: a private bucket, the bundle object
+ * The bootstrap bundle's carrier (modules/bootstrap-bundle.ts) as synthesized: a private bucket, the bundle object
  * under its digest, the instance role's read of exactly that prefix.
  */
 import { gunzipSync } from 'node:zlib';

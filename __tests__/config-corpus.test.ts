@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runApp } from '../app/app';
+import { runApp } from '../stacks/app';
 import { hostileConfigs, type HostileFile } from './helpers/hostile-configs';
 import { snapshot } from './helpers/synth';
 

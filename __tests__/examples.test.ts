@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadConfig, type MirroringConfig } from '../config';
 import { MIRROR_SOURCE_TYPES } from '../shared';
-import { runApp } from '../app/app';
+import { runApp } from '../stacks/app';
 import type { TerraformJson } from './helpers/synth';
 
 const root = join(__dirname, '..');

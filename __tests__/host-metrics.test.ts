@@ -1,10 +1,10 @@
 /**
- * constructs/host-metrics.ts: the loss alarms take the stack's alarm actions (the SNS topic the stack wires in) and refuse
+ * modules/host-metrics.ts: the loss alarms take the stack's alarm actions (the SNS topic the stack wires in) and refuse
  * settings CloudWatch would refuse, naming them.
  */
 import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { addLossAlarms, packetsPerHostTarget } from '../constructs/host-metrics';
+import { addLossAlarms, packetsPerHostTarget } from '../modules/host-metrics';
 import { agentGroup } from '../shared';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:traceable-alarms';

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import {
   buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, codeCacheDirOf, deterministicZip, PREBUILT_BUNDLE, runsFromSources,
   sessionLambdaCode, storedZipEntry, synthOutputDir,
-} from '../constructs/lambda-bundle';
+} from '../modules/lambda-bundle';
 import { packageRoot } from '../shared/package-root';
 
 const freshDir = () => mkdtempSync(path.join(tmpdir(), 'session-lambda-'));

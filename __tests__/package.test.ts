@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { buildSessionLambdaZip, PREBUILT_BUNDLE, storedZipEntry } from '../constructs/lambda-bundle';
+import { buildSessionLambdaZip, PREBUILT_BUNDLE, storedZipEntry } from '../modules/lambda-bundle';
 import { terraformPlan, type PlanResult } from './helpers/terraform';
 
 const root = join(__dirname, '..');

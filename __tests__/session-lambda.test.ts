@@ -5,8 +5,8 @@ import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirr
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { configOf, resource, synthConfig } from './helpers/synth';
 import { manyLoadBalancerNames } from './helpers/load-balancer-names';
-import { bundleWithSources, cachedSessionLambdaBundle, storedZipEntry } from '../constructs/lambda-bundle';
-import { asyncEventMaxAgeSeconds, cleanupChainLength, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../constructs/session-lambda';
+import { bundleWithSources, cachedSessionLambdaBundle, storedZipEntry } from '../modules/lambda-bundle';
+import { asyncEventMaxAgeSeconds, cleanupChainLength, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 

@@ -23,7 +23,7 @@ test('shared/ imports only its own files and node builtins', () => {
 
 test('tag keys, ports and source-type rules are spelled only in shared/', () => {
   const spelled = [/'traceable:(stack|mirroring-stack|mirroring-source)'/, /[!=]== '(ECS_CLUSTER|LOAD_BALANCER_TAGS|INSTANCE_TAGS)'/, /(?<![\w-])(4789|8089)(?![\w-])/];
-  const product = ['app', 'plan', 'config', 'constructs', 'lambda', 'bootstrap', 'scripts'].flatMap(tsFiles);
+  const product = ['stacks', 'plan', 'config', 'modules', 'lambda', 'bootstrap', 'scripts'].flatMap(tsFiles);
   const found = product.flatMap((file) =>
     readFileSync(file, 'utf8')
       .split('\n')
@@ -35,7 +35,7 @@ test('tag keys, ports and source-type rules are spelled only in shared/', () => 
 });
 
 test('no two exported types (interfaces, type aliases, classes) share a name', () => {
-  const product = ['app', 'plan', 'config', 'shared', 'constructs', 'lambda', 'bootstrap', 'scripts'].flatMap(tsFiles);
+  const product = ['stacks', 'plan', 'config', 'shared', 'modules', 'lambda', 'bootstrap', 'scripts'].flatMap(tsFiles);
   const byName = new Map<string, string[]>();
   for (const file of product) {
     for (const [, name] of readFileSync(file, 'utf8').matchAll(/^export (?:abstract )?(?:interface|type|class) ([A-Za-z_$][\w$]*)/gm)) {

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runApp } from '../app/app';
+import { runApp } from '../stacks/app';
 import { parseConfig } from '../config';
 import { planMirrorTargetShare, sourceBackend } from '../plan';
 import { BASE_CONFIG, resource, type TerraformJson } from './helpers/synth';

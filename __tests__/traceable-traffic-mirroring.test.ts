@@ -79,7 +79,7 @@ describe('two environments in one stack', () => {
 });
 
 describe('props', () => {
-  const source = readFileSync(join(__dirname, '..', 'constructs', 'traceable-traffic-mirroring.ts'), 'utf8');
+  const source = readFileSync(join(__dirname, '..', 'modules', 'traceable-traffic-mirroring.ts'), 'utf8');
   const body = source.slice(source.indexOf('export interface TraceableTrafficMirroringProps'), source.indexOf('\n}\n', source.indexOf('export interface TraceableTrafficMirroringProps')));
   const keys = (Object.keys(CONFIG_FIELDS) as ConfigKey[]).filter((key) => key !== 'Backend');
 

@@ -309,7 +309,7 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
-/** The bootstrap bundle: the gzip of the unpack script, stored as an S3 object of the stack (constructs/bootstrap-bundle.ts)
+/** The bootstrap bundle: the gzip of the unpack script, stored as an S3 object of the stack (modules/bootstrap-bundle.ts)
  * under a key holding its sha256, so that any change to the files is a new key, new user data, a new launch template
  * version and an instance refresh. */
 export interface BootstrapBundle {
@@ -322,7 +322,7 @@ export interface BootstrapBundle {
 export const BUNDLE_KEY_PREFIX = 'bootstrap/';
 
 /** Stands for the bundle bucket's name in the rendered user data; Terraform puts the name in (its bucket_prefix makes
- * the name known only once the bucket exists), see constructs/bootstrap-bundle.ts. */
+ * the name known only once the bucket exists), see modules/bootstrap-bundle.ts. */
 export const BUNDLE_BUCKET_PLACEHOLDER = '__TRACEABLE_BUNDLE_BUCKET__';
 
 /** The bundle of a fleet kind's files. gzip level 9, no timestamp or name in the header: the same files give the same bytes. */
@@ -433,7 +433,7 @@ export function renderEcsUserData(clusterName: string, props: BootstrapProps, bu
 
 /** User data as EC2 takes it (base64), gzip-compressed: cloud-init (Amazon Linux 2023, Ubuntu, the ECS-optimized
  * AMI) recognizes gzip user data and decompresses it before running it. EC2's 16 KB limit applies to the gzip.
- * With the bundle bucket's name put in by Terraform, the stack uses Terraform's base64gzip instead (constructs/bootstrap-bundle.ts). */
+ * With the bundle bucket's name put in by Terraform, the stack uses Terraform's base64gzip instead (modules/bootstrap-bundle.ts). */
 export function encodeUserData(userData: string): string {
   return gzipSync(Buffer.from(userData, 'utf8'), { level: 9 }).toString('base64');
 }

@@ -1,5 +1,5 @@
 /**
- * The environment contract between constructs/session-lambda.ts (which sets it) and lambda/handler.ts (which reads
+ * The environment contract between modules/session-lambda.ts (which sets it) and lambda/handler.ts (which reads
  * it). No secrets: only ids and names. Kept free of imports so the infrastructure code can use it cheaply.
  */
 export const SESSION_LAMBDA_ENV = {
@@ -37,7 +37,7 @@ export const SESSION_LAMBDA_ENV = {
   sessionFunctionName: 'SESSION_FUNCTION_NAME',
 } as const;
 
-/** The file of the deterministic bundle that carries the configured sources (constructs/session-lambda.ts writes it). */
+/** The file of the deterministic bundle that carries the configured sources (modules/session-lambda.ts writes it). */
 export const SOURCES_FILE_NAME = 'mirror-sources.json';
 
 /** Default delays of the retries of a target not yet healthy: 15 s, 30 s, 1, 2 and 4 minutes (7.75 minutes in all, within one default interval). */

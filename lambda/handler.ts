@@ -103,7 +103,7 @@ export function runModeOf(event: unknown): RunMode {
   if (isSqsBatch(event)) return 'event';
   const body = (event && typeof event === 'object' ? event : {}) as { dryRun?: unknown; action?: unknown; tf?: { action?: unknown } };
   if (body.action === 'drain') return 'drain';
-  // The destroy-time cleanup invocations (constructs/session-lambda.ts) are also invoked when created or updated.
+  // The destroy-time cleanup invocations (modules/session-lambda.ts) are also invoked when created or updated.
   if (body.action === 'cleanup' && body.tf !== undefined && body.tf.action !== 'delete') return 'idle';
   if (body.tf?.action === 'delete' || body.action === 'cleanup') return 'cleanup';
   if (body.dryRun === true) return 'dry-run';

@@ -12,7 +12,7 @@ import { isThrottling } from '../lambda/aws';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS } from '../lambda/environment';
 import { createHandler, type HandlerResponse } from '../lambda/handler';
 import { SimAccount, lambdaContext, simEvents, type SimTargetGroup } from '../__tests__/lambda/sim/account';
-import { CLEANUP_TIMEOUT_SECONDS, cleanupChainLength } from '../constructs/session-lambda';
+import { CLEANUP_TIMEOUT_SECONDS, cleanupChainLength } from '../modules/session-lambda';
 
 const TARGET_GROUPS = 100;
 const TARGETS_PER_GROUP = 100;

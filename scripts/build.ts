@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildSessionLambdaZip, PREBUILT_BUNDLE } from '../constructs/lambda-bundle';
+import { buildSessionLambdaZip, PREBUILT_BUNDLE } from '../modules/lambda-bundle';
 import { packageRoot } from '../shared/package-root';
 
 const root = packageRoot();

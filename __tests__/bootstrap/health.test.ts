@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AGENT_TOKEN_FILE_NAME, BOOTSTRAP_FILES_DIR, bootstrapFiles } from '../../bootstrap';
 import { FEED_DIR } from '../../bootstrap/constants';
 import { HEALTH_CHECK_PATH } from '../../shared';
-import { renderAgentTaskConfiguration } from '../../constructs/ecs-fleet';
+import { renderAgentTaskConfiguration } from '../../modules/ecs-fleet';
 
 let work: string;
 const started: ChildProcess[] = [];

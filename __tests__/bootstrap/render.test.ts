@@ -134,7 +134,7 @@ describe('user data', () => {
   });
 
   test('renders no Terraform template sequence except the secret ARN reference (the files are static sources)', () => {
-    // The scripts are bash with their own ${...}: they reach Terraform base64-encoded (constructs/bootstrap-bundle.ts),
+    // The scripts are bash with their own ${...}: they reach Terraform base64-encoded (modules/bootstrap-bundle.ts),
     // which it never interpolates. What is rendered from the props must not add any.
     const withoutRef = renderedPartOf(userData).split(TF_REF).join('');
     expect(userData).toContain(`TRACEABLE_TOKEN_SECRET_ARN='${TF_REF}'`);

@@ -13,7 +13,7 @@ const hostAddresses = (prefix: string, managedPolicies: string[]) => [
   `aws_vpc_security_group_egress_rule.${prefix}_egress_https`,
 ];
 
-/** The bootstrap bundle's carrier (constructs/bootstrap-bundle.ts) of a fleet. */
+/** The bootstrap bundle's carrier (modules/bootstrap-bundle.ts) of a fleet. */
 const bundleAddresses = (prefix: string) => [
   `aws_iam_role_policy.${prefix}_bootstrap_bundle_read`,
   `aws_s3_bucket.${prefix}_bootstrap_bundle_bucket`,

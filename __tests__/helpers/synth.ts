@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { MirroringConfig } from '../../config';
 import { configOf } from './base-config';
-import { MirroringStack } from '../../app/mirroring-stack';
+import { MirroringStack } from '../../stacks/mirroring-stack';
 
 export { BASE_CONFIG, configOf } from './base-config';
 
@@ -65,7 +65,7 @@ export function snapshot(dir: string): Record<string, string> {
 }
 
 /** The user data script of a synthesized launch template whose bundle bucket's name Terraform puts in
- * (constructs/bootstrap-bundle.ts): the script as rendered, with the placeholder, and the bucket it names. */
+ * (modules/bootstrap-bundle.ts): the script as rendered, with the placeholder, and the bucket it names. */
 export function userDataOf(launchTemplate: { user_data: string }): { script: string; bucket: string } {
   const m = /^\$\{base64gzip\(replace\(base64decode\("([A-Za-z0-9+/=]+)"\), "__TRACEABLE_BUNDLE_BUCKET__", (aws_s3_bucket\.\w+)\.bucket\)\)\}$/.exec(
     launchTemplate.user_data,

@@ -1,7 +1,7 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { TerraformStack, Testing } from 'cdktf';
-import { SessionLambda } from '../../constructs/session-lambda';
+import { SessionLambda } from '../../modules/session-lambda';
 import type { HandlerResponse } from '../../lambda/handler';
 import { CLEANUP_FUNCTION, SESSION_FUNCTION, STACK, simulatedHandler } from './sim/harness';
 import { accessDenied, type SimOptions } from './sim/account';
@@ -300,7 +300,7 @@ describe('mirror-session Lambda on the simulated account', () => {
 });
 
 describe('failures that end a run successfully reach the alarms', () => {
-  // The alarms as the stack synthesizes them (constructs/session-lambda.ts), read back from the Terraform JSON.
+  // The alarms as the stack synthesizes them (modules/session-lambda.ts), read back from the Terraform JSON.
   const alarms = (() => {
     const app = Testing.app();
     const stack = new TerraformStack(app, 'alarms');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdktf';
 import type { MirroringConfig } from '../../config';
-import { MirroringStack } from '../../app/mirroring-stack';
+import { MirroringStack } from '../../stacks/mirroring-stack';
 import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 

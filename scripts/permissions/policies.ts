@@ -4,7 +4,7 @@
  * plan: what `terraform plan` reads on refresh, and the state (no lock: a read-only plan runs with -lock=false).
  * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy.
  */
-import { partitionOf } from '../../constructs/aws-partition';
+import { partitionOf } from '../../modules/aws-partition';
 import { STACK_TAG_KEY } from '../../shared';
 import { OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
 

@@ -388,7 +388,7 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
   },
 
   // ---------------------------------------------------------------------------------------------------------- S3
-  // The bootstrap bundle's bucket (constructs/bootstrap-bundle.ts): named by its bucket_prefix, S3 adds the rest.
+  // The bootstrap bundle's bucket (modules/bootstrap-bundle.ts): named by its bucket_prefix, S3 adds the rest.
   aws_s3_bucket: {
     sources: [sar('amazons3'), provider('aws_s3_bucket')],
     grants: [

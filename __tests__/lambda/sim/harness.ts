@@ -29,7 +29,7 @@ export function simulatedHandler(options: SimOptions & { env?: Record<string, st
   const deliver = (max = 100) => invoke({ Records: account.receive(max) });
 
   // The two functions as Lambda runs them (concurrency counted): the session function (reserved concurrency 1) and
-  // the cleanup function that Terraform's destroy-time invocations call (constructs/session-lambda.ts).
+  // the cleanup function that Terraform's destroy-time invocations call (modules/session-lambda.ts).
   const sessionFunction = account.addFunction(SESSION_FUNCTION, (event, context) => handler(event, context), { timeoutMs: 600_000 });
   const cleanupHandler = createHandler({ clients: () => account.clients, clock: account.clock, env: { ...env, SESSION_FUNCTION_NAME: SESSION_FUNCTION }, log: (line) => logs.push(line) });
   const cleanupFunction = account.addFunction(CLEANUP_FUNCTION, (event, context) => cleanupHandler(event, context), { timeoutMs: 900_000, reservedConcurrency: 1000 });

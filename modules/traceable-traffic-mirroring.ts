@@ -267,7 +267,7 @@ void propsAgreeWithSchema;
 
 export interface TraceableTrafficMirroringOptions {
   /**
-   * The standalone app (app/mirroring-stack.ts): its provider's default_tags already carry `traceable:stack` and
+   * The standalone app (stacks/mirroring-stack.ts): its provider's default_tags already carry `traceable:stack` and
    * Tags, so the construct tags no resource itself, and the token variable keeps the name `traceable_refresh_token`
    * (one deployment per stack).
    * @default false: every taggable resource gets the tags, and the token variable is
@@ -300,7 +300,7 @@ export class TraceableTrafficMirroring extends Construct {
   readonly fleet: Ec2Fleet | EcsFleet;
   /** The session Lambda (undefined with MANUAL and FARGATE). */
   readonly sessionLambda?: SessionLambda;
-  /** With SourceAccounts: the RAM share of the mirror target with them (constructs/mirror-target-share.ts). */
+  /** With SourceAccounts: the RAM share of the mirror target with them (modules/mirror-target-share.ts). */
   readonly mirrorTargetShare?: MirrorTargetShare;
   /** FARGATE: the private name of the NLB and the sidecar definition. */
   readonly fargateDns?: FargateDns;

@@ -106,7 +106,7 @@ export interface SessionLambdaProps {
    */
   readonly memorySize?: number;
   /**
-   * Actions (the stack's alarm topic, see constructs/alarm-topic.ts) of the alarms: function errors, session errors
+   * Actions (the stack's alarm topic, see modules/alarm-topic.ts) of the alarms: function errors, session errors
    * and sources whose discovery failed.
    * @default []
    */

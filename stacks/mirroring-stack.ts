@@ -1,7 +1,7 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TraceableTrafficMirroring } from '../constructs/traceable-traffic-mirroring';
+import { TraceableTrafficMirroring } from '../modules/traceable-traffic-mirroring';
 import { ReadableAddresses } from './addresses';
 import { applyBackend } from './backend';
 import type { MirroringConfig } from '../config';

@@ -1,8 +1,8 @@
 import { TerraformElement, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import type { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { AlarmTopic } from '../constructs/alarm-topic';
-import { SourceAccountMirroring } from '../constructs/source-account-mirroring';
+import { AlarmTopic } from '../modules/alarm-topic';
+import { SourceAccountMirroring } from '../modules/source-account-mirroring';
 import { MIRROR_TARGET_ID_VARIABLE, type SourceAccountPlan } from '../plan';
 import { ReadableAddresses } from './addresses';
 import { applyBackend } from './backend';
