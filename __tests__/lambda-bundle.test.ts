@@ -2,10 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
 import {
-  buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, codeCacheDirOf, deterministicZip, PREBUILT_BUNDLE, runsFromSources,
-  sessionLambdaCode, storedZipEntry, synthOutputDir,
+  buildSessionLambdaBundle, buildSessionLambdaZip, bundleWithSources, cachedSessionLambdaBundle, codeCacheDirOf, PREBUILT_BUNDLE, runsFromSources,
+  sessionLambdaCode, synthOutputDir,
 } from '../modules/lambda-bundle';
+import { deflateDeterministic, deterministicZip, readZipEntry, zipEntryContent } from '../modules/zip';
 import { packageRoot } from '../shared/package-root';
 
 const freshDir = () => mkdtempSync(path.join(tmpdir(), 'session-lambda-'));
@@ -43,9 +45,51 @@ describe('deterministicZip', () => {
 
   it('gives each entry back by name, and names a missing one', () => {
     const zip = deterministicZip({ 'index.js': Buffer.from('code'), 'mirror-sources.json': Buffer.from('[]') });
-    expect(storedZipEntry(zip, 'mirror-sources.json').toString()).toBe('[]');
-    expect(storedZipEntry(zip, 'index.js').toString()).toBe('code');
-    expect(() => storedZipEntry(zip, 'other.js')).toThrow('no other.js in the bundle');
+    expect(zipEntryContent(zip, 'mirror-sources.json').toString()).toBe('[]');
+    expect(zipEntryContent(zip, 'index.js').toString()).toBe('code');
+    expect(() => zipEntryContent(zip, 'other.js')).toThrow('no other.js in the bundle');
+  });
+});
+
+describe('deflateDeterministic', () => {
+  /** Inputs that reach each part of the coder: no match, short and long matches, the longest length and distance. */
+  const inputs: Record<string, Buffer> = {
+    empty: Buffer.alloc(0),
+    'one byte': Buffer.from('x'),
+    'every byte value': Buffer.from(Array.from({ length: 256 }, (_, index) => index)),
+    'a run of 100,000 equal bytes (matches of 258)': Buffer.alloc(100_000, 0x61),
+    'text repeating at a 32 KiB distance': (() => {
+      const block = Buffer.from(Array.from({ length: 32_768 }, (_, index) => (index * 7919) % 251));
+      return Buffer.concat([block, block, Buffer.from('tail')]);
+    })(),
+    'pseudo-random bytes (no matches)': Buffer.from(Array.from({ length: 70_000 }, (_, index) => (Math.imul(index + 1, 2654435761) >>> 13) & 0xff)),
+  };
+
+  it.each(Object.keys(inputs))('%s: zlib inflates it back to the same bytes', (name) => {
+    expect(inflateRawSync(deflateDeterministic(inputs[name])).equals(inputs[name])).toBe(true);
+  });
+
+  it('compresses the Lambda code to under a third, and Python reads the zip', () => {
+    // Prepare
+    const code = zipEntryContent(buildSessionLambdaZip(), 'index.js');
+    const zipPath = path.join(freshDir(), 'code.zip');
+
+    // Act
+    const entry = readZipEntry(buildSessionLambdaZip(), 'index.js');
+    writeFileSync(zipPath, buildSessionLambdaZip());
+
+    // Assess
+    expect(entry.method).toBe(8);
+    expect(entry.compressed.length).toBeLessThan(code.length / 3);
+    expect(readWithPython(zipPath)[0].data).toBe(code.toString('utf8'));
+  });
+
+  it('finds a damaged entry by its CRC-32', () => {
+    const zip = deterministicZip({ 'index.js': Buffer.from('exports.handler = 1;\n'.repeat(20)) });
+    const damaged = Buffer.from(zip);
+    damaged[damaged.indexOf('index.js') + 'index.js'.length + 3] ^= 0x01;
+    expect(zipEntryContent(zip, 'index.js').toString()).toBe('exports.handler = 1;\n'.repeat(20));
+    expect(() => zipEntryContent(damaged, 'index.js')).toThrow(/index\.js in the bundle is damaged|invalid|incorrect/);
   });
 });
 
@@ -87,8 +131,8 @@ describe('the session Lambda bundle', () => {
 
     // Assess
     const zip = readFileSync(withSources.zipPath);
-    expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(base, 'index.js'))).toBe(true);
-    expect(storedZipEntry(zip, 'mirror-sources.json').toString('utf8')).toBe('["web-alb","api-alb"]\n');
+    expect(zipEntryContent(zip, 'index.js').equals(zipEntryContent(base, 'index.js'))).toBe(true);
+    expect(zipEntryContent(zip, 'mirror-sources.json').toString('utf8')).toBe('["web-alb","api-alb"]\n');
     expect(bundleWithSources(base, ['web-alb', 'api-alb'], freshDir()).sourceCodeHash).toBe(withSources.sourceCodeHash);
   });
 });

@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { buildSessionLambdaZip, PREBUILT_BUNDLE, storedZipEntry } from '../modules/lambda-bundle';
+import { buildSessionLambdaZip, PREBUILT_BUNDLE } from '../modules/lambda-bundle';
+import { zipEntryContent } from '../modules/zip';
 import { terraformPlan, type PlanResult } from './helpers/terraform';
 
 const root = join(__dirname, '..');
@@ -61,7 +62,7 @@ describe('npm pack', () => {
 
   it('ships the Lambda code the sources build, byte for byte (a second build gives the same zip)', () => {
     expect(prebuilt.equals(buildSessionLambdaZip())).toBe(true);
-    expect(storedZipEntry(prebuilt, 'index.js').length).toBeGreaterThan(100_000);
+    expect(zipEntryContent(prebuilt, 'index.js').length).toBeGreaterThan(100_000);
   });
   it('declares what the compiled code requires: zod at run time, cdktf, constructs and the provider as peers', () => {
     // Prepare
@@ -169,10 +170,10 @@ process.stdout.write(JSON.stringify({ entry: require.resolve('${PACKAGE_NAME}') 
   });
 
   it('deploys the prebuilt Lambda code the package ships', () => {
-    const code = storedZipEntry(readFileSync(join(installed, PREBUILT_BUNDLE)), 'index.js');
+    const code = zipEntryContent(readFileSync(join(installed, PREBUILT_BUNDLE)), 'index.js');
     const functions = Object.values(synthesized.resource.aws_lambda_function);
     expect(functions.length).toBeGreaterThan(0);
-    for (const fn of functions) expect(storedZipEntry(readFileSync(join(stackDir, fn.filename as string)), 'index.js').equals(code)).toBe(true);
+    for (const fn of functions) expect(zipEntryContent(readFileSync(join(stackDir, fn.filename as string)), 'index.js').equals(code)).toBe(true);
   });
 
   it('types the construct for a TypeScript app: the installed .d.ts files resolve, a misspelt prop is refused', () => {

@@ -5,7 +5,8 @@ import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirr
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { configOf, resource, synthConfig } from './helpers/synth';
 import { manyLoadBalancerNames } from './helpers/load-balancer-names';
-import { bundleWithSources, cachedSessionLambdaBundle, storedZipEntry } from '../modules/lambda-bundle';
+import { bundleWithSources, cachedSessionLambdaBundle } from '../modules/lambda-bundle';
+import { zipEntryContent } from '../modules/zip';
 import { asyncEventMaxAgeSeconds, cleanupChainLength, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
@@ -309,8 +310,8 @@ describe('300 load balancer names', () => {
     const deployed = bundleWithSources(readFileSync(cachedSessionLambdaBundle().zipPath), names);
     expect(fn.source_code_hash).toBe(deployed.sourceCodeHash);
     const zip = readFileSync(deployed.zipPath);
-    expect(JSON.parse(storedZipEntry(zip, 'mirror-sources.json').toString('utf8'))).toEqual(names);
-    expect(storedZipEntry(zip, 'index.js').equals(storedZipEntry(readFileSync(cachedSessionLambdaBundle().zipPath), 'index.js'))).toBe(true);
+    expect(JSON.parse(zipEntryContent(zip, 'mirror-sources.json').toString('utf8'))).toEqual(names);
+    expect(zipEntryContent(zip, 'index.js').equals(zipEntryContent(readFileSync(cachedSessionLambdaBundle().zipPath), 'index.js'))).toBe(true);
     expect(JSON.stringify(fn.environment.variables)).not.toContain('shop-frontend');
     expect(fn.environment.variables.MIRROR_SOURCES_FILE).toBe('mirror-sources.json');
     expect(named(resources, 'aws_lambda_function', 'cleanup_function').source_code_hash).toBe(fn.source_code_hash);

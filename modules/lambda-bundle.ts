@@ -1,5 +1,5 @@
 /**
- * The session Lambda's code as a deterministic zip (fixed timestamps, sorted entries), re-zipped per stack with its
+ * The session Lambda's code as a deterministic zip (./zip.ts: fixed timestamps, sorted entries, our own deflate), re-zipped per stack with its
  * sources. Two origins: in the repository, lambda/handler.ts is bundled with esbuild and the zip cached under build/
  * between synths; the packed package ships that zip prebuilt ({@link PREBUILT_BUNDLE}, written by `npm run build`),
  * so a consumer needs neither the Lambda's sources nor esbuild.
@@ -10,6 +10,7 @@ import { tmpdir, userInfo } from 'node:os';
 import * as path from 'node:path';
 import { SOURCES_FILE_NAME } from '../lambda/environment';
 import { packageRoot } from '../shared/package-root';
+import { deterministicZip, readZipEntry, zipEntryContent } from './zip';
 
 /** The prebuilt zip (code only, no sources) inside the package, relative to its root. */
 export const PREBUILT_BUNDLE = path.join('dist', 'assets', 'session-lambda.zip');
@@ -27,77 +28,6 @@ const STACK_ZIP_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 function esbuild(): typeof import('esbuild') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('esbuild');
-}
-
-// ---- deterministic bundle -----------------------------------------------------------------------------------
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = CRC_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/**
- * A zip of the given files with fixed timestamps (1980-01-01), fixed permissions and sorted entries. Entries are
- * stored, not deflated: the bytes then depend on the bundle only, not on the zlib of the machine that synthesizes,
- * so CI and laptops produce the same `source_code_hash`.
- */
-export function deterministicZip(files: Record<string, Uint8Array>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const name of Object.keys(files).sort()) {
-    const data = Buffer.from(files[name]);
-    const nameBytes = Buffer.from(name, 'utf8');
-    const crc = crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt16LE(0, 10); // time 00:00
-    local.writeUInt16LE(0x21, 12); // date 1980-01-01
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE((3 << 8) | 20, 4); // made by: unix
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(0, 10);
-    central.writeUInt16LE(0, 12);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
-    central.writeUInt32LE(((0o100644 << 16) >>> 0), 38); // -rw-r--r--
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBytes, data);
-    centrals.push(central, nameBytes);
-    offset += local.length + nameBytes.length + data.length;
-  }
-  const centralSize = centrals.reduce((sum, part) => sum + part.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(centrals.length / 2, 8);
-  end.writeUInt16LE(centrals.length / 2, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...centrals, end]);
 }
 
 export interface SessionLambdaBundle {
@@ -150,24 +80,13 @@ function writeBundle(zip: Buffer, outputDir: string): SessionLambdaBundle {
   return { zipPath, sourceCodeHash, bytes: zip.length };
 }
 
-/** The bytes of one entry of a zip made by {@link deterministicZip} (stored, not deflated). */
-export function storedZipEntry(zip: Buffer, name: string): Buffer {
-  for (let offset = 0; zip.readUInt32LE(offset) === 0x04034b50;) {
-    const size = zip.readUInt32LE(offset + 18);
-    const nameLength = zip.readUInt16LE(offset + 26);
-    const dataStart = offset + 30 + nameLength + zip.readUInt16LE(offset + 28);
-    if (zip.toString('utf8', offset + 30, offset + 30 + nameLength) === name) return zip.subarray(dataStart, dataStart + size);
-    offset = dataStart + size;
-  }
-  throw new Error(`no ${name} in the bundle`);
-}
-
 /**
  * The zip a stack deploys: the code plus its sources as {@link SOURCES_FILE_NAME}. The source list travels in the
  * bundle, not the environment (4 KB at most): 300 load balancer names must fit. Equal sources give an equal zip.
  */
 export function bundleWithSources(baseZip: Buffer, sources: readonly string[], outputDir = synthOutputDir()): SessionLambdaBundle {
-  const code = storedZipEntry(baseZip, 'index.js');
+  // The code's entry is copied compressed as it is: the per-stack zip is the prebuilt one's bytes plus the sources.
+  const code = readZipEntry(baseZip, 'index.js');
   return writeBundle(deterministicZip({ 'index.js': code, [SOURCES_FILE_NAME]: Buffer.from(`${JSON.stringify(sources)}\n`, 'utf8') }), outputDir);
 }
 
@@ -250,7 +169,7 @@ export function sessionLambdaCode(root = packageRoot()): Buffer {
   const prebuilt = path.join(root, PREBUILT_BUNDLE);
   if (!existsSync(prebuilt)) throw new Error(`the session Lambda's code ${prebuilt} is missing: the package was packed without \`npm run build\``);
   const zip = readFileSync(prebuilt);
-  storedZipEntry(zip, 'index.js');
+  zipEntryContent(zip, 'index.js');
   return zip;
 }
 
