@@ -57,7 +57,7 @@ describe('the source account doctor\'s command line', () => {
   async function run(argv: string[], ec2: ReturnType<typeof sourceAccount>['account']['clients']['ec2']) {
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const code = await runSourceDoctor(argv, { env: {}, stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), ec2For: () => ec2 });
+    const code = await runSourceDoctor(argv, { env: {}, stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), ec2For: () => ec2, checkCredentials: async () => undefined });
     return { code, stdout, stderr };
   }
 

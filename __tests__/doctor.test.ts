@@ -17,7 +17,8 @@ import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws
 import { summaryLogLine } from '../lambda/handler';
 import type { RunSummary } from '../lambda/reconcile';
 import { doctorClients } from '../scripts/doctor/checks';
-import { runDoctor } from '../scripts/doctor/cli';
+import { HELP, runDoctor, USAGE } from '../scripts/doctor/cli';
+import { resolveCredentials } from '../scripts/doctor/credentials';
 
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 const MINUTE = 60_000;
@@ -120,6 +121,7 @@ async function doctor(...argv: string[]) {
     stdout: (line) => stdout.push(line),
     stderr: (line) => stderr.push(line),
     clientsFor: doctorClients, // real clients: the mocks intercept every instance
+    checkCredentials: async () => undefined,
     now: () => clock,
     request,
     sleep: async (ms) => { clock += ms; },
@@ -248,7 +250,7 @@ describe('npm run doctor', () => {
     const stdout: string[] = [];
     // Act
     await runDoctor(['--stack', 'prod', '--config', join(configDir, 'budget.json')], {
-      env: { TRACEABLE_SESSION_HOUR_PRICE_USD: '0.02' }, stdout: (line) => stdout.push(line), stderr: () => undefined, clientsFor: doctorClients, now: () => NOW,
+      env: { TRACEABLE_SESSION_HOUR_PRICE_USD: '0.02' }, stdout: (line) => stdout.push(line), stderr: () => undefined, clientsFor: doctorClients, checkCredentials: async () => undefined, now: () => NOW,
       request, sleep: async () => undefined,
     });
     rmSync(join(configDir, 'budget.json'));
@@ -392,8 +394,44 @@ describe('npm run doctor', () => {
     // Act
     const { code, stderr } = await doctor(...argv);
     // Assess
-    expect(stderr).toEqual([message, 'usage: npm run doctor -- --stack <StackName> [--config <file, comma-separated files or directory>] [--probe <http(s) URL through a mirrored load balancer>]']);
+    expect(stderr).toEqual([message, 'usage: traceable-mirroring-doctor --stack <StackName> [--config <file, comma-separated files or directory>] [--probe <http(s) URL through a mirrored load balancer>]']);
     expect(code).toBe(2);
+  });
+
+  it.each([['--help'], ['-h'], ['--stack', 'prod', '--help']])('%s prints the help on stdout and exits 0', async (...argv) => {
+    const { code, stdout, stderr } = await doctor(...argv);
+    expect(stdout).toEqual([HELP]);
+    expect(HELP.split('\n')[0]).toBe(USAGE);
+    expect(stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(elbv2.calls()).toHaveLength(0);
+  });
+
+  it('without credentials: one line naming the region and the SDK\'s reason, exit 2, no check made', async () => {
+    // Prepare: the SDK's real default chain, with nothing to find (no environment keys, files, SSO or metadata service).
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) if (/^AWS_/.test(key)) delete process.env[key];
+    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: join(configDir, 'none'), AWS_CONFIG_FILE: join(configDir, 'none') });
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const clientsFor = jest.fn(doctorClients);
+    // Act
+    let code: number;
+    try {
+      code = await runDoctor(['--stack', 'prod', '--config', configDir], {
+        env: {}, stdout: (line) => stdout.push(line), stderr: (line) => stderr.push(line), clientsFor, checkCredentials: resolveCredentials,
+        now: () => NOW, request, sleep: async () => undefined,
+      });
+    } finally {
+      process.env = saved;
+    }
+    // Assess
+    expect(stderr).toEqual([
+      'doctor: no usable AWS credentials for eu-west-1 (Could not load credentials from any providers); run with the credentials of the stack\'s account, e.g. AWS_PROFILE=<profile>',
+    ]);
+    expect(stdout).toEqual([]);
+    expect(code).toBe(2);
+    expect(clientsFor).not.toHaveBeenCalled();
   });
 
   it('exits 2 with the problems of an invalid configuration', async () => {

@@ -1,5 +1,5 @@
 /**
- * `npm run permissions -- --stack <StackName> [--config path] [--for plan|apply]`: the IAM policies a pipeline needs to
+ * `traceable-mirroring-permissions` (`npm run permissions --`) `--stack <StackName> [--config path] [--for plan|apply]`: the IAM policies a pipeline needs to
  * plan, and to apply and destroy, this stack (scripts/permissions/: the table, the generator, the command).
  */
 import { runPermissions } from './permissions/cli';

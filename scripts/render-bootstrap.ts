@@ -1,7 +1,7 @@
 /**
  * Writes the fleet's rendered user data and everything it installs, for reading and testing outside the stack.
  *
- *   npm run render:bootstrap -- --out DIR [--config examples/config.json] [--interface ens5] [--feed socket|file]
+ *   traceable-mirroring-render-bootstrap (npm run render:bootstrap -- in the repository) --out DIR [--config examples/config.json] [--interface ens5] [--feed socket|file]
  *
  * DIR receives: user-data.sh (as given to EC2, but for the bundle bucket's name, which Terraform fills in),
  * bootstrap.env, suricata.yaml (rendered for --interface, default ens5), files/ (the tree unpacked under
@@ -14,32 +14,35 @@ import { BootstrapProps, bootstrapBundle, bootstrapEnvironment, bootstrapFiles, 
 import { DEFAULT_CAPTURE_INTERFACE, FEED_MODES, FeedMode, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config';
 import { bootstrapPropsOf } from '../plan';
+import { parseFlags } from './doctor/cli';
 
-const USAGE = 'usage: render-bootstrap --out DIR [--config FILE] [--interface NAME] [--feed socket|file]';
+const USAGE = 'usage: traceable-mirroring-render-bootstrap --out DIR [--config FILE] [--interface NAME] [--feed socket|file]';
 
-export function parseArgs(argv: string[]): { out: string; config?: string; iface: string; feed?: FeedMode } {
-  let out: string | undefined;
-  let config: string | undefined;
-  let iface = DEFAULT_CAPTURE_INTERFACE;
-  let feed: FeedMode | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--out') out = next();
-    else if (a === '--config') config = next();
-    else if (a === '--interface') iface = next();
-    else if (a === '--feed') {
-      const v = next();
-      if (!(FEED_MODES as readonly string[]).includes(v)) throw new Error(`--feed must be ${FEED_MODES.join(' or ')}, got ${JSON.stringify(v)}`);
-      feed = v as FeedMode;
-    } else throw new Error(`unknown argument ${a}; ${USAGE}`);
-  }
+const HELP = [
+  USAGE,
+  '',
+  'Writes what the agent hosts of a configuration get, for reading and testing outside the stack: user-data.sh,',
+  'bootstrap.env, suricata.yaml, files/ (the tree unpacked under /opt/traceable) and sizes.json. No AWS call is made.',
+  '',
+  '  --out        the directory to write into',
+  '  --config     the configuration file (default: the example)',
+  `  --interface  the capture interface suricata.yaml names (default: ${DEFAULT_CAPTURE_INTERFACE})`,
+  '  --feed       socket (to the agent) or file (every event appended to a file on the host, to look at it)',
+  '',
+  'In a clone of the repository: npm run render:bootstrap -- <the same flags>.',
+].join('\n');
+
+const FLAGS = ['out', 'config', 'interface', 'feed'] as const;
+
+/** The command line's values; throws with the first problem. `--help` is answered before (see main). */
+export function parseArgs(argv: readonly string[]): { out: string; config?: string; iface: string; feed?: FeedMode } {
+  const parsed = parseFlags(argv, FLAGS);
+  if ('error' in parsed) throw new Error(`${parsed.error}; ${USAGE}`);
+  if ('help' in parsed) throw new Error(USAGE);
+  const { out, config, interface: iface = DEFAULT_CAPTURE_INTERFACE, feed } = parsed.values;
+  if (feed !== undefined && !(FEED_MODES as readonly string[]).includes(feed)) throw new Error(`--feed must be ${FEED_MODES.join(' or ')}, got ${JSON.stringify(feed)}`);
   if (!out) throw new Error(USAGE);
-  return { out, config, iface, feed };
+  return { out, config, iface, feed: feed as FeedMode | undefined };
 }
 
 export function renderBootstrapTo(out: string, props: BootstrapProps, iface: string = DEFAULT_CAPTURE_INTERFACE) {
@@ -60,8 +63,12 @@ export function renderBootstrapTo(out: string, props: BootstrapProps, iface: str
   return sizes;
 }
 
-function main() {
-  const args = parseArgs(process.argv.slice(2));
+function main(argv: readonly string[]) {
+  if ('help' in parseFlags(argv, FLAGS)) {
+    console.log(HELP);
+    return;
+  }
+  const args = parseArgs(argv);
   const configPath = args.config ?? DEFAULT_CONFIG_PATH;
   const { config } = loadConfig(configPath);
   const props = { ...bootstrapPropsOf(config), ...(args.feed ? { feedMode: args.feed } : {}) };
@@ -73,7 +80,7 @@ function main() {
 
 if (require.main === module) {
   try {
-    main();
+    main(process.argv.slice(2));
   } catch (err) {
     console.error(`render-bootstrap: ${(err as Error).message}`);
     process.exit(1);

@@ -1,16 +1,32 @@
 /**
- * `npm run doctor:source -- --stack <collector StackName> --account <source AccountId> --mirror-target-id <tmt-...>
+ * `traceable-mirroring-doctor-source` (`npm run doctor:source --`) `--stack <collector StackName> --account <source AccountId> --mirror-target-id <tmt-...>
  * [--config path]`: the doctor of one source account, run with that account's credentials (e.g. a profile whose
  * role_arn is the account's RoleArn). The collector's own doctor (`npm run doctor`) checks the target's health.
  * Exit 0 when no check failed, 1 when one did, 2 for usage and configuration errors.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { planSourceAccounts } from '../../plan';
-import { parseFlags, selectStack } from './cli';
+import { credentialsProblem, parseFlags, selectStack } from './cli';
 import { exitCodeOf, formatReport } from './report';
 import { checkSharedTarget, checkSourceAccountSessions } from './source-accounts';
 
-export const SOURCE_USAGE = 'usage: npm run doctor:source -- --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
+export const SOURCE_USAGE = 'usage: traceable-mirroring-doctor-source --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
+
+export const SOURCE_HELP = [
+  SOURCE_USAGE,
+  '',
+  'The doctor of one source account, run with that account\'s credentials (e.g. a profile whose role_arn is the account\'s',
+  'RoleArn): is the collector\'s mirror target shared with it and accepted, and are its stack\'s sessions toward that target.',
+  'The collector\'s own doctor (traceable-mirroring-doctor) checks the target\'s health.',
+  '',
+  '  --stack             the collector\'s StackName',
+  '  --account           the source account\'s AccountId, as in the collector\'s SourceAccounts',
+  '  --mirror-target-id  the collector\'s output mirror_target_id (tmt-...)',
+  '  --config            the configuration: a file, comma-separated files or a directory (default: MIRRORING_CONFIG, else the example)',
+  '',
+  'In a clone of the repository: npm run doctor:source -- <the same flags>.',
+  'Exit 0 when no check failed, 1 when one did, 2 for usage, configuration and credential errors.',
+].join('\n');
 
 export interface SourceDoctorIo {
   env: NodeJS.ProcessEnv;
@@ -18,6 +34,8 @@ export interface SourceDoctorIo {
   stderr: (line: string) => void;
   /** EC2 of the region, with the source account's credentials. */
   ec2For: (region: string) => EC2Client;
+  /** Resolves those credentials, once, before any check; throws when there are none. */
+  checkCredentials: (region: string) => Promise<void>;
 }
 
 export async function runSourceDoctor(argv: readonly string[], io: SourceDoctorIo): Promise<number> {
@@ -27,6 +45,10 @@ export async function runSourceDoctor(argv: readonly string[], io: SourceDoctorI
     return 2;
   };
   const parsed = parseFlags(argv, ['stack', 'account', 'mirror-target-id', 'config']);
+  if ('help' in parsed) {
+    io.stdout(SOURCE_HELP);
+    return 0;
+  }
   if ('error' in parsed) return usage(parsed.error);
   const { stack, account, config } = parsed.values;
   const targetId = parsed.values['mirror-target-id'];
@@ -40,6 +62,12 @@ export async function runSourceDoctor(argv: readonly string[], io: SourceDoctorI
   const sources = planSourceAccounts(selected.chosen.config);
   const plan = sources.find((source) => source.accountId === account);
   if (!plan) return usage(`--account: ${account} is not among ${stack}'s SourceAccounts (${sources.map((source) => source.accountId).join(', ') || 'none'})`);
+  try {
+    await io.checkCredentials(plan.region);
+  } catch (error) {
+    io.stderr(`doctor: ${credentialsProblem(plan.region, error)}`);
+    return 2;
+  }
   const ec2 = io.ec2For(plan.region);
   const checks = [await checkSharedTarget(ec2, plan, targetId), await checkSourceAccountSessions(ec2, plan, targetId)];
   const report = { stackName: plan.stackName, region: plan.region, sourceType: plan.sources.sourceType, ecs: false, checks, unhealthyInstanceIds: [] };

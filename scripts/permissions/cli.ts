@@ -1,5 +1,5 @@
 /**
- * `npm run permissions -- --stack <StackName> [--config path] [--for plan|apply] [--account id] [--out dir]`: synthesizes
+ * `traceable-mirroring-permissions` (`npm run permissions --` in the repository) `--stack <StackName> [--config path] [--for plan|apply] [--account id] [--out dir]`: synthesizes
  * the stack's configuration as the app does and prints (or writes) the deployer's plan and apply policies.
  * Exit 0 when printed, 1 when the stack cannot be described (an unknown resource type), 2 for usage and configuration errors.
  */
@@ -13,8 +13,24 @@ import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 
 export const USAGE =
-  'usage: npm run permissions -- --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply] ' +
+  'usage: traceable-mirroring-permissions --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply] ' +
   '[--account <12-digit AWS account ID>] [--out <directory for the policy files>]';
+
+export const HELP = [
+  USAGE,
+  '',
+  'The IAM policies a pipeline needs to plan, and to apply and destroy, the stack: synthesized from its configuration as',
+  'the app does, each split into managed policies of IAM\'s size. No AWS call is made.',
+  '',
+  '  --stack    the StackName of the configuration',
+  '  --config   the configuration: a file, comma-separated files or a directory (default: MIRRORING_CONFIG, else the example)',
+  '  --for      plan or apply (default: both)',
+  '  --account  the account the policies name (default: any account, *)',
+  '  --out      write each policy as <stack>-<plan|apply>[-n].json into this directory instead of printing it',
+  '',
+  'In a clone of the repository: npm run permissions -- <the same flags>.',
+  'Exit 0 when written, 1 when the stack cannot be described, 2 for usage and configuration errors.',
+].join('\n');
 
 export const KINDS = ['plan', 'apply'] as const;
 export type Kind = (typeof KINDS)[number];
@@ -62,6 +78,10 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
     return 2;
   };
   const parsed = parseFlags(argv, ['stack', 'config', 'for', 'account', 'out']);
+  if ('help' in parsed) {
+    io.stdout(HELP);
+    return 0;
+  }
   if ('error' in parsed) return usageError(parsed.error);
   const { stack, config, account, out } = parsed.values;
   if (!stack) return usageError('--stack is required');
