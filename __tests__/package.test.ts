@@ -4,7 +4,7 @@
  * Both packs build in the repository (prepack: dist/ and the prebuilt Lambda zip), so they run one after the other in
  * this one file.
  */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -64,7 +64,7 @@ describe('npm pack', () => {
     expect(prebuilt.equals(buildSessionLambdaZip())).toBe(true);
     expect(zipEntryContent(prebuilt, 'index.js').length).toBeGreaterThan(100_000);
   });
-  it('declares what the compiled code requires: zod at run time, cdktf, constructs and the provider as peers', () => {
+  it('declares what the compiled code requires: zod at run time; constructs, and cdktf or cdktn with their provider, as peers', () => {
     // Prepare
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
     const compiled = readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })
@@ -76,10 +76,12 @@ describe('npm pack', () => {
       .map((match) => match[1].split('/').slice(0, match[1].startsWith('@') ? 2 : 1).join('/'))
       .filter((name) => !name.startsWith('node:'))));
 
-    // Assess: esbuild is required only to bundle from the sources, which the package does not ship.
-    expect([...required].sort()).toEqual(['@cdktf/provider-aws', 'cdktf', 'constructs', 'esbuild', 'zod']);
+    // Assess: esbuild is required only to bundle from the sources, which the package does not ship. cdktf and its
+    // provider, or CDK Terrain's (dist/cdktn), are optional peers: an app brings one of the two.
+    expect([...required].sort()).toEqual(['@cdktf/provider-aws', '@cdktn/provider-aws', 'cdktf', 'cdktn', 'constructs', 'esbuild', 'zod']);
     expect(Object.keys(manifest.dependencies)).toEqual(['zod']);
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@cdktf/provider-aws', 'cdktf', 'constructs']);
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@cdktf/provider-aws', '@cdktn/provider-aws', 'cdktf', 'cdktn', 'constructs']);
+    expect(Object.keys(manifest.peerDependenciesMeta).sort()).toEqual(['@cdktf/provider-aws', '@cdktn/provider-aws', 'cdktf', 'cdktn']);
     expect(manifest.devDependencies.esbuild).toBeDefined();
   });
 });
@@ -218,5 +220,105 @@ export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
     expect(lbNames.map((name) => /staging|prod/.test(name))).toEqual([true, true]);
     const bucket = (plan.json.resource_changes as Array<{ address: string; change: { after: { bucket?: string } } }>).find((change) => change.address === 'aws_s3_bucket.audit_logs');
     expect(bucket?.change.after.bucket).toBe('platform-audit-logs-eu-west-1');
+  });
+});
+
+/**
+ * The peers today's users bring, installed from the npm registry with npm's strict peer resolution: cdktf with the
+ * provider of hashicorp/aws 6.x (@cdktf/provider-aws 21), and CDK Terrain (cdktn with @cdktn/provider-aws, through the
+ * package's `/cdktn` entry). Each app type-checks and synthesizes the same construct; the JSON must equal the one this
+ * repository's peers (cdktf 0.21.0, @cdktf/provider-aws 20.1.0) synthesize, but for the provider's version and
+ * source. Only hashicorp/aws 5.100.0 is on this machine, so their plans are not run here (README: cdktf and CDK Terrain).
+ */
+describe('the peers a consumer brings', () => {
+  const FLAVOURS = {
+    'cdktf 0.21 + @cdktf/provider-aws 21 (hashicorp/aws 6.x)': {
+      library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME,
+      peers: { cdktf: '0.21.0', constructs: '10.4.2', '@cdktf/provider-aws': '21.9.1' }, awsVersion: /^6\./,
+    },
+    'CDK Terrain: cdktn 0.24 + @cdktn/provider-aws 25 (hashicorp/aws 6.x)': {
+      library: 'cdktn', provider: '@cdktn/provider-aws', entry: `${PACKAGE_NAME}/cdktn`,
+      peers: { cdktn: '0.24.0', constructs: '10.7.0', '@cdktn/provider-aws': '25.7.0' }, awsVersion: /^6\./,
+    },
+  } as const;
+  type Flavour = (typeof FLAVOURS)[keyof typeof FLAVOURS];
+  const work = mkdtempSync(join(tmpdir(), 'peers-'));
+  const PROPS = `{
+    StackName: 'mirroring-prod', Region: 'eu-west-1', VpcId: 'vpc-0a9b8c7d6e5f40312',
+    SubnetIds: ['subnet-0a9b8c7d6e5f40311', 'subnet-0a9b8c7d6e5f40322'], MirrorSourceType: 'LOAD_BALANCER', MirrorSource: ['shop-frontend-alb'],
+    TraceableEnvironment: 'production', TraceableServiceName: 'shop',
+    TraceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token-Ab12Cd',
+  }`;
+  const appSource = (flavour: Pick<Flavour, 'library' | 'provider' | 'entry'>) => `
+import { App, TerraformStack } from '${flavour.library}';
+import { AwsProvider } from '${flavour.provider}/lib/provider';
+import { TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '${flavour.entry}';
+
+const app = new App({ outdir: 'cdktf.out' });
+const stack = new TerraformStack(app, 'platform');
+new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+const props: TraceableTrafficMirroringProps = ${PROPS};
+new TraceableTrafficMirroring(stack, 'mirroring_prod', props);
+app.synth();
+`;
+  /** The synthesized JSON without what differs by design: construct metadata, the provider's version and source, paths. */
+  const comparable = (file: string) => {
+    const strip = (value: unknown): unknown => Array.isArray(value) ? value.map(strip)
+      : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).filter(([key]) => key !== '//').map(([key, inner]) => [key, strip(inner)])) : value;
+    const json = strip(JSON.parse(readFileSync(file, 'utf8'))) as { terraform: { required_providers: { aws: object }; backend?: object }; resource: { aws_lambda_function: Record<string, object> } };
+    json.terraform.required_providers.aws = {};
+    delete json.terraform.backend;
+    for (const fn of Object.values(json.resource.aws_lambda_function)) Object.assign(fn, { filename: 'code.zip' });
+    return json;
+  };
+  const runAsync = (command: string, args: string[], cwd: string) => new Promise<string>((resolve, reject) => {
+    execFile(command, args, { cwd, env: { ...cleanEnv(), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command} ${args.join(' ')} failed in ${cwd}: ${error.message}\n${stderr}`)) : resolve(stdout));
+  });
+  /** tsc compiles the app to JavaScript against the peers' own type definitions, strictly; node runs it. */
+  const typeCheckAndSynth = (dir: string) => {
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022', types: [], skipLibCheck: true, outDir: 'out-js' }, files: ['main.ts'],
+    }));
+    expect(run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', dir], dir)).toBe('');
+    run(process.execPath, [join(dir, 'out-js', 'main.js')], dir);
+    return join(dir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json');
+  };
+  let reference: ReturnType<typeof comparable>;
+
+  beforeAll(async () => {
+    // Prepare: this repository's own peers synthesize the reference, then each flavour's app installs the tarball and
+    // its peers from the registry, both at once (the downloads dominate).
+    const packed = npmPack('--pack-destination', work);
+    const ours = join(work, 'ours');
+    mkdirSync(ours);
+    writeFileSync(join(ours, 'main.ts'), appSource({ library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME }));
+    mkdirSync(join(ours, 'node_modules', '@cdktf'), { recursive: true });
+    for (const name of ['cdktf', 'constructs', '@cdktf/provider-aws']) symlinkSync(join(root, 'node_modules', name), join(ours, 'node_modules', name));
+    symlinkSync(root, join(ours, 'node_modules', PACKAGE_NAME));
+    reference = comparable(typeCheckAndSynth(ours));
+    await Promise.all(Object.entries(FLAVOURS).map(async ([, flavour], index) => {
+      const dir = join(work, `app-${index}`);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${index}`, version: '1.0.0', private: true }));
+      const peers = Object.entries(flavour.peers).map(([name, version]) => `${name}@${version}`);
+      await runAsync('npm', ['install', '--strict-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', `file:../${packed.filename}`, ...peers], dir);
+      writeFileSync(join(dir, 'main.ts'), appSource(flavour));
+    }));
+  }, 900_000);
+
+  it.each(Object.keys(FLAVOURS))('%s: installs with strict peers, type-checks, synthesizes the same JSON', (name) => {
+    // Act
+    const index = Object.keys(FLAVOURS).indexOf(name);
+    const flavour = FLAVOURS[name as keyof typeof FLAVOURS];
+    const dir = join(work, `app-${index}`);
+    const file = typeCheckAndSynth(dir);
+
+    // Assess
+    const synthesized = JSON.parse(readFileSync(file, 'utf8'));
+    expect(synthesized.terraform.required_providers.aws.version).toMatch(flavour.awsVersion);
+    expect(realpathSync(join(dir, 'node_modules', flavour.library))).toBe(join(dir, 'node_modules', flavour.library));
+    expect(existsSync(join(dir, 'node_modules', flavour.library === 'cdktf' ? 'cdktn' : 'cdktf'))).toBe(false);
+    expect(comparable(file)).toEqual(reference);
   });
 });
