@@ -110,7 +110,11 @@ describe('a consumer cdktf app that installs the tarball', () => {
     writeFileSync(join(appDir, 'package-lock.json'), JSON.stringify({
       ...app, lockfileVersion: 3, requires: true, packages: {
         '': app,
-        [`node_modules/${PACKAGE_NAME}`]: { version: packed.version, resolved: tarball, integrity: packed.integrity, dependencies: ours[''].dependencies, peerDependencies: ours[''].peerDependencies },
+        [`node_modules/${PACKAGE_NAME}`]: {
+          version: packed.version, resolved: tarball, integrity: packed.integrity, dependencies: ours[''].dependencies, peerDependencies: ours[''].peerDependencies,
+          // npm ci links the commands the lockfile names
+          bin: JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin,
+        },
         'node_modules/zod': { version: zod.version, resolved: zod.resolved, integrity: zod.integrity },
       },
     }, null, 2));
@@ -200,6 +204,39 @@ export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
 
     // Act / Assess: tsc prints nothing and exits 0 (run throws otherwise, with its output).
     expect(run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', appDir], appDir)).toBe('');
+  }, 120_000);
+
+  it('runs the package\'s commands with npx from the installed package: --help, the permissions and the host files of a configuration, the doctor without credentials', () => {
+    // Prepare: a configuration of the user's, and no AWS credentials anywhere the SDK looks.
+    const config = join(appDir, 'mirroring.json');
+    writeFileSync(config, JSON.stringify({
+      StackName: 'mirroring-prod', Region: 'eu-west-1', VpcId: 'vpc-0a9b8c7d6e5f40312', SubnetIds: 'subnet-0a9b8c7d6e5f40311',
+      MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb', TraceableEnvironment: 'production', TraceableServiceName: 'shop',
+    }));
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    const noCredentials = {
+      ...cleanEnv(), AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: join(work, 'none'), AWS_CONFIG_FILE: join(work, 'none'),
+      AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '',
+    };
+    const npx = (...args: string[]) => spawnSync('npx', ['--no-install', ...args], { cwd: appDir, env: noCredentials, encoding: 'utf8' });
+
+    // Act
+    const helps = Object.keys(manifest.bin).map((bin) => [bin, npx(bin, '--help')] as const);
+    const permissions = npx('traceable-mirroring-permissions', '--stack', 'mirroring-prod', '--config', config, '--for', 'plan', '--out', join(work, 'policies'));
+    const rendered = npx('traceable-mirroring-render-bootstrap', '--config', config, '--out', join(work, 'hosts'));
+    const doctor = npx('traceable-mirroring-doctor', '--stack', 'mirroring-prod', '--config', config);
+
+    // Assess
+    expect(Object.keys(manifest.bin).sort()).toEqual(['traceable-mirroring-doctor', 'traceable-mirroring-doctor-source', 'traceable-mirroring-permissions', 'traceable-mirroring-render-bootstrap']);
+    for (const [bin, help] of helps) expect([bin, help.status, help.stdout.split('\n')[0], help.stderr]).toEqual([bin, 0, expect.stringMatching(new RegExp(`^usage: ${bin} --`)), '']);
+    expect([permissions.status, permissions.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(join(work, 'policies', 'mirroring-prod-plan.json'), 'utf8')).Statement.length).toBeGreaterThan(3);
+    expect([rendered.status, rendered.stderr]).toEqual([0, '']);
+    expect(readFileSync(join(work, 'hosts', 'suricata.yaml'), 'utf8')).toContain('af-packet:');
+    // The doctor's own lines (the AWS SDK may add its warning about the Node.js version).
+    expect([doctor.status, doctor.stdout, doctor.stderr.split('\n').filter((line) => line.startsWith('doctor:'))]).toEqual([
+      2, '', ["doctor: no usable AWS credentials for eu-west-1 (Could not load credentials from any providers); run with the credentials of the stack's account, e.g. AWS_PROFILE=<profile>"],
+    ]);
   }, 120_000);
 
   it('plans both instances, each with its own addresses and AWS names, and the user\'s own bucket', () => {
