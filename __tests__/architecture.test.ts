@@ -120,5 +120,9 @@ describe('layering', () => {
     expect(forbiddenImports('plan', { packages: INFRASTRUCTURE, folders: ['modules', 'stacks'] })).toEqual([]);
   });
 
+  test('scripts import no test code (the benchmarks and the simulated account live under scripts/)', () => {
+    expect(forbiddenImports('scripts', { folders: ['__tests__'] })).toEqual([]);
+  });
+
   // shared/ on node builtins only: __tests__/shared.test.ts.
 });

@@ -10,7 +10,7 @@ import { planSourceAccounts } from '../plan';
 import { checkSharedTarget, checkSourceAccountSessions } from '../scripts/doctor/source-accounts';
 import { runSourceDoctor } from '../scripts/doctor/source-cli';
 import { SOURCE_ACCOUNTS_EXAMPLE } from '../scripts/permissions/source-accounts';
-import { simulatedHandler } from './lambda/sim/harness';
+import { simulatedHandler } from '../scripts/lambda-sim/harness';
 
 const [source] = planSourceAccounts(parseConfig(SOURCE_ACCOUNTS_EXAMPLE).config);
 const TARGET = 'tmt-0a1b2c3d4e5f60718';

@@ -11,7 +11,7 @@ import { OWNER_TAG_KEY } from '../shared';
 import { isThrottling } from '../lambda/aws';
 import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS } from '../lambda/environment';
 import { createHandler, type HandlerResponse } from '../lambda/handler';
-import { SimAccount, lambdaContext, simEvents, type SimTargetGroup } from '../__tests__/lambda/sim/account';
+import { SimAccount, lambdaContext, simEvents, type SimTargetGroup } from './lambda-sim/account';
 import { CLEANUP_TIMEOUT_SECONDS, cleanupChainLength } from '../modules/session-lambda';
 
 const TARGET_GROUPS = 100;

@@ -3,8 +3,8 @@ import { applySessionBudget } from '../../lambda/budget';
 import { createHandler } from '../../lambda/handler';
 import type { Plan } from '../../lambda/types';
 import { resource, synthConfig } from '../helpers/synth';
-import { simEvents } from './sim/account';
-import { simulatedHandler } from './sim/harness';
+import { simEvents } from '../../scripts/lambda-sim/account';
+import { simulatedHandler } from '../../scripts/lambda-sim/harness';
 
 function setup(budget: number, sources = ['web', 'api']) {
   const simulated = simulatedHandler({ env: { MIRROR_SOURCES: JSON.stringify(sources), MIRROR_SESSION_BUDGET: String(budget) } });

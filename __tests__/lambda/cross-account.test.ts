@@ -3,7 +3,7 @@
  * collector's account (shared through RAM), and the collector's own Lambda leaves the source accounts' sessions alone.
  */
 import { DescribeTrafficMirrorTargetsCommand } from '@aws-sdk/client-ec2';
-import { STACK, simulatedHandler } from './sim/harness';
+import { STACK, simulatedHandler } from '../../scripts/lambda-sim/harness';
 
 const COLLECTOR = '111122223333';
 const SOURCE = '222233334444';

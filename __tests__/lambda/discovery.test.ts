@@ -27,7 +27,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsCaller, instrumentClients, TimeBudget, type AwsClients } from '../../lambda/aws';
 import { discoverSources } from '../../lambda/discovery';
 import { InstanceTypeCache, resolveInterfaces } from '../../lambda/discovery/interfaces';
-import { SimClock } from './sim/account';
+import { SimClock } from '../../scripts/lambda-sim/account';
 
 function mocks() {
   const clients: AwsClients = {

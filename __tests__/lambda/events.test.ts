@@ -1,8 +1,8 @@
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { parseRecord, retryMessageBody } from '../../lambda/events';
 import { runModeOf } from '../../lambda/handler';
-import { simEvents, type SimAccount } from './sim/account';
-import { STACK, simulatedHandler } from './sim/harness';
+import { simEvents, type SimAccount } from '../../scripts/lambda-sim/account';
+import { STACK, simulatedHandler } from '../../scripts/lambda-sim/harness';
 
 const TG = (account: SimAccount) => account.targetGroups.find((g) => g.name === 'web')!;
 

@@ -1,7 +1,7 @@
 /** MirrorTcpPortsFromTargets: filter rules derived from the target groups' ports, on the simulated account. */
 import { portRanges } from '../../lambda/filter-ports';
 import { resource, resourceAddresses, synthConfig } from '../helpers/synth';
-import { simulatedHandler } from './sim/harness';
+import { simulatedHandler } from '../../scripts/lambda-sim/harness';
 
 function setup() {
   const simulated = simulatedHandler({ env: { MIRROR_SOURCES: '["web","api"]', MIRROR_TCP_PORTS_FROM_TARGETS: 'true' } });

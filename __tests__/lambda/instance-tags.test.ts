@@ -7,8 +7,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../lambda/aws';
 import { discoverSources } from '../../lambda/discovery';
 import { tagFilter } from '../../lambda/discovery/instance-tags';
-import { simEvents } from './sim/account';
-import { STACK, simulatedHandler } from './sim/harness';
+import { simEvents } from '../../scripts/lambda-sim/account';
+import { STACK, simulatedHandler } from '../../scripts/lambda-sim/harness';
 
 const OWNER_TAG = 'traceable:mirroring-stack';
 const SOURCE_TAG = 'traceable:mirroring-source';

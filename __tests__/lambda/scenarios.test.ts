@@ -3,8 +3,8 @@ import { TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { TerraformStack, Testing } from 'cdktf';
 import { SessionLambda } from '../../modules/session-lambda';
 import type { HandlerResponse } from '../../lambda/handler';
-import { CLEANUP_FUNCTION, SESSION_FUNCTION, STACK, simulatedHandler } from './sim/harness';
-import { accessDenied, type SimOptions } from './sim/account';
+import { CLEANUP_FUNCTION, SESSION_FUNCTION, STACK, simulatedHandler } from '../../scripts/lambda-sim/harness';
+import { accessDenied, type SimOptions } from '../../scripts/lambda-sim/account';
 
 const OWNER_TAG = 'traceable:mirroring-stack';
 

@@ -50,8 +50,8 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { GetFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunctionConcurrencyCommand, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { AwsClients, Clock } from '../../../lambda/aws';
-import { instanceTypeSkipReason } from '../../../lambda/eligibility';
+import type { AwsClients, Clock } from '../../lambda/aws';
+import { instanceTypeSkipReason } from '../../lambda/eligibility';
 
 /** Simulated time: sleeping advances the clock instantly. */
 export class SimClock implements Clock {

@@ -1,5 +1,5 @@
 /** The session Lambda's handler wired to a simulated account, as the scenario tests and the benchmark run it. */
-import { createHandler, type HandlerResponse } from '../../../lambda/handler';
+import { createHandler, type HandlerResponse } from '../../lambda/handler';
 import { SimAccount, lambdaContext, type SimOptions } from './account';
 
 export const STACK = 'prod-mirroring';
