@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONFIG_FIELDS, ConfigError, configReferenceMarkdown, loadConfig, loadConfigs, parseConfig } from '../config';
@@ -325,7 +325,7 @@ describe('several environments from one app', () => {
 
 describe('configuration reference', () => {
   test('the README table is the one generated from the schema', () => {
-    const readme = require('node:fs').readFileSync(join(__dirname, '..', 'README.md'), 'utf8') as string;
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
     const between = /<!-- config-reference:start -->\n([\s\S]*?)\n<!-- config-reference:end -->/.exec(readme)?.[1];
     expect(between).toBe(configReferenceMarkdown());
   });

@@ -15,7 +15,7 @@ const MANUAL = { MirrorSourceType: 'MANUAL', MirrorSource: '' } as const;
 /** The resource name part of addresses, for prefix checks. */
 const names = (json: TerraformJson) => resourceAddresses(json).map((address) => address.slice(address.indexOf('.') + 1));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type ContainerDefinition = Record<string, any>;
 function containers(json: TerraformJson): Record<string, ContainerDefinition> {
   const definitions = JSON.parse(resource(json, 'aws_ecs_task_definition', 'ecs_fleet_task_definition').container_definitions) as ContainerDefinition[];

@@ -18,7 +18,7 @@ const STACK = config.StackName;
 const zone = (subnet: string) => `fleet_zone_${subnet.replace(/-/g, '_')}`;
 
 describe('SameZoneDelivery (terraform plan)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   let resources: { address: string; type: string; values: any }[];
   let json: TerraformJson;
   beforeAll(async () => {

@@ -2,7 +2,7 @@
  * Synth assertions for the core stack: the mirror target, the EC2 agent fleet, the token secret and the outputs.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapBundle, renderUserData } from '../bootstrap';
@@ -374,7 +374,7 @@ describe('determinism and failure modes', () => {
     const outdir = join(dir, 'cdktf.out');
     const configPath = join(dir, 'config.json');
     writeFileSync(configPath, JSON.stringify({ Region: 'nowhere', MirrorSourceType: 'MANUAL', SubnetIds: '', TraceableRefreshToken: 'tok-123' }));
-    require('node:fs').mkdirSync(join(outdir, 'stacks', 'old'), { recursive: true });
+    mkdirSync(join(outdir, 'stacks', 'old'), { recursive: true });
     writeFileSync(join(outdir, 'stacks', 'old', 'cdk.tf.json'), '{"kept": true}');
 
     // Act

@@ -29,7 +29,7 @@ function userStack(add: (stack: TerraformStack) => void, region = 'eu-west-1'): 
   return stack;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 const parsed = (stack: TerraformStack): any => JSON.parse(Testing.synth(stack, true));
 
 describe('two environments in one stack', () => {

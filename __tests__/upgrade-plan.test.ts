@@ -34,7 +34,7 @@ describe('upgrades plan as in-place updates of the fleet', () => {
   }
 
   test("Terraform renders the hosts' user data with the deployed bundle bucket's name, gzip-compressed", () => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const state: { resources: any[] } = JSON.parse(readFileSync(join(workspace.dir, 'terraform.tfstate'), 'utf8'));
     const attributes = (type: string, name: string) => state.resources.find((r) => r.type === type && r.name === name).instances[0].attributes;
     const bucket: string = attributes('aws_s3_bucket', 'fleet_bootstrap_bundle_bucket').bucket;

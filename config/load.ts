@@ -42,7 +42,7 @@ export interface LoadedConfig extends ParsedConfig {
 export function resolveConfigPaths(spec: string): string[] {
   const named = spec.split(',').map((part) => part.trim()).filter((part) => part !== '');
   return named.flatMap((path) => {
-    let isDirectory = false;
+    let isDirectory: boolean;
     try {
       isDirectory = statSync(path).isDirectory();
     } catch {

@@ -205,6 +205,7 @@ export class AwsCaller {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any SDK client: each `send` is typed by its own command union
 type Sendable = { send: (command: any, ...rest: any[]) => Promise<any> };
 
 /**

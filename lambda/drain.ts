@@ -37,7 +37,7 @@ export async function drainSessionFunction(lambda: LambdaClient, functionName: s
     } catch (error) {
       if (errorCode(error) !== 'TooManyRequestsException') throw error;
       if (clock.now() + DRAIN_RETRY_MS >= deadline) {
-        throw new Error(`${functionName} was still running a run after ${Math.round((clock.now() - startedAt) / 1000)} s; nothing deleted, run terraform destroy again`);
+        throw new Error(`${functionName} was still running a run after ${Math.round((clock.now() - startedAt) / 1000)} s; nothing deleted, run terraform destroy again`, { cause: error });
       }
       await clock.sleep(DRAIN_RETRY_MS);
     }

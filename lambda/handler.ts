@@ -49,7 +49,7 @@ function sourcesOf(env: NodeJS.ProcessEnv, readFile: BundleFileReader): string[]
   try {
     text = readFile(fileName);
   } catch (error) {
-    throw new Error(`${ENV.sourcesFile}: cannot read ${fileName} from the bundle (${(error as Error).message})`);
+    throw new Error(`${ENV.sourcesFile}: cannot read ${fileName} from the bundle (${(error as Error).message})`, { cause: error });
   }
   return stringArray({ [ENV.sources]: text }, ENV.sources);
 }

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
@@ -41,6 +41,6 @@ function bench(label: string, command: string, args: string[]): void {
   process.stdout.write(`${label.padEnd(4)} median ${median(times).toFixed(2)} s over ${runs} runs (${shown})\n`);
 }
 
-process.stdout.write(`synth of examples/config.json on ${require('node:os').cpus().length} cores\n`);
+process.stdout.write(`synth of examples/config.json on ${cpus().length} cores\n`);
 bench('app', process.execPath, ['--import', 'tsx', 'main.ts']);
 bench('cli', 'npx', ['cdktf', 'synth', '--output', mkdtempSync(join(tmpdir(), 'bench-cli-'))]);

@@ -234,7 +234,7 @@ describe('files', () => {
     expect(outputs.match(/- eve-log:/g)).toHaveLength(1);
     expect(outputs).not.toMatch(/- http:|eve\.json|dump-all-headers/);
     expect(outputs).toContain(`scripts-dir: ${SURICATA_LUA_DIR}\n`);
-    const scripts = [...outputs.matchAll(/^        - (\S+\.lua)$/gm)].map((m) => m[1]);
+    const scripts = [...outputs.matchAll(/^ {8}- (\S+\.lua)$/gm)].map((m) => m[1]);
     // HTTP/1, its body keeper and h2c, in this order; the modules they require (feed, HTTP/2 parser) are installed
     // beside them, and every Lua file of bootstrap/files/lua is installed.
     expect(scripts).toEqual(['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua']);

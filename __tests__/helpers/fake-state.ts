@@ -5,6 +5,7 @@
  * decided by the real provider.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const run = promisify(execFile);
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 const FAKE_ACCOUNT = '123456789012';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Json = any;
 
 export interface Workspace {
@@ -34,7 +35,7 @@ export async function workspaceFor(stackDir: string, env: Record<string, string>
       return (await run('terraform', [`-chdir=${dir}`, ...args], { env: terraformEnv, maxBuffer: 256 * 1024 * 1024 })).stdout;
     } catch (error) {
       const failure = error as Error & { stderr?: string };
-      throw new Error(`terraform ${args[0]} failed in ${dir}: ${(failure.stderr ?? '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ')}`);
+      throw new Error(`terraform ${args[0]} failed in ${dir}: ${(failure.stderr ?? '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ')}`, { cause: error });
     }
   };
   await terraform('init', '-input=false', '-no-color');
@@ -96,7 +97,7 @@ function serviceOf(resourceType: string): string {
 
 /** 17 hex digits derived from the address, so stand-ins are stable and distinct. */
 function hexOf(text: string): string {
-  return require('node:crypto').createHash('sha256').update(text).digest('hex').slice(0, 17);
+  return createHash('sha256').update(text).digest('hex').slice(0, 17);
 }
 
 /** Values AWS gives attributes that a made-up stand-in would break (the provider validates them on plan). */

@@ -17,7 +17,7 @@ export interface SynthResult {
   readonly text: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type TerraformJson = { resource: Record<string, Record<string, any>>; [key: string]: any };
 
 /** Synthesizes BASE_CONFIG with overrides into a fresh temporary cdktf.out and reads the stack back. */
@@ -36,7 +36,7 @@ export function synthValidated(config: MirroringConfig, outdir = mkdtempSync(joi
 }
 
 /** The one resource of a type at an address, failing loudly when absent. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export function resource(json: TerraformJson, type: string, name: string): any {
   const found = json.resource[type]?.[name];
   if (!found) throw new Error(`no ${type}.${name}; have ${Object.keys(json.resource[type] ?? {}).join(', ') || 'none of that type'}`);

@@ -89,7 +89,7 @@ export interface PlanResult {
   /** Planned resource addresses with their actions, e.g. `aws_lb.mirror_nlb` -> ['create']. */
   readonly actions: Record<string, string[]>;
   /** The plan as `terraform show -json` prints it. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   readonly json: any;
   /** Human-readable plan output. */
   readonly stdout: string;
@@ -118,7 +118,7 @@ export async function terraformPlan(stackDir: string, options: PlanOptions = {})
       const failure = error as Error & { stdout?: string; stderr?: string };
       // Terraform wraps diagnostics at 78 columns: fold white space so tests can match whole messages.
       const diagnostics = (failure.stderr || '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ').trim();
-      throw new Error(`terraform ${args[0]} failed in ${workDir}: ${diagnostics}\n${failure.stdout || ''}`);
+      throw new Error(`terraform ${args[0]} failed in ${workDir}: ${diagnostics}\n${failure.stdout || ''}`, { cause: error });
     }
   };
   await terraform('init', '-input=false', '-no-color');
