@@ -53,7 +53,8 @@ export function argvShim(dir: string, path: string = process.env.PATH ?? ''): Ar
     // Builtins only before the exec (mapfile, printf): the wrapper itself starts nothing it would have to record.
     const wrapper = [
       '#!/bin/bash',
-      `record='${log}'/$$-\${EPOCHREALTIME/./}`,
+      // Named by start time (microseconds) first: the records sort in the order the programs started.
+      `record='${log}'/\${EPOCHREALTIME/./}-$$`,
       "mapfile -d '' environment </proc/$$/environ",
       `printf '%s\\0' '${name}' "$@" >"$record.argv"`,
       `printf '%s\\0' "\${environment[@]}" >"$record.env"`,
