@@ -82,7 +82,7 @@ in_cgroup() {
   bash -c 'echo $$ > "$1/cgroup.procs"; shift; exec "$@"' _ "$cgroup_root/$cgroup" nsenter --net="/run/netns/$ns" "$@"
 }
 
-block() { TRACEABLE_CGROUP2_ROOT="$cgroup_root" TRACEABLE_LOCK_DIR="$work" in_ns bash "$block_script" "$slice" >/dev/null; }
+block() { TRACEABLE_CGROUP2_ROOT="$cgroup_root" in_ns bash "$block_script" "$slice" >/dev/null; }
 
 echo "before, container: $(in_cgroup "$slice/$container" bash -c "$probe")"
 block
@@ -104,6 +104,16 @@ in_ns iptables -F
 in_ns ip6tables -F
 block
 echo "after a flush and a run, container: $(in_cgroup "$slice/$container" bash -c "$probe")"
+
+# Runs at once (the units' starts and the timer) leave one chain and one jump.
+pids=()
+for _ in 1 2 3 4 5 6; do
+  block &
+  pids+=("$!")
+done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+echo "6 runs at once: $failed failed; chains: v4 $(in_ns iptables -S | grep -c TRACEABLE-IMDS), v6 $(in_ns ip6tables -S | grep -c TRACEABLE-IMDS)"
 
 # The slice's cgroup removed and recreated (e.g. the slice stopped and started): a new cgroup at the same path.
 find "$cgroup_root/$slice" -depth -type d -exec rmdir {} +

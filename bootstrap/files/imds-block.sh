@@ -28,24 +28,32 @@ if [ ! -d "$cgroup_root/$path" ]; then
   echo "imds-block: created cgroup $cgroup_root/$path"
 fi
 
-# Concurrent runs (a unit's start and the timer) take turns.
-exec 9>"${TRACEABLE_LOCK_DIR:-/run/lock}/traceable-imds-block.lock"
-flock 9
+# rules CHAIN_JUMPS DESTINATION: the iptables-restore input: the chain with the one REJECT rule, and exactly one jump
+# to it, first in OUTPUT (the jumps found are deleted, so that no other rule can be put before it).
+rules() {
+  local i
+  echo '*filter'
+  echo ":$chain - [0:0]"
+  echo "-F $chain"
+  echo "-A $chain -m cgroup --path $path -d $2 -j REJECT"
+  for ((i = 0; i < $1; i++)); do echo "-D OUTPUT -j $chain"; done
+  echo "-I OUTPUT 1 -j $chain"
+  echo COMMIT
+}
 
-# rebuild TOOL DESTINATION: the chain with the one REJECT rule, and exactly one jump to it, first in OUTPUT.
+# rebuild TOOL DESTINATION: one transaction. A concurrent run (a unit's start and the timer) can change the jumps between
+# the count and the commit, which fails the whole transaction (nothing applied): counted again and retried.
 rebuild() {
-  local tool="$1" destination="$2" jumps
-  jumps="$("$tool" -w 5 -S OUTPUT | grep -cxF -- "-A OUTPUT -j $chain" || true)"
-  {
-    echo '*filter'
-    echo ":$chain - [0:0]"
-    echo "-F $chain"
-    echo "-A $chain -m cgroup --path $path -d $destination -j REJECT"
-    for ((i = 0; i < jumps; i++)); do echo "-D OUTPUT -j $chain"; done
-    echo "-I OUTPUT 1 -j $chain"
-    echo COMMIT
-  } | "$tool-restore" -w 5 --noflush
-  if [ "$jumps" != 1 ]; then echo "imds-block: $tool: jump to $chain restored in OUTPUT (found $jumps)"; fi
+  local tool="$1" destination="$2" attempt jumps errors
+  for attempt in 1 2 3; do
+    jumps="$("$tool" -w 5 -S OUTPUT | grep -cxF -- "-A OUTPUT -j $chain" || true)"
+    if errors="$(rules "$jumps" "$destination" | "$tool-restore" -w 5 --noflush 2>&1)"; then
+      if [ "$jumps" != 1 ]; then echo "imds-block: $tool: jump to $chain put first in OUTPUT (found $jumps)"; fi
+      return 0
+    fi
+  done
+  echo "imds-block: $tool-restore failed $attempt times: $errors" >&2
+  return 1
 }
 
 rebuild iptables 169.254.169.254/32
