@@ -111,9 +111,8 @@ for _ in 1 2 3 4 5 6; do
   block &
   pids+=("$!")
 done
-failed=0
-for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
-echo "6 runs at once: $failed failed; chains: v4 $(in_ns iptables -S | grep -c TRACEABLE-IMDS), v6 $(in_ns ip6tables -S | grep -c TRACEABLE-IMDS)"
+for pid in "${pids[@]}"; do wait "$pid" || echo "a run failed"; done
+echo "6 runs at once: chains: v4 $(in_ns iptables -S | grep -c TRACEABLE-IMDS), v6 $(in_ns ip6tables -S | grep -c TRACEABLE-IMDS)"
 
 # The slice's cgroup removed and recreated (e.g. the slice stopped and started): a new cgroup at the same path.
 find "$cgroup_root/$slice" -depth -type d -exec rmdir {} +
