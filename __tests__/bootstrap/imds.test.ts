@@ -123,6 +123,8 @@ test('the timer runs the installed imds-block.sh for its instance, every 10 s fr
   const service = fileOf('ec2', 'traceable-imds-block@.service');
   expect(service.match(/^ExecStart=.*$/gm)).toEqual(['ExecStart=/opt/traceable/bin/imds-block.sh %i']);
   expect(service).toContain('Type=oneshot\n');
+  // Its repairs and failures reach the journal; systemd's lines every 10 s do not.
+  expect(service).toContain('SyslogLevel=notice\nLogLevelMax=notice\n');
   const timer = fileOf('ec2', 'traceable-imds-block@.timer');
   expect(timer).toContain('[Timer]\nOnActiveSec=0\nOnUnitActiveSec=10s\nAccuracySec=1s\n');
 });
