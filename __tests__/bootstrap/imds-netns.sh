@@ -105,6 +105,13 @@ in_ns ip6tables -F
 block
 echo "after a flush and a run, container: $(in_cgroup "$slice/$container" bash -c "$probe")"
 
+# A rule put before the jump (accepting the metadata service) is passed over again: the jump goes first.
+in_ns iptables -I OUTPUT 1 -d 169.254.169.254/32 -j ACCEPT
+in_ns ip6tables -I OUTPUT 1 -d fd00:ec2::254/128 -j ACCEPT
+echo "an ACCEPT put first, container: $(in_cgroup "$slice/$container" bash -c "$probe")"
+block
+echo "an ACCEPT put first, after a run: $(in_cgroup "$slice/$container" bash -c "$probe")"
+
 # Runs at once (the units' starts and the timer) leave one chain and one jump.
 pids=()
 for _ in 1 2 3 4 5 6; do

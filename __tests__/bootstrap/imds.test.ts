@@ -67,6 +67,8 @@ function expectedOutput(profiles: Record<string, string[]>): string {
     // -N, -A OUTPUT -j, -A TRACEABLE-IMDS: run three times, still one of each
     'chains: v4 3, v6 3',
     `after a flush and a run, container: ${REFUSED}`,
+    `an ACCEPT put first, container: ${REACHED}`,
+    `an ACCEPT put first, after a run: ${REFUSED}`,
     '6 runs at once: chains: v4 3, v6 3',
     `recreated cgroup, after a run: ${REFUSED}`,
     'chains: v4 3, v6 3',
