@@ -126,4 +126,10 @@ find "$cgroup_root/$slice" -depth -type d -exec rmdir {} +
 mkdir -p "$cgroup_root/$slice/$container"
 block
 echo "recreated cgroup, after a run: $(in_cgroup "$slice/$container" bash -c "$probe")"
+
+# No slice cgroup at all: a run creates it, so the containers started in it later are blocked.
+find "$cgroup_root/$slice" -depth -type d -exec rmdir {} +
+block
+mkdir -p "$cgroup_root/$slice/$container"
+echo "missing cgroup, created by a run: $(in_cgroup "$slice/$container" bash -c "$probe")"
 echo "chains: v4 $(in_ns iptables -S | grep -c TRACEABLE-IMDS), v6 $(in_ns ip6tables -S | grep -c TRACEABLE-IMDS)"

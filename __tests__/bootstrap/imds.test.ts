@@ -71,6 +71,7 @@ function expectedOutput(profiles: Record<string, string[]>): string {
     `an ACCEPT put first, after a run: ${REFUSED}`,
     '6 runs at once: chains: v4 3, v6 3',
     `recreated cgroup, after a run: ${REFUSED}`,
+    `missing cgroup, created by a run: ${REFUSED}`,
     'chains: v4 3, v6 3',
     '',
   ].join('\n');
