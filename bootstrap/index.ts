@@ -400,7 +400,8 @@ export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = 
  * the same files as the EC2 hosts (fetched as the EC2 hosts fetch theirs, see {@link renderUserData}; the task's
  * containers run health.py, metrics.py, suricata-start.sh and agent-entrypoint.sh from them, mounted read-only), and
  * before the ECS agent starts: creates the feed directory and rejects the instance metadata service for task
- * containers (`traceable-ecs-host.service`, required by ecs.service through a drop-in), and writes the agent's token
+ * containers (`traceable-ecs-host.service`, required by ecs.service through a drop-in; rebuilt every 10 s by
+ * {@link imdsBlockTimer}), and writes the agent's token
  * and image command to {@link AGENT_FILES_DIR} with the instance role (`traceable-agent-files.service`, wanted by
  * ecs.service, again every 15 minutes by its timer); rotates Suricata's files by size.
  */
