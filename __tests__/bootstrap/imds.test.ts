@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { bootstrapFiles, imdsBlockTimer, renderEcsUserData, type FleetKind } from '../../bootstrap';
 import { CONTAINER_SLICE, ECS_TASKS_CGROUP } from '../../bootstrap/constants';
 import { bootstrapPropsOf } from '../../plan';
-import { dockerRunCapabilities, dockerRunCommands, ecsContainerCapabilities } from '../helpers/capabilities';
+import { DOCKER_DEFAULT_CAPABILITIES, dockerRunCapabilities, dockerRunCommands, ecsContainerCapabilities } from '../helpers/capabilities';
 import { configOf, resource, synthConfig } from '../helpers/synth';
 
 const fileOf = (fleet: FleetKind, name: string) => bootstrapFiles(fleet).find((f) => f.path.endsWith(`/${name}`))!.content;
@@ -115,6 +115,20 @@ describe('ECS hosts: every container of the task in the ECS agent\'s task slice'
     expect(userData).toContain(`systemctl start ${ECS_TASKS_CGROUP}\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer ${imdsBlockTimer(ECS_TASKS_CGROUP)}\n`);
     expect(fileOf('ecs', 'traceable-ecs-host.service')).toContain(`ExecStart=/opt/traceable/bin/imds-block.sh ${ECS_TASKS_CGROUP}\n`);
   });
+});
+
+test("the capability sets are computed as Docker computes them: defaults less drops plus adds, or the adds alone after dropping ALL", () => {
+  const defaults = DOCKER_DEFAULT_CAPABILITIES.map((c) => `cap_${c.toLowerCase()}`).sort();
+  expect(defaults).toHaveLength(14);
+  expect(dockerRunCapabilities(['--rm', 'image'])).toEqual(defaults);
+  expect(dockerRunCapabilities(['--cap-add', 'net_admin', '--cap-drop=CAP_NET_RAW'])).toEqual(
+    [...defaults.filter((c) => c !== 'cap_net_raw'), 'cap_net_admin'].sort(),
+  );
+  expect(dockerRunCapabilities(['--cap-drop', 'ALL', '--cap-add', 'NET_RAW'])).toEqual(['cap_net_raw']);
+  expect(ecsContainerCapabilities({ linuxParameters: { capabilities: { add: ['SYS_NICE'], drop: ['ALL'] } } })).toEqual(['cap_sys_nice']);
+  expect(() => dockerRunCapabilities(['--cap-add', 'ALL'])).toThrow('a container is given every capability (ALL)');
+  expect(() => dockerRunCapabilities(['--privileged'])).toThrow('a container runs --privileged');
+  expect(dockerRunCommands('ExecStart=/usr/bin/docker run --rm \\\n  --cap-add "net_raw" \\\n  image\n')).toEqual([['--rm', '--cap-add', 'net_raw', 'image']]);
 });
 
 test('the timer runs the installed imds-block.sh for its instance, every 10 s from its start', () => {
