@@ -12,6 +12,7 @@ const LISTED = [
   'bootstrap/bench', 'bootstrap/h2c', 'bootstrap/imds', 'bootstrap/install-deps', 'bootstrap/render', 'bootstrap/suricata',
   // the bootstrap's programs run as processes (servers, retries, logrotate, LuaJIT)
   'docs-commands', 'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
+  'bootstrap/secrets-argv',
   // esbuild builds, the app run as a process, and the large synth corpora (every mode, every hostile input)
   'lambda-bundle', 'stack', 'permissions', 'config-corpus',
 ].map((name) => `__tests__/${name}.test.ts`);

@@ -108,6 +108,8 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: Fl
   { src: 'systemd/traceable-metrics.service', path: `${INSTALL_DIR}/systemd/traceable-metrics.service`, mode: '0644', fleet: 'ec2' },
   { src: 'systemd/traceable-logrotate.service', path: `${INSTALL_DIR}/systemd/traceable-logrotate.service`, mode: '0644' },
   { src: 'systemd/traceable-logrotate.timer', path: `${INSTALL_DIR}/systemd/traceable-logrotate.timer`, mode: '0644' },
+  { src: 'systemd/traceable-imds-block@.service', path: `${INSTALL_DIR}/systemd/traceable-imds-block@.service`, mode: '0644' },
+  { src: 'systemd/traceable-imds-block@.timer', path: `${INSTALL_DIR}/systemd/traceable-imds-block@.timer`, mode: '0644' },
   { src: 'systemd/traceableagents.slice', path: `${INSTALL_DIR}/systemd/traceableagents.slice`, mode: '0644', fleet: 'ec2' },
   { src: 'systemd/ecs/traceable-ecs-host.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-ecs-host.service`, mode: '0644', fleet: 'ecs' },
   { src: 'systemd/ecs/traceable-agent-files.service', path: `${INSTALL_DIR}/systemd/ecs/traceable-agent-files.service`, mode: '0644', fleet: 'ecs' },
@@ -309,6 +311,11 @@ export function renderUnpackScript(files: BootstrapFile[] = bootstrapFiles()): s
   return `${lines.join('\n')}\n`;
 }
 
+/** The timer that rebuilds the metadata block for a cgroup every 10 s (an instance of traceable-imds-block@.timer). */
+export function imdsBlockTimer(cgroup: string): string {
+  return `traceable-imds-block@${cgroup}.timer`;
+}
+
 /** The bootstrap bundle: the gzip of the unpack script, stored as an S3 object of the stack (modules/bootstrap-bundle.ts)
  * under a key holding its sha256, so that any change to the files is a new key, new user data, a new launch template
  * version and an instance refresh. */
@@ -393,7 +400,8 @@ export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = 
  * the same files as the EC2 hosts (fetched as the EC2 hosts fetch theirs, see {@link renderUserData}; the task's
  * containers run health.py, metrics.py, suricata-start.sh and agent-entrypoint.sh from them, mounted read-only), and
  * before the ECS agent starts: creates the feed directory and rejects the instance metadata service for task
- * containers (`traceable-ecs-host.service`, required by ecs.service through a drop-in), and writes the agent's token
+ * containers (`traceable-ecs-host.service`, required by ecs.service through a drop-in; rebuilt every 10 s by
+ * {@link imdsBlockTimer}), and writes the agent's token
  * and image command to {@link AGENT_FILES_DIR} with the instance role (`traceable-agent-files.service`, wanted by
  * ecs.service, again every 15 minutes by its timer); rotates Suricata's files by size.
  */
@@ -417,13 +425,13 @@ export function renderEcsUserData(clusterName: string, props: BootstrapProps, bu
     `echo 'net.unix.max_dgram_qlen = ${FEED_MAX_DGRAM_QLEN}' > /etc/sysctl.d/90-traceable-feed.conf`,
     `sysctl -qw net.unix.max_dgram_qlen=${FEED_MAX_DGRAM_QLEN}`,
     ...fetchBundleLines(env.TRACEABLE_REGION, bundle),
-    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/ecs/traceable-agent-files.service ${systemd}/ecs/traceable-agent-files.timer ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer /etc/systemd/system/`,
+    `install -m 0644 ${systemd}/ecs/traceable-ecs-host.service ${systemd}/ecs/traceable-agent-files.service ${systemd}/ecs/traceable-agent-files.timer ${systemd}/traceable-logrotate.service ${systemd}/traceable-logrotate.timer ${systemd}/traceable-imds-block@.service ${systemd}/traceable-imds-block@.timer /etc/systemd/system/`,
     `install -m 0644 ${systemd}/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf`,
     'install -d -m 0755 /var/lib/logrotate',
     'command -v logrotate >/dev/null || dnf install -y logrotate',
     'systemctl daemon-reload',
     `systemctl start ${ECS_TASKS_CGROUP}`,
-    'systemctl enable --now traceable-ecs-host.service traceable-logrotate.timer',
+    `systemctl enable --now traceable-ecs-host.service traceable-logrotate.timer ${imdsBlockTimer(ECS_TASKS_CGROUP)}`,
     // Before cloud-final ends, so before the ECS agent (ordered after it); a failure must not stop the rest of the boot.
     'systemctl start traceable-agent-files.service || echo "traceable: agent token or command not written (journalctl -u traceable-agent-files); retried every 15 minutes" >&2',
     'systemctl enable --now traceable-agent-files.timer',

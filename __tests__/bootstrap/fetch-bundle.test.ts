@@ -3,10 +3,12 @@
  * instance metadata service and a fake S3 on loopback (fake-aws.py), which checks the SigV4 signature itself.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BOOTSTRAP_FILES_DIR, BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, bootstrapFiles, renderUnpackScript, renderUserData } from '../../bootstrap';
+import { argvShim, recordsHolding } from '../helpers/argv-shim';
 
 const bundle = bootstrapBundle('ec2');
 const userData = renderUserData({
@@ -155,6 +157,33 @@ describe('against fake instance metadata and S3', () => {
     const root = join(r.dir, 'root');
     expect(spawnSync('bash', [r.out, root]).status).toBe(0);
     for (const file of bootstrapFiles('ec2')) expect(readFileSync(join(root, file.path), 'utf8')).toBe(file.content);
+  });
+
+  test('no credential in any argv or environment: the secret key, its signing keys, the session and metadata tokens (argv-recording shim)', async () => {
+    const f = await fake(0);
+    const shim = argvShim(mkdtempSync(join(work, 'shim-')));
+    const r = fetch(f, bundle.sha256, { PATH: shim.path });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(readFileSync(r.out, 'utf8')).toBe(renderUnpackScript(bootstrapFiles('ec2')));
+    // fake-aws.py's credentials, and the SigV4 keys derived from the secret for the day signed (each signs alone).
+    const secret = 'fake/secret+key';
+    const hmac = (key: Buffer | string, text: string) => createHmac('sha256', key).update(text).digest();
+    const derived = [...new Set(r.requests.map(({ headers }) => headers['x-amz-date'].slice(0, 8)))].flatMap((day) => {
+      const kDate = hmac(`AWS4${secret}`, day);
+      const kRegion = hmac(kDate, 'eu-west-1');
+      const kService = hmac(kRegion, 's3');
+      return [kDate, kRegion, kService, hmac(kService, 'aws4_request')].map((key) => key.toString('hex'));
+    });
+    const secrets = [secret, Buffer.from(`AWS4${secret}`).toString('hex'), 'session-token-xyz', 'imds-token-1', ...derived];
+    expect(derived).toHaveLength(4);
+    const records = shim.records();
+    expect(recordsHolding(records, secrets)).toEqual([]);
+    // The shim saw the programs that handle them (a shim that recorded nothing would pass the line above).
+    const programs = records.map((record) => record.program);
+    expect(programs.filter((program) => program === 'curl')).toHaveLength(4);
+    expect(programs.filter((program) => program === 'openssl').length).toBeGreaterThanOrEqual(11);
+    expect(programs).toEqual(expect.arrayContaining(['bash', 'od', 'awk', 'sha256sum', 'gzip']));
   });
 
   test('a bundle whose sha256 differs from the user data fails with a clear message and nothing is unpacked', async () => {

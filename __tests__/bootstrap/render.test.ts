@@ -595,35 +595,6 @@ describe('containers: metadata service, feed directory and settings', () => {
     expect(boot.indexOf('imds-block.sh" "$TRACEABLE_CONTAINER_SLICE"')).toBeLessThan(boot.indexOf('systemctl enable --now suricata.service'));
   });
 
-  test('imds-block.sh adds exactly the REJECT rules for the cgroup, once (fake iptables)', () => {
-    const bin = mkdtempSync(join(work, 'ipt-'));
-    const cgroups = join(bin, 'cgroup');
-    spawnSync('mkdir', ['-p', join(cgroups, CONTAINER_SLICE)]);
-    // Fake iptables/ip6tables: -C fails until the rule was inserted.
-    for (const tool of ['iptables', 'ip6tables']) {
-      writeFileSync(
-        join(bin, tool),
-        `#!/bin/bash\necho "${tool} $*" >> "${bin}/calls"\nrule="\${*:3}"\nif [ "$2" = -C ]; then grep -qxF "${tool} $rule" "${bin}/rules" 2>/dev/null; exit; fi\necho "${tool} $rule" >> "${bin}/rules"\n`,
-      );
-      chmodSync(join(bin, tool), 0o755);
-    }
-    const env = { PATH: `${bin}:${process.env.PATH}`, TRACEABLE_CGROUP2_ROOT: cgroups };
-    for (let i = 0; i < 2; i++) {
-      const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'imds-block.sh'), CONTAINER_SLICE], { env });
-      expect(r.status).toBe(0);
-      expect(r.stdout).toBe(`imds-block: instance metadata rejected for cgroup ${CONTAINER_SLICE}\n`);
-    }
-    expect(readFileSync(join(bin, 'rules'), 'utf8')).toBe(
-      `iptables OUTPUT -m cgroup --path ${CONTAINER_SLICE} -d 169.254.169.254/32 -j REJECT\n` +
-        `ip6tables OUTPUT -m cgroup --path ${CONTAINER_SLICE} -d fd00:ec2::254/128 -j REJECT\n`,
-    );
-    expect(readFileSync(join(bin, 'calls'), 'utf8')).toContain(`iptables -w -I OUTPUT -m cgroup --path ${CONTAINER_SLICE} -d 169.254.169.254/32 -j REJECT`);
-    const missing = run('bash', [join(BOOTSTRAP_FILES_DIR, 'imds-block.sh'), 'other.slice'], { env });
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toBe(`imds-block: cgroup ${cgroups}/other.slice does not exist\n`);
-    expect(run('bash', [join(BOOTSTRAP_FILES_DIR, 'imds-block.sh'), '../etc'], { env }).stderr).toBe('imds-block: invalid cgroup path: ../etc\n');
-  });
-
   test('Suricata gets the feed directory and the feed settings; the agent the feed directory', () => {
     const suricata = dockerRunOf('suricata.service');
     expect(suricata).toContain('-v ${TRACEABLE_FEED_DIR}:${TRACEABLE_FEED_DIR}');

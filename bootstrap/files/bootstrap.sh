@@ -76,6 +76,8 @@ sysctl -qw net.unix.max_dgram_qlen="$TRACEABLE_FEED_MAX_DGRAM_QLEN"
 step="rejecting the instance metadata service for the containers ($TRACEABLE_CONTAINER_SLICE)"
 systemctl start "$TRACEABLE_CONTAINER_SLICE"
 "$TRACEABLE_HOME/bin/imds-block.sh" "$TRACEABLE_CONTAINER_SLICE"
+# Rebuilt every 10 s as well as before each container start: a flush, or the slice's cgroup recreated, is repaired.
+systemctl enable --now "traceable-imds-block@$TRACEABLE_CONTAINER_SLICE.timer"
 
 step="starting the CloudWatch agent"
 /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s \

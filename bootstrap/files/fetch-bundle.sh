@@ -1,10 +1,11 @@
 #!/bin/bash
 # Fetches the bootstrap bundle (the gzip of the unpack script, an S3 object of the stack) with the instance role,
 # checks it against the sha256 the user data names, and writes the unpack script to OUTPUT. Run by the user data
-# before anything is installed, so it needs only bash, curl, openssl, sha256sum and gzip, present on Amazon Linux
-# 2023 (ECS-optimized included) and Ubuntu 22.04/24.04. The request is signed here (SigV4 with openssl), not with
-# curl --aws-sigv4: Ubuntu 22.04's curl 7.81 signs neither x-amz-security-token nor x-amz-content-sha256, which
-# S3 requires signed.
+# before anything is installed, so it needs only bash, curl, openssl, coreutils and gzip, present on Amazon Linux
+# 2023 (ECS-optimized included) and Ubuntu 22.04/24.04. The request is signed here (SigV4 with openssl's SHA-256), not
+# with curl --aws-sigv4: Ubuntu 22.04's curl 7.81 signs neither x-amz-security-token nor x-amz-content-sha256, which
+# S3 requires signed. No credential is ever an argument (any process can read /proc/*/cmdline): the keys reach
+# openssl and curl through pipes.
 #
 # usage: fetch-bundle.sh REGION BUCKET KEY SHA256 OUTPUT
 # Tests point TRACEABLE_IMDS_ENDPOINT and TRACEABLE_S3_ENDPOINT at fakes on loopback.
@@ -28,12 +29,13 @@ fi
 download() {
   local token role creds
   token="$(curl -fsS --max-time 5 -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$imds/latest/api/token")"
-  role="$(curl -fsS --max-time 5 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/iam/security-credentials/" | head -n1)"
-  creds="$(curl -fsS --max-time 5 -H "X-aws-ec2-metadata-token: $token" "$imds/latest/meta-data/iam/security-credentials/$role")"
+  # The metadata token too goes to curl through stdin, not argv.
+  role="$(printf 'X-aws-ec2-metadata-token: %s\n' "$token" | curl -fsS --max-time 5 -H @- "$imds/latest/meta-data/iam/security-credentials/" | head -n1)"
+  creds="$(printf 'X-aws-ec2-metadata-token: %s\n' "$token" | curl -fsS --max-time 5 -H @- "$imds/latest/meta-data/iam/security-credentials/$role")"
   local access_key secret session
-  access_key="$(traceable_json_field AccessKeyId <<<"$creds")"
-  secret="$(traceable_json_field SecretAccessKey <<<"$creds")"
-  session="$(traceable_json_field Token <<<"$creds")"
+  access_key="$(printf '%s' "$creds" | traceable_json_field AccessKeyId)"
+  secret="$(printf '%s' "$creds" | traceable_json_field SecretAccessKey)"
+  session="$(printf '%s' "$creds" | traceable_json_field Token)"
   if [ -z "$access_key" ] || [ -z "$secret" ] || [ -z "$session" ]; then
     traceable_log WARN "bootstrap bundle: no credentials for role '$role' from instance metadata yet"
     return 1

@@ -207,8 +207,26 @@ traceable_pull() {
 
 # traceable_sha256_hex TEXT: sha256 of TEXT, hex.
 traceable_sha256_hex() { printf '%s' "$1" | openssl dgst -sha256 | awk '{print $NF}'; }
-# traceable_hmac_hex KEY_OPTION TEXT: HMAC-SHA256 of TEXT, hex; KEY_OPTION is openssl's key:STRING or hexkey:HEX.
-traceable_hmac_hex() { printf '%s' "$2" | openssl dgst -sha256 -mac HMAC -macopt "$1" | awk '{print $NF}'; }
+# traceable_hex_bytes HEX: writes the bytes HEX spells, with builtins only.
+traceable_hex_bytes() {
+  local hex="$1" escaped="" i
+  for ((i = 0; i < ${#hex}; i += 2)); do escaped+="\\x${hex:i:2}"; done
+  printf '%b' "$escaped"
+}
+# traceable_hmac_hex HEX_KEY TEXT: HMAC-SHA256 of TEXT, hex. RFC 2104 over openssl's plain SHA-256, so that the key
+# reaches openssl only through a pipe: its -hmac and -macopt options would put it in argv (/proc/*/cmdline).
+traceable_hmac_hex() {
+  local key="$1" ipad="" opad="" i byte inner
+  if [ "${#key}" -gt 128 ]; then key="$(traceable_hex_bytes "$key" | openssl dgst -sha256 | awk '{print $NF}')"; fi
+  while [ "${#key}" -lt 128 ]; do key+=0; done
+  for ((i = 0; i < 128; i += 2)); do
+    byte=$((16#${key:i:2}))
+    printf -v ipad '%s%02x' "$ipad" $((byte ^ 0x36))
+    printf -v opad '%s%02x' "$opad" $((byte ^ 0x5c))
+  done
+  inner="$({ traceable_hex_bytes "$ipad"; printf '%s' "$2"; } | openssl dgst -sha256 | awk '{print $NF}')"
+  { traceable_hex_bytes "$opad"; traceable_hex_bytes "$inner"; } | openssl dgst -sha256 | awk '{print $NF}'
+}
 
 # traceable_sigv4_authorization ACCESS_KEY SECRET AMZ_DATE REGION SERVICE METHOD PATH PAYLOAD_SHA256 HEADER...: the
 # Authorization header value of a request without query string, signing the given lower-case "name:value"
@@ -225,12 +243,13 @@ traceable_sigv4_authorization() {
   local request="$method"$'\n'"$path"$'\n'$'\n'"$canonical_headers"$'\n'"$signed_headers"$'\n'"$payload"
   local to_sign k
   to_sign="AWS4-HMAC-SHA256"$'\n'"$amz_date"$'\n'"$scope"$'\n'"$(traceable_sha256_hex "$request")"
-  k="$(traceable_hmac_hex "key:AWS4$secret" "${amz_date%%T*}")"
-  k="$(traceable_hmac_hex "hexkey:$k" "$region")"
-  k="$(traceable_hmac_hex "hexkey:$k" "$service")"
-  k="$(traceable_hmac_hex "hexkey:$k" aws4_request)"
+  k="$(printf '%s' "AWS4$secret" | od -An -v -tx1 | tr -d ' \n')"
+  k="$(traceable_hmac_hex "$k" "${amz_date%%T*}")"
+  k="$(traceable_hmac_hex "$k" "$region")"
+  k="$(traceable_hmac_hex "$k" "$service")"
+  k="$(traceable_hmac_hex "$k" aws4_request)"
   printf 'AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=%s, Signature=%s' \
-    "$access_key" "$scope" "$signed_headers" "$(traceable_hmac_hex "hexkey:$k" "$to_sign")"
+    "$access_key" "$scope" "$signed_headers" "$(traceable_hmac_hex "$k" "$to_sign")"
 }
 
 # traceable_json_field NAME: the string value of NAME in the JSON on stdin (instance metadata's credentials document).
