@@ -11,10 +11,10 @@ const LISTED = [
   // Suricata, tcpdump, network namespaces, shellcheck of the bootstrap
   'bootstrap/bench', 'bootstrap/h2c', 'bootstrap/imds', 'bootstrap/install-deps', 'bootstrap/render', 'bootstrap/suricata',
   // the bootstrap's programs run as processes (servers, retries, logrotate, LuaJIT)
-  'docs-commands', 'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
+  'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
   'bootstrap/secrets-argv',
-  // esbuild builds, the app run as a process, and the large synth corpora (every mode, every hostile input)
-  'lambda-bundle', 'stack', 'permissions', 'config-corpus',
+  // esbuild builds, the app run as a process (and the documented commands), and the large synth corpora (every mode, every hostile input)
+  'lambda-bundle', 'stack', 'permissions', 'config-corpus', 'docs-commands',
 ].map((name) => `__tests__/${name}.test.ts`);
 
 /** Found, not listed, so that a new suite cannot slip into `unit`: every suite that runs the real terraform (through
