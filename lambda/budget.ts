@@ -10,7 +10,7 @@
  *
  * The same inputs give the same choice, so successive runs agree. Pure: no clients.
  */
-import type { CandidateInterface, Plan, PlannedCreate, PlannedDelete, SessionView } from './types';
+import type { CandidateInterface, SessionChanges, PlannedCreate, PlannedDelete, SessionView } from './types';
 
 export interface BudgetInput {
   /** Most sessions the stack may own; 0: no budget. */
@@ -45,7 +45,7 @@ function compare(a: [number, string], b: [number, string]): number {
 }
 
 /** The plan within the budget: creates beyond it become `session-budget` skips, kept sessions beyond it deletes. */
-export function applySessionBudget(plan: Plan, input: BudgetInput): Plan {
+export function applySessionBudget(plan: SessionChanges, input: BudgetInput): SessionChanges {
   if (input.budget <= 0) return plan;
   const sourcesOf = new Map(input.candidates.map((candidate) => [candidate.interfaceId, candidate.sources]));
   const key = (interfaceId: string, fallbackSource?: string) =>

@@ -1,7 +1,7 @@
 /**
  * The fast path: EventBridge rules (instance running, ECS task RUNNING, Auto Scaling launch) feed an SQS queue; a
  * batch of its messages becomes one targeted run over the instances and tasks they name, decided by the same
- * discovery, eligibility and planner as the scheduled run. A target not yet healthy goes back to the queue with a
+ * discovery, eligibility and session changes as the scheduled run. A target not yet healthy goes back to the queue with a
  * delay, a bounded number of times; then the schedule has it.
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';

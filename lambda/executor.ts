@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { CreateTrafficMirrorSessionCommand, DeleteTrafficMirrorSessionCommand } from '@aws-sdk/client-ec2';
 import { errorCode, errorMessage, TimeBudgetExhaustedError, type AwsCaller, type AwsClients } from './aws';
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY } from '../shared';
-import type { Plan, PlannedSkip } from './types';
+import type { SessionChanges, PlannedSkip } from './types';
 
 export interface ExecutionSettings {
   stackName: string;
@@ -39,7 +39,7 @@ const SESSION_GONE_CODES = new Set(['InvalidTrafficMirrorSessionId.NotFound', 'I
  * Idempotency token of one create: the same for every retry of that create within a run (so a retried call never
  * makes a second session), derived from stack, interface, target, filter and run. The run id is part of it because
  * EC2 remembers tokens for hours: a token reused after our own delete would hand back the deleted session.
- * Duplicates across runs cannot arise from retries, and the planner removes any that appear.
+ * Duplicates across runs cannot arise from retries, and deciding the session changes removes any that appear.
  */
 export function sessionClientToken(settings: ExecutionSettings, interfaceId: string): string {
   const material = [settings.stackName, interfaceId, settings.targetId, settings.filterId, settings.runId].join('|');
@@ -54,7 +54,7 @@ function asError(action: ExecutionError['action'], resource: string, error: unkn
  * Carries out a plan: deletes first (they free slots on interfaces), then creates. One interface's failure never
  * stops the others; the time budget is checked before each call and what is left is reported as deferred.
  */
-export async function executePlan(plan: Plan, clients: AwsClients, caller: AwsCaller, settings: ExecutionSettings): Promise<ExecutionResult> {
+export async function executeSessionChanges(plan: SessionChanges, clients: AwsClients, caller: AwsCaller, settings: ExecutionSettings): Promise<ExecutionResult> {
   const result: ExecutionResult = { created: [], deleted: [], skips: [], errors: [], deferredCreates: 0, deferredDeletes: 0, rejectedInstanceTypes: [] };
   const rejected = new Set<string>();
 

@@ -13,13 +13,13 @@ import { followsTasks } from '../shared';
 import { discoverSources, type SourceSelection } from './discovery';
 import { InstanceTypeCache, resolveInterfaces } from './discovery/interfaces';
 import { emptyDiscovery } from './discovery/load-balancers';
-import { executePlan, type ExecutionError, type ExecutionResult } from './executor';
+import { executeSessionChanges, type ExecutionError, type ExecutionResult } from './executor';
 import { applySessionBudget } from './budget';
 import { syncFilterPorts, type FilterPortsFigures } from './filter-ports';
-import { planCleanup, planReconcile } from './planner';
+import { decideCleanup, decideSessionChanges } from './session-changes';
 import { recallRejectedInstanceTypes } from './memory';
 import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
-import type { CandidateInterface, DiscoveryResult, EventScope, Plan, SessionView, SkipReason } from './types';
+import type { CandidateInterface, DiscoveryResult, EventScope, SessionChanges, SessionView, SkipReason } from './types';
 
 /** What a run needs to know, read from the environment by the handler (the Lambda's settings, not the deployment's MirroringConfig). */
 export interface SessionLambdaConfig extends SourceSelection {
@@ -140,7 +140,7 @@ export interface EventFigures {
 export interface RunOutcome {
   summary: RunSummary;
   /** The plan (returned in full by dry runs). */
-  plan?: Plan;
+  plan?: SessionChanges;
   /** What an event-driven run needs to tell each event's fate. */
   details?: RunDetails;
 }
@@ -205,20 +205,20 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
     summary.durationMs = deps.clock.now() - startedAt;
     return summary;
   };
-  const finish = async (plan?: Plan, details?: RunDetails): Promise<RunOutcome> => {
+  const finish = async (plan?: SessionChanges, details?: RunDetails): Promise<RunOutcome> => {
     const outcome = { summary, plan, details };
     if (options.after) await options.after(clients, outcome);
     fill();
     return outcome;
   };
 
-  let plan: Plan;
+  let plan: SessionChanges;
   let details: RunDetails | undefined;
   let targetSkips: { reason: SkipReason }[] = [];
   let remembered = new Set<string>();
   try {
     if (mode === 'cleanup') {
-      plan = planCleanup(await listOwnedSessionsToward(clients, config, config.targetId), config.targetId);
+      plan = decideCleanup(await listOwnedSessionsToward(clients, config, config.targetId), config.targetId);
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
@@ -228,7 +228,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
       const sessions = scope ? await listSessionsOn(clients, config, candidateIds) : await listSessions(clients, config);
       remembered = clients.logs && config.logGroupName ? await recallRejectedInstanceTypes(clients.logs, config.logGroupName, deps.clock.now()) : new Set();
-      plan = planReconcile({
+      plan = decideSessionChanges({
         targetId: config.targetId,
         filterId: config.filterId,
         candidates: resolved.candidates,
@@ -264,7 +264,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
 
   let execution: ExecutionResult | undefined;
   if (mode !== 'dry-run') {
-    execution = await executePlan(plan, clients, caller, {
+    execution = await executeSessionChanges(plan, clients, caller, {
       stackName: config.stackName, targetId: config.targetId, filterId: config.filterId, runId: deps.runId,
     });
   }
@@ -306,8 +306,8 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
  * its interfaces' and counts the rest with one owned-only listing.
  */
 async function withinBudget(
-  clients: AwsClients, config: SessionLambdaConfig, plan: Plan, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
-): Promise<Plan> {
+  clients: AwsClients, config: SessionLambdaConfig, plan: SessionChanges, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
+): Promise<SessionChanges> {
   const budget = config.sessionBudget ?? 0;
   const deleted = new Set(plan.deletes.map((d) => d.sessionId));
   const current = (s: SessionView) => s.owned && s.targetId === config.targetId && s.filterId === config.filterId && !deleted.has(s.sessionId);

@@ -1,6 +1,6 @@
 import { paginateDescribeTrafficMirrorSessions, type Filter } from '@aws-sdk/client-ec2';
 import { chunk, collectPages, type AwsClients } from './aws';
-import { isOwnedBy, sourceTagOf } from './planner';
+import { isOwnedBy, sourceTagOf } from './session-changes';
 import { OWNER_TAG_KEY } from '../shared';
 import type { SessionView } from './types';
 

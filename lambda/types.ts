@@ -1,6 +1,6 @@
 /**
- * Shared vocabulary of the mirror-session Lambda: what discovery finds, what the planner decides, what a run reports.
- * No AWS SDK types here, so the planner stays pure and testable without mocks.
+ * Shared vocabulary of the mirror-session Lambda: what discovery finds, what the session changes decide, what a run reports.
+ * No AWS SDK types here, so deciding the session changes stays pure and testable without mocks.
  */
 
 /** AWS allows at most this many sessions per source network interface. */
@@ -99,7 +99,7 @@ export interface CandidateInterface {
   label?: string;
 }
 
-/** A traffic mirror session as the planner sees it. */
+/** A traffic mirror session as deciding the session changes sees it. */
 export interface SessionView {
   sessionId: string;
   interfaceId: string;
@@ -133,7 +133,7 @@ export interface PlannedSkip {
   reason: SkipReason;
 }
 
-export interface Plan {
+export interface SessionChanges {
   creates: PlannedCreate[];
   deletes: PlannedDelete[];
   skips: PlannedSkip[];

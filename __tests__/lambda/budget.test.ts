@@ -1,7 +1,7 @@
 /** MirrorSessionBudget: the most sessions the stack owns, and which interfaces get them. */
 import { applySessionBudget } from '../../lambda/budget';
 import { createHandler } from '../../lambda/handler';
-import type { Plan } from '../../lambda/types';
+import type { SessionChanges } from '../../lambda/types';
 import { resource, synthConfig } from '../helpers/synth';
 import { simEvents } from '../../scripts/lambda-sim/account';
 import { simulatedHandler } from '../../scripts/lambda-sim/harness';
@@ -90,7 +90,7 @@ describe('session budget on the simulated account', () => {
 });
 
 describe('applySessionBudget (pure)', () => {
-  const plan = (creates: string[]): Plan => ({
+  const plan = (creates: string[]): SessionChanges => ({
     creates: creates.map((interfaceId) => ({ interfaceId, sessionNumber: 1, source: 'tg/web' })), deletes: [], skips: [], unchanged: 0, keptForFailedSources: 0, mirroredByHand: 0,
   });
 

@@ -6,15 +6,15 @@ import {
   MIN_SESSION_NUMBER,
   type CandidateInterface,
   type SourceInstanceTypeFacts,
-  type Plan,
+  type SessionChanges,
   type PlannedCreate,
   type PlannedDelete,
   type PlannedSkip,
   type SessionView,
 } from './types';
 
-/** Everything the planner decides from. Pure data: no clients, no clock. */
-export interface PlanInput {
+/** Everything the session changes are decided from. Pure data: no clients, no clock. */
+export interface SessionChangesInput {
   targetId: string;
   filterId: string;
   /** Interfaces reached from the configured sources (merged per interface id by the resolver). */
@@ -29,7 +29,7 @@ export interface PlanInput {
   /** Sources whose discovery failed this run: their owned sessions are kept, since we cannot tell they are unwanted. */
   failedSources?: ReadonlySet<string>;
   /**
-   * Plan only for these interfaces and leave every other session alone. Room for a targeted reconcile of one
+   * SessionChanges only for these interfaces and leave every other session alone. Room for a targeted reconcile of one
    * instance or task (event-driven fast path); a full run leaves it undefined.
    */
   onlyInterfaces?: ReadonlySet<string>;
@@ -77,7 +77,7 @@ function compareSessions(a: SessionView, b: SessionView): number {
  * Wanted interfaces + existing sessions -> the sessions to create and delete, and why the rest is skipped.
  * Deterministic: the same input gives the same plan in the same order.
  */
-export function planReconcile(input: PlanInput): Plan {
+export function decideSessionChanges(input: SessionChangesInput): SessionChanges {
   const inScope = (interfaceId: string) => !input.onlyInterfaces || input.onlyInterfaces.has(interfaceId);
   const sessionsByInterface = groupByInterface(input.sessions.filter((s) => inScope(s.interfaceId)));
   const candidates = [...input.candidates].filter((c) => inScope(c.interfaceId));
@@ -170,7 +170,7 @@ export function planReconcile(input: PlanInput): Plan {
 }
 
 /** Destroy-time cleanup: every session this stack owns toward its target goes, whatever its filter or interface. */
-export function planCleanup(sessions: readonly SessionView[], targetId: string): Plan {
+export function decideCleanup(sessions: readonly SessionView[], targetId: string): SessionChanges {
   const deletes = sessions
     .filter((s) => s.owned && s.targetId === targetId)
     .sort(compareSessions)

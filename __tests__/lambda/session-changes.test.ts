@@ -1,5 +1,5 @@
 import { instanceTypeSkipReason } from '../../lambda/eligibility';
-import { chooseSessionNumber, isOwnedBy, planCleanup, planReconcile, type PlanInput } from '../../lambda/planner';
+import { chooseSessionNumber, isOwnedBy, decideCleanup, decideSessionChanges, type SessionChangesInput } from '../../lambda/session-changes';
 import type { CandidateInterface, SessionView } from '../../lambda/types';
 
 const TARGET = 'tmt-ours';
@@ -13,16 +13,16 @@ function session(sessionId: string, interfaceId: string, overrides: Partial<Sess
   return { sessionId, interfaceId, targetId: TARGET, filterId: FILTER, sessionNumber: 1, owned: true, source: 'tg/web', ...overrides };
 }
 
-function input(overrides: Partial<PlanInput>): PlanInput {
+function input(overrides: Partial<SessionChangesInput>): SessionChangesInput {
   return { targetId: TARGET, filterId: FILTER, candidates: [], instanceTypes: new Map(), sessions: [], mirrorUnhealthyTargets: false, ...overrides };
 }
 
-describe('planReconcile', () => {
+describe('decideSessionChanges', () => {
   it('creates a session for each wanted interface without one, with the source tag of its first source', () => {
     // Prepare
     const planInput = input({ candidates: [candidate('eni-b', { sources: ['lb/shop', 'tg/web'] }), candidate('eni-a')] });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.creates).toEqual([
       { interfaceId: 'eni-a', sessionNumber: 1, source: 'tg/web', instanceType: 'm5.large' },
@@ -36,7 +36,7 @@ describe('planReconcile', () => {
     // Prepare
     const planInput = input({ candidates: [candidate('eni-a')], sessions: [session('tms-1', 'eni-a')] });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan).toEqual({ creates: [], deletes: [], skips: [], unchanged: 1, keptForFailedSources: 0, mirroredByHand: 0 });
   });
@@ -47,7 +47,7 @@ describe('planReconcile', () => {
       sessions: [session('tms-ours', 'eni-gone'), session('tms-foreign', 'eni-other', { owned: false, source: undefined })],
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.deletes).toEqual([{ sessionId: 'tms-ours', interfaceId: 'eni-gone', reason: 'interface-no-longer-a-source' }]);
   });
@@ -56,7 +56,7 @@ describe('planReconcile', () => {
     // Prepare
     const planInput = input({ sessions: [session('tms-1', 'eni-a', { source: 'tg/flaky' })], failedSources: new Set(['tg/flaky']) });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.deletes).toEqual([]);
     expect(plan.keptForFailedSources).toBe(1);
@@ -73,7 +73,7 @@ describe('planReconcile', () => {
       ],
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.deletes).toEqual([
       { sessionId: 'tms-old', interfaceId: 'eni-a', reason: 'stale-filter' },
@@ -88,8 +88,8 @@ describe('planReconcile', () => {
     const candidates = [candidate('eni-new', { healthy: false }), candidate('eni-had', { healthy: false })];
     const sessions = [session('tms-had', 'eni-had')];
     // Act
-    const strict = planReconcile(input({ candidates, sessions }));
-    const lenient = planReconcile(input({ candidates, sessions, mirrorUnhealthyTargets: true }));
+    const strict = decideSessionChanges(input({ candidates, sessions }));
+    const lenient = decideSessionChanges(input({ candidates, sessions, mirrorUnhealthyTargets: true }));
     // Assess
     expect(strict.skips).toEqual([{ interfaceId: 'eni-new', reason: 'target-unhealthy' }]);
     expect(strict.deletes).toEqual([]);
@@ -118,7 +118,7 @@ describe('planReconcile', () => {
       sessions: [1, 2, 3].map((n) => session(`tms-f${n}`, 'eni-full', { owned: false, sessionNumber: n, targetId: 'tmt-foreign' })),
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.skips).toEqual([
       { interfaceId: 'eni-branch', reason: 'interface-type-not-supported' },
@@ -142,7 +142,7 @@ describe('planReconcile', () => {
       ],
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.deletes).toEqual([{ sessionId: 'tms-old', interfaceId: 'eni-a', reason: 'stale-filter' }]);
     expect(plan.creates).toEqual([{ interfaceId: 'eni-a', sessionNumber: 10, source: 'tg/web', instanceType: 'm5.large' }]);
@@ -155,7 +155,7 @@ describe('planReconcile', () => {
       sessions: [session('tms-forged', 'eni-a', { targetId: 'tmt-theirs', filterId: 'tmf-theirs', sessionNumber: 1 }), session('tms-gone', 'eni-gone', { targetId: 'tmt-theirs' })],
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.deletes).toEqual([]);
     expect(plan.creates).toEqual([{ interfaceId: 'eni-a', sessionNumber: 2, source: 'tg/web', instanceType: 'm5.large' }]);
@@ -173,7 +173,7 @@ describe('planReconcile', () => {
       ],
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.creates).toEqual([]);
     expect(plan.deletes).toEqual([{ sessionId: 'tms-ours-b', interfaceId: 'eni-b', reason: 'duplicate-session' }]);
@@ -188,7 +188,7 @@ describe('planReconcile', () => {
       onlyInterfaces: new Set(['eni-b']),
     });
     // Act
-    const plan = planReconcile(planInput);
+    const plan = decideSessionChanges(planInput);
     // Assess
     expect(plan.creates.map((c) => c.interfaceId)).toEqual(['eni-b']);
     expect(plan.deletes).toEqual([]);
@@ -207,7 +207,7 @@ describe('chooseSessionNumber', () => {
   });
 });
 
-describe('planCleanup and ownership', () => {
+describe('decideCleanup and ownership', () => {
   it('deletes every owned session toward our target and nothing else', () => {
     // Prepare
     const sessions = [
@@ -215,7 +215,7 @@ describe('planCleanup and ownership', () => {
       session('tms-tagged', 'eni-4', { targetId: 'tmt-someone-elses' }),
     ];
     // Act
-    const plan = planCleanup(sessions, TARGET);
+    const plan = decideCleanup(sessions, TARGET);
     // Assess
     expect(plan.deletes).toEqual([
       { sessionId: 'tms-a', interfaceId: 'eni-2', reason: 'cleanup' },
