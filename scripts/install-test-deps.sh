@@ -13,12 +13,13 @@ if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.
 fi
 # iproute2: ip, tc; procps: sysctl; luajit: compiles the Lua scripts in the render test.
 # iptables and util-linux (nsenter, findmnt): the metadata-service block is tested for real in a network namespace;
+# util-linux also runs Suricata as its container does (unshare, mount, setpriv, prlimit: least-privilege.test.ts);
 # logrotate: the hosts' rotation configuration is run for real; git: the npm pack test lists the tracked bootstrap files;
 # systemd: systemd-analyze verifies the hosts' units.
 apt_packages=(git shellcheck iproute2 curl python3 tcpdump luajit procps coreutils findutils grep iptables util-linux logrotate systemd)
 # Every program the tests and scripts run; __tests__/bootstrap/install-deps.test.ts checks this list against
 # their sources, and the end of this script checks that each is installed.
-required_commands=(bash basename cat curl dirname find findmnt git grep head ip iptables logrotate luajit mkdir mkfifo node npm nsenter python3 rmdir seq sh shellcheck sleep suricata sysctl systemd-analyze tail tc tcpdump terraform timeout xargs)
+required_commands=(bash basename cat curl dirname find findmnt git grep head ip iptables logrotate luajit mkdir mkfifo mount node npm nsenter prlimit python3 rmdir seq setpriv sh shellcheck sleep suricata sysctl systemd-analyze tail tc tcpdump terraform timeout touch tr unshare xargs)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
