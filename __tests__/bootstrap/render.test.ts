@@ -3,9 +3,9 @@
  * scripts' logic (OS detection, token handling, health endpoint) run for real against fakes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   AGENT_FILES_DIR,
@@ -14,6 +14,7 @@ import {
   BOOTSTRAP_FILES_DIR,
   BootstrapProps,
   BUNDLE_BUCKET_PLACEHOLDER,
+  INSTALL_DIR,
   SHELL_SCRIPTS,
   bootstrapBundle,
   agentEnvironment,
@@ -655,6 +656,27 @@ describe('containers: least privilege (README "Containers: least privilege"; ECS
     ]);
     expect(optionValues(args, '--entrypoint')).toEqual(['suricata']);
     expect(args.filter((arg) => /^--(privileged|user|pid|ipc|userns|cap-add=|security-opt=)/.test(arg))).toEqual([]);
+  });
+
+  test('systemd accepts the EC2 hosts\' units (systemd-analyze verify, in a root holding the commands they run)', () => {
+    // The root: the OS's own units (targets the units are ordered after), a docker.service, the units, and a stand-in
+    // for every command they run: ours must be among the installed files.
+    const root = mkdtempSync(join(work, 'systemd-root-'));
+    cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
+    const unitDir = join(root, 'etc/systemd/system');
+    mkdirSync(unitDir, { recursive: true });
+    const units = bootstrapFiles('ec2').filter((f) => f.path.startsWith(`${INSTALL_DIR}/systemd/`) && !f.path.includes('/ecs/'));
+    const docker = { path: 'docker.service', content: '[Service]\nExecStart=/usr/bin/dockerd\n' };
+    for (const unit of [...units, docker]) writeFileSync(join(unitDir, basename(unit.path)), unit.content);
+    const installed = bootstrapFiles('ec2').map((f) => f.path);
+    for (const command of new Set([...units, docker].flatMap((unit) => [...unit.content.matchAll(/^Exec\w+=[-@:+!]*(\/\S+)/gm)].map((m) => m[1])))) {
+      if (command.startsWith(`${INSTALL_DIR}/`)) expect(installed).toContain(command);
+      mkdirSync(join(root, dirname(command)), { recursive: true });
+      writeFileSync(join(root, command), '#!/bin/sh\n', { mode: 0o755 });
+    }
+    const r = run('systemd-analyze', ['verify', `--root=${root}`, ...units.map((unit) => basename(unit.path))]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   test('agent-run.sh: no capability at all, no new privileges, a read-only root with a tmpfs /tmp', () => {
