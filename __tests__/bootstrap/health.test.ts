@@ -34,7 +34,8 @@ function startHealth(env: Record<string, string>) {
   });
   started.push(server);
   return async (path: string = HEALTH_CHECK_PATH) => {
-    for (let i = 0; i < 50; i++) {
+    // Up to 20 s: python3's start on a loaded machine.
+    for (let i = 0; i < 200; i++) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         return { status: res.status, body: await res.text() };
