@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { AGENT_TOKEN_FILE_NAME, BOOTSTRAP_FILES_DIR, bootstrapFiles, renderSuricataYaml } from '../../bootstrap';
 import { AGENT_TOKEN_VARIABLE, DEFAULT_CAPTURE_INTERFACE, SURICATA_CAPABILITIES, SURICATA_LUA_DIR, SURICATA_STATS_FILE } from '../../bootstrap/constants';
-import { capabilityMask, dockerCapabilities, dockerRunArguments, setprivBoundingSet, type CapabilitySet } from '../helpers/container-privileges';
+import { capabilityMask, dockerCapabilities, dockerRunArguments, ecsCapabilities, ecsContainerDefinitions, setprivBoundingSet, type CapabilitySet } from '../helpers/container-privileges';
+import { synthConfig } from '../helpers/synth';
 
 const E2E = join(__dirname, 'netns-e2e.sh');
 const AS_CONTAINER = join(__dirname, 'as-container.sh');
@@ -70,9 +71,18 @@ function capture(name: string, set: CapabilitySet, suricataArgs: string[] = []) 
 }
 
 describe('Suricata captures with exactly its capabilities (no NET_ADMIN), no new privileges and a read-only root', () => {
-  test('the unit gives it NET_RAW and IPC_LOCK after dropping ALL', () => {
+  test('the unit gives it NET_RAW and IPC_LOCK after dropping ALL; the ECS task gives each container what its EC2 counterpart has', () => {
     expect(suricataSet).toEqual({ drop: ['ALL'], add: ['NET_RAW', 'IPC_LOCK'] });
     expect(suricataSet.add).toEqual([...SURICATA_CAPABILITIES]);
+    const agentSet = dockerCapabilities(dockerRunArguments(bootstrapFiles('ec2').find((f) => f.path.endsWith('/agent-run.sh'))!.content));
+    expect(agentSet).toEqual({ drop: ['ALL'], add: [] });
+    const task = ecsContainerDefinitions(synthConfig({ DeployTraceableAgentInECS: true }).json);
+    expect(Object.fromEntries(Object.entries(task).map(([name, container]) => [name, ecsCapabilities(container)]))).toEqual({
+      suricata: suricataSet,
+      traceable: agentSet,
+      health: agentSet,
+      metrics: agentSet,
+    });
   });
 
   test('it decodes the VXLAN-mirrored traffic and sends every transaction through the feed, the interface left as it is', () => {

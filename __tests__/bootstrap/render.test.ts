@@ -680,8 +680,7 @@ describe('containers: least privilege (README "Containers: least privilege"; ECS
   });
 
   test('agent-run.sh: no capability at all, no new privileges, a read-only root with a tmpfs /tmp', () => {
-    const script = fileNamed('agent-run.sh').replace(/ \\\n\s*/g, ' ');
-    const args = /exec docker run (.*)/.exec(script)![1].split(/\s+/);
+    const args = dockerRunArguments(fileNamed('agent-run.sh'));
     expect(dockerCapabilities(args)).toEqual({ drop: ['ALL'], add: [] });
     expect(optionValues(args, '--security-opt')).toEqual(['no-new-privileges']);
     expect(args).toContain('--read-only');

@@ -2,12 +2,20 @@
  * What a container may do, read from where it is declared: the `docker run` of an EC2 unit and the container
  * definitions of the synthesized ECS task. For the tests that run processes with exactly these sets.
  */
+import { resource, type TerraformJson } from './synth';
 
-/** The `docker run` arguments of a unit's ExecStart, one element each (continuation lines joined; units quote nothing). */
-export function dockerRunArguments(unit: string): string[] {
-  const line = /^ExecStart=\/usr\/bin\/docker run (.*)$/m.exec(unit.replace(/ \\\n\s*/g, ' '));
-  if (!line) throw new Error('the unit has no ExecStart=/usr/bin/docker run');
+/** The `docker run` arguments of a unit's ExecStart or a script's `exec docker run`, one element each, split at blanks
+ * (continuation lines joined; the options read here are unquoted). */
+export function dockerRunArguments(unitOrScript: string): string[] {
+  const line = /^(?:ExecStart=\/usr\/bin\/docker|exec docker) run (.*)$/m.exec(unitOrScript.replace(/ \\\n\s*/g, ' '));
+  if (!line) throw new Error('no ExecStart=/usr/bin/docker run or exec docker run');
   return line[1].split(/\s+/);
+}
+
+/** The synthesized ECS task's container definitions by name. */
+export function ecsContainerDefinitions(json: TerraformJson): Record<string, Record<string, any>> {
+  const definitions = JSON.parse(resource(json, 'aws_ecs_task_definition', 'ecs_fleet_task_definition').container_definitions) as { name: string }[];
+  return Object.fromEntries(definitions.map((definition) => [definition.name, definition]));
 }
 
 /** Every value given to `option` (`--cap-add X --cap-add Y` gives [X, Y]), in order. */
