@@ -112,7 +112,7 @@ export const EMF_LISTENER = 'udp:127.0.0.1:25888';
 
 /** The Suricata container's only capabilities, as Docker and ECS name them: NET_RAW opens the af-packet socket and
  * IPC_LOCK maps its ring locked (`mmap-locked: yes`) beyond RLIMIT_MEMLOCK. Measured with the real Suricata in
- * __tests__/bootstrap/capabilities.test.ts: it captures and decodes with exactly these, and fails without either. */
+ * __tests__/bootstrap/least-privilege.test.ts: it captures and decodes with exactly these, and fails without either. */
 export const SURICATA_CAPABILITIES = ['NET_RAW', 'IPC_LOCK'] as const;
 
 /** The ECS Suricata container's one writable path besides its volumes: suricata-start.sh writes the configuration
