@@ -9,7 +9,8 @@ const LISTED = [
   // npm pack, and a consumer app's synth and plan
   'package',
   // Suricata, tcpdump, network namespaces, shellcheck of the bootstrap
-  'bootstrap/bench', 'bootstrap/h2c', 'bootstrap/imds', 'bootstrap/install-deps', 'bootstrap/render', 'bootstrap/suricata',
+  'bootstrap/bench', 'bootstrap/h2c', 'bootstrap/imds', 'bootstrap/install-deps', 'bootstrap/least-privilege', 'bootstrap/render',
+  'bootstrap/suricata',
   // the bootstrap's programs run as processes (servers, retries, logrotate, LuaJIT)
   'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
   'bootstrap/secrets-argv',

@@ -146,6 +146,25 @@ describe('terraform plan of every mode (offline, real CLI, seven source types x 
     expect(agent.entryPoint).toEqual(['/bin/sh', '/opt/traceable/bin/agent-entrypoint.sh', '/run/secrets/traceable/refresh-token', 'TA_REFRESH_TOKEN']);
     expect(agent.mountPoints).toContainEqual({ sourceVolume: 'traceable-agent-files', containerPath: '/run/secrets/traceable', readOnly: true });
     expect(change.change.after.volume).toContainEqual(expect.objectContaining({ name: 'traceable-agent-files', host_path: '/run/traceable/agent' }));
+    // Least privilege as the provider keeps it (no diff on the next plan): no shared PID namespace; every container
+    // with no new privileges, a read-only root and only its capabilities (README "Containers: least privilege").
+    expect(change.change.after.pid_mode).toBeNull();
+    const privileges = Object.fromEntries(
+      (containers as unknown as Record<string, unknown>[]).map(({ name, readonlyRootFilesystem, dockerSecurityOptions, linuxParameters }) => [
+        name,
+        { readonlyRootFilesystem, dockerSecurityOptions, linuxParameters },
+      ]),
+    );
+    const locked = (linuxParameters: object) => ({ readonlyRootFilesystem: true, dockerSecurityOptions: ['no-new-privileges'], linuxParameters });
+    expect(privileges).toEqual({
+      health: locked({ capabilities: { drop: ['ALL'] } }),
+      metrics: locked({ capabilities: { drop: ['ALL'] } }),
+      suricata: locked({
+        capabilities: { add: ['NET_RAW', 'IPC_LOCK'], drop: ['ALL'] },
+        tmpfs: [{ containerPath: '/etc/traceable/suricata', mountOptions: ['nosuid', 'nodev', 'noexec'], size: 1 }],
+      }),
+      traceable: locked({ capabilities: { drop: ['ALL'] }, tmpfs: [{ containerPath: '/tmp', mountOptions: ['nosuid', 'nodev'], size: 64 }] }),
+    });
     // The instance role reads the named secret (the execution role's policy names the log group, unknown until apply;
     // its statements are asserted in modes.test.ts).
     const policies = Object.fromEntries(

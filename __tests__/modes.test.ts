@@ -222,7 +222,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       memory: '6144',
       execution_role_arn: '${aws_iam_role.ecs_fleet_execution_role.arn}',
       task_role_arn: '${aws_iam_role.ecs_fleet_task_role.arn}',
-      pid_mode: 'task',
+      // No pid_mode: no container shares a PID namespace with the agent, so none reads its environment (the token).
       volume: [
         { name: 'suricata-logs', host_path: '/var/traceable/log/suricata' },
         { name: 'traceable-home', host_path: '/opt/traceable' },
@@ -253,10 +253,15 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
         { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
         { name: 'TRACEABLE_HTTP_BODY_LIMIT', value: '131072' },
-        { name: 'TRACEABLE_SURICATA_PIDFILE', value: '/run/traceable-feed/suricata.pid' },
       ],
       portMappings: [{ containerPort: 4789, hostPort: 4789, protocol: 'udp' }],
-      linuxParameters: { capabilities: { add: ['NET_ADMIN', 'NET_RAW', 'SYS_NICE', 'IPC_LOCK'] } },
+      // The af-packet socket and its locked ring only (no NET_ADMIN); the configuration for the interface on a tmpfs.
+      readonlyRootFilesystem: true,
+      dockerSecurityOptions: ['no-new-privileges'],
+      linuxParameters: {
+        capabilities: { drop: ['ALL'], add: ['NET_RAW', 'IPC_LOCK'] },
+        tmpfs: [{ containerPath: '/etc/traceable/suricata', size: 1, mountOptions: ['nosuid', 'nodev', 'noexec'] }],
+      },
       mountPoints: [logs(false), home, feed],
       logConfiguration: logsTo('suricata'),
     });
@@ -273,8 +278,11 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'TA_SERVICE_NAME', value: 'checkout' },
         { name: 'TA_REMOTE_ENDPOINT', value: 'api.traceable.ai' },
         { name: 'TA_SURICATA_EVE_FILE', value: '/run/traceable-feed/eve.sock' },
-        { name: 'TRACEABLE_AGENT_PIDFILE', value: '/run/traceable-feed/traceable.pid' },
       ],
+      // No capability at all; a scratch tmpfs.
+      readonlyRootFilesystem: true,
+      dockerSecurityOptions: ['no-new-privileges'],
+      linuxParameters: { capabilities: { drop: ['ALL'] }, tmpfs: [{ containerPath: '/tmp', size: 64, mountOptions: ['nosuid', 'nodev'] }] },
       // No `secrets`, no token in the environment: the token and the command are files, mounted read-only.
       mountPoints: [logs(true), feed, home, { sourceVolume: 'traceable-agent-files', containerPath: '/run/secrets/traceable', readOnly: true }],
       dependsOn: [{ containerName: 'suricata', condition: 'START' }],
@@ -289,13 +297,16 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
       environment: [
         { name: 'TRACEABLE_HEALTH_PORT', value: '8089' },
         { name: 'TRACEABLE_HEALTH_PATH', value: '/healthz' },
-        { name: 'TRACEABLE_HEALTH_PIDFILES', value: 'suricata=/run/traceable-feed/suricata.pid traceable=/run/traceable-feed/traceable.pid' },
+        { name: 'TRACEABLE_HEALTH_SUPERVISOR', value: 'ecs' },
         { name: 'TRACEABLE_SURICATA_LOG_DIR', value: '/var/log/suricata' },
         { name: 'TRACEABLE_FEED_MODE', value: 'socket' },
         { name: 'TRACEABLE_FEED_PATH', value: '/run/traceable-feed/eve.sock' },
         { name: 'TRACEABLE_HTTP_BODY_LIMIT', value: '131072' },
       ],
       portMappings: [{ containerPort: 8089, hostPort: 8089, protocol: 'tcp' }],
+      readonlyRootFilesystem: true,
+      dockerSecurityOptions: ['no-new-privileges'],
+      linuxParameters: { capabilities: { drop: ['ALL'] } },
       mountPoints: [logs(false), home, feed],
       dependsOn: [
         { containerName: 'suricata', condition: 'START' },
@@ -319,6 +330,9 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
         { name: 'TRACEABLE_STATS_FILE', value: '/var/log/suricata/stats.json' },
         { name: 'TRACEABLE_FEED_DIR', value: '/run/traceable-feed' },
       ],
+      readonlyRootFilesystem: true,
+      dockerSecurityOptions: ['no-new-privileges'],
+      linuxParameters: { capabilities: { drop: ['ALL'] } },
       mountPoints: [logs(true), home, feed],
       dependsOn: [{ containerName: 'suricata', condition: 'START' }],
       logConfiguration: logsTo('metrics'),

@@ -106,3 +106,19 @@ export const ECS_TASKS_CGROUP = 'ecstasks.slice';
 /** Where host metrics go on EC2: the CloudWatch agent's embedded metric format listener. */
 export const EMF_LISTENER = 'udp:127.0.0.1:25888';
 
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the containers may do (EC2 units and the ECS task alike; README "Containers: least privilege").
+
+/** The Suricata container's only capabilities, as Docker and ECS name them: NET_RAW opens the af-packet socket and
+ * IPC_LOCK maps its ring locked (`mmap-locked: yes`) beyond RLIMIT_MEMLOCK. Measured with the real Suricata in
+ * __tests__/bootstrap/least-privilege.test.ts: it captures and decodes with exactly these, and fails without either. */
+export const SURICATA_CAPABILITIES = ['NET_RAW', 'IPC_LOCK'] as const;
+
+/** The ECS Suricata container's one writable path besides its volumes: suricata-start.sh writes the configuration
+ * for the detected interface there (the EC2 hosts render it at boot and mount it read-only). */
+export const SURICATA_CONF_DIR_IN_CONTAINER = '/etc/traceable/suricata';
+
+/** Scratch space of the agent container (tmpfs), the one writable path besides the feed directory: no public
+ * document says where the Traceable agent writes, and /tmp is where programs commonly do. */
+export const AGENT_TMP_DIR = '/tmp';

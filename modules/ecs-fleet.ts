@@ -24,7 +24,7 @@ import {
   renderEcsUserData,
   type BootstrapProps,
 } from '../bootstrap';
-import { AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_LOG_DIR } from '../bootstrap/constants';
+import { AGENT_TMP_DIR, AGENT_TOKEN_VARIABLE, FEED_DIR, SURICATA_CAPABILITIES, SURICATA_CONF_DIR_IN_CONTAINER, SURICATA_LOG_DIR } from '../bootstrap/constants';
 import { addLossAlarms, hostMetric, packetsPerHostTarget, type LossMonitoringSettings } from './host-metrics';
 import { addAgentHosts, type AgentHostSettings } from './agent-host';
 import { HOST_METRICS, VXLAN_UDP_PORT, agentGroup, resourceNames } from '../shared';
@@ -32,10 +32,6 @@ import { ecrPullStatements } from './ecr-pull';
 
 /** Where Suricata's log directory is mounted in the task's containers (its default log directory). */
 const SURICATA_LOGS_IN_CONTAINER = '/var/log/suricata';
-/** Suricata's PID, written by suricata-start.sh, read by health.py (the task shares one PID namespace). */
-const SURICATA_PIDFILE = `${FEED_DIR}/suricata.pid`;
-/** The agent's PID, written by agent-entrypoint.sh before it execs the agent, read by health.py. */
-const AGENT_PIDFILE = `${FEED_DIR}/traceable.pid`;
 /** The feed settings (data plane contract) the Suricata container gets, when the bootstrap has them. */
 const FEED_SETTINGS = ['TRACEABLE_FEED_MODE', 'TRACEABLE_FEED_PATH', 'TRACEABLE_HTTP_BODY_LIMIT'];
 
@@ -48,9 +44,9 @@ export interface AgentTaskConfiguration {
   /** The agent container's entrypoint: agent-entrypoint.sh with the token file and variable, and no command, so that it
    * execs the image's own entrypoint and command from the file the host wrote beside the token. */
   readonly agentEntryPoint: string[];
-  /** suricata-start.sh's: the feed settings and the PID file. */
+  /** suricata-start.sh's: the feed settings. */
   readonly suricataEnvironment: Record<string, string>;
-  /** health.py's: port, path, Suricata's PID file and log directory as the container sees them, the feed settings. */
+  /** health.py's: port, path, ECS as the supervisor, Suricata's log directory as the container sees it, the feed settings. */
   readonly healthEnvironment: Record<string, string>;
   /** metrics.py's: namespace, group, standard output (the awslogs driver) and the files as the container sees them. */
   readonly metricsEnvironment: Record<string, string>;
@@ -68,15 +64,15 @@ export function renderAgentTaskConfiguration(bootstrap: BootstrapProps): AgentTa
   return {
     suricataImage: env.TRACEABLE_SURICATA_IMAGE,
     agentImage: env.TRACEABLE_AGENT_IMAGE,
-    agentEnvironment: { ...agentEnvironment(bootstrap), TRACEABLE_AGENT_PIDFILE: AGENT_PIDFILE },
+    agentEnvironment: agentEnvironment(bootstrap),
     agentEntryPoint: ['/bin/sh', `${INSTALL_DIR}/bin/agent-entrypoint.sh`, `${AGENT_FILES_IN_CONTAINER}/${AGENT_TOKEN_FILE_NAME}`, AGENT_TOKEN_VARIABLE],
-    suricataEnvironment: { ...feed, TRACEABLE_SURICATA_PIDFILE: SURICATA_PIDFILE },
+    suricataEnvironment: feed,
     healthEnvironment: {
       TRACEABLE_HEALTH_PORT: env.TRACEABLE_HEALTH_PORT,
       TRACEABLE_HEALTH_PATH: env.TRACEABLE_HEALTH_PATH,
-      // "Running" in the task: the processes of the suricata and traceable containers, by the PIDs their entrypoints
-      // recorded (one PID namespace), as the EC2 hosts' health.py asks systemd for the units.
-      TRACEABLE_HEALTH_PIDFILES: `suricata=${SURICATA_PIDFILE} traceable=${AGENT_PIDFILE}`,
+      // "Running" in the task: ECS stops the task when its essential suricata or traceable container exits, as
+      // systemd reports the EC2 hosts' units; the rest of the check (stats, feed) is the same on both fleets.
+      TRACEABLE_HEALTH_SUPERVISOR: 'ecs',
       TRACEABLE_SURICATA_LOG_DIR: SURICATA_LOGS_IN_CONTAINER,
       ...feed,
     },
@@ -130,6 +126,20 @@ const SURICATA_LOGS_VOLUME = 'suricata-logs';
 const TRACEABLE_HOME_VOLUME = 'traceable-home';
 const FEED_VOLUME = 'traceable-feed';
 const AGENT_FILES_VOLUME = 'traceable-agent-files';
+
+/** What every container of the task may do (README "Containers: least privilege"): no capability unless added, no new
+ * privileges (setuid, file capabilities), a read-only root file system; tmpfs where a container must write besides
+ * its volumes. */
+function leastPrivilege(opts: { add?: readonly string[]; tmpfs?: { containerPath: string; size: number; mountOptions: string[] }[] } = {}) {
+  return {
+    readonlyRootFilesystem: true,
+    dockerSecurityOptions: ['no-new-privileges'],
+    linuxParameters: {
+      capabilities: { drop: ['ALL'], ...(opts.add ? { add: [...opts.add] } : {}) },
+      ...(opts.tmpfs ? { tmpfs: opts.tmpfs } : {}),
+    },
+  };
+}
 
 /**
  * The agent fleet as an ECS service on EC2 capacity: an autoscaling group of ECS-optimized Amazon Linux 2023 hosts
@@ -244,8 +254,12 @@ export class EcsFleet extends Construct {
         environment: environment(task.suricataEnvironment),
         // Host networking: the VXLAN packets arrive on the host's interface, where af-packet captures them.
         portMappings: [{ containerPort: VXLAN_UDP_PORT, hostPort: VXLAN_UDP_PORT, protocol: 'udp' }],
-        // As the EC2 hosts' suricata.service: capture, thread priorities, locked capture ring.
-        linuxParameters: { capabilities: { add: ['NET_ADMIN', 'NET_RAW', 'SYS_NICE', 'IPC_LOCK'] } },
+        // As the EC2 hosts' suricata.service: the af-packet socket and its locked ring, nothing else; its configuration
+        // for the detected interface goes to a tmpfs.
+        ...leastPrivilege({
+          add: SURICATA_CAPABILITIES,
+          tmpfs: [{ containerPath: SURICATA_CONF_DIR_IN_CONTAINER, size: 1, mountOptions: ['nosuid', 'nodev', 'noexec'] }],
+        }),
         mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
         logConfiguration: logsTo(SURICATA),
       },
@@ -257,6 +271,8 @@ export class EcsFleet extends Construct {
         // mounted read-only with the image's own command, and the wrapper exports it before it execs that command.
         entryPoint: task.agentEntryPoint,
         environment: environment(task.agentEnvironment),
+        // As agent-run.sh on the EC2 hosts: no capability, a scratch tmpfs.
+        ...leastPrivilege({ tmpfs: [{ containerPath: AGENT_TMP_DIR, size: 64, mountOptions: ['nosuid', 'nodev'] }] }),
         mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), feed, home, mount(AGENT_FILES_VOLUME, AGENT_FILES_IN_CONTAINER, true)],
         dependsOn: [{ containerName: SURICATA, condition: 'START' }],
         logConfiguration: logsTo(AGENT),
@@ -268,6 +284,7 @@ export class EcsFleet extends Construct {
         essential: true,
         entryPoint: ['python3', `${INSTALL_DIR}/bin/health.py`],
         environment: environment(task.healthEnvironment),
+        ...leastPrivilege(),
         portMappings: [{ containerPort: task.healthPort, hostPort: task.healthPort, protocol: 'tcp' }],
         mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
         dependsOn: [SURICATA, AGENT].map((containerName) => ({ containerName, condition: 'START' })),
@@ -281,6 +298,7 @@ export class EcsFleet extends Construct {
         essential: false,
         entryPoint: ['python3', `${INSTALL_DIR}/bin/metrics.py`],
         environment: environment(task.metricsEnvironment),
+        ...leastPrivilege(),
         mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), home, feed],
         dependsOn: [{ containerName: SURICATA, condition: 'START' }],
         logConfiguration: logsTo(METRICS),
@@ -295,8 +313,8 @@ export class EcsFleet extends Construct {
       memory: String(props.taskMemoryMiB ?? 6144),
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      // One PID namespace for the task: health.py checks Suricata's process.
-      pidMode: 'task',
+      // No pidMode: each container has its own PID namespace, so none reads another's /proc/<pid>/environ (the
+      // agent's token); health.py leaves "running" to ECS (essential containers).
       volume: [
         // Where the EC2 hosts keep Suricata's logs too (the seed's troubleshooting path).
         { name: SURICATA_LOGS_VOLUME, hostPath: SURICATA_LOG_DIR },

@@ -1,13 +1,14 @@
 /**
  * bootstrap/files/health.py for real: the NLB's health check must answer 200 only while the host works (both services
- * run, Suricata's stats are fresh, the feed is writable), on the EC2 hosts (systemd units) and in the ECS task (the PIDs
- * that the suricata and traceable containers' entrypoints record, in the task's one PID namespace).
+ * run, Suricata's stats are fresh, the feed is writable), on the EC2 hosts (systemd units) and in the ECS task (no
+ * shared PID namespace: ECS stops the task when an essential container exits, and the same stats and feed checks see
+ * a dead Suricata or agent).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AGENT_TOKEN_FILE_NAME, BOOTSTRAP_FILES_DIR, bootstrapFiles } from '../../bootstrap';
+import { AGENT_TOKEN_FILE_NAME, BOOTSTRAP_FILES_DIR } from '../../bootstrap';
 import { FEED_DIR } from '../../bootstrap/constants';
 import { HEALTH_CHECK_PATH } from '../../shared';
 import { renderAgentTaskConfiguration } from '../../modules/ecs-fleet';
@@ -33,7 +34,8 @@ function startHealth(env: Record<string, string>) {
   });
   started.push(server);
   return async (path: string = HEALTH_CHECK_PATH) => {
-    for (let i = 0; i < 50; i++) {
+    // Up to 20 s: python3's start on a loaded machine.
+    for (let i = 0; i < 200; i++) {
       try {
         const res = await fetch(`http://127.0.0.1:${port}${path}`);
         return { status: res.status, body: await res.text() };
@@ -128,20 +130,20 @@ describe('EC2 hosts (systemd units), socket feed', () => {
   });
 });
 
-describe('ECS task (pid files), file feed', () => {
+describe('ECS task (ECS supervises the containers), file feed', () => {
   const dir = () => join(work, 'ecs');
   let get: ReturnType<typeof startHealth>;
-  let sleeper: ChildProcess;
 
   beforeAll(() => {
     mkdirSync(join(dir(), 'log'), { recursive: true });
+    mkdirSync(join(dir(), 'bin'));
+    // A systemctl that reports every unit down: the ECS task must not ask it.
+    writeFileSync(join(dir(), 'bin', 'systemctl'), '#!/bin/sh\nexit 3\n');
+    chmodSync(join(dir(), 'bin', 'systemctl'), 0o755);
     freshStats(dir());
-    sleeper = spawn('sleep', ['600'], { stdio: 'ignore' });
-    started.push(sleeper);
-    writeFileSync(join(dir(), 'suricata.pid'), `${sleeper.pid}\n`);
-    writeFileSync(join(dir(), 'traceable.pid'), `${sleeper.pid}\n`);
     get = startHealth({
-      TRACEABLE_HEALTH_PIDFILES: `suricata=${join(dir(), 'suricata.pid')} traceable=${join(dir(), 'traceable.pid')}`,
+      PATH: `${join(dir(), 'bin')}:${process.env.PATH}`,
+      TRACEABLE_HEALTH_SUPERVISOR: 'ecs',
       TRACEABLE_SURICATA_LOG_DIR: join(dir(), 'log'),
       TRACEABLE_STATS_FILE: join(dir(), 'stats.json'),
       TRACEABLE_FEED_MODE: 'file',
@@ -150,15 +152,8 @@ describe('ECS task (pid files), file feed', () => {
     });
   });
 
-  test('200 while both processes live and the feed directory is writable', async () => {
+  test('200 while the stats are fresh and the feed directory is writable, without asking systemd', async () => {
     expect(await get()).toEqual({ status: 200, body: 'ok\n' });
-  });
-
-  test('503 when a process is gone', async () => {
-    writeFileSync(join(dir(), 'traceable.pid'), '999999999\n');
-    expect(await get()).toEqual({ status: 503, body: 'unhealthy: not running: traceable\n' });
-    writeFileSync(join(dir(), 'traceable.pid'), `${sleeper.pid}\n`);
-    expect((await get()).status).toBe(200);
   });
 
   test('503 when the feed file cannot be written (its directory is gone, or is not a directory)', async () => {
@@ -171,15 +166,19 @@ describe('ECS task (pid files), file feed', () => {
     mkdirSync(feedDir);
     expect((await get()).status).toBe(200);
   });
+
+  test('an unknown supervisor is a problem named in the answer', async () => {
+    const other = startHealth({ TRACEABLE_HEALTH_SUPERVISOR: 'kubernetes', TRACEABLE_STATS_FILE: join(dir(), 'stats.json'), TRACEABLE_FEED_MODE: 'file', TRACEABLE_FEED_PATH: join(dir(), 'log', 'feed.json') });
+    expect(await other()).toEqual({ status: 503, body: "unhealthy: not running: unknown TRACEABLE_HEALTH_SUPERVISOR 'kubernetes' (systemd or ecs)\n" });
+  });
 });
 
-describe('ECS task as the task definition runs it: the PIDs recorded by suricata-start.sh and agent-entrypoint.sh', () => {
+describe('ECS task as the task definition runs it: no shared PID namespace, the agent\'s socket and Suricata\'s stats', () => {
   const dir = () => join(work, 'ecs-task');
   let get: ReturnType<typeof startHealth>;
-  let suricata: ChildProcess;
   let agent: ChildProcess;
 
-  /** The task's settings, with the host paths of the feed directory and Suricata's logs moved under the test's directory. */
+  /** The task's settings (socket feed, the default), with the feed directory and Suricata's logs under the test's directory. */
   const task = renderAgentTaskConfiguration({
     region: 'eu-west-1',
     tokenSecretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:t-AbCdEf',
@@ -187,77 +186,61 @@ describe('ECS task as the task definition runs it: the PIDs recorded by suricata
     traceableServiceName: 'shop',
     traceableApiEndpoint: 'api.traceable.ai',
     agentGroupName: 'test-agents',
-    feedMode: 'file',
   });
   const local = (env: Record<string, string>) =>
     Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value.replaceAll(FEED_DIR, join(dir(), 'feed')).replaceAll('/var/log/suricata', join(dir(), 'log'))]));
 
-  /** Waits until a PID file names a live process; returns the PID. */
-  async function pidOf(file: string): Promise<number> {
-    for (let i = 0; i < 100; i++) {
-      try {
-        const pid = Number(readFileSync(file, 'utf8').trim());
-        if (pid > 0) return pid;
-      } catch {
-        // not written yet
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${file} was not written`);
+  /** The agent's container: the wrapper with the entrypoint's arguments and the command file the host wrote; the
+   * "agent" binds the feed socket where the task's settings say. */
+  async function startAgent(): Promise<ChildProcess> {
+    const socketPath = local(task.agentEnvironment).TA_SURICATA_EVE_FILE;
+    writeFileSync(
+      join(dir(), 'agent', 'agent-command'),
+      // One argument a line: the program on one line.
+      ['python3', '-c', `import socket,time; s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM); s.bind(${JSON.stringify(socketPath)}); print("bound",flush=True); time.sleep(600)`].join('\n') + '\n',
+    );
+    const [, wrapper, , variable] = task.agentEntryPoint;
+    expect(wrapper).toBe('/opt/traceable/bin/agent-entrypoint.sh');
+    const child = spawn('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(dir(), 'agent', AGENT_TOKEN_FILE_NAME), variable], {
+      env: { ...process.env, ...local(task.agentEnvironment) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    started.push(child);
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+    return child;
   }
 
   beforeAll(async () => {
-    for (const sub of ['feed', 'log', 'bin', 'home/etc', 'agent']) mkdirSync(join(dir(), sub), { recursive: true });
+    for (const sub of ['feed', 'log', 'agent']) mkdirSync(join(dir(), sub), { recursive: true });
     freshStats(join(dir(), 'log'));
-    // Suricata's container: suricata-start.sh with the installed template, a default route and a Suricata that waits.
-    writeFileSync(join(dir(), 'home', 'etc', 'suricata.yaml'), bootstrapFiles('ecs').find((file) => file.path.endsWith('/suricata.yaml'))!.content);
-    writeFileSync(join(dir(), 'route'), 'Iface\tDestination\tGateway\nens5\t00000000\t0101A8C0\n');
-    writeFileSync(join(dir(), 'bin', 'suricata'), '#!/bin/sh\nexec sleep 600\n');
-    chmodSync(join(dir(), 'bin', 'suricata'), 0o755);
-    suricata = spawn('sh', [join(BOOTSTRAP_FILES_DIR, 'suricata-start.sh')], {
-      env: {
-        ...process.env,
-        ...local(task.suricataEnvironment),
-        PATH: `${join(dir(), 'bin')}:${process.env.PATH}`,
-        TRACEABLE_HOME: join(dir(), 'home'),
-        TRACEABLE_ROUTE_FILE: join(dir(), 'route'),
-        TRACEABLE_SURICATA_CONF_DIR: join(dir(), 'conf'),
-      },
-      stdio: 'ignore',
-    });
-    started.push(suricata);
-    // The agent's container: the wrapper with the entrypoint's arguments, the command file the host wrote, no command.
     writeFileSync(join(dir(), 'agent', AGENT_TOKEN_FILE_NAME), 'token-for-test');
-    writeFileSync(join(dir(), 'agent', 'agent-command'), 'sleep\n600\n');
-    const [, wrapper, , variable] = task.agentEntryPoint;
-    expect(wrapper).toBe('/opt/traceable/bin/agent-entrypoint.sh');
-    agent = spawn('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(dir(), 'agent', AGENT_TOKEN_FILE_NAME), variable], {
-      env: { ...process.env, ...local(task.agentEnvironment) },
-      stdio: 'ignore',
-    });
-    started.push(agent);
+    agent = await startAgent();
     // On a port of the test's own, not the task's 8089.
     const { TRACEABLE_HEALTH_PORT: _taskPort, ...healthEnvironment } = local(task.healthEnvironment);
     get = startHealth(healthEnvironment);
   });
 
-  test('the entrypoints record the PIDs of the processes they exec, where health.py reads them', async () => {
-    const pidfiles = Object.fromEntries(local(task.healthEnvironment).TRACEABLE_HEALTH_PIDFILES.split(' ').map((item) => item.split('=')));
-    expect(Object.keys(pidfiles)).toEqual(['suricata', 'traceable']);
-    expect(await pidOf(pidfiles.suricata)).toBe(suricata.pid);
-    expect(await pidOf(pidfiles.traceable)).toBe(agent.pid);
+  test('the task\'s health settings: ECS supervises, the socket feed where the agent binds it', () => {
+    expect(task.healthEnvironment.TRACEABLE_HEALTH_SUPERVISOR).toBe('ecs');
+    expect(task.healthEnvironment.TRACEABLE_FEED_PATH).toBe(task.agentEnvironment.TA_SURICATA_EVE_FILE);
+    expect(Object.keys({ ...task.healthEnvironment, ...task.agentEnvironment, ...task.suricataEnvironment }).filter((name) => /PID/.test(name))).toEqual([]);
   });
 
-  test('200 while both run, the stats are fresh and the feed directory is writable', async () => {
+  test('200 while the agent listens on the feed socket and Suricata\'s stats are fresh', async () => {
     expect(await get()).toEqual({ status: 200, body: 'ok\n' });
   });
 
-  test('503 once the agent exits, then once Suricata exits too', async () => {
+  test('503 once the agent exits (its socket refuses), and once Suricata stops writing its stats', async () => {
+    const socketPath = local(task.healthEnvironment).TRACEABLE_FEED_PATH;
     agent.kill('SIGKILL');
     await new Promise((r) => agent.once('exit', r));
-    expect(await get()).toEqual({ status: 503, body: 'unhealthy: not running: traceable\n' });
-    suricata.kill('SIGKILL');
-    await new Promise((r) => suricata.once('exit', r));
-    expect(await get()).toEqual({ status: 503, body: 'unhealthy: not running: suricata traceable\n' });
+    expect(await get()).toEqual({ status: 503, body: `unhealthy: feed socket ${socketPath} does not accept a connect: Connection refused\n` });
+    rmSync(socketPath);
+    agent = await startAgent();
+    expect((await get()).status).toBe(200);
+    const stats = join(dir(), 'log', 'stats.json');
+    const old = Date.now() / 1000 - 120;
+    utimesSync(stats, old, old);
+    expect(await get()).toEqual({ status: 503, body: 'unhealthy: Suricata stats are 120 s old (more than 90 s)\n' });
   });
 });

@@ -15,6 +15,8 @@
 # BODY_LIMIT (env) is passed as TRACEABLE_HTTP_BODY_LIMIT (unset: the Lua module's default); FEED_QLEN (env) is
 # net.unix.max_dgram_qlen in the target namespace, where the receiver runs.
 #
+# SURICATA_WRAPPER (env, optional): a command line Suricata is started under, inside the target namespace (the capability
+# test runs it with exactly the containers' capability set through setpriv); word-split, so no spaces within one argument.
 # Usage: netns-e2e.sh WORK_DIR SURICATA_YAML IFACE TAG [extra suricata args, e.g. --set decoder.vxlan.enabled=false]
 # Traffic, in order (see http-server.py for the paths):
 #   GET 200, GET 404, POST 201, one connection each (status codes in WORK_DIR/client.txt);
@@ -101,9 +103,10 @@ fi
 
 # Suricata on the target, with the configuration as rendered; only the log directory and the feed's paths
 # are redirected, through the same variables the container gets.
+# shellcheck disable=SC2086 # SURICATA_WRAPPER is a command line, split into its words
 env TRACEABLE_FEED_MODE="$FEED_MODE" TRACEABLE_FEED_PATH="$feed_path" TRACEABLE_FEED_STATS="$work/feed/feed-stats.json" \
   ${BODY_LIMIT:+TRACEABLE_HTTP_BODY_LIMIT="$BODY_LIMIT"} \
-  ip netns exec "$ns_t" suricata -c "$yaml" --af-packet -l "$work/log" --pidfile "$work/suricata.pid" "$@" \
+  ip netns exec "$ns_t" ${SURICATA_WRAPPER:-} suricata -c "$yaml" --af-packet -l "$work/log" --pidfile "$work/suricata.pid" "$@" \
   >"$work/suricata.stdout" 2>&1 &
 suricata_pid=$!
 engine_started() {

@@ -3,9 +3,9 @@
  * scripts' logic (OS detection, token handling, health endpoint) run for real against fakes.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   AGENT_FILES_DIR,
@@ -14,6 +14,7 @@ import {
   BOOTSTRAP_FILES_DIR,
   BootstrapProps,
   BUNDLE_BUCKET_PLACEHOLDER,
+  INSTALL_DIR,
   SHELL_SCRIPTS,
   bootstrapBundle,
   agentEnvironment,
@@ -29,8 +30,9 @@ import {
   renderUserData,
 } from '../../bootstrap';
 import { parseArgs, renderBootstrapTo } from '../../scripts/render-bootstrap';
-import { AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, FEED_FILE_PATH, FEED_SOCKET_PATH, FEED_STATS_PATH, MAX_HTTP_BODY_LIMIT, SURICATA_LUA_DIR, SURICATA_STATS_FILE, FEED_DIR, USER_DATA_LIMIT_BYTES } from '../../bootstrap/constants';
+import { AGENT_TMP_DIR, AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, SURICATA_CAPABILITIES, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, FEED_FILE_PATH, FEED_SOCKET_PATH, FEED_STATS_PATH, MAX_HTTP_BODY_LIMIT, SURICATA_LUA_DIR, SURICATA_STATS_FILE, FEED_DIR, USER_DATA_LIMIT_BYTES } from '../../bootstrap/constants';
 import { MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../../shared';
+import { dockerCapabilities, dockerRunArguments, optionValues } from '../helpers/container-privileges';
 
 const LIB = join(BOOTSTRAP_FILES_DIR, 'lib.sh');
 const TF_REF = '${aws_secretsmanager_secret.token.arn}';
@@ -101,10 +103,12 @@ describe('shellcheck', () => {
     }
   });
 
-  test('the e2e orchestration script passes shellcheck', () => {
-    const r = run('shellcheck', ['-s', 'bash', join(__dirname, 'netns-e2e.sh')]);
-    expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
+  test('the e2e orchestration script and the container stand-in pass shellcheck', () => {
+    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['sh', 'as-container.sh']]) {
+      const r = run('shellcheck', ['-s', shell, join(__dirname, script)]);
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
   });
 });
 
@@ -526,6 +530,9 @@ describe('secrets never in a container configuration, environment or log', () =>
     expect(args).toEqual([
       'run', '--rm', '--name', 'traceable', '--network', 'host',
       '--cgroup-parent', CONTAINER_SLICE,
+      '--cap-drop', 'all',
+      '--security-opt', 'no-new-privileges',
+      '--read-only', '--tmpfs', `${AGENT_TMP_DIR}:rw,nosuid,nodev,size=64m`,
       '--log-driver', 'none',
       '--env-file', '/etc/traceable/agent.env',
       '-v', `${tokenFile}:/run/secrets/traceable-refresh-token:ro`,
@@ -604,8 +611,56 @@ describe('containers: metadata service, feed directory and settings', () => {
   });
 });
 
+describe('containers: least privilege (README "Containers: least privilege"; ECS: __tests__/modes.test.ts)', () => {
+  test('suricata.service: exactly NET_RAW and IPC_LOCK, no new privileges, a read-only root, Suricata itself as the entrypoint', () => {
+    const args = dockerRunArguments(fileNamed('suricata.service'));
+    expect(dockerCapabilities(args)).toEqual({ drop: ['ALL'], add: [...SURICATA_CAPABILITIES] });
+    expect(optionValues(args, '--security-opt')).toEqual(['no-new-privileges']);
+    expect(args).toContain('--read-only');
+    expect(optionValues(args, '--tmpfs')).toEqual([]);
+    // It writes only its logs and the feed; reads its configuration and Lua scripts.
+    expect(optionValues(args, '-v')).toEqual([
+      '/etc/traceable/suricata:/etc/traceable/suricata:ro',
+      `${SURICATA_LUA_DIR}:${SURICATA_LUA_DIR}:ro`,
+      '/var/traceable/log/suricata:/var/log/suricata',
+      '${TRACEABLE_FEED_DIR}:${TRACEABLE_FEED_DIR}',
+    ]);
+    expect(optionValues(args, '--entrypoint')).toEqual(['suricata']);
+    expect(args.filter((arg) => /^--(privileged|user|pid|ipc|userns|cap-add=|security-opt=)/.test(arg))).toEqual([]);
+  });
+
+  test('systemd accepts the EC2 hosts\' units (systemd-analyze verify, in a root holding the commands they run)', () => {
+    // The root: the OS's own units (targets the units are ordered after), a docker.service, the units, and a stand-in
+    // for every command they run: ours must be among the installed files.
+    const root = mkdtempSync(join(work, 'systemd-root-'));
+    cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
+    const unitDir = join(root, 'etc/systemd/system');
+    mkdirSync(unitDir, { recursive: true });
+    const units = bootstrapFiles('ec2').filter((f) => f.path.startsWith(`${INSTALL_DIR}/systemd/`) && !f.path.includes('/ecs/'));
+    const docker = { path: 'docker.service', content: '[Service]\nExecStart=/usr/bin/dockerd\n' };
+    for (const unit of [...units, docker]) writeFileSync(join(unitDir, basename(unit.path)), unit.content);
+    const installed = bootstrapFiles('ec2').map((f) => f.path);
+    for (const command of new Set([...units, docker].flatMap((unit) => [...unit.content.matchAll(/^Exec\w+=[-@:+!]*(\/\S+)/gm)].map((m) => m[1])))) {
+      if (command.startsWith(`${INSTALL_DIR}/`)) expect(installed).toContain(command);
+      mkdirSync(join(root, dirname(command)), { recursive: true });
+      writeFileSync(join(root, command), '#!/bin/sh\n', { mode: 0o755 });
+    }
+    const r = run('systemd-analyze', ['verify', `--root=${root}`, ...units.map((unit) => basename(unit.path))]);
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  test('agent-run.sh: no capability at all, no new privileges, a read-only root with a tmpfs /tmp', () => {
+    const args = dockerRunArguments(fileNamed('agent-run.sh'));
+    expect(dockerCapabilities(args)).toEqual({ drop: ['ALL'], add: [] });
+    expect(optionValues(args, '--security-opt')).toEqual(['no-new-privileges']);
+    expect(args).toContain('--read-only');
+    expect(optionValues(args, '--tmpfs')).toEqual([`${AGENT_TMP_DIR}:rw,nosuid,nodev,size=64m`]);
+  });
+});
+
 describe('suricata-start.sh (the ECS task\'s Suricata container)', () => {
-  test('renders the configuration for the default route\'s interface, records its PID and execs Suricata in its place', () => {
+  test('renders the configuration for the default route\'s interface and execs Suricata in its place', () => {
     const dir = mkdtempSync(join(work, 'suricata-start-'));
     spawnSync('mkdir', ['-p', join(dir, 'home', 'etc'), join(dir, 'bin')]);
     writeFileSync(join(dir, 'home', 'etc', 'suricata.yaml'), fileNamed('suricata.yaml'));
@@ -624,13 +679,12 @@ describe('suricata-start.sh (the ECS task\'s Suricata container)', () => {
         TRACEABLE_HOME: join(dir, 'home'),
         TRACEABLE_ROUTE_FILE: join(dir, 'route'),
         TRACEABLE_SURICATA_CONF_DIR: join(dir, 'conf'),
-        TRACEABLE_SURICATA_PIDFILE: join(dir, 'suricata.pid'),
       },
     });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const [pidLine, argsLine] = r.stdout.trim().split('\n');
-    expect(pidLine).toBe(`pid ${readFileSync(join(dir, 'suricata.pid'), 'utf8').trim()}`);
+    expect(pidLine).toBe(`pid ${r.pid}`);
     expect(argsLine).toBe(`args -c ${join(dir, 'conf')}/suricata.yaml --af-packet --runmode autofp`);
     expect(readFileSync(join(dir, 'conf', 'suricata.yaml'), 'utf8')).toBe(renderSuricataYaml('ens6'));
   });
@@ -683,7 +737,7 @@ describe('ECS hosts: the agent\'s token and command as files for the task (trace
 
   test('agent-command.sh pulls the missing image and writes its entrypoint and command; the wrapper, given no command, runs exactly that with the token', () => {
     // Prepare: an image whose command has an argument with spaces and an empty one; the "agent" reports what it got.
-    const agentScript = 'printf "%s|" "$@"; printf "token=%s pidfile=%s pid=%s" "$TA_REFRESH_TOKEN" "${TRACEABLE_AGENT_PIDFILE-unset}" "$$"';
+    const agentScript = 'printf "%s|" "$@"; printf "token=%s pid=%s" "$TA_REFRESH_TOKEN" "$$"';
     const { dir, agentCommand, calls } = fakeDocker({ entry: ['sh', '-c', agentScript], cmd: ['agent', 'a b', '', '--flag'] });
     const files = join(dir, 'agent');
     mkdirSync(files);
@@ -691,10 +745,7 @@ describe('ECS hosts: the agent\'s token and command as files for the task (trace
 
     // Act: the host side, then the container side as the ECS task runs it (entryPoint without a command).
     const written = agentCommand(join(files, 'agent-command'));
-    const pidfile = join(dir, 'traceable.pid');
-    const agent = run('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(files, AGENT_TOKEN_FILE_NAME), AGENT_TOKEN_VARIABLE], {
-      env: { TRACEABLE_AGENT_PIDFILE: pidfile },
-    });
+    const agent = run('sh', [join(BOOTSTRAP_FILES_DIR, 'agent-entrypoint.sh'), join(files, AGENT_TOKEN_FILE_NAME), AGENT_TOKEN_VARIABLE]);
 
     // Assess
     expect(written.status).toBe(0);
@@ -708,10 +759,8 @@ describe('ECS hosts: the agent\'s token and command as files for the task (trace
     expect((statSync(join(files, 'agent-command')).mode & 0o777).toString(8)).toBe('444');
     expect(agent.stderr).toBe('');
     expect(agent.status).toBe(0);
-    // The arguments as the image has them; the token exported; the PID the agent runs under (exec) recorded, and the
-    // PID file's variable not passed on to the agent.
-    const pid = readFileSync(pidfile, 'utf8').trim();
-    expect(agent.stdout).toBe(`a b||--flag|token=${CANARY} pidfile=unset pid=${pid}`);
+    // The arguments as the image has them; the token exported; the agent is the wrapper's own process (exec).
+    expect(agent.stdout).toBe(`a b||--flag|token=${CANARY} pid=${agent.pid}`);
   });
 
   test('a private ECR image: logged in with the instance role (password through a pipe) before the pull', () => {

@@ -4,8 +4,9 @@
 # thus in no container configuration (`docker inspect`), argument or log.
 # - EC2 hosts: agent-run.sh passes the image's command as arguments.
 # - ECS task: no command; it is read from agent-command beside TOKEN_FILE (one argument per line, written by
-#   agent-command.sh on the host, mounted with the token). With TRACEABLE_AGENT_PIDFILE set, the agent's PID is written
-#   there for health.py (the task shares one PID namespace; exec keeps the PID).
+#   agent-command.sh on the host, mounted with the token).
+# The token is read by this shell itself (no child process) and exported only to the agent it execs: the ECS task has
+# no shared PID namespace, so no other container sees this process's /proc/<pid>/environ.
 # A missing token or command file fails at once with the reason (ECS then stops the task and starts another one): the
 # host prepares both before the ECS agent starts, so a wait would only delay the same failure.
 # Usage: agent-entrypoint.sh TOKEN_FILE VARIABLE [COMMAND [ARG...]]
@@ -41,13 +42,8 @@ if [ "$#" -eq 0 ]; then
     set -- "$@" "$arg"
   done <"$command_file"
 fi
-if [ -n "${TRACEABLE_AGENT_PIDFILE:-}" ]; then
-  # Not fatal: a PID file left by another user in the sticky feed directory makes the health check report the agent
-  # down, which names the problem; the agent itself can still run.
-  echo "$$" >"$TRACEABLE_AGENT_PIDFILE" || echo "agent-entrypoint: cannot write $TRACEABLE_AGENT_PIDFILE" >&2
-fi
-unset TRACEABLE_AGENT_PIDFILE
-token="$(cat "$token_file")"
+token=""
+IFS= read -r token <"$token_file" || [ -n "$token" ]
 export "$variable=$token"
 unset token
 exec "$@"

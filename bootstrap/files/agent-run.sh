@@ -21,8 +21,13 @@ if [ "${#command[@]}" -eq 0 ]; then
   exit 1
 fi
 
+# No capability (it reads files, binds the feed socket and calls the Traceable platform), no new privileges, a
+# read-only root with a tmpfs scratch directory: README "Containers: least privilege".
 exec docker run --rm --name traceable --network host \
   --cgroup-parent "$TRACEABLE_CONTAINER_SLICE" \
+  --cap-drop all \
+  --security-opt no-new-privileges \
+  --read-only --tmpfs /tmp:rw,nosuid,nodev,size=64m \
   --log-driver none \
   --env-file "$agent_env" \
   -v "$token_file:/run/secrets/traceable-refresh-token:ro" \

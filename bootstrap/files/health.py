@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # Health endpoint of a Traceable mirror target (the EC2 hosts and the ECS task run this same file).
 # Answers 200 on TRACEABLE_HEALTH_PATH only while the host does its work, else 503 with the reasons (404 elsewhere):
-# - both services run: the systemd units TRACEABLE_HEALTH_UNITS (EC2), or the processes named by the pid files
-#   TRACEABLE_HEALTH_PIDFILES ("name=/path ..."; the ECS task shares one PID namespace);
+# - both services run: with TRACEABLE_HEALTH_SUPERVISOR=systemd (EC2, the default), the units TRACEABLE_HEALTH_UNITS
+#   are active; with ecs, ECS itself stops the whole task when its essential suricata or traceable container exits
+#   (the containers share no PID namespace, so this process could not see theirs);
 # - Suricata's stats (TRACEABLE_STATS_FILE, written every 30 s) are younger than TRACEABLE_STATS_MAX_AGE seconds;
 # - the feed is writable: socket mode, the agent's datagram socket TRACEABLE_FEED_PATH accepts a connect; file mode, a
 #   file can be created in the feed file's directory (its container path /var/log/suricata is read under
@@ -18,7 +19,7 @@ PORT = int(os.environ.get("TRACEABLE_HEALTH_PORT", "8089"))
 PATH = os.environ.get("TRACEABLE_HEALTH_PATH", "/healthz")
 BIND = os.environ.get("TRACEABLE_HEALTH_BIND", "0.0.0.0")
 UNITS = os.environ.get("TRACEABLE_HEALTH_UNITS", "suricata traceable").split()
-PIDFILES = [item.split("=", 1) for item in os.environ.get("TRACEABLE_HEALTH_PIDFILES", "").split() if "=" in item]
+SUPERVISOR = os.environ.get("TRACEABLE_HEALTH_SUPERVISOR", "systemd")
 SURICATA_LOG_DIR = os.environ.get("TRACEABLE_SURICATA_LOG_DIR", "/var/traceable/log/suricata")
 STATS_FILE = os.environ.get("TRACEABLE_STATS_FILE", os.path.join(SURICATA_LOG_DIR, "stats.json"))
 STATS_MAX_AGE = float(os.environ.get("TRACEABLE_STATS_MAX_AGE", "90"))
@@ -29,8 +30,10 @@ CONTAINER_LOG_DIR = "/var/log/suricata"
 
 def services_down():
     """Names of the services that are not running."""
-    if PIDFILES:
-        return [name for name, path in PIDFILES if not pid_alive(path)]
+    if SUPERVISOR == "ecs":
+        return []
+    if SUPERVISOR != "systemd":
+        return ["unknown TRACEABLE_HEALTH_SUPERVISOR %r (systemd or ecs)" % SUPERVISOR]
     down = []
     for unit in UNITS:
         try:
@@ -40,18 +43,6 @@ def services_down():
         if rc != 0:
             down.append(unit)
     return down
-
-
-def pid_alive(path):
-    try:
-        with open(path) as f:
-            pid = int(f.read().strip())
-        os.kill(pid, 0)
-        return True
-    except PermissionError:  # exists, owned by another user
-        return True
-    except (OSError, ValueError):
-        return False
 
 
 def stats_problem():

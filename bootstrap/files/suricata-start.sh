@@ -1,7 +1,7 @@
 #!/bin/sh
 # Start of the Suricata container in the ECS task (the EC2 hosts render the same at boot with lib.sh): finds the
 # capture interface (the default route's; host networking, so the host's), writes the configuration from the
-# installed template with it, records its PID for the health check (the task shares one PID namespace) and execs
+# installed template with it into the container's configuration tmpfs (its root file system is read-only) and execs
 # Suricata in its place. POSIX sh: the Suricata image need not have bash.
 # Usage: suricata-start.sh [SURICATA ARG...]
 set -eu
@@ -9,7 +9,6 @@ set -eu
 home="${TRACEABLE_HOME:-/opt/traceable}"
 route_file="${TRACEABLE_ROUTE_FILE:-/proc/net/route}"
 conf_dir="${TRACEABLE_SURICATA_CONF_DIR:-/etc/traceable/suricata}"
-pidfile="${TRACEABLE_SURICATA_PIDFILE:-}"
 
 iface=""
 while read -r name destination _; do
@@ -31,7 +30,4 @@ esac
 
 mkdir -p "$conf_dir"
 sed "s/__CAPTURE_INTERFACE__/$iface/g" "$home/etc/suricata.yaml" >"$conf_dir/suricata.yaml"
-if [ -n "$pidfile" ]; then
-  echo "$$" >"$pidfile"
-fi
 exec suricata -c "$conf_dir/suricata.yaml" --af-packet "$@"
