@@ -12,24 +12,18 @@ import { join } from 'node:path';
 import { bootstrapFiles, imdsBlockTimer, renderEcsUserData, type FleetKind } from '../../bootstrap';
 import { CONTAINER_SLICE, ECS_TASKS_CGROUP } from '../../bootstrap/constants';
 import { bootstrapPropsOf } from '../../plan';
-import { DOCKER_DEFAULT_CAPABILITIES, dockerRunCapabilities, dockerRunCommands, ecsContainerCapabilities } from '../helpers/capabilities';
-import { configOf, resource, synthConfig } from '../helpers/synth';
+import { DOCKER_DEFAULT_CAPABILITIES, dockerCapabilities, dockerRunArguments, dockerRunCommands, ecsCapabilities, ecsContainerDefinitions, effectiveCapabilities } from '../helpers/container-privileges';
+import { configOf, synthConfig } from '../helpers/synth';
 
 const fileOf = (fleet: FleetKind, name: string) => bootstrapFiles(fleet).find((f) => f.path.endsWith(`/${name}`))!.content;
 
+const dockerRunCapabilities = (words: readonly string[]) => effectiveCapabilities(dockerCapabilities(words));
+const ecsContainerCapabilities = (definition: Parameters<typeof ecsCapabilities>[0]) => effectiveCapabilities(ecsCapabilities(definition));
 /** The one `docker run` of a rendered file. */
-function dockerRunOf(fleet: FleetKind, name: string): string[] {
-  const commands = dockerRunCommands(fileOf(fleet, name));
-  expect(commands).toHaveLength(1);
-  return commands[0];
-}
+const dockerRunOf = (fleet: FleetKind, name: string) => dockerRunArguments(fileOf(fleet, name));
 
 const ECS = { DeployTraceableAgentInECS: true };
-function ecsContainers(): Record<string, Parameters<typeof ecsContainerCapabilities>[0]> {
-  type Definition = Parameters<typeof ecsContainerCapabilities>[0] & { name: string };
-  const definitions = JSON.parse(resource(synthConfig(ECS).json, 'aws_ecs_task_definition', 'ecs_fleet_task_definition').container_definitions) as Definition[];
-  return Object.fromEntries(definitions.map((definition) => [definition.name, definition]));
-}
+const ecsContainers = () => ecsContainerDefinitions(synthConfig(ECS).json);
 
 let work: string;
 beforeAll(() => {
