@@ -1,5 +1,6 @@
 /**
- * The public construct in a user's own stack: their provider, their resources, two instances side by side.
+ * The public construct in a user's own stack: their provider, their resources, two instances side by side; its props,
+ * their documentation, fromConfig, the provider prop and the attributes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,14 +12,22 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
-import { CONFIG_FIELDS, type ConfigKey } from '../config';
+import { CONFIG_FIELDS, CONFIG_PROPS, withPropDocs, type PropKey } from '../config';
 // As a user imports it: from the package's entry point.
 import { ConfigError, TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../index';
-import { BASE_CONFIG } from './helpers/base-config';
 
 Testing.setupJest();
 
-const PROPS: TraceableTrafficMirroringProps = { ...BASE_CONFIG, SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'] };
+/** BASE_CONFIG (the JSON app's keys) as props. */
+const PROPS: TraceableTrafficMirroringProps = {
+  region: 'eu-west-1',
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+  mirrorSourceType: 'LOAD_BALANCER',
+  mirrorSources: ['web-alb'],
+  traceableEnvironment: 'staging',
+  traceableServiceName: 'checkout',
+};
 
 /** A user's stack: their provider (with their own default tags), their bucket, and what `add` puts in. */
 function userStack(add: (stack: TerraformStack) => void, region = 'eu-west-1'): TerraformStack {
@@ -34,8 +43,8 @@ const parsed = (stack: TerraformStack): any => JSON.parse(Testing.synth(stack, t
 
 describe('two environments in one stack', () => {
   const stack = userStack((scope) => {
-    new TraceableTrafficMirroring(scope, 'prod', { ...PROPS, StackName: 'shop-prod', Tags: { env: 'prod' } });
-    new TraceableTrafficMirroring(scope, 'stage', { ...PROPS, StackName: 'shop-stage', MirrorSourceType: 'FARGATE', MirrorSource: '', DeployTraceableAgentInECS: true });
+    new TraceableTrafficMirroring(scope, 'prod', { ...PROPS, stackName: 'shop-prod', tags: { env: 'prod' } });
+    new TraceableTrafficMirroring(scope, 'stage', { ...PROPS, stackName: 'shop-stage', mirrorSourceType: 'FARGATE', mirrorSources: [], deployTraceableAgentInEcs: true });
   });
   const synthesized = Testing.synth(stack, true);
   const json = JSON.parse(synthesized);
@@ -81,33 +90,48 @@ describe('two environments in one stack', () => {
 describe('props', () => {
   const source = readFileSync(join(__dirname, '..', 'modules', 'traceable-traffic-mirroring.ts'), 'utf8');
   const body = source.slice(source.indexOf('export interface TraceableTrafficMirroringProps'), source.indexOf('\n}\n', source.indexOf('export interface TraceableTrafficMirroringProps')));
-  const keys = (Object.keys(CONFIG_FIELDS) as ConfigKey[]).filter((key) => key !== 'Backend');
 
-  test.each(keys.map((key) => [key]))('%s: documented as the schema documents it, optional exactly when it has a default', (key) => {
-    const spec: { doc: string; default?: unknown } = CONFIG_FIELDS[key];
-    const match = new RegExp(`/\\*\\*\\n   \\* (.*)\\n(?:   \\* @default (.*)\\n)?   \\*/\\n  readonly ${key}(\\??):`).exec(body);
-    expect(match).not.toBeNull();
-    const [, doc, fallback, optional] = match!;
-    expect(doc).toBe(spec.doc);
-    expect(fallback).toBe(spec.default === undefined ? undefined : JSON.stringify(spec.default));
-    expect(optional).toBe(spec.default === undefined ? '' : '?');
+  test("each prop's JSDoc and @default are the schema's (npm run docs:config writes them)", () => {
+    expect(withPropDocs(source)).toBe(source);
   });
 
-  test('invalid props: the configuration parser\'s problems, named after the construct', () => {
-    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, SubnetIds: 'subnet-1', AutoscalingMaxSize: 0 }));
+  test.each((Object.keys(CONFIG_PROPS) as PropKey[]).map((key) => [CONFIG_PROPS[key], key]))('%s (%s): optional exactly when the key has a default', (prop, key) => {
+    const spec: { default?: unknown } = CONFIG_FIELDS[key];
+    const match = new RegExp(`\\n  readonly ${prop}(\\??):`).exec(body);
+    expect(match?.[1]).toBe(spec.default === undefined ? '' : '?');
+  });
+
+  test("invalid props: the configuration parser's problems, naming the props and the construct", () => {
+    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, subnetIds: ['subnet-1'], autoscalingMaxSize: 0, customInstanceType: 'c7i.large' }));
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(
-      'Invalid configuration TraceableTrafficMirroring platform/mirroring: 2 problems\n' +
-        '  - SubnetIds: got "subnet-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0\n' +
-        '  - AutoscalingMaxSize: got 0; expected a whole number from 1 to 1000',
+      'Invalid configuration TraceableTrafficMirroring platform/mirroring: 3 problems\n' +
+        '  - subnetIds: got ["subnet-1"]; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0\n' +
+        '  - autoscalingMaxSize: got 0; expected a whole number from 1 to 1000\n' +
+        '  - customInstanceType: got "c7i.large"; expected an instance type with at least 4 vCPU and 8 GiB (size xlarge or larger): "large" has fewer than 4 vCPU',
     );
   });
 
-  test('Backend is refused: the stack the construct is added to has its own', () => {
-    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, Backend: { type: 'local' } } as TraceableTrafficMirroringProps));
+  test('a rule across props names the props, values keep what was given', () => {
+    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, sameZoneDelivery: true, deployTraceableAgentInEcs: true, tags: { note: 'SameZoneDelivery' } }));
     expect(build).toThrow(
       'Invalid configuration TraceableTrafficMirroring platform/mirroring: 1 problem\n' +
-        '  - Backend: got {"type":"local"}; expected it unset: the construct\'s resources live in the state of the stack you add it to, whose backend you configure on that stack',
+        '  - sameZoneDelivery: got true; expected false with deployTraceableAgentInEcs true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)',
+    );
+  });
+
+  test("the JSON configuration's names (0.2.x props), Backend and unknown props are refused, each named", () => {
+    const legacy = {
+      ...PROPS, StackName: 'shop', Backend: { type: 'local' }, stackNmae: 'shop', accountId: '111122223333',
+      sourceAccounts: [{ accountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', mirrorSourceType: 'TARGET_GROUP', mirrorSources: ['web'] }],
+    };
+    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', legacy as unknown as TraceableTrafficMirroringProps));
+    expect(build).toThrow(
+      'Invalid configuration TraceableTrafficMirroring platform/mirroring: 4 problems\n' +
+        '  - StackName: got "shop"; expected it as stackName (props are camelCase since 0.3.0; StackName is the JSON configuration\'s name, which TraceableTrafficMirroring.fromConfig takes)\n' +
+        '  - Backend: got {"type":"local"}; expected it unset: the construct\'s resources live in the state of the stack you add it to, whose backend you configure on that stack\n' +
+        `  - stackNmae: unknown prop (did you mean stackName?); allowed props: provider, ${Object.values(CONFIG_PROPS).join(', ')}\n` +
+        '  - sourceAccounts[0].RoleArn: got "arn:aws:iam::222233334444:role/deploy"; expected it as sourceAccounts[0].roleArn (props are camelCase since 0.3.0; RoleArn is the JSON configuration\'s name, which TraceableTrafficMirroring.fromConfig takes)',
     );
   });
 });
@@ -116,14 +140,14 @@ describe("the user's provider", () => {
   test('in another region than Region: refused at synth', () => {
     const stack = userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', PROPS), 'us-east-1');
     expect(() => Testing.synth(stack, true)).toThrow(
-      "[platform/mirroring] the stack's AWS provider has region \"us-east-1\"; expected region \"eu-west-1\", the construct's Region (user data and IAM policies name it): new AwsProvider(stack, 'aws', { region: 'eu-west-1' })",
+      "[platform/mirroring] the stack's AWS provider has region \"us-east-1\"; expected region \"eu-west-1\", the construct's region (user data and IAM policies name it): new AwsProvider(stack, 'aws', { region: 'eu-west-1' })",
     );
   });
 
   test('missing: refused at synth, saying what to add', () => {
     const stack = new TerraformStack(new App({ outdir: '/tmp/unused' }), 'bare');
     new TraceableTrafficMirroring(stack, 'mirroring', PROPS);
-    expect(() => Testing.synth(stack, true)).toThrow("[bare/mirroring] the stack bare has no AWS provider; add new AwsProvider(stack, 'aws', { region: 'eu-west-1' })");
+    expect(() => Testing.synth(stack, true)).toThrow("[bare/mirroring] the stack bare has no AWS provider; add new AwsProvider(stack, 'aws', { region: 'eu-west-1' }), or give the construct its provider");
   });
 
   test('in Region: its default tags stay its own, ours go on the resources', () => {
