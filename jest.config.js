@@ -14,6 +14,8 @@ const LISTED = [
   'bootstrap/fetch-bundle', 'bootstrap/health', 'bootstrap/logrotate', 'bootstrap/metrics', 'bootstrap/h2-parser',
   // esbuild builds, the app run as a process, and the large synth corpora (every mode, every hostile input)
   'lambda-bundle', 'stack', 'permissions', 'config-corpus',
+  // the TypeScript compiler over the package's types (about a minute)
+  'props-types',
 ].map((name) => `__tests__/${name}.test.ts`);
 
 /** Found, not listed, so that a new suite cannot slip into `unit`: every suite that runs the real terraform (through
