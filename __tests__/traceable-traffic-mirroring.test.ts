@@ -4,7 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, TerraformStack, Testing } from 'cdktf';
+import { App, TerraformOutput, TerraformResource, TerraformStack, Testing } from 'cdktf';
+import type { IConstruct } from 'constructs';
 import 'cdktf/lib/testing/adapters/jest';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -15,6 +16,7 @@ import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-sec
 import { CONFIG_FIELDS, CONFIG_PROPS, withPropDocs, type PropKey } from '../config';
 // As a user imports it: from the package's entry point.
 import { ConfigError, TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../index';
+import { BASE_CONFIG } from './helpers/base-config';
 
 Testing.setupJest();
 
@@ -153,5 +155,167 @@ describe("the user's provider", () => {
   test('in Region: its default tags stay its own, ours go on the resources', () => {
     const json = parsed(userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', PROPS)));
     expect(json.provider.aws).toEqual([{ region: 'eu-west-1', default_tags: [{ tags: { owner: 'platform-team' } }] }]);
+  });
+});
+
+describe('fromConfig: the JSON configuration, as the JSON app reads it', () => {
+  const json = {
+    StackName: 'shop-prod', Region: 'eu-west-1', VpcId: 'vpc-0123456789abcdef0', SubnetIds: 'subnet-0123456789abcdef0, subnet-0123456789abcdef1',
+    MirrorSourceType: 'TARGET_GROUP', MirrorSource: 'web', TraceableEnvironment: 'staging', TraceableServiceName: 'checkout',
+    AutoscalingMaxSize: '5', DeployTraceableAgentInECS: 'false', CustomAMIArchitecture: '', Tags: '{"env":"prod"}', MirrorTcpPorts: '443,8080-8089',
+    HttpBodyLimit: '64kb', AccountId: '111122223333',
+    SourceAccounts: [{ AccountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', MirrorSourceType: 'INSTANCE_TAGS', MirrorSource: 'Mirror=True', MirrorSourceVpcId: 'vpc-0123456789abcdef9' }],
+  };
+  const props: TraceableTrafficMirroringProps = {
+    ...PROPS, stackName: 'shop-prod', mirrorSourceType: 'TARGET_GROUP', mirrorSources: ['web'], autoscalingMaxSize: 5, tags: { env: 'prod' },
+    mirrorTcpPorts: [443, '8080-8089'], httpBodyLimit: 65536, accountId: '111122223333',
+    sourceAccounts: [{ accountId: '222233334444', roleArn: 'arn:aws:iam::222233334444:role/deploy', mirrorSourceType: 'INSTANCE_TAGS', mirrorSources: ['Mirror=True'], mirrorSourceVpcIds: ['vpc-0123456789abcdef9'] }],
+  };
+
+  test('synthesizes exactly what the same settings as props synthesize', () => {
+    const fromConfig = Testing.synth(userStack((scope) => TraceableTrafficMirroring.fromConfig(scope, 'mirroring', json)), true);
+    const fromProps = Testing.synth(userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', props)), true);
+    expect(fromConfig).toBe(fromProps);
+    expect(JSON.parse(fromConfig).resource.aws_ram_principal_association).toBeDefined();
+  });
+
+  test('problems name the configuration keys, and Backend is refused', () => {
+    const invalid = () => userStack((scope) => TraceableTrafficMirroring.fromConfig(scope, 'mirroring', { ...json, SubnetIds: 'subnet-1', DeployTraceableAgentInECS: 'yes' }));
+    expect(invalid).toThrow(
+      'Invalid configuration TraceableTrafficMirroring.fromConfig platform/mirroring: 2 problems\n' +
+        '  - DeployTraceableAgentInECS: got "yes"; expected true or false\n' +
+        '  - SubnetIds: got "subnet-1"; expected a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0',
+    );
+    const backend = () => userStack((scope) => TraceableTrafficMirroring.fromConfig(scope, 'mirroring', { ...json, Backend: { type: 'local' } }));
+    expect(backend).toThrow(
+      'Invalid configuration TraceableTrafficMirroring.fromConfig platform/mirroring: 1 problem\n' +
+        '  - Backend: got {"type":"local"}; expected it unset: the construct\'s resources live in the state of the stack you add it to, whose backend you configure on that stack',
+    );
+  });
+});
+
+describe('one stackName per app', () => {
+  test('a second instance of a stackName, in any case and in another stack of the app: refused, naming the prop and the first', () => {
+    const app = Testing.app();
+    new TraceableTrafficMirroring(new TerraformStack(app, 'eu'), 'prod', { ...PROPS, stackName: 'shop-prod' });
+    const second = new TerraformStack(app, 'us');
+    expect(() => new TraceableTrafficMirroring(second, 'again', { ...PROPS, stackName: 'Shop-Prod' })).toThrow(
+      'Invalid configuration TraceableTrafficMirroring us/again: 1 problem\n' +
+        '  - stackName: got "Shop-Prod"; expected a name unique in the app, ignoring case as IAM does (eu/prod uses "shop-prod")',
+    );
+    // fromConfig names the key as its configuration does.
+    expect(() => TraceableTrafficMirroring.fromConfig(second, 'from_json', { ...BASE_CONFIG, StackName: 'SHOP-PROD' })).toThrow(
+      '  - StackName: got "SHOP-PROD"; expected a name unique in the app, ignoring case as IAM does (eu/prod uses "shop-prod")',
+    );
+  });
+
+  test('the default stackName counts: two instances without one are refused', () => {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new TraceableTrafficMirroring(stack, 'first', PROPS);
+    expect(() => new TraceableTrafficMirroring(stack, 'second', PROPS)).toThrow(
+      '  - stackName: got "traffic-mirroring"; expected a name unique in the app, ignoring case as IAM does (platform/first uses "traffic-mirroring")',
+    );
+  });
+
+  test('other apps are not looked at', () => {
+    new TraceableTrafficMirroring(new TerraformStack(Testing.app(), 'platform'), 'mirroring', PROPS);
+    expect(() => new TraceableTrafficMirroring(new TerraformStack(Testing.app(), 'platform'), 'mirroring', PROPS)).not.toThrow();
+  });
+});
+
+describe('the provider prop', () => {
+  /** The user's default provider in us-east-1, and an aliased one for the construct. */
+  function aliasedStack(region: string, add = (stack: TerraformStack, provider: AwsProvider) => new TraceableTrafficMirroring(stack, 'mirroring', { ...PROPS, provider })) {
+    const stack = new TerraformStack(Testing.app(), 'platform');
+    new AwsProvider(stack, 'aws', { region: 'us-east-1' });
+    const provider = new AwsProvider(stack, 'aws_mirroring', { region, alias: 'mirroring' });
+    new S3Bucket(stack, 'logs', { bucket: 'platform-logs' });
+    add(stack, provider);
+    return stack;
+  }
+
+  test('an aliased provider next to the default one: every resource of the construct uses it, the user\'s own keep the default', () => {
+    const stack = aliasedStack('eu-west-1');
+    const json = parsed(stack);
+    // cdktf's default addresses begin with the construct's id.
+    const ours = Object.values(json.resource as Record<string, Record<string, { provider?: string }>>).flatMap((byAddress) =>
+      Object.entries(byAddress).filter(([address]) => address.startsWith('mirroring_')).map(([, body]) => body));
+    expect(ours.length).toBeGreaterThan(40);
+    expect(ours).toHaveLength(stack.node.findChild('mirroring').node.findAll().filter((node) => TerraformResource.isTerraformResource(node)).length);
+    expect(new Set(ours.map((body) => body.provider))).toEqual(new Set(['aws.mirroring']));
+    expect(json.resource.aws_s3_bucket.logs.provider).toBeUndefined();
+    expect(json.provider.aws).toEqual([{ region: 'us-east-1' }, { alias: 'mirroring', region: 'eu-west-1' }]);
+  });
+
+  test('in another region than region: refused at synth, naming it', () => {
+    expect(() => Testing.synth(aliasedStack('us-west-2'), true)).toThrow(
+      '[platform/mirroring] the provider platform/aws_mirroring (alias "mirroring") has region "us-west-2"; expected region "eu-west-1", the construct\'s region (user data and IAM policies name it)',
+    );
+  });
+
+  test("of another stack: refused at synth (Terraform's providers are per stack)", () => {
+    const app = Testing.app();
+    const elsewhere = new AwsProvider(new TerraformStack(app, 'network'), 'aws', { region: 'eu-west-1' });
+    const stack = new TerraformStack(app, 'platform');
+    new TraceableTrafficMirroring(stack, 'mirroring', { ...PROPS, provider: elsewhere });
+    expect(() => Testing.synth(stack, true)).toThrow(
+      '[platform/mirroring] provider: got the provider network/aws of the stack network; expected a provider of the stack platform, which holds the construct (Terraform providers are per stack)',
+    );
+  });
+});
+
+describe('attributes', () => {
+  const ATTRIBUTES = [
+    'mirrorTargetId', 'mirrorFilterId', 'nlbArn', 'nlbDnsName', 'autoscalingGroupName', 'tokenSecretArn', 'alarmTopicArn', 'ecsClusterName', 'ecsServiceName',
+    'fargateTargetFqdn', 'fargateSidecarContainerDefinition', 'exampleMirrorSessionCommand',
+  ] as const;
+  // As a user reads them: into outputs of their stack (one per defined attribute).
+  const stack = userStack((scope) => {
+    new TraceableTrafficMirroring(scope, 'ec2', { ...PROPS, stackName: 'shop-ec2', mirrorSourceType: 'MANUAL', mirrorSources: [] });
+    new TraceableTrafficMirroring(scope, 'ecs', { ...PROPS, stackName: 'shop-ecs', mirrorSourceType: 'FARGATE', mirrorSources: [], deployTraceableAgentInEcs: true });
+    new TraceableTrafficMirroring(scope, 'zones', { ...PROPS, stackName: 'shop-zones', sameZoneDelivery: true });
+    for (const id of ['ec2', 'ecs', 'zones']) {
+      const construct = scope.node.findChild(id) as TraceableTrafficMirroring;
+      for (const attribute of ATTRIBUTES) if (construct[attribute] !== undefined) new TerraformOutput(scope, `${id}_${attribute}`, { value: construct[attribute] });
+    }
+  });
+  const json = parsed(stack);
+  const output = (id: string, attribute: (typeof ATTRIBUTES)[number]): string | undefined => json.output[`${id}_${attribute}`]?.value;
+  /** A reference to the synthesized resource at a construct path (found by the path, not through the attribute). */
+  const ref = (path: string, attribute: string) => {
+    const element = path.split('/').reduce<IConstruct>((node, id) => node.node.findChild(id), stack) as TerraformResource;
+    const address = stack.getLogicalId(element);
+    expect(json.resource[element.terraformResourceType][address]).toBeDefined();
+    return `\${${element.terraformResourceType}.${address}.${attribute}}`;
+  };
+
+  test.each(['ec2', 'ecs'])('%s: the target, the filter, the NLB, the secret and the topic', (id) => {
+    expect(output(id, 'mirrorTargetId')).toBe(ref(`${id}/mirror/mirror_target`, 'id'));
+    expect(output(id, 'mirrorFilterId')).toBe(ref(`${id}/mirror/mirror_filter`, 'id'));
+    expect(output(id, 'nlbArn')).toBe(ref(`${id}/mirror/nlb`, 'arn'));
+    expect(output(id, 'nlbDnsName')).toBe(ref(`${id}/mirror/nlb`, 'dns_name'));
+    expect(output(id, 'tokenSecretArn')).toBe(ref(`${id}/token/secret`, 'arn'));
+    expect(output(id, 'alarmTopicArn')).toBe(ref(`${id}/alarms/topic`, 'arn'));
+  });
+
+  test('the fleet: its autoscaling group, the ECS cluster and service, one group per zone', () => {
+    expect(output('ec2', 'autoscalingGroupName')).toBe(ref('ec2/fleet/autoscaling_group', 'name'));
+    expect(output('ecs', 'autoscalingGroupName')).toBe(ref('ecs/ecs_fleet/autoscaling_group', 'name'));
+    expect(output('ecs', 'ecsClusterName')).toBe(ref('ecs/ecs_fleet/cluster', 'name'));
+    expect(output('ecs', 'ecsServiceName')).toBe(ref('ecs/ecs_fleet/service', 'name'));
+    const groups = Object.keys(json.resource.aws_autoscaling_group).filter((address) => address.startsWith('zones_')).sort();
+    expect(groups).toHaveLength(2);
+    expect(output('zones', 'autoscalingGroupName')).toBe(`\${join(",", [${groups.map((address) => `aws_autoscaling_group.${address}.name`).join(', ')}])}`);
+    for (const id of ['ec2', 'zones']) expect([output(id, 'ecsClusterName'), output(id, 'ecsServiceName')]).toEqual([undefined, undefined]);
+  });
+
+  test('per source type: the MANUAL command, the FARGATE name and sidecar; undefined elsewhere', () => {
+    expect(output('ec2', 'exampleMirrorSessionCommand')).toBe(
+      `aws ec2 create-traffic-mirror-session --region eu-west-1 --network-interface-id <eni-id> --traffic-mirror-target-id ${ref('ec2/mirror/mirror_target', 'id')} --traffic-mirror-filter-id ${ref('ec2/mirror/mirror_filter', 'id')} --session-number 1`,
+    );
+    const fqdn = ref('ecs/fargate_dns/record', 'fqdn');
+    expect(output('ecs', 'fargateTargetFqdn')).toBe(fqdn);
+    expect(JSON.parse(output('ecs', 'fargateSidecarContainerDefinition')!).environment).toContainEqual({ name: 'MIRROR_TARGET_HOST', value: fqdn });
+    expect([output('ec2', 'fargateTargetFqdn'), output('ec2', 'fargateSidecarContainerDefinition'), output('ecs', 'exampleMirrorSessionCommand'), output('zones', 'exampleMirrorSessionCommand')]).toEqual([undefined, undefined, undefined, undefined]);
   });
 });
