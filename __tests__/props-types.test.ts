@@ -1,6 +1,6 @@
 /**
  * The props' strict types: __tests__/types/strict-props.ts compiles (every `@ts-expect-error` meets its error), and
- * without the directives each marked line, and only those, is an error.
+ * without the directives each marked line, and only those, is an error. The README's example of the construct compiles.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,18 +10,30 @@ const root = join(__dirname, '..');
 const file = join(__dirname, 'types', 'strict-props.ts');
 /** The same file without its directives: a virtual file beside it (same imports). */
 const stripped = join(__dirname, 'types', 'strict-props.stripped.ts');
+/** The README's example ("In your own cdktf stack"), importing the package's entry point from the sources. */
+const readmeExample = join(__dirname, 'types', 'readme-example.ts');
+
+function readmeExampleText(): string {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### In your own cdktf stack'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (code === undefined || !code.includes("from 'traceable-traffic-mirroring-cdktf'")) throw new Error('README: no TypeScript example importing the package in "In your own cdktf stack"');
+  return code.replace("from 'traceable-traffic-mirroring-cdktf'", "from '../../index'");
+}
 
 /** tsc's diagnostics of the file and of its copy without the directives, by file: one program (one type-check of the libraries). */
-function diagnostics(source: string): { readonly original: ts.Diagnostic[]; readonly stripped: ts.Diagnostic[] } {
+function diagnostics(source: string): { readonly original: ts.Diagnostic[]; readonly stripped: ts.Diagnostic[]; readonly readme: ts.Diagnostic[] } {
   const { config } = ts.readConfigFile(join(root, 'tsconfig.json'), ts.sys.readFile);
   const { options } = ts.parseJsonConfigFileContent(config, ts.sys, root);
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   const strippedText = source.replace(/\/\/ @ts-expect-error/g, '// (expected error)');
-  host.getSourceFile = (name, version, ...rest) => (name === stripped ? ts.createSourceFile(name, strippedText, version) : getSourceFile(name, version, ...rest));
-  host.fileExists = ((exists) => (name: string) => name === stripped || exists(name))(host.fileExists.bind(host));
-  const all = ts.getPreEmitDiagnostics(ts.createProgram([file, stripped], options, host));
-  return { original: all.filter((d) => d.file?.fileName !== stripped), stripped: all.filter((d) => d.file?.fileName === stripped) };
+  const virtual = new Map([[stripped, strippedText], [readmeExample, readmeExampleText()]]);
+  host.getSourceFile = (name, version, ...rest) => (virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, version) : getSourceFile(name, version, ...rest));
+  host.fileExists = ((exists) => (name: string) => virtual.has(name) || exists(name))(host.fileExists.bind(host));
+  const all = ts.getPreEmitDiagnostics(ts.createProgram([file, stripped, readmeExample], options, host));
+  const of = (name: string) => all.filter((d) => d.file?.fileName === name);
+  return { original: all.filter((d) => !virtual.has(d.file?.fileName ?? '')), stripped: of(stripped), readme: of(readmeExample) };
 }
 
 const lineOf = (diagnostic: ts.Diagnostic) => diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start!).line + 1;
@@ -42,5 +54,9 @@ describe('strict prop types', () => {
   test('without the directives, exactly the marked lines are errors', () => {
     expect(marked.length).toBe(14);
     expect([...new Set(result.stripped.map(lineOf))].sort((a, b) => a - b)).toEqual(marked);
+  });
+
+  test("the README's example compiles against the package's entry point", () => {
+    expect(result.readme.map(message)).toEqual([]);
   });
 });
