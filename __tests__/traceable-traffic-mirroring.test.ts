@@ -11,6 +11,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
 import { CONFIG_FIELDS, CONFIG_PROPS, withPropDocs, type PropKey } from '../config';
@@ -119,6 +120,18 @@ describe('props', () => {
     expect(build).toThrow(
       'Invalid configuration TraceableTrafficMirroring platform/mirroring: 1 problem\n' +
         '  - sameZoneDelivery: got true; expected false with deployTraceableAgentInEcs true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)',
+    );
+  });
+
+  test("a token (another resource's attribute) is refused with what to give instead", () => {
+    const build = () => userStack((scope) => {
+      const vpc = new Vpc(scope, 'vpc', { cidrBlock: '10.0.0.0/16' });
+      new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, vpcId: vpc.id, mirrorSources: [vpc.arn] });
+    });
+    expect(build).toThrow(
+      'Invalid configuration TraceableTrafficMirroring platform/mirroring: 2 problems\n' +
+        '  - vpcId: got a token (a value Terraform knows only at plan time); expected a literal value: the construct checks it and derives names, user data and policies from it at synth\n' +
+        '  - mirrorSources: got a token (a value Terraform knows only at plan time); expected a literal value: the construct checks it and derives names, user data and policies from it at synth',
     );
   });
 

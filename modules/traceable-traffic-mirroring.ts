@@ -535,7 +535,9 @@ class UseProvider implements IAspect {
 function validate(props: TraceableTrafficMirroringProps, source: string): ParsedConfig {
   if (typeof props !== 'object' || props === null || Array.isArray(props)) throw new ConfigError(source, [`props: got ${show(props)}; expected an object`]);
   const { provider: _provider, ...settings } = props;
-  const { config, problems } = configOfProps(settings);
+  // Names, user data and policies derive from the values at synth: a token (known at plan time) cannot be one.
+  const tokens = Object.keys(settings).filter((name) => holdsToken((settings as Record<string, unknown>)[name]));
+  const { config, problems } = configOfProps(Object.fromEntries(Object.entries(settings).filter(([name]) => !tokens.includes(name))));
   let parsed: ParsedConfig | undefined;
   let parseProblems: readonly string[] = [];
   try {
@@ -544,9 +546,19 @@ function validate(props: TraceableTrafficMirroringProps, source: string): Parsed
     if (!(error instanceof ConfigError)) throw error;
     parseProblems = error.problems;
   }
-  const all = [...problems, ...parseProblems.map((problem) => (namingKeys ? problem : withPropNames(problem)))];
+  const all = [
+    ...tokens.map((name) => `${name}: got a token (a value Terraform knows only at plan time); expected a literal value: the construct checks it and derives names, user data and policies from it at synth`),
+    ...problems,
+    ...parseProblems.map((problem) => (namingKeys ? problem : withPropNames(problem))).filter((problem) => !tokens.some((name) => problem.startsWith(`${name}:`))),
+  ];
   if (all.length > 0 || parsed === undefined) throw new ConfigError(source, all);
   return parsed;
+}
+
+/** Whether a value is or holds (in a list or an object) a cdktf token. */
+function holdsToken(value: unknown): boolean {
+  if (Token.isUnresolved(value)) return true;
+  return typeof value === 'object' && value !== null && Object.values(value).some(holdsToken);
 }
 
 /** Two instances of one StackName (in any case) in an app would create the same AWS names: refused, naming the first. */
