@@ -1,6 +1,6 @@
 /**
  * The props' strict types: __tests__/types/strict-props.ts compiles (every `@ts-expect-error` meets its error), and
- * without the directives each marked line, and only those, is an error. The README's example of the construct compiles.
+ * without the directives each marked line, and only those, is an error. The README's examples of the construct compile.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,16 +10,13 @@ const root = join(__dirname, '..');
 const file = join(__dirname, 'types', 'strict-props.ts');
 /** The same file without its directives: a virtual file beside it (same imports). */
 const stripped = join(__dirname, 'types', 'strict-props.stripped.ts');
-/** The README's example ("In your own cdktf stack"), importing the package's entry point from the sources. */
-const readmeExample = join(__dirname, 'types', 'readme-example.ts');
-
-function readmeExampleText(): string {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### In your own cdktf stack'));
-  const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
-  if (code === undefined || !code.includes("from 'traceable-traffic-mirroring-cdktf'")) throw new Error('README: no TypeScript example importing the package in "In your own cdktf stack"');
-  return code.replace("from 'traceable-traffic-mirroring-cdktf'", "from '../../index'");
-}
+/** The README's examples (each TypeScript block that imports the package), importing the entry point from the sources. */
+const readmeExamples = new Map(
+  [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)]
+    .map((match) => match[1])
+    .filter((code) => code.includes("from 'traceable-traffic-mirroring-cdktf'"))
+    .map((code, index) => [join(__dirname, 'types', `readme-example-${index + 1}.ts`), code.replace("from 'traceable-traffic-mirroring-cdktf'", "from '../../index'")]),
+);
 
 /** tsc's diagnostics of the file and of its copy without the directives, by file: one program (one type-check of the libraries). */
 function diagnostics(source: string): { readonly original: ts.Diagnostic[]; readonly stripped: ts.Diagnostic[]; readonly readme: ts.Diagnostic[] } {
@@ -28,12 +25,12 @@ function diagnostics(source: string): { readonly original: ts.Diagnostic[]; read
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   const strippedText = source.replace(/\/\/ @ts-expect-error/g, '// (expected error)');
-  const virtual = new Map([[stripped, strippedText], [readmeExample, readmeExampleText()]]);
+  const virtual = new Map([[stripped, strippedText], ...readmeExamples]);
   host.getSourceFile = (name, version, ...rest) => (virtual.has(name) ? ts.createSourceFile(name, virtual.get(name)!, version) : getSourceFile(name, version, ...rest));
   host.fileExists = ((exists) => (name: string) => virtual.has(name) || exists(name))(host.fileExists.bind(host));
-  const all = ts.getPreEmitDiagnostics(ts.createProgram([file, stripped, readmeExample], options, host));
+  const all = ts.getPreEmitDiagnostics(ts.createProgram([file, ...virtual.keys()], options, host));
   const of = (name: string) => all.filter((d) => d.file?.fileName === name);
-  return { original: all.filter((d) => !virtual.has(d.file?.fileName ?? '')), stripped: of(stripped), readme: of(readmeExample) };
+  return { original: all.filter((d) => !virtual.has(d.file?.fileName ?? '')), stripped: of(stripped), readme: [...readmeExamples.keys()].flatMap(of) };
 }
 
 const lineOf = (diagnostic: ts.Diagnostic) => diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start!).line + 1;
@@ -56,7 +53,8 @@ describe('strict prop types', () => {
     expect([...new Set(result.stripped.map(lineOf))].sort((a, b) => a - b)).toEqual(marked);
   });
 
-  test("the README's example compiles against the package's entry point", () => {
+  test("the README's examples (quick start, In your own cdktf stack) compile against the package's entry point", () => {
+    expect(readmeExamples.size).toBe(2);
     expect(result.readme.map(message)).toEqual([]);
   });
 });
