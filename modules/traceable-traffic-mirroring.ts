@@ -258,6 +258,7 @@ export interface SourceAccountProps {
   readonly roleArn: string;
   /** @default - the collector's region (the only one allowed: RAM shares the target in its region) */
   readonly region?: string;
+  /** Where the account's mirrored traffic comes from: a source type that creates sessions (not MANUAL or FARGATE). */
   readonly mirrorSourceType: SessionSourceType;
   /** @default [] */
   readonly mirrorSources?: readonly string[];
