@@ -17,7 +17,7 @@ export function configReferenceMarkdown(): string {
 }
 
 /** The lines of a prop's JSDoc (without `/**` and `*\/`): its doc as the construct says it, and its `@default`. */
-export function propDocLines(key: PropKey): string[] {
+function propDocLines(key: PropKey): string[] {
   const spec: FieldSpec<unknown> = CONFIG_FIELDS[key];
   const lines = [withPropNames(spec.propDoc ?? spec.doc)];
   if (spec.default !== undefined) lines.push(`@default ${spec.default === '' ? '- none' : JSON.stringify(spec.default)}`);
@@ -25,7 +25,7 @@ export function propDocLines(key: PropKey): string[] {
 }
 
 /** The props interface's name in modules/traceable-traffic-mirroring.ts, whose JSDoc {@link withPropDocs} writes. */
-export const PROPS_INTERFACE = 'export interface TraceableTrafficMirroringProps {';
+const PROPS_INTERFACE = 'export interface TraceableTrafficMirroringProps {';
 
 /** A module's source with the JSDoc of each prop in the props interface written from the schema (`npm run docs:config`). */
 export function withPropDocs(source: string): string {
