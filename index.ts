@@ -4,7 +4,8 @@
  */
 export {
   TraceableTrafficMirroring,
-  type MirroringOutput,
+  type FromConfigOptions,
+  type SourceAccountProps,
   type TraceableTrafficMirroringOptions,
   type TraceableTrafficMirroringProps,
 } from './modules/traceable-traffic-mirroring';

@@ -16,6 +16,8 @@ const LISTED = [
   'bootstrap/secrets-argv',
   // esbuild builds, the app run as a process (and the documented commands), and the large synth corpora (every mode, every hostile input)
   'lambda-bundle', 'stack', 'permissions', 'config-corpus', 'docs-commands',
+  // the TypeScript compiler over the package's types (about a minute)
+  'props-types',
 ].map((name) => `__tests__/${name}.test.ts`);
 
 /** Found, not listed, so that a new suite cannot slip into `unit`: every suite that runs the real terraform (through

@@ -134,17 +134,17 @@ const stack = new TerraformStack(app, 'platform');
 new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 new S3Bucket(stack, 'audit_logs', { bucket: 'platform-audit-logs-eu-west-1' });
 const common = {
-  Region: 'eu-west-1',
-  VpcId: 'vpc-0a9b8c7d6e5f40312',
-  SubnetIds: ['subnet-0a9b8c7d6e5f40311', 'subnet-0a9b8c7d6e5f40322'],
-  TraceableServiceName: 'shop',
+  region: 'eu-west-1',
+  vpcId: 'vpc-0a9b8c7d6e5f40312',
+  subnetIds: ['subnet-0a9b8c7d6e5f40311', 'subnet-0a9b8c7d6e5f40322'],
+  traceableServiceName: 'shop',
 };
 new TraceableTrafficMirroring(stack, 'mirroring_staging', {
-  ...common, StackName: 'mirroring-staging', TraceableEnvironment: 'staging', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-staging-alb',
+  ...common, stackName: 'mirroring-staging', traceableEnvironment: 'staging', mirrorSourceType: 'LOAD_BALANCER', mirrorSources: ['shop-staging-alb'],
 });
 new TraceableTrafficMirroring(stack, 'mirroring_prod', {
-  ...common, StackName: 'mirroring-prod', TraceableEnvironment: 'production', MirrorSourceType: 'TARGET_GROUP', MirrorSource: ['shop-prod-web'],
-  TraceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token-Ab12Cd',
+  ...common, stackName: 'mirroring-prod', traceableEnvironment: 'production', mirrorSourceType: 'TARGET_GROUP', mirrorSources: ['shop-prod-web'],
+  traceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token-Ab12Cd',
 });
 app.synth();
 process.stdout.write(JSON.stringify({ entry: require.resolve('${PACKAGE_NAME}') }));
@@ -190,12 +190,18 @@ import { TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '
 
 export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
   const props: TraceableTrafficMirroringProps = {
-    Region: 'eu-west-1', VpcId: 'vpc-0a9b8c7d6e5f40312', SubnetIds: ['subnet-0a9b8c7d6e5f40311'],
-    MirrorSourceType: 'LOAD_BALANCER', MirrorSource: ['shop-alb'], TraceableEnvironment: 'production', TraceableServiceName: 'shop',
+    region: 'eu-west-1', vpcId: 'vpc-0a9b8c7d6e5f40312', subnetIds: ['subnet-0a9b8c7d6e5f40311'],
+    mirrorSourceType: 'LOAD_BALANCER', mirrorSources: ['shop-alb'], traceableEnvironment: 'production', traceableServiceName: 'shop',
   };
   // @ts-expect-error: no such prop
-  const misspelt: TraceableTrafficMirroringProps = { ...props, StackNmae: 'mirroring-prod' };
-  return new TraceableTrafficMirroring(stack, 'mirroring', misspelt);
+  const misspelt: TraceableTrafficMirroringProps = { ...props, stackNmae: 'mirroring-prod' };
+  // @ts-expect-error: a number, not the JSON file's string
+  const loose: TraceableTrafficMirroringProps = { ...props, autoscalingMaxSize: '3' };
+  void loose;
+  const mirroring = new TraceableTrafficMirroring(stack, 'mirroring', misspelt);
+  const targetId: string = mirroring.mirrorTargetId;
+  void targetId;
+  return mirroring;
 }
 `);
     writeFileSync(join(appDir, 'tsconfig.json'), JSON.stringify({

@@ -261,7 +261,7 @@ export function fromCloudFormationParameters(list: readonly unknown[], source: s
 }
 
 /** The nearest known key within a small edit distance, for "did you mean". */
-function closestKey(key: string, known: readonly string[]): string | undefined {
+export function closestKey(key: string, known: readonly string[]): string | undefined {
   if (key.length > 64) return undefined;
   let best: { key: string; distance: number } | undefined;
   for (const candidate of known) {

@@ -222,6 +222,8 @@ export interface FieldSpec<T> {
   readonly allowed: string;
   /** An object value: problems are reported per inner key (`Backend.bucket: ...`). */
   readonly nested?: boolean;
+  /** The construct's wording where it differs from the JSON app's (keys are written as props either way, see props.ts). */
+  readonly propDoc?: string;
 }
 
 function field<T>(spec: FieldSpec<T>): FieldSpec<T> {
@@ -233,6 +235,7 @@ export const CONFIG_FIELDS = {
     schema: text(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'letters, digits and hyphens, 1 to 128 characters, starting with a letter (as CloudFormation allows)'),
     default: 'traffic-mirroring',
     doc: 'Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name; names that would exceed their AWS limit are shortened with a hash (see Long stack names).',
+    propDoc: `Prefix of every AWS resource name and value of the \`${STACK_TAG_KEY}\` tag, unique in the app ignoring case (IAM names ignore case); names that would exceed their AWS limit are shortened with a hash (see the README's Long stack names).`,
     allowed: 'letters, digits and hyphens, 1 to 128 characters, starting with a letter (as CloudFormation allows)',
   }),
   Region: field({
@@ -249,6 +252,7 @@ export const CONFIG_FIELDS = {
     schema: z.preprocess(fromJsonObjectString, tagsSchema),
     default: {} as Record<string, string>,
     doc: `Tags applied to every resource (provider default tags), besides the stack's own \`${STACK_TAG_KEY}\` (and \`Name\` on most resources).`,
+    propDoc: `The tags of every taggable resource of the construct, besides \`${STACK_TAG_KEY}\` (and \`Name\` on most resources); your provider's default tags stay yours.`,
     allowed: TAGS,
   }),
   Backend: field({
@@ -360,6 +364,7 @@ export const CONFIG_FIELDS = {
     schema: optionalText(SECRET_ARN, 'a complete Secrets Manager secret ARN, ending in the 6 characters AWS appends to the name, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'),
     default: '',
     doc: 'Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the stack creates the secret from the sensitive Terraform variable `traceable_refresh_token`.',
+    propDoc: 'Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the construct creates the secret from the sensitive Terraform variable `traceable_refresh_token_<StackName, lower case, - as _>` (one per instance).',
     allowed: '"" or a complete Secrets Manager secret ARN (with the 6-character suffix) in Region',
   }),
   TraceableEnvironment: field({
@@ -507,6 +512,7 @@ export const CONFIG_FIELDS = {
     schema: z.preprocess((v) => (v === '' ? [] : fromJsonObjectString(v)), z.array(z.unknown(), { error: SOURCE_ACCOUNTS_ALLOWED })) as unknown as z.ZodType<readonly SourceAccount[]>,
     default: [] as readonly SourceAccount[],
     doc: 'Other AWS accounts whose interfaces are mirrored into this collector: each gets its own source stack (`<StackName>-<AccountId>`, its own state and plan) whose provider assumes `RoleArn`, with a filter of the same rules and a session Lambda toward the collector\'s target, shared with it through AWS RAM. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys\' rules. See [Many accounts, one collector](#many-accounts-one-collector).',
+    propDoc: 'Other AWS accounts whose interfaces are mirrored into this collector: the construct shares its mirror target with them through AWS RAM; each account\'s own stack (a filter of the same rules and a session Lambda toward the target, its provider assuming `RoleArn`) is built by the JSON app. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys\' rules. See the README\'s Many accounts, one collector.',
     allowed: SOURCE_ACCOUNTS_ALLOWED,
   }),
   ShareMirrorTargetWith: field({
@@ -524,6 +530,68 @@ export const CONFIG_FIELDS = {
 } satisfies Record<string, FieldSpec<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
+
+/**
+ * The construct's prop of each key but Backend (TraceableTrafficMirroringProps): camelCase with acronyms as words, as
+ * jsii and the AWS CDK write them, lists in the plural. A new key is one line here (the compiler asks for it); its prop
+ * in the props interface follows (`npm run docs:config` writes the prop's JSDoc from `doc` / `propDoc`).
+ */
+export const CONFIG_PROPS = {
+  StackName: 'stackName',
+  Region: 'region',
+  VpcId: 'vpcId',
+  Tags: 'tags',
+  MirrorSourceType: 'mirrorSourceType',
+  MirrorSource: 'mirrorSources',
+  MirrorSourceVpcId: 'mirrorSourceVpcIds',
+  MirrorSourceCidrs: 'mirrorSourceCidrs',
+  DeployTraceableAgentInECS: 'deployTraceableAgentInEcs',
+  SubnetIds: 'subnetIds',
+  AutoscalingMaxSize: 'autoscalingMaxSize',
+  AutoscalingTargetValue: 'autoscalingTargetValue',
+  InstanceType: 'instanceType',
+  CustomInstanceType: 'customInstanceType',
+  CustomAMI: 'customAmi',
+  CustomAMIArchitecture: 'customAmiArchitecture',
+  CustomAMIOperatingSystem: 'customAmiOperatingSystem',
+  KeyName: 'keyName',
+  TraceableRefreshTokenSecretArn: 'traceableRefreshTokenSecretArn',
+  TraceableEnvironment: 'traceableEnvironment',
+  TraceableServiceName: 'traceableServiceName',
+  TraceableAPIEndpoint: 'traceableApiEndpoint',
+  TraceableAgentVersion: 'traceableAgentVersion',
+  TraceableAgentImage: 'traceableAgentImage',
+  SuricataImage: 'suricataImage',
+  AgentFeed: 'agentFeed',
+  HttpBodyLimit: 'httpBodyLimit',
+  Route53ZoneName: 'route53ZoneName',
+  Route53ZoneId: 'route53ZoneId',
+  Route53SubdomainName: 'route53SubdomainName',
+  FargatePacketForwarderImage: 'fargatePacketForwarderImage',
+  MirroringSessionLambdaTimeout: 'mirroringSessionLambdaTimeout',
+  MirroringSessionLambdaInterval: 'mirroringSessionLambdaInterval',
+  MirrorTcpPorts: 'mirrorTcpPorts',
+  MirrorTcpPortsFromTargets: 'mirrorTcpPortsFromTargets',
+  MirrorSessionBudget: 'mirrorSessionBudget',
+  MirrorUnhealthyTargets: 'mirrorUnhealthyTargets',
+  AlarmTopicArn: 'alarmTopicArn',
+  TokenSecretRecoveryWindowDays: 'tokenSecretRecoveryWindowDays',
+  SameZoneDelivery: 'sameZoneDelivery',
+  AccountId: 'accountId',
+  SourceAccounts: 'sourceAccounts',
+  ShareMirrorTargetWith: 'shareMirrorTargetWith',
+  SharedMirrorTargetId: 'sharedMirrorTargetId',
+} as const satisfies Record<Exclude<ConfigKey, 'Backend'>, string>;
+
+/** The props of one of SourceAccounts (SourceAccountProps), named as the top-level keys' props. */
+export const SOURCE_ACCOUNT_PROPS = {
+  AccountId: CONFIG_PROPS.AccountId,
+  RoleArn: 'roleArn',
+  Region: CONFIG_PROPS.Region,
+  MirrorSourceType: CONFIG_PROPS.MirrorSourceType,
+  MirrorSource: CONFIG_PROPS.MirrorSource,
+  MirrorSourceVpcId: CONFIG_PROPS.MirrorSourceVpcId,
+} as const satisfies Record<(typeof SOURCE_ACCOUNT_KEYS)[number], string>;
 type FieldValue<K extends ConfigKey> = (typeof CONFIG_FIELDS)[K] extends FieldSpec<infer T> ? T : never;
 
 /** A validated deployment configuration; every key has its value (defaults filled in). */

@@ -1,18 +1,18 @@
 /**
  * The public construct: Traceable traffic mirroring inside any cdktf stack, next to the user's own resources and
- * provider. Its props are the keys of the JSON configuration (same names, same value forms, same defaults), checked
- * by the same parser; it composes the constructs from the deployment plan (plan/), deriving nothing itself.
+ * provider. Its props are the JSON configuration's keys in camelCase (config/schema.ts, CONFIG_PROPS), validated by the
+ * configuration's parser; it composes the constructs from the deployment plan (plan/), deriving nothing itself.
  *
- *   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
- *   new TraceableTrafficMirroring(stack, 'mirroring', { Region: 'eu-west-1', VpcId: ..., SubnetIds: [...], ... });
+ *   const aws = new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+ *   new TraceableTrafficMirroring(stack, 'mirroring', { region: 'eu-west-1', vpcId: ..., subnetIds: [...], ... });
  */
-import { Aspects, Fn, TerraformProvider, TerraformResource, TerraformStack, Token, type IAspect } from 'cdktf';
+import { Aspects, Fn, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack, Token, type IAspect } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import type { FeedMode } from '../bootstrap/constants';
-import { ConfigError, parseConfig, show, type ConfigKey, type MirroringConfig } from '../config';
-import type { CpuArchitecture, MirrorSourceType } from '../shared';
+import { ConfigError, configOfProps, parseConfig, type ParsedConfig, propsOfConfig, show, withPropNames, type CONFIG_PROPS, type MirroringConfig, type PropKey, type SOURCE_ACCOUNT_PROPS, type SourceAccount } from '../config';
+import type { CpuArchitecture, MirrorSourceType, SessionSourceType } from '../shared';
 import { embeddedTokenVariableName, planDeployment, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
@@ -24,244 +24,259 @@ import { SessionLambda } from './session-lambda';
 import { TokenSecret } from './token-secret';
 
 /**
- * The configuration keys (README, "Configuration reference"), but `Backend`: the stack you add the construct to has
- * its own backend. Lists may be arrays or comma-separated strings, booleans and numbers may be strings, as in the
- * JSON file.
+ * One Traceable traffic mirroring deployment: the JSON configuration's keys (README, "Configuration reference") in
+ * camelCase, but `Backend` (the stack you add the construct to has its own), and the provider its resources use.
  */
 export interface TraceableTrafficMirroringProps {
   /**
-   * Name of the Terraform stack (the folder under `cdktf.out/stacks/`) and prefix of every resource name; names that would exceed their AWS limit are shortened with a hash (see Long stack names).
+   * The AWS provider of every resource of the construct, e.g. an aliased one next to your default provider; its region
+   * must be `region`.
+   * @default - the stack's default AWS provider (no alias)
+   */
+  readonly provider?: AwsProvider;
+  /**
+   * Prefix of every AWS resource name and value of the `traceable:stack` tag, unique in the app ignoring case (IAM names ignore case); names that would exceed their AWS limit are shortened with a hash (see the README's Long stack names).
    * @default "traffic-mirroring"
    */
-  readonly StackName?: string;
+  readonly stackName?: string;
   /**
    * AWS region to deploy to.
    */
-  readonly Region: string;
+  readonly region: string;
   /**
-   * VPC of `SubnetIds` (given, not looked up, so plans need no AWS calls).
+   * VPC of `subnetIds` (given, not looked up, so plans need no AWS calls).
    */
-  readonly VpcId: string;
+  readonly vpcId: string;
   /**
-   * Tags applied to every resource (provider default tags), besides the stack's own `traceable:stack` (and `Name` on most resources).
+   * The tags of every taggable resource of the construct, besides `traceable:stack` (and `Name` on most resources); your provider's default tags stay yours.
    * @default {}
    */
-  readonly Tags?: Readonly<Record<string, string>> | string;
+  readonly tags?: Readonly<Record<string, string>>;
   /**
    * Where the mirrored traffic comes from.
    */
-  readonly MirrorSourceType: MirrorSourceType;
+  readonly mirrorSourceType: MirrorSourceType;
   /**
-   * Per MirrorSourceType: LOAD_BALANCER, load balancer names; LOAD_BALANCER_TAGS, tags `key=value` or `key`; TARGET_GROUP, target group names or ARNs; ECS_CLUSTER, exactly one cluster; INSTANCE_TAGS, tags `key=value` or `key` of the EC2 instances to mirror (e.g. `Mirror=True`); MANUAL and FARGATE, empty.
+   * Per mirrorSourceType: LOAD_BALANCER, load balancer names; LOAD_BALANCER_TAGS, tags `key=value` or `key`; TARGET_GROUP, target group names or ARNs; ECS_CLUSTER, exactly one cluster; INSTANCE_TAGS, tags `key=value` or `key` of the EC2 instances to mirror (e.g. `Mirror=True`); MANUAL and FARGATE, empty.
    * @default []
    */
-  readonly MirrorSource?: string | readonly string[];
+  readonly mirrorSources?: readonly string[];
   /**
    * VPCs of the mirrored sources: required for LOAD_BALANCER_TAGS and INSTANCE_TAGS (where to look for tagged load balancers or instances); for FARGATE, more VPCs to associate with the private zone; refused otherwise.
    * @default []
    */
-  readonly MirrorSourceVpcId?: string | readonly string[];
+  readonly mirrorSourceVpcIds?: readonly string[];
   /**
    * Networks of the mirrored sources: the only senders allowed to reach the mirror target on UDP 4789. Narrow it to your VPCs.
    * @default ["10.0.0.0/8","172.16.0.0/12","192.168.0.0/16"]
    */
-  readonly MirrorSourceCidrs?: string | readonly string[];
+  readonly mirrorSourceCidrs?: readonly string[];
   /**
    * Run the agent fleet as an ECS service on EC2 capacity instead of a plain autoscaling group.
    * @default false
    */
-  readonly DeployTraceableAgentInECS?: boolean | 'true' | 'false';
+  readonly deployTraceableAgentInEcs?: boolean;
   /**
-   * Subnets (in VpcId) for the load balancer and the agent fleet; they need a route to the Traceable API.
+   * Subnets (in vpcId) for the load balancer and the agent fleet; they need a route to the Traceable API.
    */
-  readonly SubnetIds: string | readonly string[];
+  readonly subnetIds: readonly string[];
   /**
    * Most EC2 instances (or ECS tasks) in the agent fleet.
    * @default 3
    */
-  readonly AutoscalingMaxSize?: number | string;
+  readonly autoscalingMaxSize?: number;
   /**
    * Target average CPU and memory utilization (percent) of the autoscaling policies.
    * @default 70
    */
-  readonly AutoscalingTargetValue?: number | string;
+  readonly autoscalingTargetValue?: number;
   /**
    * Instance type of the agent hosts.
    * @default "m4.xlarge"
    */
-  readonly InstanceType?: string;
+  readonly instanceType?: string;
   /**
-   * Overrides InstanceType, for types the list does not offer; types whose size is not known are accepted with a warning.
-   * @default ""
+   * Overrides instanceType, for types the list does not offer; types whose size is not known are accepted with a warning.
+   * @default - none
    */
-  readonly CustomInstanceType?: string;
+  readonly customInstanceType?: string;
   /**
-   * AMI of the agent hosts (Amazon Linux 2023 or Ubuntu 22.04/24.04; with DeployTraceableAgentInECS an ECS-optimized Amazon Linux 2023 AMI); default the latest (ECS-optimized) Amazon Linux 2023 for the architecture.
-   * @default ""
+   * AMI of the agent hosts (Amazon Linux 2023 or Ubuntu 22.04/24.04; with deployTraceableAgentInEcs an ECS-optimized Amazon Linux 2023 AMI); default the latest (ECS-optimized) Amazon Linux 2023 for the architecture.
+   * @default - none
    */
-  readonly CustomAMI?: string;
+  readonly customAmi?: string;
   /**
-   * Architecture of CustomAMI, when known: checked against the instance type's at synth.
-   * @default ""
+   * Architecture of customAmi, when known: checked against the instance type's at synth.
+   * @default - none
    */
-  readonly CustomAMIArchitecture?: '' | CpuArchitecture;
+  readonly customAmiArchitecture?: CpuArchitecture;
   /**
-   * Operating system of CustomAMI (decides the root device name: /dev/xvda or /dev/sda1). Amazon Linux 2 and CentOS 7 are end of life and refused.
+   * Operating system of customAmi (decides the root device name: /dev/xvda or /dev/sda1). Amazon Linux 2 and CentOS 7 are end of life and refused.
    * @default "amazon-linux-2023"
    */
-  readonly CustomAMIOperatingSystem?: 'amazon-linux-2023' | 'ubuntu';
+  readonly customAmiOperatingSystem?: 'amazon-linux-2023' | 'ubuntu';
   /**
    * EC2 key pair for SSH to the agent hosts; none by default (use SSM Session Manager).
-   * @default ""
+   * @default - none
    */
-  readonly KeyName?: string;
+  readonly keyName?: string;
   /**
-   * Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the stack creates the secret from the sensitive Terraform variable `traceable_refresh_token`.
-   * @default ""
+   * Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the construct creates the secret from the sensitive Terraform variable `traceable_refresh_token_<stackName, lower case, - as _>` (one per instance).
+   * @default - none
    */
-  readonly TraceableRefreshTokenSecretArn?: string;
+  readonly traceableRefreshTokenSecretArn?: string;
   /**
    * Traceable environment name (QA, dev, production ...).
    */
-  readonly TraceableEnvironment: string;
+  readonly traceableEnvironment: string;
   /**
    * Service name shown on the Traceable dashboard for the mirrored traffic.
    */
-  readonly TraceableServiceName: string;
+  readonly traceableServiceName: string;
   /**
    * Traceable API endpoint the agent ships to.
    * @default "api.traceable.ai"
    */
-  readonly TraceableAPIEndpoint?: string;
+  readonly traceableApiEndpoint?: string;
   /**
    * Version (image tag) of the Traceable platform agent, `traceableai/traceable-agent:<version>`. Changing it rolls the fleet.
    * @default "1.71.2"
    */
-  readonly TraceableAgentVersion?: string;
+  readonly traceableAgentVersion?: string;
   /**
-   * Full agent image, e.g. a copy in your private ECR (the hosts may then pull exactly that repository); overrides TraceableAgentVersion.
-   * @default ""
+   * Full agent image, e.g. a copy in your private ECR (the hosts may then pull exactly that repository); overrides traceableAgentVersion.
+   * @default - none
    */
-  readonly TraceableAgentImage?: string;
+  readonly traceableAgentImage?: string;
   /**
-   * Suricata container image (7.0.x); may be in your private ECR, like TraceableAgentImage.
+   * Suricata container image (7.0.x); may be in your private ECR, like traceableAgentImage.
    * @default "jasonish/suricata:7.0.10"
    */
-  readonly SuricataImage?: string;
+  readonly suricataImage?: string;
   /**
    * How the agent hosts' Suricata hands HTTP events to the agent: `socket`, a unix datagram per event to `/run/traceable-feed/eve.sock` (as Traceable's Suricata fork does); `file`, one JSON line per event in `/var/traceable/log/suricata/traceable-feed.json`, to look at what the agent receives.
    * @default "socket"
    */
-  readonly AgentFeed?: FeedMode;
+  readonly agentFeed?: FeedMode;
   /**
    * Bytes of each HTTP request and response body included in the events (`http_request_body_printable`, `http_response_body_printable`); longer bodies are cut. 0: no bodies.
    * @default 131072
    */
-  readonly HttpBodyLimit?: number | string;
+  readonly httpBodyLimit?: number;
   /**
-   * FARGATE only: private hosted zone created for the NLB name (unless Route53ZoneId is given).
+   * FARGATE only: private hosted zone created for the NLB name (unless route53ZoneId is given).
    * @default "private.traceable.ai"
    */
-  readonly Route53ZoneName?: string;
+  readonly route53ZoneName?: string;
   /**
-   * FARGATE only: existing private hosted zone (already associated with VpcId) to hold the record instead.
-   * @default ""
+   * FARGATE only: existing private hosted zone (already associated with vpcId) to hold the record instead.
+   * @default - none
    */
-  readonly Route53ZoneId?: string;
+  readonly route53ZoneId?: string;
   /**
    * FARGATE only: name of the alias record for the NLB inside the zone.
    * @default "mirroring-fargate"
    */
-  readonly Route53SubdomainName?: string;
+  readonly route53SubdomainName?: string;
   /**
    * FARGATE only: image of the packet-forwarder sidecar in the `fargate_sidecar_container_definition` output (default: a placeholder to replace).
-   * @default ""
+   * @default - none
    */
-  readonly FargatePacketForwarderImage?: string;
+  readonly fargatePacketForwarderImage?: string;
   /**
    * Timeout of the session Lambda, seconds.
    * @default 600
    */
-  readonly MirroringSessionLambdaTimeout?: number | string;
+  readonly mirroringSessionLambdaTimeout?: number;
   /**
    * Minutes between scheduled runs of the session Lambda; must be longer than its timeout.
    * @default 15
    */
-  readonly MirroringSessionLambdaInterval?: number | string;
+  readonly mirroringSessionLambdaInterval?: number;
   /**
    * TCP ports to mirror (the API's ports, e.g. `443,8080-8089`): each one becomes a filter rule per direction (to the port inbound, from it outbound); empty mirrors all TCP. AWS allows 10 rules per direction.
    * @default []
    */
-  readonly MirrorTcpPorts?: string | readonly (string | number)[];
+  readonly mirrorTcpPorts?: readonly (number | string)[];
   /**
-   * Derive the filter's TCP ports at run time from the ports the configured load balancers and target groups send to on their targets (v2 target groups' target ports, Classic load balancers' instance ports): the session Lambda keeps the filter's rules in step at every scheduled run and records them in its run summary (`filterPorts`). LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only; not with MirrorTcpPorts.
+   * Derive the filter's TCP ports at run time from the ports the configured load balancers and target groups send to on their targets (v2 target groups' target ports, Classic load balancers' instance ports): the session Lambda keeps the filter's rules in step at every scheduled run and records them in its run summary (`filterPorts`). LOAD_BALANCER, LOAD_BALANCER_TAGS and TARGET_GROUP only; not with mirrorTcpPorts.
    * @default false
    */
-  readonly MirrorTcpPortsFromTargets?: boolean | 'true' | 'false';
+  readonly mirrorTcpPortsFromTargets?: boolean;
   /**
-   * Most traffic mirror sessions this stack owns (each is billed per hour; an account holds at most 10,000). Beyond it the session Lambda keeps existing sessions, then prefers sources listed earlier in MirrorSource, then lower interface ids; the rest are skipped as `session-budget`. 0: no budget.
+   * Most traffic mirror sessions this stack owns (each is billed per hour; an account holds at most 10,000). Beyond it the session Lambda keeps existing sessions, then prefers sources listed earlier in mirrorSources, then lower interface ids; the rest are skipped as `session-budget`. 0: no budget.
    * @default 0
    */
-  readonly MirrorSessionBudget?: number | string;
+  readonly mirrorSessionBudget?: number;
   /**
    * Mirror load balancer targets whatever their health (default: healthy targets only).
    * @default false
    */
-  readonly MirrorUnhealthyTargets?: boolean | 'true' | 'false';
+  readonly mirrorUnhealthyTargets?: boolean;
   /**
-   * SNS topic the stack's alarms notify. When empty, the stack creates `<StackName>-alarms` (subscribe to it, see the session Lambda section).
-   * @default ""
+   * SNS topic the stack's alarms notify. When empty, the stack creates `<stackName>-alarms` (subscribe to it, see the session Lambda section).
+   * @default - none
    */
-  readonly AlarmTopicArn?: string;
+  readonly alarmTopicArn?: string;
   /**
-   * Days Secrets Manager keeps the created token secret after destroy before deleting it; 0 deletes it at once, so the same StackName can be deployed again straight away.
+   * Days Secrets Manager keeps the created token secret after destroy before deleting it; 0 deletes it at once, so the same stackName can be deployed again straight away.
    * @default 7
    */
-  readonly TokenSecretRecoveryWindowDays?: number | string;
+  readonly tokenSecretRecoveryWindowDays?: number;
   /**
-   * Keep each zone's mirrored traffic on agents in that zone: the NLB's cross-zone load balancing off, and one autoscaling group per subnet in SubnetIds (at least 1 instance each, up to AutoscalingMaxSize each, scaling on its own). Saves the cross-zone data transfer of mirrored traffic; costs at least one agent host per zone and a zone's traffic is lost while its agents are all unhealthy. EC2 fleet only (not with DeployTraceableAgentInECS).
+   * Keep each zone's mirrored traffic on agents in that zone: the NLB's cross-zone load balancing off, and one autoscaling group per subnet in subnetIds (at least 1 instance each, up to autoscalingMaxSize each, scaling on its own). Saves the cross-zone data transfer of mirrored traffic; costs at least one agent host per zone and a zone's traffic is lost while its agents are all unhealthy. EC2 fleet only (not with deployTraceableAgentInEcs).
    * @default false
    */
-  readonly SameZoneDelivery?: boolean | 'true' | 'false';
+  readonly sameZoneDelivery?: boolean;
   /**
-   * The collector's own AWS account (where this stack deploys): required with SourceAccounts, whose accounts must differ from it.
-   * @default ""
+   * The collector's own AWS account (where this stack deploys): required with sourceAccounts, whose accounts must differ from it.
+   * @default - none
    */
-  readonly AccountId?: string;
+  readonly accountId?: string;
   /**
-   * Other AWS accounts whose interfaces are mirrored into this collector: each gets its own source stack (`<StackName>-<AccountId>`, its own state and plan) whose provider assumes `RoleArn`, with a filter of the same rules and a session Lambda toward the collector's target, shared with it through AWS RAM. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys' rules. See [Many accounts, one collector](#many-accounts-one-collector).
+   * Other AWS accounts whose interfaces are mirrored into this collector: the construct shares its mirror target with them through AWS RAM; each account's own stack (a filter of the same rules and a session Lambda toward the target, its provider assuming `roleArn`) is built by the JSON app. `mirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `mirrorSources` and `mirrorSourceVpcIds` follow the top-level keys' rules. See the README's Many accounts, one collector.
    * @default []
    */
-  readonly SourceAccounts?: readonly SourceAccountProps[] | string;
+  readonly sourceAccounts?: readonly SourceAccountProps[];
   /**
-   * Who the RAM share of the mirror target names as principals: `accounts`, each of SourceAccounts (accounts outside your organization accept an invitation); or an organization or OU ARN (RAM sharing with AWS Organizations enabled), so every account in it may use the target. With SourceAccounts only.
+   * Who the RAM share of the mirror target names as principals: `accounts`, each of sourceAccounts (accounts outside your organization accept an invitation); or an organization or OU ARN (RAM sharing with AWS Organizations enabled), so every account in it may use the target. With sourceAccounts only.
    * @default "accounts"
    */
-  readonly ShareMirrorTargetWith?: string;
+  readonly shareMirrorTargetWith?: string;
   /**
-   * For pipelines that plan each account on its own: the collector's `mirror_target_id` output, the default of the source stacks' `mirror_target_id` variable. When empty, the variable must be given (`TF_VAR_mirror_target_id`). With SourceAccounts only.
-   * @default ""
+   * For pipelines that plan each account on its own: the collector's `mirror_target_id` output, the default of the source stacks' `mirror_target_id` variable. When empty, the variable must be given (`TF_VAR_mirror_target_id`). With sourceAccounts only.
+   * @default - none
    */
-  readonly SharedMirrorTargetId?: string;
+  readonly sharedMirrorTargetId?: string;
 }
 
-/** One of SourceAccounts as written in the configuration (lists as arrays or comma-separated strings). */
+/** One of `sourceAccounts` (the JSON configuration's SourceAccounts entry, in camelCase). */
 export interface SourceAccountProps {
-  readonly AccountId: string;
-  readonly RoleArn: string;
-  readonly Region?: string;
-  readonly MirrorSourceType: string;
-  readonly MirrorSource?: string | readonly string[];
-  readonly MirrorSourceVpcId?: string | readonly string[];
+  /** The 12-digit account that owns the source interfaces. */
+  readonly accountId: string;
+  /** The role the account's source stack assumes. */
+  readonly roleArn: string;
+  /** @default - the collector's region (the only one allowed: RAM shares the target in its region) */
+  readonly region?: string;
+  /** Where the account's mirrored traffic comes from: a source type that creates sessions (not MANUAL or FARGATE). */
+  readonly mirrorSourceType: SessionSourceType;
+  /** @default [] */
+  readonly mirrorSources?: readonly string[];
+  /** @default [] */
+  readonly mirrorSourceVpcIds?: readonly string[];
 }
 
-/** The props are exactly the configuration keys but Backend (a test compares the JSDoc defaults with the schema's). */
-type PropKeysAgree = [keyof TraceableTrafficMirroringProps] extends [Exclude<ConfigKey, 'Backend'>]
-  ? [Exclude<ConfigKey, 'Backend'>] extends [keyof TraceableTrafficMirroringProps] ? true : never
-  : never;
-/** Each validated value is a value the props accept, so a configuration can be passed on as props. */
-type PropValuesAccept = { [K in keyof TraceableTrafficMirroringProps]-?: MirroringConfig[K] extends NonNullable<TraceableTrafficMirroringProps[K]> ? true : K }[keyof TraceableTrafficMirroringProps];
-// Compile-time: fails to compile when a key is missing or extra, or a prop type refuses a validated value.
+// Compile-time: the props are exactly the configuration's props (CONFIG_PROPS) and `provider`, and each validated value
+// is a value its prop accepts, so a configuration maps onto props (propsOfConfig). '' is left out: it is the default of
+// every key that allows it, and a value equal to its default is not passed on.
+type PropName = (typeof CONFIG_PROPS)[PropKey];
+type ValueOfProp = {
+  [K in PropKey as (typeof CONFIG_PROPS)[K]]: K extends 'SourceAccounts' ? readonly SourceAccountOfProps[] : Exclude<MirroringConfig[K], ''>;
+};
+type SourceAccountOfProps = { [K in keyof typeof SOURCE_ACCOUNT_PROPS as (typeof SOURCE_ACCOUNT_PROPS)[K]]: SourceAccount[K] };
+type KeysAgree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+type PropKeysAgree = KeysAgree<Exclude<keyof TraceableTrafficMirroringProps, 'provider'>, PropName> & KeysAgree<keyof SourceAccountProps, keyof SourceAccountOfProps>;
+type PropValuesAccept = { [P in PropName]-?: ValueOfProp[P] extends NonNullable<TraceableTrafficMirroringProps[P]> ? true : P }[PropName];
 const propsAgreeWithSchema: [PropKeysAgree, Exclude<PropValuesAccept, true>] extends [true, never] ? true : never = true;
 void propsAgreeWithSchema;
 
@@ -271,25 +286,65 @@ export interface TraceableTrafficMirroringOptions {
    * Tags, so the construct tags no resource itself, and the token variable keeps the name `traceable_refresh_token`
    * (one deployment per stack).
    * @default false: every taggable resource gets the tags, and the token variable is
-   * `traceable_refresh_token_<StackName, lower case, - as _>` (one per instance)
+   * `traceable_refresh_token_<stackName, lower case, - as _>` (one per instance)
    */
   readonly standalone?: boolean;
 }
 
-/** One declared output: a value the plan says this deployment has. */
-export interface MirroringOutput {
-  readonly name: OutputName;
-  readonly value: string;
-  readonly description: string;
+export interface FromConfigOptions extends TraceableTrafficMirroringOptions {
+  /** @default - the stack's default AWS provider (see TraceableTrafficMirroringProps.provider) */
+  readonly provider?: AwsProvider;
 }
+
+/** The attribute of each output (the Terraform output names of the JSON app). */
+export const OUTPUT_ATTRIBUTES = {
+  mirror_target_id: 'mirrorTargetId',
+  mirror_filter_id: 'mirrorFilterId',
+  nlb_arn: 'nlbArn',
+  nlb_dns_name: 'nlbDnsName',
+  autoscaling_group_name: 'autoscalingGroupName',
+  token_secret_arn: 'tokenSecretArn',
+  alarm_topic_arn: 'alarmTopicArn',
+  ecs_cluster_name: 'ecsClusterName',
+  ecs_service_name: 'ecsServiceName',
+  fargate_target_fqdn: 'fargateTargetFqdn',
+  fargate_sidecar_container_definition: 'fargateSidecarContainerDefinition',
+  example_mirror_session_command: 'exampleMirrorSessionCommand',
+} as const satisfies Record<OutputName, keyof TraceableTrafficMirroring>;
+
+/** Instances by StackName in lower case (IAM names ignore case), per app. */
+const instancesOfApp = new WeakMap<IConstruct, Map<string, TraceableTrafficMirroring>>();
+/** Set while fromConfig builds: problems then name the configuration's keys, not the props. */
+let namingKeys = false;
 
 /**
  * Traceable traffic mirroring: the mirror target NLB and filter, the agent fleet (EC2 or ECS), the token secret,
- * the alarm topic and, per MirrorSourceType, the session Lambda or the Fargate DNS name. The resources use the
- * stack's AWS provider, whose region must be Region.
+ * the alarm topic and, per mirrorSourceType, the session Lambda or the Fargate DNS name. The resources use `provider`
+ * (default: the stack's default AWS provider), whose region must be `region`.
  */
 export class TraceableTrafficMirroring extends Construct {
-  /** The validated configuration (defaults filled in). */
+  /**
+   * The construct from the JSON configuration's keys (README, "Configuration reference"; values as the JSON file or
+   * CloudFormation give them), for settings kept in that JSON: validated by the app's parser, problems name the keys.
+   */
+  static fromConfig(scope: Construct, id: string, config: unknown, options: FromConfigOptions = {}): TraceableTrafficMirroring {
+    const source = `TraceableTrafficMirroring.fromConfig ${[scope.node.path, id].filter(Boolean).join('/')}`;
+    const { provider, ...constructOptions } = options;
+    if (typeof config === 'object' && config !== null && Object.hasOwn(config, 'Backend')) {
+      throw new ConfigError(source, [
+        `Backend: got ${show((config as { Backend?: unknown }).Backend)}; expected it unset: the construct's resources live in the state of the stack you add it to, whose backend you configure on that stack`,
+      ]);
+    }
+    const props = { ...propsOfConfig(parseConfig(config, source).config), provider } as TraceableTrafficMirroringProps;
+    namingKeys = true;
+    try {
+      return new TraceableTrafficMirroring(scope, id, props, constructOptions);
+    } finally {
+      namingKeys = false;
+    }
+  }
+
+  /** The validated configuration (the JSON keys, defaults filled in). */
   readonly config: MirroringConfig;
   /** Accepted, but worth a look (the app prints them). */
   readonly warnings: readonly string[];
@@ -300,30 +355,49 @@ export class TraceableTrafficMirroring extends Construct {
   readonly fleet: Ec2Fleet | EcsFleet;
   /** The session Lambda (undefined with MANUAL and FARGATE). */
   readonly sessionLambda?: SessionLambda;
-  /** With SourceAccounts: the RAM share of the mirror target with them (modules/mirror-target-share.ts). */
+  /** With sourceAccounts: the RAM share of the mirror target with them (modules/mirror-target-share.ts). */
   readonly mirrorTargetShare?: MirrorTargetShare;
   /** FARGATE: the private name of the NLB and the sidecar definition. */
   readonly fargateDns?: FargateDns;
-  /** What the deployment reports (the standalone app declares each as a Terraform output of the same name). */
-  readonly outputs: readonly MirroringOutput[];
+
+  /** The traffic mirror target (the NLB), for mirror sessions. */
+  readonly mirrorTargetId: string;
+  /** The traffic mirror filter, for mirror sessions. */
+  readonly mirrorFilterId: string;
+  /** ARN of the mirror target network load balancer. */
+  readonly nlbArn: string;
+  /** DNS name of the mirror target network load balancer. */
+  readonly nlbDnsName: string;
+  /** Autoscaling group of the agent hosts (with sameZoneDelivery: one per subnet, comma-separated). */
+  readonly autoscalingGroupName: string;
+  /** Secrets Manager secret holding the refresh token (the ARN, not the token). */
+  readonly tokenSecretArn: string;
+  /** SNS topic the construct's alarms notify. */
+  readonly alarmTopicArn: string;
+  /** ECS cluster of the agent tasks (with deployTraceableAgentInEcs). */
+  readonly ecsClusterName?: string;
+  /** ECS service running Suricata and the Traceable agent (with deployTraceableAgentInEcs). */
+  readonly ecsServiceName?: string;
+  /** FARGATE: private DNS name of the NLB for the packet forwarders. */
+  readonly fargateTargetFqdn?: string;
+  /** FARGATE: the packet-forwarder sidecar for your task definitions (JSON). */
+  readonly fargateSidecarContainerDefinition?: string;
+  /** MANUAL: an `aws ec2 create-traffic-mirror-session` command for one interface (replace `<eni-id>`). */
+  readonly exampleMirrorSessionCommand?: string;
 
   constructor(scope: Construct, id: string, props: TraceableTrafficMirroringProps, options: TraceableTrafficMirroringOptions = {}) {
     super(scope, id);
-    const source = `TraceableTrafficMirroring ${this.node.path}`;
-    if (typeof props === 'object' && props !== null && Object.hasOwn(props, 'Backend')) {
-      throw new ConfigError(source, [
-        `Backend: got ${show((props as { Backend?: unknown }).Backend)}; expected it unset: the construct's resources live in the state of the stack you add it to, whose backend you configure on that stack`,
-      ]);
-    }
-    const { config, warnings } = parseConfig(props, source);
+    const { config, warnings } = validate(props, `TraceableTrafficMirroring ${this.node.path}`);
     this.config = config;
     this.warnings = warnings;
+    registerStackName(this, config.StackName);
     const plan = planDeployment(config, options.standalone ? {} : { tokenVariableName: embeddedTokenVariableName(config.StackName) });
     this.plan = plan;
     const namePrefix = plan.stackName;
 
     if (!options.standalone) Aspects.of(this).add(new StackTags(plan.tags));
-    this.node.addValidation({ validate: () => providerRegionProblems(this, plan.region) });
+    if (props.provider !== undefined) Aspects.of(this).add(new UseProvider(props.provider));
+    this.node.addValidation({ validate: () => providerRegionProblems(this, plan.region, props.provider) });
 
     this.tokenSecret = new TokenSecret(this, 'token', { namePrefix, secret: plan.tokenSecret });
     // Where every alarm goes (the fleet's alarms take alarmTopic.alarmActions too).
@@ -339,8 +413,9 @@ export class TraceableTrafficMirroring extends Construct {
     });
     this.mirrorTarget = target;
     if (plan.mirrorTargetShare) this.mirrorTargetShare = new MirrorTargetShare(this, 'mirror_target_share', { plan: plan.mirrorTargetShare, mirrorTargetArn: target.mirrorTarget.arn });
-    this.fleet = this.addFleet(plan, plan.fleet);
-    target.admitFleet(this.fleet.securityGroup.id);
+    const fleet = this.addFleet(plan, plan.fleet);
+    this.fleet = fleet;
+    target.admitFleet(fleet.securityGroup.id);
 
     const sources = plan.sources;
     switch (sources.kind) {
@@ -366,13 +441,28 @@ export class TraceableTrafficMirroring extends Construct {
           loadBalancer: target.loadBalancer,
           sidecarImage: sources.sidecarImage,
         });
+        this.fargateTargetFqdn = this.fargateDns.fqdn;
+        this.fargateSidecarContainerDefinition = this.fargateDns.sidecarContainerDefinition;
         break;
       case 'manual':
+        this.exampleMirrorSessionCommand = `aws ec2 create-traffic-mirror-session --region ${plan.region} --network-interface-id <eni-id> --traffic-mirror-target-id ${target.mirrorTarget.id} --traffic-mirror-filter-id ${target.mirrorFilter.id} --session-number 1`;
         break;
       default:
         unhandled(sources);
     }
-    this.outputs = plan.outputs.map(({ name, description }) => ({ name, description, value: this.outputValue(name) }));
+
+    this.mirrorTargetId = target.mirrorTarget.id;
+    this.mirrorFilterId = target.mirrorFilter.id;
+    this.nlbArn = target.loadBalancer.arn;
+    this.nlbDnsName = target.loadBalancer.dnsName;
+    this.autoscalingGroupName =
+      fleet instanceof Ec2Fleet && plan.mirror.sameZoneDelivery ? Fn.join(',', fleet.autoscalingGroups.map((group) => group.name)) : fleet.autoscalingGroup.name;
+    this.tokenSecretArn = this.tokenSecret.secretArn;
+    this.alarmTopicArn = this.alarmTopic.topicArn;
+    if (fleet instanceof EcsFleet) {
+      this.ecsClusterName = fleet.cluster.name;
+      this.ecsServiceName = fleet.service.name;
+    }
   }
 
   private addFleet(plan: DeploymentPlan, fleet: FleetPlan): Ec2Fleet | EcsFleet {
@@ -405,41 +495,6 @@ export class TraceableTrafficMirroring extends Construct {
         return unhandled(fleet);
     }
   }
-
-  private outputValue(name: OutputName): string {
-    const target = this.mirrorTarget;
-    const fleet = this.fleet;
-    switch (name) {
-      case 'mirror_target_id':
-        return target.mirrorTarget.id;
-      case 'mirror_filter_id':
-        return target.mirrorFilter.id;
-      case 'nlb_arn':
-        return target.loadBalancer.arn;
-      case 'nlb_dns_name':
-        return target.loadBalancer.dnsName;
-      case 'autoscaling_group_name':
-        return fleet instanceof Ec2Fleet && this.plan.mirror.sameZoneDelivery
-          ? Fn.join(',', fleet.autoscalingGroups.map((group) => group.name))
-          : fleet.autoscalingGroup.name;
-      case 'token_secret_arn':
-        return this.tokenSecret.secretArn;
-      case 'alarm_topic_arn':
-        return this.alarmTopic.topicArn;
-      case 'ecs_cluster_name':
-        return (fleet as EcsFleet).cluster.name;
-      case 'ecs_service_name':
-        return (fleet as EcsFleet).service.name;
-      case 'fargate_target_fqdn':
-        return this.fargateDns!.fqdn;
-      case 'fargate_sidecar_container_definition':
-        return this.fargateDns!.sidecarContainerDefinition;
-      case 'example_mirror_session_command':
-        return `aws ec2 create-traffic-mirror-session --region ${this.plan.region} --network-interface-id <eni-id> --traffic-mirror-target-id ${target.mirrorTarget.id} --traffic-mirror-filter-id ${target.mirrorFilter.id} --session-number 1`;
-      default:
-        return unhandled(name);
-    }
-  }
 }
 
 /** The EC2 hosts' user data and the bundle of files it fetches. */
@@ -468,16 +523,80 @@ class StackTags implements IAspect {
   }
 }
 
-/** The construct's resources use the stack's default AWS provider: it must exist and be configured for Region. */
-function providerRegionProblems(construct: Construct, region: string): string[] {
+/** Every resource of the construct uses the given provider, unless one was set on it. */
+class UseProvider implements IAspect {
+  constructor(private readonly provider: TerraformProvider) {}
+
+  visit(node: IConstruct): void {
+    if ((TerraformResource.isTerraformResource(node) || TerraformDataSource.isTerraformDataSource(node)) && node.provider === undefined) node.provider = this.provider;
+  }
+}
+
+/** The configuration the props stand for, checked by the configuration's parser; problems name the props. */
+function validate(props: TraceableTrafficMirroringProps, source: string): ParsedConfig {
+  if (typeof props !== 'object' || props === null || Array.isArray(props)) throw new ConfigError(source, [`props: got ${show(props)}; expected an object`]);
+  const { provider: _provider, ...settings } = props;
+  // Names, user data and policies derive from the values at synth: a token (known at plan time) cannot be one.
+  const tokens = Object.keys(settings).filter((name) => holdsToken((settings as Record<string, unknown>)[name]));
+  const { config, problems } = configOfProps(Object.fromEntries(Object.entries(settings).filter(([name]) => !tokens.includes(name))));
+  let parsed: ParsedConfig | undefined;
+  let parseProblems: readonly string[] = [];
+  try {
+    parsed = parseConfig(config, source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    parseProblems = error.problems;
+  }
+  const all = [
+    ...tokens.map((name) => `${name}: got a token (a value Terraform knows only at plan time); expected a literal value: the construct checks it and derives names, user data and policies from it at synth`),
+    ...problems,
+    ...parseProblems.map((problem) => (namingKeys ? problem : withPropNames(problem))).filter((problem) => !tokens.some((name) => problem.startsWith(`${name}:`))),
+  ];
+  if (all.length > 0 || parsed === undefined) throw new ConfigError(source, all);
+  return parsed;
+}
+
+/** Whether a value is or holds (in a list or an object) a cdktf token. */
+function holdsToken(value: unknown): boolean {
+  if (Token.isUnresolved(value)) return true;
+  return typeof value === 'object' && value !== null && Object.values(value).some(holdsToken);
+}
+
+/** Two instances of one StackName (in any case) in an app would create the same AWS names: refused, naming the first. */
+function registerStackName(construct: TraceableTrafficMirroring, stackName: string): void {
+  const root = construct.node.root;
+  const byName = instancesOfApp.get(root) ?? new Map<string, TraceableTrafficMirroring>();
+  instancesOfApp.set(root, byName);
+  const first = byName.get(stackName.toLowerCase());
+  if (first !== undefined) {
+    throw new ConfigError(`TraceableTrafficMirroring ${construct.node.path}`, [
+      `${namingKeys ? 'StackName' : 'stackName'}: got ${show(stackName)}; expected a name unique in the app, ignoring case as IAM does (${first.node.path} uses ${show(first.config.StackName)})`,
+    ]);
+  }
+  byName.set(stackName.toLowerCase(), construct);
+}
+
+/** The construct's resources use `provider`, or else the stack's default AWS provider: it must exist and be configured for region. */
+function providerRegionProblems(construct: Construct, region: string, given: AwsProvider | undefined): string[] {
   const stack = TerraformStack.of(construct);
-  const providers = stack.node
-    .findAll()
-    .filter((node): node is AwsProvider => TerraformProvider.isTerraformProvider(node) && node.terraformResourceType === 'aws' && (node as AwsProvider).alias === undefined);
   const example = `new AwsProvider(stack, 'aws', { region: '${region}' })`;
-  if (providers.length === 0) return [`the stack ${stack.node.id} has no AWS provider; add ${example}`];
-  const configured = providers[0].region;
+  let provider: AwsProvider;
+  let which: string;
+  if (given !== undefined) {
+    const itsStack = TerraformStack.of(given);
+    if (itsStack !== stack) return [`provider: got the provider ${given.node.path} of the stack ${itsStack.node.id}; expected a provider of the stack ${stack.node.id}, which holds the construct (Terraform providers are per stack)`];
+    provider = given;
+    which = `the provider ${given.node.path}${given.alias === undefined ? '' : ` (alias ${show(given.alias)})`}`;
+  } else {
+    const providers = stack.node
+      .findAll()
+      .filter((node): node is AwsProvider => TerraformProvider.isTerraformProvider(node) && node.terraformResourceType === 'aws' && (node as AwsProvider).alias === undefined);
+    if (providers.length === 0) return [`the stack ${stack.node.id} has no AWS provider; add ${example}, or give the construct its provider`];
+    provider = providers[0];
+    which = "the stack's AWS provider";
+  }
+  const configured = provider.region;
   if (configured === region) return [];
   const got = configured === undefined ? 'no region' : Token.isUnresolved(configured) ? 'a region known only at plan time' : `region ${show(configured)}`;
-  return [`the stack's AWS provider has ${got}; expected region ${show(region)}, the construct's Region (user data and IAM policies name it): ${example}`];
+  return [`${which} has ${got}; expected region ${show(region)}, the construct's region (user data and IAM policies name it)${given === undefined ? `: ${example}` : ''}`];
 }

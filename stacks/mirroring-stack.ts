@@ -1,7 +1,7 @@
 import { TerraformElement, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct, Node } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { TraceableTrafficMirroring } from '../modules/traceable-traffic-mirroring';
+import { OUTPUT_ATTRIBUTES, TraceableTrafficMirroring } from '../modules/traceable-traffic-mirroring';
 import { ReadableAddresses } from './addresses';
 import { applyBackend } from './backend';
 import type { MirroringConfig } from '../config';
@@ -29,12 +29,12 @@ export class MirroringStack extends TerraformStack {
     applyBackend(this, config.Backend, config.StackName, config.Region);
 
     const { Backend: _backend, ...settings } = config;
-    this.mirroring = new TraceableTrafficMirroring(this, MIRRORING_ID, settings, { standalone: true });
+    this.mirroring = TraceableTrafficMirroring.fromConfig(this, MIRRORING_ID, settings, { standalone: true });
     new AwsProvider(this, 'aws', {
       region: config.Region,
       defaultTags: [{ tags: { ...this.mirroring.plan.tags } }],
     });
-    for (const { name, value, description } of this.mirroring.outputs) new TerraformOutput(this, name, { value, description });
+    for (const { name, description } of this.mirroring.plan.outputs) new TerraformOutput(this, name, { value: this.mirroring[OUTPUT_ATTRIBUTES[name]], description });
   }
 
   /** Addresses as before the construct existed: its own id is left out (see {@link ReadableAddresses}). */
