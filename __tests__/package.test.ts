@@ -287,10 +287,10 @@ describe('the peers a consumer brings', () => {
   type Flavour = (typeof FLAVOURS)[keyof typeof FLAVOURS];
   const work = mkdtempSync(join(tmpdir(), 'peers-'));
   const PROPS = `{
-    StackName: 'mirroring-prod', Region: 'eu-west-1', VpcId: 'vpc-0a9b8c7d6e5f40312',
-    SubnetIds: ['subnet-0a9b8c7d6e5f40311', 'subnet-0a9b8c7d6e5f40322'], MirrorSourceType: 'LOAD_BALANCER', MirrorSource: ['shop-frontend-alb'],
-    TraceableEnvironment: 'production', TraceableServiceName: 'shop',
-    TraceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token-Ab12Cd',
+    stackName: 'mirroring-prod', region: 'eu-west-1', vpcId: 'vpc-0a9b8c7d6e5f40312',
+    subnetIds: ['subnet-0a9b8c7d6e5f40311', 'subnet-0a9b8c7d6e5f40322'], mirrorSourceType: 'LOAD_BALANCER', mirrorSources: ['shop-frontend-alb'],
+    traceableEnvironment: 'production', traceableServiceName: 'shop',
+    traceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/refresh-token-Ab12Cd',
   }`;
   const appSource = (flavour: Pick<Flavour, 'library' | 'provider' | 'entry'>) => `
 import { App, TerraformStack } from '${flavour.library}';

@@ -143,10 +143,10 @@ describe('props', () => {
     const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', legacy as unknown as TraceableTrafficMirroringProps));
     expect(build).toThrow(
       'Invalid configuration TraceableTrafficMirroring platform/mirroring: 4 problems\n' +
-        '  - StackName: got "shop"; expected it as stackName (props are camelCase since 0.3.0; StackName is the JSON configuration\'s name, which TraceableTrafficMirroring.fromConfig takes)\n' +
+        '  - StackName: got "shop"; expected it as stackName (props are camelCase since 1.0.0; StackName is the JSON configuration\'s name, which TraceableTrafficMirroring.fromConfig takes)\n' +
         '  - Backend: got {"type":"local"}; expected it unset: the construct\'s resources live in the state of the stack you add it to, whose backend you configure on that stack\n' +
         `  - stackNmae: unknown prop (did you mean stackName?); allowed props: provider, ${Object.values(CONFIG_PROPS).join(', ')}\n` +
-        '  - sourceAccounts[0].RoleArn: got "arn:aws:iam::222233334444:role/deploy"; expected it as sourceAccounts[0].roleArn (props are camelCase since 0.3.0; RoleArn is the JSON configuration\'s name, which TraceableTrafficMirroring.fromConfig takes)',
+        '  - sourceAccounts[0].RoleArn: got "arn:aws:iam::222233334444:role/deploy"; expected it as sourceAccounts[0].roleArn (props are camelCase since 1.0.0; RoleArn is the JSON configuration\'s name, which TraceableTrafficMirroring.fromConfig takes)',
     );
   });
 });

@@ -37,7 +37,7 @@ function renameEntries(value: unknown, names: ReadonlyMap<string, string>, oldNa
 
 /** A configuration key given as a prop (the props of 0.2.x were the keys). */
 function renamedProblem(name: string, value: unknown, prop: string, key: string): string {
-  return `${name}: got ${show(value)}; expected it as ${prop} (props are camelCase since 0.3.0; ${key} is the JSON configuration's name, which TraceableTrafficMirroring.fromConfig takes)`;
+  return `${name}: got ${show(value)}; expected it as ${prop} (props are camelCase since 1.0.0; ${key} is the JSON configuration's name, which TraceableTrafficMirroring.fromConfig takes)`;
 }
 
 /**
