@@ -51,6 +51,7 @@ import { GetFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunction
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients, Clock } from '../../lambda/aws';
+import { OWNER_TAG_KEY } from '../../shared';
 import { instanceTypeSkipReason } from '../../lambda/eligibility';
 
 /** Simulated time: sleeping advances the clock instantly. */
@@ -364,7 +365,7 @@ export class SimAccount {
   }
 
   ownedSessions(stackName: string): SimSession[] {
-    return [...this.sessions.values()].filter((s) => s.tags.some((t) => t.Key === 'traceable:mirroring-stack' && t.Value === stackName));
+    return [...this.sessions.values()].filter((s) => s.tags.some((t) => t.Key === OWNER_TAG_KEY && t.Value === stackName));
   }
 
   resetCalls(): void {
@@ -647,7 +648,7 @@ export class SimAccount {
     mock.on(DeleteTrafficMirrorSessionCommand).callsFake((input) => this.serve('ec2', 'DeleteTrafficMirrorSession', () => {
       const session = this.sessions.get(input.TrafficMirrorSessionId as string);
       if (!session) throw ec2Error('InvalidTrafficMirrorSessionId.NotFound', `The traffic mirror session '${input.TrafficMirrorSessionId}' does not exist`);
-      if (this.iamOwner !== undefined && !session.tags.some((t) => t.Key === 'traceable:mirroring-stack' && t.Value === this.iamOwner)) {
+      if (this.iamOwner !== undefined && !session.tags.some((t) => t.Key === OWNER_TAG_KEY && t.Value === this.iamOwner)) {
         throw ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
       }
       // Only the account that created a session deletes it (assumed: AWS documents only the target's, not the session's, owner rights).
