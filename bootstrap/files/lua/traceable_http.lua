@@ -162,7 +162,8 @@ local function dechunk(data, pos)
   while true do
     local eol = find(data, "\n", pos, true)
     if not eol then return table.concat(parts), size + 1, false end
-    local n = tonumber(match(sub(data, pos, eol), "^%s*(%x+)"), 16)
+    local hex = match(sub(data, pos, eol), "^%s*(%x+)")
+    local n = hex and tonumber(hex, 16)
     if n == nil then return table.concat(parts), size + 1, false end
     pos = eol + 1
     if n == 0 then
@@ -223,7 +224,10 @@ local function parse_responses(data)
         resp.kept = resp.body and #resp.body or 0
       end
       out[#out + 1] = resp
-      if not whole then return out, false end
+      if not whole then
+        resp.incomplete = true
+        return out, false
+      end
     end
   end
   return out, true
@@ -378,9 +382,17 @@ local function swallowed(resp, state)
     return nil
   end
   local recovered, whole = parse_responses(data)
-  feed.count("http_responses_recovered", #recovered)
-  -- Cut at libhtp's body limit or inside a response: what followed is lost; the transactions left without a
-  -- response count it.
+  -- Cut inside a response (at libhtp's body limit, or where libhtp gave up on the connection): that response
+  -- keeps what arrived; it counts as lost unless its body reached the feed's limit anyway. What followed it is
+  -- lost too: the transactions left without a response count it.
+  for i = 1, #recovered do
+    local r = recovered[i]
+    if r.incomplete and (r.body == nil or #r.body < feed.body_limit()) then
+      feed.count("http_responses_lost")
+    else
+      feed.count("http_responses_recovered")
+    end
+  end
   if not whole or #data >= RESPONSE_BODY_LIMIT then state.losing = true end
   return recovered
 end
