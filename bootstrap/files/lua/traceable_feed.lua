@@ -48,12 +48,18 @@ void *calloc(size_t nmemb, size_t size);
 int setenv(const char *name, const char *value, int overwrite);
 char *getenv(const char *name);
 char *strerror(int errnum);
+typedef struct traceable_FILE traceable_FILE;
+traceable_FILE *fopen(const char *path, const char *mode);
+size_t fwrite(const void *ptr, size_t size, size_t n, traceable_FILE *f);
+int setvbuf(traceable_FILE *f, char *buf, int mode, size_t size);
+int fflush(traceable_FILE *f);
+int fclose(traceable_FILE *f);
 ]]
 
 local AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC = 1, 2, 2048, 524288
 local SOL_SOCKET, SO_SNDBUF, SO_SNDBUFFORCE = 1, 7, 32
 local MSG_DONTWAIT, MSG_NOSIGNAL = 64, 16384
-local POLLOUT, CLOCK_REALTIME, CLOCK_MONOTONIC = 4, 0, 1
+local POLLOUT, CLOCK_REALTIME, CLOCK_MONOTONIC, IOLBF = 4, 0, 1, 1
 local EAGAIN, ENOBUFS, EMSGSIZE, EINTR = 11, 105, 90, 4
 local SEND_WAIT_MS, DROP_WITHOUT_WAIT_S, RECONNECT_S = 50, 1, 1
 
@@ -175,12 +181,13 @@ function M.setup()
     if #path > 107 then error("traceable_feed: socket path longer than 107 bytes: " .. path) end
     open_socket()
   else
-    local f, err = io.open(path, "a")
-    if not f then
-      warn_once("open", "cannot open " .. path .. ": " .. tostring(err))
+    -- C stdio, so that an event is written from the buffer without a Lua string; line-buffered: one write per event.
+    local f = ffi.C.fopen(path, "a")
+    if f == nil then
+      warn_once("open", "cannot open " .. path .. ": " .. errno_text(ffi.errno()))
     else
       file = f
-      file:setvbuf("line")
+      ffi.C.setvbuf(file, nil, IOLBF, 0)
     end
   end
 end
@@ -418,7 +425,7 @@ local function send()
   if mode == "socket" then return send_datagram() end
   if file == nil then return false end
   put_raw("\n")
-  return file:write(ffi.string(buf, len)) ~= nil
+  return ffi.C.fwrite(buf, 1, len, file) == len
 end
 
 local realtime = ffi.new("struct traceable_timespec")
@@ -448,8 +455,7 @@ end
 
 function M.deinit()
   if file then
-    file:flush()
-    file:close()
+    ffi.C.fclose(file)
     file = nil
   end
   if fd ~= nil and fd >= 0 then

@@ -260,9 +260,16 @@ end
 local NO_HEADERS = { names = {}, values = {}, n = 0 }
 
 -- Writes and sends one event: the request of this transaction with `resp` (status nil: no response).
-local function write_event(req, resp)
-  local ipver, src_ip, dst_ip, proto, sp, dp = SCFlowTuple()
-  local sec, usec = SCPacketTimestamp()
+local function write_event(id, req, resp)
+  local tuple = req.tuple -- a request held back (see log_repaired) may go out in another flow's call
+  local src_ip, dst_ip, proto, sp, dp, sec, usec
+  if tuple then
+    src_ip, dst_ip, proto, sp, dp, sec, usec = tuple[2], tuple[3], tuple[4], tuple[5], tuple[6], tuple.sec, tuple.usec
+  else
+    local _
+    _, src_ip, dst_ip, proto, sp, dp = SCFlowTuple()
+    sec, usec = SCPacketTimestamp()
+  end
   local rh, sh = req.headers, resp.headers or NO_HEADERS
   local with_bodies = feed.body_limit() > 0
   local status = resp.status
@@ -273,7 +280,7 @@ local function write_event(req, resp)
   put_raw('{"timestamp":"')
   put_raw(timestamp(sec, usec))
   put_raw('","flow_id":')
-  put_number(SCFlowId())
+  put_number(id)
   put_raw(',"event_type":"http","src_ip":')
   put_string(src_ip)
   put_raw(',"src_port":')
@@ -339,9 +346,9 @@ local function is_h2c_upgrade(status, req)
   return false
 end
 
-local function emit(req, resp)
+local function emit(id, req, resp)
   if is_h2c_upgrade(resp.status, req) then return end
-  write_event(req, resp)
+  write_event(id, req, resp)
 end
 
 local function sweep(now)
@@ -350,7 +357,7 @@ local function sweep(now)
     if now - state.seen > IDLE_FLOW then
       if state.held then
         feed.count("http_responses_lost")
-        emit(state.held, NO_RESPONSE)
+        emit(id, state.held, NO_RESPONSE)
       end
       flows[id] = nil
       flow_count = flow_count - 1
@@ -421,11 +428,13 @@ local function log_repaired(id, req, resp)
       req, state.held = state.held, nil
     else
       feed.count("http_responses_lost")
-      emit(state.held, NO_RESPONSE)
+      emit(id, state.held, NO_RESPONSE)
       state.held = nil
     end
   end
   if state.first > state.last and is_interim(resp.status) then
+    req.tuple = { SCFlowTuple() }
+    req.tuple.sec, req.tuple.usec = SCPacketTimestamp()
     state.held = req
     return
   end
@@ -442,7 +451,7 @@ local function log_repaired(id, req, resp)
     resp = pop(state) or NO_RESPONSE
   end
   if resp.status == nil and state.losing then feed.count("http_responses_lost") end
-  emit(req, resp)
+  emit(id, req, resp)
   if state.first > state.last and state.held == nil and not state.losing then
     flows[id] = nil
     flow_count = flow_count - 1
@@ -457,7 +466,7 @@ function log()
     log_repaired(id, req, resp)
   else
     if resp.status and feed.body_limit() > 0 then libhtp_body(resp, feed.body_limit()) end
-    emit(req, resp)
+    emit(id, req, resp)
   end
   if flow_count > 0 then
     local now = time()
@@ -466,10 +475,10 @@ function log()
 end
 
 function deinit()
-  for _, state in pairs(flows) do
+  for id, state in pairs(flows) do
     if state.held then
       feed.count("http_responses_lost")
-      emit(state.held, NO_RESPONSE)
+      pcall(emit, id, state.held, NO_RESPONSE)
     end
   end
   feed.deinit()
