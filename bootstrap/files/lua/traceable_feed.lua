@@ -11,7 +11,8 @@
 --   feed.array(t)         marks t as a JSON array (so that an empty list is [] and not {})
 --   feed.emit(event)      JSON-encodes one event table and sends (socket) or appends (file) it; counts sends
 --                         and errors; never throws and never blocks Suricata
---   feed.begin_event(), feed.put_raw(s), feed.put_string(s), feed.put_number(n), feed.put_printable(s[, total]),
+--   feed.begin_event(), feed.put_raw(s), feed.put_string(s), feed.put_slice(s, i, j), feed.put_number(n),
+--   feed.put_printable(s[, total]),
 --   feed.send_event()     the same, for a script that writes its event's JSON itself (no table per event):
 --                         straight into the feed's buffer, then sent from it as emit does
 --   feed.deinit()
@@ -270,6 +271,11 @@ function M.put_string(s)
   put_string_bytes(ffi.cast(u8p, s), #s)
 end
 local put_string = M.put_string
+
+--- Appends s[i..j] (1-based, inclusive; empty when j < i) as a quoted, escaped JSON string.
+function M.put_slice(s, i, j)
+  put_string_bytes(ffi.cast(u8p, s) + (i - 1), j >= i and j - i + 1 or 0)
+end
 
 --- Appends a number (integers without a fraction; NaN and infinities as null).
 function M.put_number(v)

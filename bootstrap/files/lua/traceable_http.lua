@@ -20,8 +20,8 @@ local feed = require("traceable_feed")
 
 local format, date, tonumber, time = string.format, os.date, tonumber, os.time
 local find, sub, byte, lower, match = string.find, string.sub, string.byte, string.lower, string.match
-local put_raw, put_string, put_number, put_printable = feed.put_raw, feed.put_string, feed.put_number,
-    feed.put_printable
+local put_raw, put_string, put_slice, put_number, put_printable = feed.put_raw, feed.put_string, feed.put_slice,
+    feed.put_number, feed.put_printable
 
 -- libhtp's response-body-limit in suricata.yaml: a swallowed stream is kept up to this many bytes.
 local RESPONSE_BODY_LIMIT = 131072
@@ -41,11 +41,12 @@ function setup()
   last_sweep = time()
 end
 
--- Headers in wire order, duplicates kept, from a raw header block ("Name: value" lines, CRLF or LF): the count,
--- and the names and values in two arrays.
-local function parse_headers(raw)
-  local names, values, n = {}, {}, 0
-  if raw == nil then return names, values, 0 end
+-- Headers in wire order, duplicates kept, from a raw header block ("Name: value" lines, CRLF or LF): the block and
+-- the positions of each header's name and value in it (h[4i-3], h[4i-2]: name; h[4i-1], h[4i]: value), so that the
+-- event is written from the block itself without a string per header.
+local function headers_of(raw)
+  local h, n = { raw = raw or "" }, 0
+  raw = h.raw
   local pos, size = 1, #raw
   while pos <= size do
     local eol = find(raw, "\n", pos, true) or size + 1
@@ -56,27 +57,24 @@ local function parse_headers(raw)
       local v, e = colon + 1, stop
       while v <= e and (byte(raw, v) == 32 or byte(raw, v) == 9) do v = v + 1 end
       while e >= v and (byte(raw, e) == 32 or byte(raw, e) == 9) do e = e - 1 end
+      local k = 4 * n
+      h[k + 1], h[k + 2], h[k + 3], h[k + 4] = pos, colon - 1, v, e
       n = n + 1
-      names[n], values[n] = sub(raw, pos, colon - 1), sub(raw, v, e)
     end
     pos = eol + 1
   end
-  return names, values, n
+  h.n = n
+  return h
 end
 
 -- The value of the first header named `wanted` (lower case).
 local function header(h, wanted)
-  local names, size = h.names, #wanted
-  for i = 1, h.n do
-    local name = names[i]
-    if #name == size and lower(name) == wanted then return h.values[i] end
+  local raw, size = h.raw, #wanted
+  for k = 0, 4 * h.n - 1, 4 do
+    local from, to = h[k + 1], h[k + 2]
+    if to - from + 1 == size and lower(sub(raw, from, to)) == wanted then return sub(raw, h[k + 3], h[k + 4]) end
   end
   return nil
-end
-
-local function headers_of(raw)
-  local names, values, n = parse_headers(raw)
-  return { names = names, values = values, n = n }
 end
 
 -- libhtp keeps an interim response's headers and the final response's status line in front of the final
@@ -240,12 +238,13 @@ local function timestamp(sec, usec)
 end
 
 local function put_headers(h)
+  local raw = h.raw
   put_raw("[")
-  for i = 1, h.n do
-    put_raw(i == 1 and '{"name":' or ',{"name":')
-    put_string(h.names[i])
+  for k = 0, 4 * h.n - 1, 4 do
+    put_raw(k == 0 and '{"name":' or ',{"name":')
+    put_slice(raw, h[k + 1], h[k + 2])
     put_raw(',"value":')
-    put_string(h.values[i])
+    put_slice(raw, h[k + 3], h[k + 4])
     put_raw("}")
   end
   put_raw("]")
@@ -257,7 +256,7 @@ local function put_field(key, value)
   if type(value) == "number" then put_number(value) else put_string(value) end
 end
 
-local NO_HEADERS = { names = {}, values = {}, n = 0 }
+local NO_HEADERS = headers_of(nil)
 
 -- Writes and sends one event: the request of this transaction with `resp` (status nil: no response).
 local function write_event(id, req, resp)
