@@ -2,6 +2,7 @@
  * Suricata benchmark on VXLAN-mirrored HTTP, with the fleet's rendered configuration, offline.
  *
  *   npm run bench:suricata [-- --connections 20000 --concurrency 64 --items 8 --repeat 3]
+ *   npm run bench:suricata -- --instructions [--instructions-connections 2000]   (valgrind: instructions, not time)
  *
  * Writes a pcap (no dependency: written here) of many HTTP/1.1 connections as AWS Traffic Mirroring delivers
  * them: each packet of both directions in outer Ethernet/IPv4/UDP 4789/VXLAN, the two directions with different
@@ -317,6 +318,33 @@ export function benchSuricata(connections: number, concurrency: number, mode: Be
   }
 }
 
+/** Instructions Suricata executes per transaction in each mode, counted by valgrind's callgrind (exact and repeatable
+ * on a shared machine, unlike time): the difference between a capture of 2n and one of n connections, divided by n,
+ * so that start-up, shutdown and LuaJIT's compilation of its traces are left out. Needs valgrind; about a minute per
+ * run under it. */
+export function instructionsPerTransaction(n: number, concurrency: number, mode: BenchMode, items = 8): number {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'));
+  try {
+    const yaml = join(dir, 'suricata.yaml');
+    writeFileSync(yaml, benchYaml(mode));
+    const count = (connections: number) => {
+      const pcap = join(dir, `${connections}.pcap`);
+      writeMirroredHttpPcap(pcap, connections, concurrency, items);
+      const logDir = mkdtempSync(join(dir, 'log-'));
+      const env = { ...process.env, TRACEABLE_FEED_MODE: 'file', TRACEABLE_FEED_PATH: join(logDir, 'feed.json'), TRACEABLE_FEED_STATS: join(logDir, 'feed-stats.json'),
+        TRACEABLE_HTTP_BODY_LIMIT: String(mode === 'bodies' ? DEFAULT_HTTP_BODY_LIMIT : 0) };
+      const args = ['--tool=callgrind', `--callgrind-out-file=${join(logDir, 'callgrind.out')}`, 'suricata', '-r', pcap, '-c', yaml, '-l', logDir];
+      const r = spawnSync('valgrind', args, { encoding: 'utf8', timeout: 1_800_000, env });
+      const m = /Collected : (\d+)/.exec(r.stderr ?? '');
+      if (r.status !== 0 || !m) throw new Error(`valgrind suricata failed (${r.status ?? r.signal}): ${r.error ?? ''}${r.stderr?.slice(-2000)}`);
+      return Number(m[1]);
+    };
+    return (count(2 * n) - count(n)) / n;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const MODE_NAMES: Record<BenchMode, string> = {
   stock: 'stock Suricata, eve http headers only (no Lua)',
   headers: 'pipeline headers only (HttpBodyLimit 0)',
@@ -334,6 +362,14 @@ function main() {
   const items = opt('items', 8);
   const repeat = opt('repeat', 3);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+  if (args.includes('--instructions')) {
+    const n = opt('instructions-connections', 2000);
+    console.log(`instructions per transaction (valgrind callgrind; a capture of ${2 * n} connections minus one of ${n}, ${items} items per GET list):`);
+    const per = Object.fromEntries((['stock', 'headers', 'bodies'] as const).map((m) => [m, instructionsPerTransaction(n, concurrency, m, items)]));
+    for (const [m, v] of Object.entries(per)) console.log(`  ${MODE_NAMES[m as BenchMode]}: ${Math.round(v)}`);
+    console.log(`pipeline / stock eve http (throughput, by instructions): with bodies ${(per.stock / per.bodies).toFixed(3)}, headers only ${(per.stock / per.headers).toFixed(3)} (goal: with bodies at least 0.75)`);
+    return;
+  }
   console.log(`${spawnSync('suricata', ['-V'], { encoding: 'utf8' }).stdout.trim()} on the rendered fleet configuration, offline, feed in file mode`);
   console.log(`load average before: ${load()}`);
   const modes: BenchMode[] = ['stock', 'headers', 'bodies'];
