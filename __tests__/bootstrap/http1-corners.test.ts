@@ -90,6 +90,11 @@ const CONNECTIONS: Record<string, Exchange[]> = {
     get('/g/2', ok(2)),
     get('/g/3', ok(3)),
   ],
+  // A 204 that does send its Content-Length's bytes (RFC 9110 forbids it): nothing of the next response is taken.
+  j: [
+    get('/j/1', bodiless(response('204 No Content', [['Content-Length', '4']])), Buffer.from(head('204 No Content', [['Content-Length', '4']]) + 'oops')),
+    get('/j/2', ok(2)),
+  ],
   h: [
     exchange('HEAD', '/h/1', bodiless(response('200 OK', [['Content-Type', 'text/html'], ['Content-Length', '5000']]))),
     get('/h/2', ok(2)),
@@ -155,6 +160,7 @@ test("stock Suricata 7.0.10: a bodiless response's Content-Length swallows the n
   expect(stock.find((e) => e.http.url === '/b/2').http.response_headers).toContainEqual({ name: 'X-N', value: '3' });
   expect(['/c/1', '/c/2', '/c/3'].map((u) => status[u])).toEqual([204, null, null]);
   expect(['/d/1', '/d/2'].map((u) => status[u])).toEqual([204, 200]); // Content-Length: 0 is harmless
+  expect(['/j/1', '/j/2'].map((u) => status[u])).toEqual([204, 200]);
   // 103 Early Hints is taken for the final response; the final one is a transaction without a request.
   expect(['/g/1', '/libhtp::request_uri_not_seen', '/g/2', '/g/3'].map((u) => status[u])).toEqual([103, 200, 200, 200]);
   expect(['/h/1', '/h/2', '/h/3'].map((u) => status[u])).toEqual([200, 200, 200]); // HEAD: libhtp never reads a body

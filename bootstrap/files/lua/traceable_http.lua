@@ -380,7 +380,8 @@ local function swallowed(resp, state)
   libhtp_body(resp, RESPONSE_BODY_LIMIT)
   local data = resp.body
   resp.body, resp.kept = nil, 0
-  if data == nil then return nil end
+  -- Not a response: the server did send that many bytes of body after all (RFC 9110 forbids it); nothing was taken.
+  if data == nil or (sub(data, 1, 5) ~= "HTTP/" and header(resp.headers, "content-encoding") == nil) then return nil end
   if header(resp.headers, "content-encoding") then
     -- libhtp decompressed (mangled) them: nothing to parse.
     state.losing = true
