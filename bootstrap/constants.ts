@@ -60,8 +60,8 @@ export const FEED_SOCKET_PATH = `${FEED_DIR}/eve.sock`;
 /** File mode: where the events are appended, in the Suricata container (host: {@link SURICATA_LOG_DIR}). */
 export const FEED_FILE_PATH = '/var/log/suricata/traceable-feed.json';
 
-/** The feed's counters (events_sent, send_errors, bodies_truncated, events_too_large, time), rewritten at most
- * every 10 s, for the health check and the metrics. */
+/** The feed's counters (events_sent, send_errors, bodies_truncated, events_too_large, http_responses_recovered,
+ * http_responses_lost, time), rewritten at most every 10 s, for the health check and the metrics. */
 export const FEED_STATS_PATH = `${FEED_DIR}/feed-stats.json`;
 
 /** Suricata's own counters: the eve stats-only output, one JSON line every 30 s (totals). */

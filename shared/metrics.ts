@@ -23,6 +23,9 @@ export const HOST_METRICS = {
   reassemblyGaps: 'ReassemblyGaps',
   feedEventsSent: 'FeedEventsSent',
   feedSendErrors: 'FeedSendErrors',
+  /** HTTP/1 responses Suricata's parser swallowed that the Lua output could not recover (the feed's http_responses_lost):
+   * their events carry no status. */
+  httpResponsesLost: 'HttpResponsesLost',
 } as const;
 
 /** Seconds between two samples of {@link HOST_METRICS}. */

@@ -52,7 +52,7 @@ function sample(env: Record<string, string> = {}) {
 }
 
 test('the first sample sets the baseline; the next publishes the increases of every counter', () => {
-  writeSources([statsLine(1000, 0, 990, 40, 2, 0)], { events_sent: 40, send_errors: 0, bodies_truncated: 0, time: 't' });
+  writeSources([statsLine(1000, 0, 990, 40, 2, 0)], { events_sent: 40, send_errors: 0, bodies_truncated: 0, http_responses_lost: 1, time: 't' });
   const first = sample();
   expect(first.stderr).toBe('');
   expect(first.stdout).toBe('');
@@ -62,6 +62,7 @@ test('the first sample sets the baseline; the next publishes the increases of ev
     events_sent: 5030,
     send_errors: 3,
     bodies_truncated: 1,
+    http_responses_lost: 3,
     time: 't',
   });
   const second = sample();
@@ -89,6 +90,7 @@ test('the first sample sets the baseline; the next publishes the increases of ev
     [HOST_METRICS.reassemblyGaps]: 7,
     [HOST_METRICS.feedEventsSent]: 4990,
     [HOST_METRICS.feedSendErrors]: 3,
+    [HOST_METRICS.httpResponsesLost]: 2,
   });
   expect(Math.abs(doc._aws.Timestamp - Date.now())).toBeLessThan(60_000);
 });

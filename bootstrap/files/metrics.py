@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # Publishes a host's loss and throughput as CloudWatch metrics (embedded metric format) every interval: kernel packets
 # and drops, VXLAN-decoded packets, HTTP transactions and TCP reassembly gaps from Suricata's stats (TRACEABLE_STATS_FILE,
-# eve stats totals), events sent and send errors from the feed's counters (TRACEABLE_FEED_DIR/feed-stats.json). Each
-# value is the increase since the previous sample (a counter that went down means its writer restarted: the new total is
-# the increase). Stale or missing sources publish nothing.
+# eve stats totals), events sent, send errors and HTTP/1 responses lost from the feed's counters
+# (TRACEABLE_FEED_DIR/feed-stats.json). Each value is the increase since the previous sample (a counter that went down
+# means its writer restarted: the new total is the increase). Stale or missing sources publish nothing.
 # Destination (TRACEABLE_METRICS_SINK): "udp:HOST:PORT" (EC2: the CloudWatch agent's EMF listener) or "stdout" (ECS: the
 # awslogs driver ships it to CloudWatch Logs, which extracts the metrics).
 # Usage: metrics.py [--once]   (--once: one sample against the state file, then exit)
@@ -34,6 +34,7 @@ COUNTERS = {
     "ReassemblyGaps": ("suricata", [("tcp", "reassembly_gap")]),
     "FeedEventsSent": ("feed", [("events_sent",)]),
     "FeedSendErrors": ("feed", [("send_errors",)]),
+    "HttpResponsesLost": ("feed", [("http_responses_lost",)]),
 }
 
 

@@ -11,6 +11,10 @@
 --   feed.array(t)         marks t as a JSON array (so that an empty list is [] and not {})
 --   feed.emit(event)      JSON-encodes one event table and sends (socket) or appends (file) it; counts sends
 --                         and errors; never throws and never blocks Suricata
+--   feed.begin_event(), feed.put_raw(s), feed.put_string(s), feed.put_slice(s, i, j), feed.put_number(n),
+--   feed.put_printable(s[, total]),
+--   feed.send_event()     the same, for a script that writes its event's JSON itself (no table per event):
+--                         straight into the feed's buffer, then sent from it as emit does
 --   feed.deinit()
 --
 -- Socket mode sends each event as one unix datagram to the agent's socket (connected, so that the kernel tells
@@ -18,7 +22,8 @@
 -- it waits up to SEND_WAIT_MS for room, once; when that wait fails, later events are dropped without waiting
 -- for a second, so that a stuck agent slows Suricata by at most 5%. When the agent is not there, events are
 -- dropped and a reconnect is tried every second. Every dropped event counts in send_errors.
--- Counters (events_sent, send_errors, bodies_truncated, time) go to TRACEABLE_FEED_STATS (default
+-- Counters (events_sent, send_errors, bodies_truncated, events_too_large, and traceable_http.lua's
+-- http_responses_recovered and http_responses_lost; feed.count) go to TRACEABLE_FEED_STATS (default
 -- /run/traceable-feed/feed-stats.json) at most every 10 s, atomically (write, then rename). Suricata gives
 -- each output script its own Lua state, so the counters live in one block of process memory that every
 -- script's state shares (one slot per script, summed when written).
@@ -28,7 +33,8 @@ local M = {}
 
 ffi.cdef [[
 typedef struct { uint16_t sun_family; char sun_path[108]; } traceable_sockaddr_un;
-typedef struct { double events_sent, send_errors, bodies_truncated, events_too_large; } traceable_feed_slot;
+typedef struct { double events_sent, send_errors, bodies_truncated, events_too_large, http_responses_recovered,
+  http_responses_lost; } traceable_feed_slot;
 typedef struct { int32_t used; double last_write; traceable_feed_slot slot[16]; } traceable_feed_counters;
 struct traceable_pollfd { int fd; short events; short revents; };
 struct traceable_timespec { long tv_sec; long tv_nsec; };
@@ -43,12 +49,18 @@ void *calloc(size_t nmemb, size_t size);
 int setenv(const char *name, const char *value, int overwrite);
 char *getenv(const char *name);
 char *strerror(int errnum);
+typedef struct traceable_FILE traceable_FILE;
+traceable_FILE *fopen(const char *path, const char *mode);
+size_t fwrite(const void *ptr, size_t size, size_t n, traceable_FILE *f);
+int setvbuf(traceable_FILE *f, char *buf, int mode, size_t size);
+int fflush(traceable_FILE *f);
+int fclose(traceable_FILE *f);
 ]]
 
 local AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_CLOEXEC = 1, 2, 2048, 524288
 local SOL_SOCKET, SO_SNDBUF, SO_SNDBUFFORCE = 1, 7, 32
 local MSG_DONTWAIT, MSG_NOSIGNAL = 64, 16384
-local POLLOUT, CLOCK_MONOTONIC = 4, 1
+local POLLOUT, CLOCK_REALTIME, CLOCK_MONOTONIC, IOLBF = 4, 0, 1, 1
 local EAGAIN, ENOBUFS, EMSGSIZE, EINTR = 11, 105, 90, 4
 local SEND_WAIT_MS, DROP_WITHOUT_WAIT_S, RECONNECT_S = 50, 1, 1
 
@@ -170,12 +182,13 @@ function M.setup()
     if #path > 107 then error("traceable_feed: socket path longer than 107 bytes: " .. path) end
     open_socket()
   else
-    local f, err = io.open(path, "a")
-    if not f then
-      warn_once("open", "cannot open " .. path .. ": " .. tostring(err))
+    -- C stdio, so that an event is written from the buffer without a Lua string; line-buffered: one write per event.
+    local f = ffi.C.fopen(path, "a")
+    if f == nil then
+      warn_once("open", "cannot open " .. path .. ": " .. errno_text(ffi.errno()))
     else
       file = f
-      file:setvbuf("line")
+      ffi.C.setvbuf(file, nil, IOLBF, 0)
     end
   end
 end
@@ -184,14 +197,107 @@ function M.body_limit()
   return limit
 end
 
--- Byte loops over bodies run as LuaJIT-compiled FFI code (pattern-based gsub costs tens of ns per byte).
-local scratch, scratch_size = nil, 0
-local function scratch_buffer(n)
-  if n > scratch_size then
-    scratch_size = math.max(n, 2 * scratch_size, 65536)
-    scratch = ffi.new("uint8_t[?]", scratch_size)
+-- The event being encoded: JSON written straight into one growing byte buffer by LuaJIT-compiled FFI loops, so
+-- that an event costs no intermediate Lua strings (pattern-based gsub costs tens of ns per byte; a string per
+-- field and a table.concat per event cost more than the bytes themselves). The socket sends from the buffer.
+local floor, tostring, type, pairs, ipairs, getmetatable, band, rshift = math.floor, tostring, type, pairs, ipairs,
+    getmetatable, bit.band, bit.rshift
+local format = string.format
+local u8p = ffi.typeof("const uint8_t *")
+local buf, cap, len = nil, 0, 0
+
+local function reserve(n)
+  if len + n > cap then
+    local grown = math.max(2 * cap, len + n, 65536)
+    local new = ffi.new("uint8_t[?]", grown)
+    if len > 0 then ffi.copy(new, buf, len) end
+    buf, cap = new, grown
   end
-  return scratch
+end
+
+local HEX = ffi.new("const uint8_t[16]", { 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102 })
+-- What a byte becomes in a JSON string: 0 copied as is; else the letter after "\" (\n, \r, \t, \b, \f, \", \\),
+-- or 117 (u) for \u00XX: control characters, and bytes over 0x7F as the Latin-1 code point (eve escapes invalid
+-- UTF-8 instead; this keeps every datagram valid JSON whatever the bytes).
+local ESCAPE = ffi.new("uint8_t[256]")
+for b = 0, 255 do
+  if b < 32 or b >= 127 then ESCAPE[b] = 117 end
+end
+ESCAPE[8], ESCAPE[9], ESCAPE[10], ESCAPE[12], ESCAPE[13], ESCAPE[34], ESCAPE[92] = 98, 116, 110, 102, 114, 34, 92
+-- What a body byte becomes, as Traceable's fork prints it (PrintStringsToBuffer): printable ASCII, CR and LF kept,
+-- every other byte "."; then escaped like any JSON string (only ", \, CR and LF need it).
+local PRINTABLE = ffi.new("uint8_t[256]")
+for b = 0, 255 do
+  PRINTABLE[b] = ((b >= 32 and b <= 126) or b == 10 or b == 13) and b or 46
+end
+
+-- Appends s[0, n) as a quoted JSON string; table maps each byte first (PRINTABLE) or not (nil).
+local function put_string_bytes(src, n, map)
+  reserve(6 * n + 2)
+  local out, o = buf, len
+  out[o] = 34
+  o = o + 1
+  for i = 0, n - 1 do
+    local b = src[i]
+    if map then b = map[b] end
+    local e = ESCAPE[b]
+    if e == 0 then
+      out[o] = b
+      o = o + 1
+    elseif e ~= 117 then
+      out[o], out[o + 1] = 92, e
+      o = o + 2
+    else
+      out[o], out[o + 1], out[o + 2], out[o + 3] = 92, 117, 48, 48
+      out[o + 4], out[o + 5] = HEX[rshift(b, 4)], HEX[band(b, 15)]
+      o = o + 6
+    end
+  end
+  out[o] = 34
+  len = o + 1
+end
+
+--- Appends s as it is (JSON punctuation, keys written by the caller: `"name":`).
+function M.put_raw(s)
+  local n = #s
+  reserve(n)
+  ffi.copy(buf + len, s, n)
+  len = len + n
+end
+local put_raw = M.put_raw
+
+--- Appends s as a quoted, escaped JSON string.
+function M.put_string(s)
+  put_string_bytes(ffi.cast(u8p, s), #s)
+end
+local put_string = M.put_string
+
+--- Appends s[i..j] (1-based, inclusive; empty when j < i) as a quoted, escaped JSON string.
+function M.put_slice(s, i, j)
+  put_string_bytes(ffi.cast(u8p, s) + (i - 1), j >= i and j - i + 1 or 0)
+end
+
+--- Appends a number (integers without a fraction; NaN and infinities as null).
+function M.put_number(v)
+  if v == floor(v) and v >= -9007199254740992 and v <= 9007199254740992 then
+    put_raw(format("%d", v))
+  elseif v ~= v or v == math.huge or v == -math.huge then
+    put_raw("null")
+  else
+    put_raw(format("%.17g", v))
+  end
+end
+local put_number = M.put_number
+
+--- Appends a body as Traceable's fork prints it (see M.printable), quoted and escaped, in one pass; counts it as
+--- truncated when longer than the limit (or when its full length `total` is).
+function M.put_printable(s, total)
+  local n = #s
+  if n > limit or (total ~= nil and total > limit) then
+    slot.bodies_truncated = slot.bodies_truncated + 1
+    if n > limit then n = limit end
+  end
+  put_string_bytes(ffi.cast(u8p, s), n, PRINTABLE)
 end
 
 function M.printable(s, total)
@@ -201,11 +307,9 @@ function M.printable(s, total)
     s = s:sub(1, limit)
   end
   local n = #s
-  local src, out = ffi.cast("const uint8_t *", s), scratch_buffer(n)
-  for i = 0, n - 1 do
-    local b = src[i]
-    if (b >= 32 and b <= 126) or b == 10 or b == 13 then out[i] = b else out[i] = 46 end
-  end
+  reserve(n)
+  local src, out = ffi.cast(u8p, s), buf + len
+  for i = 0, n - 1 do out[i] = PRINTABLE[src[i]] end
   return ffi.string(out, n)
 end
 
@@ -214,118 +318,73 @@ function M.array(t)
   return setmetatable(t or {}, ARRAY)
 end
 
-local encode_value
-local concat, format, floor, tostring, type, pairs, ipairs, getmetatable = table.concat, string.format, math.floor,
-    tostring, type, pairs, ipairs, getmetatable
-
-local HEX = ffi.new("const uint8_t[16]", { 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102 })
-local SHORT_ESCAPE = ffi.new("uint8_t[128]")
-SHORT_ESCAPE[8], SHORT_ESCAPE[9], SHORT_ESCAPE[10], SHORT_ESCAPE[12], SHORT_ESCAPE[13] = 98, 116, 110, 102, 114
-SHORT_ESCAPE[34], SHORT_ESCAPE[92] = 34, 92
-
--- JSON string escapes: control characters as \u00XX (or \n, \r, \t, \b, \f), bytes over 0x7F as the Latin-1
--- code point \u00XX (eve escapes invalid UTF-8 instead; this keeps every datagram valid JSON whatever the bytes).
-local function escape(s)
-  local n = #s
-  local src, out = ffi.cast("const uint8_t *", s), scratch_buffer(6 * n + 2)
-  local o = 1
-  out[0] = 34
-  for i = 0, n - 1 do
-    local b = src[i]
-    if b >= 32 and b < 127 and b ~= 34 and b ~= 92 then
-      out[o] = b
-      o = o + 1
-    elseif b < 128 and SHORT_ESCAPE[b] ~= 0 then
-      out[o], out[o + 1] = 92, SHORT_ESCAPE[b]
-      o = o + 2
-    else
-      out[o], out[o + 1], out[o + 2], out[o + 3] = 92, 117, 48, 48
-      out[o + 4], out[o + 5] = HEX[bit.rshift(b, 4)], HEX[bit.band(b, 15)]
-      o = o + 6
-    end
-  end
-  out[o] = 34
-  return ffi.string(out, o + 1)
-end
-
-local function encode_string(s, out, n)
-  n = n + 1
-  out[n] = escape(s)
-  return n
-end
-
-encode_value = function(v, out, n)
+local function put_value(v)
   local t = type(v)
   if t == "string" then
-    return encode_string(v, out, n)
+    put_string(v)
   elseif t == "number" then
-    n = n + 1
-    if v == floor(v) and v >= -9007199254740992 and v <= 9007199254740992 then
-      out[n] = format("%d", v)
-    elseif v ~= v or v == math.huge or v == -math.huge then
-      out[n] = "null"
-    else
-      out[n] = format("%.17g", v)
-    end
-    return n
+    put_number(v)
   elseif t == "boolean" then
-    n = n + 1
-    out[n] = v and "true" or "false"
-    return n
+    put_raw(v and "true" or "false")
   elseif t == "table" then
     if getmetatable(v) == ARRAY or (v[1] ~= nil) then
-      n = n + 1
-      out[n] = "["
+      put_raw("[")
       for i, item in ipairs(v) do
-        if i > 1 then
-          n = n + 1
-          out[n] = ","
-        end
-        n = encode_value(item, out, n)
+        if i > 1 then put_raw(",") end
+        put_value(item)
       end
-      n = n + 1
-      out[n] = "]"
+      put_raw("]")
     else
-      n = n + 1
-      out[n] = "{"
+      put_raw("{")
       local first = true
       for k, item in pairs(v) do
-        if not first then
-          n = n + 1
-          out[n] = ","
-        end
+        if not first then put_raw(",") end
         first = false
-        n = encode_string(tostring(k), out, n)
-        n = n + 1
-        out[n] = ":"
-        n = encode_value(item, out, n)
+        put_string(tostring(k))
+        put_raw(":")
+        put_value(item)
       end
-      n = n + 1
-      out[n] = "}"
+      put_raw("}")
     end
-    return n
+  else
+    put_raw("null")
   end
-  n = n + 1
-  out[n] = "null"
-  return n
+end
+
+--- Starts a new event in the buffer (what the put_* functions append to; M.send_event sends it).
+function M.begin_event()
+  len = 0
+end
+
+local function encode_into(event)
+  len = 0
+  put_value(event)
 end
 
 function M.encode(event)
-  local out = {}
-  local n = encode_value(event, out, 0)
-  return concat(out, "", 1, n)
+  encode_into(event)
+  return ffi.string(buf, len)
+end
+
+-- The counters of a slot (traceable_feed_slot), in feed-stats.json's order.
+local COUNTERS = { "events_sent", "send_errors", "bodies_truncated", "events_too_large", "http_responses_recovered",
+  "http_responses_lost" }
+
+--- Adds n (default 1) to one of the counters (a name in COUNTERS) of this script's slot.
+function M.count(name, n)
+  slot[name] = slot[name] + (n or 1)
 end
 
 local function write_stats(now)
   counters.last_write = now
-  local sent, errors, truncated, too_large = 0, 0, 0, 0
-  for i = 0, counters.used - 1 do
-    local s = counters.slot[i]
-    sent, errors = sent + s.events_sent, errors + s.send_errors
-    truncated, too_large = truncated + s.bodies_truncated, too_large + s.events_too_large
+  local parts = { format('{"time":%d,"mode":"%s"', now, mode) }
+  for _, name in ipairs(COUNTERS) do
+    local total = 0
+    for i = 0, counters.used - 1 do total = total + counters.slot[i][name] end
+    parts[#parts + 1] = format('"%s":%d', name, total)
   end
-  local json = format('{"time":%d,"mode":"%s","events_sent":%d,"send_errors":%d,"bodies_truncated":%d,'
-    .. '"events_too_large":%d,"body_limit":%d}\n', now, mode, sent, errors, truncated, too_large, limit)
+  parts[#parts + 1] = format('"body_limit":%d}\n', limit)
+  local json = table.concat(parts, ",")
   local tmp = stats_path .. ".tmp"
   local f = io.open(tmp, "w")
   if not f then
@@ -337,16 +396,16 @@ local function write_stats(now)
   os.rename(tmp, stats_path)
 end
 
-local function send_datagram(line)
+local function send_datagram()
   local now = monotonic()
   if not ensure_connected(now) then return false end
   local waited = false
   while true do
-    if ffi.C.send(fd, line, #line, MSG_DONTWAIT + MSG_NOSIGNAL) >= 0 then return true end
+    if ffi.C.send(fd, buf, len, MSG_DONTWAIT + MSG_NOSIGNAL) >= 0 then return true end
     local e = ffi.errno()
     if e == EMSGSIZE then
       slot.events_too_large = slot.events_too_large + 1
-      warn_once("size", "an event of " .. #line .. " bytes is larger than the socket allows; lower the body limit")
+      warn_once("size", "an event of " .. len .. " bytes is larger than the socket allows; lower the body limit")
       return false
     elseif e == EAGAIN or e == ENOBUFS then
       -- The agent's queue is full: wait for room once, unless a wait failed within the last second.
@@ -368,28 +427,41 @@ local function send_datagram(line)
   end
 end
 
-local function send(line)
-  if mode == "socket" then return send_datagram(line) end
+local function send()
+  if mode == "socket" then return send_datagram() end
   if file == nil then return false end
-  return file:write(line, "\n") ~= nil
+  put_raw("\n")
+  return ffi.C.fwrite(buf, 1, len, file) == len
 end
 
-function M.emit(event)
-  local ok, sent = pcall(function() return send(M.encode(event)) end)
+local realtime = ffi.new("struct traceable_timespec")
+local function count_sent(ok, sent)
   if ok and sent then
     slot.events_sent = slot.events_sent + 1
   else
     slot.send_errors = slot.send_errors + 1
     if not ok then warn_once("emit", "could not encode an event: " .. tostring(sent)) end
   end
-  local now = os.time()
+  ffi.C.clock_gettime(CLOCK_REALTIME, realtime)
+  local now = tonumber(realtime.tv_sec)
   if now - counters.last_write >= M.STATS_INTERVAL then pcall(write_stats, now) end
+end
+
+--- Sends (socket) or appends (file) the event written since M.begin_event(); never throws.
+function M.send_event()
+  count_sent(pcall(send))
+end
+
+--- JSON-encodes one event table and sends or appends it; never throws.
+function M.emit(event)
+  local ok, err = pcall(encode_into, event)
+  if not ok then return count_sent(false, err) end
+  count_sent(pcall(send))
 end
 
 function M.deinit()
   if file then
-    file:flush()
-    file:close()
+    ffi.C.fclose(file)
     file = nil
   end
   if fd ~= nil and fd >= 0 then

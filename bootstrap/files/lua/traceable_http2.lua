@@ -131,14 +131,12 @@ local function sweep(now)
 end
 
 function log()
+  local fid = SCFlowId()
+  -- Not even SCStreamingBuffer() (it would copy the chunk into Lua) nor the clock: the entry goes IDLE_IGNORED
+  -- after the flow was ignored; a flow still alive then comes back without the open flag and is ignored again.
+  if ignored[fid] then return end
   local now = time()
   if now - last_sweep >= SWEEP_EVERY then sweep(now) end
-  local fid = SCFlowId()
-  if ignored[fid] then
-    -- Not even SCStreamingBuffer(): it would copy the chunk into Lua. The entry goes after IDLE_IGNORED.
-    ignored[fid] = now
-    return
-  end
   local data, open, close, toserver = SCStreamingBuffer()
   local c = connections[fid]
   if c == nil then
