@@ -1,5 +1,5 @@
 /**
- * `npm run permissions -- --stack <StackName> [--config path] [--for plan|apply] [--account id] [--out dir]`: synthesizes
+ * `npm run permissions -- --stack <StackName> [--config path] [--for plan|apply|boundary] [--account id] [--out dir]`: synthesizes
  * the stack's configuration as the app does and prints (or writes) the deployer's plan and apply policies.
  * Exit 0 when printed, 1 when the stack cannot be described (an unknown resource type), 2 for usage and configuration errors.
  */
@@ -16,7 +16,7 @@ export const USAGE =
   'usage: npm run permissions -- --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply] ' +
   '[--account <12-digit AWS account ID>] [--out <directory for the policy files>]';
 
-export const KINDS = ['plan', 'apply'] as const;
+export const KINDS = ['plan', 'apply', 'boundary'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface PermissionsIo {
@@ -66,7 +66,7 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   const { stack, config, account, out } = parsed.values;
   if (!stack) return usageError('--stack is required');
   const wanted = parsed.values.for;
-  if (wanted !== undefined && !KINDS.includes(wanted as Kind)) return usageError(`--for: got ${JSON.stringify(wanted)}; expected plan or apply`);
+  if (wanted !== undefined && !KINDS.includes(wanted as Kind)) return usageError(`--for: got ${JSON.stringify(wanted)}; expected plan, apply or boundary`);
   if (account !== undefined && !/^\d{12}$/.test(account)) return usageError(`--account: got ${JSON.stringify(account)}; expected a 12-digit AWS account ID`);
 
   if (out !== undefined) {
@@ -97,6 +97,7 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   io.stdout(`Deployer permissions for stack ${stack} (${chosen.Region}, ${chosen.MirrorSourceType}, ${fleet}, ${secret}, ${policies.backend} backend)`);
   io.stdout(`${policies.resourceTypes.length} resource types: ${policies.resourceTypes.join(', ')}`);
   io.stdout(`Account: ${account ?? '* (any; pass --account to name yours)'}`);
+  io.stdout(`Permissions boundary of the stack's roles: ${policies.boundaryArn} (create that policy from the boundary policy below; an existing one must allow at least as much)`);
   for (const kind of KINDS.filter((k) => wanted === undefined || wanted === k)) {
     const documents = policies[kind];
     const { header, titles } = describePolicy(kind, documents);

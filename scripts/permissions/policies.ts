@@ -6,7 +6,8 @@
  */
 import { partitionOf } from '../../modules/aws-partition';
 import { STACK_TAG_KEY } from '../../shared';
-import { OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
+import { boundaryPolicy } from './boundary';
+import { BOUNDED_ROLE_ACTIONS, OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
 
 /** IAM's limit for a customer managed policy, in characters without whitespace. */
 export const MANAGED_POLICY_LIMIT = 6144;
@@ -18,7 +19,7 @@ export interface TerraformJson {
 }
 
 export interface Statement {
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
   Condition?: Condition;
@@ -30,6 +31,10 @@ export interface PolicyDocument {
 export interface DeployerPolicies {
   readonly plan: PolicyDocument[];
   readonly apply: PolicyDocument[];
+  /** The permissions boundary of the stack's roles: one document (a role takes one boundary), see boundary.ts. */
+  readonly boundary: PolicyDocument[];
+  /** The boundary's ARN the stack's roles carry (what the apply policy requires on them). */
+  readonly boundaryArn?: string;
   /** Resource types the policies cover, sorted. */
   readonly resourceTypes: string[];
   /** Backend type (local, s3, remote, cloud). */
@@ -44,7 +49,7 @@ export class PermissionsError extends Error {
   }
 }
 
-interface Entry {
+export interface Entry {
   actions: string[];
   resources: readonly string[];
   condition?: Condition;
@@ -103,6 +108,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
   };
   const arn = (service: string, rest: string, arnOptions: { global?: boolean; accountless?: boolean } = {}) =>
     `arn:${partition}:${service}:${arnOptions.global ? '' : region}:${arnOptions.accountless ? '' : account}:${rest}`;
+  const boundaryArn = roleBoundary(resources);
 
   const reads: Entry[] = [];
   const writes: Entry[] = [];
@@ -116,6 +122,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
         arn,
         named: (attribute) => resolve(`${address}.${attribute}`, settings[attribute]),
         stackTag: { key: STACK_TAG_KEY, value: stackTagValue },
+        boundary: () => boundaryArn ?? missingBoundary(),
       };
       for (const grant of row.grants) {
         const where = grant.resources(context);
@@ -146,12 +153,45 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
   }
 
   const backend = backendEntries(json, account);
+  const roles = Object.keys(resources.aws_iam_role ?? {}).map((name) => arn('iam', `role/${resolve(`aws_iam_role.${name}.name`, resources.aws_iam_role[name].name)}`, { global: true }));
+  const boundary = boundaryPolicy(resources, { resolve, arn });
+  if (policySize(boundary) > MANAGED_POLICY_LIMIT) throw new PermissionsError(`the boundary policy exceeds IAM's ${MANAGED_POLICY_LIMIT}-character managed-policy limit, and a role takes one boundary`);
   return {
     plan: splitPolicies(mergeStatements([...reads, ...backend.reads])),
-    apply: splitPolicies(mergeStatements([...reads, ...backend.reads, ...writes, ...backend.writes])),
+    apply: splitPolicies([...mergeStatements([...reads, ...backend.reads, ...writes, ...backend.writes]), ...(boundaryArn ? boundaryGuards(roles, boundaryArn) : [])]),
+    boundary: [boundary],
+    ...(boundaryArn ? { boundaryArn } : {}),
     resourceTypes,
     backend: backend.type,
   };
+}
+
+/** The one permissions boundary of the stack's roles; none when the stack has no role; an error when they differ. */
+function roleBoundary(resources: NonNullable<TerraformJson['resource']>): string | undefined {
+  const roles = Object.values(resources.aws_iam_role ?? {});
+  if (roles.length === 0) return undefined;
+  const boundaries = new Set(roles.map((role) => role.permissions_boundary));
+  const [only] = boundaries;
+  if (boundaries.size !== 1 || typeof only !== 'string') missingBoundary();
+  return only as string;
+}
+
+function missingBoundary(): never {
+  throw new PermissionsError(
+    "the stack's IAM roles carry no permissions boundary: set AccountId (the roles then carry the generated <StackName>-boundary policy of that account) " +
+      'or PermissionsBoundaryArn; without one, a deployer who may create the stack\'s roles and put their policies could make itself administrator',
+  );
+}
+
+/**
+ * Explicit denials that hold whatever else the deployer is allowed: no role of the stack changed without the boundary,
+ * and the boundary never removed.
+ */
+function boundaryGuards(roles: readonly string[], boundaryArn: string): Statement[] {
+  return [
+    { Effect: 'Deny', Action: [...BOUNDED_ROLE_ACTIONS].sort(), Resource: [...roles].sort(), Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn } } },
+    { Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: [...roles].sort() },
+  ];
 }
 
 /** What the state backend needs: S3 object and bucket, its lock file or DynamoDB table; nothing in AWS otherwise. */
