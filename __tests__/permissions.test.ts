@@ -97,6 +97,13 @@ describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as co
     get: (_target, key: keyof ReturnType<typeof deployerPolicies>) => (generated ??= deployerPolicies(json as TerraformJson))[key],
   });
 
+  test('every role the stack creates carries the permissions boundary the apply policy requires', () => {
+    const roles = Object.values((json.resource as Record<string, Record<string, unknown>>).aws_iam_role ?? {}) as { permissions_boundary?: string }[];
+    expect(roles.length).toBeGreaterThan(0);
+    expect(roles.map((role) => role.permissions_boundary)).toEqual(roles.map(() => BOUNDARY));
+    expect(policies.boundaryArn).toBe(BOUNDARY);
+  });
+
   test('the table knows every resource type in the synthesized JSON', () => {
     const unknown = types.filter((type) => !PERMISSIONS_TABLE[type]);
     if (unknown.length > 0) throw new Error(`no row in PERMISSIONS_TABLE (scripts/permissions/table.ts) for ${unknown.join(', ')}`);
@@ -231,6 +238,37 @@ function expectValidPolicy(document: PolicyDocument): void {
     }
   }
 }
+
+describe('the permissions boundary', () => {
+  test('without AccountId or PermissionsBoundaryArn the roles have none, and the generator refuses to write policies for them', () => {
+    const { json } = synthAny();
+    expect(Object.values(json.resource.aws_iam_role).map((role) => (role as { permissions_boundary?: string }).permissions_boundary)).toEqual([undefined, undefined]);
+    expect(() => deployerPolicies(json as TerraformJson)).toThrow(
+      "the stack's IAM roles carry no permissions boundary: set AccountId (the roles then carry the generated <StackName>-boundary policy of that account) " +
+        "or PermissionsBoundaryArn; without one, a deployer who may create the stack's roles and put their policies could make itself administrator",
+    );
+  });
+
+  test('an existing boundary named in the configuration is the one the roles carry and the apply policy requires', () => {
+    const existing = 'arn:aws:iam::123456789012:policy/platform/workload-boundary';
+    const { json } = synthAny({ PermissionsBoundaryArn: existing, DeployTraceableAgentInECS: true });
+    expect(new Set(Object.values(json.resource.aws_iam_role).map((role) => (role as { permissions_boundary?: string }).permissions_boundary))).toEqual(new Set([existing]));
+    const creates = deployerPolicies(json as TerraformJson).apply.flatMap((d) => d.Statement).filter((s) => s.Effect === 'Allow' && s.Action.includes('iam:CreateRole'));
+    expect(creates.length).toBeGreaterThan(0);
+    for (const statement of creates) expect(statement.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': existing } });
+  });
+
+  test('the boundary document: no IAM, STS or Organizations, the token secret and the bundle bucket only, one managed policy', () => {
+    const [boundary, ...more] = deployerPolicies(synthConfig({ DeployTraceableAgentInECS: true }).json as TerraformJson).boundary;
+    expect(more).toEqual([]);
+    expectValidPolicy(boundary);
+    const actions = boundary.Statement.flatMap((s) => s.Action);
+    expect(actions.filter((action) => /^(iam|sts|organizations):/.test(action) || action === '*')).toEqual([]);
+    const on = (service: string) => boundary.Statement.filter((s) => s.Action.some((action) => action.startsWith(`${service}:`))).map((s) => [s.Action, s.Resource]);
+    expect(on('secretsmanager')).toEqual([[['secretsmanager:GetSecretValue'], [`arn:aws:secretsmanager:eu-west-1:*:secret:${STACK}/traceable-refresh-token-??????`]]]);
+    expect(on('s3')).toEqual([[['s3:GetObject'], [BUNDLE_BUCKET, `${BUNDLE_BUCKET}/*`]]]);
+  });
+});
 
 describe('the state backend', () => {
   let s3: ReturnType<typeof deployerPolicies>;

@@ -7,7 +7,7 @@
 import { partitionOf } from '../../modules/aws-partition';
 import { STACK_TAG_KEY } from '../../shared';
 import { boundaryPolicy } from './boundary';
-import { BOUNDED_ROLE_ACTIONS, OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
+import { BOUNDED_ROLE_ACTIONS, OPERATIONS, PERMISSIONS_TABLE, type Condition, type Operation, type ResourceContext, type TableRow } from './table';
 
 /** IAM's limit for a customer managed policy, in characters without whitespace. */
 export const MANAGED_POLICY_LIMIT = 6144;
@@ -35,10 +35,21 @@ export interface DeployerPolicies {
   readonly boundary: PolicyDocument[];
   /** The boundary's ARN the stack's roles carry (what the apply policy requires on them). */
   readonly boundaryArn?: string;
+  /** Every call the table says the provider makes for each synthesized resource (and its PassRole): what tests replay. */
+  readonly calls: ProviderCall[];
   /** Resource types the policies cover, sorted. */
   readonly resourceTypes: string[];
   /** Backend type (local, s3, remote, cloud). */
   readonly backend: string;
+}
+
+export interface ProviderCall {
+  /** `type.name` of the synthesized resource. */
+  readonly address: string;
+  readonly operation: Operation;
+  readonly action: string;
+  /** The resources (ARN patterns) the call acts on, as the policy names them. */
+  readonly resources: readonly string[];
 }
 
 /** A stack the generator cannot describe (unknown resource type, unresolvable name): the message says what to do. */
@@ -110,6 +121,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
     `arn:${partition}:${service}:${arnOptions.global ? '' : region}:${arnOptions.accountless ? '' : account}:${rest}`;
   const boundaryArn = roleBoundary(resources);
 
+  const calls: ProviderCall[] = [];
   const reads: Entry[] = [];
   const writes: Entry[] = [];
   for (const type of resourceTypes) {
@@ -133,6 +145,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
           const actions = grant.actions[operation];
           if (!actions || actions.length === 0) continue;
           (operation === 'read' ? reads : writes).push({ actions: [...actions], resources: where, condition });
+          calls.push(...actions.map((action) => ({ address, operation, action, resources: where })));
         }
       }
       for (const { attribute, service } of row.passesRole ?? []) {
@@ -143,9 +156,11 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
           throw new PermissionsError(`${address}.${attribute}: ${JSON.stringify(value)} is not one of the stack's own roles; iam:PassRole is granted only for those`);
         }
         const roleName = resolve(`${address}.${attribute}`, value);
+        const role = arn('iam', `role/${roleName}`, { global: true });
+        calls.push({ address, operation: 'create', action: 'iam:PassRole', resources: [role] });
         writes.push({
           actions: ['iam:PassRole'],
-          resources: [arn('iam', `role/${roleName}`, { global: true })],
+          resources: [role],
           condition: { StringEquals: { 'iam:PassedToService': service } },
         });
       }
@@ -160,6 +175,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
     plan: splitPolicies(mergeStatements([...reads, ...backend.reads])),
     apply: splitPolicies([...mergeStatements([...reads, ...backend.reads, ...writes, ...backend.writes]), ...(boundaryArn ? boundaryGuards(roles, boundaryArn) : [])]),
     boundary: [boundary],
+    calls,
     ...(boundaryArn ? { boundaryArn } : {}),
     resourceTypes,
     backend: backend.type,

@@ -810,8 +810,8 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
     sources: [sar('amazonec2'), provider('aws_ec2_traffic_mirror_target')],
     grants: [
       ec2Read,
-      // CreateTrafficMirrorTarget also authorizes on the network load balancer it points at.
-      ...ec2Create('traffic-mirror-target', 'ec2:CreateTrafficMirrorTarget', (c) => [loadBalancerArn(c, c.named('network_load_balancer_arn'), 'network')]),
+      // The SAR gives CreateTrafficMirrorTarget no load balancer resource type: the NLB it points at is not authorized on.
+      ...ec2Create('traffic-mirror-target', 'ec2:CreateTrafficMirrorTarget'),
       ec2Tagged('traffic-mirror-target', [], ['ec2:DeleteTrafficMirrorTarget']),
     ],
   },
