@@ -2,7 +2,9 @@
  * The deployer's IAM policies, derived from a synthesized stack (cdk.tf.json): every resource type in `resource` is
  * looked up in the permissions table, named by its synthesized settings, plus what the state backend needs.
  * plan: what `terraform plan` reads on refresh, and the state (no lock: a read-only plan runs with -lock=false).
- * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy.
+ * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy; roles only
+ * with the stack's permissions boundary (and explicitly denied otherwise).
+ * boundary: the most the stack's roles may ever do (boundary.ts).
  */
 import { partitionOf } from '../../modules/aws-partition';
 import { STACK_TAG_KEY } from '../../shared';
@@ -188,8 +190,9 @@ function roleBoundary(resources: NonNullable<TerraformJson['resource']>): string
   if (roles.length === 0) return undefined;
   const boundaries = new Set(roles.map((role) => role.permissions_boundary));
   const [only] = boundaries;
-  if (boundaries.size !== 1 || typeof only !== 'string') missingBoundary();
-  return only as string;
+  if (boundaries.size > 1) throw new PermissionsError(`the stack's IAM roles carry different permissions boundaries (${[...boundaries].join(', ')}); the apply policy requires one`);
+  if (typeof only !== 'string') missingBoundary();
+  return only;
 }
 
 function missingBoundary(): never {
