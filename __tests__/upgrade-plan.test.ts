@@ -54,4 +54,11 @@ describe('upgrades plan as in-place updates of the fleet', () => {
   ])('changing %s updates the launch template and the group, and replaces nothing', async (_what, overrides) => {
     expect(await planChange(overrides)).toEqual(ROLL_THE_FLEET);
   });
+
+  test("adding the permissions boundary (AccountId) updates the stack's roles in place, and nothing else", async () => {
+    expect(await planChange({ AccountId: '123456789012' })).toEqual({
+      'aws_iam_role.fleet_role': 'update',
+      'aws_iam_role.sessions_role': 'update',
+    });
+  });
 });

@@ -182,6 +182,12 @@ function checkCrossKeyRules(
       );
     }
   }
+  if (v.PermissionsBoundaryArn && v.Region !== undefined) {
+    // IAM attaches a boundary only from the role's own account, and an ARN's partition follows its region.
+    const [, partition, , , account] = v.PermissionsBoundaryArn.split(':');
+    const problem = partition !== partitionOfRegion(v.Region) ? `the partition of Region ${v.Region} (arn:${partitionOfRegion(v.Region)}:iam::...)` : v.AccountId && account !== v.AccountId ? `a policy of AccountId ${v.AccountId}, where the roles are (IAM takes a boundary from the role's own account)` : undefined;
+    if (problem) problems.push(`PermissionsBoundaryArn: got ${show(v.PermissionsBoundaryArn)}; expected ${problem}`);
+  }
   if (v.SameZoneDelivery === true) {
     if (v.DeployTraceableAgentInECS === true) {
       problems.push(`SameZoneDelivery: got ${show(given.SameZoneDelivery)}; expected false with DeployTraceableAgentInECS true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)`);

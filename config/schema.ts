@@ -138,6 +138,8 @@ export function parsePortRange(item: string): { from: number; to: number } | und
   return from >= 1 && from <= to && to <= 65535 ? { from, to } : undefined;
 }
 
+/** A customer managed policy: IAM names a boundary by its ARN, in the role's own account. */
+export const IAM_POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:policy\/([A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,128}$/;
 const RECOVERY_WINDOW = '0 (delete at once) or a whole number of days from 7 to 30';
 const SNS_TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
@@ -501,6 +503,12 @@ export const CONFIG_FIELDS = {
     doc: 'Keep each zone\'s mirrored traffic on agents in that zone: the NLB\'s cross-zone load balancing off, and one autoscaling group per subnet in SubnetIds (at least 1 instance each, up to AutoscalingMaxSize each, scaling on its own). Saves the cross-zone data transfer of mirrored traffic; costs at least one agent host per zone and a zone\'s traffic is lost while its agents are all unhealthy. EC2 fleet only (not with DeployTraceableAgentInECS).',
     allowed: 'true or false',
   }),
+  PermissionsBoundaryArn: field({
+    schema: optionalText(IAM_POLICY_ARN, 'a customer managed IAM policy ARN such as arn:aws:iam::111122223333:policy/traffic-mirroring-boundary'),
+    default: '',
+    doc: "Permissions boundary of every IAM role the stack creates (the agent hosts', the ECS task roles, the session Lambda's): the most those roles may ever do, whatever policy a deployer puts on them. When empty: the policy `<StackName>-boundary` in AccountId, which `npm run permissions` writes next to the deployer policies (create it with them); without AccountId the roles get no boundary and `npm run permissions` refuses. A source account's stack uses the policy of the same path and name in its account (by default `<StackName>-<AccountId>-boundary`). See [Permissions required](#permissions-required).",
+    allowed: '"" or a customer managed IAM policy ARN in AccountId\'s partition (and account, when AccountId is set)',
+  }),
   AccountId: field({
     schema: optionalText(ACCOUNT_ID, 'a 12-digit AWS account ID such as 111122223333'),
     default: '',
@@ -577,6 +585,7 @@ export const CONFIG_PROPS = {
   AlarmTopicArn: 'alarmTopicArn',
   TokenSecretRecoveryWindowDays: 'tokenSecretRecoveryWindowDays',
   SameZoneDelivery: 'sameZoneDelivery',
+  PermissionsBoundaryArn: 'permissionsBoundaryArn',
   AccountId: 'accountId',
   SourceAccounts: 'sourceAccounts',
   ShareMirrorTargetWith: 'shareMirrorTargetWith',

@@ -1,8 +1,10 @@
+import { Aspects } from 'cdktf';
 import { Construct } from 'constructs';
 import type { Ec2TrafficMirrorFilter } from '@cdktf/provider-aws/lib/ec2-traffic-mirror-filter';
 import { sessionSettingsOf, type SourceAccountPlan } from '../plan';
 import { partitionOf } from './aws-partition';
 import { addMirrorFilter } from './mirror-target';
+import { PermissionsBoundary } from './permissions-boundary';
 import { SessionLambda } from './session-lambda';
 
 export interface SourceAccountMirroringProps {
@@ -29,6 +31,7 @@ export class SourceAccountMirroring extends Construct {
   constructor(scope: Construct, id: string, props: SourceAccountMirroringProps) {
     super(scope, id);
     const { plan } = props;
+    Aspects.of(this).add(new PermissionsBoundary(plan.permissionsBoundaryArn));
     this.mirrorFilter = addMirrorFilter(this, { namePrefix: plan.stackName, ...plan.mirror });
     const sources = plan.sources;
     this.sessionLambda = new SessionLambda(this, 'sessions', {

@@ -20,6 +20,7 @@ import { EcsFleet } from './ecs-fleet';
 import { FargateDns } from './fargate-dns';
 import { MirrorTarget } from './mirror-target';
 import { MirrorTargetShare } from './mirror-target-share';
+import { PermissionsBoundary } from './permissions-boundary';
 import { SessionLambda } from './session-lambda';
 import { TokenSecret } from './token-secret';
 
@@ -229,6 +230,11 @@ export interface TraceableTrafficMirroringProps {
    */
   readonly sameZoneDelivery?: boolean;
   /**
+   * Permissions boundary of every IAM role the stack creates (the agent hosts', the ECS task roles, the session Lambda's): the most those roles may ever do, whatever policy a deployer puts on them. When empty: the policy `<stackName>-boundary` in accountId, which `npm run permissions` writes next to the deployer policies (create it with them); without accountId the roles get no boundary and `npm run permissions` refuses. A source account's stack uses the policy of the same path and name in its account (by default `<stackName>-<accountId>-boundary`). See [Permissions required](#permissions-required).
+   * @default - none
+   */
+  readonly permissionsBoundaryArn?: string;
+  /**
    * The collector's own AWS account (where this stack deploys): required with sourceAccounts, whose accounts must differ from it.
    * @default - none
    */
@@ -397,6 +403,7 @@ export class TraceableTrafficMirroring extends Construct {
 
     if (!options.standalone) Aspects.of(this).add(new StackTags(plan.tags));
     if (props.provider !== undefined) Aspects.of(this).add(new UseProvider(props.provider));
+    if (plan.permissionsBoundaryArn) Aspects.of(this).add(new PermissionsBoundary(plan.permissionsBoundaryArn));
     this.node.addValidation({ validate: () => providerRegionProblems(this, plan.region, props.provider) });
 
     this.tokenSecret = new TokenSecret(this, 'token', { namePrefix, secret: plan.tokenSecret });

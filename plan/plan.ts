@@ -5,12 +5,13 @@
  * what it does with it.
  */
 import type { BootstrapProps } from '../bootstrap';
-import { effectiveInstanceType, parsePortRange, type MirroringConfig } from '../config';
+import { effectiveInstanceType, parsePortRange, partitionOfRegion, type MirroringConfig } from '../config';
 import {
   STACK_TAG_KEY,
   TOKEN_VARIABLE_NAME,
   agentGroupNames,
   architectureOfFamily,
+  boundaryPolicyName,
   createdTokenSecretName,
   isSessionSourceType,
   resourceNames,
@@ -113,6 +114,8 @@ export interface DeploymentPlan {
   /** Names of the resources tools outside Terraform look up (doctor, operators' scripts). */
   readonly names: ReturnType<typeof resourceNames>;
   readonly tokenSecret: TokenSecretPlan;
+  /** The permissions boundary of every role the stack creates (see {@link permissionsBoundaryArn}); none without one. */
+  readonly permissionsBoundaryArn?: string;
   readonly alarmTopic: { readonly kind: 'existing'; readonly arn: string } | { readonly kind: 'created' };
   readonly mirror: {
     readonly sourceCidrs: readonly string[];
@@ -331,6 +334,7 @@ export function planDeployment(config: MirroringConfig, options: PlanOptions = {
     tags: stackTagsOf(config, config.StackName),
     names: resourceNames(config.StackName),
     tokenSecret: tokenSecretPlan(config, options.tokenVariableName ?? TOKEN_VARIABLE_NAME),
+    ...optional('permissionsBoundaryArn', permissionsBoundaryArn(config, config.StackName, config.AccountId || undefined)),
     alarmTopic: config.AlarmTopicArn ? { kind: 'existing', arn: config.AlarmTopicArn } : { kind: 'created' },
     mirror: {
       sourceCidrs: config.MirrorSourceCidrs,
@@ -344,6 +348,22 @@ export function planDeployment(config: MirroringConfig, options: PlanOptions = {
     outputs: outputsOf(fleet, sources),
   };
 }
+
+/**
+ * The permissions boundary of the roles of the stack `stackName` in `account` (no data source: the ARN is known at
+ * synth): PermissionsBoundaryArn, in `account` when given (IAM takes a boundary from the role's own account); else the
+ * stack's generated boundary in `account`; undefined when neither names an account.
+ */
+export function permissionsBoundaryArn(config: MirroringConfig, stackName: string, account: string | undefined): string | undefined {
+  if (config.PermissionsBoundaryArn) {
+    const parts = config.PermissionsBoundaryArn.split(':');
+    if (account) parts[4] = account;
+    return parts.join(':');
+  }
+  return account ? `arn:${partitionOfRegion(config.Region)}:iam::${account}:policy/${boundaryPolicyName(stackName)}` : undefined;
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 /** The `default` of an exhaustive switch: a member of a union nobody handled fails to compile. */
 export function unhandled(value: never): never {

@@ -4,7 +4,7 @@
  */
 import { sourceStackName, type BackendConfig, type MirroringConfig, type SourceAccount } from '../config';
 import { derivesPortsFromTargets } from '../shared';
-import { mirrorTcpPortsOf, sessionsPlan, stackTagsOf, type SourcesPlan } from './plan';
+import { mirrorTcpPortsOf, permissionsBoundaryArn, sessionsPlan, stackTagsOf, type SourcesPlan } from './plan';
 
 /** One source account's stack: a filter with the collector's rules and a session Lambda toward the shared target. */
 export interface SourceAccountPlan {
@@ -20,6 +20,8 @@ export interface SourceAccountPlan {
   readonly backend: BackendConfig;
   /** Provider default tags: the configured Tags and `traceable:stack` = stackName. */
   readonly tags: Readonly<Record<string, string>>;
+  /** The permissions boundary of the stack's roles, a policy of this account (see permissionsBoundaryArn). */
+  readonly permissionsBoundaryArn: string;
   readonly sources: Extract<SourcesPlan, { kind: 'sessions' }>;
   /** The filter's rules: the collector's listed ports, or derived at run time from this account's targets. */
   readonly mirror: { readonly tcpPorts: readonly { readonly from: number; readonly to: number }[]; readonly rulesManagedAtRunTime: boolean };
@@ -56,6 +58,7 @@ export function planSourceAccount(config: MirroringConfig, account: SourceAccoun
     region: account.Region,
     backend: sourceBackend(config.Backend, account.AccountId),
     tags: stackTagsOf(config, stackName),
+    permissionsBoundaryArn: permissionsBoundaryArn(config, stackName, account.AccountId)!,
     sources: sessionsPlan(config, { sourceType: account.MirrorSourceType, sources: account.MirrorSource, sourceVpcIds: account.MirrorSourceVpcId, tcpPortsFromTargets }),
     mirror: { tcpPorts: mirrorTcpPortsOf(config), rulesManagedAtRunTime: tcpPortsFromTargets },
     ...(config.SharedMirrorTargetId ? { sharedTargetId: config.SharedMirrorTargetId } : {}),

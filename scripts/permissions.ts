@@ -1,6 +1,7 @@
 /**
- * `traceable-mirroring-permissions` (`npm run permissions --`) `--stack <StackName> [--config path] [--for plan|apply]`: the IAM policies a pipeline needs to
- * plan, and to apply and destroy, this stack (scripts/permissions/: the table, the generator, the command).
+ * `traceable-mirroring-permissions` (`npm run permissions --`) `--stack <StackName> [--config path] [--for plan|apply|boundary]`: the IAM
+ * policies a pipeline needs to plan, and to apply and destroy, this stack, and the permissions boundary of its roles
+ * (scripts/permissions/: the table, the generator, the command).
  */
 import { runPermissions } from './permissions/cli';
 

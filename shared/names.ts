@@ -15,6 +15,7 @@ export const NAME_LIMITS = {
   loadBalancer: 32,
   targetGroup: 32,
   iamRole: 64,
+  iamPolicy: 128,
   instanceProfile: 128,
   lambdaFunction: 64,
   eventBridgeRule: 64,
@@ -68,6 +69,11 @@ function loadBalancerName(stackName: string): string {
 /** Name of the secret the stack creates when no existing secret is given. */
 export function createdTokenSecretName(stackName: string): string {
   return fitName('', stackName, '/traceable-refresh-token', NAME_LIMITS.secret);
+}
+
+/** The IAM policy name of a stack's generated permissions boundary (`npm run permissions` writes `<name>.json`). */
+export function boundaryPolicyName(stackName: string): string {
+  return fitName('', stackName, '-boundary', NAME_LIMITS.iamPolicy);
 }
 
 /** Name of the topic the stack creates when the configuration names none. */

@@ -1,5 +1,5 @@
 /**
- * `traceable-mirroring-permissions` (`npm run permissions --` in the repository) `--stack <StackName> [--config path] [--for plan|apply] [--account id] [--out dir]`: synthesizes
+ * `traceable-mirroring-permissions` (`npm run permissions --` in the repository) `--stack <StackName> [--config path] [--for plan|apply|boundary] [--account id] [--out dir]`: synthesizes
  * the stack's configuration as the app does and prints (or writes) the deployer's plan and apply policies.
  * Exit 0 when printed, 1 when the stack cannot be described (an unknown resource type), 2 for usage and configuration errors.
  */
@@ -13,26 +13,28 @@ import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 
 export const USAGE =
-  'usage: traceable-mirroring-permissions --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply] ' +
+  'usage: traceable-mirroring-permissions --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply|boundary] ' +
   '[--account <12-digit AWS account ID>] [--out <directory for the policy files>]';
 
 export const HELP = [
   USAGE,
   '',
-  'The IAM policies a pipeline needs to plan, and to apply and destroy, the stack: synthesized from its configuration as',
-  'the app does, each split into managed policies of IAM\'s size. No AWS call is made.',
+  'The IAM policies a pipeline needs to plan, and to apply and destroy, the stack, and the permissions boundary of the',
+  'stack\'s roles: synthesized from its configuration as the app does, each split into managed policies of IAM\'s size.',
+  'No AWS call is made.',
   '',
   '  --stack    the StackName of the configuration',
   '  --config   the configuration: a file, comma-separated files or a directory (default: MIRRORING_CONFIG, else the example)',
-  '  --for      plan or apply (default: both)',
+  '  --for      plan, apply or boundary (the permissions boundary of the stack\'s roles; default: all three)',
   '  --account  the account the policies name (default: any account, *)',
-  '  --out      write each policy as <stack>-<plan|apply>[-n].json into this directory instead of printing it',
+  '  --out      write each policy as <stack>-<plan|apply|boundary>[-n].json into this directory instead of printing it',
   '',
   'In a clone of the repository: npm run permissions -- <the same flags>.',
-  'Exit 0 when written, 1 when the stack cannot be described, 2 for usage and configuration errors.',
+  'Exit 0 when written, 1 when the stack cannot be described or its roles would have no boundary, 2 for usage and',
+  'configuration errors.',
 ].join('\n');
 
-export const KINDS = ['plan', 'apply'] as const;
+export const KINDS = ['plan', 'apply', 'boundary'] as const;
 export type Kind = (typeof KINDS)[number];
 
 export interface PermissionsIo {
@@ -86,7 +88,7 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   const { stack, config, account, out } = parsed.values;
   if (!stack) return usageError('--stack is required');
   const wanted = parsed.values.for;
-  if (wanted !== undefined && !KINDS.includes(wanted as Kind)) return usageError(`--for: got ${JSON.stringify(wanted)}; expected plan or apply`);
+  if (wanted !== undefined && !KINDS.includes(wanted as Kind)) return usageError(`--for: got ${JSON.stringify(wanted)}; expected plan, apply or boundary`);
   if (account !== undefined && !/^\d{12}$/.test(account)) return usageError(`--account: got ${JSON.stringify(account)}; expected a 12-digit AWS account ID`);
 
   if (out !== undefined) {
@@ -117,6 +119,7 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
   io.stdout(`Deployer permissions for stack ${stack} (${chosen.Region}, ${chosen.MirrorSourceType}, ${fleet}, ${secret}, ${policies.backend} backend)`);
   io.stdout(`${policies.resourceTypes.length} resource types: ${policies.resourceTypes.join(', ')}`);
   io.stdout(`Account: ${account ?? '* (any; pass --account to name yours)'}`);
+  io.stdout(`Permissions boundary of the stack's roles: ${policies.boundaryArn} (create that policy from the boundary policy below; an existing one must allow at least as much)`);
   for (const kind of KINDS.filter((k) => wanted === undefined || wanted === k)) {
     const documents = policies[kind];
     const { header, titles } = describePolicy(kind, documents);

@@ -2,11 +2,14 @@
  * The deployer's IAM policies, derived from a synthesized stack (cdk.tf.json): every resource type in `resource` is
  * looked up in the permissions table, named by its synthesized settings, plus what the state backend needs.
  * plan: what `terraform plan` reads on refresh, and the state (no lock: a read-only plan runs with -lock=false).
- * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy.
+ * apply: create, update and delete of exactly the stack's resource types, the state lock, and the plan policy; roles only
+ * with the stack's permissions boundary (and explicitly denied otherwise).
+ * boundary: the most the stack's roles may ever do (boundary.ts).
  */
 import { partitionOf } from '../../modules/aws-partition';
 import { STACK_TAG_KEY } from '../../shared';
-import { OPERATIONS, PERMISSIONS_TABLE, type Condition, type ResourceContext, type TableRow } from './table';
+import { boundaryPolicy } from './boundary';
+import { BOUNDED_ROLE_ACTIONS, OPERATIONS, PERMISSIONS_TABLE, type Condition, type Operation, type ResourceContext, type TableRow } from './table';
 
 /** IAM's limit for a customer managed policy, in characters without whitespace. */
 export const MANAGED_POLICY_LIMIT = 6144;
@@ -18,7 +21,7 @@ export interface TerraformJson {
 }
 
 export interface Statement {
-  Effect: 'Allow';
+  Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
   Condition?: Condition;
@@ -30,10 +33,25 @@ export interface PolicyDocument {
 export interface DeployerPolicies {
   readonly plan: PolicyDocument[];
   readonly apply: PolicyDocument[];
+  /** The permissions boundary of the stack's roles: one document (a role takes one boundary), see boundary.ts. */
+  readonly boundary: PolicyDocument[];
+  /** The boundary's ARN the stack's roles carry (what the apply policy requires on them). */
+  readonly boundaryArn?: string;
+  /** Every call the table says the provider makes for each synthesized resource (and its PassRole): what tests replay. */
+  readonly calls: ProviderCall[];
   /** Resource types the policies cover, sorted. */
   readonly resourceTypes: string[];
   /** Backend type (local, s3, remote, cloud). */
   readonly backend: string;
+}
+
+export interface ProviderCall {
+  /** `type.name` of the synthesized resource. */
+  readonly address: string;
+  readonly operation: Operation;
+  readonly action: string;
+  /** The resources (ARN patterns) the call acts on, as the policy names them. */
+  readonly resources: readonly string[];
 }
 
 /** A stack the generator cannot describe (unknown resource type, unresolvable name): the message says what to do. */
@@ -44,7 +62,7 @@ export class PermissionsError extends Error {
   }
 }
 
-interface Entry {
+export interface Entry {
   actions: string[];
   resources: readonly string[];
   condition?: Condition;
@@ -103,7 +121,9 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
   };
   const arn = (service: string, rest: string, arnOptions: { global?: boolean; accountless?: boolean } = {}) =>
     `arn:${partition}:${service}:${arnOptions.global ? '' : region}:${arnOptions.accountless ? '' : account}:${rest}`;
+  const boundaryArn = roleBoundary(resources);
 
+  const calls: ProviderCall[] = [];
   const reads: Entry[] = [];
   const writes: Entry[] = [];
   for (const type of resourceTypes) {
@@ -116,6 +136,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
         arn,
         named: (attribute) => resolve(`${address}.${attribute}`, settings[attribute]),
         stackTag: { key: STACK_TAG_KEY, value: stackTagValue },
+        boundary: () => boundaryArn ?? missingBoundary(),
       };
       for (const grant of row.grants) {
         const where = grant.resources(context);
@@ -126,6 +147,7 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
           const actions = grant.actions[operation];
           if (!actions || actions.length === 0) continue;
           (operation === 'read' ? reads : writes).push({ actions: [...actions], resources: where, condition });
+          calls.push(...actions.map((action) => ({ address, operation, action, resources: where })));
         }
       }
       for (const { attribute, service } of row.passesRole ?? []) {
@@ -136,9 +158,11 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
           throw new PermissionsError(`${address}.${attribute}: ${JSON.stringify(value)} is not one of the stack's own roles; iam:PassRole is granted only for those`);
         }
         const roleName = resolve(`${address}.${attribute}`, value);
+        const role = arn('iam', `role/${roleName}`, { global: true });
+        calls.push({ address, operation: 'create', action: 'iam:PassRole', resources: [role] });
         writes.push({
           actions: ['iam:PassRole'],
-          resources: [arn('iam', `role/${roleName}`, { global: true })],
+          resources: [role],
           condition: { StringEquals: { 'iam:PassedToService': service } },
         });
       }
@@ -146,12 +170,47 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
   }
 
   const backend = backendEntries(json, account);
+  const roles = Object.keys(resources.aws_iam_role ?? {}).map((name) => arn('iam', `role/${resolve(`aws_iam_role.${name}.name`, resources.aws_iam_role[name].name)}`, { global: true }));
+  const boundary = boundaryPolicy(resources, { resolve, arn });
+  if (policySize(boundary) > MANAGED_POLICY_LIMIT) throw new PermissionsError(`the boundary policy exceeds IAM's ${MANAGED_POLICY_LIMIT}-character managed-policy limit, and a role takes one boundary`);
   return {
     plan: splitPolicies(mergeStatements([...reads, ...backend.reads])),
-    apply: splitPolicies(mergeStatements([...reads, ...backend.reads, ...writes, ...backend.writes])),
+    apply: splitPolicies([...mergeStatements([...reads, ...backend.reads, ...writes, ...backend.writes]), ...(boundaryArn ? boundaryGuards(roles, boundaryArn) : [])]),
+    boundary: [boundary],
+    calls,
+    ...(boundaryArn ? { boundaryArn } : {}),
     resourceTypes,
     backend: backend.type,
   };
+}
+
+/** The one permissions boundary of the stack's roles; none when the stack has no role; an error when they differ. */
+function roleBoundary(resources: NonNullable<TerraformJson['resource']>): string | undefined {
+  const roles = Object.values(resources.aws_iam_role ?? {});
+  if (roles.length === 0) return undefined;
+  const boundaries = new Set(roles.map((role) => role.permissions_boundary));
+  const [only] = boundaries;
+  if (boundaries.size > 1) throw new PermissionsError(`the stack's IAM roles carry different permissions boundaries (${[...boundaries].join(', ')}); the apply policy requires one`);
+  if (typeof only !== 'string') missingBoundary();
+  return only;
+}
+
+function missingBoundary(): never {
+  throw new PermissionsError(
+    "the stack's IAM roles carry no permissions boundary: set AccountId (the roles then carry the generated <StackName>-boundary policy of that account) " +
+      'or PermissionsBoundaryArn; without one, a deployer who may create the stack\'s roles and put their policies could make itself administrator',
+  );
+}
+
+/**
+ * Explicit denials that hold whatever else the deployer is allowed: no role of the stack changed without the boundary,
+ * and the boundary never removed.
+ */
+function boundaryGuards(roles: readonly string[], boundaryArn: string): Statement[] {
+  return [
+    { Effect: 'Deny', Action: [...BOUNDED_ROLE_ACTIONS].sort(), Resource: [...roles].sort(), Condition: { StringNotEquals: { 'iam:PermissionsBoundary': boundaryArn } } },
+    { Effect: 'Deny', Action: ['iam:DeleteRolePermissionsBoundary'], Resource: [...roles].sort() },
+  ];
 }
 
 /** What the state backend needs: S3 object and bucket, its lock file or DynamoDB table; nothing in AWS otherwise. */

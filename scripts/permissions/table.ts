@@ -26,6 +26,8 @@ export interface ResourceContext {
   named(attribute: string): string;
   /** The stack's own tag (provider default tag), present on every taggable resource it creates. */
   readonly stackTag: { readonly key: string; readonly value: string };
+  /** The permissions boundary every role of the stack carries (their `permissions_boundary`). */
+  boundary(): string;
 }
 
 export interface Grant {
@@ -86,6 +88,9 @@ function ec2Tagged(type: string, update: readonly string[], remove: readonly str
   return { actions: { update: ['ec2:CreateTags', 'ec2:DeleteTags', ...update], delete: remove }, resources: (c) => [ec2(c, type)], condition: resourceTag };
 }
 
+/** What RunInstances creates (and may tag on create). */
+const LAUNCHED = ['instance', 'volume', 'network-interface'];
+
 // --- Elastic Load Balancing v2 (SAR list_awselasticloadbalancingv2): named ARNs; Describe* has no resource level.
 const elbRead: Grant = {
   actions: { read: ['elasticloadbalancing:Describe*'] },
@@ -109,6 +114,17 @@ const autoScalingGroupArn = (c: ResourceContext, name: string) => c.arn('autosca
 const s3Bucket = (c: ResourceContext, prefix: string) => c.arn('s3', `${prefix}*`, { global: true, accountless: true });
 
 const iamRole = (c: ResourceContext, name: string) => c.arn('iam', `role/${name}`, { global: true });
+/** Only with the stack's boundary on the role (SAR: iam:PermissionsBoundary): no role or role policy escapes it. */
+export const withBoundary = (c: ResourceContext): Condition => ({ StringEquals: { 'iam:PermissionsBoundary': c.boundary() } });
+/** The role actions a deployer could escalate with, each allowed only with {@link withBoundary}. */
+export const BOUNDED_ROLE_ACTIONS = [
+  'iam:CreateRole',
+  'iam:PutRolePermissionsBoundary',
+  'iam:PutRolePolicy',
+  'iam:DeleteRolePolicy',
+  'iam:AttachRolePolicy',
+  'iam:DetachRolePolicy',
+] as const;
 const lambdaFunction = (c: ResourceContext, name: string) => c.arn('lambda', `function:${name}`);
 const ecsService = (c: ResourceContext, cluster: string, service: string) => c.arn('ecs', `service/${cluster}/${service}`);
 
@@ -118,8 +134,14 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
     sources: [sar('awsidentityandaccessmanagementiam'), provider('aws_iam_role')],
     grants: [
       {
+        // CreateRole carries permissions_boundary; a role deployed before it had one gets it by PutRolePermissionsBoundary.
+        actions: { create: ['iam:CreateRole'], update: ['iam:PutRolePermissionsBoundary'] },
+        resources: (c) => [iamRole(c, c.named('name'))],
+        condition: withBoundary,
+      },
+      {
         actions: {
-          create: ['iam:CreateRole', 'iam:TagRole'],
+          create: ['iam:TagRole'],
           // Read also lists inline and attached policies (inline_policy, managed_policy_arns).
           read: ['iam:GetRole', 'iam:ListRolePolicies', 'iam:GetRolePolicy', 'iam:ListAttachedRolePolicies'],
           update: ['iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole'],
@@ -133,9 +155,11 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
   aws_iam_role_policy: {
     sources: [sar('awsidentityandaccessmanagementiam'), provider('aws_iam_role_policy')],
     grants: [
+      { actions: { read: ['iam:GetRolePolicy'] }, resources: (c) => [iamRole(c, c.named('role'))] },
       {
-        actions: { create: ['iam:PutRolePolicy'], read: ['iam:GetRolePolicy'], update: ['iam:PutRolePolicy'], delete: ['iam:DeleteRolePolicy'] },
+        actions: { create: ['iam:PutRolePolicy'], update: ['iam:PutRolePolicy'], delete: ['iam:DeleteRolePolicy'] },
         resources: (c) => [iamRole(c, c.named('role'))],
+        condition: withBoundary,
       },
     ],
   },
@@ -144,10 +168,10 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
     grants: [
       { actions: { read: ['iam:ListAttachedRolePolicies'] }, resources: (c) => [iamRole(c, c.named('role'))] },
       {
-        // Only the managed policy this attachment names (iam:PolicyARN), never any other.
+        // Only the managed policy this attachment names (iam:PolicyARN), never any other, and only under the boundary.
         actions: { create: ['iam:AttachRolePolicy'], delete: ['iam:DetachRolePolicy'] },
         resources: (c) => [iamRole(c, c.named('role'))],
-        condition: (c) => ({ ArnEquals: { 'iam:PolicyARN': c.named('policy_arn') } }),
+        condition: (c) => ({ ArnEquals: { 'iam:PolicyARN': c.named('policy_arn') }, ...withBoundary(c) }),
       },
     ],
   },
@@ -560,13 +584,19 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
         },
         resources: (c) => [autoScalingGroupArn(c, c.named('name'))],
       },
+      // Only through the stack's own launch templates: the template must carry the stack's tag, and everything else
+      // the launch touches counts only when it comes from a launch template (ec2:LaunchTemplate).
       { actions: { create: ['ec2:RunInstances'], update: ['ec2:RunInstances'] }, resources: (c) => [ec2(c, 'launch-template')], condition: resourceTag },
       {
         actions: { create: ['ec2:RunInstances'], update: ['ec2:RunInstances'] },
-        resources: (c) => [
-          ...['instance', 'volume', 'network-interface', 'subnet', 'security-group'].map((type) => ec2(c, type)),
-          c.arn('ec2', 'image/*', { accountless: true }),
-        ],
+        resources: (c) => [...LAUNCHED.map((type) => ec2(c, type)), ...['subnet', 'security-group'].map((type) => ec2(c, type)), c.arn('ec2', 'image/*', { accountless: true })],
+        condition: (c) => ({ ArnLike: { 'ec2:LaunchTemplate': ec2(c, 'launch-template') } }),
+      },
+      {
+        // The template's tag specifications tag what the launch creates (tag-on-create, ec2:CreateAction RunInstances).
+        actions: { create: ['ec2:CreateTags'], update: ['ec2:CreateTags'] },
+        resources: (c) => LAUNCHED.map((type) => ec2(c, type)),
+        condition: () => ({ StringEquals: { 'ec2:CreateAction': 'RunInstances' } }),
       },
       serviceLinkedRole('autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling'),
     ],
@@ -780,8 +810,8 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
     sources: [sar('amazonec2'), provider('aws_ec2_traffic_mirror_target')],
     grants: [
       ec2Read,
-      // CreateTrafficMirrorTarget also authorizes on the network load balancer it points at.
-      ...ec2Create('traffic-mirror-target', 'ec2:CreateTrafficMirrorTarget', (c) => [loadBalancerArn(c, c.named('network_load_balancer_arn'), 'network')]),
+      // The SAR gives CreateTrafficMirrorTarget no load balancer resource type: the NLB it points at is not authorized on.
+      ...ec2Create('traffic-mirror-target', 'ec2:CreateTrafficMirrorTarget'),
       ec2Tagged('traffic-mirror-target', [], ['ec2:DeleteTrafficMirrorTarget']),
     ],
   },
