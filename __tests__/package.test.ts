@@ -216,7 +216,7 @@ export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
     // Prepare: a configuration of the user's, and no AWS credentials anywhere the SDK looks.
     const config = join(appDir, 'mirroring.json');
     writeFileSync(config, JSON.stringify({
-      StackName: 'mirroring-prod', Region: 'eu-west-1', VpcId: 'vpc-0a9b8c7d6e5f40312', SubnetIds: 'subnet-0a9b8c7d6e5f40311',
+      StackName: 'mirroring-prod', Region: 'eu-west-1', AccountId: '123456789012', VpcId: 'vpc-0a9b8c7d6e5f40312', SubnetIds: 'subnet-0a9b8c7d6e5f40311',
       MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb', TraceableEnvironment: 'production', TraceableServiceName: 'shop',
     }));
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> };
