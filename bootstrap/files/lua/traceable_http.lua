@@ -52,10 +52,25 @@ local function is_h2c_upgrade(status, request_headers)
   return false
 end
 
--- The body Suricata kept, at most the limit (chunks are joined only up to it).
-local function body(get)
+-- Bytes of a body Suricata keeps at most (libhtp's request-body-limit and response-body-limit in suricata.yaml).
+local KEPT_AT_MOST = 131072
+
+-- The body Suricata kept, at most the limit (chunks are joined only up to it), and whether it had a hole. A hole (a
+-- segment lost or cut before Suricata: a reassembly gap) is skipped by libhtp, which joins what follows, so the bytes
+-- after it would be shifted. Every hole starts a new chunk, so the first chunk is whole: when fewer bytes were kept
+-- than the body's known length (expected: Content-Length of an unencoded body) and than Suricata keeps at most, only
+-- the first chunk is returned, with true.
+local function body(get, expected)
   local chunks = get()
-  if type(chunks) ~= "table" then return nil end
+  if type(chunks) ~= "table" or #chunks == 0 then return nil end
+  if expected ~= nil then
+    local kept = 0
+    for i = 1, #chunks do kept = kept + #chunks[i] end
+    if kept < expected and kept < KEPT_AT_MOST then
+      if #chunks[1] == 0 then return nil, 0, true end
+      return chunks[1], #chunks[1], true
+    end
+  end
   local limit, size, parts = feed.body_limit(), 0, {}
   for i = 1, #chunks do
     parts[i] = chunks[i]
@@ -103,17 +118,21 @@ function log()
 
   if feed.body_limit() > 0 then
     local request_length = tonumber(find(request_headers, "Content-Length") or "")
-    local request_body = body(HttpGetRequestBody)
+    if find(request_headers, "Content-Encoding") ~= nil then request_length = nil end
+    local request_body, _, request_gap = body(HttpGetRequestBody, request_length)
     if request_body then
-      http.http_request_body_printable = feed.printable(request_body,
-        find(request_headers, "Content-Encoding") == nil and request_length or nil)
+      http.http_request_body_printable = feed.printable(request_body, request_length)
     end
-    local response_body, kept = body(HttpGetResponseBody)
+    http.http_request_body_gap = request_gap
+    local expected = find(response_headers, "Content-Encoding") == nil and response_length or nil
+    local response_body, kept, response_gap = body(HttpGetResponseBody, expected)
+    -- Bytes without their status line are not this transaction's response (the parser lost its place in a gap).
+    if response_body and http.status == nil then response_body, response_gap = nil, true end
     if response_body then
-      http.http_response_body_printable = feed.printable(response_body,
-        find(response_headers, "Content-Encoding") == nil and response_length or nil)
-      if http.length == nil and kept < feed.body_limit() then http.length = kept end
+      http.http_response_body_printable = feed.printable(response_body, expected)
+      if http.length == nil and kept < feed.body_limit() and not response_gap then http.length = kept end
     end
+    http.http_response_body_gap = response_gap
   end
 
   feed.emit({
