@@ -27,6 +27,8 @@ import {
 } from '../helpers/mirror-capture';
 
 const FIXER = join(BOOTSTRAP_FILES_DIR, 'vxlan-cut-fixer.py');
+const LIVE = join(__dirname, 'cut-fixer-netns.sh');
+const LIVE_IFACE = 'cutcap0';
 const BIG = 30000;
 const CLIENT: Endpoint = { ip: [10, 1, 0, 5], port: 43210 };
 const SERVER: Endpoint = { ip: [10, 1, 0, 9], port: 80 };
@@ -92,6 +94,7 @@ beforeAll(() => {
   for (const f of bootstrapFiles().filter((file) => file.path.startsWith(`${SURICATA_LUA_DIR}/`))) writeFileSync(join(luaDir, basename(f.path)), f.content);
   yamlPath = join(work, 'suricata.yaml');
   writeFileSync(yamlPath, renderSuricataYaml('ens5', { luaDir }));
+  writeFileSync(join(work, 'live.yaml'), renderSuricataYaml(LIVE_IFACE, { luaDir }));
   const http = keepAliveConnection(CLIENT, SERVER, exchanges);
   const tls = keepAliveConnection({ ip: [10, 1, 0, 6], port: 50123 }, { ip: [10, 1, 0, 9], port: 443 }, [{ request: tlsHello(1), response: tlsHello(2) }]);
   // The TLS connection's packets interleaved with the HTTP connection's; then neighbours swapped.
@@ -100,7 +103,11 @@ beforeAll(() => {
   writePcap(join(work, 'uncut.pcap'), mirrored(reordered(both), 65535));
 });
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+afterAll(() => {
+  // Belt and braces: the script removes its namespace on every exit path; this catches a killed script.
+  spawnSync('bash', ['-c', `ip netns pids cut-${process.pid} 2>/dev/null | xargs -r kill -KILL; ip netns del cut-${process.pid} 2>/dev/null`], { timeout: 10_000 });
+  rmSync(work, { recursive: true, force: true });
+});
 
 test('the capture is what AWS delivers: full-size segments of 8949 bytes, 8500 bytes after the VXLAN header, the inner IPv4 length uncut', () => {
   expect([FULL_SEGMENT, KEPT_OF_FULL_SEGMENT]).toEqual([8949, 8434]);
@@ -203,5 +210,20 @@ describe('through the fixer', () => {
       expect(s.stats.tcp.reassembly_gap).toBe(0);
     },
     120_000,
+  );
+
+  test(
+    'attached to a live interface (generic XDP) the fixer runs before af-packet capture: the same events, counted, detached at stop',
+    () => {
+      const dir = join(work, 'live');
+      const r = spawnSync('bash', [LIVE, dir, join(work, 'live.yaml'), LIVE_IFACE, String(process.pid), join(work, 'aws.pcap')], { encoding: 'utf8', timeout: 120_000 });
+      if (r.status !== 0) throw new Error(`cut-fixer-netns.sh failed (${r.status ?? r.signal}): ${r.stderr}`);
+      const live = readFileSync(join(dir, 'feed.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedEvent);
+      const strip = (events: FeedEvent[]) => events.filter((e) => e.dest_port === 80).map((e) => ({ ...e.http }));
+      expect(strip(live)).toEqual(strip(run.events));
+      expect(JSON.parse(readFileSync(join(dir, 'cut-stats.json'), 'utf8'))).toMatchObject({ cut_packets: 30, cut_bytes_lost: 15450 });
+      expect(readFileSync(join(dir, 'xdp-after.txt'), 'utf8')).not.toMatch(/xdp/);
+    },
+    150_000,
   );
 });
