@@ -14,7 +14,7 @@ work="$1" yaml="$2" iface="$3" tag="$4" pcap="$5"
 here="$(cd "$(dirname "$0")" && pwd)"
 fixer="$here/../../bootstrap/files/vxlan-cut-fixer.py"
 ns="cut-$tag"
-suricata_pid="" fixer_pid=""
+suricata_pid="" fixer_pid="" fixer_dir=""
 
 cleanup() {
   local rc=$?
@@ -23,6 +23,8 @@ cleanup() {
   done
   ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
   ip netns del "$ns" 2>/dev/null || true
+  if [ -n "$fixer_dir" ]; then rm -rf "$fixer_dir"; fi
+  if [ "$rc" != 0 ] && [ -s "$work/fixer.log" ]; then cat "$work/fixer.log" >&2; fi
   exit "$rc"
 }
 trap cleanup EXIT INT TERM
@@ -45,8 +47,14 @@ ip -n "$ns" link add inject0 mtu 9100 type veth peer name "$iface" mtu 9100
 ip -n "$ns" link set inject0 up
 ip -n "$ns" link set "$iface" up
 
-TRACEABLE_CUT_STATS="$work/cut-stats.json" TRACEABLE_CUT_INTERVAL=1 \
-  ip netns exec "$ns" python3 "$fixer" "$iface" >"$work/fixer.log" 2>&1 &
+# As traceable-cut-fixer.service runs it: an unprivileged user with CAP_BPF and CAP_NET_ADMIN only (the system python3:
+# that user cannot read a per-user installation).
+fixer_dir="$(mktemp -d /tmp/cut-fixer-XXXXXX)" # the work directory may be closed to other users
+chmod 1777 "$fixer_dir"
+caps="-all,+bpf,+net_admin"
+TRACEABLE_CUT_STATS="$fixer_dir/cut-stats.json" TRACEABLE_CUT_INTERVAL=1 \
+  ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
+  --inh-caps="$caps" --ambient-caps="$caps" --bounding-set="$caps" /usr/bin/python3 "$fixer" "$iface" >"$work/fixer.log" 2>&1 &
 fixer_pid=$!
 xdp_attached() { ip -n "$ns" link show dev "$iface" | grep -q xdpgeneric; }
 wait_for 10 xdp_attached
@@ -68,3 +76,4 @@ kill -TERM "$fixer_pid"
 wait "$fixer_pid"
 fixer_pid=""
 ip -n "$ns" link show dev "$iface" >"$work/xdp-after.txt"
+cp "$fixer_dir/cut-stats.json" "$work/cut-stats.json"

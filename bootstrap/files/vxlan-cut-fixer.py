@@ -10,7 +10,8 @@
 # instead of 8949 lost bytes. Every other packet passes untouched. The program is built here from its instructions (no
 # compiler on the host) and loaded with bpf(2); the counters (a per-CPU map) go to TRACEABLE_CUT_STATS every interval.
 #
-# Usage: vxlan-cut-fixer.py IFACE          attach (generic XDP), write the counters every TRACEABLE_CUT_INTERVAL s, detach on SIGTERM
+# Usage: vxlan-cut-fixer.py [IFACE]        attach (generic XDP) to IFACE, by default the default route's interface (where
+#                                          Suricata captures), write the counters every TRACEABLE_CUT_INTERVAL s, detach on SIGTERM
 #        vxlan-cut-fixer.py --pcap IN OUT  run the program in the kernel (BPF_PROG_TEST_RUN) on each frame of IN, write OUT
 #                                          and the counters (TRACEABLE_CUT_STATS), print them
 #        vxlan-cut-fixer.py --cost FILE    nanoseconds per packet of the program on FILE's first frame (BPF_PROG_TEST_RUN, repeated)
@@ -231,8 +232,19 @@ def write_stats(values):
     os.replace(tmp, STATS_FILE)
 
 
+def default_route_interface():
+    """The interface of the default IPv4 route, as suricata-start.sh and lib.sh find the capture interface."""
+    with open(os.environ.get("TRACEABLE_ROUTE_FILE", "/proc/net/route")) as f:
+        for line in f.readlines()[1:]:
+            fields = line.split()
+            if len(fields) > 1 and fields[1] == "00000000":
+                return fields[0]
+    raise SystemExit("vxlan-cut-fixer: no default route, cannot tell the capture interface")
+
+
 def attach(iface):
-    ifindex = socket.if_nametoindex(iface)
+    with open("/sys/class/net/%s/ifindex" % iface) as f:
+        ifindex = int(f.read())
     prog_fd, map_fd = load()
     netlink_xdp(ifindex, prog_fd, XDP_FLAGS_SKB_MODE)
     stopping = []
@@ -252,10 +264,10 @@ def main(argv):
         fix_pcap(argv[1], argv[2])
     elif argv[:1] == ["--cost"] and len(argv) == 2:
         cost(argv[1])
-    elif len(argv) == 1 and not argv[0].startswith("-"):
-        attach(argv[0])
+    elif len(argv) <= 1 and not (argv and argv[0].startswith("-")):
+        attach(argv[0] if argv else default_route_interface())
     else:
-        raise SystemExit("usage: vxlan-cut-fixer.py IFACE | --pcap IN OUT | --cost FILE")
+        raise SystemExit("usage: vxlan-cut-fixer.py [IFACE] | --pcap IN OUT | --cost FILE")
 
 
 if __name__ == "__main__":
