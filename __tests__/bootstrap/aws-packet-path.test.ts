@@ -9,11 +9,12 @@
  * run. Needs root (bpf), Suricata and python3.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { bootstrapFiles, BOOTSTRAP_FILES_DIR, renderSuricataYaml } from '../../bootstrap';
 import { SURICATA_LUA_DIR, SURICATA_STATS_FILE } from '../../bootstrap/constants';
+import { HOST_METRICS } from '../../shared';
 import {
   Endpoint,
   Exchange,
@@ -194,6 +195,34 @@ describe('through the fixer', () => {
     },
     120_000,
   );
+
+  test('the hosts\' metrics publisher reads that run: 30 truncated packets, 30 reassembly gaps, 1 TLS flow, 20 transactions', () => {
+    // The host's files as metrics.py finds them: Suricata's stats, the feed's and the fixer's counters.
+    const dir = join(work, 'metrics');
+    mkdirSync(dir);
+    copyFileSync(join(run.dir, SURICATA_STATS_FILE), join(dir, SURICATA_STATS_FILE));
+    copyFileSync(join(run.dir, 'feed-stats.json'), join(dir, 'feed-stats.json'));
+    copyFileSync(join(work, 'cut-stats.json'), join(dir, 'cut-stats.json'));
+    // The previous sample: every counter at 0, so the document carries this run's totals.
+    writeFileSync(join(dir, 'state.json'), JSON.stringify(Object.fromEntries(Object.values(HOST_METRICS).map((name) => [name, 0]))));
+    const r = spawnSync('python3', [join(BOOTSTRAP_FILES_DIR, 'metrics.py'), '--once'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, TRACEABLE_METRICS_GROUP: 'prod-agents', TRACEABLE_METRICS_SINK: 'stdout', TRACEABLE_METRICS_STATE: join(dir, 'state.json'), TRACEABLE_STATS_FILE: join(dir, SURICATA_STATS_FILE), TRACEABLE_FEED_DIR: dir },
+    });
+    expect(r.stderr).toBe('');
+    const doc = JSON.parse(r.stdout);
+    // A pcap run has no capture counters (KernelPackets, KernelDrops): only what this capture sets.
+    expect(Object.fromEntries(Object.values(HOST_METRICS).filter((name) => name in doc).map((name) => [name, doc[name]]))).toEqual({
+      [HOST_METRICS.vxlanPackets]: FRAMES,
+      [HOST_METRICS.httpTransactions]: 20,
+      [HOST_METRICS.reassemblyGaps]: 30,
+      [HOST_METRICS.tlsFlows]: 1,
+      [HOST_METRICS.truncatedPackets]: 30,
+      [HOST_METRICS.feedEventsSent]: 20,
+      [HOST_METRICS.feedSendErrors]: 0,
+    });
+  });
 
   test(
     'the same capture uncut: every transaction and body exact, no gap flag (the control)',
