@@ -125,6 +125,13 @@ test('the capture is what AWS delivers: full-size segments of 8949 bytes, 8500 b
   expect(cut).toEqual(Array(30).fill([8550, 8516, 9001]));
 });
 
+test("the gap check's bound in traceable_http.lua is what suricata.yaml keeps of a body", () => {
+  const lua = readFileSync(join(BOOTSTRAP_FILES_DIR, 'lua', 'traceable_http.lua'), 'utf8');
+  const yaml = readFileSync(join(BOOTSTRAP_FILES_DIR, 'suricata.yaml'), 'utf8');
+  const kept = Number(/^local KEPT_AT_MOST = (\d+)$/m.exec(lua)![1]);
+  expect([/request-body-limit: (\d+)/.exec(yaml)![1], /response-body-limit: (\d+)/.exec(yaml)![1]].map(Number)).toEqual([kept, kept]);
+});
+
 test(
   'without the fixer, Suricata 7 refuses every cut segment: no transaction keeps its status, and no event carries wrong bytes',
   () => {
