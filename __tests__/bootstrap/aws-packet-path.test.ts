@@ -51,9 +51,9 @@ const beforeFirstHole = (n: number) => KEPT_OF_FULL_SEGMENT - responseHead('appl
 
 let work: string;
 let yamlPath: string;
-/** Frames in the capture: the HTTP connection's handshake, per big exchange the request, its ACK and 4 segments each
- * ACKed, per small one 4, the teardown; the TLS connection's 10. */
-const FRAMES = 3 + 10 * (2 + 4 * 2) + 10 * 4 + 3 + 10;
+/** Frames in the capture: the HTTP connection's handshake, per big exchange the request, its ACK, 4 segments and 2
+ * ACKs, per small one 4, the teardown; the TLS connection's 10. */
+const FRAMES = 3 + 10 * (2 + 4 + 2) + 10 * 4 + 3 + 10;
 
 interface FeedEvent {
   flow_id: number;
@@ -115,14 +115,24 @@ test('the capture is what AWS delivers: full-size segments of 8949 bytes, 8500 b
   const pcap = readFileSync(join(work, 'aws.pcap'));
   let offset = 24;
   const cut: number[][] = [];
+  let lastServerSeq = 0;
+  let serverSegmentsBehind = 0;
   while (offset < pcap.length) {
     const length = pcap.readUInt32LE(offset + 8);
     const frame = pcap.subarray(offset + 16, offset + 16 + length);
     if (frame.readUInt16BE(64 + 2) > length - 64) cut.push([length, frame.readUInt16BE(38), frame.readUInt16BE(64 + 2)]);
+    // Inner TCP at 84: a data segment of the HTTP server that arrives after a later one of its own.
+    if (frame.readUInt16BE(84) === SERVER.port && length > 84 + 32) {
+      const seq = frame.readUInt32BE(84 + 4);
+      if (seq < lastServerSeq) serverSegmentsBehind++;
+      lastServerSeq = seq;
+    }
     offset += 16 + length;
   }
   // 3 full-size segments in each of the 10 big responses, each 14+20+8+8 outer bytes + 8500 (UDP length 8516).
   expect(cut).toEqual(Array(30).fill([8550, 8516, 9001]));
+  // Reordered within a direction, not only across the two: 9 of the server's data segments arrive after a later one.
+  expect(serverSegmentsBehind).toBe(9);
 });
 
 test("the gap check's bound in traceable_http.lua is what suricata.yaml keeps of a body", () => {

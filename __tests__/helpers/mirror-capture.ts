@@ -117,7 +117,8 @@ export interface Exchange {
 }
 
 /** The packets of one keep-alive connection in the order the source sent them: handshake, then per exchange the
- * request, its ACK, the response in segments of at most `mss` payload bytes each ACKed by the client, then FIN. */
+ * request, its ACK, the response in segments of at most `mss` payload bytes, ACKed by the client after every second
+ * one and after the last (as a delayed ACK does), then FIN. */
 export function keepAliveConnection(client: Endpoint, server: Endpoint, exchanges: Exchange[], mss = FULL_SEGMENT): InnerPacket[] {
   let cs = 1_000_000, ss = 5_000_000, clock = 1000, clientTs = 0, serverTs = 0;
   const out: InnerPacket[] = [];
@@ -135,10 +136,11 @@ export function keepAliveConnection(client: Endpoint, server: Endpoint, exchange
   for (const { request, response } of exchanges) {
     c(PSH | ACK, request); cs += request.length;
     s(ACK);
-    for (let off = 0; off < response.length; off += mss) {
+    for (let off = 0, n = 1; off < response.length; off += mss, n++) {
       const part = response.subarray(off, off + mss);
-      s(off + mss >= response.length ? PSH | ACK : ACK, part); ss += part.length;
-      c(ACK);
+      const last = off + mss >= response.length;
+      s(last ? PSH | ACK : ACK, part); ss += part.length;
+      if (last || n % 2 === 0) c(ACK);
     }
   }
   c(FIN | ACK); cs++;
@@ -147,8 +149,8 @@ export function keepAliveConnection(client: Endpoint, server: Endpoint, exchange
   return out;
 }
 
-/** What the mirror target may deliver: neighbours swapped (packets 2k and 2k+1 of the whole sequence, so data segments
- * of one direction and segments of the two directions trade places), the handshake left in order. */
+/** What the mirror target may deliver: neighbours swapped (packets 2k+1 and 2k+2 of the whole sequence after the
+ * handshake, so two data segments of one direction, or a segment and the other direction's ACK, trade places). */
 export function reordered<T>(packets: T[], keepFirst = 3): T[] {
   const out = packets.slice();
   for (let i = keepFirst; i + 1 < out.length - 3; i += 2) [out[i], out[i + 1]] = [out[i + 1], out[i]];
