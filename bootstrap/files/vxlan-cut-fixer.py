@@ -6,15 +6,16 @@
 # Suricata counts nothing (a refused tunnel packet is not counted). This loads a small XDP program on the capture
 # interface (generic mode: it runs before the af-packet capture sees the packet) that, for a VXLAN (UDP 4789) packet
 # whose inner IPv4 total length exceeds what arrived, rewrites that length (and the header checksum) to what arrived and
-# counts the packet and the bytes lost. Suricata then sees a segment of ~500 bytes less: a hole it reports as a gap,
-# instead of 8949 lost bytes. Every other packet passes untouched. The program is built here from its instructions (no
+# counts the packet and the bytes lost. Suricata then sees a full-size segment 515 bytes short: a hole it reports as a
+# gap, instead of 8949 lost bytes. Every other packet passes untouched. The program is built here from its instructions (no
 # compiler on the host) and loaded with bpf(2); the counters (a per-CPU map) go to TRACEABLE_CUT_STATS every interval.
 #
 # Usage: vxlan-cut-fixer.py [IFACE]        attach (generic XDP) to IFACE, by default the default route's interface (where
 #                                          Suricata captures), write the counters every TRACEABLE_CUT_INTERVAL s, detach on SIGTERM
 #        vxlan-cut-fixer.py --pcap IN OUT  run the program in the kernel (BPF_PROG_TEST_RUN) on each frame of IN, write OUT
 #                                          and the counters (TRACEABLE_CUT_STATS), print them
-#        vxlan-cut-fixer.py --cost FILE    nanoseconds per packet of the program on FILE's first frame (BPF_PROG_TEST_RUN, repeated)
+#        vxlan-cut-fixer.py --cost FILE    nanoseconds per packet of the program (BPF_PROG_TEST_RUN, repeated) on FILE's first
+#                                          frame and on its largest once rewritten
 # Needs CAP_BPF and CAP_NET_ADMIN (kernel 5.18 or later), nothing else.
 import ctypes
 import json
