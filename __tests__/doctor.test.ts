@@ -28,6 +28,7 @@ const NLB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalance
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/traceable-refresh-token-AbCdEf';
 const SUMMARY_PATTERN = '"mirror-session run summary"';
 const ERROR_PATTERN = '?ERROR ?"Task timed out"';
+const METRICS_PATTERN = '"CloudWatchMetrics"';
 
 const COMMON = {
   Region: REGION, VpcId: 'vpc-0a1b2c3d4e5f60718', SubnetIds: 'subnet-0a1b2c3d4e5f60711', InstanceType: 'm5.xlarge',
@@ -71,6 +72,11 @@ function session(id: string, source: string, interfaceId = `eni-${id}`): Traffic
   };
 }
 
+/** One of metrics.py's embedded-metric documents as CloudWatch Logs holds it. */
+function hostDocument(host: string, values: Record<string, number>) {
+  return { timestamp: NOW - 5 * MINUTE, message: JSON.stringify({ _aws: { Timestamp: NOW - 5 * MINUTE, CloudWatchMetrics: [{ Namespace: 'Traceable/TrafficMirroring' }] }, AutoScalingGroupName: 'prod-agents', Host: host, ...values }) };
+}
+
 /** A deployed, working `prod` stack: every test starts here and breaks one thing. */
 function healthyAccount(): void {
   for (const mock of [ec2, elbv2, autoScaling, logs, secrets, ssm]) mock.reset();
@@ -103,6 +109,15 @@ function healthyAccount(): void {
     ],
   });
   logs.on(FilterLogEventsCommand, { logGroupName: '/aws/lambda/prod-mirror-sessions', filterPattern: ERROR_PATTERN }).resolves({ events: [] });
+  // The hosts' metrics documents (metrics.py, one a minute per host): nothing cut, no TLS.
+  logs.on(FilterLogEventsCommand, { filterPattern: METRICS_PATTERN }).resolves({ events: [] });
+  logs.on(FilterLogEventsCommand, { logGroupName: '/traceable/prod/host-metrics', filterPattern: METRICS_PATTERN }).resolves({
+    events: [
+      hostDocument('ip-10-0-1-5', { VxlanPackets: 250000, HttpTransactions: 2500, ReassemblyGaps: 0, TlsFlows: 0, TruncatedPackets: 0 }),
+      hostDocument('ip-10-0-1-5', { VxlanPackets: 150000, HttpTransactions: 1500, ReassemblyGaps: 0, TlsFlows: 0, TruncatedPackets: 0 }),
+      hostDocument('ip-10-0-2-7', { VxlanPackets: 200000, HttpTransactions: 2000, ReassemblyGaps: 0, TlsFlows: 0, TruncatedPackets: 0 }),
+    ],
+  });
   secrets.on(DescribeSecretCommand, { SecretId: 'prod/traceable-refresh-token' }).resolves({
     ARN: SECRET_ARN, Name: 'prod/traceable-refresh-token', VersionIdsToStages: { 'v-1': ['AWSCURRENT'] },
   });
@@ -129,6 +144,12 @@ async function doctor(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+const HEALTHY_VISIBILITY = [
+  '✔ Agent visibility: 2 hosts, last 60 min: 0 of 600,000 mirrored packets arrived cut (0.000%), 0 reassembly gaps, 0 TLS flows',
+  '    ip-10-0-1-5: 400,000 VXLAN packets, 4,000 HTTP transactions, 0 cut, 0 reassembly gaps, 0 TLS flows',
+  '    ip-10-0-2-7: 200,000 VXLAN packets, 2,000 HTTP transactions, 0 cut, 0 reassembly gaps, 0 TLS flows',
+];
+/** The fleet's check, and the visibility check that follows it. */
 const HEALTHY_FLEET = [
   '✔ Agent fleet: 2 of 2 targets healthy in prod-vxlan',
   '    i-0aaa healthy',
@@ -137,6 +158,7 @@ const HEALTHY_FLEET = [
   '    cost: 1,460 m5.xlarge instance-hours per month at the current size (2 x 730 h)',
   '      i-0aaa InService, Healthy',
   '      i-0bbb InService, Healthy',
+  ...HEALTHY_VISIBILITY,
 ];
 const HEALTHY_SESSIONS = [
   '✔ Mirror sessions: 3 sessions owned by prod', '    lb/api-nlb: 1 session', '    lb/shop-alb: 2 sessions',
@@ -170,6 +192,42 @@ describe('npm run doctor', () => {
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
+  it('names what the agents cannot see (cut packets, TLS flows, gaps) per host, with the fix in AWS\'s numbers', async () => {
+    // Prepare: one host gets jumbo frames cut at 8500 bytes and TLS on a mirrored port
+    logs.on(FilterLogEventsCommand, { logGroupName: '/traceable/prod/host-metrics', filterPattern: METRICS_PATTERN }).resolves({
+      events: [
+        hostDocument('ip-10-0-1-5', { VxlanPackets: 120000, HttpTransactions: 900, ReassemblyGaps: 30, TlsFlows: 2, TruncatedPackets: 30 }),
+        hostDocument('ip-10-0-2-7', { VxlanPackets: 80000, HttpTransactions: 600, ReassemblyGaps: 0, TlsFlows: 0, TruncatedPackets: 0 }),
+        { timestamp: NOW - MINUTE, message: 'a container log line that mentions "CloudWatchMetrics"' },
+      ],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess: a warning, not a failure
+    const start = stdout.indexOf('! Agent visibility: 2 hosts, last 60 min: 30 of 200,000 mirrored packets arrived cut (0.015%), 30 reassembly gaps, 2 TLS flows');
+    expect(stdout.slice(start, start + 7)).toEqual([
+      '! Agent visibility: 2 hosts, last 60 min: 30 of 200,000 mirrored packets arrived cut (0.015%), 30 reassembly gaps, 2 TLS flows',
+      '    ip-10-0-1-5: 120,000 VXLAN packets, 900 HTTP transactions, 30 cut, 30 reassembly gaps, 2 TLS flows',
+      '    ip-10-0-2-7: 80,000 VXLAN packets, 600 HTTP transactions, 0 cut, 0 reassembly gaps, 0 TLS flows',
+      '    cut packets: AWS mirrors at most 8500 bytes after the VXLAN header to a Network Load Balancer target (PacketLength: default 8500, valid values 1-8500, EC2 API reference CreateTrafficMirrorSession), while instances in a VPC send packets of up to 9001 bytes (EC2 User Guide, "Network maximum transmission unit (MTU) for your EC2 instance": jumbo frames). The hosts keep what arrived: those transactions keep status and headers, their bodies stop at the first hole (http_response_body_gap).',
+      '    fix: an MTU of 8486 or less on the mirrored instances (for a load balancer source, on its targets: their MSS then bounds the other direction too), e.g. `sudo ip link set dev ens5 mtu 8486`, made permanent as the EC2 User Guide\'s "Set the MTU for your EC2 instance" describes (8500 bytes after the VXLAN header hold the 14-byte Ethernet header and the IP packet).',
+      '    TLS flows: encrypted on the mirrored ports, nothing to decode. fix: mirror behind the TLS terminator: a load balancer that terminates TLS (an ALB HTTPS listener, an NLB TLS listener) and speaks HTTP to its targets, mirrored as MirrorSourceType LOAD_BALANCER does (its targets\' interfaces).',
+      '    reassembly gaps: TCP data Suricata never saw (cut packets, kernel drops, packets lost on the way); the transactions they touch carry http_response_body_gap or http_request_body_gap, and their bodies stop at the gap.',
+    ]);
+    expect(stdout.at(-1)).toBe('OK: no check failed (1 warning)');
+    expect(code).toBe(0);
+  });
+
+  it('reads the ECS task\'s log group for an ECS fleet (metrics.py runs in the task)', async () => {
+    writeFileSync(join(configDir, 'ecs.json'), JSON.stringify({ ...COMMON, StackName: 'ecs', MirrorSourceType: 'MANUAL', DeployTraceableAgentInECS: true }));
+    try {
+      await doctor('--stack', 'ecs', '--config', configDir);
+      expect(logs.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input.logGroupName)).toEqual(['/traceable/ecs/agents']);
+    } finally {
+      rmSync(join(configDir, 'ecs.json'));
+    }
+  });
+
   it('names an unhealthy target and prints the SSM commands for that instance', async () => {
     // Prepare
     elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_ARN }).resolves({
@@ -196,7 +254,7 @@ describe('npm run doctor', () => {
       `  aws ssm list-command-invocations --region ${REGION} --details --command-id <CommandId printed by send-command>`,
       'Then read the newest file in /var/traceable/log (bootstrap.log, the agent\'s Stats line every 5 minutes) and /var/traceable/log/suricata.',
       '',
-      'FAIL: 1 of 5 checks failed',
+      'FAIL: 1 of 6 checks failed',
     ]);
     expect(code).toBe(1);
   });
@@ -212,7 +270,7 @@ describe('npm run doctor', () => {
       '✘ Token secret: prod/traceable-refresh-token not found: the agents cannot authenticate',
       '    apply the stack with TF_VAR_traceable_refresh_token set',
       '',
-      'FAIL: 1 of 5 checks failed',
+      'FAIL: 1 of 6 checks failed',
     ]);
     expect(code).toBe(1);
   });
@@ -239,7 +297,7 @@ describe('npm run doctor', () => {
       '    fast path: no event-driven run in the last 24 hours',
       ...HEALTHY_SECRET,
       '',
-      'FAIL: 2 of 5 checks failed',
+      'FAIL: 2 of 6 checks failed',
     ]);
     expect(code).toBe(1);
   });
@@ -303,7 +361,7 @@ describe('npm run doctor', () => {
       '✘ Mirrored sources: log group /aws/lambda/prod-mirror-sessions not found: the session Lambda never ran (is the stack applied?)',
       '✘ Session Lambda: log group /aws/lambda/prod-mirror-sessions not found',
     ]));
-    expect(stdout.at(-1)).toBe('FAIL: 3 of 5 checks failed');
+    expect(stdout.at(-1)).toBe('FAIL: 3 of 6 checks failed');
     expect(code).toBe(1);
   });
 
@@ -332,6 +390,7 @@ describe('npm run doctor', () => {
       '    autoscaling group manual-agents: 1 instance (desired 1, max 3)',
       '    cost: 730 m5.xlarge instance-hours per month at the current size (1 x 730 h)',
       '      i-0aaa InService, Healthy',
+      '- Agent visibility: skipped, no host metrics in /traceable/manual/host-metrics in the last 60 min',
       '✔ Mirror sessions: MANUAL: 2 sessions toward mirror target tmt-9',
       '    source interfaces: eni-web0, eni-web1',
       '- Mirrored sources: skipped, MANUAL: the stack has no session Lambda (sessions are not discovered)',
@@ -341,7 +400,8 @@ describe('npm run doctor', () => {
       'OK: no check failed',
     ]);
     expect(code).toBe(0);
-    expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(0);
+    // Only the hosts' metrics: no session Lambda log group is read.
+    expect(logs.commandCalls(FilterLogEventsCommand).map((call) => call.args[0].input.logGroupName)).toEqual(['/traceable/manual/host-metrics']);
   });
 
   it('SameZoneDelivery: reads one autoscaling group per subnet and names a missing one', async () => {
@@ -511,7 +571,7 @@ describe('npm run doctor', () => {
         `    i-0bbb: no ${FEED_FILE} (is AgentFeed file applied on it?)`,
         '    is the URL served by a load balancer or target group whose targets are mirrored (Mirrored sources), over HTTP to the targets?',
         '',
-        'FAIL: 1 of 6 checks failed',
+        'FAIL: 1 of 7 checks failed',
       ]);
       expect(code).toBe(1);
       expect(ssm.commandCalls(SendCommandCommand)).toHaveLength(13); // at 0, 5, ..., 60 s

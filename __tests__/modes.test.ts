@@ -72,7 +72,7 @@ describe('agent fleet on ECS (DeployTraceableAgentInECS)', () => {
     expect(resource(json, 'aws_s3_object', 'ecs_fleet_bootstrap_bundle_object')).toMatchObject({ key: bundle.key, content_base64: bundle.gzip.toString('base64') });
     expect(script).toContain('install -m 0644 /opt/traceable/systemd/ecs/ecs-requires-traceable.conf /etc/systemd/system/ecs.service.d/traceable.conf');
     expect(script).toContain(
-      'systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer traceable-imds-block@ecstasks.slice.timer\n' +
+      'systemctl start ecstasks.slice\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer traceable-imds-block@ecstasks.slice.timer traceable-cut-fixer.service\n' +
         'systemctl start traceable-agent-files.service || echo "traceable: agent token or command not written (journalctl -u traceable-agent-files); retried every 15 minutes" >&2\n' +
         'systemctl enable --now traceable-agent-files.timer\n',
     );

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { HOST_METRICS, HOST_METRICS_INTERVAL_SECONDS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE, type AgentGroupNames } from '../shared';
+import { HOST_METRICS, HOST_METRICS_INTERVAL_SECONDS, MEMORY_METRIC_DIMENSION, METRICS_NAMESPACE, TRUNCATION_ALARM_MINUTES, type AgentGroupNames } from '../shared';
 
 /** Settings of the loss alarms and of the packet-rate scaling, shared by both fleet kinds. */
 export interface LossMonitoringSettings {
@@ -64,17 +64,20 @@ export function packetsPerHostTarget(settings: LossMonitoringSettings): number {
  * `<fleet>_feed_send_errors_alarm`):
  * - kernel drops: the share of packets the hosts' capture dropped, above `dropAlarmPercent` for `dropAlarmMinutes`
  *   minutes in a row; notifies `alarmActions` and runs `scaleOutActions` (a step scaling policy adding a host);
- * - feed send errors: events Suricata could not hand to the agent, in `dropAlarmMinutes` minutes in a row.
+ * - feed send errors: events Suricata could not hand to the agent, in `dropAlarmMinutes` minutes in a row;
+ * - truncated packets (`<fleet>_truncated_packets_alarm`): mirrored packets arriving cut at the sessions' PacketLength in
+ *   {@link TRUNCATION_ALARM_MINUTES} minutes in a row (sources sending packets larger than 8,500 bytes: their bodies
+ *   have holes); notifies `alarmActions` (more hosts would not help: the fix is the sources' MTU).
  * Minutes without data (no host publishing) are not breaching: the NLB health check covers dead hosts.
  */
 export function addLossAlarms(
   scope: Construct,
   props: LossMonitoringSettings & {
-    readonly alarmNames: Pick<AgentGroupNames, 'kernelDropsAlarm' | 'feedSendErrorsAlarm'>;
+    readonly alarmNames: Pick<AgentGroupNames, 'kernelDropsAlarm' | 'feedSendErrorsAlarm' | 'truncatedPacketsAlarm'>;
     readonly agentGroupName: string;
     readonly scaleOutActions: readonly string[];
   },
-): { dropsAlarm: CloudwatchMetricAlarm; feedErrorsAlarm: CloudwatchMetricAlarm } {
+): { dropsAlarm: CloudwatchMetricAlarm; feedErrorsAlarm: CloudwatchMetricAlarm; truncationAlarm: CloudwatchMetricAlarm } {
   checkSettings(props);
   const alarmActions = [...(props.alarmActions ?? [])];
   const minutes = props.dropAlarmMinutes ?? 3;
@@ -115,5 +118,19 @@ export function addLossAlarms(
     alarmActions,
     okActions: alarmActions,
   });
-  return { dropsAlarm, feedErrorsAlarm };
+  const truncationAlarm = new CloudwatchMetricAlarm(scope, 'truncated_packets_alarm', {
+    alarmName: props.alarmNames.truncatedPacketsAlarm,
+    alarmDescription: `Mirrored packets reach ${props.agentGroupName} cut at the mirror session's PacketLength (8500 bytes): sources send packets over 8500 bytes (9001-byte MTU), so HTTP bodies have holes; lower the sources' MTU (README: Cut packets)`,
+    ...hostMetric(HOST_METRICS.truncatedPackets, props.agentGroupName),
+    statistic: 'Sum',
+    period: HOST_METRICS_INTERVAL_SECONDS,
+    comparisonOperator: 'GreaterThanThreshold',
+    threshold: 0,
+    evaluationPeriods: TRUNCATION_ALARM_MINUTES,
+    datapointsToAlarm: TRUNCATION_ALARM_MINUTES,
+    treatMissingData: 'notBreaching',
+    alarmActions,
+    okActions: alarmActions,
+  });
+  return { dropsAlarm, feedErrorsAlarm, truncationAlarm };
 }

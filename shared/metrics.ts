@@ -26,7 +26,15 @@ export const HOST_METRICS = {
   /** HTTP/1 responses Suricata's parser swallowed that the Lua output could not recover (the feed's http_responses_lost):
    * their events carry no status. */
   httpResponsesLost: 'HttpResponsesLost',
+  /** Mirrored packets that arrived cut (inner IPv4 length over what arrived), each rewritten by the hosts' fixer. */
+  truncatedPackets: 'TruncatedPackets',
+  /** New flows on the mirrored ports that Suricata recognized as TLS: encrypted, nothing to decode. */
+  tlsFlows: 'TlsFlows',
 } as const;
+
+/** Consecutive minutes with cut mirrored packets that raise the truncation alarm: a source that sends packets over
+ * the mirror session's PacketLength keeps doing so (its MTU), unlike a burst. */
+export const TRUNCATION_ALARM_MINUTES = 15;
 
 /** Seconds between two samples of {@link HOST_METRICS}. */
 export const HOST_METRICS_INTERVAL_SECONDS = 60;

@@ -146,6 +146,7 @@ export interface AgentGroupNames {
   /** Loss alarms. */
   readonly kernelDropsAlarm: string;
   readonly feedSendErrorsAlarm: string;
+  readonly truncatedPacketsAlarm: string;
 }
 
 /** The names of the agent group of a subnet (SameZoneDelivery), or of the whole fleet when no subnet is given. */
@@ -162,6 +163,7 @@ export function agentGroup(stackName: string, subnetId?: string): AgentGroupName
     dropsPolicy: policy('drops'),
     kernelDropsAlarm: alarm('kernel-drops'),
     feedSendErrorsAlarm: alarm('feed-send-errors'),
+    truncatedPacketsAlarm: alarm('truncated-packets'),
   };
 }
 

@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
 /** Suricata's eve stats line (totals) as the contract's stats.json has it. */
-const statsLine = (packets: number, drops: number, vxlan: number, http: number, http2: number, gaps: number) =>
+const statsLine = (packets: number, drops: number, vxlan: number, http: number, http2: number, gaps: number, tlsFlows = 0) =>
   JSON.stringify({
     timestamp: '2026-11-30T11:00:00.000000+0000',
     event_type: 'stats',
@@ -26,13 +26,15 @@ const statsLine = (packets: number, drops: number, vxlan: number, http: number, 
       capture: { kernel_packets: packets, kernel_drops: drops, errors: 0 },
       decoder: { pkts: packets - drops, vxlan },
       tcp: { reassembly_gap: gaps },
-      app_layer: { tx: { http, http2, tls: 5 } },
+      app_layer: { flow: { http: 9, tls: tlsFlows }, tx: { http, http2, tls: 5 } },
     },
   });
 
-function writeSources(stats: string[], feed?: object) {
+function writeSources(stats: string[], feed?: object, cut?: object) {
   writeFileSync(join(work, 'stats.json'), stats.join('\n') + '\n');
   if (feed) writeFileSync(join(work, 'feed-stats.json'), JSON.stringify(feed));
+  // The cut fixer's counters, as vxlan-cut-fixer.py writes them.
+  if (cut) writeFileSync(join(work, 'cut-stats.json'), JSON.stringify(cut));
 }
 
 function sample(env: Record<string, string> = {}) {
@@ -52,19 +54,19 @@ function sample(env: Record<string, string> = {}) {
 }
 
 test('the first sample sets the baseline; the next publishes the increases of every counter', () => {
-  writeSources([statsLine(1000, 0, 990, 40, 2, 0)], { events_sent: 40, send_errors: 0, bodies_truncated: 0, http_responses_lost: 1, time: 't' });
+  writeSources([statsLine(1000, 0, 990, 40, 2, 0, 1)], { events_sent: 40, send_errors: 0, bodies_truncated: 0, http_responses_lost: 1, time: 't' }, { cut_packets: 4, cut_bytes_lost: 2060, time: 1 });
   const first = sample();
   expect(first.stderr).toBe('');
   expect(first.stdout).toBe('');
 
   // older lines are ignored: only the last line holds the current totals
-  writeSources([statsLine(1000, 0, 990, 40, 2, 0), statsLine(251000, 1200, 249000, 5040, 12, 7)], {
+  writeSources([statsLine(1000, 0, 990, 40, 2, 0, 1), statsLine(251000, 1200, 249000, 5040, 12, 7, 4)], {
     events_sent: 5030,
     send_errors: 3,
     bodies_truncated: 1,
     http_responses_lost: 3,
     time: 't',
-  });
+  }, { cut_packets: 34, cut_bytes_lost: 17510, time: 2 });
   const second = sample();
   expect(second.stderr).toBe('');
   const doc = JSON.parse(second.stdout);
@@ -91,6 +93,8 @@ test('the first sample sets the baseline; the next publishes the increases of ev
     [HOST_METRICS.feedEventsSent]: 4990,
     [HOST_METRICS.feedSendErrors]: 3,
     [HOST_METRICS.httpResponsesLost]: 2,
+    [HOST_METRICS.tlsFlows]: 3,
+    [HOST_METRICS.truncatedPackets]: 30,
   });
   expect(Math.abs(doc._aws.Timestamp - Date.now())).toBeLessThan(60_000);
 });

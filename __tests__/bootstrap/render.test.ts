@@ -834,7 +834,7 @@ describe('ECS hosts: the agent\'s token and command as files for the task (trace
     // The units with stand-ins for the AMI's docker.service, ecs.service and the ECS agent's slice.
     const units = mkdtempSync(join(work, 'units-'));
     mkdirSync(join(units, 'ecs.service.d'));
-    for (const file of bootstrapFiles('ecs').filter((f) => f.path.includes('/systemd/ecs/'))) {
+    for (const file of bootstrapFiles('ecs').filter((f) => f.path.includes('/systemd/ecs/') || f.path.endsWith('/traceable-cut-fixer.service'))) {
       const name = file.path.split('/').pop()!;
       writeFileSync(name.endsWith('.conf') ? join(units, 'ecs.service.d', 'traceable.conf') : join(units, name), file.content);
     }
@@ -842,7 +842,7 @@ describe('ECS hosts: the agent\'s token and command as files for the task (trace
     writeFileSync(join(units, 'ecstasks.slice'), '[Slice]\n');
     const r = run(
       'systemd-analyze',
-      ['verify', ...['traceable-ecs-host.service', 'traceable-agent-files.service', 'traceable-agent-files.timer', 'ecs.service'].map((name) => join(units, name))],
+      ['verify', ...['traceable-ecs-host.service', 'traceable-agent-files.service', 'traceable-agent-files.timer', 'traceable-cut-fixer.service', 'ecs.service'].map((name) => join(units, name))],
       { env: { SYSTEMD_UNIT_PATH: `${units}:` } },
     );
     expect(r.stdout + r.stderr).toBe('');

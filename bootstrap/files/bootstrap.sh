@@ -84,7 +84,7 @@ step="starting the CloudWatch agent"
   -c "file:$TRACEABLE_HOME/etc/cloudwatch-agent.json"
 
 step="starting suricata, traceable and the health endpoint"
-systemctl enable --now suricata.service traceable.service traceable-health.service traceable-metrics.service traceable-logrotate.timer
+systemctl enable --now suricata.service traceable.service traceable-health.service traceable-metrics.service traceable-logrotate.timer traceable-cut-fixer.service
 
 step="waiting for the health endpoint"
 healthy=no

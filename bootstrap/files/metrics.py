@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # Publishes a host's loss and throughput as CloudWatch metrics (embedded metric format) every interval: kernel packets
-# and drops, VXLAN-decoded packets, HTTP transactions and TCP reassembly gaps from Suricata's stats (TRACEABLE_STATS_FILE,
-# eve stats totals), events sent, send errors and HTTP/1 responses lost from the feed's counters
-# (TRACEABLE_FEED_DIR/feed-stats.json). Each value is the increase since the previous sample (a counter that went down
-# means its writer restarted: the new total is the increase). Stale or missing sources publish nothing.
+# and drops, VXLAN-decoded packets, HTTP transactions, TCP reassembly gaps and TLS flows from Suricata's stats
+# (TRACEABLE_STATS_FILE, eve stats totals), events sent, send errors and HTTP/1 responses lost from the feed's counters
+# (TRACEABLE_FEED_DIR/feed-stats.json), mirrored packets that arrived cut from the cut fixer's
+# (TRACEABLE_FEED_DIR/cut-stats.json, vxlan-cut-fixer.py). Each value is the increase since the previous sample (a
+# counter that went down means its writer restarted: the new total is the increase). Stale or missing sources publish
+# nothing.
 # Destination (TRACEABLE_METRICS_SINK): "udp:HOST:PORT" (EC2: the CloudWatch agent's EMF listener) or "stdout" (ECS: the
 # awslogs driver ships it to CloudWatch Logs, which extracts the metrics).
 # Usage: metrics.py [--once]   (--once: one sample against the state file, then exit)
@@ -22,7 +24,8 @@ INTERVAL = float(os.environ.get("TRACEABLE_METRICS_INTERVAL", "60"))
 STATE_FILE = os.environ.get("TRACEABLE_METRICS_STATE", "/run/traceable-feed/.metrics-state.json")
 STATS_FILE = os.environ.get("TRACEABLE_STATS_FILE", "/var/traceable/log/suricata/stats.json")
 FEED_STATS_FILE = os.path.join(os.environ.get("TRACEABLE_FEED_DIR", "/run/traceable-feed"), "feed-stats.json")
-# Suricata writes its stats every 30 s and the feed its counters at most every 10 s.
+CUT_STATS_FILE = os.path.join(os.environ.get("TRACEABLE_FEED_DIR", "/run/traceable-feed"), "cut-stats.json")
+# Suricata writes its stats every 30 s, the feed and the cut fixer their counters at most every 10 s.
 MAX_AGE = float(os.environ.get("TRACEABLE_METRICS_MAX_AGE", "90"))
 
 # Metric name -> (source, path of the counter in it); several paths are summed.
@@ -32,6 +35,8 @@ COUNTERS = {
     "VxlanPackets": ("suricata", [("decoder", "vxlan")]),
     "HttpTransactions": ("suricata", [("app_layer", "tx", "http"), ("app_layer", "tx", "http2")]),
     "ReassemblyGaps": ("suricata", [("tcp", "reassembly_gap")]),
+    "TlsFlows": ("suricata", [("app_layer", "flow", "tls")]),
+    "TruncatedPackets": ("cut", [("cut_packets",)]),
     "FeedEventsSent": ("feed", [("events_sent",)]),
     "FeedSendErrors": ("feed", [("send_errors",)]),
     "HttpResponsesLost": ("feed", [("http_responses_lost",)]),
@@ -55,7 +60,8 @@ def last_json_line(path, now):
 def totals(now):
     """Current counter totals of the fresh sources."""
     stats = last_json_line(STATS_FILE, now)
-    sources = {"suricata": (stats or {}).get("stats"), "feed": last_json_line(FEED_STATS_FILE, now)}
+    sources = {"suricata": (stats or {}).get("stats"), "feed": last_json_line(FEED_STATS_FILE, now),
+               "cut": last_json_line(CUT_STATS_FILE, now)}
     found = {}
     for name, (source, paths) in COUNTERS.items():
         data = sources[source]

@@ -10,6 +10,7 @@ import {
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
 import { runProbe, type ProbeIo } from './probe';
+import { checkVisibility, readHostFigures, VISIBILITY_TITLE } from './visibility';
 import { planDeployment } from '../../plan';
 import { isSessionSourceType } from '../../shared';
 
@@ -31,8 +32,16 @@ export interface ProbeRequest {
 
 /** Every check against one stack, then the probe when asked for. Checks never throw: an AWS error becomes that check's failure. */
 export async function runChecks(clients: DoctorClients, config: MirroringConfig, now: number, price = sessionHourPrice({}), probe?: ProbeRequest): Promise<DoctorReport> {
-  const { sessionLogGroup: logGroup } = planDeployment(config).names;
+  const { sessionLogGroup: logGroup, hostMetricsLogGroup, agentTaskLogGroup } = planDeployment(config).names;
   const fleet = await checkFleet(clients, config);
+  // metrics.py's documents: the EC2 hosts' through the CloudWatch agent, the ECS task's metrics container's through awslogs.
+  const metricsLogGroup = config.DeployTraceableAgentInECS ? agentTaskLogGroup : hostMetricsLogGroup;
+  let visibility: CheckResult;
+  try {
+    visibility = checkVisibility(await readHostFigures(clients.logs, metricsLogGroup, now), metricsLogGroup);
+  } catch (error) {
+    visibility = couldNotCheck(VISIBILITY_TITLE, error);
+  }
   const sessions = await checkSessions(clients, config, price);
   let lambdaChecks: CheckResult[];
   try {
@@ -49,7 +58,7 @@ export async function runChecks(clients: DoctorClients, config: MirroringConfig,
     region: config.Region,
     sourceType: config.MirrorSourceType,
     ecs: config.DeployTraceableAgentInECS,
-    checks: [fleetCheck, sessions, ...lambdaChecks, secret, ...probeCheck],
+    checks: [fleetCheck, visibility, sessions, ...lambdaChecks, secret, ...probeCheck],
     unhealthyInstanceIds,
   };
 }

@@ -92,10 +92,25 @@ local function final_headers(raw)
   return eol and sub(raw, eol + 1) or ""
 end
 
--- The body Suricata kept, at most `cap` bytes (chunks are joined only up to it), and its size.
-local function body(get, cap)
+-- Bytes of a body Suricata keeps at most (libhtp's request-body-limit and response-body-limit in suricata.yaml).
+local KEPT_AT_MOST = 131072
+
+-- The body Suricata kept, at most `cap` bytes (chunks are joined only up to it), its size, and whether it had a hole.
+-- A hole (a segment lost or cut before Suricata: a reassembly gap) is skipped by libhtp, which joins what follows, so
+-- the bytes after it would be shifted. Every hole starts a new chunk, so the first chunk is whole: when fewer bytes
+-- were kept than the body's known length (expected: Content-Length of an unencoded body) and than Suricata keeps at
+-- most, only the first chunk is returned, with true.
+local function body(get, cap, expected)
   local chunks = get()
   if type(chunks) ~= "table" or chunks[1] == nil then return nil, 0 end
+  if expected ~= nil then
+    local kept = 0
+    for i = 1, #chunks do kept = kept + #chunks[i] end
+    if kept < expected and kept < KEPT_AT_MOST then
+      if #chunks[1] == 0 then return nil, 0, true end
+      return sub(chunks[1], 1, cap), math.min(#chunks[1], cap), true
+    end
+  end
   if chunks[2] == nil then return chunks[1], #chunks[1] end
   local size, parts = 0, {}
   for i = 1, #chunks do
@@ -126,6 +141,12 @@ local function bodiless(status, method)
   return is_interim(status) or status == 204 or status == 304 or method == "HEAD"
 end
 
+-- The length an unencoded body has by its Content-Length (nil: unknown, or encoded).
+local function expected_length(h)
+  if header(h, "content-encoding") ~= nil then return nil end
+  return tonumber(header(h, "content-length") or "")
+end
+
 -- The transaction's request, as libhtp parsed it.
 local function read_request(with_body)
   local line = HttpGetRequestLine()
@@ -137,7 +158,10 @@ local function read_request(with_body)
     local version = find(line, " HTTP/", 1, true)
     if version then req.protocol = match(sub(line, version + 1), "^%S+") end
   end
-  if with_body then req.body = body(HttpGetRequestBody, feed.body_limit()) end
+  if with_body then
+    local _
+    req.body, _, req.gap = body(HttpGetRequestBody, feed.body_limit(), expected_length(req.headers))
+  end
   return req
 end
 
@@ -152,6 +176,16 @@ end
 local function libhtp_body(resp, cap)
   local b, size = body(HttpGetResponseBody, cap)
   resp.body, resp.kept = b, size
+end
+
+-- A transaction's own response body, cut at its first hole (see body). Bytes without a status line are not this
+-- transaction's response (the parser lost its place in a gap): dropped, and the hole marked.
+local function response_body(resp)
+  if resp.status == nil then
+    if body(HttpGetResponseBody, 0) then resp.gap = true end
+    return
+  end
+  resp.body, resp.kept, resp.gap = body(HttpGetResponseBody, feed.body_limit(), expected_length(resp.headers))
 end
 
 -- De-chunks a chunked body from data[pos]; returns the body, the position after it, and whether it was whole.
@@ -317,14 +351,15 @@ local function write_event(id, req, resp)
   if with_bodies then
     if req.body then
       put_raw(',"http_request_body_printable":')
-      put_printable(req.body, header(rh, "content-encoding") == nil and tonumber(header(rh, "content-length") or "")
-        or nil)
+      put_printable(req.body, expected_length(rh))
     end
+    if req.gap then put_raw(',"http_request_body_gap":true') end
     if resp.body then
       put_raw(',"http_response_body_printable":')
       put_printable(resp.body, header(sh, "content-encoding") == nil and response_length or nil)
-      if response_length == nil and resp.kept < feed.body_limit() then response_length = resp.kept end
+      if response_length == nil and resp.kept < feed.body_limit() and not resp.gap then response_length = resp.kept end
     end
+    if resp.gap then put_raw(',"http_response_body_gap":true') end
   end
   put_field(',"length":', response_length)
   put_raw("}}")
@@ -441,8 +476,8 @@ local function log_repaired(id, req, resp)
   local recovered
   if resp.status and bodiless(resp.status, req.method) then
     recovered = swallowed(resp, state)
-  elseif resp.status and feed.body_limit() > 0 then
-    libhtp_body(resp, feed.body_limit())
+  elseif feed.body_limit() > 0 then
+    response_body(resp)
   end
   if state.first <= state.last or (recovered and recovered[1]) then
     -- Responses go to transactions in order: this transaction's libhtp response (if any) joins the queue.
@@ -465,7 +500,7 @@ function log()
   if flows[id] ~= nil or (resp.status and bodiless(resp.status, req.method)) then
     log_repaired(id, req, resp)
   else
-    if resp.status and feed.body_limit() > 0 then libhtp_body(resp, feed.body_limit()) end
+    if feed.body_limit() > 0 then response_body(resp) end
     emit(id, req, resp)
   end
   if flow_count > 0 then

@@ -1,0 +1,174 @@
+/**
+ * Builds captures of AWS's real mirrored packet path, packet by packet (no live capture, no kernel segmentation):
+ * TCP connections between sources with a 9,001-byte MTU (full-size segments of 8,949 payload bytes: 20 bytes of IPv4,
+ * 32 of TCP with timestamps), each packet wrapped as Traffic Mirroring delivers it (outer Ethernet/IPv4/UDP 4789/VXLAN,
+ * the two directions with different outer UDP source ports) and cut to the session's PacketLength bytes after the
+ * VXLAN header, the outer headers telling the cut length while the inner IPv4 total length still tells the full one.
+ */
+import { writeFileSync } from 'node:fs';
+
+/** AWS: "For sessions with Network Load Balancer (NLB) traffic mirror targets, the default PacketLength will be set to
+ * 8500. Valid values are 1-8500." (EC2 API reference, CreateTrafficMirrorSession). */
+export const NLB_PACKET_LENGTH = 8500;
+/** The MTU of instances in a VPC (jumbo frames). */
+export const VPC_MTU = 9001;
+/** TCP header with the timestamps option (what Linux sends): 20 + 12 bytes. */
+const TCP_HEADER = 32;
+/** Payload of a full-size segment at {@link VPC_MTU}. */
+export const FULL_SEGMENT = VPC_MTU - 20 - TCP_HEADER; // 8949
+const INNER_ETHERNET = 14;
+/** Payload bytes of a full-size segment that survive a cut at {@link NLB_PACKET_LENGTH}. */
+export const KEPT_OF_FULL_SEGMENT = NLB_PACKET_LENGTH - INNER_ETHERNET - 20 - TCP_HEADER; // 8434
+
+const VXLAN_PORT = 4789;
+const VNI = 4242;
+const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
+
+function ipv4(total: number, proto: number, src: number[], dst: number[], id: number): Buffer {
+  const h = Buffer.alloc(20);
+  h[0] = 0x45;
+  h.writeUInt16BE(total, 2);
+  h.writeUInt16BE(id & 0xffff, 4);
+  h.writeUInt16BE(0x4000, 6);
+  h[8] = 64;
+  h[9] = proto;
+  Buffer.from(src).copy(h, 12);
+  Buffer.from(dst).copy(h, 16);
+  let sum = 0;
+  for (let i = 0; i < 20; i += 2) sum += h.readUInt16BE(i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  h.writeUInt16BE(~sum & 0xffff, 10);
+  return h;
+}
+
+/** TCP with the timestamps option (NOP NOP TS); checksum 0, as mirrored copies of offloaded packets often carry. */
+function tcp(sport: number, dport: number, seq: number, ack: number, flags: number, tsval: number, tsecr: number, payload: Buffer): Buffer {
+  const h = Buffer.alloc(TCP_HEADER);
+  h.writeUInt16BE(sport, 0);
+  h.writeUInt16BE(dport, 2);
+  h.writeUInt32BE(seq >>> 0, 4);
+  h.writeUInt32BE(ack >>> 0, 8);
+  h[12] = (TCP_HEADER / 4) << 4;
+  h[13] = flags;
+  h.writeUInt16BE(65535, 14);
+  h.set([1, 1, 8, 10], 20);
+  h.writeUInt32BE(tsval >>> 0, 24);
+  h.writeUInt32BE(tsecr >>> 0, 28);
+  return Buffer.concat([h, payload]);
+}
+
+export interface Endpoint {
+  ip: number[];
+  port: number;
+}
+
+/** One inner packet as the source's interface sent it. */
+export interface InnerPacket {
+  src: Endpoint;
+  dst: Endpoint;
+  seq: number;
+  ack: number;
+  flags: number;
+  payload: Buffer;
+  /** TCP timestamps: the sender's clock and the last value it saw from its peer. */
+  tsval: number;
+  tsecr: number;
+}
+
+/** The mirrored copy of an inner packet: VXLAN-wrapped, cut to `packetLength` bytes after the VXLAN header. */
+export function mirroredFrame(p: InnerPacket, id: number, packetLength = NLB_PACKET_LENGTH, outerSourcePort = 40000): Buffer {
+  const segment = tcp(p.src.port, p.dst.port, p.seq, p.ack, p.flags, p.tsval, p.tsecr, p.payload);
+  const inner = Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]), ipv4(20 + segment.length, 6, p.src.ip, p.dst.ip, id), segment]);
+  const kept = inner.subarray(0, Math.min(inner.length, packetLength));
+  const vxlan = Buffer.from([0x08, 0, 0, 0, (VNI >> 16) & 0xff, (VNI >> 8) & 0xff, VNI & 0xff, 0]);
+  const udp = Buffer.alloc(8);
+  udp.writeUInt16BE(outerSourcePort, 0);
+  udp.writeUInt16BE(VXLAN_PORT, 2);
+  udp.writeUInt16BE(8 + vxlan.length + kept.length, 4);
+  const outerIp = ipv4(20 + 8 + vxlan.length + kept.length, 17, [10, 0, 1, 10], [10, 0, 2, 20], id);
+  return Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0x20, 2, 0, 0, 0, 0, 0x10, 0x08, 0x00]), outerIp, udp, vxlan, kept]);
+}
+
+/** A classic pcap (Ethernet) of the frames, 20 µs apart. */
+export function writePcap(file: string, frames: Buffer[]): void {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4);
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(262144, 16);
+  header.writeUInt32LE(1, 20);
+  const chunks: Buffer[] = [header];
+  frames.forEach((frame, i) => {
+    const rec = Buffer.alloc(16);
+    const usec = 20 * (i + 1);
+    rec.writeUInt32LE(1_700_000_000 + Math.floor(usec / 1e6), 0);
+    rec.writeUInt32LE(usec % 1e6, 4);
+    rec.writeUInt32LE(frame.length, 8);
+    rec.writeUInt32LE(frame.length, 12);
+    chunks.push(rec, frame);
+  });
+  writeFileSync(file, Buffer.concat(chunks));
+}
+
+/** One HTTP/1.1 exchange on a keep-alive connection. */
+export interface Exchange {
+  request: Buffer;
+  response: Buffer;
+}
+
+/** The packets of one keep-alive connection in the order the source sent them: handshake, then per exchange the
+ * request, its ACK, the response in segments of at most `mss` payload bytes, ACKed by the client after every second
+ * one and after the last (as a delayed ACK does), then FIN. */
+export function keepAliveConnection(client: Endpoint, server: Endpoint, exchanges: Exchange[], mss = FULL_SEGMENT): InnerPacket[] {
+  let cs = 1_000_000, ss = 5_000_000, clock = 1000, clientTs = 0, serverTs = 0;
+  const out: InnerPacket[] = [];
+  const c = (flags: number, payload: Buffer = Buffer.alloc(0)) => {
+    clientTs = ++clock;
+    out.push({ src: client, dst: server, seq: cs, ack: flags & SYN ? 0 : ss, flags, payload, tsval: clientTs, tsecr: serverTs });
+  };
+  const s = (flags: number, payload: Buffer = Buffer.alloc(0)) => {
+    serverTs = ++clock;
+    out.push({ src: server, dst: client, seq: ss, ack: cs, flags, payload, tsval: serverTs, tsecr: clientTs });
+  };
+  c(SYN); cs++;
+  s(SYN | ACK); ss++;
+  c(ACK);
+  for (const { request, response } of exchanges) {
+    c(PSH | ACK, request); cs += request.length;
+    s(ACK);
+    for (let off = 0, n = 1; off < response.length; off += mss, n++) {
+      const part = response.subarray(off, off + mss);
+      const last = off + mss >= response.length;
+      s(last ? PSH | ACK : ACK, part); ss += part.length;
+      if (last || n % 2 === 0) c(ACK);
+    }
+  }
+  c(FIN | ACK); cs++;
+  s(FIN | ACK); ss++;
+  c(ACK);
+  return out;
+}
+
+/** What the mirror target may deliver: neighbours swapped (packets 2k+1 and 2k+2 of the whole sequence after the
+ * handshake, so two data segments of one direction, or a segment and the other direction's ACK, trade places). */
+export function reordered<T>(packets: T[], keepFirst = 3): T[] {
+  const out = packets.slice();
+  for (let i = keepFirst; i + 1 < out.length - 3; i += 2) [out[i], out[i + 1]] = [out[i + 1], out[i]];
+  return out;
+}
+
+/** The mirrored frames of inner packets: each direction with its own outer UDP source port. */
+export function mirrored(packets: InnerPacket[], packetLength = NLB_PACKET_LENGTH): Buffer[] {
+  return packets.map((p, i) => mirroredFrame(p, i + 1, packetLength, 40000 + (p.src.port % 1000) * 7));
+}
+
+/** A TLS 1.2 handshake message in its record (ClientHello 1 or ServerHello 2), no extensions: enough for Suricata's
+ * protocol detection to call the flow TLS. */
+export function tlsHello(type: 1 | 2): Buffer {
+  const random = Buffer.alloc(32, type);
+  const body = type === 1
+    ? Buffer.concat([Buffer.from([3, 3]), random, Buffer.from([0, 0, 2, 0x00, 0x2f, 1, 0])])
+    : Buffer.concat([Buffer.from([3, 3]), random, Buffer.from([0, 0x00, 0x2f, 0])]);
+  const handshake = Buffer.concat([Buffer.from([type, 0, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+  return Buffer.concat([Buffer.from([0x16, 3, 1, (handshake.length >> 8) & 0xff, handshake.length & 0xff]), handshake]);
+}
