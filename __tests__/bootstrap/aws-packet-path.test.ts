@@ -238,6 +238,8 @@ describe('through the fixer', () => {
       [HOST_METRICS.truncatedPackets]: 30,
       [HOST_METRICS.feedEventsSent]: 20,
       [HOST_METRICS.feedSendErrors]: 0,
+      // every response of the capture kept its status: none lost to the parser (traceable_http.lua)
+      [HOST_METRICS.httpResponsesLost]: 0,
     });
   });
 
