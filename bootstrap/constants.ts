@@ -7,7 +7,7 @@
 export const LOG_DIR = '/var/traceable/log';
 
 /** Suricata release the fleet runs (7.0.x: VXLAN decoding, eve http with dump-all-headers, HTTP/2). */
-export const SURICATA_VERSION = '7.0.10';
+const SURICATA_VERSION = '7.0.10';
 
 /** Container image of {@link SURICATA_VERSION} (multi-architecture: amd64 and arm64). */
 export const DEFAULT_SURICATA_IMAGE = `jasonish/suricata:${SURICATA_VERSION}`;

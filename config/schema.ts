@@ -139,7 +139,7 @@ export function parsePortRange(item: string): { from: number; to: number } | und
 }
 
 /** A customer managed policy: IAM names a boundary by its ARN, in the role's own account. */
-export const IAM_POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:policy\/([A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,128}$/;
+const IAM_POLICY_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:policy\/([A-Za-z0-9+=,.@_-]+\/)*[A-Za-z0-9+=,.@_-]{1,128}$/;
 const RECOVERY_WINDOW = '0 (delete at once) or a whole number of days from 7 to 30';
 const SNS_TOPIC_ARN = /^arn:aws(-[a-z]+)*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
@@ -202,13 +202,13 @@ export interface SourceAccount {
 
 export const SOURCE_ACCOUNT_KEYS = ['AccountId', 'RoleArn', 'Region', 'MirrorSourceType', 'MirrorSource', 'MirrorSourceVpcId'] as const;
 export const ACCOUNT_ID = /^\d{12}$/;
-export const ORGANIZATION_ARN = /^arn:aws(-[a-z]+)*:organizations::\d{12}:(organization\/o-[a-z0-9]{10,32}|ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/;
+const ORGANIZATION_ARN = /^arn:aws(-[a-z]+)*:organizations::\d{12}:(organization\/o-[a-z0-9]{10,32}|ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/;
 
-export const SOURCE_ACCOUNTS_ALLOWED = `a list of objects, each with ${SOURCE_ACCOUNT_KEYS.join(', ')} (Region defaults to the collector's)`;
-export const SHARE_WITH_ALLOWED = '"accounts", or the ARN of an organization or organizational unit in AWS Organizations';
+const SOURCE_ACCOUNTS_ALLOWED = `a list of objects, each with ${SOURCE_ACCOUNT_KEYS.join(', ')} (Region defaults to the collector's)`;
+const SHARE_WITH_ALLOWED = '"accounts", or the ARN of an organization or organizational unit in AWS Organizations';
 
 /** `ShareMirrorTargetWith`'s value: the source accounts one by one, or an organization or OU ARN. */
-export function isShareScope(value: string): boolean {
+function isShareScope(value: string): boolean {
   return value === 'accounts' || ORGANIZATION_ARN.test(value);
 }
 

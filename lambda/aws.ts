@@ -58,7 +58,7 @@ export function isThrottling(error: unknown): boolean {
   return THROTTLING_CODES.has(errorCode(error));
 }
 
-export function isTransient(error: unknown): boolean {
+function isTransient(error: unknown): boolean {
   if (TRANSIENT_CODES.has(errorCode(error))) return true;
   const fault = (error as { $fault?: string } | undefined)?.$fault;
   return fault === 'server';
@@ -212,7 +212,7 @@ type Sendable = { send: (command: any, ...rest: any[]) => Promise<any> };
  * The same client, but every `send` (SDK paginators included) goes through the caller. A Proxy keeps
  * `instanceof` true, which the SDK paginators check.
  */
-export function throughCaller<C extends Sendable>(client: C, service: string, caller: AwsCaller): C {
+function throughCaller<C extends Sendable>(client: C, service: string, caller: AwsCaller): C {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver);

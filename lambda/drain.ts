@@ -2,7 +2,7 @@ import { GetFunctionConcurrencyCommand, InvokeCommand, PutFunctionConcurrencyCom
 import { errorCode, type Clock } from './aws';
 
 /** The event that asks the session function to stop taking runs (see {@link stopTakingRuns}). */
-export const DRAIN_EVENT = { action: 'drain' } as const;
+const DRAIN_EVENT = { action: 'drain' } as const;
 
 /** How often a throttled drain invocation is tried again. */
 const DRAIN_RETRY_MS = 2_000;

@@ -5,7 +5,7 @@ import type { SourceInstanceTypeFacts, SkipReason } from './types';
  * Source: AWS, "Traffic Mirroring limitations" (docs.aws.amazon.com/vpc/latest/mirroring/traffic-mirroring-network-limitations.html),
  * and the seed template's support matrix.
  */
-export const XEN_FAMILIES_WITH_MIRRORING: ReadonlySet<string> = new Set([
+const XEN_FAMILIES_WITH_MIRRORING: ReadonlySet<string> = new Set([
   'c4', 'd2', 'g3', 'g3s', 'h1', 'i3', 'm4', 'p2', 'p3', 'r4', 'x1', 'x1e',
 ]);
 
@@ -20,7 +20,7 @@ export const XEN_FAMILIES_WITH_MIRRORING: ReadonlySet<string> = new Set([
  *   High-performance computing: Hpc6a, Hpc6id, Hpc7a, Hpc7g
  * The list grows; it is only a pre-filter. EC2's `NetworkInterfaceNotSupported` on create stays the final word.
  */
-export const NITRO_FAMILIES_WITHOUT_MIRRORING: ReadonlySet<string> = new Set([
+const NITRO_FAMILIES_WITHOUT_MIRRORING: ReadonlySet<string> = new Set([
   'm8g', 'm6a', 'm6i', 'm6id', 'm6idn', 'm6in', 'm7a', 'm7g', 'm7gd', 'm7i', 'm7i-flex',
   'c8g', 'c6a', 'c6gd', 'c6gn', 'c6i', 'c6id', 'c6in', 'c7a', 'c7g', 'c7gd', 'c7gn', 'c7i',
   'r8g', 'r6a', 'r6i', 'r6id', 'r6idn', 'r6in', 'r7a', 'r7g', 'r7gd', 'r7i', 'r7iz', 'x8g', 'x2idn', 'x2iedn', 'x2iezn',
@@ -30,7 +30,7 @@ export const NITRO_FAMILIES_WITHOUT_MIRRORING: ReadonlySet<string> = new Set([
 ]);
 
 /** `m6i.large` -> `m6i`; `m7i-flex.xlarge` -> `m7i-flex`. */
-export function instanceFamily(instanceType: string): string {
+function instanceFamily(instanceType: string): string {
   return instanceType.split('.')[0].toLowerCase();
 }
 

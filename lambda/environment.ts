@@ -63,6 +63,6 @@ export const EVENT_PATTERNS = {
 } as const;
 
 /** `arn:aws:ecs:eu-west-1:111122223333:cluster/prod` -> `prod`; a name stays as it is. */
-export function clusterName(cluster: string): string {
+function clusterName(cluster: string): string {
   return cluster.startsWith('arn:') ? cluster.slice(cluster.indexOf(':cluster/') + ':cluster/'.length) : cluster;
 }

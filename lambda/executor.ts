@@ -41,7 +41,7 @@ const SESSION_GONE_CODES = new Set(['InvalidTrafficMirrorSessionId.NotFound', 'I
  * EC2 remembers tokens for hours: a token reused after our own delete would hand back the deleted session.
  * Duplicates across runs cannot arise from retries, and deciding the session changes removes any that appear.
  */
-export function sessionClientToken(settings: ExecutionSettings, interfaceId: string): string {
+function sessionClientToken(settings: ExecutionSettings, interfaceId: string): string {
   const material = [settings.stackName, interfaceId, settings.targetId, settings.filterId, settings.runId].join('|');
   return createHash('sha256').update(material).digest('hex').slice(0, 64);
 }

@@ -12,7 +12,7 @@ import {
 import type { AwsClients } from './aws';
 
 /** AWS's traffic mirror filter rules per direction. */
-export const MAX_RULES_PER_DIRECTION = 10;
+const MAX_RULES_PER_DIRECTION = 10;
 const FIRST_RULE_NUMBER = 100;
 
 export interface PortRange {
@@ -30,7 +30,7 @@ export interface FilterPortsFigures {
   kept?: string;
 }
 
-export const formatRange = ({ from, to }: PortRange) => (from === to ? `${from}` : `${from}-${to}`);
+const formatRange = ({ from, to }: PortRange) => (from === to ? `${from}` : `${from}-${to}`);
 
 /**
  * Distinct ports -> at most 10 ranges: neighbours joined, then the narrowest gaps closed until 10 remain (a wider

@@ -49,7 +49,7 @@ export interface Ec2FleetProps extends AgentHostSettings, LossMonitoringSettings
  * permissions exist for it), and the streams of the hosts' metrics log group, where its EMF listener writes the
  * documents of metrics.py (CloudWatch turns them into metrics); no other log group.
  */
-export function cloudWatchAgentStatements(metricsLogGroupArn: string): object[] {
+function cloudWatchAgentStatements(metricsLogGroupArn: string): object[] {
   return [
     {
       Sid: 'WriteHostMetricsDocuments',

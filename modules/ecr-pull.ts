@@ -4,7 +4,7 @@ import { partitionOf } from './aws-partition';
 const PRIVATE_ECR_IMAGE = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/;
 
 /** ARN of the private ECR repository an image comes from, or undefined for any other registry. */
-export function ecrRepositoryArn(image: string): string | undefined {
+function ecrRepositoryArn(image: string): string | undefined {
   const match = PRIVATE_ECR_IMAGE.exec(image);
   if (!match) return undefined;
   const [, account, region, repository] = match;

@@ -4,7 +4,7 @@ import { Route53Zone } from '@cdktf/provider-aws/lib/route53-zone';
 import { VXLAN_UDP_PORT } from '../shared';
 
 /** Stands for the packet-forwarder image in the sidecar snippet until the user puts theirs (see the README). */
-export const PACKET_FORWARDER_IMAGE_PLACEHOLDER = '<PACKET_FORWARDER_IMAGE>';
+const PACKET_FORWARDER_IMAGE_PLACEHOLDER = '<PACKET_FORWARDER_IMAGE>';
 
 export interface FargateDnsProps {
   /** VPC of the mirror target NLB; the private zone is associated with it. */

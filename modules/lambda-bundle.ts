@@ -94,7 +94,7 @@ export function bundleWithSources(baseZip: Buffer, sources: readonly string[], o
  * What the bundle is made from: every file under lambda/ and shared/, the lockfile (the SDK versions bundled in) and the
  * esbuild version. Equal inputs give an equal zip, so a synth can reuse the zip of an earlier one.
  */
-export function bundleInputsDigest(root = packageRoot()): string {
+function bundleInputsDigest(root = packageRoot()): string {
   const digest = createHash('sha256');
   digest.update(`esbuild ${esbuild().version}\n`);
   // The Lambda's code: lambda/ and the shared vocabulary it imports.

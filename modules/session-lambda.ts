@@ -129,7 +129,7 @@ export function asyncEventMaxAgeSeconds(intervalMinutes: number, timeoutSeconds:
 /** Timeout of the cleanup function: Lambda's longest, so each link deletes as much as one invocation can. */
 export const CLEANUP_TIMEOUT_SECONDS = 900;
 /** AWS's limit of traffic mirror sessions per account and region: the most a cleanup may have to delete. */
-export const MAX_OWNED_SESSIONS = 10_000;
+const MAX_OWNED_SESSIONS = 10_000;
 /** EC2's refill rate of mutating calls (the cleanup paces its deletes to it, lambda/reconcile.ts). */
 const EC2_MUTATING_CALLS_PER_SECOND = 5;
 

@@ -140,7 +140,7 @@ interface ZipEntry {
 }
 
 /** An entry deflated when that makes it smaller (a few bytes of JSON are not), stored otherwise. */
-export function zipEntryOf(data: Uint8Array): ZipEntry {
+function zipEntryOf(data: Uint8Array): ZipEntry {
   const deflated = deflateDeterministic(data);
   return deflated.length < data.length
     ? { method: DEFLATED, crc: crc32(data), size: data.length, compressed: deflated }

@@ -322,7 +322,7 @@ export function benchSuricata(connections: number, concurrency: number, mode: Be
  * on a shared machine, unlike time): the difference between a capture of 2n and one of n connections, divided by n,
  * so that start-up, shutdown and LuaJIT's compilation of its traces are left out. Needs valgrind; about a minute per
  * run under it. */
-export function instructionsPerTransaction(n: number, concurrency: number, mode: BenchMode, items = 8): number {
+function instructionsPerTransaction(n: number, concurrency: number, mode: BenchMode, items = 8): number {
   const dir = mkdtempSync(join(tmpdir(), 'bench-callgrind-'));
   try {
     const yaml = join(dir, 'suricata.yaml');

@@ -2,7 +2,7 @@ import { CloudBackend, LocalBackend, NamedCloudWorkspace, RemoteBackend, S3Backe
 import type { BackendConfig } from '../config';
 
 /** Default object key of an S3 state: one per stack, under a common prefix. */
-export function defaultS3StateKey(stackName: string): string {
+function defaultS3StateKey(stackName: string): string {
   return `traceable-traffic-mirroring/${stackName}.tfstate`;
 }
 

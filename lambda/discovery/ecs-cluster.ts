@@ -10,7 +10,7 @@ import type { DiscoveryResult, EventScope, TargetRef } from '../types';
 import { emptyDiscovery } from './load-balancers';
 import { isNotFound } from './lookup';
 
-export const clusterSource = (cluster: string) => `ecs/${cluster}`;
+const clusterSource = (cluster: string) => `ecs/${cluster}`;
 
 /** DescribeContainerInstances and DescribeTasks take at most 100 ARNs per call. */
 const ECS_DESCRIBE_BATCH = 100;

@@ -8,7 +8,7 @@ const INSTANCE_IDS_PER_CALL = 200;
 const PAGE_SIZE = 1000;
 
 /** Label of a tag selector as a source: `tag/Mirror=True`, `tag/traceable-app`. */
-export const instanceTagSource = (selector: string) => `tag/${selector}`;
+const instanceTagSource = (selector: string) => `tag/${selector}`;
 
 /** `key=value` -> EC2's `tag:key` filter; `key` -> `tag-key` (any value). Same matching as LOAD_BALANCER_TAGS (`matchesAnyTag` in lookup.ts). */
 export function tagFilter(selector: string): Filter {

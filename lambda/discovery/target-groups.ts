@@ -4,7 +4,7 @@ import type { DiscoveryResult } from '../types';
 import { discoverTargetGroupTargets, emptyDiscovery, type TargetGroupRef } from './load-balancers';
 import { lookupByNames } from './lookup';
 
-export const targetGroupSource = (nameOrArn: string) => `tg/${nameOrArn}`;
+const targetGroupSource = (nameOrArn: string) => `tg/${nameOrArn}`;
 
 /** TARGET_GROUP: target group names or ARNs, looked up 20 per call, then DescribeTargetHealth per group. */
 export async function discoverTargetGroups(clients: AwsClients, namesOrArns: readonly string[]): Promise<DiscoveryResult> {

@@ -229,11 +229,11 @@ export interface LambdaLogs {
   fastPath: FastPathFigures;
 }
 
-export const SUMMARY_MARKER = 'mirror-session run summary';
+const SUMMARY_MARKER = 'mirror-session run summary';
 /** How far back the doctor looks for a run summary. */
-export const SUMMARY_WINDOW_MINUTES = 24 * 60;
+const SUMMARY_WINDOW_MINUTES = 24 * 60;
 /** How far back it looks for failures. */
-export const ERROR_WINDOW_MINUTES = 60;
+const ERROR_WINDOW_MINUTES = 60;
 
 async function filterEvents(logs: CloudWatchLogsClient, logGroupName: string, filterPattern: string, startTime: number): Promise<FilteredLogEvent[]> {
   const pages = await collectPages(paginateFilterLogEvents({ client: logs }, { logGroupName, filterPattern, startTime }));
@@ -279,14 +279,14 @@ function addFastPathRun(figures: FastPathFigures, events: NonNullable<LoggedSumm
 }
 
 /** One line on the fast path for the Session Lambda check. */
-export function fastPathLine(figures: FastPathFigures, windowMinutes: number): string {
+function fastPathLine(figures: FastPathFigures, windowMinutes: number): string {
   if (figures.runs === 0) return `fast path: no event-driven run in the last ${windowMinutes / 60} hours`;
   const timing = figures.worstEventToSessionMs === undefined ? '' : `; event to session at most ${(figures.worstEventToSessionMs / 1000).toFixed(1)} s`;
   return `fast path: ${plural(figures.runs, 'event-driven run')} in the last ${windowMinutes / 60} hours mirrored ${plural(figures.mirrored, 'new source')}${timing}; ${figures.leftToSchedule} left to the schedule`;
 }
 
 /** Why an interface gets no session, for people (keys: lambda/types.ts SkipReason). */
-export const SKIP_REASON_TEXT: Record<SkipReason, string> = {
+const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   'target-unhealthy': 'unhealthy in its load balancer or target group (set MirrorUnhealthyTargets to true to mirror it anyway)',
   'target-type-not-supported': 'target type cannot be mirrored (Lambda or ALB targets)',
   'fargate-task': 'Fargate task: no mirrorable interface (use MirrorSourceType FARGATE with the packet-forwarder sidecar)',

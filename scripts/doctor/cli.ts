@@ -57,7 +57,7 @@ export function parseFlags<F extends string>(argv: readonly string[], allowed: r
   return { values };
 }
 
-export function parseArgs(argv: readonly string[]): { stack: string; config?: string; probe?: URL } | { help: true } | { error: string } {
+function parseArgs(argv: readonly string[]): { stack: string; config?: string; probe?: URL } | { help: true } | { error: string } {
   const parsed = parseFlags(argv, ['stack', 'config', 'probe']);
   if (!('values' in parsed)) return parsed;
   if (!parsed.values.stack) return { error: '--stack is required' };

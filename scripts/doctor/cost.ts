@@ -6,12 +6,12 @@
  * github.com/api-evangelist/amazon-vpc (plans/amazon-vpc-plans-pricing.yml); the project could not read the AWS page
  * itself. Other regions differ: set TRACEABLE_SESSION_HOUR_PRICE_USD to your region's price.
  */
-export const DEFAULT_SESSION_HOUR_PRICE_USD = 0.015;
-export const SESSION_HOUR_PRICE_SOURCE = 'aws.amazon.com/vpc/pricing, US East (Ohio) example, as transcribed 2026-09-20';
+const DEFAULT_SESSION_HOUR_PRICE_USD = 0.015;
+const SESSION_HOUR_PRICE_SOURCE = 'aws.amazon.com/vpc/pricing, US East (Ohio) example, as transcribed 2026-09-20';
 /** The environment variable that overrides the price. */
-export const SESSION_HOUR_PRICE_VARIABLE = 'TRACEABLE_SESSION_HOUR_PRICE_USD';
+const SESSION_HOUR_PRICE_VARIABLE = 'TRACEABLE_SESSION_HOUR_PRICE_USD';
 /** AWS's pricing pages count 730 hours in a month. */
-export const HOURS_PER_MONTH = 730;
+const HOURS_PER_MONTH = 730;
 
 /** The price to use: the variable when it is a positive number, else the documented default. */
 export function sessionHourPrice(env: Record<string, string | undefined>): { usd: number; source: string } {

@@ -19,29 +19,29 @@ import { SURICATA_LOG_DIR, SURICATA_STATS_FILE, type FeedMode } from '../../boot
 import { errorCode, errorMessage } from '../../lambda/aws';
 import type { CheckResult } from './checks';
 
-export const PROBE_TITLE = 'End-to-end probe';
+const PROBE_TITLE = 'End-to-end probe';
 /** The query parameter and header that carry the marker. */
-export const PROBE_PARAMETER = 'traceable-probe';
-export const PROBE_HEADER = 'X-Traceable-Probe';
+const PROBE_PARAMETER = 'traceable-probe';
+const PROBE_HEADER = 'X-Traceable-Probe';
 /** How long the probe waits for the marker (file mode) or the counters (socket mode: stats.json is rewritten every 30 s). */
-export const PROBE_TIMEOUT_SECONDS: Record<FeedMode, number> = { file: 60, socket: 90 };
+const PROBE_TIMEOUT_SECONDS: Record<FeedMode, number> = { file: 60, socket: 90 };
 /** Socket mode: how long the counters before the request may take to arrive. */
-export const BASELINE_WAIT_SECONDS = 30;
+const BASELINE_WAIT_SECONDS = 30;
 /** Pause between two rounds of asking the hosts. */
-export const PROBE_ROUND_SECONDS = 5;
+const PROBE_ROUND_SECONDS = 5;
 /** Pause between two GetCommandInvocation polls. */
-export const INVOCATION_POLL_SECONDS = 1;
-export const REQUEST_TIMEOUT_MS = 10_000;
+const INVOCATION_POLL_SECONDS = 1;
+const REQUEST_TIMEOUT_MS = 10_000;
 /** SendCommand takes at most 50 instance ids. */
-export const MAX_PROBED_HOSTS = 50;
+const MAX_PROBED_HOSTS = 50;
 
-export const FEED_FILE_ON_HOST = `${SURICATA_LOG_DIR}/traceable-feed.json`;
-export const STATS_FILE_ON_HOST = `${SURICATA_LOG_DIR}/${SURICATA_STATS_FILE}`;
+const FEED_FILE_ON_HOST = `${SURICATA_LOG_DIR}/traceable-feed.json`;
+const STATS_FILE_ON_HOST = `${SURICATA_LOG_DIR}/${SURICATA_STATS_FILE}`;
 
 const MARKER_PATTERN = /^traceable-probe-[0-9a-f]{16}$/;
 
 /** A fresh marker: a fixed prefix and 16 hex digits, nothing a shell or grep would interpret. */
-export function newMarker(random: () => Buffer = () => randomBytes(8)): string {
+function newMarker(random: () => Buffer = () => randomBytes(8)): string {
   return `traceable-probe-${random().toString('hex')}`;
 }
 
@@ -59,14 +59,14 @@ export function parseProbeUrl(text: string): URL | { error: string } {
 }
 
 /** The URL with the marker added to the query (what stays of the given query is kept). */
-export function markedUrl(url: URL, marker: string): string {
+function markedUrl(url: URL, marker: string): string {
   const marked = new URL(url.href);
   marked.searchParams.append(PROBE_PARAMETER, marker);
   return marked.href;
 }
 
 /** The shell commands run on each host. Only constants and the checked marker: never the URL. */
-export function hostCommands(mode: FeedMode, marker: string): string[] {
+function hostCommands(mode: FeedMode, marker: string): string[] {
   if (!MARKER_PATTERN.test(marker)) throw new Error(`probe marker ${JSON.stringify(marker)} is not of the fixed alphabet`);
   if (mode === 'file') return [`if [ ! -f ${FEED_FILE_ON_HOST} ]; then echo no-file; elif grep -q -F -e '${marker}' ${FEED_FILE_ON_HOST}; then echo found; else echo missing; fi`];
   // The last stats line's `"tx":{...}` objects (flat: counters only); the doctor picks app_layer.tx's http.
@@ -74,7 +74,7 @@ export function hostCommands(mode: FeedMode, marker: string): string[] {
 }
 
 /** Suricata's app_layer.tx.http from a host's output, undefined when the output has none. */
-export function httpTransactions(output: string): number | undefined {
+function httpTransactions(output: string): number | undefined {
   for (const line of output.split('\n')) {
     if (!line.startsWith('"tx":{')) continue;
     try {

@@ -66,7 +66,7 @@ export async function runChecks(clients: DoctorClients, config: MirroringConfig,
 const MARK: Record<Status, string> = { ok: '✔', fail: '✘', warn: '!', skip: '-' };
 
 /** The commands to look at the services and logs of unhealthy instances over SSM (no SSH needed). */
-export function ssmHints(region: string, instanceIds: readonly string[], ecs: boolean): string[] {
+function ssmHints(region: string, instanceIds: readonly string[], ecs: boolean): string[] {
   if (instanceIds.length === 0) return [];
   const services = ecs ? ['systemctl status ecs --no-pager', 'docker ps -a'] : ['systemctl status suricata traceable --no-pager'];
   const commands = JSON.stringify([...services, `ls -lt ${LOG_DIR} | head`]);

@@ -9,7 +9,7 @@ import type { SourceAccountPlan } from '../../plan';
 import { OWNER_TAG_KEY } from '../../shared';
 import { countBySource, couldNotCheck, listSessions, plural, type CheckResult } from './checks';
 
-export const SOURCE_TITLES = { target: 'Shared mirror target', sessions: 'Source account sessions' } as const;
+const SOURCE_TITLES = { target: 'Shared mirror target', sessions: 'Source account sessions' } as const;
 
 /** Whether the collector's target is usable in the source account: shared (and the invitation accepted), owned by the collector. */
 export async function checkSharedTarget(ec2: EC2Client, plan: SourceAccountPlan, targetId: string): Promise<CheckResult> {

@@ -10,9 +10,9 @@ import { credentialsProblem, parseFlags, selectStack } from './cli';
 import { exitCodeOf, formatReport } from './report';
 import { checkSharedTarget, checkSourceAccountSessions } from './source-accounts';
 
-export const SOURCE_USAGE = 'usage: traceable-mirroring-doctor-source --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
+const SOURCE_USAGE = 'usage: traceable-mirroring-doctor-source --stack <collector StackName> --account <source AccountId> --mirror-target-id <the collector\'s mirror_target_id> [--config <file, comma-separated files or directory>]';
 
-export const SOURCE_HELP = [
+const SOURCE_HELP = [
   SOURCE_USAGE,
   '',
   'The doctor of one source account, run with that account\'s credentials (e.g. a profile whose role_arn is the account\'s',

@@ -9,14 +9,14 @@ import { HOST_METRICS } from '../../shared';
 import type { CheckResult } from './checks';
 
 export const VISIBILITY_TITLE = 'Agent visibility';
-export const VISIBILITY_WINDOW_MINUTES = 60;
+const VISIBILITY_WINDOW_MINUTES = 60;
 /** What marks metrics.py's documents among the other lines of a log group (the ECS task's holds the containers' logs too). */
-export const METRICS_DOCUMENT_PATTERN = '"CloudWatchMetrics"';
+const METRICS_DOCUMENT_PATTERN = '"CloudWatchMetrics"';
 
 /** AWS's numbers behind the fix (the 14 bytes: the inner Ethernet header, the first bytes after the VXLAN header). */
-export const MIRROR_PACKET_LENGTH = 8500;
-export const VPC_MTU = 9001;
-export const SOURCE_MTU_WITHOUT_CUT = MIRROR_PACKET_LENGTH - 14;
+const MIRROR_PACKET_LENGTH = 8500;
+const VPC_MTU = 9001;
+const SOURCE_MTU_WITHOUT_CUT = MIRROR_PACKET_LENGTH - 14;
 
 const COUNTED = [HOST_METRICS.vxlanPackets, HOST_METRICS.httpTransactions, HOST_METRICS.truncatedPackets, HOST_METRICS.reassemblyGaps, HOST_METRICS.tlsFlows] as const;
 export type HostFigures = Record<(typeof COUNTED)[number], number>;

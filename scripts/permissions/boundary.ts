@@ -12,7 +12,7 @@ import type { Condition } from './table';
  * (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/<name>.html). When AWS adds an action to one, the
  * boundary caps it until it is added here.
  */
-export const MANAGED_POLICY_ACTIONS: Record<string, readonly string[]> = {
+const MANAGED_POLICY_ACTIONS: Record<string, readonly string[]> = {
   // Version v2 (the current one when written).
   AmazonSSMManagedInstanceCore: [
     ...['DescribeAssociation', 'GetDeployablePatchSnapshotForInstance', 'GetDocument', 'DescribeDocument', 'GetManifest', 'GetParameter', 'GetParameters']
@@ -45,7 +45,7 @@ interface BoundaryContext {
 }
 
 /** The `Action` values of a role policy, in JSON or in the `jsonencode({...})` expression cdktf writes. */
-export function policyActions(policy: string): string[] {
+function policyActions(policy: string): string[] {
   return [...policy.matchAll(/"Action"\s*[:=]\s*(\[[^\]]*\]|"[^"]*")/g)].flatMap((match) => [...match[1].matchAll(/"([^"]+)"/g)].map((action) => action[1]));
 }
 

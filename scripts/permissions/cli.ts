@@ -12,11 +12,11 @@ import { MirroringStack } from '../../stacks/mirroring-stack';
 import { parseFlags, selectStack } from '../doctor/cli';
 import { deployerPolicies, formatPolicy, MANAGED_POLICY_LIMIT, PermissionsError, policySize, type PolicyDocument, type TerraformJson } from './policies';
 
-export const USAGE =
+const USAGE =
   'usage: traceable-mirroring-permissions --stack <StackName> [--config <file, comma-separated files or directory>] [--for plan|apply|boundary] ' +
   '[--account <12-digit AWS account ID>] [--out <directory for the policy files>]';
 
-export const HELP = [
+const HELP = [
   USAGE,
   '',
   'The IAM policies a pipeline needs to plan, and to apply and destroy, the stack, and the permissions boundary of the',

@@ -271,7 +271,7 @@ export function mergeStatements(entries: readonly Entry[]): Statement[] {
  * One managed policy when the statements fit IAM's limit, else as few as fit (first fit, largest statements first),
  * each keeping the statements in their order.
  */
-export function splitPolicies(statements: readonly Statement[]): PolicyDocument[] {
+function splitPolicies(statements: readonly Statement[]): PolicyDocument[] {
   const documentOf = (indexes: number[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [...indexes].sort((a, b) => a - b).map((i) => statements[i]) });
   const bins: number[][] = [];
   const bySize = statements.map((statement, index) => ({ index, size: JSON.stringify(statement).length })).sort((a, b) => b.size - a.size || a.index - b.index);

@@ -115,7 +115,7 @@ const s3Bucket = (c: ResourceContext, prefix: string) => c.arn('s3', `${prefix}*
 
 const iamRole = (c: ResourceContext, name: string) => c.arn('iam', `role/${name}`, { global: true });
 /** Only with the stack's boundary on the role (SAR: iam:PermissionsBoundary): no role or role policy escapes it. */
-export const withBoundary = (c: ResourceContext): Condition => ({ StringEquals: { 'iam:PermissionsBoundary': c.boundary() } });
+const withBoundary = (c: ResourceContext): Condition => ({ StringEquals: { 'iam:PermissionsBoundary': c.boundary() } });
 /** The role actions a deployer could escalate with, each allowed only with {@link withBoundary}. */
 export const BOUNDED_ROLE_ACTIONS = [
   'iam:CreateRole',
