@@ -120,6 +120,10 @@ describe('layering', () => {
     expect(forbiddenImports('plan', { packages: INFRASTRUCTURE, folders: ['modules', 'stacks'] })).toEqual([]);
   });
 
+  test('the configuration imports no bootstrap (the settings both read are in shared/host-settings.ts)', () => {
+    expect(forbiddenImports('config', { folders: ['bootstrap'] })).toEqual([]);
+  });
+
   test('scripts import no test code (the benchmarks and the simulated account live under scripts/)', () => {
     expect(forbiddenImports('scripts', { folders: ['__tests__'] })).toEqual([]);
   });

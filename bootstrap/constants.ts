@@ -1,22 +1,15 @@
 /**
  * Facts of what runs on the fleet: images, paths, the feed from Suricata to the agent. The facts the infrastructure
- * around it must match (ports, metric names, the token secret's key) are in shared/.
+ * around it must match (ports, metric names, the token secret's key) and the settings the configuration offers for it
+ * (images, feed mode, body limits: shared/host-settings.ts) are in shared/.
  */
 
 /** Where the agent and the bootstrap write their logs on the instance (the seed's troubleshooting path). */
 export const LOG_DIR = '/var/traceable/log';
 
-/** Suricata release the fleet runs (7.0.x: VXLAN decoding, eve http with dump-all-headers, HTTP/2). */
-const SURICATA_VERSION = '7.0.10';
-
-/** Container image of {@link SURICATA_VERSION} (multi-architecture: amd64 and arm64). */
-export const DEFAULT_SURICATA_IMAGE = `jasonish/suricata:${SURICATA_VERSION}`;
-
 /** Container repository of the Traceable platform agent; the tag is the agent version. */
 export const TRACEABLE_AGENT_REPOSITORY = 'traceableai/traceable-agent';
 
-/** Traceable platform agent version deployed unless the configuration names another (TraceableAgentVersion). */
-export const DEFAULT_TRACEABLE_AGENT_VERSION = '1.71.2';
 
 /** aws CLI container used to read the token secret where the OS has no aws CLI (Ubuntu). */
 export const DEFAULT_AWS_CLI_IMAGE = 'public.ecr.aws/aws-cli/aws-cli:2.15.0';
@@ -42,13 +35,6 @@ export const USER_DATA_LIMIT_BYTES = 16384;
 // The feed from Suricata to the Traceable agent: every setting of it, in one place. The Lua module
 // (files/lua/traceable_feed.lua) falls back to the same defaults; a test keeps the two in step.
 
-/** How the HTTP events reach the agent: `socket` (default), one unix datagram per event, as Traceable's
- * Suricata fork delivers eve (github.com/Traceableai/suricata config/suricata.yaml: `eve-log: filetype:
- * unix_dgram`); `file`, one JSON line per event, to look at what the agent receives. */
-export const FEED_MODES = ['socket', 'file'] as const;
-export type FeedMode = (typeof FEED_MODES)[number];
-export const DEFAULT_FEED_MODE: FeedMode = 'socket';
-
 /** The feed directory: tmpfs on the host, mounted at the same path into the suricata and agent containers. */
 export const FEED_DIR = '/run/traceable-feed';
 
@@ -70,16 +56,6 @@ export const SURICATA_STATS_FILE = 'stats.json';
 /** Where the Lua output scripts are installed on the instance and found by Suricata (scripts-dir). */
 export const SURICATA_LUA_DIR = '/opt/traceable/etc/lua';
 
-/** Default HTTP body limit per direction, bytes: 128 KiB, the body size Traceable's open-source (Hypertrace)
- * language agents capture by default (`data_capture.body_max_size_bytes` 131072 in github.com/hypertrace/goagent
- * config/defaults.go and hypertrace/pythonagent src/hypertrace/agent/config/default.py). Traceable's fork keeps 2 KB
- * (libhtp request/response-body-limit in its config/suricata.yaml), too little for most JSON API payloads. */
-export const DEFAULT_HTTP_BODY_LIMIT = 131072;
-
-/** Largest HttpBodyLimit: one event carries two bodies and must fit in one datagram, which must fit in the
- * socket's send buffer (at most 2 x net.core.wmem_max = 416 KiB with Linux defaults). Also the libhtp body
- * limits in suricata.yaml, so Suricata never keeps more of a body than the feed may send. */
-export const MAX_HTTP_BODY_LIMIT = 131072;
 
 /** The agent's side of the feed. ASSUMPTION: no public Traceable document names the platform agent setting that
  * tells it where to read Suricata's events, nor says that it binds a unix datagram socket itself (the fork sends

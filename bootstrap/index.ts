@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { AGENT_FEED_PATH_VARIABLE, AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, DEFAULT_AWS_CLI_IMAGE, DEFAULT_CAPTURE_INTERFACE, DEFAULT_CLOUDWATCH_AGENT_VERSION, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, ECS_TASKS_CGROUP, EMF_LISTENER, EVE_FILE_IN_CONTAINER, FEED_DIR, FEED_MAX_DGRAM_QLEN, FEED_FILE_PATH, FEED_MODES, FEED_SOCKET_PATH, FeedMode, MAX_HTTP_BODY_LIMIT, SURICATA_LOG_DIR, SURICATA_STATS_FILE, SURICATA_LUA_DIR, TRACEABLE_AGENT_REPOSITORY } from './constants';
-import { HOST_METRICS_INTERVAL_SECONDS, HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../shared';
+import { AGENT_FEED_PATH_VARIABLE, AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, DEFAULT_AWS_CLI_IMAGE, DEFAULT_CAPTURE_INTERFACE, DEFAULT_CLOUDWATCH_AGENT_VERSION, ECS_TASKS_CGROUP, EMF_LISTENER, EVE_FILE_IN_CONTAINER, FEED_DIR, FEED_MAX_DGRAM_QLEN, FEED_FILE_PATH, FEED_SOCKET_PATH, SURICATA_LOG_DIR, SURICATA_STATS_FILE, SURICATA_LUA_DIR, TRACEABLE_AGENT_REPOSITORY } from './constants';
+import { DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, HOST_METRICS_INTERVAL_SECONDS, MAX_HTTP_BODY_LIMIT, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE, PLAIN_HOST_SETTING } from '../shared';
 import { packagePath } from '../shared/package-root';
 
 /** What the fleet's instances need to know at boot. Nothing secret: the token is read at boot from Secrets Manager. */
@@ -219,7 +219,6 @@ export function feedEnvironment(feedMode: FeedMode = DEFAULT_FEED_MODE, httpBody
   };
 }
 
-export const PLAIN = /^[A-Za-z0-9 ._:/@+=,-]+$/;
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._/:@-]*$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$/;
@@ -245,8 +244,8 @@ export function bootstrapEnvironment(props: BootstrapProps): Record<string, stri
   return {
     TRACEABLE_REGION: check('region', props.region, REGION, 'an AWS region'),
     TRACEABLE_TOKEN_SECRET_ARN: check('tokenSecretId', props.tokenSecretId, ARN_OR_REFERENCE, 'a secret ARN or name, or a Terraform reference'),
-    TRACEABLE_ENVIRONMENT: check('traceableEnvironment', props.traceableEnvironment, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
-    TRACEABLE_SERVICE_NAME: check('traceableServiceName', props.traceableServiceName, PLAIN, 'letters, digits, spaces and ._:/@+=,-'),
+    TRACEABLE_ENVIRONMENT: check('traceableEnvironment', props.traceableEnvironment, PLAIN_HOST_SETTING, 'letters, digits, spaces and ._:/@+=,-'),
+    TRACEABLE_SERVICE_NAME: check('traceableServiceName', props.traceableServiceName, PLAIN_HOST_SETTING, 'letters, digits, spaces and ._:/@+=,-'),
     TRACEABLE_API_ENDPOINT: check('traceableApiEndpoint', props.traceableApiEndpoint, HOST, 'a host name, optionally with :port'),
     TRACEABLE_AGENT_IMAGE: check('traceableAgentImage', agentImage, IMAGE, 'a container image reference'),
     TRACEABLE_SURICATA_IMAGE: check('suricataImage', props.suricataImage ?? DEFAULT_SURICATA_IMAGE, IMAGE, 'a container image reference'),

@@ -7,17 +7,7 @@
  * Values may be JSON-typed or strings as CloudFormation passes them ("true", "600", "subnet-a,subnet-b").
  */
 import { z } from 'zod';
-import {
-  DEFAULT_FEED_MODE,
-  DEFAULT_HTTP_BODY_LIMIT,
-  DEFAULT_SURICATA_IMAGE,
-  DEFAULT_TRACEABLE_AGENT_VERSION,
-  FEED_MODES,
-  FeedMode,
-  MAX_HTTP_BODY_LIMIT,
-} from '../bootstrap/constants';
-import { PLAIN as BOOTSTRAP_PLAIN_SETTING } from '../bootstrap/index';
-import { INSTANCE_TYPE_SYNTAX, MIRROR_SOURCE_TYPES, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT, isOfferedInstanceType } from '../shared';
+import { DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
 import { partitionOfRegion } from './regions';
 import { own, show } from './show';
 
@@ -74,7 +64,7 @@ const IMAGE_REFERENCE = /^[a-z0-9][a-z0-9./_-]*(:[A-Za-z0-9._-]{1,128})?(@sha256
 /** Traceable names travel to the hosts in bootstrap.env: the bootstrap's rule, plus the 128-character limit. */
 const TRACEABLE_NAME = '1 to 128 letters, digits, spaces and ._:/@+=,-';
 const traceableName = () =>
-  z.string({ error: TRACEABLE_NAME }).max(128, { error: TRACEABLE_NAME }).regex(BOOTSTRAP_PLAIN_SETTING, { error: TRACEABLE_NAME });
+  z.string({ error: TRACEABLE_NAME }).max(128, { error: TRACEABLE_NAME }).regex(PLAIN_HOST_SETTING, { error: TRACEABLE_NAME });
 
 const REGION_SYNTAX = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const REGION = 'an AWS region such as us-east-1';

@@ -10,7 +10,7 @@ import { Aspects, Fn, TerraformDataSource, TerraformProvider, TerraformResource,
 import { Construct, type IConstruct } from 'constructs';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
-import type { FeedMode } from '../bootstrap/constants';
+import type { FeedMode } from '../shared';
 import { ConfigError, configOfProps, parseConfig, type ParsedConfig, propsOfConfig, show, withPropNames, type CONFIG_PROPS, type MirroringConfig, type PropKey, type SOURCE_ACCOUNT_PROPS, type SourceAccount } from '../config';
 import type { CpuArchitecture, MirrorSourceType, SessionSourceType } from '../shared';
 import { embeddedTokenVariableName, planDeployment, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';

@@ -21,7 +21,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LUA_SOURCE_DIR, renderSuricataYaml } from '../bootstrap';
-import { DEFAULT_HTTP_BODY_LIMIT, SURICATA_STATS_FILE } from '../bootstrap/constants';
+import { SURICATA_STATS_FILE } from '../bootstrap/constants';
+import { DEFAULT_HTTP_BODY_LIMIT } from '../shared';
 import { VXLAN_UDP_PORT } from '../shared';
 
 const MAC_A = [0x02, 0, 0, 0, 0, 0x01];

@@ -11,7 +11,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { BootstrapProps, bootstrapBundle, bootstrapEnvironment, bootstrapFiles, encodeUserData, renderSuricataYaml, renderUserData } from '../bootstrap';
-import { DEFAULT_CAPTURE_INTERFACE, FEED_MODES, FeedMode, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
+import { DEFAULT_CAPTURE_INTERFACE, USER_DATA_LIMIT_BYTES } from '../bootstrap/constants';
+import { FEED_MODES, FeedMode } from '../shared';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config';
 import { bootstrapPropsOf } from '../plan';
 import { parseFlags } from './doctor/cli';

@@ -10,7 +10,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { bootstrapFiles, renderSuricataYaml } from '../../bootstrap';
-import { DEFAULT_HTTP_BODY_LIMIT, SURICATA_LUA_DIR } from '../../bootstrap/constants';
+import { SURICATA_LUA_DIR } from '../../bootstrap/constants';
+import { DEFAULT_HTTP_BODY_LIMIT } from '../../shared';
 import { benchYaml, writeMirroredPcap, type Step } from '../../scripts/bench-suricata';
 
 type Header = [string, string];

@@ -30,7 +30,8 @@ import {
   renderUserData,
 } from '../../bootstrap';
 import { parseArgs, renderBootstrapTo } from '../../scripts/render-bootstrap';
-import { AGENT_TMP_DIR, AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, SURICATA_CAPABILITIES, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, FEED_FILE_PATH, FEED_SOCKET_PATH, FEED_STATS_PATH, MAX_HTTP_BODY_LIMIT, SURICATA_LUA_DIR, SURICATA_STATS_FILE, FEED_DIR, USER_DATA_LIMIT_BYTES } from '../../bootstrap/constants';
+import { AGENT_TMP_DIR, AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, SURICATA_CAPABILITIES, FEED_FILE_PATH, FEED_SOCKET_PATH, FEED_STATS_PATH, SURICATA_LUA_DIR, SURICATA_STATS_FILE, FEED_DIR, USER_DATA_LIMIT_BYTES } from '../../bootstrap/constants';
+import { DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, MAX_HTTP_BODY_LIMIT } from '../../shared';
 import { MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE } from '../../shared';
 import { dockerCapabilities, dockerRunArguments, optionValues } from '../helpers/container-privileges';
 

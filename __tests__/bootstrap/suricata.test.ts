@@ -9,14 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { bootstrapFiles, renderSuricataYaml } from '../../bootstrap';
-import {
-  DEFAULT_CAPTURE_INTERFACE,
-  DEFAULT_HTTP_BODY_LIMIT,
-  FEED_MAX_DGRAM_QLEN,
-  FeedMode,
-  SURICATA_LUA_DIR,
-  SURICATA_STATS_FILE,
-} from '../../bootstrap/constants';
+import { DEFAULT_CAPTURE_INTERFACE, FEED_MAX_DGRAM_QLEN, SURICATA_LUA_DIR, SURICATA_STATS_FILE } from '../../bootstrap/constants';
+import { DEFAULT_HTTP_BODY_LIMIT, FeedMode } from '../../shared';
 
 const SCRIPT = join(__dirname, 'netns-e2e.sh');
 const IFACE = DEFAULT_CAPTURE_INTERFACE; // the target's interface is named as in the rendered configuration

@@ -15,7 +15,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetCommandInvocationCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { SURICATA_LOG_DIR, SURICATA_STATS_FILE, type FeedMode } from '../../bootstrap/constants';
+import { SURICATA_LOG_DIR, SURICATA_STATS_FILE } from '../../bootstrap/constants';
+import { type FeedMode } from '../../shared';
 import { errorCode, errorMessage } from '../../lambda/aws';
 import type { CheckResult } from './checks';
 
