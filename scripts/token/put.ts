@@ -80,7 +80,7 @@ export async function runTokenPut(argv: readonly string[], io: TokenPutIo): Prom
     }
     const put = await client.send(new PutSecretValueCommand({ SecretId: secret.ARN ?? tokenSecret.name, SecretString: JSON.stringify({ [REFRESH_TOKEN_SECRET_KEY]: token.token }) }));
     io.stdout(`token:put: put the refresh token into ${tokenSecret.name} in ${region} (version ${put.VersionId}, AWSCURRENT).`);
-    io.stdout('Hosts waiting for a first value pick it up within a minute; running hosts read it at the next start of the agent (EC2) or within 15 minutes (ECS).');
+    io.stdout('EC2 hosts read it at the next start of the agent (one waiting for a first value retries every minute or less); ECS hosts within 15 minutes.');
     return 0;
   } catch (error) {
     const code = errorCode(error);
