@@ -99,7 +99,7 @@ export interface PlanResult {
 }
 
 export interface PlanOptions {
-  /** Extra environment, e.g. TF_VAR_traceable_refresh_token. */
+  /** Extra environment, e.g. TF_VAR_mirror_target_id. */
   readonly env?: Record<string, string>;
   /** Prior state to plan against (for upgrade tests). */
   readonly stateFile?: string;
