@@ -41,7 +41,7 @@ describe('upgrades plan as in-place updates of the fleet', () => {
     upgradeFrom020 = plannedActions(await planAgainstState(workspace));
     // Applying a forget changes only the state: offline, any call to AWS would fail this.
     await workspace.terraform('apply', '-input=false', '-no-color', '-lock=false', 'plan.bin');
-  });
+  }, 1_800_000);
 
   test("upgrading from 0.2.0 forgets the token's secret version (the value stays in Secrets Manager) and changes nothing else", () => {
     expect(upgradeFrom020).toEqual({ 'aws_secretsmanager_secret_version.token_value': 'forget' });
