@@ -18,7 +18,6 @@ export {
   type FleetPlan,
   type OutputName,
   type OutputPlan,
-  type PlanOptions,
   type SourcesPlan,
   type TokenSecretPlan,
 } from './plan';

@@ -267,8 +267,7 @@ describe('configuration: every rule reports the parameter, the value and what is
     expect(problemsOf({ TraceableRefreshToken: 'eyJhbGciOi-secret' })).toEqual([
       'TraceableRefreshToken: the refresh token is a secret and is not accepted in the configuration file (it would land in files and state). ' +
         'Supply it one of two ways: (1) TraceableRefreshTokenSecretArn, the ARN of an existing Secrets Manager secret whose key is refresh_token; ' +
-        'or (2) the sensitive Terraform variable traceable_refresh_token at plan and apply time, e.g. export TF_VAR_traceable_refresh_token=..., ' +
-        'which the stack stores in a secret it creates.',
+        'or (2) leave that key empty: the stack creates the secret without a value, and `npm run token:put -- --stack <StackName>` puts the token once (read from stdin or a file).',
     ]);
   });
 

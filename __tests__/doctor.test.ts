@@ -268,7 +268,22 @@ describe('npm run doctor', () => {
     expect(stdout.slice(-5)).toEqual([
       ...HEALTHY_LAMBDA.slice(-1),
       '✘ Token secret: prod/traceable-refresh-token not found: the agents cannot authenticate',
-      '    apply the stack with TF_VAR_traceable_refresh_token set',
+      '    apply the stack (it creates the secret), then put the token once: npm run token:put -- --stack prod',
+      '',
+      'FAIL: 1 of 5 checks failed',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('fails, naming the put command, when the created secret has no value yet', async () => {
+    // Prepare: the stack created the secret; nobody put the token (DescribeSecret lists no version).
+    secrets.on(DescribeSecretCommand).resolves({ ARN: SECRET_ARN, Name: 'prod/traceable-refresh-token', VersionIdsToStages: {} });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', configDir);
+    // Assess
+    expect(stdout.slice(-4)).toEqual([
+      '✘ Token secret: prod/traceable-refresh-token has no value yet: the agents cannot authenticate',
+      '    put the token once: npm run token:put -- --stack prod',
       '',
       'FAIL: 1 of 6 checks failed',
     ]);

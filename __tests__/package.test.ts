@@ -233,7 +233,7 @@ export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
     const doctor = npx('traceable-mirroring-doctor', '--stack', 'mirroring-prod', '--config', config);
 
     // Assess
-    expect(Object.keys(manifest.bin).sort()).toEqual(['traceable-mirroring-doctor', 'traceable-mirroring-doctor-source', 'traceable-mirroring-permissions', 'traceable-mirroring-render-bootstrap']);
+    expect(Object.keys(manifest.bin).sort()).toEqual(['traceable-mirroring-doctor', 'traceable-mirroring-doctor-source', 'traceable-mirroring-permissions', 'traceable-mirroring-render-bootstrap', 'traceable-mirroring-token-put']);
     for (const [bin, help] of helps) expect([bin, help.status, help.stdout.split('\n')[0], help.stderr]).toEqual([bin, 0, expect.stringMatching(new RegExp(`^usage: ${bin} --`)), '']);
     expect([permissions.status, permissions.stderr]).toEqual([0, '']);
     expect(JSON.parse(readFileSync(join(work, 'policies', 'mirroring-prod-plan.json'), 'utf8')).Statement.length).toBeGreaterThan(3);

@@ -215,6 +215,11 @@ describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as co
     expect([...grantsOf(policies.plan)].filter((grant) => !applyGrants.has(grant))).toEqual([]);
   });
 
+  test("neither policy reads or writes a secret's value: the token never passes through Terraform", () => {
+    const valueActions = /^secretsmanager:(GetSecretValue|PutSecretValue|UpdateSecretVersionStage|ListSecretVersionIds|BatchGetSecretValue|\*)$/i;
+    expect([...actionsOf(policies.plan), ...actionsOf(policies.apply)].filter((action) => valueActions.test(action))).toEqual([]);
+  });
+
   test('valid IAM policy documents within the managed-policy limit', () => {
     for (const document of [...policies.plan, ...policies.apply, ...policies.boundary]) expectValidPolicy(document);
   });

@@ -3,7 +3,7 @@
  * planning every stack with the real Terraform CLI (offline), as the example workflow runs it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { offlineTerraformEnv, writeOfflineOverride } from './helpers/terraform';
@@ -29,7 +29,7 @@ describe('pull-request plan of every environment', () => {
     // Act
     const plan = spawnSync('bash', [join(root, 'scripts/plan-stacks.sh'), outdir], {
       cwd: root,
-      env: offlineTerraformEnv({ TF_VAR_traceable_refresh_token: 'dev-token-for-plan' }),
+      env: offlineTerraformEnv(),
       encoding: 'utf8',
     });
 
@@ -55,11 +55,12 @@ describe('pull-request plan of every environment', () => {
     });
     writeOfflineOverride(join(outdir, 'stacks', 'mirroring-dev'), { localBackend: true });
 
-    // No token supplied: the plan of the created secret must fail, naming the variable.
-    const plan = spawnSync('bash', [join(root, 'scripts/plan-stacks.sh'), outdir], { cwd: root, env: offlineTerraformEnv({ TF_VAR_traceable_refresh_token: '' }), encoding: 'utf8' });
+    // A configuration Terraform refuses: the stack's plan must fail, with Terraform's reason.
+    writeFileSync(join(outdir, 'stacks', 'mirroring-dev', 'zz_broken.tf.json'), JSON.stringify({ output: { broken: { value: '${var.not_declared}' } } }));
+    const plan = spawnSync('bash', [join(root, 'scripts/plan-stacks.sh'), outdir], { cwd: root, env: offlineTerraformEnv(), encoding: 'utf8' });
 
     expect(plan.status).toBe(1);
     expect(readFileSync(join(outdir, 'plan-summary.md'), 'utf8')).toContain('| `mirroring-dev` | **failed**: see plan.txt |');
-    expect(plan.stderr.replace(/\s+/g, ' ')).toContain('traceable_refresh_token must not be empty');
+    expect(plan.stderr.replace(/\s+/g, ' ')).toContain('Reference to undeclared input variable');
   });
 });

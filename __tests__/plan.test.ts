@@ -2,7 +2,7 @@
  * The deployment plan: what each configuration builds, derived once (plan/). Pure: no synth, exact values.
  */
 import { MIRROR_SOURCE_TYPES, isSessionSourceType } from '../shared';
-import { bootstrapPropsOf, embeddedTokenVariableName, planDeployment, tokenSecretId } from '../plan';
+import { bootstrapPropsOf, planDeployment, tokenSecretId } from '../plan';
 import { SOURCES } from './helpers/mode-sources';
 import { configOf } from './helpers/base-config';
 
@@ -98,9 +98,9 @@ describe('fleet', () => {
 });
 
 describe('token secret', () => {
-  test('created: its name and the Terraform variable, in separate fields from an ARN', () => {
+  test('created: its name and recovery window, and no way for a token to reach Terraform', () => {
     const plan = planDeployment(configOf({ StackName: 'shop-prod', TokenSecretRecoveryWindowDays: 0 }));
-    expect(plan.tokenSecret).toEqual({ kind: 'created', name: 'shop-prod/traceable-refresh-token', variableName: 'traceable_refresh_token', recoveryWindowDays: 0 });
+    expect(plan.tokenSecret).toEqual({ kind: 'created', name: 'shop-prod/traceable-refresh-token', recoveryWindowDays: 0 });
     expect(tokenSecretId(plan.tokenSecret)).toBe('shop-prod/traceable-refresh-token');
   });
 
@@ -108,12 +108,6 @@ describe('token secret', () => {
     const plan = planDeployment(configOf({ TraceableRefreshTokenSecretArn: SECRET_ARN }));
     expect(plan.tokenSecret).toEqual({ kind: 'existing', arn: SECRET_ARN });
     expect(plan.fleet.bootstrap.tokenSecretId).toBe(SECRET_ARN);
-  });
-
-  test('an embedded construct names its variable after its StackName', () => {
-    expect(embeddedTokenVariableName('Shop-Prod-2')).toBe('traceable_refresh_token_shop_prod_2');
-    const plan = planDeployment(configOf({ StackName: 'Shop-Prod-2' }), { tokenVariableName: embeddedTokenVariableName('Shop-Prod-2') });
-    expect(plan.tokenSecret).toMatchObject({ kind: 'created', variableName: 'traceable_refresh_token_shop_prod_2' });
   });
 });
 

@@ -271,14 +271,17 @@ describe('EC2 agent fleet', () => {
 });
 
 describe('token secret, provider and outputs', () => {
-  test('a created secret is written from an ephemeral, sensitive variable through the write-only attribute', () => {
-    const { json } = synthConfig();
-    expect(json.variable.traceable_refresh_token).toMatchObject({ type: 'string', sensitive: true, ephemeral: true, nullable: false });
-    expect(resource(json, 'aws_secretsmanager_secret_version', 'token_value')).toEqual({
-      secret_id: '${aws_secretsmanager_secret.token_secret.id}',
-      secret_string_wo: '${jsonencode({"refresh_token" = var.traceable_refresh_token})}',
-      secret_string_wo_version: '${var.traceable_refresh_token_version}',
+  test('a created secret has no value in Terraform: no variable, no version; 0.2.0\'s version is forgotten, not destroyed', () => {
+    const { json, text } = synthConfig();
+    expect(json.variable).toBeUndefined();
+    expect(json.resource.aws_secretsmanager_secret_version).toBeUndefined();
+    expect(resource(json, 'aws_secretsmanager_secret', 'token_secret')).toEqual({
+      name: 'traffic-mirroring/traceable-refresh-token',
+      description: 'Traceable refresh token for the traffic-mirroring traffic-mirroring agents (key refresh_token)',
+      recovery_window_in_days: 7,
     });
+    expect(json.removed).toEqual([{ from: 'aws_secretsmanager_secret_version.token_value', lifecycle: { destroy: false } }]);
+    expect(text).not.toMatch(/secret_string|refresh_token_version/);
   });
 
   test('an existing secret ARN creates neither the variable nor a secret', () => {

@@ -14,6 +14,8 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SecretsmanagerSecret } from '@cdktf/provider-aws/lib/secretsmanager-secret';
+import { SecretsmanagerSecretVersion } from '@cdktf/provider-aws/lib/secretsmanager-secret-version';
+import { Construct } from 'constructs';
 import { CONFIG_FIELDS, CONFIG_PROPS, withPropDocs, type PropKey } from '../config';
 // As a user imports it: from the package's entry point.
 import { ConfigError, TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../index';
@@ -66,11 +68,21 @@ describe('two environments in one stack', () => {
     expect(Object.keys(json.resource.aws_lb).sort()).toEqual([expect.stringMatching(/^prod_mirror_nlb_[0-9A-F]{8}$/), expect.stringMatching(/^stage_mirror_nlb_[0-9A-F]{8}$/)]);
   });
 
-  test('each created token secret has its own Terraform variable', () => {
-    expect(Object.keys(json.variable).sort()).toEqual([
-      'traceable_refresh_token_shop_prod', 'traceable_refresh_token_shop_prod_version', 'traceable_refresh_token_shop_stage', 'traceable_refresh_token_shop_stage_version',
-    ]);
+  test("each created token secret has no Terraform variable; each instance forgets its own 0.2.0 secret version", () => {
+    expect(json.variable).toBeUndefined();
     expect(synthesized).toHaveResourceWithProperties(SecretsmanagerSecret, { name: 'shop-prod/traceable-refresh-token' });
+    // 0.2.0 made the version at <instance>/token/value: the same construct path gives the same cdktf address.
+    const oldVersionAddress = (instance: string) => {
+      const old = new TerraformStack(Testing.app(), 'platform');
+      new AwsProvider(old, 'aws', { region: 'eu-west-1' });
+      new SecretsmanagerSecretVersion(new Construct(new Construct(old, instance), 'token'), 'value', { secretId: 'x', secretString: 'x' });
+      return `aws_secretsmanager_secret_version.${Object.keys(parsed(old).resource.aws_secretsmanager_secret_version)[0]}`;
+    };
+    expect(json.removed).toEqual([
+      { from: oldVersionAddress('prod'), lifecycle: { destroy: false } },
+      { from: oldVersionAddress('stage'), lifecycle: { destroy: false } },
+    ]);
+    expect(oldVersionAddress('prod')).toMatch(/^aws_secretsmanager_secret_version\.prod_token_value_[0-9A-F]{8}$/);
   });
 
   test("every taggable resource carries traceable:stack and the configured Tags (the user's provider does not)", () => {

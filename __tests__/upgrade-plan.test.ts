@@ -2,15 +2,18 @@
  * Upgrades as a pull request shows them: the real `terraform plan` of a changed configuration against a state in
  * which the stack is deployed (built offline, see helpers/fake-state.ts). Changing the agent version, the AMI or
  * the instance type must update the launch template and the autoscaling group in place (instance refresh rolls
- * the fleet) and never replace the NLB, the mirror target or anything else.
+ * the fleet) and never replace the NLB, the mirror target or anything else. The state is deployed by 0.2.0, whose
+ * token secret version this version forgets (a `removed` block) rather than destroys.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, renderUserData } from '../bootstrap';
 import { bootstrapPropsOf } from '../plan';
 import { deployOffline, planAgainstState, plannedActions, replaceConfiguration, workspaceFor, type Workspace } from './helpers/fake-state';
 import { configOf, synthConfig } from './helpers/synth';
+import { asSynthesizedBy020 } from './helpers/token-secret-0.2';
 
 jest.setTimeout(300_000);
 
@@ -23,9 +26,25 @@ const ROLL_THE_FLEET = {
 describe('upgrades plan as in-place updates of the fleet', () => {
   let workspace: Workspace;
 
+  /** What the first plan of this version against a 0.2.0 deployment did, before it was applied. */
+  let upgradeFrom020: Record<string, string>;
+
   beforeAll(async () => {
-    workspace = await workspaceFor(synthConfig(DEPLOYED).stackDir, { TF_VAR_traceable_refresh_token: 'token-for-plan' });
+    // Deployed by 0.2.0 (the token's secret version in state), then planned and applied with this version.
+    const current = synthConfig(DEPLOYED);
+    const deployedBy020 = mkdtempSync(join(tmpdir(), 'stack-0.2.0-'));
+    cpSync(current.stackDir, deployedBy020, { recursive: true });
+    writeFileSync(join(deployedBy020, 'cdk.tf.json'), JSON.stringify(asSynthesizedBy020(current.json), null, 2));
+    workspace = await workspaceFor(deployedBy020, { TF_VAR_traceable_refresh_token: 'token-for-plan' });
     await deployOffline(workspace);
+    replaceConfiguration(workspace, current.stackDir);
+    upgradeFrom020 = plannedActions(await planAgainstState(workspace));
+    // Applying a forget changes only the state: offline, any call to AWS would fail this.
+    await workspace.terraform('apply', '-input=false', '-no-color', '-lock=false', 'plan.bin');
+  }, 1_800_000);
+
+  test("upgrading from 0.2.0 forgets the token's secret version (the value stays in Secrets Manager) and changes nothing else", () => {
+    expect(upgradeFrom020).toEqual({ 'aws_secretsmanager_secret_version.token_value': 'forget' });
   });
 
   async function planChange(overrides: Record<string, unknown>): Promise<Record<string, string>> {

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { findDuplicateKeys } from './config-file';
-import { TARGET_PORT_SOURCE_TYPES, TOKEN_VARIABLE_NAME, architectureOfFamily, derivesPortsFromTargets, describeInstanceType } from '../shared';
+import { TARGET_PORT_SOURCE_TYPES, architectureOfFamily, derivesPortsFromTargets, describeInstanceType, tokenPutCommand } from '../shared';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, fromJsonObjectString, type ConfigKey, type FieldSpec, type MirroringConfig } from './schema';
@@ -43,8 +43,7 @@ const REFUSED_KEYS: Record<string, (value: unknown) => string | undefined> = {
       ? undefined
       : 'TraceableRefreshToken: the refresh token is a secret and is not accepted in the configuration file (it would land in files and state). ' +
         'Supply it one of two ways: (1) TraceableRefreshTokenSecretArn, the ARN of an existing Secrets Manager secret whose key is refresh_token; ' +
-        `or (2) the sensitive Terraform variable ${TOKEN_VARIABLE_NAME} at plan and apply time, e.g. export TF_VAR_${TOKEN_VARIABLE_NAME}=..., ` +
-        'which the stack stores in a secret it creates.',
+        `or (2) leave that key empty: the stack creates the secret without a value, and \`${tokenPutCommand()}\` puts the token once (read from stdin or a file).`,
 };
 
 /** A hostile file can hold thousands of problems; the message lists the first ones. */

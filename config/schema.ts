@@ -355,8 +355,7 @@ export const CONFIG_FIELDS = {
   TraceableRefreshTokenSecretArn: field({
     schema: optionalText(SECRET_ARN, 'a complete Secrets Manager secret ARN, ending in the 6 characters AWS appends to the name, such as arn:aws:secretsmanager:us-east-1:123456789012:secret:traceable-AbCdEf'),
     default: '',
-    doc: 'Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the stack creates the secret from the sensitive Terraform variable `traceable_refresh_token`.',
-    propDoc: 'Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the construct creates the secret from the sensitive Terraform variable `traceable_refresh_token_<StackName, lower case, - as _>` (one per instance).',
+    doc: 'Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the stack creates the secret without a value; put the token once with `npm run token:put -- --stack <StackName>`.',
     allowed: '"" or a complete Secrets Manager secret ARN (with the 6-character suffix) in Region',
   }),
   TraceableEnvironment: field({

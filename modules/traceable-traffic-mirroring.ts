@@ -13,7 +13,7 @@ import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps
 import type { FeedMode } from '../shared';
 import { ConfigError, configOfProps, parseConfig, type ParsedConfig, propsOfConfig, show, withPropNames, type CONFIG_PROPS, type MirroringConfig, type PropKey, type SOURCE_ACCOUNT_PROPS, type SourceAccount } from '../config';
 import type { CpuArchitecture, MirrorSourceType, SessionSourceType } from '../shared';
-import { embeddedTokenVariableName, planDeployment, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
+import { planDeployment, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
 import { EcsFleet } from './ecs-fleet';
@@ -122,7 +122,7 @@ export interface TraceableTrafficMirroringProps {
    */
   readonly keyName?: string;
   /**
-   * Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the construct creates the secret from the sensitive Terraform variable `traceable_refresh_token_<stackName, lower case, - as _>` (one per instance).
+   * Existing Secrets Manager secret holding the token under the key `refresh_token`. When empty, the stack creates the secret without a value; put the token once with `npm run token:put -- --stack <stackName>`.
    * @default - none
    */
   readonly traceableRefreshTokenSecretArn?: string;
@@ -289,10 +289,8 @@ void propsAgreeWithSchema;
 export interface TraceableTrafficMirroringOptions {
   /**
    * The standalone app (stacks/mirroring-stack.ts): its provider's default_tags already carry `traceable:stack` and
-   * Tags, so the construct tags no resource itself, and the token variable keeps the name `traceable_refresh_token`
-   * (one deployment per stack).
-   * @default false: every taggable resource gets the tags, and the token variable is
-   * `traceable_refresh_token_<stackName, lower case, - as _>` (one per instance)
+   * Tags, so the construct tags no resource itself.
+   * @default false: every taggable resource gets the tags
    */
   readonly standalone?: boolean;
 }
@@ -397,7 +395,7 @@ export class TraceableTrafficMirroring extends Construct {
     this.config = config;
     this.warnings = warnings;
     registerStackName(this, config.StackName);
-    const plan = planDeployment(config, options.standalone ? {} : { tokenVariableName: embeddedTokenVariableName(config.StackName) });
+    const plan = planDeployment(config);
     this.plan = plan;
     const namePrefix = plan.stackName;
 

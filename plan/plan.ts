@@ -8,7 +8,6 @@ import type { BootstrapProps } from '../bootstrap';
 import { effectiveInstanceType, parsePortRange, partitionOfRegion, type MirroringConfig } from '../config';
 import {
   STACK_TAG_KEY,
-  TOKEN_VARIABLE_NAME,
   agentGroupNames,
   architectureOfFamily,
   boundaryPolicyName,
@@ -53,15 +52,13 @@ export function sessionSettingsOf(sources: Extract<SourcesPlan, { kind: 'session
   return settings;
 }
 
-/** Where the refresh token lives: a secret the user made, or one the stack creates from a Terraform variable. */
+/** Where the refresh token lives: a secret the user made, or one the stack creates without a value (`npm run token:put` puts it). */
 export type TokenSecretPlan =
   | { readonly kind: 'existing'; readonly arn: string }
   | {
       readonly kind: 'created';
       /** Name of the created secret (what the hosts pass to GetSecretValue). */
       readonly name: string;
-      /** The sensitive, ephemeral Terraform variable that carries the token. */
-      readonly variableName: string;
       readonly recoveryWindowDays: number;
     };
 
@@ -131,26 +128,12 @@ export interface DeploymentPlan {
   readonly outputs: readonly OutputPlan[];
 }
 
-export interface PlanOptions {
-  /**
-   * Name of the token's Terraform variable when the stack creates the secret. The standalone app has one deployment
-   * per stack and keeps `traceable_refresh_token`; a construct embedded twice in one stack needs one per instance.
-   * @default traceable_refresh_token
-   */
-  readonly tokenVariableName?: string;
-}
-
 /** Root device of the supported AMI families. */
 const ROOT_DEVICE_NAME = { 'amazon-linux-2023': '/dev/xvda', ubuntu: '/dev/sda1' } as const;
 
 /** What the hosts pass to GetSecretValue: a plain string known at synth (the given ARN, or the created secret's name). */
 export function tokenSecretId(secret: TokenSecretPlan): string {
   return secret.kind === 'existing' ? secret.arn : secret.name;
-}
-
-/** The token variable of a construct embedded in a user's stack: one per StackName (`traceable_refresh_token_prod_eu`). */
-export function embeddedTokenVariableName(stackName: string): string {
-  return `${TOKEN_VARIABLE_NAME}_${stackName.toLowerCase().replace(/-/g, '_')}`;
 }
 
 /** The ECS-optimized Amazon Linux 2023 AMI for an architecture, resolved by EC2 at launch (no data source). */
@@ -172,7 +155,7 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
   const names = resourceNames(config.StackName);
   return {
     region: config.Region,
-    tokenSecretId: tokenSecretId(tokenSecretPlan(config, TOKEN_VARIABLE_NAME)),
+    tokenSecretId: tokenSecretId(tokenSecretPlan(config)),
     traceableEnvironment: config.TraceableEnvironment,
     traceableServiceName: config.TraceableServiceName,
     traceableApiEndpoint: config.TraceableAPIEndpoint,
@@ -186,10 +169,10 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
   };
 }
 
-function tokenSecretPlan(config: MirroringConfig, variableName: string): TokenSecretPlan {
+function tokenSecretPlan(config: MirroringConfig): TokenSecretPlan {
   return config.TraceableRefreshTokenSecretArn
     ? { kind: 'existing', arn: config.TraceableRefreshTokenSecretArn }
-    : { kind: 'created', name: createdTokenSecretName(config.StackName), variableName, recoveryWindowDays: config.TokenSecretRecoveryWindowDays };
+    : { kind: 'created', name: createdTokenSecretName(config.StackName), recoveryWindowDays: config.TokenSecretRecoveryWindowDays };
 }
 
 /** The session Lambda's plan for one set of sources; the rest of its settings are the configuration's (collector and source accounts alike). */
@@ -323,7 +306,7 @@ export function planMirrorTargetShare(config: MirroringConfig): MirrorTargetShar
 }
 
 /** The deployment a validated configuration describes. */
-export function planDeployment(config: MirroringConfig, options: PlanOptions = {}): DeploymentPlan {
+export function planDeployment(config: MirroringConfig): DeploymentPlan {
   const fleet = fleetPlan(config);
   const sources = sourcesPlan(config);
   return {
@@ -333,7 +316,7 @@ export function planDeployment(config: MirroringConfig, options: PlanOptions = {
     subnetIds: config.SubnetIds,
     tags: stackTagsOf(config, config.StackName),
     names: resourceNames(config.StackName),
-    tokenSecret: tokenSecretPlan(config, options.tokenVariableName ?? TOKEN_VARIABLE_NAME),
+    tokenSecret: tokenSecretPlan(config),
     ...optional('permissionsBoundaryArn', permissionsBoundaryArn(config, config.StackName, config.AccountId || undefined)),
     alarmTopic: config.AlarmTopicArn ? { kind: 'existing', arn: config.AlarmTopicArn } : { kind: 'created' },
     mirror: {

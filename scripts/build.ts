@@ -46,7 +46,7 @@ function writeCdkTerrainFlavour(dist: string): void {
 }
 
 /** The package's commands (package.json `bin`): dist/bin/<name>.js from scripts/<name>.ts. */
-const COMMANDS = ['doctor', 'doctor-source', 'permissions', 'render-bootstrap'] as const;
+const COMMANDS = ['doctor', 'doctor-source', 'permissions', 'render-bootstrap', 'token-put'] as const;
 
 async function bundleCommands(): Promise<void> {
   for (const name of COMMANDS) {

@@ -3,5 +3,7 @@
 /** Key of the refresh token inside the Secrets Manager secret (the seed's contract). */
 export const REFRESH_TOKEN_SECRET_KEY = 'refresh_token';
 
-/** The Terraform variable that carries the refresh token when no existing secret is named. */
-export const TOKEN_VARIABLE_NAME = 'traceable_refresh_token';
+/** How an operator puts the token into the secret the stack creates (scripts/token-put.ts): one place for every hint. */
+export function tokenPutCommand(stackName = '<StackName>'): string {
+  return `npm run token:put -- --stack ${stackName}`;
+}

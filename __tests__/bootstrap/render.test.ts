@@ -459,6 +459,25 @@ describe('token.sh', () => {
     expect(readFileSync(argsLog, 'utf8')).toContain('secretsmanager get-secret-value --region eu-west-1 --secret-id arn:aws:secretsmanager');
   });
 
+  test('a secret without a value yet (token:put not run): says so and how to put it, exits non-zero for its unit to retry', () => {
+    const bin = fakeBin();
+    // What the aws CLI prints when the secret exists but has no version labelled AWSCURRENT.
+    writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret value for staging label: AWSCURRENT" >&2\nexit 254\n`);
+    chmodSync(join(bin, 'aws'), 0o755);
+    const out = join(work, 'refresh-token-none');
+    const r = run('bash', [join(BOOTSTRAP_FILES_DIR, 'token.sh'), out], { env: { ...env(bin), TRACEABLE_LOG_DIR: work } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Secrets Manager can't find the specified secret value for staging label: AWSCURRENT");
+    expect(r.stderr).toMatch(/attempt 1\/2 failed/);
+    expect(r.stderr).toContain(
+      'traceable-bootstrap [ERROR] the secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable-AbCdEf has no value yet: put the Traceable refresh token once (npm run token:put -- --stack <StackName>); the agent starts when it is there',
+    );
+    expect(r.stderr).not.toMatch(/GetSecretValue permission/);
+    expect(() => statSync(out)).toThrow();
+    // EC2: the failed ExecStartPre fails the start, and systemd starts it again 10 s later, without a limit.
+    expect(fileNamed('traceable.service')).toMatch(/^StartLimitIntervalSec=0$[\s\S]*^ExecStartPre=\/opt\/traceable\/bin\/token\.sh [\s\S]*^Restart=always\nRestartSec=10$/m);
+  });
+
   test('fails loudly (non-zero, clear log line) when the secret has no refresh_token, without echoing it', () => {
     const bin = fakeBin();
     writeFileSync(join(bin, 'aws'), `#!/bin/bash\necho '{"token":"${CANARY}"}'\n`);

@@ -163,7 +163,7 @@ export async function deployOffline(workspace: Workspace, maxRounds = 6): Promis
 
 /**
  * A change that does something. An "update" whose values are all equal is not one: a write-only attribute
- * (the token's secret_string_wo) makes the provider plan such an update on every run.
+ * (0.2.0's token secret_string_wo) makes the provider plan such an update on every run.
  */
 function isEffective(change: Json): boolean {
   const { actions, before, after, after_unknown: afterUnknown } = change.change;

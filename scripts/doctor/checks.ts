@@ -18,7 +18,7 @@ import type { RunSummary } from '../../lambda/reconcile';
 import type { SkipReason } from '../../lambda/types';
 import type { MirroringConfig } from '../../config';
 import { planDeployment, tokenSecretId } from '../../plan';
-import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, OWNER_TAG_KEY, SOURCE_TAG_KEY, isSessionSourceType } from '../../shared';
+import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, OWNER_TAG_KEY, SOURCE_TAG_KEY, isSessionSourceType, tokenPutCommand } from '../../shared';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -369,13 +369,17 @@ export async function checkSecret(clients: DoctorClients, config: MirroringConfi
     const secret = await clients.secrets.send(new DescribeSecretCommand({ SecretId: secretId }));
     if (secret.DeletedDate) return { title, status: 'fail', summary: `${secretId} is scheduled for deletion (${secret.DeletedDate.toISOString()})`, details: [] };
     const current = Object.values(secret.VersionIdsToStages ?? {}).some((stages) => stages.includes('AWSCURRENT'));
-    if (!current) return { title, status: 'fail', summary: `${secretId} has no current value`, details: [] };
+    if (!current) {
+      // The hosts retry until it is there (bootstrap/files/token.sh).
+      const fix = tokenSecret.kind === 'existing' ? 'put a value with the key refresh_token into the secret' : `put the token once: ${tokenPutCommand(config.StackName)}`;
+      return { title, status: 'fail', summary: `${secretId} has no value yet: the agents cannot authenticate`, details: [fix] };
+    }
     return { title, status: 'ok', summary: `${secret.Name ?? secretId} exists`, details: secret.ARN ? [secret.ARN] : [] };
   } catch (error) {
     if (!(error instanceof SecretNotFound)) return couldNotCheck(title, error);
     const fix = tokenSecret.kind === 'existing'
       ? 'fix TraceableRefreshTokenSecretArn or create the secret with the key refresh_token'
-      : `apply the stack with TF_VAR_${tokenSecret.variableName} set`;
+      : `apply the stack (it creates the secret), then put the token once: ${tokenPutCommand(config.StackName)}`;
     return { title, status: 'fail', summary: `${secretId} not found: the agents cannot authenticate`, details: [fix] };
   }
 }

@@ -394,22 +394,8 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
       },
     ],
   },
-  aws_secretsmanager_secret_version: {
-    sources: [sar('awssecretsmanager'), provider('aws_secretsmanager_secret_version')],
-    grants: [
-      {
-        actions: {
-          create: ['secretsmanager:PutSecretValue'],
-          // The provider's refresh calls GetSecretValue (internal/service/secretsmanager/secret_version.go), even for
-          // the write-only secret_string_wo: the plan role can read the token it refreshes.
-          read: ['secretsmanager:GetSecretValue'],
-          update: ['secretsmanager:UpdateSecretVersionStage', 'secretsmanager:ListSecretVersionIds'],
-          delete: ['secretsmanager:UpdateSecretVersionStage'],
-        },
-        resources: (c) => [c.arn('secretsmanager', `secret:${c.named('secret_id')}-??????`)],
-      },
-    ],
-  },
+  // No aws_secretsmanager_secret_version: the stack never holds the token's value (modules/token-secret.ts), so neither
+  // policy reads or writes it; `npm run token:put` puts it with the operator's own credentials.
 
   // ---------------------------------------------------------------------------------------------------------- S3
   // The bootstrap bundle's bucket (modules/bootstrap-bundle.ts): named by its bucket_prefix, S3 adds the rest.
