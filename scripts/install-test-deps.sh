@@ -18,7 +18,7 @@ fi
 apt_packages=(git shellcheck iproute2 curl python3 tcpdump luajit procps coreutils findutils grep iptables util-linux logrotate systemd)
 # Every program the tests and scripts run; __tests__/bootstrap/install-deps.test.ts checks this list against
 # their sources, and the end of this script checks that each is installed.
-required_commands=(bash basename cat curl dirname find findmnt git grep head ip iptables logrotate luajit mkdir mkfifo node npm nsenter python3 rmdir seq sh shellcheck sleep suricata sysctl systemd-analyze tail tc tcpdump terraform timeout xargs)
+required_commands=(bash basename cat curl dirname find findmnt git grep head ip iptables logrotate luajit mkdir mkfifo node npm nsenter python3 rmdir seq sh shellcheck sleep stat suricata sysctl systemd-analyze tail tc tcpdump terraform timeout xargs)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then
