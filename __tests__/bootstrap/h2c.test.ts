@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Exchange, Header, headerValue as header } from '../helpers/h2c';
-import { connectionsTo, readCapture, tcpDirection, withoutBytes } from '../helpers/pcap';
+import { connectionsTo, everyClientClosed, readCapture, tcpDirection, withoutBytes } from '../helpers/pcap';
 import { LUA_SOURCE_DIR, renderSuricataYaml } from '../../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE } from '../../bootstrap/constants';
 
@@ -210,7 +210,15 @@ async function captureH2c(dir: string, mtu: number): Promise<{ pcap: Buffer; h2P
     await waitFor(() => dumpErr.includes('listening on'), 10_000, 'tcpdump');
     const client = spawnSync('ip', inNs('node', TRAFFIC, 'client', '127.0.0.1', String(h2Port), String(upgradePort), join(dir, 'truth.json')), { encoding: 'utf8', timeout: 60_000 });
     expect(client.status).toBe(0);
-    await new Promise((r) => setTimeout(r, 300));
+    // The capture ends when tcpdump has written the client's close of every connection, however long a loaded machine takes.
+    const closed = () => {
+      try {
+        return everyClientClosed(readCapture(readFileSync(join(dir, 'h2c.pcap'))));
+      } catch {
+        return false; // a record still being written
+      }
+    };
+    await waitFor(closed, 20_000, "the client's close of every connection in the capture");
     const exited = new Promise((r) => tcpdump!.once('exit', r));
     tcpdump.kill('SIGINT');
     await exited;

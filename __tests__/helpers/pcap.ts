@@ -9,6 +9,9 @@ const PCAP_MAGIC_LE = 0xa1b2c3d4;
 const LINKTYPE_ETHERNET = 1;
 const ETHERNET_HEADER = 14;
 const SYN = 0x02;
+const FIN = 0x01;
+const RST = 0x04;
+const ACK = 0x10;
 
 export interface TcpSegment {
   /** The packet's position in the file, from 0. */
@@ -82,6 +85,13 @@ export function tcpDirection(capture: Capture, srcPort: number, dstPort: number)
 export function connectionsTo(capture: Capture, serverPort: number): Array<{ clientPort: number; serverPort: number }> {
   const clientPorts = capture.segments.filter((s) => s.dstPort === serverPort && s.flags & SYN).map((s) => s.srcPort);
   return [...new Set(clientPorts)].map((clientPort) => ({ clientPort, serverPort }));
+}
+
+/** Whether the client of every connection the capture saw open (a SYN without ACK) closed it (FIN) or reset it: once
+ * that is in the capture, so is everything both sides sent before (a server may keep its half open). */
+export function everyClientClosed(capture: Capture): boolean {
+  const opened = capture.segments.filter((s) => s.flags & SYN && !(s.flags & ACK));
+  return opened.every((syn) => capture.segments.some((s) => s.srcPort === syn.srcPort && s.dstPort === syn.dstPort && s.flags & (FIN | RST)));
 }
 
 function checksum(...parts: Buffer[]): number {
