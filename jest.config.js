@@ -45,6 +45,9 @@ module.exports = {
     { ...project, displayName: 'integration', testMatch: INTEGRATION },
   ],
   testTimeout: 30000,
+  // A folder the workers share for what is computed once per run (see helpers/terraform.ts).
+  globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
+  globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   // Two cores: suites that wait on terraform or suricata overlap well with two workers.
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/__tests__/helpers/summary-reporter.js'],

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Exchange, Header, headerValue as header } from '../helpers/h2c';
+import { connectionsTo, everyClientClosed, readCapture, tcpDirection, withoutBytes } from '../helpers/pcap';
 import { LUA_SOURCE_DIR, renderSuricataYaml } from '../../bootstrap';
 import { DEFAULT_CAPTURE_INTERFACE } from '../../bootstrap/constants';
 
@@ -68,6 +69,7 @@ afterAll(() => {
   for (const role of ['c', 's', 't']) {
     spawnSync('bash', ['-c', `ip netns pids e2e-${role}-${TAG} 2>/dev/null | xargs -r kill -KILL; ip netns del e2e-${role}-${TAG} 2>/dev/null`], { timeout: 10_000 });
   }
+  for (const mtu of LOOPBACK_MTUS) removeNamespace(gapNamespace(mtu));
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -159,22 +161,16 @@ test(
   120_000,
 );
 
-/** A pcap without the first packet that `drop` picks (classic pcap, Ethernet link type). */
-function withoutPacket(pcap: Buffer, drop: (srcPort: number, payload: number) => boolean): { pcap: Buffer; dropped: number } {
-  const out = [pcap.subarray(0, 24)];
-  let dropped = 0;
-  for (let off = 24, i = 1; off < pcap.length; i++) {
-    const incl = pcap.readUInt32LE(off + 8);
-    const rec = pcap.subarray(off, off + 16 + incl);
-    off += 16 + incl;
-    const ip = rec.subarray(16 + 14);
-    const ihl = (ip[0] & 15) * 4;
-    const tcp = ip.subarray(ihl);
-    const payload = ip.readUInt16BE(2) - ihl - (tcp[12] >> 4) * 4;
-    if (!dropped && drop(tcp.readUInt16BE(0), payload)) dropped = i;
-    else out.push(rec);
+/** Where the payload of stream data begins in a server's HTTP/2 byte stream: the DATA frame whose payload starts with
+ * `prefix` (frames walked from the server's first SETTINGS; no padding, node's server sends none). */
+function dataFrameStartingWith(serverBytes: Buffer, prefix: Buffer): { payloadStart: number; payloadLength: number } | undefined {
+  for (let off = 0; off + 9 <= serverBytes.length; ) {
+    const length = serverBytes.readUIntBE(off, 3);
+    const payloadStart = off + 9;
+    if (serverBytes[off + 3] === 0x0 && serverBytes.subarray(payloadStart, payloadStart + prefix.length).equals(prefix)) return { payloadStart, payloadLength: length };
+    off = payloadStart + length;
   }
-  return { pcap: Buffer.concat(out), dropped };
+  return undefined;
 }
 
 function waitFor(check: () => boolean, ms: number, what: string) {
@@ -189,59 +185,106 @@ function waitFor(check: () => boolean, ms: number, what: string) {
   });
 }
 
-test(
-  'a segment lost before Suricata: no wrong event, the streams before the gap complete, the broken connection reported',
-  async () => {
-    const dir = join(work, 'gap');
-    mkdirSync(join(dir, 'log'), { recursive: true });
-    const server = spawn('node', [TRAFFIC, 'server', '127.0.0.1', '0', '0', join(dir, 'ready')], { stdio: 'ignore' });
-    let tcpdump: ReturnType<typeof spawn> | undefined;
-    try {
-      await waitFor(() => existsSync(join(dir, 'ready')) && readFileSync(join(dir, 'ready'), 'utf8').endsWith('\n'), 10_000, 'the h2c server');
-      const [h2Port, upgradePort] = readFileSync(join(dir, 'ready'), 'utf8').trim().split(' ').map(Number);
-      let dumpErr = '';
-      tcpdump = spawn('tcpdump', ['-i', 'lo', '-U', '-s', '0', '-w', join(dir, 'h2c.pcap'), `tcp port ${h2Port} or tcp port ${upgradePort}`]);
-      tcpdump.stderr!.on('data', (d) => { dumpErr += d; });
-      await waitFor(() => dumpErr.includes('listening on'), 10_000, 'tcpdump');
-      const client = spawnSync('node', [TRAFFIC, 'client', '127.0.0.1', String(h2Port), String(upgradePort), join(dir, 'truth.json')], { encoding: 'utf8', timeout: 60_000 });
-      expect(client.status).toBe(0);
-      await new Promise((r) => setTimeout(r, 300));
-      const exited = new Promise((r) => tcpdump!.once('exit', r));
-      tcpdump.kill('SIGINT');
-      await exited;
-      tcpdump = undefined;
+/** The gap test's own network namespace (its loopback's MTU set per run), removed after every run. */
+const gapNamespace = (mtu: number) => `h2gap-${mtu}-${TAG}`;
+const removeNamespace = (ns: string) =>
+  spawnSync('bash', ['-c', `ip netns pids ${ns} 2>/dev/null | xargs -r kill -KILL; ip netns del ${ns} 2>/dev/null`], { timeout: 10_000 });
 
-      // The first big segment from the server is part of the 64 KB response (stream 7 of the serial connection).
-      const { pcap, dropped } = withoutPacket(readFileSync(join(dir, 'h2c.pcap')), (src, payload) => src === h2Port && payload >= 8000);
-      expect(dropped).toBeGreaterThan(0);
-      writeFileSync(join(dir, 'gap.pcap'), pcap);
-      const r = spawnSync('suricata', ['-c', yamlPath, '-r', join(dir, 'gap.pcap'), '-l', join(dir, 'log'), '-k', 'none'], {
-        encoding: 'utf8',
-        timeout: 60_000,
-        env: { ...process.env, TRACEABLE_FEED_MODE: 'file', TRACEABLE_FEED_PATH: join(dir, 'feed.json'),
-          TRACEABLE_FEED_STATS: join(dir, 'feed-stats.json'), TRACEABLE_HTTP_BODY_LIMIT: String(BODY_LIMIT) },
-      });
-      expect(r.status).toBe(0);
-      const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Exchange[];
-      const h2 = readEvents(join(dir, 'feed.json')).filter((e) => e.http.version === '2');
-      const complete = h2.filter((e) => e.http.http2!.complete);
-      // Whatever was lost, an event that says complete is right.
-      for (const e of complete) expectExchange(e, truth.find((t) => t.path === e.http.url)!);
-      const completeUrls = new Set(complete.map((e) => e.http.url));
-      const serial = truth.filter((t) => t.conn === 'pk-serial').map((t) => t.path);
-      for (const t of truth) {
-        if (!serial.includes(t.path)) expect(completeUrls.has(t.path)).toBe(true);
+/** The live h2c traffic, captured on the loopback of a namespace of its own whose MTU (and so segmentation) is `mtu`. */
+async function captureH2c(dir: string, mtu: number): Promise<{ pcap: Buffer; h2Port: number; truth: Exchange[] }> {
+  const ns = gapNamespace(mtu);
+  removeNamespace(ns);
+  for (const args of [['netns', 'add', ns], ['-n', ns, 'link', 'set', 'lo', 'mtu', String(mtu)], ['-n', ns, 'link', 'set', 'lo', 'up']]) {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr}`);
+  }
+  const inNs = (...args: string[]) => ['netns', 'exec', ns, ...args];
+  const server = spawn('ip', inNs('node', TRAFFIC, 'server', '127.0.0.1', '0', '0', join(dir, 'ready')), { stdio: 'ignore' });
+  let tcpdump: ReturnType<typeof spawn> | undefined;
+  try {
+    await waitFor(() => existsSync(join(dir, 'ready')) && readFileSync(join(dir, 'ready'), 'utf8').endsWith('\n'), 10_000, 'the h2c server');
+    const [h2Port, upgradePort] = readFileSync(join(dir, 'ready'), 'utf8').trim().split(' ').map(Number);
+    let dumpErr = '';
+    tcpdump = spawn('ip', inNs('tcpdump', '-i', 'lo', '-U', '-s', '0', '-w', join(dir, 'h2c.pcap'), `tcp port ${h2Port} or tcp port ${upgradePort}`));
+    tcpdump.stderr!.on('data', (d) => { dumpErr += d; });
+    await waitFor(() => dumpErr.includes('listening on'), 10_000, 'tcpdump');
+    const client = spawnSync('ip', inNs('node', TRAFFIC, 'client', '127.0.0.1', String(h2Port), String(upgradePort), join(dir, 'truth.json')), { encoding: 'utf8', timeout: 60_000 });
+    expect(client.status).toBe(0);
+    // The capture ends when tcpdump has written the client's close of every connection, however long a loaded machine takes.
+    const closed = () => {
+      try {
+        return everyClientClosed(readCapture(readFileSync(join(dir, 'h2c.pcap'))));
+      } catch {
+        return false; // a record still being written
       }
-      expect(serial.slice(0, 3).every((p) => completeUrls.has(p))).toBe(true);
-      expect(completeUrls.has('/h2/big?case=64k')).toBe(false);
-      const log = readFileSync(join(dir, 'log', 'suricata.log'), 'utf8');
-      const reported = /traceable_http2: flow \d+ 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+: .*; its open streams are dropped/.test(log);
-      const incomplete = h2.some((e) => e.http.url === '/h2/big?case=64k' && !e.http.http2!.complete);
-      expect(reported || incomplete).toBe(true);
-    } finally {
-      tcpdump?.kill('SIGKILL');
-      server.kill('SIGKILL');
+    };
+    await waitFor(closed, 20_000, "the client's close of every connection in the capture");
+    const exited = new Promise((r) => tcpdump!.once('exit', r));
+    tcpdump.kill('SIGINT');
+    await exited;
+    tcpdump = undefined;
+    return { pcap: readFileSync(join(dir, 'h2c.pcap')), h2Port, truth: JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Exchange[] };
+  } finally {
+    tcpdump?.kill('SIGKILL');
+    server.kill('SIGKILL');
+    removeNamespace(ns);
+  }
+}
+
+/**
+ * The capture without the middle of the first DATA frame of the 64 KB response (stream 7 of the serial connection),
+ * found by its content: the connection whose server bytes hold a DATA frame starting with that body. The gap lies
+ * inside one frame's payload, so it breaks the framing however the kernel cut the segments around it.
+ */
+function withoutPartOf64kResponse(pcap: Buffer, h2Port: number, truth: Exchange[]): { pcap: Buffer; touched: number[] } {
+  const capture = readCapture(pcap);
+  const body = Buffer.from(truth.find((t) => t.path === '/h2/big?case=64k')!.responseBody, 'latin1');
+  const found = connectionsTo(capture, h2Port).flatMap(({ clientPort }) => {
+    const direction = tcpDirection(capture, h2Port, clientPort);
+    const frame = dataFrameStartingWith(direction.bytes, body.subarray(0, 64));
+    return frame ? [{ direction, frame }] : [];
+  });
+  expect(found).toHaveLength(1);
+  const [{ direction, frame }] = found;
+  expect(frame.payloadLength).toBeGreaterThanOrEqual(64);
+  const from = frame.payloadStart + Math.floor(frame.payloadLength / 4);
+  return withoutBytes(capture, direction, from, frame.payloadStart + Math.floor(frame.payloadLength / 2));
+}
+
+/** Loopback MTUs the gap test runs at: the default (TSO-sized segments), AWS's 9,001, Ethernet's 1,500. */
+const LOOPBACK_MTUS = [65536, 9001, 1500];
+
+test.each(LOOPBACK_MTUS)(
+  'a segment lost before Suricata: no wrong event, the streams before the gap complete, the broken connection reported (loopback MTU %i)',
+  async (mtu) => {
+    const dir = join(work, `gap-${mtu}`);
+    mkdirSync(join(dir, 'log'), { recursive: true });
+    const { pcap: live, h2Port, truth } = await captureH2c(dir, mtu);
+    const { pcap, touched } = withoutPartOf64kResponse(live, h2Port, truth);
+    expect(touched.length).toBeGreaterThan(0);
+    writeFileSync(join(dir, 'gap.pcap'), pcap);
+    const r = spawnSync('suricata', ['-c', yamlPath, '-r', join(dir, 'gap.pcap'), '-l', join(dir, 'log'), '-k', 'none'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, TRACEABLE_FEED_MODE: 'file', TRACEABLE_FEED_PATH: join(dir, 'feed.json'),
+        TRACEABLE_FEED_STATS: join(dir, 'feed-stats.json'), TRACEABLE_HTTP_BODY_LIMIT: String(BODY_LIMIT) },
+    });
+    expect(r.status).toBe(0);
+    const h2 = readEvents(join(dir, 'feed.json')).filter((e) => e.http.version === '2');
+    const complete = h2.filter((e) => e.http.http2!.complete);
+    // Whatever was lost, an event that says complete is right.
+    for (const e of complete) expectExchange(e, truth.find((t) => t.path === e.http.url)!);
+    const completeUrls = new Set(complete.map((e) => e.http.url));
+    const serial = truth.filter((t) => t.conn === 'pk-serial').map((t) => t.path);
+    for (const t of truth) {
+      if (!serial.includes(t.path)) expect(completeUrls.has(t.path)).toBe(true);
     }
+    expect(serial.slice(0, 3).every((p) => completeUrls.has(p))).toBe(true);
+    expect(completeUrls.has('/h2/big?case=64k')).toBe(false);
+    const log = readFileSync(join(dir, 'log', 'suricata.log'), 'utf8');
+    const reported = /traceable_http2: flow \d+ 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+: .*; its open streams are dropped/.test(log);
+    const incomplete = h2.some((e) => e.http.url === '/h2/big?case=64k' && !e.http.http2!.complete);
+    expect(reported || incomplete).toBe(true);
   },
   120_000,
 );

@@ -167,8 +167,20 @@ if [ -n "${EXTRA_TRAFFIC:-}" ]; then
   "$EXTRA_TRAFFIC" "$ns_c" "$ns_s" "$work"
 fi
 
-# Let the last packets through the ring, then stop Suricata cleanly (it flushes flows and writes final stats).
-sleep 1.5
+# Let the last packets through the ring, then stop Suricata cleanly (it flushes flows and writes final stats; it stops
+# reading the ring at SIGTERM). No fixed pause: on a loaded machine Suricata may still be working through the ring, so
+# wait until the feed's output has not grown for over a second (at most 30 s).
+if [ "$FEED_MODE" = socket ]; then feed_out="$work/received.jsonl"; else feed_out="$feed_path"; fi
+feed_size() { stat -c %s "$feed_out" 2>/dev/null || echo 0; }
+last_size=-1 changed_at=$SECONDS deadline=$((SECONDS + 30))
+while [ $((SECONDS - changed_at)) -lt 2 ] && [ "$SECONDS" -lt "$deadline" ]; do
+  sleep 0.5
+  size="$(feed_size)"
+  if [ "$size" != "$last_size" ]; then
+    last_size="$size"
+    changed_at=$SECONDS
+  fi
+done
 kill -TERM "$suricata_pid"
 stopped() { ! kill -0 "$suricata_pid" 2>/dev/null; }
 wait_for 30 stopped

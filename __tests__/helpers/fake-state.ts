@@ -10,7 +10,7 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { offlineTerraformEnv, writeOfflineOverride } from './terraform';
+import { initOffline, offlineTerraformEnv, writeOfflineOverride } from './terraform';
 
 const run = promisify(execFile);
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
@@ -38,7 +38,7 @@ export async function workspaceFor(stackDir: string, env: Record<string, string>
       throw new Error(`terraform ${args[0]} failed in ${dir}: ${(failure.stderr ?? '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ')}`, { cause: error });
     }
   };
-  await terraform('init', '-input=false', '-no-color');
+  await initOffline(dir, terraform);
   return { dir, terraform };
 }
 
