@@ -56,7 +56,7 @@ async function workspaceFor(json: TerraformJson, endpoint: string): Promise<Work
       return result.stdout;
     } catch (error) {
       const failure = error as Error & { stdout?: string; stderr?: string };
-      throw new Error(`terraform ${args[0]} failed in ${dir}: ${failure.stderr}\n${failure.stdout}`);
+      throw new Error(`terraform ${args[0]} failed in ${dir}: ${failure.stderr}\n${failure.stdout}`, { cause: error });
     }
   };
   await terraform('init', ['init', '-input=false', '-no-color']);
@@ -198,7 +198,7 @@ describe('upgrade from 0.2.0: the secret version is forgotten, not destroyed, an
   let current: TerraformJson;
   let planCalls: string[];
   let applyCalls: string[];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   let planJson: any;
 
   beforeAll(async () => {

@@ -80,7 +80,7 @@ export class SecretsManagerStandIn {
       return this.reply(response, 400, { __type: 'UnknownOperationException', message: `the stand-in answers Secrets Manager only, not ${target || request.url}` });
     }
     const operation = target.slice('secretsmanager.'.length);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     let input: any;
     try {
       input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
@@ -119,7 +119,7 @@ export class SecretsManagerStandIn {
     return version;
   }
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+   
   private operate(operation: string, input: any): unknown {
     switch (operation) {
       case 'CreateSecret': {

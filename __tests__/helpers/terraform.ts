@@ -198,7 +198,7 @@ function cachedInit(name: string, config: string): Promise<string> {
       try {
         await run('terraform', [`-chdir=${temp}`, 'init', '-input=false', '-no-color'], { env: offlineTerraformEnv() });
       } catch (error) {
-        throw new Error(`terraform init of the shared provider folder ${temp} failed: ${(error as { stderr?: string }).stderr ?? error}`);
+        throw new Error(`terraform init of the shared provider folder ${temp} failed: ${(error as { stderr?: string }).stderr ?? error}`, { cause: error });
       }
       try {
         renameSync(temp, path);
