@@ -270,7 +270,7 @@ describe('npm run doctor', () => {
       '✘ Token secret: prod/traceable-refresh-token not found: the agents cannot authenticate',
       '    apply the stack (it creates the secret), then put the token once: npm run token:put -- --stack prod',
       '',
-      'FAIL: 1 of 5 checks failed',
+      'FAIL: 1 of 6 checks failed',
     ]);
     expect(code).toBe(1);
   });

@@ -67,14 +67,18 @@ describe('npm pack', () => {
   it('declares what the compiled code requires: zod at run time; constructs, and cdktf or cdktn with their provider, as peers', () => {
     // Prepare
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    const compiled = readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })
+    const files = readdirSync(join(root, 'dist'), { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
-      .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'));
-
-    // Act: the packages named by require() (`@scope/name` or `name`), node's own modules aside.
-    const required = new Set(compiled.flatMap((code) => [...code.matchAll(/\brequire\(["']([^"'.][^"']*)["']\)/g)]
+      .map((entry) => join(entry.parentPath, entry.name));
+    /** The packages named by require() (`@scope/name` or `name`), node's own modules aside. */
+    const requiredBy = (paths: string[]) => new Set(paths.map((file) => readFileSync(file, 'utf8')).flatMap((code) => [...code.matchAll(/\brequire\(["']([^"'.][^"']*)["']\)/g)]
       .map((match) => match[1].split('/').slice(0, match[1].startsWith('@') ? 2 : 1).join('/'))
       .filter((name) => !name.startsWith('node:'))));
+
+    // Act: the library, and the commands bundled with the AWS SDK clients they use (dist/bin).
+    const inBin = (file: string) => file.startsWith(join(root, 'dist', 'bin') + '/');
+    const required = requiredBy(files.filter((file) => !inBin(file)));
+    const requiredByCommands = requiredBy(files.filter(inBin));
 
     // Assess: esbuild is required only to bundle from the sources, which the package does not ship. cdktf and its
     // provider, or CDK Terrain's (dist/cdktn), are optional peers: an app brings one of the two.
@@ -83,6 +87,9 @@ describe('npm pack', () => {
     expect(Object.keys(manifest.peerDependencies).sort()).toEqual(['@cdktf/provider-aws', '@cdktn/provider-aws', 'cdktf', 'cdktn', 'constructs']);
     expect(Object.keys(manifest.peerDependenciesMeta).sort()).toEqual(['@cdktf/provider-aws', '@cdktn/provider-aws', 'cdktf', 'cdktn']);
     expect(manifest.devDependencies.esbuild).toBeDefined();
+    // The commands: the peers and zod from the app's node_modules; the SDK's optional signers (SigV4a, CRT) are required
+    // inside a try only when a request needs them, which these clients' requests do not.
+    expect([...requiredByCommands].sort()).toEqual(['@aws-sdk/signature-v4-crt', '@aws-sdk/signature-v4a', '@cdktf/provider-aws', 'cdktf', 'constructs', 'esbuild', 'zod']);
   });
 });
 

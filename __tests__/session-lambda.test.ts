@@ -333,6 +333,7 @@ describe('alarm topic and token secret in the stack', () => {
       sessions_failed_sources_alarm: [topic],
       fleet_kernel_drops_alarm: [topic, '${aws_autoscaling_policy.fleet_drops_step_scaling.arn}'],
       fleet_feed_send_errors_alarm: [topic],
+      fleet_truncated_packets_alarm: [topic],
     });
     expect(json.output.alarm_topic_arn.value).toBe('${aws_sns_topic.alarms_topic.arn}');
   });
