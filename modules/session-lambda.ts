@@ -180,45 +180,12 @@ export class SessionLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: SessionLambdaProps) {
     super(scope, id);
-    const timeoutSeconds = props.timeoutSeconds ?? 600;
-    const intervalMinutes = props.intervalMinutes ?? 15;
-    const stackName = props.stackName ?? props.namePrefix;
-    if (!isSessionSourceType(props.sourceType)) throw new Error(`SessionLambda: no session Lambda for source type ${props.sourceType}`);
-    if (props.sources.length === 0) throw new Error('SessionLambda: sources must name at least one source');
-    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`SessionLambda: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
-    if (intervalMinutes * 60 <= timeoutSeconds) throw new Error(`SessionLambda: intervalMinutes (${intervalMinutes}) must be longer than timeoutSeconds (${timeoutSeconds} s) so runs never overlap`);
-
-    const fastPath = props.fastPath ?? true;
-    const batchingWindow = props.eventBatchingWindowSeconds ?? 10;
-    const batchSize = props.eventBatchSize ?? 100;
-    const retryDelays = props.eventRetryDelaysSeconds ?? DEFAULT_EVENT_RETRY_DELAYS_SECONDS;
-    if (!Number.isInteger(batchingWindow) || batchingWindow < 0 || batchingWindow > 300) throw new Error(`SessionLambda: eventBatchingWindowSeconds must be 0..300, got ${batchingWindow}`);
-    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000 || (batchSize > 10 && batchingWindow < 1)) {
-      throw new Error(`SessionLambda: eventBatchSize must be 1..10000 (above 10 only with a batching window), got ${batchSize}`);
-    }
-    if (retryDelays.length > 10 || !retryDelays.every((d) => Number.isInteger(d) && d >= 0 && d <= 900)) {
-      throw new Error(`SessionLambda: eventRetryDelaysSeconds must be at most 10 whole numbers of seconds from 0 to 900, got ${JSON.stringify(retryDelays)}`);
-    }
-
+    const settings = settingsOf(props);
     const names = resourceNames(props.namePrefix);
-    const functionName = names.sessionFunction;
     const tags = props.tags ?? {};
-    const partition = partitionOf(props.region);
-    const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
-    const sourceVpcArns = [...new Set(props.sourceVpcIds ?? [])].sort().map((vpcId) => ec2Arn(`vpc/${vpcId}`));
 
-    this.logGroup = new CloudwatchLogGroup(this, 'log_group', {
-      name: names.sessionLogGroup,
-      retentionInDays: props.logRetentionDays ?? 30,
-      tags,
-    });
-
-    const cleanupLogGroup = new CloudwatchLogGroup(this, 'cleanup_log_group', {
-      name: names.cleanupLogGroup,
-      retentionInDays: props.logRetentionDays ?? 30,
-      tags,
-    });
-
+    this.logGroup = this.addLogGroup('log_group', names.sessionLogGroup, props);
+    const cleanupLogGroup = this.addLogGroup('cleanup_log_group', names.cleanupLogGroup, props);
     this.role = new IamRole(this, 'role', {
       name: names.sessionRole,
       assumeRolePolicy: JSON.stringify({
@@ -227,147 +194,16 @@ export class SessionLambda extends Construct {
       }),
       tags,
     });
-
-    if (fastPath) {
-      // SSE-SQS: encrypted at rest with SQS-owned keys, which EventBridge can write to (a KMS key would need a key policy).
-      this.eventDeadLetterQueue = new SqsQueue(this, 'event_dlq', {
-        name: names.eventDeadLetterQueue,
-        sqsManagedSseEnabled: true,
-        messageRetentionSeconds: 14 * 24 * 3600,
-        tags,
-      });
-      this.eventQueue = new SqsQueue(this, 'event_queue', {
-        name: names.eventQueue,
-        sqsManagedSseEnabled: true,
-        // AWS's advice for Lambda consumers: six times the function timeout, room for retries of throttled batches
-        // (reserved concurrency 1: a batch waits while a scheduled run is going).
-        visibilityTimeoutSeconds: Math.min(43_200, 6 * timeoutSeconds),
-        // An event older than a day is the schedule's business.
-        messageRetentionSeconds: 24 * 3600,
-        redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.eventDeadLetterQueue.arn, maxReceiveCount: 5 }),
-        tags,
-      });
-    }
-    const queueStatements = this.eventQueue ? [
-      {
-        Sid: 'ReceiveFromOwnEventQueue',
-        Effect: 'Allow',
-        Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-        Resource: this.eventQueue.arn,
-      },
-      {
-        Sid: 'RetryThroughOwnEventQueue',
-        Effect: 'Allow',
-        Action: 'sqs:SendMessage',
-        Resource: this.eventQueue.arn,
-      },
-    ] : [];
-
+    if (settings.fastPath) ({ deadLetter: this.eventDeadLetterQueue, queue: this.eventQueue } = this.addEventQueues(names, settings, tags));
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'mirror-sessions',
       role: this.role.id,
-      policy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'DiscoverSources',
-            Effect: 'Allow',
-            Action: [
-              'ec2:DescribeTrafficMirrorSessions', 'ec2:DescribeTrafficMirrorFilters', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes',
-              'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
-              'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeInstanceHealth',
-              'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
-            ],
-            Resource: '*',
-          },
-          {
-            Sid: 'CreateSessionsTowardOurTargetAndFilter',
-            Effect: 'Allow',
-            Action: 'ec2:CreateTrafficMirrorSession',
-            Resource: [props.mirrorTargetArn, props.mirrorFilterArn],
-          },
-          {
-            Sid: 'CreateSessionsOnlyWithOurOwnershipTag',
-            Effect: 'Allow',
-            Action: 'ec2:CreateTrafficMirrorSession',
-            Resource: ec2Arn('traffic-mirror-session/*'),
-            Condition: { StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName } },
-          },
-          {
-            // Where the sources' VPCs are known (LOAD_BALANCER_TAGS), only interfaces in them may be mirrored.
-            Sid: sourceVpcArns.length > 0 ? 'MirrorOnlyInterfacesInSourceVpcs' : 'MirrorInterfaces',
-            Effect: 'Allow',
-            Action: 'ec2:CreateTrafficMirrorSession',
-            Resource: ec2Arn('network-interface/*'),
-            Condition: {
-              StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName },
-              ...(sourceVpcArns.length > 0 ? { ArnLike: { 'ec2:Vpc': sourceVpcArns } } : {}),
-            },
-          },
-          {
-            Sid: 'TagSessionsOnlyOnCreation',
-            Effect: 'Allow',
-            Action: 'ec2:CreateTags',
-            Resource: ec2Arn('traffic-mirror-session/*'),
-            Condition: { StringEquals: { 'ec2:CreateAction': 'CreateTrafficMirrorSession' } },
-          },
-          {
-            Sid: 'DeleteOnlyOwnedSessions',
-            Effect: 'Allow',
-            Action: 'ec2:DeleteTrafficMirrorSession',
-            Resource: ec2Arn('traffic-mirror-session/*'),
-            Condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: stackName } },
-          },
-          {
-            Sid: 'WriteOwnLogs',
-            Effect: 'Allow',
-            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-            Resource: [`${this.logGroup.arn}:*`, `${cleanupLogGroup.arn}:*`],
-          },
-          {
-            // What earlier runs learned (instance types EC2 refused) is read back from the run summaries.
-            Sid: 'ReadOwnRunSummaries',
-            Effect: 'Allow',
-            Action: 'logs:FilterLogEvents',
-            Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
-          },
-          {
-            // Destroy: the cleanup waits for the session function's in-flight run with a drain invocation, which
-            // sets the session function's reserved concurrency to 0 (lambda/drain.ts).
-            Sid: 'DrainSessionFunctionOnDestroy',
-            Effect: 'Allow',
-            Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency'],
-            Resource: `arn:${partition}:lambda:${props.region}:*:function:${functionName}`,
-          },
-          ...queueStatements,
-          ...(props.tcpPortsFromTargets ? [{
-            Sid: 'KeepOurFilterRulesInStep',
-            Effect: 'Allow',
-            Action: ['ec2:CreateTrafficMirrorFilterRule', 'ec2:DeleteTrafficMirrorFilterRule'],
-            Resource: [props.mirrorFilterArn, ec2Arn('traffic-mirror-filter-rule/*')],
-          }] : []),
-        ],
-      }),
+      policy: JSON.stringify(sessionPolicy(props, settings, { session: this.logGroup, cleanup: cleanupLogGroup }, this.eventQueue)),
     });
 
     const bundle = bundleWithSources(sessionLambdaBundle(), props.sources);
     const asset = new TerraformAsset(this, 'code', { path: bundle.zipPath, type: AssetType.FILE });
-
-    const environment: Record<string, string> = {
-      [SESSION_LAMBDA_ENV.stackName]: stackName,
-      [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId,
-      [SESSION_LAMBDA_ENV.filterId]: props.mirrorFilterId,
-      [SESSION_LAMBDA_ENV.sourceType]: props.sourceType,
-      [SESSION_LAMBDA_ENV.sourcesFile]: SOURCES_FILE_NAME,
-      [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
-      [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
-      ...(props.sessionBudget ? { [SESSION_LAMBDA_ENV.sessionBudget]: String(props.sessionBudget) } : {}),
-      ...(props.tcpPortsFromTargets ? { [SESSION_LAMBDA_ENV.tcpPortsFromTargets]: 'true' } : {}),
-      ...(this.eventQueue ? {
-        [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
-        [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(retryDelays),
-      } : {}),
-    };
+    const environment = this.environmentOf(props, settings);
     // The session and the cleanup function run the same bundle with the same role.
     const code = {
       role: this.role.arn,
@@ -380,9 +216,9 @@ export class SessionLambda extends Construct {
     };
     this.function = new LambdaFunction(this, 'function', {
       ...code,
-      functionName,
-      description: `Keeps traffic mirror sessions of ${stackName} in step with its ${props.sourceType} sources`,
-      timeout: timeoutSeconds,
+      functionName: settings.functionName,
+      description: `Keeps traffic mirror sessions of ${settings.stackName} in step with its ${props.sourceType} sources`,
+      timeout: settings.timeoutSeconds,
       // Runs never overlap: two runs would plan against the same sessions.
       reservedConcurrentExecutions: 1,
       environment: { variables: environment },
@@ -409,10 +245,90 @@ export class SessionLambda extends Construct {
       dependsOn: [policy, this.logGroup],
     });
 
-    this.schedule = new CloudwatchEventRule(this, 'schedule', {
+    const { schedule, target } = this.addSchedule(names, settings, tags);
+    this.schedule = schedule;
+    const runStarters: TerraformResource[] = [target];
+    if (this.eventQueue) runStarters.push(...this.addFastPath(this.eventQueue, props, settings.functionName, settings, tags));
+
+    this.cleanupFunction = new LambdaFunction(this, 'cleanup_function', {
+      functionName: names.cleanupFunction,
+      ...code,
+      description: `Deletes the mirror sessions of ${settings.stackName} when the stack is destroyed (terraform destroy only)`,
+      timeout: CLEANUP_TIMEOUT_SECONDS,
+      environment: { variables: { ...environment, [SESSION_LAMBDA_ENV.sessionFunctionName]: settings.functionName } },
+      tags,
+      dependsOn: [cleanupLogGroup, policy],
+    });
+    this.addCleanupChain(props, settings, [...runStarters, this.function, policy, this.logGroup, cleanupLogGroup]);
+
+    // Scheduled events are asynchronous: Lambda would retry a throttled or failed one for up to 6 hours. A run that
+    // cannot start before the next scheduled one is due is dropped, and a failed run is not repeated (the alarms
+    // report it; the next run repeats the work anyway).
+    new LambdaFunctionEventInvokeConfig(this, 'async_invoke_config', {
+      functionName: this.function.functionName,
+      maximumEventAgeInSeconds: asyncEventMaxAgeSeconds(settings.intervalMinutes, settings.timeoutSeconds),
+      maximumRetryAttempts: 0,
+    });
+
+    const alarms = this.addAlarms(props, settings, names, tags);
+    this.sessionErrorsAlarm = alarms.sessionErrors;
+    this.failedSourcesAlarm = alarms.failedSources;
+    this.errorsAlarm = alarms.errors;
+  }
+
+  private addLogGroup(id: string, name: string, props: SessionLambdaProps): CloudwatchLogGroup {
+    return new CloudwatchLogGroup(this, id, { name, retentionInDays: props.logRetentionDays ?? 30, tags: props.tags ?? {} });
+  }
+
+  /** The fast path's queue and its dead-letter queue. */
+  private addEventQueues(names: ResourceNames, settings: Settings, tags: Record<string, string>): { queue: SqsQueue; deadLetter: SqsQueue } {
+    // SSE-SQS: encrypted at rest with SQS-owned keys, which EventBridge can write to (a KMS key would need a key policy).
+    const deadLetter = new SqsQueue(this, 'event_dlq', {
+      name: names.eventDeadLetterQueue,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+      tags,
+    });
+    const queue = new SqsQueue(this, 'event_queue', {
+      name: names.eventQueue,
+      sqsManagedSseEnabled: true,
+      // AWS's advice for Lambda consumers: six times the function timeout, room for retries of throttled batches
+      // (reserved concurrency 1: a batch waits while a scheduled run is going).
+      visibilityTimeoutSeconds: Math.min(43_200, 6 * settings.timeoutSeconds),
+      // An event older than a day is the schedule's business.
+      messageRetentionSeconds: 24 * 3600,
+      redrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: 5 }),
+      tags,
+    });
+    return { queue, deadLetter };
+  }
+
+  /** What both functions are told: the stack, target, filter and sources, and the fast path's queue. */
+  private environmentOf(props: SessionLambdaProps, settings: Settings): Record<string, string> {
+    return {
+      [SESSION_LAMBDA_ENV.stackName]: settings.stackName,
+      [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId,
+      [SESSION_LAMBDA_ENV.filterId]: props.mirrorFilterId,
+      [SESSION_LAMBDA_ENV.sourceType]: props.sourceType,
+      [SESSION_LAMBDA_ENV.sourcesFile]: SOURCES_FILE_NAME,
+      [SESSION_LAMBDA_ENV.sourceVpcIds]: JSON.stringify(props.sourceVpcIds ?? []),
+      [SESSION_LAMBDA_ENV.mirrorUnhealthyTargets]: String(props.mirrorUnhealthyTargets ?? false),
+      ...(props.sessionBudget ? { [SESSION_LAMBDA_ENV.sessionBudget]: String(props.sessionBudget) } : {}),
+      ...(props.tcpPortsFromTargets ? { [SESSION_LAMBDA_ENV.tcpPortsFromTargets]: 'true' } : {}),
+      ...(this.eventQueue ? {
+        [SESSION_LAMBDA_ENV.eventQueueUrl]: this.eventQueue.url,
+        [SESSION_LAMBDA_ENV.eventRetryDelaysSeconds]: JSON.stringify(settings.retryDelays),
+      } : {}),
+    };
+  }
+
+  /** The schedule and its target: after the apply-time run on create; on destroy the schedule goes first, so no
+   * scheduled run recreates sessions behind the cleanup. */
+  private addSchedule(names: ResourceNames, settings: Settings, tags: Record<string, string>): { schedule: CloudwatchEventRule; target: CloudwatchEventTarget } {
+    const schedule = new CloudwatchEventRule(this, 'schedule', {
       name: names.sessionSchedule,
-      description: `Runs ${functionName} every ${intervalMinutes} minutes`,
-      scheduleExpression: scheduleExpression(intervalMinutes),
+      description: `Runs ${settings.functionName} every ${settings.intervalMinutes} minutes`,
+      scheduleExpression: scheduleExpression(settings.intervalMinutes),
       tags,
     });
     const permission = new LambdaPermission(this, 'schedule_permission', {
@@ -420,58 +336,41 @@ export class SessionLambda extends Construct {
       action: 'lambda:InvokeFunction',
       functionName: this.function.functionName,
       principal: 'events.amazonaws.com',
-      sourceArn: this.schedule.arn,
+      sourceArn: schedule.arn,
     });
-    // After the apply-time run on create; on destroy the schedule goes first, so no scheduled run recreates
-    // sessions behind the cleanup.
-    const scheduleTarget = new CloudwatchEventTarget(this, 'schedule_target', {
-      rule: this.schedule.name,
+    const target = new CloudwatchEventTarget(this, 'schedule_target', {
+      rule: schedule.name,
       targetId: 'mirror-sessions',
       arn: this.function.arn,
       dependsOn: [permission, this.invocation],
     });
+    return { schedule, target };
+  }
 
-    const runStarters: TerraformResource[] = [scheduleTarget];
-    if (this.eventQueue) runStarters.push(...this.addFastPath(this.eventQueue, props, functionName, { batchingWindow, batchSize }, tags));
-
-    // Destroy time: a chain of invocations of the cleanup function, each deleting owned sessions for up to 15
-    // minutes (EC2 refills mutating calls at 5/s: 10,000 sessions take 33 minutes, more than one invocation may
-    // run). A resource that depends on another is destroyed before it: every link depends on what can start a run
-    // (schedule target, queue mapping, rule targets), so those are gone before the first link runs; the first link
-    // to run drains the session function (waits for its in-flight run, then leaves it taking none). Links depend on
-    // each other, so they run one after the other; the last to run (link 1) fails the destroy if sessions remain.
-    // On create and update they do nothing.
-    this.cleanupFunction = new LambdaFunction(this, 'cleanup_function', {
-      functionName: names.cleanupFunction,
-      ...code,
-      description: `Deletes the mirror sessions of ${stackName} when the stack is destroyed (terraform destroy only)`,
-      timeout: CLEANUP_TIMEOUT_SECONDS,
-      environment: { variables: { ...environment, [SESSION_LAMBDA_ENV.sessionFunctionName]: functionName } },
-      tags,
-      dependsOn: [cleanupLogGroup, policy],
-    });
-    const links = cleanupChainLength(timeoutSeconds);
+  /**
+   * Destroy time: a chain of invocations of the cleanup function, each deleting owned sessions for up to 15 minutes
+   * (EC2 refills mutating calls at 5/s: 10,000 sessions take 33 minutes, more than one invocation may run). A resource
+   * that depends on another is destroyed before it: the first link depends on what can start a run (schedule target,
+   * queue mapping, rule targets), so those are gone before the first link runs; the first link to run drains the
+   * session function (waits for its in-flight run, then leaves it taking none). Links depend on each other, so they run
+   * one after the other; the last to run (link 1) fails the destroy if sessions remain. On create and update they do nothing.
+   */
+  private addCleanupChain(props: SessionLambdaProps, settings: Settings, firstLinkAfter: TerraformResource[]): void {
+    const links = cleanupChainLength(settings.timeoutSeconds);
     for (let link = 1; link <= links; link++) {
       this.cleanupRuns.push(new LambdaInvocation(this, `cleanup_run_${link}`, {
         functionName: this.cleanupFunction.functionName,
         lifecycleScope: 'CRUD',
         // Naming the target and filter makes Terraform destroy the link before them.
         input: JSON.stringify({ action: 'cleanup', link, links, mirrorTargetId: props.mirrorTargetId, mirrorFilterId: props.mirrorFilterId }),
-        dependsOn: link === 1 ? [...runStarters, this.function, policy, this.logGroup, cleanupLogGroup] : [this.cleanupRuns[link - 2]],
+        dependsOn: link === 1 ? firstLinkAfter : [this.cleanupRuns[link - 2]],
       }));
     }
+  }
 
-    // Scheduled events are asynchronous: Lambda would retry a throttled or failed one for up to 6 hours. A run that
-    // cannot start before the next scheduled one is due is dropped, and a failed run is not repeated (the alarms
-    // report it; the next run repeats the work anyway).
-    new LambdaFunctionEventInvokeConfig(this, 'async_invoke_config', {
-      functionName: this.function.functionName,
-      maximumEventAgeInSeconds: asyncEventMaxAgeSeconds(intervalMinutes, timeoutSeconds),
-      maximumRetryAttempts: 0,
-    });
-
+  /** The run's own metrics (failed creates and deletes, failed sources) and the function's Errors, each on any occurrence. */
+  private addAlarms(props: SessionLambdaProps, settings: Settings, names: ResourceNames, tags: Record<string, string>) {
     const alarmActions = [...(props.alarmActions ?? [])];
-    /** An alarm on any occurrence: the metric's sum above 0 in one period. */
     const anyOccurrenceAlarm = (id: string, alarm: { alarmName: string; alarmDescription: string; namespace: string; metricName: string; dimensions: Record<string, string>; period: number }) =>
       new CloudwatchMetricAlarm(this, id, {
         ...alarm,
@@ -488,22 +387,23 @@ export class SessionLambda extends Construct {
       alarmDescription: `${what} (the run summaries in ${this.logGroup.name} name them)`,
       namespace: SESSION_METRICS_NAMESPACE,
       metricName,
-      dimensions: { Stack: stackName },
+      dimensions: { Stack: settings.stackName },
       // One period per interval: each scheduled run lands in its own period, so a failure that repeats keeps the
       // alarm in ALARM (one notification), and the first clean run brings it back.
-      period: intervalMinutes * 60,
+      period: settings.intervalMinutes * 60,
     });
-    this.sessionErrorsAlarm = runMetricAlarm('session_errors_alarm', 'Errors', `${functionName} could not create or delete mirror sessions`);
-    this.failedSourcesAlarm = runMetricAlarm('failed_sources_alarm', 'FailedSources', `${functionName} could not discover a configured source`);
-
-    this.errorsAlarm = anyOccurrenceAlarm('errors_alarm', {
-      alarmName: names.sessionAlarm('errors'),
-      alarmDescription: `${functionName} failed (see its log group ${this.logGroup.name})`,
-      namespace: 'AWS/Lambda',
-      metricName: 'Errors',
-      dimensions: { FunctionName: this.function.functionName },
-      period: 300,
-    });
+    return {
+      sessionErrors: runMetricAlarm('session_errors_alarm', 'Errors', `${settings.functionName} could not create or delete mirror sessions`),
+      failedSources: runMetricAlarm('failed_sources_alarm', 'FailedSources', `${settings.functionName} could not discover a configured source`),
+      errors: anyOccurrenceAlarm('errors_alarm', {
+        alarmName: names.sessionAlarm('errors'),
+        alarmDescription: `${settings.functionName} failed (see its log group ${this.logGroup.name})`,
+        namespace: 'AWS/Lambda',
+        metricName: 'Errors',
+        dimensions: { FunctionName: this.function.functionName },
+        period: 300,
+      }),
+    };
   }
 
   /**
@@ -511,7 +411,7 @@ export class SessionLambda extends Construct {
    * Instance running and Auto Scaling launches for every source type (ECS container instances are instances too);
    * ECS task RUNNING in the configured cluster for ECS_CLUSTER.
    */
-  private addFastPath(queue: SqsQueue, props: SessionLambdaProps, functionName: string, batching: { batchingWindow: number; batchSize: number }, tags: Record<string, string>): TerraformResource[] {
+  private addFastPath(queue: SqsQueue, props: SessionLambdaProps, functionName: string, batching: Pick<Settings, 'batchingWindow' | 'batchSize'>, tags: Record<string, string>): TerraformResource[] {
     const starters: TerraformResource[] = [];
     const patterns: [string, string, object][] = [
       ['ec2_running', 'EC2 instance entered the running state', EVENT_PATTERNS.instanceRunning],
@@ -556,4 +456,147 @@ export class SessionLambda extends Construct {
     }));
     return starters;
   }
+}
+
+type ResourceNames = ReturnType<typeof resourceNames>;
+
+/** The props' settings with their defaults, checked; and the names the policy and the functions share. */
+interface Settings {
+  readonly timeoutSeconds: number;
+  readonly intervalMinutes: number;
+  readonly stackName: string;
+  readonly functionName: string;
+  readonly fastPath: boolean;
+  readonly batchingWindow: number;
+  readonly batchSize: number;
+  readonly retryDelays: readonly number[];
+}
+
+function settingsOf(props: SessionLambdaProps): Settings {
+  const timeoutSeconds = props.timeoutSeconds ?? 600;
+  const intervalMinutes = props.intervalMinutes ?? 15;
+  if (!isSessionSourceType(props.sourceType)) throw new Error(`SessionLambda: no session Lambda for source type ${props.sourceType}`);
+  if (props.sources.length === 0) throw new Error('SessionLambda: sources must name at least one source');
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`SessionLambda: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
+  if (intervalMinutes * 60 <= timeoutSeconds) throw new Error(`SessionLambda: intervalMinutes (${intervalMinutes}) must be longer than timeoutSeconds (${timeoutSeconds} s) so runs never overlap`);
+
+  const batchingWindow = props.eventBatchingWindowSeconds ?? 10;
+  const batchSize = props.eventBatchSize ?? 100;
+  const retryDelays = props.eventRetryDelaysSeconds ?? DEFAULT_EVENT_RETRY_DELAYS_SECONDS;
+  if (!Number.isInteger(batchingWindow) || batchingWindow < 0 || batchingWindow > 300) throw new Error(`SessionLambda: eventBatchingWindowSeconds must be 0..300, got ${batchingWindow}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000 || (batchSize > 10 && batchingWindow < 1)) {
+    throw new Error(`SessionLambda: eventBatchSize must be 1..10000 (above 10 only with a batching window), got ${batchSize}`);
+  }
+  if (retryDelays.length > 10 || !retryDelays.every((d) => Number.isInteger(d) && d >= 0 && d <= 900)) {
+    throw new Error(`SessionLambda: eventRetryDelaysSeconds must be at most 10 whole numbers of seconds from 0 to 900, got ${JSON.stringify(retryDelays)}`);
+  }
+  return {
+    timeoutSeconds, intervalMinutes, stackName: props.stackName ?? props.namePrefix, functionName: resourceNames(props.namePrefix).sessionFunction,
+    fastPath: props.fastPath ?? true, batchingWindow, batchSize, retryDelays,
+  };
+}
+
+/** The role's policy: discover, create sessions only toward our target and filter and only with our tag, delete only
+ * ours, write and read our logs, drain our function on destroy, use our queue, keep our filter's rules. */
+function sessionPolicy(props: SessionLambdaProps, settings: Settings, logGroups: { session: CloudwatchLogGroup; cleanup: CloudwatchLogGroup }, eventQueue: SqsQueue | undefined) {
+  const { stackName, functionName } = settings;
+  const partition = partitionOf(props.region);
+  const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
+  const sourceVpcArns = [...new Set(props.sourceVpcIds ?? [])].sort().map((vpcId) => ec2Arn(`vpc/${vpcId}`));
+  const queueStatements = eventQueue ? [
+    {
+      Sid: 'ReceiveFromOwnEventQueue',
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      Resource: eventQueue.arn,
+    },
+    {
+      Sid: 'RetryThroughOwnEventQueue',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: eventQueue.arn,
+    },
+  ] : [];
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DiscoverSources',
+        Effect: 'Allow',
+        Action: [
+          'ec2:DescribeTrafficMirrorSessions', 'ec2:DescribeTrafficMirrorFilters', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeInstances', 'ec2:DescribeInstanceTypes',
+          'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
+          'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeInstanceHealth',
+          'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
+        ],
+        Resource: '*',
+      },
+      {
+        Sid: 'CreateSessionsTowardOurTargetAndFilter',
+        Effect: 'Allow',
+        Action: 'ec2:CreateTrafficMirrorSession',
+        Resource: [props.mirrorTargetArn, props.mirrorFilterArn],
+      },
+      {
+        Sid: 'CreateSessionsOnlyWithOurOwnershipTag',
+        Effect: 'Allow',
+        Action: 'ec2:CreateTrafficMirrorSession',
+        Resource: ec2Arn('traffic-mirror-session/*'),
+        Condition: { StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName } },
+      },
+      {
+        // Where the sources' VPCs are known (LOAD_BALANCER_TAGS), only interfaces in them may be mirrored.
+        Sid: sourceVpcArns.length > 0 ? 'MirrorOnlyInterfacesInSourceVpcs' : 'MirrorInterfaces',
+        Effect: 'Allow',
+        Action: 'ec2:CreateTrafficMirrorSession',
+        Resource: ec2Arn('network-interface/*'),
+        Condition: {
+          StringEquals: { [`aws:RequestTag/${OWNER_TAG_KEY}`]: stackName },
+          ...(sourceVpcArns.length > 0 ? { ArnLike: { 'ec2:Vpc': sourceVpcArns } } : {}),
+        },
+      },
+      {
+        Sid: 'TagSessionsOnlyOnCreation',
+        Effect: 'Allow',
+        Action: 'ec2:CreateTags',
+        Resource: ec2Arn('traffic-mirror-session/*'),
+        Condition: { StringEquals: { 'ec2:CreateAction': 'CreateTrafficMirrorSession' } },
+      },
+      {
+        Sid: 'DeleteOnlyOwnedSessions',
+        Effect: 'Allow',
+        Action: 'ec2:DeleteTrafficMirrorSession',
+        Resource: ec2Arn('traffic-mirror-session/*'),
+        Condition: { StringEquals: { [`aws:ResourceTag/${OWNER_TAG_KEY}`]: stackName } },
+      },
+      {
+        Sid: 'WriteOwnLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: [`${logGroups.session.arn}:*`, `${logGroups.cleanup.arn}:*`],
+      },
+      {
+        // What earlier runs learned (instance types EC2 refused) is read back from the run summaries.
+        Sid: 'ReadOwnRunSummaries',
+        Effect: 'Allow',
+        Action: 'logs:FilterLogEvents',
+        Resource: [logGroups.session.arn, `${logGroups.session.arn}:*`],
+      },
+      {
+        // Destroy: the cleanup waits for the session function's in-flight run with a drain invocation, which
+        // sets the session function's reserved concurrency to 0 (lambda/drain.ts).
+        Sid: 'DrainSessionFunctionOnDestroy',
+        Effect: 'Allow',
+        Action: ['lambda:InvokeFunction', 'lambda:GetFunctionConcurrency', 'lambda:PutFunctionConcurrency'],
+        Resource: `arn:${partition}:lambda:${props.region}:*:function:${functionName}`,
+      },
+      ...queueStatements,
+      ...(props.tcpPortsFromTargets ? [{
+        Sid: 'KeepOurFilterRulesInStep',
+        Effect: 'Allow',
+        Action: ['ec2:CreateTrafficMirrorFilterRule', 'ec2:DeleteTrafficMirrorFilterRule'],
+        Resource: [props.mirrorFilterArn, ec2Arn('traffic-mirror-filter-rule/*')],
+      }] : []),
+    ],
+  };
 }
