@@ -210,100 +210,11 @@ export class EcsFleet extends Construct {
       retentionInDays: props.logRetentionDays ?? 30,
     });
 
-    const ecsTasksTrust = JSON.stringify({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-    });
-    this.executionRole = new IamRole(this, 'execution_role', {
-      name: names.agentTaskExecutionRole,
-      description: 'Traceable agent task execution: image pulls, container logs',
-      assumeRolePolicy: ecsTasksTrust,
-    });
-    new IamRolePolicy(this, 'execution_role_policy', {
-      // The name it was created with (a new name would replace the policy); it no longer reads the token.
-      name: 'read-token-write-logs',
-      role: this.executionRole.id,
-      policy: Fn.jsonencode({
-        Version: '2012-10-17',
-        Statement: [
-          { Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
-          ...ecrPullStatements([task.suricataImage, task.agentImage]),
-        ],
-      }),
-    });
-    this.taskRole = new IamRole(this, 'task_role', {
-      name: names.agentTaskRole,
-      description: 'Traceable agent task: no permissions (the agent calls no AWS API)',
-      assumeRolePolicy: ecsTasksTrust,
-    });
+    const roles = this.addTaskRoles(names, task);
+    this.executionRole = roles.execution;
+    this.taskRole = roles.task;
 
-    const logsTo = (streamPrefix: string) => ({
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': streamPrefix },
-    });
-    const environment = (variables: Record<string, string>) => Object.entries(variables).map(([name, value]) => ({ name, value }));
-    const mount = (sourceVolume: string, containerPath: string, readOnly: boolean) => ({ sourceVolume, containerPath, readOnly });
-    const home = mount(TRACEABLE_HOME_VOLUME, INSTALL_DIR, true);
-    const feed = mount(FEED_VOLUME, FEED_DIR, false);
-    const containerDefinitions = [
-      {
-        name: SURICATA,
-        image: task.suricataImage,
-        essential: true,
-        entryPoint: ['/bin/sh', `${INSTALL_DIR}/bin/suricata-start.sh`],
-        environment: environment(task.suricataEnvironment),
-        // Host networking: the VXLAN packets arrive on the host's interface, where af-packet captures them.
-        portMappings: [{ containerPort: VXLAN_UDP_PORT, hostPort: VXLAN_UDP_PORT, protocol: 'udp' }],
-        // As the EC2 hosts' suricata.service: the af-packet socket and its locked ring, nothing else; its configuration
-        // for the detected interface goes to a tmpfs.
-        ...leastPrivilege({
-          add: SURICATA_CAPABILITIES,
-          tmpfs: [{ containerPath: SURICATA_CONF_DIR_IN_CONTAINER, size: 1, mountOptions: ['nosuid', 'nodev', 'noexec'] }],
-        }),
-        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
-        logConfiguration: logsTo(SURICATA),
-      },
-      {
-        name: AGENT,
-        image: task.agentImage,
-        essential: true,
-        // The token is in no ECS secret and no environment: the host wrote it with the instance role to a tmpfs file,
-        // mounted read-only with the image's own command, and the wrapper exports it before it execs that command.
-        entryPoint: task.agentEntryPoint,
-        environment: environment(task.agentEnvironment),
-        // As agent-run.sh on the EC2 hosts: no capability, a scratch tmpfs.
-        ...leastPrivilege({ tmpfs: [{ containerPath: AGENT_TMP_DIR, size: 64, mountOptions: ['nosuid', 'nodev'] }] }),
-        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), feed, home, mount(AGENT_FILES_VOLUME, AGENT_FILES_IN_CONTAINER, true)],
-        dependsOn: [{ containerName: SURICATA, condition: 'START' }],
-        logConfiguration: logsTo(AGENT),
-      },
-      {
-        // The same health.py as the EC2 hosts (the Suricata image carries python3 for suricata-update).
-        name: HEALTH,
-        image: task.suricataImage,
-        essential: true,
-        entryPoint: ['python3', `${INSTALL_DIR}/bin/health.py`],
-        environment: environment(task.healthEnvironment),
-        ...leastPrivilege(),
-        portMappings: [{ containerPort: task.healthPort, hostPort: task.healthPort, protocol: 'tcp' }],
-        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
-        dependsOn: [SURICATA, AGENT].map((containerName) => ({ containerName, condition: 'START' })),
-        logConfiguration: logsTo(HEALTH),
-      },
-      {
-        // The same metrics.py as the EC2 hosts; its standard output goes through awslogs, and CloudWatch Logs extracts
-        // the metrics from the embedded metric format. Not essential: losing metrics must not stop the capture.
-        name: METRICS,
-        image: task.suricataImage,
-        essential: false,
-        entryPoint: ['python3', `${INSTALL_DIR}/bin/metrics.py`],
-        environment: environment(task.metricsEnvironment),
-        ...leastPrivilege(),
-        mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), home, feed],
-        dependsOn: [{ containerName: SURICATA, condition: 'START' }],
-        logConfiguration: logsTo(METRICS),
-      },
-    ];
+    const containerDefinitions = containerDefinitionsOf(task, this.logGroup.name, props.region);
 
     this.taskDefinition = new EcsTaskDefinition(this, 'task_definition', {
       family: names.agentTaskFamily,
@@ -350,6 +261,44 @@ export class EcsFleet extends Construct {
       dependsOn: [clusterCapacityProviders, props.targetGroupListener],
     });
 
+    const scaleOutOnDrops = this.addScaling(props, groupNames, clusterName);
+    addLossAlarms(this, { ...props, alarmNames: groupNames, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
+  }
+
+  /** Pulls the images and writes the logs (execution); the containers' own role, with no permissions (task). */
+  private addTaskRoles(names: ReturnType<typeof resourceNames>, task: ReturnType<typeof renderAgentTaskConfiguration>): { execution: IamRole; task: IamRole } {
+    const ecsTasksTrust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
+    const execution = new IamRole(this, 'execution_role', {
+      name: names.agentTaskExecutionRole,
+      description: 'Traceable agent task execution: image pulls, container logs',
+      assumeRolePolicy: ecsTasksTrust,
+    });
+    new IamRolePolicy(this, 'execution_role_policy', {
+      // The name it was created with (a new name would replace the policy); it no longer reads the token.
+      name: 'read-token-write-logs',
+      role: execution.id,
+      policy: Fn.jsonencode({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'WriteContainerLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${this.logGroup.arn}:*` },
+          ...ecrPullStatements([task.suricataImage, task.agentImage]),
+        ],
+      }),
+    });
+    const taskRole = new IamRole(this, 'task_role', {
+      name: names.agentTaskRole,
+      description: 'Traceable agent task: no permissions (the agent calls no AWS API)',
+      assumeRolePolicy: ecsTasksTrust,
+    });
+    return { execution, task: taskRole };
+  }
+
+  /** Application autoscaling of the task count: CPU, memory and packets per host tracked, a step out on kernel drops
+   * (returned for the drops alarm). */
+  private addScaling(props: EcsFleetProps, groupNames: ReturnType<typeof agentGroup>, clusterName: string): AppautoscalingPolicy {
     const scalingTarget = new AppautoscalingTarget(this, 'scaling_target', {
       serviceNamespace: 'ecs',
       resourceId: `service/${this.cluster.name}/${this.service.name}`,
@@ -372,7 +321,6 @@ export class EcsFleet extends Construct {
         },
       });
     }
-  
 
     // Loss and load: the hosts' own metrics (metrics.py in the task), not only CPU and memory. More tasks need more
     // hosts, which the capacity provider adds.
@@ -408,6 +356,78 @@ export class EcsFleet extends Construct {
         stepAdjustment: [{ metricIntervalLowerBound: '0', scalingAdjustment: 1 }],
       },
     });
-    addLossAlarms(this, { ...props, alarmNames: groupNames, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
+    return scaleOutOnDrops;
   }
+
+}
+
+/** The task's containers: Suricata, the agent, health and metrics, each with least privilege, logging to the group. */
+function containerDefinitionsOf(task: ReturnType<typeof renderAgentTaskConfiguration>, logGroupName: string, region: string) {
+  const logsTo = (streamPrefix: string) => ({
+    logDriver: 'awslogs',
+    options: { 'awslogs-group': logGroupName, 'awslogs-region': region, 'awslogs-stream-prefix': streamPrefix },
+  });
+  const environment = (variables: Record<string, string>) => Object.entries(variables).map(([name, value]) => ({ name, value }));
+  const mount = (sourceVolume: string, containerPath: string, readOnly: boolean) => ({ sourceVolume, containerPath, readOnly });
+  const home = mount(TRACEABLE_HOME_VOLUME, INSTALL_DIR, true);
+  const feed = mount(FEED_VOLUME, FEED_DIR, false);
+return [
+    {
+      name: SURICATA,
+      image: task.suricataImage,
+      essential: true,
+      entryPoint: ['/bin/sh', `${INSTALL_DIR}/bin/suricata-start.sh`],
+      environment: environment(task.suricataEnvironment),
+      // Host networking: the VXLAN packets arrive on the host's interface, where af-packet captures them.
+      portMappings: [{ containerPort: VXLAN_UDP_PORT, hostPort: VXLAN_UDP_PORT, protocol: 'udp' }],
+      // As the EC2 hosts' suricata.service: the af-packet socket and its locked ring, nothing else; its configuration
+      // for the detected interface goes to a tmpfs.
+      ...leastPrivilege({
+        add: SURICATA_CAPABILITIES,
+        tmpfs: [{ containerPath: SURICATA_CONF_DIR_IN_CONTAINER, size: 1, mountOptions: ['nosuid', 'nodev', 'noexec'] }],
+      }),
+      mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
+      logConfiguration: logsTo(SURICATA),
+    },
+    {
+      name: AGENT,
+      image: task.agentImage,
+      essential: true,
+      // The token is in no ECS secret and no environment: the host wrote it with the instance role to a tmpfs file,
+      // mounted read-only with the image's own command, and the wrapper exports it before it execs that command.
+      entryPoint: task.agentEntryPoint,
+      environment: environment(task.agentEnvironment),
+      // As agent-run.sh on the EC2 hosts: no capability, a scratch tmpfs.
+      ...leastPrivilege({ tmpfs: [{ containerPath: AGENT_TMP_DIR, size: 64, mountOptions: ['nosuid', 'nodev'] }] }),
+      mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), feed, home, mount(AGENT_FILES_VOLUME, AGENT_FILES_IN_CONTAINER, true)],
+      dependsOn: [{ containerName: SURICATA, condition: 'START' }],
+      logConfiguration: logsTo(AGENT),
+    },
+    {
+      // The same health.py as the EC2 hosts (the Suricata image carries python3 for suricata-update).
+      name: HEALTH,
+      image: task.suricataImage,
+      essential: true,
+      entryPoint: ['python3', `${INSTALL_DIR}/bin/health.py`],
+      environment: environment(task.healthEnvironment),
+      ...leastPrivilege(),
+      portMappings: [{ containerPort: task.healthPort, hostPort: task.healthPort, protocol: 'tcp' }],
+      mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, false), home, feed],
+      dependsOn: [SURICATA, AGENT].map((containerName) => ({ containerName, condition: 'START' })),
+      logConfiguration: logsTo(HEALTH),
+    },
+    {
+      // The same metrics.py as the EC2 hosts; its standard output goes through awslogs, and CloudWatch Logs extracts
+      // the metrics from the embedded metric format. Not essential: losing metrics must not stop the capture.
+      name: METRICS,
+      image: task.suricataImage,
+      essential: false,
+      entryPoint: ['python3', `${INSTALL_DIR}/bin/metrics.py`],
+      environment: environment(task.metricsEnvironment),
+      ...leastPrivilege(),
+      mountPoints: [mount(SURICATA_LOGS_VOLUME, SURICATA_LOGS_IN_CONTAINER, true), home, feed],
+      dependsOn: [{ containerName: SURICATA, condition: 'START' }],
+      logConfiguration: logsTo(METRICS),
+    },
+  ];
 }
