@@ -2,7 +2,7 @@
  * SameZoneDelivery as `terraform plan` shows it (offline, real CLI): cross-zone load balancing off on the NLB and on
  * its target group, and one autoscaling group per subnet, each with its own launch template, scaling policies and
  * loss alarms on its own hosts' metrics, for the shipped example examples/modes/same-zone.json. The default fleet's
- * addresses are covered by the upgrade-plan test.
+ * addresses are covered by the upgrade.terraform-plan test.
  */
 import { join } from 'node:path';
 import { loadConfig } from '../config';
