@@ -186,14 +186,7 @@ export class SessionLambda extends Construct {
 
     this.logGroup = this.addLogGroup('log_group', names.sessionLogGroup, props);
     const cleanupLogGroup = this.addLogGroup('cleanup_log_group', names.cleanupLogGroup, props);
-    this.role = new IamRole(this, 'role', {
-      name: names.sessionRole,
-      assumeRolePolicy: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-      }),
-      tags,
-    });
+    this.role = new IamRole(this, 'role', { name: names.sessionRole, assumeRolePolicy: LAMBDA_TRUST, tags });
     if (settings.fastPath) ({ deadLetter: this.eventDeadLetterQueue, queue: this.eventQueue } = this.addEventQueues(names, settings, tags));
     const policy = new IamRolePolicy(this, 'policy', {
       name: 'mirror-sessions',
@@ -202,18 +195,8 @@ export class SessionLambda extends Construct {
     });
 
     const bundle = bundleWithSources(sessionLambdaBundle(), props.sources);
-    const asset = new TerraformAsset(this, 'code', { path: bundle.zipPath, type: AssetType.FILE });
+    const code = this.codeOf(bundle, props);
     const environment = this.environmentOf(props, settings);
-    // The session and the cleanup function run the same bundle with the same role.
-    const code = {
-      role: this.role.arn,
-      runtime: 'nodejs22.x',
-      architectures: ['arm64'],
-      handler: 'index.handler',
-      filename: asset.path,
-      sourceCodeHash: bundle.sourceCodeHash,
-      memorySize: props.memorySize ?? 256,
-    };
     this.function = new LambdaFunction(this, 'function', {
       ...code,
       functionName: settings.functionName,
@@ -226,24 +209,7 @@ export class SessionLambda extends Construct {
       dependsOn: [this.logGroup, policy],
     });
 
-    // Apply time: mirroring starts with the deployment (and runs again when the input changes). Nothing at destroy
-    // time: the session function may be busy then (reserved concurrency 1 would throttle the call), so the cleanup
-    // runs in its own function (below). Created before the schedule's target and the queue mapping, so no
-    // scheduled or event-driven run competes with it.
-    this.invocation = new LambdaInvocation(this, 'apply_time_run', {
-      functionName: this.function.functionName,
-      lifecycleScope: 'CREATE_ONLY',
-      input: JSON.stringify({
-        action: 'reconcile',
-        trigger: 'terraform',
-        mirrorTargetId: props.mirrorTargetId,
-        mirrorFilterId: props.mirrorFilterId,
-        sourceType: props.sourceType,
-        sources: props.sources,
-        sourceCodeHash: bundle.sourceCodeHash,
-      }),
-      dependsOn: [policy, this.logGroup],
-    });
+    this.invocation = this.addApplyTimeRun(props, bundle.sourceCodeHash, [policy, this.logGroup]);
 
     const { schedule, target } = this.addSchedule(names, settings, tags);
     this.schedule = schedule;
@@ -274,6 +240,43 @@ export class SessionLambda extends Construct {
     this.sessionErrorsAlarm = alarms.sessionErrors;
     this.failedSourcesAlarm = alarms.failedSources;
     this.errorsAlarm = alarms.errors;
+  }
+
+  /** The session and the cleanup function run the same bundle with the same role. */
+  private codeOf(bundle: { zipPath: string; sourceCodeHash: string }, props: SessionLambdaProps) {
+    const asset = new TerraformAsset(this, 'code', { path: bundle.zipPath, type: AssetType.FILE });
+    return {
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      architectures: ['arm64'],
+      handler: 'index.handler',
+      filename: asset.path,
+      sourceCodeHash: bundle.sourceCodeHash,
+      memorySize: props.memorySize ?? 256,
+    };
+  }
+
+  /**
+   * Apply time: mirroring starts with the deployment (and runs again when the input changes). Nothing at destroy time:
+   * the session function may be busy then (reserved concurrency 1 would throttle the call), so the cleanup runs in its
+   * own function. Created before the schedule's target and the queue mapping, so no scheduled or event-driven run
+   * competes with it.
+   */
+  private addApplyTimeRun(props: SessionLambdaProps, sourceCodeHash: string, after: TerraformResource[]): LambdaInvocation {
+    return new LambdaInvocation(this, 'apply_time_run', {
+      functionName: this.function.functionName,
+      lifecycleScope: 'CREATE_ONLY',
+      input: JSON.stringify({
+        action: 'reconcile',
+        trigger: 'terraform',
+        mirrorTargetId: props.mirrorTargetId,
+        mirrorFilterId: props.mirrorFilterId,
+        sourceType: props.sourceType,
+        sources: props.sources,
+        sourceCodeHash,
+      }),
+      dependsOn: after,
+    });
   }
 
   private addLogGroup(id: string, name: string, props: SessionLambdaProps): CloudwatchLogGroup {
@@ -459,6 +462,11 @@ export class SessionLambda extends Construct {
 }
 
 type ResourceNames = ReturnType<typeof resourceNames>;
+
+const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
 
 /** The props' settings with their defaults, checked; and the names the policy and the functions share. */
 interface Settings {
