@@ -216,7 +216,18 @@ export class EcsFleet extends Construct {
 
     const containerDefinitions = containerDefinitionsOf(task, this.logGroup.name, props.region);
 
-    this.taskDefinition = new EcsTaskDefinition(this, 'task_definition', {
+    this.taskDefinition = this.addTaskDefinition(props, containerDefinitions);
+    this.service = this.addService(props, clusterName, clusterCapacityProviders);
+
+    const scaleOutOnDrops = this.addScaling(props, groupNames, clusterName);
+    addLossAlarms(this, { ...props, alarmNames: groupNames, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
+  }
+
+
+  /** Host networking, one task per instance; the volumes are the host's folders the user data prepared. */
+  private addTaskDefinition(props: EcsFleetProps, containerDefinitions: ReturnType<typeof containerDefinitionsOf>): EcsTaskDefinition {
+    const names = resourceNames(props.namePrefix);
+    return new EcsTaskDefinition(this, 'task_definition', {
       family: names.agentTaskFamily,
       requiresCompatibilities: ['EC2'],
       networkMode: 'host',
@@ -237,8 +248,10 @@ export class EcsFleet extends Construct {
       ],
       containerDefinitions: JSON.stringify(containerDefinitions),
     });
+  }
 
-    this.service = new EcsService(this, 'service', {
+  private addService(props: EcsFleetProps, clusterName: string, clusterCapacityProviders: EcsClusterCapacityProviders): EcsService {
+    return new EcsService(this, 'service', {
       name: clusterName,
       cluster: this.cluster.id,
       taskDefinition: this.taskDefinition.arn,
@@ -260,9 +273,6 @@ export class EcsFleet extends Construct {
       lifecycle: { ignoreChanges: ['desired_count'] },
       dependsOn: [clusterCapacityProviders, props.targetGroupListener],
     });
-
-    const scaleOutOnDrops = this.addScaling(props, groupNames, clusterName);
-    addLossAlarms(this, { ...props, alarmNames: groupNames, agentGroupName: clusterName, scaleOutActions: [scaleOutOnDrops.arn] });
   }
 
   /** Pulls the images and writes the logs (execution); the containers' own role, with no permissions (task). */
