@@ -106,7 +106,7 @@ describe('ECS hosts: every container of the task in the ECS agent\'s task slice'
 
   test('the block runs before the ECS agent and every 10 s by its timer, enabled by the user data for the task slice', () => {
     const userData = renderEcsUserData('traffic-mirroring-agents', bootstrapPropsOf(configOf(ECS)));
-    expect(userData).toContain(`systemctl start ${ECS_TASKS_CGROUP}\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer ${imdsBlockTimer(ECS_TASKS_CGROUP)}\n`);
+    expect(userData).toContain(`systemctl start ${ECS_TASKS_CGROUP}\nsystemctl enable --now traceable-ecs-host.service traceable-logrotate.timer ${imdsBlockTimer(ECS_TASKS_CGROUP)} traceable-cut-fixer.service\n`);
     expect(fileOf('ecs', 'traceable-ecs-host.service')).toContain(`ExecStart=/opt/traceable/bin/imds-block.sh ${ECS_TASKS_CGROUP}\n`);
   });
 });
