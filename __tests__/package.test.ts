@@ -275,13 +275,17 @@ export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
 
 /**
  * The peers today's users bring, installed from the npm registry with npm's strict peer resolution: cdktf with the
- * provider of hashicorp/aws 6.x (@cdktf/provider-aws 21), and CDK Terrain (cdktn with @cdktn/provider-aws, through the
+ * provider of hashicorp/aws 5.x (@cdktf/provider-aws 20) or 6.x (21), and CDK Terrain (cdktn with @cdktn/provider-aws, through the
  * package's `/cdktn` entry). Each app type-checks and synthesizes the same construct; the JSON must equal the one this
  * repository's peers (cdktf 0.21.0, @cdktf/provider-aws 20.1.0) synthesize, but for the provider's version and
  * source. Only hashicorp/aws 5.100.0 is on this machine, so their plans are not run here (README: cdktf and CDK Terrain).
  */
 describe('the peers a consumer brings', () => {
   const FLAVOURS = {
+    'cdktf 0.21 + @cdktf/provider-aws 20 (hashicorp/aws 5.x)': {
+      library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME,
+      peers: { cdktf: '0.21.0', constructs: '10.4.2', '@cdktf/provider-aws': '20.1.0' }, awsVersion: /^5\./,
+    },
     'cdktf 0.21 + @cdktf/provider-aws 21 (hashicorp/aws 6.x)': {
       library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME,
       peers: { cdktf: '0.21.0', constructs: '10.4.2', '@cdktf/provider-aws': '21.9.1' }, awsVersion: /^6\./,
