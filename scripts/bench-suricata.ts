@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { LUA_SOURCE_DIR, renderSuricataYaml } from '../bootstrap';
 import { SURICATA_STATS_FILE } from '../bootstrap/constants';
 import { DEFAULT_HTTP_BODY_LIMIT } from '../shared';
-import { VXLAN_UDP_PORT } from '../shared';
+import { ethernet, ipv4Header, pcapOf, vxlanWrapped } from './mirrored-packets';
 
 const MAC_A = [0x02, 0, 0, 0, 0, 0x01];
 const MAC_B = [0x02, 0, 0, 0, 0, 0x02];
@@ -33,27 +33,6 @@ const SERVER = [10, 0, 3, 30];
 const VNI = 7331;
 
 const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
-
-function ipv4Header(total: number, proto: number, src: number[], dst: number[], id: number): Buffer {
-  const h = Buffer.alloc(20);
-  h[0] = 0x45;
-  h.writeUInt16BE(total, 2);
-  h.writeUInt16BE(id & 0xffff, 4);
-  h.writeUInt16BE(0x4000, 6);
-  h[8] = 64;
-  h[9] = proto;
-  Buffer.from(src).copy(h, 12);
-  Buffer.from(dst).copy(h, 16);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += h.readUInt16BE(i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  h.writeUInt16BE(~sum & 0xffff, 10);
-  return h;
-}
-
-function ethernet(dst: number[], src: number[]): Buffer {
-  return Buffer.from([...dst, ...src, 0x08, 0x00]);
-}
 
 /** TCP segment without options; checksum left 0 (mirrored packets often carry unfinished checksums anyway). */
 function tcp(sport: number, dport: number, seq: number, ack: number, flags: number, payload: Buffer): Buffer {
@@ -69,16 +48,10 @@ function tcp(sport: number, dport: number, seq: number, ack: number, flags: numb
 }
 
 /** One inner TCP packet wrapped as AWS Traffic Mirroring sends it. */
-function mirrored(inner: { src: number[]; dst: number[]; segment: Buffer; id: number }, outerSport: number): Buffer {
+function mirrored(inner: { src: number[]; dst: number[]; segment: Buffer; id: number }, outerSourcePort: number): Buffer {
   const innerIp = ipv4Header(20 + inner.segment.length, 6, inner.src, inner.dst, inner.id);
   const innerFrame = Buffer.concat([ethernet(MAC_B, MAC_A), innerIp, inner.segment]);
-  const vxlan = Buffer.from([0x08, 0, 0, 0, (VNI >> 16) & 0xff, (VNI >> 8) & 0xff, VNI & 0xff, 0]);
-  const udp = Buffer.alloc(8);
-  udp.writeUInt16BE(outerSport, 0);
-  udp.writeUInt16BE(VXLAN_UDP_PORT, 2);
-  udp.writeUInt16BE(8 + vxlan.length + innerFrame.length, 4);
-  const outerIp = ipv4Header(20 + 8 + vxlan.length + innerFrame.length, 17, OUTER_SRC, OUTER_DST, inner.id);
-  return Buffer.concat([ethernet(MAC_A, MAC_B), outerIp, udp, vxlan, innerFrame]);
+  return vxlanWrapped(innerFrame, { macs: { source: MAC_B, target: MAC_A }, source: OUTER_SRC, target: OUTER_DST, vni: VNI, outerSourcePort }, inner.id);
 }
 
 interface Exchange {
@@ -156,17 +129,8 @@ function connectionPackets(i: number, steps: Step[]): Array<{ toServer: boolean;
  * server), `concurrency` of them interleaved packet by packet, as AWS Traffic Mirroring delivers them; returns the
  * number of packets. */
 export function writeMirroredPcap(file: string, connections: Step[][], concurrency: number): number {
-  const chunks: Buffer[] = [];
-  const global = Buffer.alloc(24);
-  global.writeUInt32LE(0xa1b2c3d4, 0);
-  global.writeUInt16LE(2, 4);
-  global.writeUInt16LE(4, 6);
-  global.writeUInt32LE(65535, 16);
-  global.writeUInt32LE(1, 20);
-  chunks.push(global);
+  const frames: Buffer[] = [];
   let packets = 0;
-  let usec = 0;
-  const t0 = 1_700_000_000;
   for (let start = 0; start < connections.length; start += concurrency) {
     const batch = Array.from({ length: Math.min(concurrency, connections.length - start) }, (_, k) => start + k);
     const perConn = batch.map((i) => connectionPackets(i, connections[i]));
@@ -183,18 +147,12 @@ export function writeMirroredPcap(file: string, connections: Step[][], concurren
           { src: p.toServer ? clientIp : SERVER, dst: p.toServer ? SERVER : clientIp, segment: p.segment, id: packets },
           outerSport,
         );
-        const rec = Buffer.alloc(16);
-        usec += 20;
-        rec.writeUInt32LE(t0 + Math.floor(usec / 1e6), 0);
-        rec.writeUInt32LE(usec % 1e6, 4);
-        rec.writeUInt32LE(frame.length, 8);
-        rec.writeUInt32LE(frame.length, 12);
-        chunks.push(rec, frame);
+        frames.push(frame);
         packets++;
       }
     }
   }
-  writeFileSync(file, Buffer.concat(chunks));
+  writeFileSync(file, pcapOf(frames, 65535));
   return packets;
 }
 

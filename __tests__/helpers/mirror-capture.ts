@@ -6,6 +6,7 @@
  * VXLAN header, the outer headers telling the cut length while the inner IPv4 total length still tells the full one.
  */
 import { writeFileSync } from 'node:fs';
+import { ethernet, ipv4Header, pcapOf, vxlanWrapped } from '../../scripts/mirrored-packets';
 
 /** AWS: "For sessions with Network Load Balancer (NLB) traffic mirror targets, the default PacketLength will be set to
  * 8500. Valid values are 1-8500." (EC2 API reference, CreateTrafficMirrorSession). */
@@ -20,26 +21,10 @@ const INNER_ETHERNET = 14;
 /** Payload bytes of a full-size segment that survive a cut at {@link NLB_PACKET_LENGTH}. */
 export const KEPT_OF_FULL_SEGMENT = NLB_PACKET_LENGTH - INNER_ETHERNET - 20 - TCP_HEADER; // 8434
 
-const VXLAN_PORT = 4789;
 const VNI = 4242;
+const INNER_MACS = { source: [2, 0, 0, 0, 0, 1], target: [2, 0, 0, 0, 0, 2] };
+const OUTER_MACS = { source: [2, 0, 0, 0, 0, 0x10], target: [2, 0, 0, 0, 0, 0x20] };
 const SYN = 0x02, ACK = 0x10, PSH = 0x08, FIN = 0x01;
-
-function ipv4(total: number, proto: number, src: number[], dst: number[], id: number): Buffer {
-  const h = Buffer.alloc(20);
-  h[0] = 0x45;
-  h.writeUInt16BE(total, 2);
-  h.writeUInt16BE(id & 0xffff, 4);
-  h.writeUInt16BE(0x4000, 6);
-  h[8] = 64;
-  h[9] = proto;
-  Buffer.from(src).copy(h, 12);
-  Buffer.from(dst).copy(h, 16);
-  let sum = 0;
-  for (let i = 0; i < 20; i += 2) sum += h.readUInt16BE(i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  h.writeUInt16BE(~sum & 0xffff, 10);
-  return h;
-}
 
 /** TCP with the timestamps option (NOP NOP TS); checksum 0, as mirrored copies of offloaded packets often carry. */
 function tcp(sport: number, dport: number, seq: number, ack: number, flags: number, tsval: number, tsecr: number, payload: Buffer): Buffer {
@@ -78,36 +63,14 @@ export interface InnerPacket {
 /** The mirrored copy of an inner packet: VXLAN-wrapped, cut to `packetLength` bytes after the VXLAN header. */
 export function mirroredFrame(p: InnerPacket, id: number, packetLength = NLB_PACKET_LENGTH, outerSourcePort = 40000): Buffer {
   const segment = tcp(p.src.port, p.dst.port, p.seq, p.ack, p.flags, p.tsval, p.tsecr, p.payload);
-  const inner = Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00]), ipv4(20 + segment.length, 6, p.src.ip, p.dst.ip, id), segment]);
+  const inner = Buffer.concat([ethernet(INNER_MACS.target, INNER_MACS.source), ipv4Header(20 + segment.length, 6, p.src.ip, p.dst.ip, id), segment]);
   const kept = inner.subarray(0, Math.min(inner.length, packetLength));
-  const vxlan = Buffer.from([0x08, 0, 0, 0, (VNI >> 16) & 0xff, (VNI >> 8) & 0xff, VNI & 0xff, 0]);
-  const udp = Buffer.alloc(8);
-  udp.writeUInt16BE(outerSourcePort, 0);
-  udp.writeUInt16BE(VXLAN_PORT, 2);
-  udp.writeUInt16BE(8 + vxlan.length + kept.length, 4);
-  const outerIp = ipv4(20 + 8 + vxlan.length + kept.length, 17, [10, 0, 1, 10], [10, 0, 2, 20], id);
-  return Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0x20, 2, 0, 0, 0, 0, 0x10, 0x08, 0x00]), outerIp, udp, vxlan, kept]);
+  return vxlanWrapped(kept, { macs: OUTER_MACS, source: [10, 0, 1, 10], target: [10, 0, 2, 20], vni: VNI, outerSourcePort }, id);
 }
 
 /** A classic pcap (Ethernet) of the frames, 20 µs apart. */
 export function writePcap(file: string, frames: Buffer[]): void {
-  const header = Buffer.alloc(24);
-  header.writeUInt32LE(0xa1b2c3d4, 0);
-  header.writeUInt16LE(2, 4);
-  header.writeUInt16LE(4, 6);
-  header.writeUInt32LE(262144, 16);
-  header.writeUInt32LE(1, 20);
-  const chunks: Buffer[] = [header];
-  frames.forEach((frame, i) => {
-    const rec = Buffer.alloc(16);
-    const usec = 20 * (i + 1);
-    rec.writeUInt32LE(1_700_000_000 + Math.floor(usec / 1e6), 0);
-    rec.writeUInt32LE(usec % 1e6, 4);
-    rec.writeUInt32LE(frame.length, 8);
-    rec.writeUInt32LE(frame.length, 12);
-    chunks.push(rec, frame);
-  });
-  writeFileSync(file, Buffer.concat(chunks));
+  writeFileSync(file, pcapOf(frames, 262144));
 }
 
 /** One HTTP/1.1 exchange on a keep-alive connection. */
