@@ -31,13 +31,18 @@ function cached(name: string, make: (tempPath: string) => void): string {
   if (existsSync(path)) return path;
   const temp = join(cacheDir(), `.${name}.${process.pid}`);
   make(temp);
+  moveIntoPlace(temp, path);
+  return path;
+}
+
+/** Renames a folder made aside into its shared place; a worker that was first keeps its own. */
+function moveIntoPlace(temp: string, path: string): void {
   try {
     renameSync(temp, path);
   } catch (error) {
     rmSync(temp, { recursive: true, force: true }); // another worker was first
     if (!existsSync(path)) throw error;
   }
-  return path;
 }
 
 /** The folder above `registry.terraform.io/` that holds the aws provider (TF_PROVIDER_MIRROR overrides the search). */
@@ -200,12 +205,7 @@ function cachedInit(name: string, config: string): Promise<string> {
       } catch (error) {
         throw new Error(`terraform init of the shared provider folder ${temp} failed: ${(error as { stderr?: string }).stderr ?? error}`, { cause: error });
       }
-      try {
-        renameSync(temp, path);
-      } catch (error) {
-        rmSync(temp, { recursive: true, force: true }); // another worker was first
-        if (!existsSync(path)) throw error;
-      }
+      moveIntoPlace(temp, path);
       return path;
     })();
     initsInFlight.set(name, pending);
