@@ -29,17 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-wait_for() { # SECONDS COMMAND...
-  local deadline=$((SECONDS + $1))
-  shift
-  until "$@"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "timed out waiting for: $*" >&2
-      return 1
-    fi
-    sleep 0.2
-  done
-}
+# shellcheck source=__tests__/bootstrap/wait-for.sh
+. "$here/wait-for.sh"
 
 mkdir -p "$work/log"
 ip netns add "$ns"

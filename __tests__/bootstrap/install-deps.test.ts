@@ -4,7 +4,7 @@
  * spawn, execFile and of render.test's `run` wrapper) and the commands of the shell scripts the tests and CI run.
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const INSTALL_SCRIPT = join(ROOT, 'scripts', 'install-test-deps.sh');
@@ -67,6 +67,13 @@ export function shellCommands(script: string): string[] {
   return [...found];
 }
 
+/** A script with the files it sources (`. "$here/wait-for.sh"`, beside it) appended: their functions are its own. */
+function withSourcedFiles(file: string): string {
+  const script = readFileSync(file, 'utf8');
+  const sourced = [...script.matchAll(/^\s*(?:\.|source)\s+"[^"]*\/([\w.-]+\.sh)"/gm)].map((m) => readFileSync(join(dirname(file), m[1]), 'utf8'));
+  return [script, ...sourced].join('\n');
+}
+
 function requiredCommands(): string[] {
   const m = /^required_commands=\(([^)]*)\)/m.exec(readFileSync(INSTALL_SCRIPT, 'utf8'));
   if (!m) throw new Error('scripts/install-test-deps.sh has no required_commands=(...) list');
@@ -80,7 +87,7 @@ test('every program the tests and scripts run is in install-test-deps.sh require
   const shellScripts = [...filesUnder(join(ROOT, '__tests__'), /\.sh$/), join(ROOT, 'scripts', 'plan-stacks.sh')];
   const used = new Map<string, string>();
   for (const file of sources) for (const p of spawnedPrograms(readFileSync(file, 'utf8'))) used.set(p, relative(ROOT, file));
-  for (const file of shellScripts) for (const c of shellCommands(readFileSync(file, 'utf8'))) used.set(c, relative(ROOT, file));
+  for (const file of shellScripts) for (const c of shellCommands(withSourcedFiles(file))) used.set(c, relative(ROOT, file));
   const required = new Set(requiredCommands());
   const missing = [...used].filter(([program]) => !required.has(program)).map(([program, file]) => `${program} (${file})`);
   expect(missing).toEqual([]);
