@@ -29,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# shellcheck source=__tests__/bootstrap/wait-for.sh
+# shellcheck source=wait-for.sh
 . "$here/wait-for.sh"
 
 mkdir -p "$work/log"

@@ -104,9 +104,9 @@ describe('shellcheck', () => {
     }
   });
 
-  test('the e2e orchestration script and the container stand-in pass shellcheck', () => {
-    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['sh', 'as-container.sh']]) {
-      const r = run('shellcheck', ['-s', shell, join(__dirname, script)]);
+  test('the e2e orchestration scripts (with the wait_for they source) and the container stand-in pass shellcheck', () => {
+    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['bash', 'cut-fixer-netns.sh'], ['sh', 'as-container.sh']]) {
+      const r = run('shellcheck', ['-x', '-P', __dirname, '-s', shell, join(__dirname, script)]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
     }
