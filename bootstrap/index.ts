@@ -47,6 +47,11 @@ export interface BootstrapProps {
   readonly feedMode?: FeedMode;
   /** Bytes of each request and response body in the events (HttpBodyLimit), 0 for none. Default {@link DEFAULT_HTTP_BODY_LIMIT}. */
   readonly httpBodyLimit?: number;
+  /**
+   * MirrorTargetType GWLB_ENDPOINT (GatewayLoadBalancerCidrs): the hosts decode GENEVE-wrapped VXLAN and admit GENEVE
+   * only from these networks. Absent (NLB): every rendered file is as without GWLB support.
+   */
+  readonly geneveSourceCidrs?: readonly string[];
 }
 
 /** A file the user data installs: its path on the instance, mode and content. */

@@ -9,6 +9,7 @@ import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, fromJsonObjectString, type ConfigKey, type FieldSpec, type MirroringConfig } from './schema';
 import { nameOf, own, show } from './show';
+import { checkMirrorTargetType } from './gateway-load-balancer';
 import { checkSourceAccounts } from './source-accounts';
 
 /** Keys given twice in a JSON text, or none when it is not JSON (the schema then says what is wrong). */
@@ -156,6 +157,7 @@ function checkCrossKeyRules(
     problems.push(...mirrorSourceProblems('', type, { source: v.MirrorSource, vpcIds: v.MirrorSourceVpcId }, given));
   }
   checkSourceAccounts(v, given, problems);
+  checkMirrorTargetType(values, given, problems);
   if (type !== undefined && type !== 'FARGATE') {
     for (const key of ['Route53ZoneName', 'Route53ZoneId', 'Route53SubdomainName', 'FargatePacketForwarderImage'] as const) {
       const value = own(given, key);

@@ -4,32 +4,40 @@
  * props, and texts (problems, docs) name the keys as props.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { CONFIG_FIELDS, CONFIG_PROPS, SOURCE_ACCOUNT_PROPS, type FieldSpec, type MirroringConfig } from './schema';
+import { CONFIG_FIELDS, CONFIG_PROPS, ENDPOINT_VPC_PROPS, SOURCE_ACCOUNT_PROPS, type FieldSpec, type MirroringConfig } from './schema';
 import { closestKey } from './parse';
 import { nameOf, show } from './show';
 
 export type PropKey = keyof typeof CONFIG_PROPS;
 
-/** Keys whose value is a list of objects, with the props of the objects' keys. */
-const ENTRY_PROPS: Partial<Record<PropKey, Readonly<Record<string, string>>>> = { SourceAccounts: SOURCE_ACCOUNT_PROPS };
+/** Keys whose value is a list of objects, with the props of the objects' keys (a source account's endpoint VPCs are such a list in turn). */
+const ENTRY_PROPS: Partial<Record<string, Readonly<Record<string, string>>>> = { SourceAccounts: SOURCE_ACCOUNT_PROPS, GatewayLoadBalancerEndpoints: ENDPOINT_VPC_PROPS };
 
 const PROP_KEYS = Object.keys(CONFIG_PROPS) as PropKey[];
 /** `provider` is the construct's own (not a configuration key). */
 const PROP_NAMES = ['provider', ...Object.values(CONFIG_PROPS)];
 /** Every key a prop renames (top level and inside entries), with its prop. */
-const PROP_OF_KEY = new Map<string, string>([...Object.entries(SOURCE_ACCOUNT_PROPS), ...Object.entries(CONFIG_PROPS)]);
+const PROP_OF_KEY = new Map<string, string>([...Object.entries(ENDPOINT_VPC_PROPS), ...Object.entries(SOURCE_ACCOUNT_PROPS), ...Object.entries(CONFIG_PROPS)]);
 const KEY_OF_PROP = new Map([...PROP_OF_KEY].map(([key, prop]) => [prop, key]));
 const KEY_WORDS = new RegExp(`\\b(${[...PROP_OF_KEY.keys()].join('|')})\\b`, 'g');
 
-/** Keys renamed to entry keys (or the reverse); `problems` gets the old names found in `value`. */
-function renameEntries(value: unknown, names: ReadonlyMap<string, string>, oldNames: ReadonlyMap<string, string>, path: string, problems: string[]): unknown {
-  if (!Array.isArray(value)) return value;
+/**
+ * The entries of the list key `key` with their keys renamed to props (`toProps`) or back; `problems` gets the JSON
+ * names found where props were expected. Lists inside entries are renamed too.
+ */
+function renameEntries(value: unknown, key: string, toProps: boolean, path: string, problems: string[]): unknown {
+  const entryProps = Object.hasOwn(ENTRY_PROPS, key) ? ENTRY_PROPS[key] : undefined;
+  if (entryProps === undefined || !Array.isArray(value)) return value;
+  const pairs = Object.entries(entryProps);
+  const names = new Map(toProps ? pairs : pairs.map(([jsonKey, prop]) => [prop, jsonKey]));
+  const oldNames = new Map(toProps ? [] : pairs);
   return value.map((entry, index) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return entry;
     return Object.fromEntries(
-      Object.entries(entry).map(([key, inner]) => {
-        if (oldNames.has(key)) problems.push(renamedProblem(`${path}[${index}].${key}`, inner, `${path}[${index}].${oldNames.get(key)}`, key));
-        return [names.get(key) ?? key, inner];
+      Object.entries(entry).map(([name, inner]) => {
+        if (oldNames.has(name)) problems.push(renamedProblem(`${path}[${index}].${name}`, inner, `${path}[${index}].${oldNames.get(name)}`, name));
+        const renamed = names.get(name) ?? name;
+        return [renamed, renameEntries(inner, toProps ? name : renamed, toProps, `${path}[${index}].${renamed}`, problems)];
       }),
     );
   });
@@ -50,8 +58,7 @@ export function propsOfConfig(config: MirroringConfig): Record<string, unknown> 
     const spec: FieldSpec<unknown> = CONFIG_FIELDS[key];
     const value = config[key];
     if (isDeepStrictEqual(value, spec.default)) continue;
-    const entries = ENTRY_PROPS[key];
-    props[CONFIG_PROPS[key]] = entries ? renameEntries(value, new Map(Object.entries(entries)), new Map(), key, []) : value;
+    props[CONFIG_PROPS[key]] = renameEntries(value, key, true, key, []);
   }
   return props;
 }
@@ -67,8 +74,7 @@ export function configOfProps(props: object): { readonly config: Record<string, 
     if (value === undefined) continue;
     const key = KEY_OF_PROP.get(name) as PropKey | undefined;
     if (key !== undefined && Object.hasOwn(CONFIG_PROPS, key)) {
-      const entries = ENTRY_PROPS[key];
-      config[key] = entries ? renameEntries(value, new Map(Object.entries(entries).map(([k, p]) => [p, k])), new Map(Object.entries(entries)), CONFIG_PROPS[key], problems) : value;
+      config[key] = renameEntries(value, key, false, CONFIG_PROPS[key], problems);
     } else if (name === 'Backend') {
       problems.push(`Backend: got ${show(value)}; expected it unset: the construct's resources live in the state of the stack you add it to, whose backend you configure on that stack`);
     } else if (Object.hasOwn(CONFIG_PROPS, name)) {

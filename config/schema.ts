@@ -7,7 +7,7 @@
  * Values may be JSON-typed or strings as CloudFormation passes them ("true", "600", "subnet-a,subnet-b").
  */
 import { z } from 'zod';
-import { DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
+import { type EndpointVpc, GENEVE_UDP_PORT, MAX_ENDPOINT_SUBNETS_PER_VPC, MAX_ENDPOINT_VPCS, MIRROR_TARGET_TYPES, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
 import { partitionOfRegion } from './regions';
 import { own, show } from './show';
 
@@ -53,8 +53,8 @@ const fromSize = (v: unknown) => {
 const byteSize = (max: number, expected: string) =>
   z.preprocess(fromSize, z.number({ error: expected }).int({ error: expected }).min(0, { error: expected }).max(max, { error: expected }));
 
-const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
-const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+export const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
+export const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const AMI_ID = /^ami-[0-9a-f]{8,17}$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -102,6 +102,8 @@ const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 
 
 /** Inbound rules per security group, AWS's default quota (one rule per MirrorSourceCidrs block). */
 const MAX_SOURCE_CIDRS = 60;
+/** The GWLB's node networks take two inbound rules each on the agents' security group (GENEVE and the health check). */
+const MAX_GWLB_CIDRS = 25;
 
 /** IPv4 CIDR blocks whose address has bits set past the prefix (Terraform refuses them): "10.1.2.3/8 (the network is 10.0.0.0/8)". */
 function cidrsWithHostBits(cidrs: readonly string[]): string[] {
@@ -188,9 +190,14 @@ export interface SourceAccount {
   readonly MirrorSourceType: SessionSourceType;
   readonly MirrorSource: readonly string[];
   readonly MirrorSourceVpcId: readonly string[];
+  /** MirrorTargetType GWLB_ENDPOINT: this account's source VPCs, each with an endpoint per subnet. */
+  readonly GatewayLoadBalancerEndpoints: readonly EndpointVpc[];
 }
 
-export const SOURCE_ACCOUNT_KEYS = ['AccountId', 'RoleArn', 'Region', 'MirrorSourceType', 'MirrorSource', 'MirrorSourceVpcId'] as const;
+export const SOURCE_ACCOUNT_KEYS = ['AccountId', 'RoleArn', 'Region', 'MirrorSourceType', 'MirrorSource', 'MirrorSourceVpcId', 'GatewayLoadBalancerEndpoints'] as const;
+/** The keys of one endpoint VPC (GatewayLoadBalancerEndpoints entries). */
+export const ENDPOINT_VPC_KEYS = ['VpcId', 'SubnetIds'] as const;
+const ENDPOINT_VPCS_ALLOWED = `a list of up to ${MAX_ENDPOINT_VPCS} objects, each with VpcId and SubnetIds (1 to ${MAX_ENDPOINT_SUBNETS_PER_VPC} subnets of that VPC, one per Availability Zone); each VPC and subnet once`;
 export const ACCOUNT_ID = /^\d{12}$/;
 const ORGANIZATION_ARN = /^arn:aws(-[a-z]+)*:organizations::\d{12}:(organization\/o-[a-z0-9]{10,32}|ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/;
 
@@ -524,6 +531,38 @@ export const CONFIG_FIELDS = {
     doc: 'For pipelines that plan each account on its own: the collector\'s `mirror_target_id` output, the default of the source stacks\' `mirror_target_id` variable. When empty, the variable must be given (`TF_VAR_mirror_target_id`). With SourceAccounts only.',
     allowed: '"" or a traffic mirror target ID',
   }),
+  MirrorTargetType: field({
+    schema: z.enum(MIRROR_TARGET_TYPES, { error: MIRROR_TARGET_TYPES.join(' or ') }),
+    default: 'NLB' as (typeof MIRROR_TARGET_TYPES)[number],
+    doc: `What the mirrored sources send to. \`NLB\`: the collector's internal network load balancer, which every mirrored VPC must reach (peering or a transit gateway; MirrorSourceCidrs) and source accounts use through a RAM share. \`GWLB_ENDPOINT\`: a Gateway Load Balancer in SubnetIds whose endpoint service gets an endpoint (and a traffic mirror target) in each subnet of GatewayLoadBalancerEndpoints and of each source account's: no peering, no RAM share; the agent hosts receive the packets in GENEVE (UDP ${GENEVE_UDP_PORT}). See [Choosing the mirror target](#choosing-the-mirror-target).`,
+    allowed: 'NLB or GWLB_ENDPOINT',
+  }),
+  GatewayLoadBalancerEndpoints: field({
+    // Each entry is checked key by key in gateway-load-balancer.ts (checkMirrorTargetType).
+    schema: z.preprocess((v) => (v === '' ? [] : fromJsonObjectString(v)), z.array(z.unknown(), { error: ENDPOINT_VPCS_ALLOWED })) as unknown as z.ZodType<readonly EndpointVpc[]>,
+    default: [] as readonly EndpointVpc[],
+    doc: "MirrorTargetType GWLB_ENDPOINT: the collector account's VPCs whose interfaces are mirrored, each an object of VpcId and SubnetIds, one subnet per Availability Zone where its sources run; each subnet gets a Gateway Load Balancer endpoint and a traffic mirror target, and the session Lambda gives each interface the target of its own VPC (its own zone's when there is one). Required with a session source type or MANUAL unless only SourceAccounts are mirrored.",
+    allowed: ENDPOINT_VPCS_ALLOWED,
+  }),
+  GatewayLoadBalancerCidrs: field({
+    schema: list(CIDR, 'a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/24').superRefine((cidrs, ctx) => {
+      const wrong = cidrsWithHostBits(cidrs);
+      const seen = new Set<string>();
+      const repeated = [...new Set(cidrs.filter((cidr) => seen.size === seen.add(cidr).size))];
+      if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `IPv4 CIDR blocks, each its network address; host bits set: ${wrong.join(', ')}` });
+      else if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `each CIDR block once; repeated: ${repeated.slice(0, 5).join(', ')}` });
+      else if (cidrs.length > MAX_GWLB_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_GWLB_CIDRS} CIDR blocks (two security group rules each, GENEVE and the health check; AWS allows 60 inbound rules per security group by default); got ${cidrs.length}` });
+    }),
+    default: [] as string[],
+    doc: `MirrorTargetType GWLB_ENDPOINT: the IPv4 CIDR blocks of SubnetIds (or VpcId's), where the Gateway Load Balancer's nodes are: the agent hosts admit GENEVE (UDP ${GENEVE_UDP_PORT}) and the health check from these only, in their security group and their own firewall. Required with GWLB_ENDPOINT.`,
+    allowed: `a comma-separated list of up to ${MAX_GWLB_CIDRS} distinct IPv4 CIDR blocks, each its network address`,
+  }),
+  SharedEndpointServiceName: field({
+    schema: optionalText(/^com\.amazonaws\.vpce\.[a-z]{2}(-[a-z]+)+-\d\.vpce-svc-[0-9a-f]{17}$/, 'an endpoint service name such as com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0'),
+    default: '',
+    doc: "MirrorTargetType GWLB_ENDPOINT, for pipelines that plan each account on its own: the collector's `endpoint_service_name` output, the default of the source stacks' `endpoint_service_name` variable. When empty, the variable must be given (`TF_VAR_endpoint_service_name`). With SourceAccounts only.",
+    allowed: '"" or an endpoint service name',
+  }),
 } satisfies Record<string, FieldSpec<unknown>>;
 
 export type ConfigKey = keyof typeof CONFIG_FIELDS;
@@ -579,6 +618,10 @@ export const CONFIG_PROPS = {
   SourceAccounts: 'sourceAccounts',
   ShareMirrorTargetWith: 'shareMirrorTargetWith',
   SharedMirrorTargetId: 'sharedMirrorTargetId',
+  MirrorTargetType: 'mirrorTargetType',
+  GatewayLoadBalancerEndpoints: 'gatewayLoadBalancerEndpoints',
+  GatewayLoadBalancerCidrs: 'gatewayLoadBalancerCidrs',
+  SharedEndpointServiceName: 'sharedEndpointServiceName',
 } as const satisfies Record<Exclude<ConfigKey, 'Backend'>, string>;
 
 /** The props of one of SourceAccounts (SourceAccountProps), named as the top-level keys' props. */
@@ -589,7 +632,11 @@ export const SOURCE_ACCOUNT_PROPS = {
   MirrorSourceType: CONFIG_PROPS.MirrorSourceType,
   MirrorSource: CONFIG_PROPS.MirrorSource,
   MirrorSourceVpcId: CONFIG_PROPS.MirrorSourceVpcId,
+  GatewayLoadBalancerEndpoints: CONFIG_PROPS.GatewayLoadBalancerEndpoints,
 } as const satisfies Record<(typeof SOURCE_ACCOUNT_KEYS)[number], string>;
+
+/** The props of one endpoint VPC (gatewayLoadBalancerEndpoints entries), named as the top-level keys' props. */
+export const ENDPOINT_VPC_PROPS = { VpcId: CONFIG_PROPS.VpcId, SubnetIds: CONFIG_PROPS.SubnetIds } as const satisfies Record<(typeof ENDPOINT_VPC_KEYS)[number], string>;
 type FieldValue<K extends ConfigKey> = (typeof CONFIG_FIELDS)[K] extends FieldSpec<infer T> ? T : never;
 
 /** A validated deployment configuration; every key has its value (defaults filled in). */

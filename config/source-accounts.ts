@@ -4,6 +4,7 @@
  * rules between accounts; problems are named `SourceAccounts[i].Key`.
  */
 import { SESSION_SOURCE_TYPES, TARGET_PORT_SOURCE_TYPES, derivesPortsFromTargets, isSessionSourceType, type SessionSourceType } from '../shared';
+import { checkEndpointVpcs } from './gateway-load-balancer';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { ACCOUNT_ID, CONFIG_FIELDS, SOURCE_ACCOUNT_KEYS, type MirroringConfig, type SourceAccount } from './schema';
@@ -25,7 +26,7 @@ export function checkSourceAccounts(values: Partial<Record<keyof MirroringConfig
   const v = values as Partial<MirroringConfig>;
   const entries = (v.SourceAccounts ?? []) as readonly unknown[];
   if (entries.length === 0) {
-    for (const key of ['SharedMirrorTargetId', 'ShareMirrorTargetWith'] as const) {
+    for (const key of ['SharedMirrorTargetId', 'ShareMirrorTargetWith', 'SharedEndpointServiceName'] as const) {
       const value = own(given, key);
       if (value !== undefined && value !== null && value !== CONFIG_FIELDS[key].default) {
         problems.push(`${key}: got ${show(value)}; expected it unset without SourceAccounts (it applies to the source accounts only)`);
@@ -116,9 +117,11 @@ function checkSourceAccount(prefix: string, entry: unknown, v: Partial<Mirroring
   const source = listOf('MirrorSource');
   const vpcIds = listOf('MirrorSourceVpcId');
   if (type !== undefined) problems.push(...mirrorSourceProblems(prefix, type, { source, vpcIds }, entry));
+  // Whether the mode allows them is checkMirrorTargetType's rule (it sees every account and the collector's VPCs).
+  const endpoints = checkEndpointVpcs(`${prefix}GatewayLoadBalancerEndpoints`, given('GatewayLoadBalancerEndpoints'), new Map(), problems);
 
-  if (problems.length > before || account === undefined || type === undefined || source === undefined || vpcIds === undefined) return undefined;
-  return { AccountId: account, RoleArn: role as string, Region: v.Region as string, MirrorSourceType: type, MirrorSource: source, MirrorSourceVpcId: vpcIds };
+  if (problems.length > before || account === undefined || type === undefined || source === undefined || vpcIds === undefined || endpoints === undefined) return undefined;
+  return { AccountId: account, RoleArn: role as string, Region: v.Region as string, MirrorSourceType: type, MirrorSource: source, MirrorSourceVpcId: vpcIds, GatewayLoadBalancerEndpoints: endpoints };
 }
 
 function sessionTypesInWords(): string {

@@ -11,8 +11,8 @@ import { Construct, type IConstruct } from 'constructs';
 import type { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { bootstrapBundle, containerImagesOf, renderUserData, type BootstrapProps } from '../bootstrap';
 import type { FeedMode } from '../shared';
-import { ConfigError, configOfProps, parseConfig, type ParsedConfig, propsOfConfig, show, withPropNames, type CONFIG_PROPS, type MirroringConfig, type PropKey, type SOURCE_ACCOUNT_PROPS, type SourceAccount } from '../config';
-import type { CpuArchitecture, MirrorSourceType, SessionSourceType } from '../shared';
+import { ConfigError, configOfProps, parseConfig, type ParsedConfig, propsOfConfig, show, withPropNames, type CONFIG_PROPS, type ENDPOINT_VPC_PROPS, type MirroringConfig, type PropKey, type SOURCE_ACCOUNT_PROPS, type SourceAccount } from '../config';
+import type { CpuArchitecture, EndpointVpc, MirrorSourceType, MirrorTargetType, SessionSourceType } from '../shared';
 import { planDeployment, sessionSettingsOf, unhandled, type DeploymentPlan, type FleetPlan, type OutputName } from '../plan';
 import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
@@ -254,6 +254,33 @@ export interface TraceableTrafficMirroringProps {
    * @default - none
    */
   readonly sharedMirrorTargetId?: string;
+  /**
+   * What the mirrored sources send to. `NLB`: the collector's internal network load balancer, which every mirrored VPC must reach (peering or a transit gateway; mirrorSourceCidrs) and source accounts use through a RAM share. `GWLB_ENDPOINT`: a Gateway Load Balancer in subnetIds whose endpoint service gets an endpoint (and a traffic mirror target) in each subnet of gatewayLoadBalancerEndpoints and of each source account's: no peering, no RAM share; the agent hosts receive the packets in GENEVE (UDP 6081). See [Choosing the mirror target](#choosing-the-mirror-target).
+   * @default "NLB"
+   */
+  readonly mirrorTargetType?: MirrorTargetType;
+  /**
+   * mirrorTargetType GWLB_ENDPOINT: the collector account's VPCs whose interfaces are mirrored, each an object of vpcId and subnetIds, one subnet per Availability Zone where its sources run; each subnet gets a Gateway Load Balancer endpoint and a traffic mirror target, and the session Lambda gives each interface the target of its own VPC (its own zone's when there is one). Required with a session source type or MANUAL unless only sourceAccounts are mirrored.
+   * @default []
+   */
+  readonly gatewayLoadBalancerEndpoints?: readonly EndpointVpcProps[];
+  /**
+   * mirrorTargetType GWLB_ENDPOINT: the IPv4 CIDR blocks of subnetIds (or vpcId's), where the Gateway Load Balancer's nodes are: the agent hosts admit GENEVE (UDP 6081) and the health check from these only, in their security group and their own firewall. Required with GWLB_ENDPOINT.
+   * @default []
+   */
+  readonly gatewayLoadBalancerCidrs?: readonly string[];
+  /**
+   * mirrorTargetType GWLB_ENDPOINT, for pipelines that plan each account on its own: the collector's `endpoint_service_name` output, the default of the source stacks' `endpoint_service_name` variable. When empty, the variable must be given (`TF_VAR_endpoint_service_name`). With sourceAccounts only.
+   * @default - none
+   */
+  readonly sharedEndpointServiceName?: string;
+}
+
+/** One of `gatewayLoadBalancerEndpoints` (the JSON configuration's entry, in camelCase): a source VPC and its endpoints' subnets. */
+export interface EndpointVpcProps {
+  readonly vpcId: string;
+  /** One subnet per Availability Zone where the VPC's sources run: each gets an endpoint and a traffic mirror target. */
+  readonly subnetIds: readonly string[];
 }
 
 /** One of `sourceAccounts` (the JSON configuration's SourceAccounts entry, in camelCase). */
@@ -270,6 +297,8 @@ export interface SourceAccountProps {
   readonly mirrorSources?: readonly string[];
   /** @default [] */
   readonly mirrorSourceVpcIds?: readonly string[];
+  /** mirrorTargetType GWLB_ENDPOINT: the account's source VPCs (required then). @default [] */
+  readonly gatewayLoadBalancerEndpoints?: readonly EndpointVpcProps[];
 }
 
 // Compile-time: the props are exactly the configuration's props (CONFIG_PROPS) and `provider`, and each validated value
@@ -277,11 +306,12 @@ export interface SourceAccountProps {
 // every key that allows it, and a value equal to its default is not passed on.
 type PropName = (typeof CONFIG_PROPS)[PropKey];
 type ValueOfProp = {
-  [K in PropKey as (typeof CONFIG_PROPS)[K]]: K extends 'SourceAccounts' ? readonly SourceAccountOfProps[] : Exclude<MirroringConfig[K], ''>;
+  [K in PropKey as (typeof CONFIG_PROPS)[K]]: K extends 'SourceAccounts' ? readonly SourceAccountOfProps[] : K extends 'GatewayLoadBalancerEndpoints' ? readonly EndpointVpcOfProps[] : Exclude<MirroringConfig[K], ''>;
 };
-type SourceAccountOfProps = { [K in keyof typeof SOURCE_ACCOUNT_PROPS as (typeof SOURCE_ACCOUNT_PROPS)[K]]: SourceAccount[K] };
+type SourceAccountOfProps = { [K in keyof typeof SOURCE_ACCOUNT_PROPS as (typeof SOURCE_ACCOUNT_PROPS)[K]]: K extends 'GatewayLoadBalancerEndpoints' ? readonly EndpointVpcOfProps[] : SourceAccount[K] };
+type EndpointVpcOfProps = { [K in keyof typeof ENDPOINT_VPC_PROPS as (typeof ENDPOINT_VPC_PROPS)[K]]: EndpointVpc[K] };
 type KeysAgree<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
-type PropKeysAgree = KeysAgree<Exclude<keyof TraceableTrafficMirroringProps, 'provider'>, PropName> & KeysAgree<keyof SourceAccountProps, keyof SourceAccountOfProps>;
+type PropKeysAgree = KeysAgree<Exclude<keyof TraceableTrafficMirroringProps, 'provider'>, PropName> & KeysAgree<keyof SourceAccountProps, keyof SourceAccountOfProps> & KeysAgree<keyof EndpointVpcProps, keyof EndpointVpcOfProps>;
 type PropValuesAccept = { [P in PropName]-?: ValueOfProp[P] extends NonNullable<TraceableTrafficMirroringProps[P]> ? true : P }[PropName];
 const propsAgreeWithSchema: [PropKeysAgree, Exclude<PropValuesAccept, true>] extends [true, never] ? true : never = true;
 void propsAgreeWithSchema;
@@ -314,6 +344,9 @@ export const OUTPUT_ATTRIBUTES = {
   fargate_target_fqdn: 'fargateTargetFqdn',
   fargate_sidecar_container_definition: 'fargateSidecarContainerDefinition',
   example_mirror_session_command: 'exampleMirrorSessionCommand',
+  gateway_load_balancer_arn: 'gatewayLoadBalancerArn',
+  endpoint_service_name: 'endpointServiceName',
+  mirror_target_ids: 'mirrorTargetIds',
 } as const satisfies Record<OutputName, keyof TraceableTrafficMirroring>;
 
 /** Instances by StackName in lower case (IAM names ignore case), per app. */
@@ -372,6 +405,12 @@ export class TraceableTrafficMirroring extends Construct {
   readonly nlbArn: string;
   /** DNS name of the mirror target network load balancer. */
   readonly nlbDnsName: string;
+  /** MirrorTargetType GWLB_ENDPOINT: ARN of the Gateway Load Balancer in front of the agent fleet. */
+  readonly gatewayLoadBalancerArn?: string;
+  /** MirrorTargetType GWLB_ENDPOINT: the endpoint service's name, which the source accounts' endpoints connect to. */
+  readonly endpointServiceName?: string;
+  /** MirrorTargetType GWLB_ENDPOINT: the traffic mirror target of each endpoint, by the endpoint's subnet ID. */
+  readonly mirrorTargetIds?: Readonly<Record<string, string>>;
   /** Autoscaling group of the agent hosts (with sameZoneDelivery: one per subnet, comma-separated). */
   readonly autoscalingGroupName: string;
   /** Secrets Manager secret holding the refresh token (the ARN, not the token). */

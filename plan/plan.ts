@@ -15,6 +15,7 @@ import {
   isSessionSourceType,
   resourceNames,
   type CpuArchitecture,
+  type EndpointVpc,
   type SessionSourceType,
 } from '../shared';
 
@@ -30,6 +31,8 @@ export type SourcesPlan =
       readonly mirrorUnhealthyTargets: boolean;
       readonly sessionBudget: number;
       readonly tcpPortsFromTargets: boolean;
+      /** `single`: every session toward the one target (NLB); `vpc-endpoint`: each interface toward its own VPC's endpoint (GWLB_ENDPOINT). */
+      readonly targetSelection: TargetSelection;
       readonly timeoutSeconds: number;
       readonly intervalMinutes: number;
     }
@@ -45,6 +48,30 @@ export type SourcesPlan =
     }
   /** The user creates the sessions: the stack builds the target, the filter and the fleet only. */
   | { readonly kind: 'manual' };
+
+/** How the session Lambda picks an interface's target (SessionLambda's targetSelection). */
+export type TargetSelection = 'single' | 'vpc-endpoint';
+
+/** What the mirrored sources send to (MirrorTargetType). */
+export type MirrorTargetPlan =
+  /** The collector's internal NLB with a UDP 4789 listener: one traffic mirror target. */
+  | { readonly kind: 'nlb' }
+  /** A Gateway Load Balancer whose endpoint service has an endpoint and a traffic mirror target in each listed subnet. */
+  | {
+      readonly kind: 'gwlb-endpoints';
+      /** GatewayLoadBalancerCidrs: where the GWLB's nodes are, the only senders the agent hosts admit. */
+      readonly gatewayLoadBalancerCidrs: readonly string[];
+      /** The collector account's endpoint VPCs (GatewayLoadBalancerEndpoints). */
+      readonly endpoints: readonly EndpointVpcPlan[];
+      /** The endpoint service's allowed principals: the root of the collector's and each source account. */
+      readonly allowedPrincipals: readonly string[];
+    };
+
+/** One source VPC of GWLB_ENDPOINT mode: an endpoint and a traffic mirror target in each subnet. */
+export interface EndpointVpcPlan {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+}
 
 /** The session Lambda's settings of a sessions plan (its fields are the construct's props of the same names). */
 export function sessionSettingsOf(sources: Extract<SourcesPlan, { kind: 'sessions' }>): Omit<typeof sources, 'kind'> {
@@ -94,7 +121,10 @@ export type OutputName =
   | 'ecs_service_name'
   | 'fargate_target_fqdn'
   | 'fargate_sidecar_container_definition'
-  | 'example_mirror_session_command';
+  | 'example_mirror_session_command'
+  | 'gateway_load_balancer_arn'
+  | 'endpoint_service_name'
+  | 'mirror_target_ids';
 
 export interface OutputPlan {
   readonly name: OutputName;
@@ -122,7 +152,8 @@ export interface DeploymentPlan {
   };
   readonly fleet: FleetPlan;
   readonly sources: SourcesPlan;
-  /** With SourceAccounts: the RAM share of the mirror target with them. */
+  readonly mirrorTarget: MirrorTargetPlan;
+  /** With SourceAccounts and an NLB target: the RAM share of the mirror target with them. */
   readonly mirrorTargetShare?: MirrorTargetSharePlan;
   /** The outputs to declare, in order. */
   readonly outputs: readonly OutputPlan[];
@@ -166,6 +197,7 @@ export function bootstrapPropsOf(config: MirroringConfig): BootstrapProps {
     metricsLogGroupName: names.hostMetricsLogGroup,
     feedMode: config.AgentFeed,
     httpBodyLimit: config.HttpBodyLimit,
+    ...(config.MirrorTargetType === 'GWLB_ENDPOINT' ? { geneveSourceCidrs: config.GatewayLoadBalancerCidrs } : {}),
   };
 }
 
@@ -183,6 +215,7 @@ export function sessionsPlan(
   return {
     kind: 'sessions',
     ...selection,
+    targetSelection: config.MirrorTargetType === 'GWLB_ENDPOINT' ? 'vpc-endpoint' : 'single',
     mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
     sessionBudget: config.MirrorSessionBudget,
     timeoutSeconds: config.MirroringSessionLambdaTimeout,
@@ -248,12 +281,31 @@ function fleetPlan(config: MirroringConfig): FleetPlan {
   };
 }
 
-function outputsOf(fleet: FleetPlan, sources: SourcesPlan): OutputPlan[] {
+/** The outputs naming the mirror target(s): the NLB's, or the Gateway Load Balancer's and its endpoints' targets. */
+function targetOutputsOf(target: MirrorTargetPlan): OutputPlan[] {
+  switch (target.kind) {
+    case 'nlb':
+      return [
+        { name: 'mirror_target_id', description: 'Traffic mirror target (the NLB) for mirror sessions' },
+        { name: 'mirror_filter_id', description: 'Traffic mirror filter for mirror sessions' },
+        { name: 'nlb_arn', description: 'ARN of the mirror target network load balancer' },
+        { name: 'nlb_dns_name', description: 'DNS name of the mirror target network load balancer' },
+      ];
+    case 'gwlb-endpoints':
+      return [
+        { name: 'mirror_target_ids', description: "Traffic mirror targets (Gateway Load Balancer endpoints) by endpoint subnet: a session names its interface's VPC's" },
+        { name: 'mirror_filter_id', description: 'Traffic mirror filter for mirror sessions' },
+        { name: 'gateway_load_balancer_arn', description: 'ARN of the Gateway Load Balancer in front of the agent fleet' },
+        { name: 'endpoint_service_name', description: "The Gateway Load Balancer's endpoint service: the source accounts' stacks create their endpoints toward it (their endpoint_service_name variable)" },
+      ];
+    default:
+      return unhandled(target);
+  }
+}
+
+function outputsOf(fleet: FleetPlan, sources: SourcesPlan, target: MirrorTargetPlan): OutputPlan[] {
   const outputs: OutputPlan[] = [
-    { name: 'mirror_target_id', description: 'Traffic mirror target (the NLB) for mirror sessions' },
-    { name: 'mirror_filter_id', description: 'Traffic mirror filter for mirror sessions' },
-    { name: 'nlb_arn', description: 'ARN of the mirror target network load balancer' },
-    { name: 'nlb_dns_name', description: 'DNS name of the mirror target network load balancer' },
+    ...targetOutputsOf(target),
     fleet.kind === 'ec2' && fleet.perSubnetGroups
       ? { name: 'autoscaling_group_name', description: 'Autoscaling groups of the agent hosts, one per subnet (SameZoneDelivery), comma-separated' }
       : { name: 'autoscaling_group_name', description: 'Autoscaling group of the agent hosts' },
@@ -274,7 +326,10 @@ function outputsOf(fleet: FleetPlan, sources: SourcesPlan): OutputPlan[] {
       );
       break;
     case 'manual':
-      outputs.push({ name: 'example_mirror_session_command', description: 'Mirrors one network interface (replace <eni-id>) to the target with the filter' });
+      outputs.push({
+        name: 'example_mirror_session_command',
+        description: target.kind === 'nlb' ? 'Mirrors one network interface (replace <eni-id>) to the target with the filter' : "Mirrors one network interface (replace <eni-id>, and <target-id> with its VPC's from mirror_target_ids) with the filter",
+      });
       break;
     case 'sessions':
       break;
@@ -296,7 +351,8 @@ export interface MirrorTargetSharePlan {
 
 /** The share, or undefined without SourceAccounts. */
 export function planMirrorTargetShare(config: MirroringConfig): MirrorTargetSharePlan | undefined {
-  if (config.SourceAccounts.length === 0) return undefined;
+  // GWLB_ENDPOINT: the source accounts create endpoints toward the endpoint service (its allowed principals), not sessions toward a shared target.
+  if (config.SourceAccounts.length === 0 || config.MirrorTargetType !== 'NLB') return undefined;
   const byAccount = config.ShareMirrorTargetWith === 'accounts';
   return {
     name: `${config.StackName}-mirror-target`,
@@ -305,10 +361,35 @@ export function planMirrorTargetShare(config: MirroringConfig): MirrorTargetShar
   };
 }
 
+/** The endpoint VPCs of a GatewayLoadBalancerEndpoints list. */
+export function endpointVpcsOf(vpcs: readonly EndpointVpc[]): EndpointVpcPlan[] {
+  return vpcs.map((vpc) => ({ vpcId: vpc.VpcId, subnetIds: vpc.SubnetIds }));
+}
+
+function mirrorTargetPlan(config: MirroringConfig): MirrorTargetPlan {
+  switch (config.MirrorTargetType) {
+    case 'NLB':
+      return { kind: 'nlb' };
+    case 'GWLB_ENDPOINT': {
+      const partition = partitionOfRegion(config.Region);
+      const accounts = [config.AccountId, ...config.SourceAccounts.map((account) => account.AccountId)].filter((account) => account !== '');
+      return {
+        kind: 'gwlb-endpoints',
+        gatewayLoadBalancerCidrs: config.GatewayLoadBalancerCidrs,
+        endpoints: endpointVpcsOf(config.GatewayLoadBalancerEndpoints),
+        allowedPrincipals: accounts.map((account) => `arn:${partition}:iam::${account}:root`),
+      };
+    }
+    default:
+      return unhandled(config.MirrorTargetType);
+  }
+}
+
 /** The deployment a validated configuration describes. */
 export function planDeployment(config: MirroringConfig): DeploymentPlan {
   const fleet = fleetPlan(config);
   const sources = sourcesPlan(config);
+  const mirrorTarget = mirrorTargetPlan(config);
   return {
     stackName: config.StackName,
     region: config.Region,
@@ -327,8 +408,9 @@ export function planDeployment(config: MirroringConfig): DeploymentPlan {
     },
     fleet,
     sources,
+    mirrorTarget,
     mirrorTargetShare: planMirrorTargetShare(config),
-    outputs: outputsOf(fleet, sources),
+    outputs: outputsOf(fleet, sources, mirrorTarget),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { sourceStackName, type BackendConfig, type MirroringConfig, type SourceAccount } from '../config';
 import { derivesPortsFromTargets } from '../shared';
-import { mirrorTcpPortsOf, permissionsBoundaryArn, sessionsPlan, stackTagsOf, type SourcesPlan } from './plan';
+import { endpointVpcsOf, mirrorTcpPortsOf, permissionsBoundaryArn, sessionsPlan, stackTagsOf, type EndpointVpcPlan, type SourcesPlan } from './plan';
 
 /** One source account's stack: a filter with the collector's rules and a session Lambda toward the shared target. */
 export interface SourceAccountPlan {
@@ -25,9 +25,24 @@ export interface SourceAccountPlan {
   readonly sources: Extract<SourcesPlan, { kind: 'sessions' }>;
   /** The filter's rules: the collector's listed ports, or derived at run time from this account's targets. */
   readonly mirror: { readonly tcpPorts: readonly { readonly from: number; readonly to: number }[]; readonly rulesManagedAtRunTime: boolean };
-  /** Default of the stack's `mirror_target_id` variable (SharedMirrorTargetId), when the configuration has it. */
+  /** Default of the stack's `mirror_target_id` variable (SharedMirrorTargetId), when the configuration has it (NLB only). */
   readonly sharedTargetId?: string;
+  /** What the sessions target: the collector's shared NLB target, or this account's own endpoints of the collector's GWLB service. */
+  readonly mirrorTarget: SourceMirrorTargetPlan;
 }
+
+export type SourceMirrorTargetPlan =
+  | { readonly kind: 'shared-target' }
+  | {
+      readonly kind: 'gwlb-endpoints';
+      /** This account's endpoint VPCs (its GatewayLoadBalancerEndpoints). */
+      readonly endpoints: readonly EndpointVpcPlan[];
+      /** Default of the stack's `endpoint_service_name` variable (SharedEndpointServiceName), when the configuration has it. */
+      readonly sharedEndpointServiceName?: string;
+    };
+
+/** Name of the Terraform variable that carries the collector's endpoint service name into a source stack (GWLB_ENDPOINT). */
+export const ENDPOINT_SERVICE_NAME_VARIABLE = 'endpoint_service_name';
 
 /** Name of the Terraform variable that carries the collector's target ID into a source stack. */
 export const MIRROR_TARGET_ID_VARIABLE = 'mirror_target_id';
@@ -62,6 +77,10 @@ export function planSourceAccount(config: MirroringConfig, account: SourceAccoun
     sources: sessionsPlan(config, { sourceType: account.MirrorSourceType, sources: account.MirrorSource, sourceVpcIds: account.MirrorSourceVpcId, tcpPortsFromTargets }),
     mirror: { tcpPorts: mirrorTcpPortsOf(config), rulesManagedAtRunTime: tcpPortsFromTargets },
     ...(config.SharedMirrorTargetId ? { sharedTargetId: config.SharedMirrorTargetId } : {}),
+    mirrorTarget:
+      config.MirrorTargetType === 'GWLB_ENDPOINT'
+        ? { kind: 'gwlb-endpoints', endpoints: endpointVpcsOf(account.GatewayLoadBalancerEndpoints), ...(config.SharedEndpointServiceName ? { sharedEndpointServiceName: config.SharedEndpointServiceName } : {}) }
+        : { kind: 'shared-target' },
   };
 }
 

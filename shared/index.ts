@@ -5,6 +5,7 @@
 export * from './host-settings';
 export * from './instance-types';
 export * from './metrics';
+export * from './mirror-target-types';
 export * from './names';
 export * from './ports';
 export * from './source-types';

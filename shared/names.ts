@@ -58,12 +58,12 @@ export function fitName(head: string, stackName: string, tail: string, limit: nu
 }
 
 /**
- * The mirror target NLB's name: `<StackName>-nlb`, or `nlb-<StackName>` when that would begin with `internal-`, which
- * Elastic Load Balancing refuses.
+ * A load balancer's name: `<StackName>-<kind>`, or `<kind>-<StackName>` when that would begin with `internal-`, which
+ * Elastic Load Balancing refuses (CreateLoadBalancer, every type).
  */
-function loadBalancerName(stackName: string): string {
-  const name = fitName('', stackName, '-nlb', NAME_LIMITS.loadBalancer);
-  return /^internal-/i.test(name) ? fitName('nlb-', stackName, '', NAME_LIMITS.loadBalancer) : name;
+function loadBalancerName(stackName: string, kind: 'nlb' | 'gwlb'): string {
+  const name = fitName('', stackName, `-${kind}`, NAME_LIMITS.loadBalancer);
+  return /^internal-/i.test(name) ? fitName(`${kind}-`, stackName, '', NAME_LIMITS.loadBalancer) : name;
 }
 
 /** Name of the secret the stack creates when no existing secret is given. */
@@ -88,11 +88,14 @@ export function resourceNames(stackName: string) {
   const cleanupFunction = name('-mirror-sessions-cleanup', NAME_LIMITS.lambdaFunction);
   return {
     /** The mirror target network load balancer. */
-    loadBalancer: loadBalancerName(stackName),
+    loadBalancer: loadBalancerName(stackName, 'nlb'),
     /** Its security group. */
     loadBalancerSecurityGroup: name('-nlb', NAME_LIMITS.securityGroup),
     /** Its UDP 4789 target group. */
     targetGroup: name('-vxlan', NAME_LIMITS.targetGroup),
+    /** MirrorTargetType GWLB_ENDPOINT: the Gateway Load Balancer and its GENEVE target group. */
+    gatewayLoadBalancer: loadBalancerName(stackName, 'gwlb'),
+    geneveTargetGroup: name('-geneve', NAME_LIMITS.targetGroup),
     /** The agent hosts' autoscaling group; with the ECS fleet also the cluster and the service. */
     agentGroup: name('-agents', Math.min(NAME_LIMITS.autoscalingGroup, NAME_LIMITS.ecsCluster, NAME_LIMITS.ecsService)),
     /** The agent hosts' security group. */

@@ -11,3 +11,6 @@ export const HEALTH_CHECK_PORT = 8089;
 
 /** HTTP path of the health endpoint on {@link HEALTH_CHECK_PORT}. */
 export const HEALTH_CHECK_PATH = '/healthz';
+
+/** GENEVE, the encapsulation a Gateway Load Balancer uses toward its targets (MirrorTargetType GWLB_ENDPOINT). */
+export const GENEVE_UDP_PORT = 6081;
