@@ -25,8 +25,8 @@ describe('SourceAccounts: accepted', () => {
     const { config } = parseConfig({ ...BASE_CONFIG, AccountId: COLLECTOR, SourceAccounts: [SOURCE_A, SOURCE_B] });
     // Assess
     expect(config.SourceAccounts).toEqual([
-      { AccountId: '222233334444', RoleArn: roleIn('222233334444'), Region: 'eu-west-1', MirrorSourceType: 'TARGET_GROUP', MirrorSource: ['web'], MirrorSourceVpcId: [] },
-      { AccountId: '333344445555', RoleArn: roleIn('333344445555'), Region: 'eu-west-1', MirrorSourceType: 'INSTANCE_TAGS', MirrorSource: ['Mirror=True'], MirrorSourceVpcId: ['vpc-0123456789abcdef9'] },
+      { AccountId: '222233334444', RoleArn: roleIn('222233334444'), Region: 'eu-west-1', MirrorSourceType: 'TARGET_GROUP', MirrorSource: ['web'], MirrorSourceVpcId: [], GatewayLoadBalancerEndpoints: [] },
+      { AccountId: '333344445555', RoleArn: roleIn('333344445555'), Region: 'eu-west-1', MirrorSourceType: 'INSTANCE_TAGS', MirrorSource: ['Mirror=True'], MirrorSourceVpcId: ['vpc-0123456789abcdef9'], GatewayLoadBalancerEndpoints: [] },
     ]);
     expect(config.ShareMirrorTargetWith).toBe('accounts');
   });
@@ -89,8 +89,8 @@ describe('SourceAccounts: refused, each with its exact message', () => {
 
   test('unknown keys, a non-object entry, a bad account ID', () => {
     expect(problemsOf({ SourceAccounts: [{ ...SOURCE_A, Role: 'x' }, 'acct', { ...SOURCE_B, AccountId: 333344445555 }] })).toEqual([
-      'SourceAccounts[0].Role: unknown key; expected AccountId, RoleArn, Region, MirrorSourceType, MirrorSource and MirrorSourceVpcId',
-      'SourceAccounts[1]: got "acct"; expected an object with AccountId, RoleArn, Region, MirrorSourceType, MirrorSource and MirrorSourceVpcId',
+      'SourceAccounts[0].Role: unknown key; expected AccountId, RoleArn, Region, MirrorSourceType, MirrorSource, MirrorSourceVpcId and GatewayLoadBalancerEndpoints',
+      'SourceAccounts[1]: got "acct"; expected an object with AccountId, RoleArn, Region, MirrorSourceType, MirrorSource, MirrorSourceVpcId and GatewayLoadBalancerEndpoints',
       'SourceAccounts[2].AccountId: got 333344445555; expected a 12-digit AWS account ID such as 222233334444 (as a string)',
     ]);
   });

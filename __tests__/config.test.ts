@@ -67,6 +67,10 @@ describe('configuration: accepted input and defaults', () => {
       SourceAccounts: [],
       ShareMirrorTargetWith: 'accounts',
       SharedMirrorTargetId: '',
+      MirrorTargetType: 'NLB',
+      GatewayLoadBalancerEndpoints: [],
+      GatewayLoadBalancerCidrs: [],
+      SharedEndpointServiceName: '',
     });
     expect(warnings).toEqual([]);
   });

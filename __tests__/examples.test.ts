@@ -55,7 +55,7 @@ describe('examples/', () => {
     expect([...stacks.keys()].sort()).toEqual(stackNames.sort());
   });
 
-  it.each(examples.filter((example) => example.config.SourceAccounts.length > 0).map((example) => [example.file, example.config] as const))(
+  it.each(examples.filter((example) => example.config.SourceAccounts.length > 0 && example.config.MirrorTargetType === 'NLB').map((example) => [example.file, example.config] as const))(
     '%s shares the target with each source account, whose stack assumes its role and runs its session Lambda',
     (_file, config) => {
       const principals = Object.values(stackOf(config).resource.aws_ram_principal_association ?? {}).map((association: any) => association.principal);

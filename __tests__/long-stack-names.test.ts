@@ -120,6 +120,8 @@ describe('derived names', () => {
       loadBalancer: 'traffic-mirroring-nlb',
       loadBalancerSecurityGroup: 'traffic-mirroring-nlb',
       targetGroup: 'traffic-mirroring-vxlan',
+      gatewayLoadBalancer: 'traffic-mirroring-gwlb',
+      geneveTargetGroup: 'traffic-mirroring-geneve',
       agentGroup: 'traffic-mirroring-agents',
       agentSecurityGroup: 'traffic-mirroring-agents',
       agentRole: 'traffic-mirroring-agent',
@@ -163,6 +165,7 @@ describe('derived names', () => {
     expect(resourceNames('internal-api').loadBalancer).toBe('nlb-internal-api');
     expect(resourceNames('Internal-api').loadBalancer).toBe('nlb-Internal-api');
     expect(resourceNames('internal-api').targetGroup).toBe('internal-api-vxlan');
+    expect(resourceNames('internal-api').gatewayLoadBalancer).toBe('gwlb-internal-api');
   });
 });
 

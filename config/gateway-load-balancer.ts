@@ -5,7 +5,7 @@
  */
 import { MAX_ENDPOINT_SUBNETS_PER_VPC, MAX_ENDPOINT_VPCS, type EndpointVpc } from '../shared';
 import { inWords } from './mirror-source-rules';
-import { CONFIG_FIELDS, ENDPOINT_VPC_KEYS, SUBNET_ID, VPC_ID, type MirroringConfig } from './schema';
+import { CONFIG_FIELDS, ENDPOINT_VPC_KEYS, SUBNET_ID, VPC_ID, fromJsonObjectString, type MirroringConfig } from './schema';
 import { nameOf, own, show } from './show';
 
 /** Keys that mean something in GWLB_ENDPOINT mode only. */
@@ -68,7 +68,7 @@ export function checkMirrorTargetType(values: Partial<Record<keyof MirroringConf
   const mode = v.MirrorTargetType;
   if (mode === undefined) return;
   const seen = new Map<string, string>();
-  const endpoints = checkEndpointVpcs('GatewayLoadBalancerEndpoints', own(given, 'GatewayLoadBalancerEndpoints'), seen, problems);
+  const endpoints = checkEndpointVpcs('GatewayLoadBalancerEndpoints', fromJsonObjectString(own(given, 'GatewayLoadBalancerEndpoints')), seen, problems);
   if (endpoints !== undefined) values.GatewayLoadBalancerEndpoints = endpoints;
   const accounts = v.SourceAccounts ?? [];
   if (mode === 'NLB') {
