@@ -63,6 +63,8 @@ export interface GatewayPath {
   readonly attachmentId: bigint;
   /** TLV 3: the flow cookie, 4 bytes. */
   readonly flowCookie: number;
+  /** Options after AWS's three, whole TLVs (the header's option length counts them): what a future GWLB may add. */
+  readonly moreOptions?: Buffer;
 }
 
 /** AWS's GENEVE option class for the Gateway Load Balancer's TLVs. */
@@ -88,7 +90,7 @@ export function gwlbGeneveHeader(path: GatewayPath): Buffer {
   };
   const cookie = Buffer.alloc(4);
   cookie.writeUInt32BE(path.flowCookie >>> 0);
-  const options = Buffer.concat([geneveOption(1, u64(path.endpointId)), geneveOption(2, u64(path.attachmentId)), geneveOption(3, cookie)]);
+  const options = Buffer.concat([geneveOption(1, u64(path.endpointId)), geneveOption(2, u64(path.attachmentId)), geneveOption(3, cookie), path.moreOptions ?? Buffer.alloc(0)]);
   const base = Buffer.from([options.length / 4, 0, 0x08, 0x00, 0, 0, 0, 0]);
   return Buffer.concat([base, options]);
 }

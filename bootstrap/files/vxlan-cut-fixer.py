@@ -65,19 +65,26 @@ XADD_DW, LDX_DW, STX_DW = 0xDB, 0x79, 0x7B
 
 
 # traceable:gwlb-only begin
-LSH_K, GENEVE_PORT, GENEVE_TO_VXLAN = 0x67, 0xC517, 36  # UDP 6081 as loaded; GENEVE payload at 50 + options = r2 + 14
+LSH_K, GENEVE_TO_VXLAN = 0x67, 36  # the GENEVE payload (at 50 + the options' length) becomes r2 + 14
+GENEVE_PORT = struct.unpack("<H", struct.pack(">H", 6081))[0]  # as a 2-byte load reads it
 
 
 def geneve_unwrap():
     """GENEVE (UDP 6081, version 0, protocol type IPv4) around the mirrored VXLAN packet, as a Gateway Load Balancer
     sends it: r2 and r9 move past the GENEVE header and its options (their length is the header's, 0 to 252 bytes),
     so that the VXLAN packet's headers are where a plain one's are (its IPv4 header at r2 + 14); the checks that follow
-    are the plain packet's. A plain VXLAN packet skips this."""
+    are the plain packet's. A plain VXLAN packet skips this. The kernel lets a program without CAP_PERFMON move a
+    packet pointer by constants only: the options' length is added bit by bit."""
     unwrap = [
         insn(LDX_H, 5, 2, 44), ("pass", insn(JNE_K, 5, imm=0x0008)),
         insn(LDX_B, 5, 2, 42), insn(MOV_X, 4, 5), insn(AND_K, 4, imm=0xC0), ("pass", insn(JNE_K, 4, imm=0)),
-        insn(AND_K, 5, imm=0x3F), insn(LSH_K, 5, imm=2), insn(ADD_K, 5, imm=GENEVE_TO_VXLAN),
-        insn(ADD_X, 2, 5), insn(SUB_X, 9, 5),
+        insn(AND_K, 5, imm=0x3F), insn(LSH_K, 5, imm=2),
+        insn(ADD_K, 2, imm=GENEVE_TO_VXLAN), insn(SUB_K, 9, imm=GENEVE_TO_VXLAN),
+    ]
+    for bit in (4, 8, 16, 32, 64, 128):
+        unwrap += [insn(MOV_X, 4, 5), insn(AND_K, 4, imm=bit), insn(JEQ_K, 4, off=2, imm=0),
+                   insn(ADD_K, 2, imm=bit), insn(SUB_K, 9, imm=bit)]
+    unwrap += [
         insn(MOV_X, 4, 2), insn(ADD_K, 4, imm=INNER_IP + 20), ("pass", insn(JGT_X, 4, 3)),
         insn(LDX_B, 5, 2, 14), ("pass", insn(JNE_K, 5, imm=0x45)),
         insn(LDX_B, 5, 2, 23), ("pass", insn(JNE_K, 5, imm=17)),
