@@ -231,6 +231,7 @@ function fixed(fixer: string, pcap: string, out: string) {
 interface FeedEvent {
   flow_id?: number;
   timestamp?: string;
+  src_port: number;
   dest_port: number;
   http: Record<string, any>;
 }
@@ -355,6 +356,9 @@ test(
     // The GWLB's: every transaction as from plain VXLAN (the fixer attached); the stranger's: none (its client port).
     expect(byContent(events)).toEqual(byContent(nlb));
     expect(events.some((e) => JSON.stringify(e).includes(String(STRANGER_CLIENT.port)))).toBe(false);
+    // The control: the stranger's frames are a transaction Suricata logs when nothing filters them (from a pcap file).
+    const unfiltered = suricata('stranger', join(work, 'gwlb.yaml'), write('stranger.pcap', geneveOf(strangerInner, STRANGER)));
+    expect(unfiltered.events.map((e) => [e.http.url, e.src_port])).toEqual([['/orders/1', STRANGER_CLIENT.port]]);
     expect(JSON.parse(readFileSync(join(dir, 'cut-stats.json'), 'utf8'))).toMatchObject({ cut_packets: 12 });
     // Without the firewall the host answered a GENEVE frame (port unreachable); with it, not one packet left.
     expect(Number(readFileSync(join(dir, 'sent-control.txt'), 'utf8'))).toBeGreaterThan(0);

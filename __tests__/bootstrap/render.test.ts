@@ -105,7 +105,7 @@ describe('shellcheck', () => {
   });
 
   test('the e2e orchestration scripts (with the wait_for they source) and the container stand-in pass shellcheck', () => {
-    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['bash', 'cut-fixer-netns.sh'], ['sh', 'as-container.sh']]) {
+    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['bash', 'cut-fixer-netns.sh'], ['bash', 'geneve-netns.sh'], ['sh', 'as-container.sh']]) {
       const r = run('shellcheck', ['-x', '-P', __dirname, '-s', shell, join(__dirname, script)]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
