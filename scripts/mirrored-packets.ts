@@ -82,7 +82,7 @@ function geneveOption(type: number, value: Buffer): Buffer {
 /** A Gateway Load Balancer's GENEVE header (RFC 8926) with its three TLVs (AWS: "Integrate your custom logic or
  * appliance with AWS Gateway Load Balancer"): version 0, option length 8 words, protocol type IPv4 (0x0800), VNI 0;
  * 68 bytes with the outer IPv4 and UDP headers, as AWS documents the encapsulation's overhead. */
-export function gwlbGeneveHeader(path: GatewayPath): Buffer {
+function gwlbGeneveHeader(path: GatewayPath): Buffer {
   const u64 = (v: bigint) => {
     const b = Buffer.alloc(8);
     b.writeBigUInt64BE(v);

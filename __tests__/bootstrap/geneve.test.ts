@@ -86,7 +86,7 @@ describe('rendering', () => {
       expect(fileOf(fleet, CIDRS, 'geneve-firewall.sh')).toBeDefined();
       expect(fileOf(fleet, undefined, 'geneve-firewall.sh')).toBeUndefined();
       expect(fileOf(fleet, CIDRS, 'traceable-imds-block@.service')).toContain(
-        `\nExecStart=/opt/traceable/bin/geneve-firewall.sh ${HEALTH_CHECK_PORT} 10.0.3.0/24 10.0.4.0/25\nExecStart=/opt/traceable/bin/imds-block.sh %i\n`,
+        `\nExecStart=/opt/traceable/bin/imds-block.sh %i\nExecStart=/opt/traceable/bin/geneve-firewall.sh ${HEALTH_CHECK_PORT} 10.0.3.0/24 10.0.4.0/25\n`,
       );
       // The bundle the user data fetches is this mode's.
       const bundle = bootstrapBundle(fleet, CIDRS);
