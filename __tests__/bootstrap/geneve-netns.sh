@@ -7,6 +7,8 @@
 # in one by one (AF_PACKET), in the capture's order, the interface's sent packets counted around it; a UDP datagram to
 # port 6081 tried from the host. Then Suricata and the fixer are stopped (SIGTERM), and the rules' counters read.
 #
+# SURICATA_WRAPPER (env, optional): a command line Suricata is started under (as in netns-e2e.sh: as-container.sh with
+# the container's capability set); word-split.
 # Usage: geneve-netns.sh WORK_DIR SURICATA_YAML IFACE TAG PCAP CONTROL_PCAP FIXER FIREWALL HEALTH_PORT CIDR...
 #   The frames go to 02:00:00:00:00:20 / 10.0.2.20 from 02:00:00:00:00:30 / 10.0.0.0/16. Leaves in WORK_DIR: log/
 #   (Suricata), feed.json (file mode), cut-stats.json, sent-control.txt and sent.txt (packets the interface sent
@@ -73,8 +75,9 @@ fixer_pid=$!
 xdp_attached() { ip -n "$ns" link show dev "$iface" | grep -q xdpgeneric; }
 wait_for 10 xdp_attached
 
+# shellcheck disable=SC2086 # SURICATA_WRAPPER is a command line, split into its words
 TRACEABLE_FEED_MODE=file TRACEABLE_FEED_PATH="$work/feed.json" TRACEABLE_FEED_STATS="$work/feed-stats.json" \
-  ip netns exec "$ns" suricata -c "$yaml" --af-packet -l "$work/log" >"$work/suricata.stdout" 2>&1 &
+  ip netns exec "$ns" ${SURICATA_WRAPPER:-} suricata -c "$yaml" --af-packet -l "$work/log" >"$work/suricata.stdout" 2>&1 &
 suricata_pid=$!
 engine_started() { grep -qs 'Engine started' "$work/log/suricata.log"; }
 wait_for 60 engine_started

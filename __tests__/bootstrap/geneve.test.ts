@@ -26,6 +26,7 @@ import {
 import { SURICATA_LUA_DIR, SURICATA_STATS_FILE } from '../../bootstrap/constants';
 import { GENEVE_UDP_PORT, HEALTH_CHECK_PORT } from '../../shared';
 import { GatewayPath, GWLB_OPTION_CLASS, geneveWrapped, pcapOf } from '../../scripts/mirrored-packets';
+import { capabilityMask, dockerCapabilities, dockerRunArguments, setprivBoundingSet } from '../helpers/container-privileges';
 import { Endpoint, Exchange, FULL_SEGMENT, KEPT_OF_FULL_SEGMENT, keepAliveConnection, mirrored, reordered } from '../helpers/mirror-capture';
 
 const props: BootstrapProps = {
@@ -338,10 +339,13 @@ describe('the cut fixer (rendered GWLB-mode vxlan-cut-fixer.py, its XDP program 
 });
 
 test(
-  'live (af-packet, XDP, iptables in a network namespace): GENEVE from the GWLB\'s CIDR blocks reaches Suricata, another address\'s does not; nothing goes back',
+  'live (af-packet, XDP, iptables in a network namespace; Suricata as its container runs): GENEVE from the GWLB\'s CIDR blocks reaches Suricata, another address\'s does not; nothing goes back',
   () => {
     const dir = join(work, 'live');
     mkdirSync(dir);
+    // Suricata with exactly the capabilities of the GWLB-mode suricata.service (the ECS task gives the same), a
+    // read-only root but its directory: the capture filter needs no more.
+    const containerSet = dockerCapabilities(dockerRunArguments(fileOf('ec2', CIDRS, 'suricata.service')!));
     const iface = 'genevecap0';
     writeFileSync(join(work, 'live.yaml'), renderSuricataYaml(iface, { luaDir, geneveSourceCidrs: CIDRS }));
     // The GWLB's frames, and a stranger's copy of another connection (same addresses inside but its own client port).
@@ -349,8 +353,10 @@ test(
     const frames = [...geneveOf(vxlanFrames), ...geneveOf(strangerInner, STRANGER)];
     const control = write('control.pcap', geneveOf(strangerInner.slice(0, 1), GWLB_NODE));
     const args = [dir, join(work, 'live.yaml'), iface, String(process.pid), write('live.pcap', frames), control, rendered('vxlan-cut-fixer.py', CIDRS), rendered('geneve-firewall.sh', CIDRS), String(HEALTH_CHECK_PORT), ...CIDRS];
-    const r = spawnSync('bash', [join(__dirname, 'geneve-netns.sh'), ...args], { encoding: 'utf8', timeout: 150_000 });
+    const env = { ...process.env, SURICATA_WRAPPER: join(__dirname, 'as-container.sh'), BOUNDING_SET: setprivBoundingSet(containerSet), WRITABLE: dir };
+    const r = spawnSync('bash', [join(__dirname, 'geneve-netns.sh'), ...args], { encoding: 'utf8', timeout: 150_000, env });
     if (r.status !== 0) throw new Error(`geneve-netns.sh failed (${r.status ?? r.signal}): ${r.stderr}`);
+    expect(readFileSync(join(dir, 'process-status'), 'utf8')).toBe(`CapEff:\t${capabilityMask(containerSet.add)}\nCapBnd:\t${capabilityMask(containerSet.add)}\nNoNewPrivs:\t1\n`);
     const events = readFileSync(join(dir, 'feed.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedEvent);
     const nlb = readFileSync(join(work, 'nlb', 'feed.json'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as FeedEvent);
     // The GWLB's: every transaction as from plain VXLAN (the fixer attached); the stranger's: none (its client port).
