@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { AGENT_FEED_PATH_VARIABLE, AGENT_TOKEN_VARIABLE, CONTAINER_SLICE, DEFAULT_AWS_CLI_IMAGE, DEFAULT_CAPTURE_INTERFACE, DEFAULT_CLOUDWATCH_AGENT_VERSION, ECS_TASKS_CGROUP, EMF_LISTENER, EVE_FILE_IN_CONTAINER, FEED_DIR, FEED_MAX_DGRAM_QLEN, FEED_FILE_PATH, FEED_SOCKET_PATH, SURICATA_LOG_DIR, SURICATA_STATS_FILE, SURICATA_LUA_DIR, TRACEABLE_AGENT_REPOSITORY } from './constants';
-import { DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, HOST_METRICS_INTERVAL_SECONDS, MAX_HTTP_BODY_LIMIT, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE, PLAIN_HOST_SETTING } from '../shared';
+import { DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, GENEVE_UDP_PORT, MAX_GATEWAY_LOAD_BALANCER_CIDRS, cidrsWithHostBits, HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, HOST_METRICS_INTERVAL_SECONDS, MAX_HTTP_BODY_LIMIT, MEMORY_METRIC_DIMENSION, MEMORY_METRIC_NAME, METRICS_NAMESPACE, PLAIN_HOST_SETTING } from '../shared';
 import { packagePath } from '../shared/package-root';
 
 /** What the fleet's instances need to know at boot. Nothing secret: the token is read at boot from Secrets Manager. */
@@ -47,10 +47,11 @@ export interface BootstrapProps {
   readonly feedMode?: FeedMode;
   /** Bytes of each request and response body in the events (HttpBodyLimit), 0 for none. Default {@link DEFAULT_HTTP_BODY_LIMIT}. */
   readonly httpBodyLimit?: number;
-  /**
-   * MirrorTargetType GWLB_ENDPOINT (GatewayLoadBalancerCidrs): the hosts decode GENEVE-wrapped VXLAN and admit GENEVE
-   * only from these networks. Absent (NLB): every rendered file is as without GWLB support.
-   */
+  /** GWLB mode (MirrorTargetType GWLB_ENDPOINT): the IPv4 CIDR blocks of the Gateway Load Balancer's nodes
+   * (GatewayLoadBalancerCidrs). The hosts then decode the GENEVE-wrapped VXLAN (UDP {@link GENEVE_UDP_PORT}) Suricata
+   * captures from these only, consume every GENEVE packet (nothing returned, nothing forwarded) and answer the health
+   * check from these only (files/geneve-firewall.sh). Absent (NLB mode): every rendered file is what it was before
+   * GWLB mode existed. */
   readonly geneveSourceCidrs?: readonly string[];
 }
 
@@ -92,8 +93,8 @@ export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_h2.lua', ...LUA_OUT
  * or both (absent). Each gets only its own, to keep its user data under EC2's limit. */
 export type FleetKind = 'ec2' | 'ecs';
 
-/** Source file (under files/) → installed path and mode. */
-const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: FleetKind }> = [
+/** Source file (under files/) → installed path and mode; `gwlb`: installed in GWLB mode only. */
+const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: FleetKind; gwlb?: true }> = [
   { src: 'lib.sh', path: `${INSTALL_DIR}/bin/lib.sh`, mode: '0644', fleet: 'ec2' },
   { src: 'bootstrap.sh', path: `${INSTALL_DIR}/bin/bootstrap.sh`, mode: '0755', fleet: 'ec2' },
   { src: 'token.sh', path: `${INSTALL_DIR}/bin/token.sh`, mode: '0755' },
@@ -101,6 +102,7 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: Fl
   { src: 'agent-command.sh', path: `${INSTALL_DIR}/bin/agent-command.sh`, mode: '0755', fleet: 'ecs' },
   { src: 'agent-entrypoint.sh', path: `${INSTALL_DIR}/bin/agent-entrypoint.sh`, mode: '0755' },
   { src: 'imds-block.sh', path: `${INSTALL_DIR}/bin/imds-block.sh`, mode: '0755' },
+  { src: 'geneve-firewall.sh', path: `${INSTALL_DIR}/bin/geneve-firewall.sh`, mode: '0755', gwlb: true },
   { src: 'suricata-start.sh', path: `${INSTALL_DIR}/bin/suricata-start.sh`, mode: '0755', fleet: 'ecs' },
   { src: 'health.py', path: `${INSTALL_DIR}/bin/health.py`, mode: '0755' },
   { src: 'metrics.py', path: `${INSTALL_DIR}/bin/metrics.py`, mode: '0755' },
@@ -134,6 +136,7 @@ export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
   'agent-run.sh': 'bash',
   'agent-command.sh': 'bash',
   'imds-block.sh': 'bash',
+  'geneve-firewall.sh': 'bash',
   'fetch-bundle.sh': 'bash',
   'agent-entrypoint.sh': 'sh',
   'suricata-start.sh': 'sh',
@@ -141,6 +144,48 @@ export const SHELL_SCRIPTS: Readonly<Record<string, 'bash' | 'sh'>> = {
 
 function readSource(src: string): string {
   return readFileSync(join(BOOTSTRAP_FILES_DIR, src), 'utf8');
+}
+
+/** Lines of a source kept in one mode only, between `# traceable:gwlb-only begin` and `# traceable:gwlb-only end`
+ * (or nlb-only): GWLB mode adds to the files without changing a byte of what NLB mode installs. */
+const MODE_ONLY = (mode: 'gwlb' | 'nlb') => new RegExp(`^[ \\t]*# traceable:${mode}-only begin\\n[\\s\\S]*?^[ \\t]*# traceable:${mode}-only end\\n`, 'gm');
+
+/** What stands for the GWLB's CIDR blocks in the GWLB-only lines: the capture filter (files/suricata.yaml) and the
+ * firewall's arguments (files/systemd/traceable-imds-block@.service). */
+const GENEVE_CAPTURE_FILTER_PLACEHOLDER = '__GENEVE_CAPTURE_FILTER__';
+const GENEVE_SOURCE_CIDRS_PLACEHOLDER = '__GENEVE_SOURCE_CIDRS__';
+
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/([1-9]|[12]\d|3[0-2])$/;
+
+/** geneveSourceCidrs validated: 1 to {@link MAX_GATEWAY_LOAD_BALANCER_CIDRS} IPv4 CIDR blocks with prefix /1 to /32 and no
+ * host bits (the capture filter refuses them), or undefined (NLB mode). */
+export function geneveSourceCidrsOf(cidrs: readonly string[] | undefined): readonly string[] | undefined {
+  if (cidrs === undefined) return undefined;
+  const allowed = `1 to ${MAX_GATEWAY_LOAD_BALANCER_CIDRS} IPv4 CIDR blocks such as 10.0.0.0/24, without host bits`;
+  if (!Array.isArray(cidrs) || cidrs.length === 0 || cidrs.length > MAX_GATEWAY_LOAD_BALANCER_CIDRS) {
+    throw new Error(`bootstrap: geneveSourceCidrs must be ${allowed}, got ${JSON.stringify(cidrs)}`);
+  }
+  for (const cidr of cidrs) {
+    if (typeof cidr !== 'string' || !IPV4_CIDR.test(cidr)) {
+      throw new Error(`bootstrap: geneveSourceCidrs must be ${allowed}, got ${JSON.stringify(cidr)}`);
+    }
+    if (cidrsWithHostBits([cidr]).length > 0) {
+      throw new Error(`bootstrap: geneveSourceCidrs must be ${allowed}, got ${JSON.stringify(cidr)} (host bits set)`);
+    }
+  }
+  return cidrs;
+}
+
+/** A source in NLB mode (its GWLB-only lines dropped) or in GWLB mode (its NLB-only lines dropped, the CIDR blocks
+ * put in). */
+function forMode(content: string, geneveSourceCidrs: readonly string[] | undefined): string {
+  const cidrs = geneveSourceCidrsOf(geneveSourceCidrs);
+  if (cidrs === undefined) return content.replace(MODE_ONLY('gwlb'), '');
+  const filter = `udp dst port ${GENEVE_UDP_PORT} and (${cidrs.map((cidr) => `src net ${cidr}`).join(' or ')})`;
+  return content
+    .replace(MODE_ONLY('nlb'), '')
+    .replaceAll(GENEVE_CAPTURE_FILTER_PLACEHOLDER, filter)
+    .replaceAll(GENEVE_SOURCE_CIDRS_PLACEHOLDER, `${HEALTH_CHECK_PORT} ${cidrs.join(' ')}`);
 }
 
 /** Scripts, units and logrotate configuration are installed without their full-line comments, to keep the user data
@@ -172,11 +217,13 @@ function yamlWithoutComments(source: string): string {
     .join('\n')}\n`;
 }
 
-/** The files installed under {@link INSTALL_DIR} (all of them, or those of one fleet kind), the same for every configuration (the settings travel in
- * /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}). */
-export function bootstrapFiles(fleet?: FleetKind): BootstrapFile[] {
-  return FILES.filter((file) => !fleet || !file.fleet || file.fleet === fleet).map(({ src, path, mode }) => {
-    let content = readSource(src);
+/** The files installed under {@link INSTALL_DIR} (all of them, or those of one fleet kind), the same for every configuration
+ * of a mode (the settings travel in /etc/traceable/bootstrap.env, see {@link bootstrapEnvironment}); GWLB mode
+ * ({@link BootstrapProps.geneveSourceCidrs}) adds geneve-firewall.sh and its lines in the other files. */
+export function bootstrapFiles(fleet?: FleetKind, geneveSourceCidrs?: readonly string[]): BootstrapFile[] {
+  const files = FILES.filter((file) => (!fleet || !file.fleet || file.fleet === fleet) && (!file.gwlb || geneveSourceCidrs !== undefined));
+  return files.map(({ src, path, mode }) => {
+    let content = forMode(readSource(src), geneveSourceCidrs);
     if (COMMENTED.test(src)) content = withoutCommentLines(content);
     // The Lua scripts' comments stay in the source (bootstrap/files/lua): the installed copies are the code only,
     // to keep the user data under EC2's limit.
@@ -197,10 +244,10 @@ export function bootstrapFiles(fleet?: FleetKind): BootstrapFile[] {
  * configuration's `default` entry). */
 export function renderSuricataYaml(
   captureInterface: string = DEFAULT_CAPTURE_INTERFACE,
-  options: { luaDir?: string } = {},
+  options: { luaDir?: string; geneveSourceCidrs?: readonly string[] } = {},
 ): string {
   if (!/^[A-Za-z0-9._-]{1,15}$/.test(captureInterface)) throw new Error(`invalid interface name: ${captureInterface}`);
-  const yaml = yamlWithoutComments(readSource('suricata.yaml')).replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
+  const yaml = yamlWithoutComments(forMode(readSource('suricata.yaml'), options.geneveSourceCidrs)).replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
   // Tests and benchmarks run the scripts from the source tree (files/lua) instead of the installed copy.
   return options.luaDir === undefined ? yaml : yaml.replace(`scripts-dir: ${SURICATA_LUA_DIR}\n`, `scripts-dir: ${options.luaDir}\n`);
 }
@@ -338,9 +385,10 @@ export const BUNDLE_KEY_PREFIX = 'bootstrap/';
  * the name known only once the bucket exists), see modules/bootstrap-bundle.ts. */
 export const BUNDLE_BUCKET_PLACEHOLDER = '__TRACEABLE_BUNDLE_BUCKET__';
 
-/** The bundle of a fleet kind's files. gzip level 9, no timestamp or name in the header: the same files give the same bytes. */
-export function bootstrapBundle(fleet: FleetKind): BootstrapBundle {
-  const gzip = gzipSync(Buffer.from(renderUnpackScript(bootstrapFiles(fleet)), 'utf8'), { level: 9 });
+/** The bundle of a fleet kind's files (in GWLB mode with `geneveSourceCidrs`, see {@link bootstrapFiles}). gzip level 9,
+ * no timestamp or name in the header: the same files give the same bytes. */
+export function bootstrapBundle(fleet: FleetKind, geneveSourceCidrs?: readonly string[]): BootstrapBundle {
+  const gzip = gzipSync(Buffer.from(renderUnpackScript(bootstrapFiles(fleet, geneveSourceCidrs)), 'utf8'), { level: 9 });
   const sha256 = createHash('sha256').update(gzip).digest('hex');
   return { key: `${BUNDLE_KEY_PREFIX}${sha256}.sh.gz`, sha256, gzip };
 }
@@ -380,7 +428,7 @@ function environmentFileLines(env: Record<string, string>): string[] {
  * What is rendered from the props contains no `${` or `%{` except inside `props.tokenSecretId`; the scripts have
  * their own, so the whole must reach Terraform encoded, never as a template.
  */
-export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ec2')): string {
+export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ec2', props.geneveSourceCidrs)): string {
   const env = bootstrapEnvironment(props);
   const lines = [
     '#!/bin/bash',
@@ -411,7 +459,7 @@ export function renderUserData(props: BootstrapProps, bundle: BootstrapBundle = 
  * and image command to {@link AGENT_FILES_DIR} with the instance role (`traceable-agent-files.service`, wanted by
  * ecs.service, again every 15 minutes by its timer); rotates Suricata's files by size.
  */
-export function renderEcsUserData(clusterName: string, props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ecs')): string {
+export function renderEcsUserData(clusterName: string, props: BootstrapProps, bundle: BootstrapBundle = bootstrapBundle('ecs', props.geneveSourceCidrs)): string {
   if (!/^[A-Za-z0-9_-]{1,255}$/.test(clusterName)) throw new Error(`bootstrap: invalid ECS cluster name ${JSON.stringify(clusterName)}`);
   const env = bootstrapEnvironment(props);
   const systemd = `${INSTALL_DIR}/systemd`;

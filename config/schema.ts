@@ -7,7 +7,7 @@
  * Values may be JSON-typed or strings as CloudFormation passes them ("true", "600", "subnet-a,subnet-b").
  */
 import { z } from 'zod';
-import { type EndpointVpc, GENEVE_UDP_PORT, MAX_ENDPOINT_SUBNETS_PER_VPC, MAX_ENDPOINT_VPCS, MIRROR_TARGET_TYPES, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
+import { type EndpointVpc, GENEVE_UDP_PORT, MAX_ENDPOINT_SUBNETS_PER_VPC, MAX_ENDPOINT_VPCS, MAX_GATEWAY_LOAD_BALANCER_CIDRS, MIRROR_TARGET_TYPES, cidrsWithHostBits, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
 import { partitionOfRegion } from './regions';
 import { own, show } from './show';
 
@@ -102,21 +102,6 @@ const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 
 
 /** Inbound rules per security group, AWS's default quota (one rule per MirrorSourceCidrs block). */
 const MAX_SOURCE_CIDRS = 60;
-/** The GWLB's node networks take two inbound rules each on the agents' security group (GENEVE and the health check). */
-const MAX_GWLB_CIDRS = 25;
-
-/** IPv4 CIDR blocks whose address has bits set past the prefix (Terraform refuses them): "10.1.2.3/8 (the network is 10.0.0.0/8)". */
-function cidrsWithHostBits(cidrs: readonly string[]): string[] {
-  return cidrs.flatMap((cidr) => {
-    const [address, prefix] = cidr.split('/');
-    const value = address.split('.').reduce((sum, octet) => sum * 256 + Number(octet), 0);
-    const size = 2 ** (32 - Number(prefix));
-    const network = value - (value % size);
-    if (network === value) return [];
-    const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
-    return [`${cidr} (the network is ${dotted}/${prefix})`];
-  });
-}
 
 /** AWS's limit on traffic mirror filter rules, per direction (each MirrorTcpPorts entry takes one each way). */
 export const MAX_FILTER_RULES_PER_DIRECTION = 10;
@@ -550,12 +535,13 @@ export const CONFIG_FIELDS = {
       const seen = new Set<string>();
       const repeated = [...new Set(cidrs.filter((cidr) => seen.size === seen.add(cidr).size))];
       if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `IPv4 CIDR blocks, each its network address; host bits set: ${wrong.join(', ')}` });
+      else if (cidrs.some((cidr) => cidr.endsWith('/0'))) ctx.addIssue({ code: 'custom', message: "the networks of the Gateway Load Balancer's nodes, not /0 (anyone could then send GENEVE to the hosts)" });
       else if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `each CIDR block once; repeated: ${repeated.slice(0, 5).join(', ')}` });
-      else if (cidrs.length > MAX_GWLB_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_GWLB_CIDRS} CIDR blocks (two security group rules each, GENEVE and the health check; AWS allows 60 inbound rules per security group by default); got ${cidrs.length}` });
+      else if (cidrs.length > MAX_GATEWAY_LOAD_BALANCER_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_GATEWAY_LOAD_BALANCER_CIDRS} CIDR blocks (the hosts' capture filter names each; two security group rules each, GENEVE and the health check); got ${cidrs.length}` });
     }),
     default: [] as string[],
     doc: `MirrorTargetType GWLB_ENDPOINT: the IPv4 CIDR blocks of SubnetIds (or VpcId's), where the Gateway Load Balancer's nodes are: the agent hosts admit GENEVE (UDP ${GENEVE_UDP_PORT}) and the health check from these only, in their security group and their own firewall. Required with GWLB_ENDPOINT.`,
-    allowed: `a comma-separated list of up to ${MAX_GWLB_CIDRS} distinct IPv4 CIDR blocks, each its network address`,
+    allowed: `a comma-separated list of up to ${MAX_GATEWAY_LOAD_BALANCER_CIDRS} distinct IPv4 CIDR blocks, each its network address`,
   }),
   SharedEndpointServiceName: field({
     schema: optionalText(/^com\.amazonaws\.vpce\.[a-z]{2}(-[a-z]+)+-\d\.vpce-svc-[0-9a-f]{17}$/, 'an endpoint service name such as com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0'),

@@ -171,7 +171,7 @@ export class EcsFleet extends Construct {
     const clusterName = names.agentGroup;
     const task = renderAgentTaskConfiguration(props.bootstrap);
 
-    const bundle = bootstrapBundle('ecs');
+    const bundle = bootstrapBundle('ecs', props.bootstrap.geneveSourceCidrs);
     const hosts = addAgentHosts(this, {
       ...props,
       launchTemplateDescription: 'Traceable ECS container instance (runs the Suricata + Traceable agent task)',

@@ -543,7 +543,7 @@ export class TraceableTrafficMirroring extends Construct {
 
 /** The EC2 hosts' user data and the bundle of files it fetches. */
 function ec2Payload(bootstrap: BootstrapProps, perSubnetGroups: boolean) {
-  const bundle = bootstrapBundle('ec2');
+  const bundle = bootstrapBundle('ec2', bootstrap.geneveSourceCidrs);
   // SameZoneDelivery: a group per subnet, whose hosts publish their metrics under their own group's name.
   const userData = perSubnetGroups
     ? (agentGroupName: string) => renderUserData({ ...bootstrap, agentGroupName }, bundle)

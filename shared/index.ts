@@ -2,6 +2,7 @@
  * The vocabulary shared by the configuration, the constructs, the session Lambda, the bootstrap and the doctor: each
  * fact defined once. Dependency-free (no cdktf, constructs, provider, zod or AWS SDK), so any of them may import it.
  */
+export * from './cidr';
 export * from './host-settings';
 export * from './instance-types';
 export * from './metrics';

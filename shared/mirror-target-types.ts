@@ -22,3 +22,6 @@ export const MAX_ENDPOINT_SUBNETS_PER_VPC = 6;
  * over several stacks beyond it.
  */
 export const MAX_ENDPOINT_VPCS = 200;
+
+/** GatewayLoadBalancerCidrs: each is named in the hosts' capture filter and takes two security group rules (GENEVE, health check). */
+export const MAX_GATEWAY_LOAD_BALANCER_CIDRS = 16;

@@ -105,7 +105,7 @@ describe('shellcheck', () => {
   });
 
   test('the e2e orchestration scripts (with the wait_for they source) and the container stand-in pass shellcheck', () => {
-    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['bash', 'cut-fixer-netns.sh'], ['sh', 'as-container.sh']]) {
+    for (const [shell, script] of [['bash', 'netns-e2e.sh'], ['bash', 'cut-fixer-netns.sh'], ['bash', 'geneve-netns.sh'], ['sh', 'as-container.sh']]) {
       const r = run('shellcheck', ['-x', '-P', __dirname, '-s', shell, join(__dirname, script)]);
       expect(r.stdout + r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -649,17 +649,20 @@ describe('containers: least privilege (README "Containers: least privilege"; ECS
     expect(args.filter((arg) => /^--(privileged|user|pid|ipc|userns|cap-add=|security-opt=)/.test(arg))).toEqual([]);
   });
 
-  test('systemd accepts the EC2 hosts\' units (systemd-analyze verify, in a root holding the commands they run)', () => {
+  test.each([
+    ['NLB', undefined],
+    ['GWLB', ['10.0.3.0/24', '10.0.4.0/25']],
+  ])('systemd accepts the EC2 hosts\' units in %s mode (systemd-analyze verify, in a root holding the commands they run)', (_mode, geneveSourceCidrs) => {
     // The root: the OS's own units (targets the units are ordered after), a docker.service, the units, and a stand-in
     // for every command they run: ours must be among the installed files.
     const root = mkdtempSync(join(work, 'systemd-root-'));
     cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
     const unitDir = join(root, 'etc/systemd/system');
     mkdirSync(unitDir, { recursive: true });
-    const units = bootstrapFiles('ec2').filter((f) => f.path.startsWith(`${INSTALL_DIR}/systemd/`) && !f.path.includes('/ecs/'));
+    const units = bootstrapFiles('ec2', geneveSourceCidrs).filter((f) => f.path.startsWith(`${INSTALL_DIR}/systemd/`) && !f.path.includes('/ecs/'));
     const docker = { path: 'docker.service', content: '[Service]\nExecStart=/usr/bin/dockerd\n' };
     for (const unit of [...units, docker]) writeFileSync(join(unitDir, basename(unit.path)), unit.content);
-    const installed = bootstrapFiles('ec2').map((f) => f.path);
+    const installed = bootstrapFiles('ec2', geneveSourceCidrs).map((f) => f.path);
     for (const command of new Set([...units, docker].flatMap((unit) => [...unit.content.matchAll(/^Exec\w+=[-@:+!]*(\/\S+)/gm)].map((m) => m[1])))) {
       if (command.startsWith(`${INSTALL_DIR}/`)) expect(installed).toContain(command);
       mkdirSync(join(root, dirname(command)), { recursive: true });

@@ -7,7 +7,9 @@
 # interface (generic mode: it runs before the af-packet capture sees the packet) that, for a VXLAN (UDP 4789) packet
 # whose inner IPv4 total length exceeds what arrived, rewrites that length (and the header checksum) to what arrived and
 # counts the packet and the bytes lost. Suricata then sees a full-size segment 515 bytes short: a hole it reports as a
-# gap, instead of 8949 lost bytes. Every other packet passes untouched. The program is built here from its instructions (no
+# gap, instead of 8949 lost bytes. Every other packet passes untouched. Behind a Gateway Load Balancer (GWLB mode) the
+# same VXLAN packet arrives in GENEVE (UDP 6081, options of variable length): the program steps over the GENEVE header
+# by its option length and fixes the VXLAN packet inside alike. The program is built here from its instructions (no
 # compiler on the host) and loaded with bpf(2); the counters (a per-CPU map) go to TRACEABLE_CUT_STATS every interval.
 #
 # Usage: vxlan-cut-fixer.py [IFACE]        attach (generic XDP) to IFACE, by default the default route's interface (where
@@ -62,6 +64,36 @@ JNE_K, JGT_X, JLE_X, JEQ_K, CALL, EXIT, LD_DW_IMM = 0x55, 0x2D, 0xBD, 0x15, 0x85
 XADD_DW, LDX_DW, STX_DW = 0xDB, 0x79, 0x7B
 
 
+# traceable:gwlb-only begin
+LSH_K, GENEVE_TO_VXLAN = 0x67, 36  # the GENEVE payload (at 50 + the options' length) becomes r2 + 14
+GENEVE_PORT = struct.unpack("<H", struct.pack(">H", 6081))[0]  # as a 2-byte load reads it
+
+
+def geneve_unwrap():
+    """GENEVE (UDP 6081, version 0, protocol type IPv4) around the mirrored VXLAN packet, as a Gateway Load Balancer
+    sends it: r2 and r9 move past the GENEVE header and its options (their length is the header's, 0 to 252 bytes),
+    so that the VXLAN packet's headers are where a plain one's are (its IPv4 header at r2 + 14); the checks that follow
+    are the plain packet's. A plain VXLAN packet skips this. The kernel lets a program without CAP_PERFMON move a
+    packet pointer by constants only: the options' length is added bit by bit."""
+    unwrap = [
+        insn(LDX_H, 5, 2, 44), ("pass", insn(JNE_K, 5, imm=0x0008)),
+        insn(LDX_B, 5, 2, 42), insn(MOV_X, 4, 5), insn(AND_K, 4, imm=0xC0), ("pass", insn(JNE_K, 4, imm=0)),
+        insn(AND_K, 5, imm=0x3F), insn(LSH_K, 5, imm=2),
+        insn(ADD_K, 2, imm=GENEVE_TO_VXLAN), insn(SUB_K, 9, imm=GENEVE_TO_VXLAN),
+    ]
+    for bit in (4, 8, 16, 32, 64, 128):
+        unwrap += [insn(MOV_X, 4, 5), insn(AND_K, 4, imm=bit), insn(JEQ_K, 4, off=2, imm=0),
+                   insn(ADD_K, 2, imm=bit), insn(SUB_K, 9, imm=bit)]
+    unwrap += [
+        insn(MOV_X, 4, 2), insn(ADD_K, 4, imm=INNER_IP + 20), ("pass", insn(JGT_X, 4, 3)),
+        insn(LDX_B, 5, 2, 14), ("pass", insn(JNE_K, 5, imm=0x45)),
+        insn(LDX_B, 5, 2, 23), ("pass", insn(JNE_K, 5, imm=17)),
+    ]
+    return [insn(LDX_H, 5, 2, 36), insn(JEQ_K, 5, off=1 + len(unwrap), imm=0xB512),
+            ("pass", insn(JNE_K, 5, imm=GENEVE_PORT))] + unwrap
+
+
+# traceable:gwlb-only end
 def program(map_fd):
     """The XDP program. Registers: r6 ctx, r9 buffer length, r2/r3 data/data_end, r7 inner total length, r8 arrived."""
     body = [
@@ -73,6 +105,9 @@ def program(map_fd):
         insn(LDX_H, 5, 2, 12), ("pass", insn(JNE_K, 5, imm=0x0008)),   # outer IPv4
         insn(LDX_B, 5, 2, 14), ("pass", insn(JNE_K, 5, imm=0x45)),     # without options
         insn(LDX_B, 5, 2, 23), ("pass", insn(JNE_K, 5, imm=17)),       # UDP
+        # traceable:gwlb-only begin
+        *geneve_unwrap(),
+        # traceable:gwlb-only end
         insn(LDX_H, 5, 2, 36), ("pass", insn(JNE_K, 5, imm=0xB512)),   # to port 4789
         insn(LDX_H, 5, 2, 62), ("pass", insn(JNE_K, 5, imm=0x0008)),   # inner IPv4
         insn(LDX_B, 5, 2, INNER_IP), insn(AND_K, 5, imm=0xF0), ("pass", insn(JNE_K, 5, imm=0x40)),
