@@ -8,7 +8,6 @@
  * and forwards nothing on 6081 (geneve-firewall.sh). NLB mode renders every file as before. Needs root, Suricata,
  * python3, iptables.
  */
-import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
