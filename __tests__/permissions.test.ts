@@ -427,6 +427,12 @@ describe('npm run permissions', () => {
     expect(stdout).toContain(`Permissions boundary of the stack's roles: ${BOUNDARY} (create that policy from the boundary policy below; an existing one must allow at least as much)`);
   });
 
+  test('names the Gateway Load Balancer endpoints of a GWLB_ENDPOINT stack and covers every type it synthesizes', () => {
+    const { code, stdout, stderr } = run(['--stack', 'mirroring-gwlb', '--config', 'examples/modes/gwlb-endpoints.json', '--for', 'plan']);
+    expect([code, stderr]).toEqual([0, []]);
+    expect(stdout[0]).toBe('Deployer permissions for stack mirroring-gwlb (eu-west-1, INSTANCE_TAGS, Gateway Load Balancer endpoints, EC2 fleet, created token secret, local backend)');
+  });
+
   test('--for plan --out writes only the plan policy, for the named account', () => {
     const out = mkdtempSync(join(tmpdir(), 'permissions-out-'));
     const { code } = run(['--stack', STACK, '--for', 'plan', '--out', out, '--account', '123456789012']);
