@@ -6,12 +6,14 @@
  * deployer would try are Denied; and a role under the boundary can do nothing beyond it.
  */
 import { runSimulation } from '@cloud-copilot/iam-simulate';
-import { parseConfig } from '../config';
+import { join } from 'node:path';
+import { loadConfig, parseConfig } from '../config';
 import { deployerPolicies, type DeployerPolicies, type PolicyDocument, type ProviderCall, type TerraformJson } from '../scripts/permissions/policies';
 import { SOURCE_ACCOUNTS_EXAMPLE, synthesizeSourceStack } from '../scripts/permissions/source-accounts';
 import { STACK_TAG_KEY } from '../shared';
+import { collectorGatewayLoadBalancer, sourceGatewayLoadBalancerEndpoints, withResources } from './helpers/gateway-load-balancer-resources';
 import { SOURCES } from './helpers/mode-sources';
-import { synthConfig } from './helpers/synth';
+import { synthConfig, synthValidated } from './helpers/synth';
 
 jest.setTimeout(600_000);
 
@@ -66,6 +68,8 @@ const CREATE_ACTION: Record<string, string> = {
   aws_launch_template: 'CreateLaunchTemplate',
   aws_ec2_traffic_mirror_target: 'CreateTrafficMirrorTarget',
   aws_ec2_traffic_mirror_filter: 'CreateTrafficMirrorFilter',
+  aws_vpc_endpoint: 'CreateVpcEndpoint',
+  aws_vpc_endpoint_service: 'CreateVpcEndpointServiceConfiguration',
   aws_vpc_security_group_ingress_rule: 'AuthorizeSecurityGroupIngress',
   aws_vpc_security_group_egress_rule: 'AuthorizeSecurityGroupEgress',
   // The group launches from its template, whose tag specifications tag the instance, volumes and interfaces.
@@ -168,6 +172,123 @@ test("a source account's stack: every create, update and delete call is Allowed,
   const { refused, unevaluated } = await replay(json, policies, `mirroring-${account}`);
   expect(refused).toEqual([]);
   expect(unevaluated).toEqual([]);
+});
+
+describe('MirrorTargetType GWLB_ENDPOINT: every create, update and delete call is Allowed', () => {
+  const GWLB = {
+    MirrorTargetType: 'GWLB_ENDPOINT',
+    GatewayLoadBalancerCidrs: ['10.0.1.0/24', '10.0.2.0/24'],
+    GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0aaaaaaaaaaaaaaa1', SubnetIds: ['subnet-0aaaaaaaaaaaaaa11', 'subnet-0aaaaaaaaaaaaaa12'] }],
+    MirrorSourceType: 'INSTANCE_TAGS',
+    MirrorSource: 'Mirror=True',
+    MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1',
+  };
+  const endpoints = [{ vpcId: 'vpc-0aaaaaaaaaaaaaaa1', subnetIds: ['subnet-0aaaaaaaaaaaaaa11', 'subnet-0aaaaaaaaaaaaaa12'] }];
+  const collector = (overrides: Record<string, unknown>) =>
+    withResources(synthConfig({ AccountId: ACCOUNT, ...GWLB, ...overrides }).json as TerraformJson, collectorGatewayLoadBalancer(STACK, {
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+      principals: [`arn:aws:iam::${ACCOUNT}:root`, 'arn:aws:iam::222233334444:root', 'arn:aws:iam::333344445555:root'],
+      endpoints,
+    }));
+
+  test.each<[string, Record<string, unknown>]>([
+    ['the collector, EC2 fleet', {}],
+    ['the collector, ECS fleet', { DeployTraceableAgentInECS: true }],
+  ])('%s: the GWLB, its GENEVE target group and listener, the endpoint service and its principals, endpoints and their targets', async (_label, overrides) => {
+    const json = collector(overrides);
+    const policies = deployerPolicies(json, { account: ACCOUNT });
+    const called = (type: string) => policies.calls.filter((call) => call.address.startsWith(`${type}.gwlb_fixture`) && call.operation !== 'read').map((call) => call.action);
+    expect(new Set(called('aws_vpc_endpoint_service'))).toEqual(
+      new Set(['ec2:CreateVpcEndpointServiceConfiguration', 'ec2:CreateTags', 'ec2:DeleteTags', 'ec2:ModifyVpcEndpointServiceConfiguration', 'ec2:ModifyVpcEndpointServicePermissions', 'ec2:DeleteVpcEndpointServiceConfigurations']),
+    );
+    expect(new Set(called('aws_vpc_endpoint_service_allowed_principal'))).toEqual(new Set(['ec2:ModifyVpcEndpointServicePermissions']));
+    expect(new Set(called('aws_vpc_endpoint'))).toEqual(new Set(['ec2:CreateVpcEndpoint', 'ec2:CreateTags', 'ec2:DeleteTags', 'ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints']));
+    // Toward a GWLB endpoint, CreateTrafficMirrorTarget is authorized on the endpoint too (vpc-endpoint, SAR).
+    expect(policies.calls.filter((call) => call.address.startsWith('aws_ec2_traffic_mirror_target.gwlb_fixture') && call.action === 'ec2:CreateTrafficMirrorTarget').flatMap((call) => call.resources).sort()).toEqual(
+      [`arn:aws:ec2:${REGION}:${ACCOUNT}:traffic-mirror-target/*`, `arn:aws:ec2:${REGION}:${ACCOUNT}:vpc-endpoint/*`].flatMap((arn) => [arn, arn]),
+    );
+    const { refused, unevaluated } = await replay(json, policies, STACK);
+    expect(refused).toEqual([]);
+    expect(unevaluated.filter((call) => !UNEVALUATED.includes(call))).toEqual([]);
+  });
+
+  test('the shipped example (examples/modes/gwlb-endpoints.json) as the stack synthesizes it: every type has a row, every call is Allowed', async () => {
+    const { config } = loadConfig(join(__dirname, '..', 'examples', 'modes', 'gwlb-endpoints.json'));
+    const json = synthValidated(config).json as TerraformJson;
+    const policies = deployerPolicies(json, { account: ACCOUNT });
+    const { refused, unevaluated } = await replay(json, policies, config.StackName);
+    expect(refused).toEqual([]);
+    expect(unevaluated.filter((call) => !UNEVALUATED.includes(call))).toEqual([]);
+  });
+
+  test("a source account's stack: its endpoints toward the collector's service and their targets, in its own account", async () => {
+    const { config } = loadConfig(join(__dirname, '..', 'examples', 'modes', 'gwlb-endpoints.json'));
+    const source = config.SourceAccounts[0];
+    const stack = `${config.StackName}-${source.AccountId}`;
+    const json = withResources(synthesizeSourceStack(config, source.AccountId), sourceGatewayLoadBalancerEndpoints(stack, [{ vpcId: 'vpc-0123456789abcdef3', subnetIds: ['subnet-0123456789abcde31', 'subnet-0123456789abcde32'] }]));
+    const policies = deployerPolicies(json, { account: source.AccountId });
+    const creates = policies.calls.filter((call) => call.action === 'ec2:CreateVpcEndpoint').flatMap((call) => call.resources);
+    expect(new Set(creates)).toEqual(
+      new Set([`arn:aws:ec2:${REGION}:${source.AccountId}:vpc-endpoint/*`, `arn:aws:ec2:${REGION}:${source.AccountId}:vpc/vpc-0123456789abcdef3`, ...['31', '32'].map((n) => `arn:aws:ec2:${REGION}:${source.AccountId}:subnet/subnet-0123456789abcde${n}`)]),
+    );
+    // The replay names resources in the simulator's account (a pattern's `*` account filled with it).
+    const { refused } = await replay(json, deployerPolicies(json, { account: ACCOUNT }), stack);
+    expect(refused).toEqual([]);
+  });
+});
+
+describe('MirrorTargetType GWLB_ENDPOINT: escalations a deployer would try are Denied', () => {
+  let apply: PolicyDocument[];
+  beforeAll(() => {
+    const json = withResources(synthConfig({ AccountId: ACCOUNT }).json as TerraformJson, collectorGatewayLoadBalancer(STACK, {
+      vpcId: 'vpc-0123456789abcdef0',
+      subnetIds: ['subnet-0123456789abcdef0'],
+      principals: [`arn:aws:iam::${ACCOUNT}:root`, 'arn:aws:iam::222233334444:root'],
+      endpoints: [{ vpcId: 'vpc-0aaaaaaaaaaaaaaa1', subnetIds: ['subnet-0aaaaaaaaaaaaaa11'] }],
+    }));
+    apply = deployerPolicies(json, { account: ACCOUNT }).apply;
+  });
+  const arn = (type: string, id: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${type}/${id}`;
+  const SERVICE = arn('vpc-endpoint-service', 'vpce-svc-0123456789abcdef0');
+  const ENDPOINT = arn('vpc-endpoint', 'vpce-0123456789abcdef0');
+  const OURS = { [`aws:ResourceTag/${STACK_TAG_KEY}`]: STACK };
+  const THEIRS = { [`aws:ResourceTag/${STACK_TAG_KEY}`]: 'other' };
+  const TAGGED = { [`aws:RequestTag/${STACK_TAG_KEY}`]: STACK, 'aws:TagKeys': [STACK_TAG_KEY] };
+
+  test.each<[string, Request]>([
+    ['CreateVpcEndpointServiceConfiguration without the stack tag', { action: 'ec2:CreateVpcEndpointServiceConfiguration', resource: arn('vpc-endpoint-service', '*'), context: { [`aws:RequestTag/${STACK_TAG_KEY}`]: 'other' } }],
+    ["ModifyVpcEndpointServicePermissions of another team's service (adding a principal to it)", { action: 'ec2:ModifyVpcEndpointServicePermissions', resource: SERVICE, context: THEIRS }],
+    ["ModifyVpcEndpointServiceConfiguration of another team's service", { action: 'ec2:ModifyVpcEndpointServiceConfiguration', resource: SERVICE, context: THEIRS }],
+    ["DeleteVpcEndpointServiceConfigurations of another team's service", { action: 'ec2:DeleteVpcEndpointServiceConfigurations', resource: SERVICE, context: THEIRS }],
+    ["CreateTags on another team's service (taking it over with the stack's tag)", { action: 'ec2:CreateTags', resource: SERVICE, context: { ...THEIRS, ...TAGGED } }],
+    ['CreateVpcEndpoint in a VPC the configuration does not name', { action: 'ec2:CreateVpcEndpoint', resource: arn('vpc', 'vpc-0bbbbbbbbbbbbbbb9'), context: TAGGED }],
+    ['CreateVpcEndpoint in a subnet the configuration does not name', { action: 'ec2:CreateVpcEndpoint', resource: arn('subnet', 'subnet-0bbbbbbbbbbbbbb99'), context: TAGGED }],
+    ['CreateVpcEndpoint of an endpoint without the stack tag', { action: 'ec2:CreateVpcEndpoint', resource: arn('vpc-endpoint', '*'), context: { [`aws:RequestTag/${STACK_TAG_KEY}`]: 'other' } }],
+    ["ModifyVpcEndpoint of another team's endpoint", { action: 'ec2:ModifyVpcEndpoint', resource: ENDPOINT, context: THEIRS }],
+    ["DeleteVpcEndpoints of another team's endpoint", { action: 'ec2:DeleteVpcEndpoints', resource: ENDPOINT, context: THEIRS }],
+    ["CreateTrafficMirrorTarget on another team's endpoint", { action: 'ec2:CreateTrafficMirrorTarget', resource: ENDPOINT, context: { ...THEIRS, ...TAGGED } }],
+    ['AcceptVpcEndpointConnections (the service accepts without it)', { action: 'ec2:AcceptVpcEndpointConnections', resource: SERVICE, context: OURS }],
+  ])('%s', async (_what, request) => {
+    expect(await decide(apply, request)).toBe('ImplicitlyDenied');
+  });
+
+  test('the same calls on the stack\'s own service and endpoints, in the configured VPC and subnets, are Allowed', async () => {
+    const allowed: Request[] = [
+      { action: 'ec2:CreateVpcEndpointServiceConfiguration', resource: arn('vpc-endpoint-service', '*'), context: TAGGED },
+      { action: 'ec2:ModifyVpcEndpointServicePermissions', resource: SERVICE, context: OURS },
+      { action: 'ec2:ModifyVpcEndpointServiceConfiguration', resource: SERVICE, context: OURS },
+      { action: 'ec2:DeleteVpcEndpointServiceConfigurations', resource: SERVICE, context: OURS },
+      { action: 'ec2:CreateTags', resource: SERVICE, context: { ...TAGGED, 'ec2:CreateAction': 'CreateVpcEndpointServiceConfiguration' } },
+      { action: 'ec2:CreateVpcEndpoint', resource: arn('vpc', 'vpc-0aaaaaaaaaaaaaaa1'), context: TAGGED },
+      { action: 'ec2:CreateVpcEndpoint', resource: arn('subnet', 'subnet-0aaaaaaaaaaaaaa11'), context: TAGGED },
+      { action: 'ec2:CreateVpcEndpoint', resource: arn('vpc-endpoint', '*'), context: TAGGED },
+      { action: 'ec2:ModifyVpcEndpoint', resource: ENDPOINT, context: OURS },
+      { action: 'ec2:DeleteVpcEndpoints', resource: ENDPOINT, context: OURS },
+      { action: 'ec2:CreateTrafficMirrorTarget', resource: ENDPOINT, context: { ...OURS, ...TAGGED } },
+    ];
+    for (const request of allowed) expect([request.action, request.resource, await decide(apply, request)]).toEqual([request.action, request.resource, 'Allowed']);
+  });
 });
 
 describe('escalations a deployer would try are Denied', () => {

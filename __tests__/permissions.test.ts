@@ -15,6 +15,7 @@ import { runPermissions } from '../scripts/permissions/cli';
 import { permissionsMarkdown } from '../scripts/permissions/markdown';
 import { deployerPolicies, MANAGED_POLICY_LIMIT, policySize, type PolicyDocument, type Statement, type TerraformJson } from '../scripts/permissions/policies';
 import { OPERATIONS, PERMISSIONS_TABLE } from '../scripts/permissions/table';
+import { collectorGatewayLoadBalancer, withResources } from './helpers/gateway-load-balancer-resources';
 import { synthConfig as synthAny, synthValidated } from './helpers/synth';
 import { SOURCES } from './helpers/mode-sources';
 
@@ -62,6 +63,25 @@ const ROWS_AHEAD: Record<string, Record<string, Record<string, unknown>>> = {
   aws_lambda_function_event_invoke_config: { sessions: { function_name: '${aws_lambda_function.sessions_function.function_name}' } },
 };
 
+/**
+ * MirrorTargetType GWLB_ENDPOINT's resources (issue 22), added to the synthesized stack of that mode until it builds
+ * them itself (helpers/gateway-load-balancer-resources.ts).
+ */
+const GWLB_MODE: Record<string, unknown> = {
+  MirrorTargetType: 'GWLB_ENDPOINT',
+  GatewayLoadBalancerCidrs: ['10.0.1.0/24'],
+  GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0aaaaaaaaaaaaaaa1', SubnetIds: ['subnet-0aaaaaaaaaaaaaa11', 'subnet-0aaaaaaaaaaaaaa12'] }],
+  MirrorSourceType: 'INSTANCE_TAGS',
+  MirrorSource: 'Mirror=True',
+  MirrorSourceVpcId: 'vpc-0aaaaaaaaaaaaaaa1',
+};
+const GWLB_RESOURCES = collectorGatewayLoadBalancer(STACK, {
+  vpcId: 'vpc-0123456789abcdef0',
+  subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+  principals: [`arn:aws:iam::${ACCOUNT_ID}:root`, 'arn:aws:iam::222233334444:root'],
+  endpoints: [{ vpcId: 'vpc-0aaaaaaaaaaaaaaa1', subnetIds: ['subnet-0aaaaaaaaaaaaaa11', 'subnet-0aaaaaaaaaaaaaa12'] }],
+});
+
 /** Action names that only read (Describe*, Get*, List*): everything else mutates. */
 const READ_ONLY = /^[a-z0-9-]+:(Describe|Get|List)[A-Za-z]*\*?$/;
 
@@ -87,9 +107,12 @@ const statementsOf = (documents: readonly PolicyDocument[]) => documents.flatMap
 const actionsOf = (documents: readonly PolicyDocument[]) => new Set(statementsOf(documents).flatMap((statement) => statement.Action));
 const tableActions = (type: string) => new Set(PERMISSIONS_TABLE[type].grants.flatMap((grant) => OPERATIONS.flatMap((operation) => grant.actions[operation] ?? [])));
 
-describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as const), ['rows ahead of the stack', {}, ROWS_AHEAD] as const])('%s', (_label, overrides, added) => {
-  const synthesized = synthConfig(overrides).json;
-  const json = { ...synthesized, resource: { ...synthesized.resource, ...added } };
+describe.each([
+  ...MODES.map(([label, overrides]) => [label, overrides, {}] as const),
+  ['rows ahead of the stack', {}, ROWS_AHEAD] as const,
+  ['GWLB_ENDPOINT: the Gateway Load Balancer, its endpoint service and principals, endpoints and their mirror targets', GWLB_MODE, GWLB_RESOURCES] as const,
+])('%s', (_label, overrides, added) => {
+  const json = withResources(synthConfig(overrides).json, added);
   const types = Object.keys(json.resource).sort();
   // Generated on first use, so that an unknown type fails each test with the generator's message naming it.
   let generated: ReturnType<typeof deployerPolicies> | undefined;
@@ -171,6 +194,8 @@ describe.each([...MODES.map(([label, overrides]) => [label, overrides, {}] as co
       /:ec2:eu-west-1:\*:(instance|volume|network-interface|subnet|security-group)\/\*$/, // what RunInstances launches with
       /:ec2:eu-west-1::image\/\*$/,
       /:ec2:eu-west-1:\*:vpc\/vpc-0123456789abcdef0$/, // the configured VPC of a new security group
+      // The configured VPC and subnets of GatewayLoadBalancerEndpoints, where an endpoint is created.
+      /:ec2:eu-west-1:\*:(vpc\/vpc|subnet\/subnet)-0a{14,15}[0-9]{1,2}$/,
       /:event-source-mapping:\*$/,
       /:ram:eu-west-1:\*:resource-share\/\*$/, // the stack's tagged share, whose TagResource / UntagResource take no tag condition
       /:ssm:eu-west-1::parameter\/aws\/service\//, // the public AMI parameter resolved at launch
@@ -400,6 +425,12 @@ describe('npm run permissions', () => {
     expect(headers.slice(2, -1)).toEqual(Array.from({ length: parts }, (_, i) => expect.stringMatching(new RegExp(`^## apply policy ${i + 1} of ${parts}: [\\d,]+ characters$`))));
     expect(headers.at(-1)).toMatch(/^# boundary policy: [\d,]+ of IAM's 6,144 characters \(whitespace excluded\) for a managed policy$/);
     expect(stdout).toContain(`Permissions boundary of the stack's roles: ${BOUNDARY} (create that policy from the boundary policy below; an existing one must allow at least as much)`);
+  });
+
+  test('names the Gateway Load Balancer endpoints of a GWLB_ENDPOINT stack and covers every type it synthesizes', () => {
+    const { code, stdout, stderr } = run(['--stack', 'mirroring-gwlb', '--config', 'examples/modes/gwlb-endpoints.json', '--for', 'plan']);
+    expect([code, stderr]).toEqual([0, []]);
+    expect(stdout[0]).toBe('Deployer permissions for stack mirroring-gwlb (eu-west-1, INSTANCE_TAGS, Gateway Load Balancer endpoints, EC2 fleet, created token secret, local backend)');
   });
 
   test('--for plan --out writes only the plan policy, for the named account', () => {

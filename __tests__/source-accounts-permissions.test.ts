@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../config';
+import { loadConfig, parseConfig } from '../config';
 import { PERMISSIONS_TABLE } from '../scripts/permissions/table';
 import { deployerPolicies } from '../scripts/permissions/policies';
 import { SOURCE_ACCOUNTS_EXAMPLE, sourceAccountPermissionsMarkdown, synthesizeSourceStack } from '../scripts/permissions/source-accounts';
+import { sourceGatewayLoadBalancerEndpoints, withResources } from './helpers/gateway-load-balancer-resources';
 
 const { config } = parseConfig(SOURCE_ACCOUNTS_EXAMPLE);
 
@@ -25,6 +26,22 @@ test.each(config.SourceAccounts.map((account) => [account.AccountId]))('the stac
   expect(actions.has('ec2:CreateTrafficMirrorTarget')).toBe(false);
   const accounts = new Set(statements.flatMap((statement) => statement.Resource).flatMap((arn) => /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? []));
   expect([...accounts]).toEqual([accountId]);
+});
+
+test("GWLB_ENDPOINT: a source stack's endpoints toward the collector's service and their targets are created in its own account only, without RAM", () => {
+  const { config: gwlb } = loadConfig(join(__dirname, '..', 'examples', 'modes', 'gwlb-endpoints.json'));
+  const [source] = gwlb.SourceAccounts;
+  const stack = `${gwlb.StackName}-${source.AccountId}`;
+  // The endpoints as issue 22 shapes them, next to whatever the source stack synthesizes (helpers/gateway-load-balancer-resources.ts).
+  const json = withResources(synthesizeSourceStack(gwlb, source.AccountId), sourceGatewayLoadBalancerEndpoints(stack, [{ vpcId: 'vpc-0123456789abcdef3', subnetIds: ['subnet-0123456789abcde31'] }]));
+  expect(Object.keys(json.resource ?? {}).filter((type) => !PERMISSIONS_TABLE[type])).toEqual([]);
+  const statements = deployerPolicies(json, { account: source.AccountId }).apply.flatMap((document) => document.Statement);
+  const actions = new Set(statements.flatMap((statement) => statement.Action));
+  expect([...actions].filter((action) => action.startsWith('ram:'))).toEqual([]);
+  expect(['ec2:CreateVpcEndpoint', 'ec2:CreateTrafficMirrorTarget'].map((action) => actions.has(action))).toEqual([true, true]);
+  // The collector's service is no resource of CreateVpcEndpoint (SAR): nothing in the collector's account is granted.
+  const accounts = new Set(statements.flatMap((statement) => statement.Resource).flatMap((arn) => /^arn:[^:]+:[^:]+:[^:]*:(\d{12}):/.exec(arn)?.[1] ?? []));
+  expect([...accounts]).toEqual([source.AccountId]);
 });
 
 test("the README shows the first source account's policies (npx tsx scripts/source-permissions-docs.ts)", () => {

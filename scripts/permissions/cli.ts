@@ -116,7 +116,9 @@ export function runPermissions(argv: readonly string[], io: PermissionsIo, synth
 
   const fleet = chosen.DeployTraceableAgentInECS ? 'ECS fleet' : 'EC2 fleet';
   const secret = chosen.TraceableRefreshTokenSecretArn ? 'existing token secret' : 'created token secret';
-  io.stdout(`Deployer permissions for stack ${stack} (${chosen.Region}, ${chosen.MirrorSourceType}, ${fleet}, ${secret}, ${policies.backend} backend)`);
+  // The default target (NLB) goes unsaid, as it always did.
+  const target = chosen.MirrorTargetType === 'GWLB_ENDPOINT' ? ', Gateway Load Balancer endpoints' : '';
+  io.stdout(`Deployer permissions for stack ${stack} (${chosen.Region}, ${chosen.MirrorSourceType}${target}, ${fleet}, ${secret}, ${policies.backend} backend)`);
   io.stdout(`${policies.resourceTypes.length} resource types: ${policies.resourceTypes.join(', ')}`);
   io.stdout(`Account: ${account ?? '* (any; pass --account to name yours)'}`);
   io.stdout(`Permissions boundary of the stack's roles: ${policies.boundaryArn} (create that policy from the boundary policy below; an existing one must allow at least as much)`);

@@ -135,6 +135,11 @@ export function deployerPolicies(json: TerraformJson, options: { account?: strin
         settings,
         arn,
         named: (attribute) => resolve(`${address}.${attribute}`, settings[attribute]),
+        namedList: (attribute) => {
+          const values = settings[attribute] ?? [];
+          if (!Array.isArray(values)) throw new PermissionsError(`${address}.${attribute}: expected a list of names, got ${JSON.stringify(values)}`);
+          return values.map((value, index) => resolve(`${address}.${attribute}[${index}]`, value));
+        },
         stackTag: { key: STACK_TAG_KEY, value: stackTagValue },
         boundary: () => boundaryArn ?? missingBoundary(),
       };

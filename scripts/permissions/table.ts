@@ -24,6 +24,8 @@ export interface ResourceContext {
   arn(service: string, rest: string, options?: { global?: boolean; accountless?: boolean }): string;
   /** A literal setting, or the `name`-like setting of the stack resource a `${type.name.attribute}` reference points at. */
   named(attribute: string): string;
+  /** Each element of a list setting, as {@link ResourceContext.named} resolves one; none when the setting is absent. */
+  namedList(attribute: string): string[];
   /** The stack's own tag (provider default tag), present on every taggable resource it creates. */
   readonly stackTag: { readonly key: string; readonly value: string };
   /** The permissions boundary every role of the stack carries (their `permissions_boundary`). */
@@ -87,6 +89,9 @@ function ec2Create(type: string, action: string, existing?: (c: ResourceContext)
 function ec2Tagged(type: string, update: readonly string[], remove: readonly string[]): Grant {
   return { actions: { update: ['ec2:CreateTags', 'ec2:DeleteTags', ...update], delete: remove }, resources: (c) => [ec2(c, type)], condition: resourceTag };
 }
+
+/** The configured subnets of a VPC endpoint (literal IDs). */
+const endpointSubnets = (c: ResourceContext) => c.namedList('subnet_ids').map((subnet) => c.arn('ec2', `subnet/${subnet}`));
 
 /** What RunInstances creates (and may tag on create). */
 const LAUNCHED = ['instance', 'volume', 'network-interface'];
@@ -495,7 +500,6 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
           create: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:AddTags', 'elasticloadbalancing:ModifyLoadBalancerAttributes'],
           update: [
             'elasticloadbalancing:ModifyLoadBalancerAttributes',
-            'elasticloadbalancing:SetSecurityGroups',
             'elasticloadbalancing:SetSubnets',
             'elasticloadbalancing:SetIpAddressType',
             'elasticloadbalancing:AddTags',
@@ -504,6 +508,11 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
           delete: ['elasticloadbalancing:DeleteLoadBalancer'],
         },
         resources: (c) => [loadBalancerArn(c, c.named('name'), c.settings.load_balancer_type)],
+      },
+      // A Gateway Load Balancer has no security groups (SAR: SetSecurityGroups acts on app and net only).
+      {
+        actions: { update: ['elasticloadbalancing:SetSecurityGroups'] },
+        resources: (c) => (c.settings.load_balancer_type === 'gateway' ? [] : [loadBalancerArn(c, c.named('name'), c.settings.load_balancer_type)]),
       },
       serviceLinkedRole('elasticloadbalancing.amazonaws.com', 'AWSServiceRoleForElasticLoadBalancing'),
     ],
@@ -798,6 +807,12 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
       ec2Read,
       // The SAR gives CreateTrafficMirrorTarget no load balancer resource type: the NLB it points at is not authorized on.
       ...ec2Create('traffic-mirror-target', 'ec2:CreateTrafficMirrorTarget'),
+      // A Gateway Load Balancer endpoint it points at is (vpc-endpoint, SAR): only the stack's own, which carry its tag.
+      {
+        actions: { create: ['ec2:CreateTrafficMirrorTarget'] },
+        resources: (c) => (c.settings.gateway_load_balancer_endpoint_id === undefined ? [] : [ec2(c, 'vpc-endpoint')]),
+        condition: resourceTag,
+      },
       ec2Tagged('traffic-mirror-target', [], ['ec2:DeleteTrafficMirrorTarget']),
     ],
   },
@@ -833,6 +848,53 @@ export const PERMISSIONS_TABLE: Record<string, TableRow> = {
         },
         resources: (c) => [ec2(c, 'traffic-mirror-filter-rule')],
       },
+    ],
+  },
+
+  // ------------------------------------------------------------- PrivateLink (MirrorTargetType GWLB_ENDPOINT)
+  // The collector's endpoint service of its Gateway Load Balancer, and the GatewayLoadBalancer endpoints in the mirrored
+  // VPCs (the collector's and each source account's). IDs are random: named by type, limited by the stack's tag.
+  // The calls are those of the provider's internal/service/ec2/vpc_endpoint.go, vpc_endpoint_service.go and
+  // vpc_endpoint_service_allowed_principal.go; refresh reads DescribeVpcEndpointServiceConfigurations,
+  // DescribeVpcEndpointServicePermissions, DescribeVpcEndpoints, DescribePrefixLists and DescribeNetworkInterfaces.
+  aws_vpc_endpoint_service: {
+    sources: [sar('amazonec2'), provider('aws_vpc_endpoint_service')],
+    grants: [
+      ec2Read,
+      // The SAR gives CreateVpcEndpointServiceConfiguration no load balancer resource type: the GWLB is not authorized on.
+      ...ec2Create('vpc-endpoint-service', 'ec2:CreateVpcEndpointServiceConfiguration'),
+      ec2Tagged('vpc-endpoint-service', ['ec2:ModifyVpcEndpointServiceConfiguration'], ['ec2:DeleteVpcEndpointServiceConfigurations']),
+      // Inline allowed_principals: added by a second call right after the create, changed on update.
+      {
+        actions: { create: ['ec2:ModifyVpcEndpointServicePermissions'], update: ['ec2:ModifyVpcEndpointServicePermissions'] },
+        resources: (c) => (c.settings.allowed_principals === undefined ? [] : [ec2(c, 'vpc-endpoint-service')]),
+        condition: resourceTag,
+      },
+    ],
+  },
+  aws_vpc_endpoint_service_allowed_principal: {
+    sources: [sar('amazonec2'), provider('aws_vpc_endpoint_service_allowed_principal')],
+    grants: [
+      // Create and refresh read the service's principals (DescribeVpcEndpointServicePermissions, in ec2:Describe*).
+      ec2Read,
+      // Added on create, removed on delete; only on the stack's own service (its tag).
+      {
+        actions: { create: ['ec2:ModifyVpcEndpointServicePermissions'], delete: ['ec2:ModifyVpcEndpointServicePermissions'] },
+        resources: (c) => [ec2(c, 'vpc-endpoint-service')],
+        condition: resourceTag,
+      },
+    ],
+  },
+  aws_vpc_endpoint: {
+    sources: [sar('amazonec2'), provider('aws_vpc_endpoint')],
+    grants: [
+      ec2Read,
+      // CreateVpcEndpoint is also authorized on the VPC and the subnets it names (the configured ones, SAR). The SAR
+      // gives it no endpoint-service resource type: the service (the collector's, in its account) is not authorized on.
+      ...ec2Create('vpc-endpoint', 'ec2:CreateVpcEndpoint', (c) => [c.arn('ec2', `vpc/${c.named('vpc_id')}`), ...endpointSubnets(c)]),
+      ec2Tagged('vpc-endpoint', ['ec2:ModifyVpcEndpoint'], ['ec2:DeleteVpcEndpoints']),
+      // A changed subnet list is authorized on the subnets too.
+      { actions: { update: ['ec2:ModifyVpcEndpoint'] }, resources: endpointSubnets },
     ],
   },
 
