@@ -130,7 +130,8 @@ test(
     const r = spawnSync('bash', [E2E, dir, yamlPath, IFACE, TAG], {
       encoding: 'utf8',
       timeout: 110_000,
-      env: { ...process.env, BURST: String(BURST), EXTRA_TRAFFIC: H2C_TRAFFIC, FEED_MODE: 'socket', BODY_LIMIT: String(BODY_LIMIT) },
+      // at least the 28 h2c streams and the HTTP/1 events (3 and the burst)
+      env: { ...process.env, BURST: String(BURST), EXTRA_TRAFFIC: H2C_TRAFFIC, FEED_MODE: 'socket', BODY_LIMIT: String(BODY_LIMIT), EXPECTED_EVENTS: String(28 + 3 + BURST) },
     });
     if (r.status !== 0) throw new Error(`netns-e2e.sh failed (${r.status ?? r.signal}): ${r.stderr}`);
     const truth = JSON.parse(readFileSync(join(dir, 'h2c-truth.json'), 'utf8')) as Exchange[];
