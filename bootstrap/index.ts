@@ -85,6 +85,10 @@ export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 /** Suricata's Lua output scripts, in the order of the `lua` output's `scripts` in files/suricata.yaml. */
 export const LUA_OUTPUT_SCRIPTS = ['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua'];
 
+/** The one rule file (in the Lua scripts' folder, suricata.yaml's default-rule-path): it marks flows with a reassembly
+ * gap for traceable_http2.lua. */
+export const GAP_RULES = 'traceable_gaps.rules';
+
 /** The output scripts and the modules they require: the feed they share, the HTTP/2 parser (files/lua/, installed in
  * {@link SURICATA_LUA_DIR}). */
 export const LUA_SCRIPTS = ['traceable_feed.lua', 'traceable_h2.lua', ...LUA_OUTPUT_SCRIPTS];
@@ -125,6 +129,7 @@ const FILES: ReadonlyArray<{ src: string; path: string; mode: string; fleet?: Fl
   { src: 'systemd/ecs/traceable-agent-files.timer', path: `${INSTALL_DIR}/systemd/ecs/traceable-agent-files.timer`, mode: '0644', fleet: 'ecs' },
   { src: 'systemd/ecs/ecs-requires-traceable.conf', path: `${INSTALL_DIR}/systemd/ecs/ecs-requires-traceable.conf`, mode: '0644', fleet: 'ecs' },
   ...LUA_SCRIPTS.map((name) => ({ src: `lua/${name}`, path: `${SURICATA_LUA_DIR}/${name}`, mode: '0644' })),
+  { src: `lua/${GAP_RULES}`, path: `${SURICATA_LUA_DIR}/${GAP_RULES}`, mode: '0644' },
 ];
 
 /** Shell scripts among the files (for shellcheck), by the shell they run in: bash on the host, POSIX sh in containers
@@ -248,8 +253,8 @@ export function renderSuricataYaml(
 ): string {
   if (!/^[A-Za-z0-9._-]{1,15}$/.test(captureInterface)) throw new Error(`invalid interface name: ${captureInterface}`);
   const yaml = yamlWithoutComments(forMode(readSource('suricata.yaml'), options.geneveSourceCidrs)).replaceAll(CAPTURE_INTERFACE_PLACEHOLDER, captureInterface);
-  // Tests and benchmarks run the scripts from the source tree (files/lua) instead of the installed copy.
-  return options.luaDir === undefined ? yaml : yaml.replace(`scripts-dir: ${SURICATA_LUA_DIR}\n`, `scripts-dir: ${options.luaDir}\n`);
+  // Tests and benchmarks run the scripts and the rule file from the source tree (files/lua) instead of the installed copy.
+  return options.luaDir === undefined ? yaml : yaml.replaceAll(`: ${SURICATA_LUA_DIR}\n`, `: ${options.luaDir}\n`);
 }
 
 /** Directory of the Lua output scripts in the source tree (for running Suricata on them outside an instance). */

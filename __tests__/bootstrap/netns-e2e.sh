@@ -24,7 +24,8 @@
 #   a gzip response, one connection each (client.txt), KEEPALIVE (env, default 30) GETs of 100 KB on one
 #   keep-alive connection (keepalive.txt) and 3 pipelined GETs on one connection (pipeline.txt);
 #   then BURST (env, default 30) concurrent GETs (burst.txt).
-# Leaves WORK_DIR/log/{suricata.log,stats.json} and the feed's output. Request bodies sent are written by
+# Leaves WORK_DIR/log/{suricata.log,stats.json}, the feed's output and WORK_DIR/iface-packets.txt (the packets the
+# target's interface received, then sent, while Suricata captured on it). Request bodies sent are written by
 # the test into WORK_DIR/post-64k.bin and WORK_DIR/chunked-upload.bin beforehand (BODIES=1).
 # Namespaces are named e2e-{c,s,t}-TAG; everything is removed on every exit path.
 set -euo pipefail
@@ -59,6 +60,9 @@ trap cleanup EXIT INT TERM
 mkdir -p "$work/log"
 for ns in "$ns_c" "$ns_s" "$ns_t"; do
   ip netns add "$ns"
+  # IPv4 only: no neighbour discovery or router solicitation reaches the target, so every packet its interface
+  # receives is one of the test's.
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   ip -n "$ns" link set lo up
 done
 ip link add c0 netns "$ns_c" type veth peer name s0 netns "$ns_s"
@@ -71,6 +75,10 @@ ip -n "$ns_c" link set c0 up
 ip -n "$ns_s" link set s0 up
 ip -n "$ns_s" link set s1 up
 ip -n "$ns_t" link set "$iface" up
+# Static neighbours on the mirror's link: no ARP (or its later reachability probes) besides the test's packets.
+mac() { ip -n "$1" -o link show "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2; }
+ip -n "$ns_s" neigh replace 10.213.2.2 lladdr "$(mac "$ns_t" "$iface")" dev s1 nud permanent
+ip -n "$ns_t" neigh replace 10.213.2.1 lladdr "$(mac "$ns_s" s1)" dev "$iface" nud permanent
 
 # The mirror: VXLAN toward the target, fed by tc mirred (u32 match-all: this kernel has no matchall classifier) with both directions of s0.
 ip -n "$ns_s" link add vx0 type vxlan id 4242 local 10.213.2.1 remote 10.213.2.2 dstport 4789 dev s1
@@ -159,10 +167,15 @@ if [ -n "${EXTRA_TRAFFIC:-}" ]; then
 fi
 
 # Let the last packets through the ring, then stop Suricata cleanly (it flushes flows and writes final stats; it stops
-# reading the ring at SIGTERM). No fixed pause: on a loaded machine Suricata may still be working through the ring, so
-# wait until the feed's output has not grown for over a second (at most 30 s).
+# reading the ring at SIGTERM). No fixed pause: on a loaded machine Suricata may still be working through the ring.
+# EXPECTED_EVENTS (env): first wait until the feed holds that many events (at most 120 s; the test names what is
+# missing), however far behind a loaded machine keeps Suricata. Then wait until the feed's output has not grown for
+# over a second (at most 30 s), so that an event beyond those expected shows too.
 if [ "$FEED_MODE" = socket ]; then feed_out="$work/received.jsonl"; else feed_out="$feed_path"; fi
 feed_size() { stat -c %s "$feed_out" 2>/dev/null || echo 0; }
+feed_events() { if [ -f "$feed_out" ]; then wc -l <"$feed_out"; else echo 0; fi; }
+has_expected_events() { [ "$(feed_events)" -ge "$EXPECTED_EVENTS" ]; }
+if [ -n "${EXPECTED_EVENTS:-}" ]; then wait_for 120 has_expected_events || true; fi
 last_size=-1 changed_at=$SECONDS deadline=$((SECONDS + 30))
 while [ $((SECONDS - changed_at)) -lt 2 ] && [ "$SECONDS" -lt "$deadline" ]; do
   sleep 0.5
@@ -172,6 +185,9 @@ while [ $((SECONDS - changed_at)) -lt 2 ] && [ "$SECONDS" -lt "$deadline" ]; do
     changed_at=$SECONDS
   fi
 done
+# What the target's interface received and sent while Suricata listened (its capture sees both directions).
+ip netns exec "$ns_t" cat "/sys/class/net/$iface/statistics/rx_packets" "/sys/class/net/$iface/statistics/tx_packets" \
+  >"$work/iface-packets.txt"
 kill -TERM "$suricata_pid"
 stopped() { ! kill -0 "$suricata_pid" 2>/dev/null; }
 wait_for 30 stopped

@@ -20,6 +20,7 @@ import {
   agentEnvironment,
   bootstrapEnvironment,
   LUA_OUTPUT_SCRIPTS,
+  GAP_RULES,
   LUA_SCRIPTS,
   bootstrapFiles,
   encodeUserData,
@@ -244,9 +245,12 @@ describe('files', () => {
     // beside them, and every Lua file of bootstrap/files/lua is installed.
     expect(scripts).toEqual(['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua']);
     expect(scripts).toEqual(LUA_OUTPUT_SCRIPTS);
-    expect([...LUA_SCRIPTS].sort()).toEqual(readdirSync(join(BOOTSTRAP_FILES_DIR, 'lua')).sort());
-    for (const name of LUA_SCRIPTS) expect(bootstrapFiles().map((f) => f.path)).toContain(`${SURICATA_LUA_DIR}/${name}`);
+    expect([...LUA_SCRIPTS, GAP_RULES].sort()).toEqual(readdirSync(join(BOOTSTRAP_FILES_DIR, 'lua')).sort());
+    for (const name of [...LUA_SCRIPTS, GAP_RULES]) expect(bootstrapFiles().map((f) => f.path)).toContain(`${SURICATA_LUA_DIR}/${name}`);
+    // The one rule file (the reassembly-gap mark traceable_http2.lua reads) is installed beside the scripts.
+    expect(yaml).toContain(`\ndefault-rule-path: ${SURICATA_LUA_DIR}\nrule-files:\n  - ${GAP_RULES}\n`);
     expect(renderSuricataYaml('ens7', { luaDir: '/tmp/lua' })).toContain('scripts-dir: /tmp/lua\n');
+    expect(renderSuricataYaml('ens7', { luaDir: '/tmp/lua' })).toContain('\ndefault-rule-path: /tmp/lua\n');
     // Long keep-alive connections: no reassembly depth; bodies kept up to the largest HttpBodyLimit, never pruned.
     expect(yaml).toMatch(/reassembly:\n\s+memcap: \S+\n\s+depth: 0\n/);
     for (const key of ['request-body-limit', 'response-body-limit', 'request-body-minimal-inspect-size', 'response-body-minimal-inspect-size']) {

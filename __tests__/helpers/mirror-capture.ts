@@ -79,37 +79,73 @@ export interface Exchange {
   response: Buffer;
 }
 
+/** The two ends of one TCP connection (timestamps option, each packet ACKing all the peer sent): `client(flags, payload)`
+ * and `server(flags, payload)` append a packet and advance the sender's sequence number (SYN and FIN count one). */
+function tcpPeers(client: Endpoint, server: Endpoint) {
+  let cs = 1_000_000, ss = 5_000_000, clock = 1000, clientTs = 0, serverTs = 0;
+  const packets: InnerPacket[] = [];
+  const advance = (flags: number, payload: Buffer) => payload.length + (flags & (SYN | FIN) ? 1 : 0);
+  return {
+    packets,
+    client(flags: number, payload: Buffer = Buffer.alloc(0)) {
+      clientTs = ++clock;
+      packets.push({ src: client, dst: server, seq: cs, ack: flags & SYN ? 0 : ss, flags, payload, tsval: clientTs, tsecr: serverTs });
+      cs += advance(flags, payload);
+    },
+    server(flags: number, payload: Buffer = Buffer.alloc(0)) {
+      serverTs = ++clock;
+      packets.push({ src: server, dst: client, seq: ss, ack: cs, flags, payload, tsval: serverTs, tsecr: clientTs });
+      ss += advance(flags, payload);
+    },
+  };
+}
+
 /** The packets of one keep-alive connection in the order the source sent them: handshake, then per exchange the
  * request, its ACK, the response in segments of at most `mss` payload bytes, ACKed by the client after every second
  * one and after the last (as a delayed ACK does), then FIN. */
 export function keepAliveConnection(client: Endpoint, server: Endpoint, exchanges: Exchange[], mss = FULL_SEGMENT): InnerPacket[] {
-  let cs = 1_000_000, ss = 5_000_000, clock = 1000, clientTs = 0, serverTs = 0;
-  const out: InnerPacket[] = [];
-  const c = (flags: number, payload: Buffer = Buffer.alloc(0)) => {
-    clientTs = ++clock;
-    out.push({ src: client, dst: server, seq: cs, ack: flags & SYN ? 0 : ss, flags, payload, tsval: clientTs, tsecr: serverTs });
-  };
-  const s = (flags: number, payload: Buffer = Buffer.alloc(0)) => {
-    serverTs = ++clock;
-    out.push({ src: server, dst: client, seq: ss, ack: cs, flags, payload, tsval: serverTs, tsecr: clientTs });
-  };
-  c(SYN); cs++;
-  s(SYN | ACK); ss++;
+  const { packets, client: c, server: s } = tcpPeers(client, server);
+  c(SYN);
+  s(SYN | ACK);
   c(ACK);
   for (const { request, response } of exchanges) {
-    c(PSH | ACK, request); cs += request.length;
+    c(PSH | ACK, request);
     s(ACK);
     for (let off = 0, n = 1; off < response.length; off += mss, n++) {
       const part = response.subarray(off, off + mss);
       const last = off + mss >= response.length;
-      s(last ? PSH | ACK : ACK, part); ss += part.length;
+      s(last ? PSH | ACK : ACK, part);
       if (last || n % 2 === 0) c(ACK);
     }
   }
-  c(FIN | ACK); cs++;
-  s(FIN | ACK); ss++;
+  c(FIN | ACK);
+  s(FIN | ACK);
   c(ACK);
-  return out;
+  return packets;
+}
+
+/** One TCP segment of a {@link segmentedConnection}: who sends it and its payload. */
+export interface Segment {
+  from: 'client' | 'server';
+  payload: Buffer;
+}
+
+/** The packets of one connection carrying exactly the given segments, in order, each ACKed by the peer: handshake,
+ * the segments, FIN. A test that drops a segment finds it by its payload. */
+export function segmentedConnection(client: Endpoint, server: Endpoint, segments: Segment[]): InnerPacket[] {
+  const peers = tcpPeers(client, server);
+  const other = { client: 'server', server: 'client' } as const;
+  peers.client(SYN);
+  peers.server(SYN | ACK);
+  peers.client(ACK);
+  for (const { from, payload } of segments) {
+    peers[from](PSH | ACK, payload);
+    peers[other[from]](ACK);
+  }
+  peers.client(FIN | ACK);
+  peers.server(FIN | ACK);
+  peers.client(ACK);
+  return peers.packets;
 }
 
 /** What the mirror target may deliver: neighbours swapped (packets 2k+1 and 2k+2 of the whole sequence after the

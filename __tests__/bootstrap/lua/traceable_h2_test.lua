@@ -323,6 +323,33 @@ test("a body that disagrees with its content-length is not complete (frames lost
   eq({ got[1].complete, got[1].length_mismatch, got[3].complete, got[3].length_mismatch }, { false, true, true, nil })
 end)
 
+test("a known gap: open bodies cut at the hole and marked, finished streams untouched, later streams not complete", function()
+  local got = {}
+  local conn = h2.new_connection({ on_stream = function(s) got[s.id] = s end })
+  local function feed(dir, data) assert(conn:feed(dir, data)) end
+  feed("ts", h2.PREFACE .. frame(1, 5, 1, request_block(1)) .. frame(1, 5, 3, request_block(3)))
+  feed("tc", SETTINGS0 .. frame(1, 4, 1, response_block(200)) .. frame(0, 1, 1, "done before")
+    .. frame(1, 4, 3, response_block(200)) .. frame(0, 0, 3, "before the hole;"))
+  conn:gap() -- the next frames of stream 3 come after lost ones; END_STREAM arrives
+  feed("tc", frame(0, 1, 3, "after the hole"))
+  feed("ts", frame(1, 5, 5, request_block(5)))
+  feed("tc", frame(1, 4, 5, response_block(201)) .. frame(0, 1, 5, "later"))
+  local function gaps(st) return { st.request_gap == true, st.response_gap == true } end
+  eq({ got[1].complete, got[1].response_body, gaps(got[1]) }, { true, "done before", { false, false } })
+  eq({ got[3].complete, got[3].response_body, gaps(got[3]), got[3].status }, { false, "before the hole;", { false, true }, 200 })
+  eq({ got[5].complete, got[5].response_body, gaps(got[5]), got[5].status }, { false, "", { false, true }, 201 })
+end)
+
+test("a known gap before a stream's response began: the response is marked, cut at nothing", function()
+  local got = {}
+  local conn = h2.new_connection({ on_stream = function(s) got[s.id] = s end })
+  assert(conn:feed("ts", h2.PREFACE .. frame(1, 4, 1, request_block(1)) .. frame(0, 0, 1, "req-")))
+  conn:gap()
+  assert(conn:feed("ts", frame(0, 1, 1, "rest")))
+  assert(conn:feed("tc", SETTINGS0 .. frame(1, 5, 1, response_block(204))))
+  eq({ got[1].complete, got[1].request_body, got[1].request_gap, got[1].response_gap }, { false, "req-", true, true })
+end)
+
 test("frames: bodies are cut at the limit, the length stays true", function()
   local ts = h2.PREFACE .. SETTINGS0 .. frame(1, 4, 1, request_block(1))
     .. frame(0, 0, 1, string.rep("a", 60)) .. frame(0, 1, 1, string.rep("b", 60))

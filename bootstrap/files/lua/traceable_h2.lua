@@ -12,8 +12,11 @@
 -- (arrays of {name=, value=}, in wire order; response trailers follow the response headers), request_body and
 -- response_body (at most body_limit bytes), request_body_length and response_body_length (the true lengths),
 -- upgraded (stream 1 of an Upgrade), reset (the RST_STREAM error code, if any), complete (false also when a body
--- disagrees with its content-length: length_mismatch).
+-- disagrees with its content-length: length_mismatch), request_gap and response_gap (the body had a hole: it is
+-- cut there, and its true length is unknown).
 -- conn.identified turns true once the client has shown it speaks HTTP/2.
+-- conn:gap() says that the bytes fed next come after a hole in the TCP data (Suricata's streaming loggers are not
+-- told; the caller learns it otherwise).
 local M = {}
 
 local byte, char, sub, find, lower, concat = string.byte, string.char, string.sub, string.find, string.lower, table.concat
@@ -283,6 +286,7 @@ function Connection:stream(id)
   s = {
     id = id, request_headers = {}, response_headers = {}, request_parts = {}, response_parts = {},
     request_body_length = 0, response_body_length = 0, request_done = false, response_done = false,
+    after_gap = self.after_gap,
   }
   self.streams[id] = s
   self.open = self.open + 1
@@ -291,6 +295,27 @@ end
 
 local function body_text(parts) return concat(parts) end
 
+--- The bytes fed from now on come after a hole in the connection's TCP data, in a direction not known. Each body still
+--- being received is cut where it stands: its bytes after the hole would be shifted, or come from other frames. A
+--- stream opened later may rest on a header block or table update lost in the hole, and a later hole goes unseen.
+function Connection:gap()
+  self.after_gap = true
+  for _, s in pairs(self.streams) do
+    if not s.request_done and not s.request_hole then s.request_hole = s.request_body_length end
+    if not s.response_done and not s.response_hole then s.response_hole = s.response_body_length end
+  end
+end
+
+-- One direction's body as handed over: cut at its hole, if it had one (a stream opened after a gap: any body).
+local function body_before_hole(s, which)
+  local text = body_text(s[which .. "_parts"])
+  local hole = s[which .. "_hole"]
+  if hole == nil and s.after_gap and s[which .. "_body_length"] > 0 then hole = 0 end
+  if hole == nil then return text end
+  s[which .. "_gap"] = true
+  return sub(text, 1, hole)
+end
+
 function Connection:hand_over(s, complete)
   self.streams[s.id] = nil
   self.open = self.open - 1
@@ -298,10 +323,10 @@ function Connection:hand_over(s, complete)
   order[#order + 1] = s.id
   self.closed[s.id] = true
   if #order > MAX_CLOSED_REMEMBERED then self.closed[table.remove(order, 1)] = nil end
-  s.request_body = body_text(s.request_parts)
-  s.response_body = body_text(s.response_parts)
+  s.request_body = body_before_hole(s, "request")
+  s.response_body = body_before_hole(s, "response")
   s.request_parts, s.response_parts = nil, nil
-  s.complete = complete
+  s.complete = complete and not (s.after_gap or s.request_gap or s.response_gap)
   s.method = s.method or header_value(s.request_headers, ":method")
   s.path = s.path or header_value(s.request_headers, ":path")
   s.authority = s.authority or header_value(s.request_headers, ":authority") or header_value(s.request_headers, "host")

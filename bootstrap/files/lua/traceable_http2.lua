@@ -77,13 +77,18 @@ local function emit(c, s)
     http2 = { stream_id = s.id, upgraded = s.upgraded or nil, complete = s.complete, reset_code = s.reset },
   }
   if feed.body_limit() > 0 then
-    if s.request_body_length > 0 then
-      http.http_request_body_printable = feed.printable(s.request_body, s.request_body_length)
+    -- A body with a hole: the bytes before it, and the mark traceable_http.lua puts on HTTP/1 bodies.
+    if #s.request_body > 0 then
+      http.http_request_body_printable = feed.printable(s.request_body, not s.request_gap and s.request_body_length or nil)
     end
-    if s.response_body_length > 0 then
-      http.http_response_body_printable = feed.printable(s.response_body, s.response_body_length)
+    http.http_request_body_gap = s.request_gap
+    if #s.response_body > 0 then
+      http.http_response_body_printable = feed.printable(s.response_body, not s.response_gap and s.response_body_length or nil)
     end
+    http.http_response_body_gap = s.response_gap
   end
+  -- After a hole the true length is unknown: content-length says it, if there is one.
+  if s.response_gap then http.length = tonumber(header(s.response_headers, "content-length") or "") end
   feed.emit({
     timestamp = date("!%Y-%m-%dT%H:%M:%S", c.last_sec) .. format(".%06d+0000", c.last_usec),
     flow_id = c.flow_id,
@@ -150,6 +155,13 @@ function log()
   end
   c.seen = now
   if data ~= nil and #data > 0 then
+    -- The streaming API says nothing of gaps; traceable_gaps.rules raises an alert on Suricata's reassembly-gap event,
+    -- on the packet whose processing crosses the hole, before this chunk (of the data after it) is logged. The
+    -- flag stays set: the first hole is seen, later ones are not (Suricata 7.0 stops parsing the flow at a gap).
+    if not c.gap and SCFlowHasAlerts() then
+      c.gap = true
+      c.parser:gap()
+    end
     -- The time of the flow's latest packet, for the events this chunk completes.
     local _, last_sec, _, last_usec = SCFlowTimestamps()
     c.last_sec, c.last_usec = tonumber(last_sec) or now, tonumber(last_usec) or 0
@@ -158,9 +170,11 @@ function log()
     if not ok then
       -- Not HTTP/2 (the common case: any other TCP protocol), or an HTTP/2 connection that broke (e.g. a gap).
       if c.parser.identified then
-        warn(format("flow %d %s:%d -> %s:%d: %s; its open streams are dropped", fid, c.src_ip, c.src_port,
-          c.dest_ip, c.dest_port, err))
+        warn(format("flow %d %s:%d -> %s:%d: %s; its open streams are %s", fid, c.src_ip, c.src_port,
+          c.dest_ip, c.dest_port, err, c.gap and "sent up to the gap" or "dropped"))
       end
+      -- After a known gap the open streams' bodies are cut at it: they go out with what came before the hole.
+      if c.gap then pcall(c.parser.finish, c.parser) end
       connections[fid] = nil
       ignored[fid] = now
       return
