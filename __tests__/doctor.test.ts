@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException as LogGroupNotFound } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTrafficMirrorSessionsCommand, DescribeTrafficMirrorTargetsCommand, EC2Client, type TrafficMirrorSession } from '@aws-sdk/client-ec2';
+import {
+  DescribeSubnetsCommand, DescribeTrafficMirrorSessionsCommand, DescribeTrafficMirrorTargetsCommand, DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicePermissionsCommand, DescribeVpcEndpointsCommand, EC2Client, type TrafficMirrorSession, type VpcEndpoint,
+} from '@aws-sdk/client-ec2';
 import {
   DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -659,5 +662,118 @@ describe('npm run doctor', () => {
       expect(code).toBe(2);
       expect(elbv2.calls()).toHaveLength(0);
     });
+  });
+});
+
+describe('npm run doctor, MirrorTargetType GWLB_ENDPOINT', () => {
+  const GWLB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/gwy/prod-gwlb/0123456789abcdef';
+  const GENEVE_TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/prod-geneve/0123456789abcdef';
+  const SERVICE_ID = 'vpce-svc-0123456789abcdef0';
+  const SERVICE_NAME = `com.amazonaws.vpce.${REGION}.${SERVICE_ID}`;
+  const [VPC_1, VPC_2] = ['vpc-0123456789abcdef1', 'vpc-0123456789abcdef2'];
+  const [SUBNET_11, SUBNET_12, SUBNET_21] = ['subnet-0123456789abcde11', 'subnet-0123456789abcde12', 'subnet-0123456789abcde21'];
+  const COLLECTOR_SUBNETS = ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'];
+  const PRINCIPALS = ['arn:aws:iam::111122223333:root', 'arn:aws:iam::222233334444:root'];
+  let file: string;
+
+  beforeAll(() => {
+    file = join(configDir, 'gwlb.json.txt');
+    writeFileSync(file, JSON.stringify({
+      ...COMMON, StackName: 'prod', AccountId: '111122223333', SubnetIds: COLLECTOR_SUBNETS.join(','), MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb',
+      MirrorTargetType: 'GWLB_ENDPOINT', GatewayLoadBalancerCidrs: ['10.0.1.0/24', '10.0.2.0/24'],
+      GatewayLoadBalancerEndpoints: [{ VpcId: VPC_1, SubnetIds: [SUBNET_11, SUBNET_12] }, { VpcId: VPC_2, SubnetIds: [SUBNET_21] }],
+      SourceAccounts: [{
+        AccountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: ['payments-alb'],
+        GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef3', SubnetIds: ['subnet-0123456789abcde31'] }],
+      }],
+    }));
+  });
+
+  /** The collector account's subnets: the GWLB's two and the endpoint VPCs' three (zone IDs as AWS names them). */
+  let subnets: { SubnetId: string; VpcId: string; AvailabilityZone: string; AvailabilityZoneId: string }[];
+  const subnet = (SubnetId: string, VpcId: string, zone: 'a' | 'b' | 'c') => ({ SubnetId, VpcId, AvailabilityZone: `eu-west-1${zone}`, AvailabilityZoneId: `euw1-az${'abc'.indexOf(zone) + 1}` });
+  const endpoint = (id: string, VpcId: string, subnetId: string, State: VpcEndpoint['State'] | 'available' | 'pendingAcceptance' = 'available') =>
+    ({ VpcEndpointId: id, VpcEndpointType: 'GatewayLoadBalancer' as const, VpcId, SubnetIds: [subnetId], ServiceName: SERVICE_NAME, State: State as VpcEndpoint['State'] });
+  const ENDPOINTS = [endpoint('vpce-0e11', VPC_1, SUBNET_11), endpoint('vpce-0e12', VPC_1, SUBNET_12), endpoint('vpce-0e21', VPC_2, SUBNET_21)];
+
+  /** The healthy `prod` account of the NLB tests, its fleet in the GENEVE target group behind a working GWLB. */
+  function healthyGatewayAccount(): void {
+    elbv2.on(DescribeTargetGroupsCommand, { Names: ['prod-geneve'] }).resolves({ TargetGroups: [{ TargetGroupArn: GENEVE_TG_ARN, TargetGroupName: 'prod-geneve' }] });
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GENEVE_TG_ARN }).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-0aaa', Port: 6081 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: 'i-0bbb', Port: 6081 }, TargetHealth: { State: 'healthy' } },
+      ],
+    });
+    elbv2.on(DescribeLoadBalancersCommand, { Names: ['prod-gwlb'] }).resolves({
+      LoadBalancers: [{ LoadBalancerArn: GWLB_ARN, Type: 'gateway', State: { Code: 'active' }, AvailabilityZones: [
+        { ZoneName: 'eu-west-1a', SubnetId: COLLECTOR_SUBNETS[0] }, { ZoneName: 'eu-west-1b', SubnetId: COLLECTOR_SUBNETS[1] },
+      ] }],
+    });
+    subnets = [
+      subnet(COLLECTOR_SUBNETS[0], COMMON.VpcId, 'a'), subnet(COLLECTOR_SUBNETS[1], COMMON.VpcId, 'b'),
+      subnet(SUBNET_11, VPC_1, 'a'), subnet(SUBNET_12, VPC_1, 'b'), subnet(SUBNET_21, VPC_2, 'a'),
+    ];
+    ec2.on(DescribeSubnetsCommand).callsFake((input: { Filters?: { Name?: string; Values?: string[] }[] }) => ({
+      Subnets: subnets.filter((candidate) => input.Filters?.[0]?.Name === 'subnet-id' && input.Filters[0].Values?.includes(candidate.SubnetId)),
+    }));
+    ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
+      ServiceConfigurations: [
+        // Another team's service of a load balancer that is not the stack's.
+        { ServiceId: 'vpce-svc-0fedcba9876543210', ServiceName: `com.amazonaws.vpce.${REGION}.vpce-svc-0fedcba9876543210`, ServiceState: 'Available', GatewayLoadBalancerArns: ['arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/gwy/other/1'] },
+        { ServiceId: SERVICE_ID, ServiceName: SERVICE_NAME, ServiceState: 'Available', AcceptanceRequired: false, GatewayLoadBalancerArns: [GWLB_ARN] },
+      ],
+    });
+    ec2.on(DescribeVpcEndpointServicePermissionsCommand, { ServiceId: SERVICE_ID }).resolves({ AllowedPrincipals: PRINCIPALS.map((Principal) => ({ Principal, PrincipalType: 'Account' as const })) });
+    ec2.on(DescribeVpcEndpointsCommand, { Filters: [{ Name: 'service-name', Values: [SERVICE_NAME] }] }).resolves({ VpcEndpoints: ENDPOINTS });
+    ec2.on(DescribeTrafficMirrorTargetsCommand).resolves({
+      TrafficMirrorTargets: [
+        { TrafficMirrorTargetId: 'tmt-0nlb', Type: 'network-load-balancer', NetworkLoadBalancerArn: NLB_ARN },
+        ...ENDPOINTS.map((found) => ({ TrafficMirrorTargetId: `tmt-${found.VpcEndpointId!.slice(5)}`, Type: 'gateway-load-balancer-endpoint' as const, GatewayLoadBalancerEndpointId: found.VpcEndpointId })),
+      ],
+    });
+  }
+
+  beforeEach(healthyGatewayAccount);
+
+  /** The fleet's check (without the visibility check after it in HEALTHY_FLEET), in the GENEVE target group. */
+  const GENEVE_FLEET = HEALTHY_FLEET.slice(0, -HEALTHY_VISIBILITY.length).map((line) => line.replace('prod-vxlan', 'prod-geneve'));
+  const HEALTHY_GATEWAY = [
+    '✔ Gateway Load Balancer: prod-gwlb active in 2 zones (euw1-az1, euw1-az2)',
+    `    ${GWLB_ARN}`,
+    '    subnet-0a1b2c3d4e5f60711: eu-west-1a (euw1-az1)',
+    '    subnet-0a1b2c3d4e5f60722: eu-west-1b (euw1-az2)',
+  ];
+  const HEALTHY_SERVICE = [
+    `✔ Endpoint service: ${SERVICE_ID} Available, acceptance not required, allowed principals as configured (2)`,
+    `    ${SERVICE_NAME}`,
+    '    allowed: arn:aws:iam::111122223333:root',
+    '    allowed: arn:aws:iam::222233334444:root',
+  ];
+  const HEALTHY_ENDPOINT_LINES = [
+    `    ${VPC_1} ${SUBNET_11} (euw1-az1): vpce-0e11 available, target tmt-0e11`,
+    `    ${VPC_1} ${SUBNET_12} (euw1-az2): vpce-0e12 available, target tmt-0e12`,
+    `    ${VPC_2} ${SUBNET_21} (euw1-az1): vpce-0e21 available, target tmt-0e21`,
+  ];
+  const HEALTHY_ENDPOINTS = ['✔ Mirror target endpoints: 3 subnets in 2 VPCs: each an available endpoint with a traffic mirror target', ...HEALTHY_ENDPOINT_LINES];
+
+  /** The lines of the check titled `title`: its line and its details. */
+  function section(stdout: string[], title: string): string[] {
+    const start = stdout.findIndex((line) => line.slice(2).startsWith(`${title}:`));
+    const end = stdout.findIndex((line, index) => index > start && !line.startsWith('    '));
+    return stdout.slice(start, end);
+  }
+
+  it('reports a healthy stack: the fleet in the GENEVE target group, the GWLB, its service and an endpoint with a target in every subnet', async () => {
+    // Act
+    const { code, stdout, stderr } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(stdout).toEqual([
+      HEADER, ...GENEVE_FLEET, ...HEALTHY_GATEWAY, ...HEALTHY_SERVICE, ...HEALTHY_ENDPOINTS, ...HEALTHY_VISIBILITY,
+      ...HEALTHY_SESSIONS, ...HEALTHY_LAMBDA, ...HEALTHY_SECRET, '', 'OK: no check failed',
+    ]);
+    expect(stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((call) => call.args[0].input.Names)).toEqual([['prod-geneve']]);
   });
 });
