@@ -13,7 +13,8 @@ import {
   DescribeVpcEndpointServicePermissionsCommand, DescribeVpcEndpointsCommand, EC2Client, type TrafficMirrorSession, type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import {
-  DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetGroupNotFoundException,
+  DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, LoadBalancerNotFoundException,
+  TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -692,7 +693,8 @@ describe('npm run doctor, MirrorTargetType GWLB_ENDPOINT', () => {
   /** The collector account's subnets: the GWLB's two and the endpoint VPCs' three (zone IDs as AWS names them). */
   let subnets: { SubnetId: string; VpcId: string; AvailabilityZone: string; AvailabilityZoneId: string }[];
   const subnet = (SubnetId: string, VpcId: string, zone: 'a' | 'b' | 'c') => ({ SubnetId, VpcId, AvailabilityZone: `eu-west-1${zone}`, AvailabilityZoneId: `euw1-az${'abc'.indexOf(zone) + 1}` });
-  const endpoint = (id: string, VpcId: string, subnetId: string, State: VpcEndpoint['State'] | 'available' | 'pendingAcceptance' = 'available') =>
+  /** States as DescribeVpcEndpoints answers them (`available`, `pendingAcceptance`), not as the SDK's enum spells them. */
+  const endpoint = (id: string, VpcId: string, subnetId: string, State = 'available') =>
     ({ VpcEndpointId: id, VpcEndpointType: 'GatewayLoadBalancer' as const, VpcId, SubnetIds: [subnetId], ServiceName: SERVICE_NAME, State: State as VpcEndpoint['State'] });
   const ENDPOINTS = [endpoint('vpce-0e11', VPC_1, SUBNET_11), endpoint('vpce-0e12', VPC_1, SUBNET_12), endpoint('vpce-0e21', VPC_2, SUBNET_21)];
 
@@ -775,5 +777,137 @@ describe('npm run doctor, MirrorTargetType GWLB_ENDPOINT', () => {
     expect(stderr).toEqual([]);
     expect(code).toBe(0);
     expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((call) => call.args[0].input.Names)).toEqual([['prod-geneve']]);
+  });
+
+  it('names an unhealthy target of the GENEVE target group with its reason', async () => {
+    // Prepare
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GENEVE_TG_ARN }).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-0aaa', Port: 6081 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: 'i-0bbb', Port: 6081 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' } },
+      ],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Agent fleet').slice(0, 3)).toEqual([
+      '✘ Agent fleet: 1 of 2 targets healthy in prod-geneve',
+      '    i-0aaa healthy',
+      '    i-0bbb unhealthy (Target.FailedHealthChecks: Health checks failed)',
+    ]);
+    expect(stdout).toContain(`  aws ssm start-session --region ${REGION} --target i-0bbb`);
+    expect(stdout.at(-1)).toBe('FAIL: 1 of 9 checks failed');
+    expect(code).toBe(1);
+  });
+
+  it('an endpoint in pendingAcceptance: service not accepted, with the command that accepts it', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [ENDPOINTS[0], endpoint('vpce-0e12', VPC_1, SUBNET_12, 'pendingAcceptance'), ENDPOINTS[2]] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '✘ Mirror target endpoints: 1 of 3 configured subnets without a working mirror target endpoint',
+      HEALTHY_ENDPOINT_LINES[0],
+      `    ${VPC_1} ${SUBNET_12} (euw1-az2): vpce-0e12 pendingAcceptance: service not accepted; accept it: aws ec2 accept-vpc-endpoint-connections --region ${REGION} --service-id ${SERVICE_ID} --vpc-endpoint-ids vpce-0e12 (in the collector's account)`,
+      HEALTHY_ENDPOINT_LINES[2],
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('names the rejected and failed endpoints with the fix', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [
+      endpoint('vpce-0e11', VPC_1, SUBNET_11, 'rejected'), { ...endpoint('vpce-0e12', VPC_1, SUBNET_12, 'failed'), LastError: { Code: 'InternalError', Message: 'endpoint creation failed' } }, ENDPOINTS[2],
+    ] });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints').slice(1)).toEqual([
+      `    ${VPC_1} ${SUBNET_11} (euw1-az1): vpce-0e11 rejected: the service's owner rejected it; delete the endpoint (aws ec2 delete-vpc-endpoints --region ${REGION} --vpc-endpoint-ids vpce-0e11) and apply the stack again`,
+      `    ${VPC_1} ${SUBNET_12} (euw1-az2): vpce-0e12 failed (endpoint creation failed); delete the endpoint (aws ec2 delete-vpc-endpoints --region ${REGION} --vpc-endpoint-ids vpce-0e12) and apply the stack again`,
+      HEALTHY_ENDPOINT_LINES[2],
+    ]);
+  });
+
+  it('a configured subnet without an endpoint (and an endpoint without a target) fails, naming the subnet', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [ENDPOINTS[0], ENDPOINTS[2]] });
+    ec2.on(DescribeTrafficMirrorTargetsCommand).resolves({ TrafficMirrorTargets: [{ TrafficMirrorTargetId: 'tmt-0e11', GatewayLoadBalancerEndpointId: 'vpce-0e11' }] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '✘ Mirror target endpoints: 2 of 3 configured subnets without a working mirror target endpoint',
+      HEALTHY_ENDPOINT_LINES[0],
+      `    ${VPC_1} ${SUBNET_12} (euw1-az2): no endpoint of ${SERVICE_NAME} in this subnet (is the stack applied?)`,
+      `    ${VPC_2} ${SUBNET_21} (euw1-az1): no traffic mirror target on vpce-0e21: sessions in this VPC have nothing to target (apply the stack)`,
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('an extra allowed principal and a missing one are named with the command that fixes each', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointServicePermissionsCommand, { ServiceId: SERVICE_ID }).resolves({
+      AllowedPrincipals: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::999988887777:root'].map((Principal) => ({ Principal, PrincipalType: 'Account' as const })),
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    const modify = `aws ec2 modify-vpc-endpoint-service-permissions --region ${REGION} --service-id ${SERVICE_ID}`;
+    expect(section(stdout, 'Endpoint service')).toEqual([
+      `✘ Endpoint service: ${SERVICE_ID}: 1 allowed principal missing, 1 allowed principal not configured`,
+      `    ${SERVICE_NAME}`,
+      `    missing allowed principal arn:aws:iam::222233334444:root: that account cannot connect its endpoints; apply the stack, or: ${modify} --add-allowed-principals arn:aws:iam::222233334444:root`,
+      `    extra allowed principal arn:aws:iam::999988887777:root: neither AccountId nor a SourceAccounts account, yet it may connect endpoints and send traffic to the fleet; remove it: ${modify} --remove-allowed-principals arn:aws:iam::999988887777:root`,
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('acceptance required on the service is a failure with the command that turns it off', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
+      ServiceConfigurations: [{ ServiceId: SERVICE_ID, ServiceName: SERVICE_NAME, ServiceState: 'Available', AcceptanceRequired: true, GatewayLoadBalancerArns: [GWLB_ARN] }],
+    });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Endpoint service').slice(0, 3)).toEqual([
+      `✘ Endpoint service: ${SERVICE_ID}: acceptance required`,
+      `    ${SERVICE_NAME}`,
+      `    acceptance required: every new endpoint waits in pendingAcceptance until accepted; the stack sets it off (apply it again), or: aws ec2 modify-vpc-endpoint-service-configuration --region ${REGION} --service-id ${SERVICE_ID} --no-acceptance-required`,
+    ]);
+  });
+
+  it('an endpoint in a zone the GWLB does not serve fails, comparing zone IDs', async () => {
+    // Prepare: SUBNET_12 in the third zone, where the GWLB has no subnet
+    subnets = subnets.map((candidate) => (candidate.SubnetId === SUBNET_12 ? subnet(SUBNET_12, VPC_1, 'c') : candidate));
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '✘ Mirror target endpoints: 1 of 3 configured subnets without a working mirror target endpoint',
+      HEALTHY_ENDPOINT_LINES[0],
+      `    ${VPC_1} ${SUBNET_12} (euw1-az3): zone euw1-az3 not served by prod-gwlb (its zones: euw1-az1, euw1-az2): give the collector a subnet in euw1-az3 or move the endpoint to a served zone`,
+      HEALTHY_ENDPOINT_LINES[2],
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('a GWLB that is not active fails; one not found skips the checks that need it', async () => {
+    // Prepare
+    elbv2.on(DescribeLoadBalancersCommand, { Names: ['prod-gwlb'] }).resolvesOnce({
+      LoadBalancers: [{ LoadBalancerArn: GWLB_ARN, Type: 'gateway', State: { Code: 'provisioning' }, AvailabilityZones: [{ ZoneName: 'eu-west-1a', SubnetId: COLLECTOR_SUBNETS[0] }] }],
+    }).rejects(new LoadBalancerNotFoundException({ message: 'Load balancers \'[prod-gwlb]\' not found', $metadata: {} }));
+    // Act
+    const provisioning = await doctor('--stack', 'prod', '--config', file);
+    const missing = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(provisioning.stdout, 'Gateway Load Balancer')[0]).toBe('✘ Gateway Load Balancer: prod-gwlb is provisioning, not active: it delivers nothing');
+    expect(missing.stdout.filter((line) => /^. (Gateway Load Balancer|Endpoint service|Mirror target endpoints):/.test(line))).toEqual([
+      `✘ Gateway Load Balancer: prod-gwlb not found in ${REGION} (is the stack applied?)`,
+      '- Endpoint service: skipped, no Gateway Load Balancer to look for its service',
+      '- Mirror target endpoints: skipped, no endpoint service to look for endpoints of',
+    ]);
   });
 });

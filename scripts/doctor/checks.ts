@@ -208,7 +208,7 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
 }
 
 /** Sessions toward any of `targetIds`: the filter takes up to 200 values at a time. */
-export async function sessionsTowardTargets(ec2: EC2Client, targetIds: readonly string[]): Promise<TrafficMirrorSession[]> {
+async function sessionsTowardTargets(ec2: EC2Client, targetIds: readonly string[]): Promise<TrafficMirrorSession[]> {
   const sessions: TrafficMirrorSession[] = [];
   for (let start = 0; start < targetIds.length; start += 200) {
     sessions.push(...await listSessions(ec2, { Name: 'traffic-mirror-target-id', Values: targetIds.slice(start, start + 200) }));

@@ -27,7 +27,7 @@ interface SubnetPlace {
 const FILTER_VALUES = 200;
 
 /** The subnets among `subnetIds` that exist in the account and region, by ID (a subnet-id filter: a missing one is no error). */
-export async function subnetPlaces(ec2: EC2Client, subnetIds: readonly string[]): Promise<Map<string, SubnetPlace>> {
+async function subnetPlaces(ec2: EC2Client, subnetIds: readonly string[]): Promise<Map<string, SubnetPlace>> {
   const places = new Map<string, SubnetPlace>();
   for (let start = 0; start < subnetIds.length; start += FILTER_VALUES) {
     const Values = subnetIds.slice(start, start + FILTER_VALUES);
@@ -48,7 +48,7 @@ export interface GatewayLoadBalancerFound {
 }
 
 /** The stack's GWLB: exists, active, in which zones. `found` when it exists (the next checks need its ARN and zones). */
-export async function checkGatewayLoadBalancer(
+async function checkGatewayLoadBalancer(
   elbv2: ElasticLoadBalancingV2Client, ec2: EC2Client, config: MirroringConfig,
 ): Promise<{ check: CheckResult; found?: GatewayLoadBalancerFound }> {
   const title = GWLB_TITLES.loadBalancer;
@@ -83,7 +83,7 @@ export interface EndpointServiceFound {
 }
 
 /** The endpoint service of the GWLB: Available, no acceptance, and exactly the planned allowed principals. */
-export async function checkEndpointService(
+async function checkEndpointService(
   ec2: EC2Client, config: MirroringConfig, loadBalancer: GatewayLoadBalancerFound | undefined,
 ): Promise<{ check: CheckResult; found?: EndpointServiceFound }> {
   const title = GWLB_TITLES.service;

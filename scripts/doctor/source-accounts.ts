@@ -58,7 +58,7 @@ async function checkSessionsToward(ec2: EC2Client, plan: SourceAccountPlan, targ
 // ---- GWLB_ENDPOINT: the account's own endpoints of the collector's endpoint service --------------------------------
 
 /** The collector's endpoint service as this account sees it: visible (an allowed principal), the collector's, no acceptance. */
-export async function checkSharedEndpointService(ec2: EC2Client, plan: SourceAccountPlan, serviceName: string): Promise<{ check: CheckResult; found?: ServiceDetail }> {
+async function checkSharedEndpointService(ec2: EC2Client, plan: SourceAccountPlan, serviceName: string): Promise<{ check: CheckResult; found?: ServiceDetail }> {
   const title = `${SOURCE_TITLES.service} (${plan.accountId})`;
   const notVisible = {
     title, status: 'fail' as const, summary: `${serviceName} is not visible in account ${plan.accountId}: the account is not among its allowed principals, or the name is not the collector's`,
