@@ -92,7 +92,8 @@ function targetOf(plan: SourceAccountPlan, stack: string, targetId: string | und
   if (targetId !== undefined) return { error: `--mirror-target-id: ${stack} uses MirrorTargetType GWLB_ENDPOINT: the account's sessions target its own endpoints; give --endpoint-service-name (the collector's endpoint_service_name output)` };
   const serviceName = serviceFlag ?? plan.mirrorTarget.sharedEndpointServiceName;
   if (!serviceName) return { error: '--endpoint-service-name is required (the collector\'s endpoint_service_name output) when the configuration has no SharedEndpointServiceName' };
-  const field = CONFIG_FIELDS.SharedEndpointServiceName;
-  if (!field.schema.safeParse(serviceName).success) return { error: `--endpoint-service-name: got ${JSON.stringify(serviceName)}; expected ${field.allowed.replace(/^"" or /, '')}` };
+  // The configuration's own rule for SharedEndpointServiceName; its message allows "" too, which a flag cannot be.
+  const checked = CONFIG_FIELDS.SharedEndpointServiceName.schema.safeParse(serviceName);
+  if (!checked.success) return { error: `--endpoint-service-name: got ${JSON.stringify(serviceName)}; expected ${checked.error.issues[0].message.replace(/^"" or /, '')}` };
   return { serviceName };
 }
