@@ -2,7 +2,7 @@
  * `npm run doctor`: the whole command (configuration choice, checks, report, exit code) against mocked AWS clients
  * that answer, or fail with the SDK's own exception classes, as AWS does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -892,6 +892,22 @@ describe('npm run doctor, MirrorTargetType GWLB_ENDPOINT', () => {
       HEALTHY_ENDPOINT_LINES[2],
     ]);
     expect(code).toBe(1);
+  });
+
+  it('MANUAL: counts the sessions toward the targets of the stack\'s endpoints', async () => {
+    // Prepare
+    const manual = join(configDir, 'gwlb-manual.json.txt');
+    writeFileSync(manual, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), MirrorSourceType: 'MANUAL', MirrorSource: '' }));
+    ec2.on(DescribeTrafficMirrorSessionsCommand, { Filters: [{ Name: 'traffic-mirror-target-id', Values: ['tmt-0e11', 'tmt-0e12', 'tmt-0e21'] }] })
+      .resolves({ TrafficMirrorSessions: [session('1', 'x', 'eni-web1'), session('2', 'x', 'eni-web0')] });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', manual);
+    rmSync(manual);
+    // Assess
+    expect(section(stdout, 'Mirror sessions')).toEqual([
+      '✔ Mirror sessions: MANUAL: 2 sessions toward the 3 mirror targets of the stack\'s endpoints',
+      '    source interfaces: eni-web0, eni-web1',
+    ]);
   });
 
   it('a GWLB that is not active fails; one not found skips the checks that need it', async () => {
