@@ -177,7 +177,7 @@ describe('MirrorTargetType GWLB_ENDPOINT: the source account\'s own endpoints of
     expect(stdout.slice(3, 6)).toEqual([
       '✘ Mirror target endpoints (222233334444): 2 of 2 configured subnets without a working mirror target endpoint',
       `    ${VPC} ${SUBNET_1} (euw1-az1): vpce-0e31 pendingAcceptance: service not accepted; accept it: aws ec2 accept-vpc-endpoint-connections --region eu-west-1 --service-id vpce-svc-0123456789abcdef0 --vpc-endpoint-ids vpce-0e31 (in the collector's account)`,
-      `    ${VPC} ${SUBNET_2} (euw1-az2): zone euw1-az2 not served by the endpoint service (its zones: euw1-az1): give the collector a subnet in euw1-az2 or move the endpoint to a served zone`,
+      `    ${VPC} ${SUBNET_2} (euw1-az2): zone euw1-az2 not served by the endpoint service (its zones: euw1-az1): give the collector a subnet in euw1-az2 or use a subnet of a served zone`,
     ]);
     expect(code).toBe(1);
   });

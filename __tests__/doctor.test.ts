@@ -888,10 +888,24 @@ describe('npm run doctor, MirrorTargetType GWLB_ENDPOINT', () => {
     expect(section(stdout, 'Mirror target endpoints')).toEqual([
       '✘ Mirror target endpoints: 1 of 3 configured subnets without a working mirror target endpoint',
       HEALTHY_ENDPOINT_LINES[0],
-      `    ${VPC_1} ${SUBNET_12} (euw1-az3): zone euw1-az3 not served by prod-gwlb (its zones: euw1-az1, euw1-az2): give the collector a subnet in euw1-az3 or move the endpoint to a served zone`,
+      `    ${VPC_1} ${SUBNET_12} (euw1-az3): zone euw1-az3 not served by prod-gwlb (its zones: euw1-az1, euw1-az2): give the collector a subnet in euw1-az3 or use a subnet of a served zone`,
       HEALTHY_ENDPOINT_LINES[2],
     ]);
     expect(code).toBe(1);
+  });
+
+  it('an endpoint of the service outside the configured subnets is a warning naming it', async () => {
+    // Prepare: a VPC once configured, its endpoint left behind
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [...ENDPOINTS, endpoint('vpce-0e99', 'vpc-0123456789abcdef9', 'subnet-0123456789abcde99')] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '! Mirror target endpoints: 3 subnets in 2 VPCs: each an available endpoint with a traffic mirror target; 1 endpoint of the service outside them',
+      ...HEALTHY_ENDPOINT_LINES,
+      '    vpc-0123456789abcdef9 subnet-0123456789abcde99: vpce-0e99 available, not in the configured subnets (each endpoint is billed by the hour; delete it when it is not wanted)',
+    ]);
+    expect([stdout.at(-1), code]).toEqual(['OK: no check failed (1 warning)', 0]);
   });
 
   it('MANUAL: counts the sessions toward the targets of the stack\'s endpoints', async () => {

@@ -161,53 +161,66 @@ function stateProblem(endpoint: VpcEndpoint, input: EndpointsToCheck): string {
   }
 }
 
+/** What the account holds: the service's endpoints, the mirror target on each endpoint, the configured subnets' places. */
+interface AccountView {
+  endpoints: VpcEndpoint[];
+  targetOf: Map<string, string>;
+  places: Map<string, SubnetPlace>;
+}
+
+/** One configured subnet: its line (ok or its problems), the endpoint accounted for, and the target on it. */
+function subnetFinding(input: EndpointsToCheck, view: AccountView, vpcId: string, subnetId: string): { line: string; ok: boolean; endpoint?: VpcEndpoint; targetId?: string } {
+  const place = view.places.get(subnetId);
+  const where = `${vpcId} ${subnetId}${place ? ` (${place.zoneId})` : ''}`;
+  const found = view.endpoints.filter((endpoint) => endpoint.VpcId === vpcId && (endpoint.SubnetIds ?? []).includes(subnetId));
+  const endpoint = found.find((candidate) => isAvailable(candidate)) ?? found[0];
+  const targetId = endpoint?.VpcEndpointId ? view.targetOf.get(endpoint.VpcEndpointId) : undefined;
+  const problems: string[] = [];
+  if (!place) problems.push(`subnet not found in ${input.region}`);
+  else if (place.vpcId !== vpcId) problems.push(`the subnet is in ${place.vpcId}, not ${vpcId}`);
+  if (!endpoint) problems.push(`no endpoint of ${input.serviceName} in this subnet (is the stack applied?)`);
+  else {
+    if (!isAvailable(endpoint)) problems.push(stateProblem(endpoint, input));
+    if (!targetId) problems.push(`no traffic mirror target on ${endpoint.VpcEndpointId}: sessions in this VPC have nothing to target (apply the stack)`);
+  }
+  // AWS creates a GWLB endpoint only in a zone the load balancer supports (PrivateLink guide): this also explains a missing one.
+  if (place && input.servedZoneIds && !input.servedZoneIds.includes(place.zoneId)) {
+    problems.push(`zone ${place.zoneId} not served by ${input.servedBy} (its zones: ${input.servedZoneIds.join(', ')}): give the collector a subnet in ${place.zoneId} or use a subnet of a served zone`);
+  }
+  const line = problems.length > 0 ? `${where}: ${problems.join('; ')}` : `${where}: ${endpoint!.VpcEndpointId} available, target ${targetId}`;
+  return { line, ok: problems.length === 0, endpoint, targetId };
+}
+
+/** DescribeVpcEndpoints spells states in lower camel case (`available`), the SDK's enum capitalized: compare either. */
+const isAvailable = (endpoint: VpcEndpoint) => endpoint.State?.toLowerCase() === 'available';
+
 /** Per configured VPC and subnet: one endpoint of the service there, available, in a zone the GWLB serves, with a mirror target on it. */
 export async function checkEndpoints(ec2: EC2Client, input: EndpointsToCheck): Promise<EndpointsResult> {
   const { title } = input;
   try {
     const endpointPages = await collectPages(paginateDescribeVpcEndpoints({ client: ec2 }, { Filters: [{ Name: 'service-name', Values: [input.serviceName] }] }));
-    const endpoints = endpointPages.flatMap((page) => page.VpcEndpoints ?? []);
     const targetPages = await collectPages(paginateDescribeTrafficMirrorTargets({ client: ec2 }, {}));
-    const targetOf = new Map(targetPages.flatMap((page) => page.TrafficMirrorTargets ?? [])
-      .flatMap((target) => (target.GatewayLoadBalancerEndpointId && target.TrafficMirrorTargetId ? [[target.GatewayLoadBalancerEndpointId, target.TrafficMirrorTargetId] as const] : [])));
-    const places = await subnetPlaces(ec2, input.vpcs.flatMap((vpc) => vpc.subnetIds));
-    const details: string[] = [];
-    const targetIds: string[] = [];
-    let broken = 0;
-    let total = 0;
-    for (const vpc of input.vpcs) {
-      for (const subnetId of vpc.subnetIds) {
-        total += 1;
-        const place = places.get(subnetId);
-        const where = `${vpc.vpcId} ${subnetId}${place ? ` (${place.zoneId})` : ''}`;
-        const problems: string[] = [];
-        const found = endpoints.filter((endpoint) => endpoint.VpcId === vpc.vpcId && (endpoint.SubnetIds ?? []).includes(subnetId));
-        const endpoint = found.find((candidate) => candidate.State?.toLowerCase() === 'available') ?? found[0];
-        const targetId = endpoint?.VpcEndpointId ? targetOf.get(endpoint.VpcEndpointId) : undefined;
-        if (targetId) targetIds.push(targetId);
-        if (!place) problems.push(`subnet not found in ${input.region}`);
-        else if (place.vpcId !== vpc.vpcId) problems.push(`the subnet is in ${place.vpcId}, not ${vpc.vpcId}`);
-        if (!endpoint) {
-          problems.push(`no endpoint of ${input.serviceName} in this subnet (is the stack applied?)`);
-        } else {
-          const available = endpoint.State?.toLowerCase() === 'available';
-          if (!available) problems.push(stateProblem(endpoint, input));
-          if (!targetId) problems.push(`no traffic mirror target on ${endpoint.VpcEndpointId}: sessions in this VPC have nothing to target (apply the stack)`);
-          if (place && input.servedZoneIds && !input.servedZoneIds.includes(place.zoneId)) {
-            problems.push(`zone ${place.zoneId} not served by ${input.servedBy} (its zones: ${input.servedZoneIds.join(', ')}): give the collector a subnet in ${place.zoneId} or move the endpoint to a served zone`);
-          }
-          if (available && problems.length === 0) details.push(`${where}: ${endpoint.VpcEndpointId} available, target ${targetId}`);
-        }
-        if (problems.length > 0) {
-          broken += 1;
-          details.push(`${where}: ${problems.join('; ')}`);
-        }
-      }
+    const view: AccountView = {
+      endpoints: endpointPages.flatMap((page) => page.VpcEndpoints ?? []),
+      targetOf: new Map(targetPages.flatMap((page) => page.TrafficMirrorTargets ?? [])
+        .flatMap((target) => (target.GatewayLoadBalancerEndpointId && target.TrafficMirrorTargetId ? [[target.GatewayLoadBalancerEndpointId, target.TrafficMirrorTargetId] as const] : []))),
+      places: await subnetPlaces(ec2, input.vpcs.flatMap((vpc) => vpc.subnetIds)),
+    };
+    const findings = input.vpcs.flatMap((vpc) => vpc.subnetIds.map((subnetId) => subnetFinding(input, view, vpc.vpcId, subnetId)));
+    const details = findings.map((finding) => finding.line);
+    const targetIds = findings.flatMap((finding) => (finding.targetId ? [finding.targetId] : []));
+    // Endpoints of the service that no configured subnet accounts for: left behind, or made by hand.
+    const accounted = new Set(findings.map((finding) => finding.endpoint));
+    const stray = view.endpoints.filter((endpoint) => !accounted.has(endpoint));
+    for (const endpoint of stray) {
+      details.push(`${endpoint.VpcId ?? '?'} ${(endpoint.SubnetIds ?? []).join(', ')}: ${endpoint.VpcEndpointId ?? '?'} ${endpoint.State ?? 'unknown'}, not in the configured subnets (each endpoint is billed by the hour; delete it when it is not wanted)`);
     }
     if (!input.servedZoneIds) details.push(`zones not compared: the description of ${input.serviceName} carries no zone IDs`);
-    if (broken > 0) return { check: { title, status: 'fail', summary: `${broken} of ${plural(total, 'configured subnet')} without a working mirror target endpoint`, details }, targetIds };
+    const broken = findings.filter((finding) => !finding.ok).length;
+    if (broken > 0) return { check: { title, status: 'fail', summary: `${broken} of ${plural(findings.length, 'configured subnet')} without a working mirror target endpoint`, details }, targetIds };
+    const summary = `${plural(findings.length, 'subnet')} in ${plural(input.vpcs.length, 'VPC')}: each an available endpoint with a traffic mirror target`;
     return {
-      check: { title, status: 'ok', summary: `${plural(total, 'subnet')} in ${plural(input.vpcs.length, 'VPC')}: each an available endpoint with a traffic mirror target`, details },
+      check: { title, status: stray.length > 0 ? 'warn' : 'ok', summary: stray.length > 0 ? `${summary}; ${plural(stray.length, 'endpoint')} of the service outside them` : summary, details },
       targetIds,
     };
   } catch (error) {
