@@ -152,6 +152,14 @@ describe('MirrorTargetType GWLB_ENDPOINT: the source account\'s own endpoints of
     expect([code, stderr]).toEqual([0, []]);
   });
 
+  test('without the flag, the configuration\'s SharedEndpointServiceName is the service', async () => {
+    const withShared = join(mkdtempSync(join(tmpdir(), 'doctor-source-gwlb-')), 'config.json');
+    writeFileSync(withShared, JSON.stringify({ ...JSON.parse(readFileSync(GWLB_EXAMPLE, 'utf8')), SharedEndpointServiceName: SERVICE_NAME }));
+    const { code } = await run('--config', withShared);
+    expect(code).toBe(0);
+    expect(mock.commandCalls(DescribeVpcEndpointServicesCommand).map((call) => call.args[0].input.ServiceNames)).toEqual([[SERVICE_NAME]]);
+  });
+
   test('a service the account may not see: the service fails, the endpoints are skipped, no sessions', async () => {
     mock.on(DescribeVpcEndpointServicesCommand).rejects(Object.assign(new Error(`The Vpc Endpoint Service '${SERVICE_NAME}' does not exist`), { name: 'InvalidServiceName' }));
     mock.on(DescribeTrafficMirrorSessionsCommand).resolves({ TrafficMirrorSessions: [] });
