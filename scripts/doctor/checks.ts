@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
+import { chunk, collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
 import type { SkipReason } from '../../lambda/types';
 import type { MirroringConfig } from '../../config';
@@ -207,12 +207,13 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
   return { title, status: 'ok', summary: `MANUAL: ${plural(sessions.length, 'session')} toward mirror target ${targetId}`, details: [`source interfaces: ${interfaces.join(', ')}`] };
 }
 
-/** Sessions toward any of `targetIds`: the filter takes up to 200 values at a time. */
+/** EC2 accepts at most 200 values per filter (as the session Lambda's lookups count them). */
+export const EC2_FILTER_VALUES = 200;
+
+/** Sessions toward any of `targetIds`. */
 async function sessionsTowardTargets(ec2: EC2Client, targetIds: readonly string[]): Promise<TrafficMirrorSession[]> {
   const sessions: TrafficMirrorSession[] = [];
-  for (let start = 0; start < targetIds.length; start += 200) {
-    sessions.push(...await listSessions(ec2, { Name: 'traffic-mirror-target-id', Values: targetIds.slice(start, start + 200) }));
-  }
+  for (const Values of chunk(targetIds, EC2_FILTER_VALUES)) sessions.push(...await listSessions(ec2, { Name: 'traffic-mirror-target-id', Values }));
   return sessions;
 }
 

@@ -9,10 +9,10 @@ import {
   paginateDescribeVpcEndpointServicePermissions, type EC2Client, type ServiceConfiguration, type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand, LoadBalancerNotFoundException, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { collectPages } from '../../lambda/aws';
+import { chunk, collectPages } from '../../lambda/aws';
 import type { MirroringConfig } from '../../config';
 import { planDeployment, type EndpointVpcPlan } from '../../plan';
-import { couldNotCheck, plural, type CheckResult } from './checks';
+import { couldNotCheck, EC2_FILTER_VALUES, plural, type CheckResult } from './checks';
 
 export const GWLB_TITLES = { loadBalancer: 'Gateway Load Balancer', service: 'Endpoint service', endpoints: 'Mirror target endpoints' } as const;
 
@@ -23,14 +23,10 @@ interface SubnetPlace {
   zoneId: string;
 }
 
-/** DescribeSubnets takes up to 200 values per filter. */
-const FILTER_VALUES = 200;
-
 /** The subnets among `subnetIds` that exist in the account and region, by ID (a subnet-id filter: a missing one is no error). */
 async function subnetPlaces(ec2: EC2Client, subnetIds: readonly string[]): Promise<Map<string, SubnetPlace>> {
   const places = new Map<string, SubnetPlace>();
-  for (let start = 0; start < subnetIds.length; start += FILTER_VALUES) {
-    const Values = subnetIds.slice(start, start + FILTER_VALUES);
+  for (const Values of chunk(subnetIds, EC2_FILTER_VALUES)) {
     for (const page of await collectPages(paginateDescribeSubnets({ client: ec2 }, { Filters: [{ Name: 'subnet-id', Values }] }))) {
       for (const subnet of page.Subnets ?? []) {
         if (subnet.SubnetId) places.set(subnet.SubnetId, { vpcId: subnet.VpcId ?? '?', zoneName: subnet.AvailabilityZone ?? '?', zoneId: subnet.AvailabilityZoneId ?? '?' });
