@@ -2,15 +2,19 @@
  * `npm run doctor`: the whole command (configuration choice, checks, report, exit code) against mocked AWS clients
  * that answer, or fail with the SDK's own exception classes, as AWS does.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException as LogGroupNotFound } from '@aws-sdk/client-cloudwatch-logs';
-import { DescribeTrafficMirrorSessionsCommand, DescribeTrafficMirrorTargetsCommand, EC2Client, type TrafficMirrorSession } from '@aws-sdk/client-ec2';
 import {
-  DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, TargetGroupNotFoundException,
+  DescribeSubnetsCommand, DescribeTrafficMirrorSessionsCommand, DescribeTrafficMirrorTargetsCommand, DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicePermissionsCommand, DescribeVpcEndpointsCommand, EC2Client, type TrafficMirrorSession, type VpcEndpoint,
+} from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, LoadBalancerNotFoundException,
+  TargetGroupNotFoundException,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, GetSecretValueCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -659,5 +663,281 @@ describe('npm run doctor', () => {
       expect(code).toBe(2);
       expect(elbv2.calls()).toHaveLength(0);
     });
+  });
+});
+
+describe('npm run doctor, MirrorTargetType GWLB_ENDPOINT', () => {
+  const GWLB_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/gwy/prod-gwlb/0123456789abcdef';
+  const GENEVE_TG_ARN = 'arn:aws:elasticloadbalancing:eu-west-1:111122223333:targetgroup/prod-geneve/0123456789abcdef';
+  const SERVICE_ID = 'vpce-svc-0123456789abcdef0';
+  const SERVICE_NAME = `com.amazonaws.vpce.${REGION}.${SERVICE_ID}`;
+  const [VPC_1, VPC_2] = ['vpc-0123456789abcdef1', 'vpc-0123456789abcdef2'];
+  const [SUBNET_11, SUBNET_12, SUBNET_21] = ['subnet-0123456789abcde11', 'subnet-0123456789abcde12', 'subnet-0123456789abcde21'];
+  const COLLECTOR_SUBNETS = ['subnet-0a1b2c3d4e5f60711', 'subnet-0a1b2c3d4e5f60722'];
+  const PRINCIPALS = ['arn:aws:iam::111122223333:root', 'arn:aws:iam::222233334444:root'];
+  let file: string;
+
+  beforeAll(() => {
+    file = join(configDir, 'gwlb.json.txt');
+    writeFileSync(file, JSON.stringify({
+      ...COMMON, StackName: 'prod', AccountId: '111122223333', SubnetIds: COLLECTOR_SUBNETS.join(','), MirrorSourceType: 'LOAD_BALANCER', MirrorSource: 'shop-alb,api-nlb',
+      MirrorTargetType: 'GWLB_ENDPOINT', GatewayLoadBalancerCidrs: ['10.0.1.0/24', '10.0.2.0/24'],
+      GatewayLoadBalancerEndpoints: [{ VpcId: VPC_1, SubnetIds: [SUBNET_11, SUBNET_12] }, { VpcId: VPC_2, SubnetIds: [SUBNET_21] }],
+      SourceAccounts: [{
+        AccountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', MirrorSourceType: 'LOAD_BALANCER', MirrorSource: ['payments-alb'],
+        GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef3', SubnetIds: ['subnet-0123456789abcde31'] }],
+      }],
+    }));
+  });
+
+  /** The collector account's subnets: the GWLB's two and the endpoint VPCs' three (zone IDs as AWS names them). */
+  let subnets: { SubnetId: string; VpcId: string; AvailabilityZone: string; AvailabilityZoneId: string }[];
+  const subnet = (SubnetId: string, VpcId: string, zone: 'a' | 'b' | 'c') => ({ SubnetId, VpcId, AvailabilityZone: `eu-west-1${zone}`, AvailabilityZoneId: `euw1-az${'abc'.indexOf(zone) + 1}` });
+  /** States as DescribeVpcEndpoints answers them (`available`, `pendingAcceptance`), not as the SDK's enum spells them. */
+  const endpoint = (id: string, VpcId: string, subnetId: string, State = 'available') =>
+    ({ VpcEndpointId: id, VpcEndpointType: 'GatewayLoadBalancer' as const, VpcId, SubnetIds: [subnetId], ServiceName: SERVICE_NAME, State: State as VpcEndpoint['State'] });
+  const ENDPOINTS = [endpoint('vpce-0e11', VPC_1, SUBNET_11), endpoint('vpce-0e12', VPC_1, SUBNET_12), endpoint('vpce-0e21', VPC_2, SUBNET_21)];
+
+  /** The healthy `prod` account of the NLB tests, its fleet in the GENEVE target group behind a working GWLB. */
+  function healthyGatewayAccount(): void {
+    elbv2.on(DescribeTargetGroupsCommand, { Names: ['prod-geneve'] }).resolves({ TargetGroups: [{ TargetGroupArn: GENEVE_TG_ARN, TargetGroupName: 'prod-geneve' }] });
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GENEVE_TG_ARN }).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-0aaa', Port: 6081 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: 'i-0bbb', Port: 6081 }, TargetHealth: { State: 'healthy' } },
+      ],
+    });
+    elbv2.on(DescribeLoadBalancersCommand, { Names: ['prod-gwlb'] }).resolves({
+      LoadBalancers: [{ LoadBalancerArn: GWLB_ARN, Type: 'gateway', State: { Code: 'active' }, AvailabilityZones: [
+        { ZoneName: 'eu-west-1a', SubnetId: COLLECTOR_SUBNETS[0] }, { ZoneName: 'eu-west-1b', SubnetId: COLLECTOR_SUBNETS[1] },
+      ] }],
+    });
+    subnets = [
+      subnet(COLLECTOR_SUBNETS[0], COMMON.VpcId, 'a'), subnet(COLLECTOR_SUBNETS[1], COMMON.VpcId, 'b'),
+      subnet(SUBNET_11, VPC_1, 'a'), subnet(SUBNET_12, VPC_1, 'b'), subnet(SUBNET_21, VPC_2, 'a'),
+    ];
+    ec2.on(DescribeSubnetsCommand).callsFake((input: { Filters?: { Name?: string; Values?: string[] }[] }) => ({
+      Subnets: subnets.filter((candidate) => input.Filters?.[0]?.Name === 'subnet-id' && input.Filters[0].Values?.includes(candidate.SubnetId)),
+    }));
+    ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
+      ServiceConfigurations: [
+        // Another team's service of a load balancer that is not the stack's.
+        { ServiceId: 'vpce-svc-0fedcba9876543210', ServiceName: `com.amazonaws.vpce.${REGION}.vpce-svc-0fedcba9876543210`, ServiceState: 'Available', GatewayLoadBalancerArns: ['arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/gwy/other/1'] },
+        { ServiceId: SERVICE_ID, ServiceName: SERVICE_NAME, ServiceState: 'Available', AcceptanceRequired: false, GatewayLoadBalancerArns: [GWLB_ARN] },
+      ],
+    });
+    ec2.on(DescribeVpcEndpointServicePermissionsCommand, { ServiceId: SERVICE_ID }).resolves({ AllowedPrincipals: PRINCIPALS.map((Principal) => ({ Principal, PrincipalType: 'Account' as const })) });
+    ec2.on(DescribeVpcEndpointsCommand, { Filters: [{ Name: 'service-name', Values: [SERVICE_NAME] }] }).resolves({ VpcEndpoints: ENDPOINTS });
+    ec2.on(DescribeTrafficMirrorTargetsCommand).resolves({
+      TrafficMirrorTargets: [
+        { TrafficMirrorTargetId: 'tmt-0nlb', Type: 'network-load-balancer', NetworkLoadBalancerArn: NLB_ARN },
+        ...ENDPOINTS.map((found) => ({ TrafficMirrorTargetId: `tmt-${found.VpcEndpointId!.slice(5)}`, Type: 'gateway-load-balancer-endpoint' as const, GatewayLoadBalancerEndpointId: found.VpcEndpointId })),
+      ],
+    });
+  }
+
+  beforeEach(healthyGatewayAccount);
+
+  /** The fleet's check (without the visibility check after it in HEALTHY_FLEET), in the GENEVE target group. */
+  const GENEVE_FLEET = HEALTHY_FLEET.slice(0, -HEALTHY_VISIBILITY.length).map((line) => line.replace('prod-vxlan', 'prod-geneve'));
+  const HEALTHY_GATEWAY = [
+    '✔ Gateway Load Balancer: prod-gwlb active in 2 zones (euw1-az1, euw1-az2)',
+    `    ${GWLB_ARN}`,
+    '    subnet-0a1b2c3d4e5f60711: eu-west-1a (euw1-az1)',
+    '    subnet-0a1b2c3d4e5f60722: eu-west-1b (euw1-az2)',
+  ];
+  const HEALTHY_SERVICE = [
+    `✔ Endpoint service: ${SERVICE_ID} Available, acceptance not required, allowed principals as configured (2)`,
+    `    ${SERVICE_NAME}`,
+    '    allowed: arn:aws:iam::111122223333:root',
+    '    allowed: arn:aws:iam::222233334444:root',
+  ];
+  const HEALTHY_ENDPOINT_LINES = [
+    `    ${VPC_1} ${SUBNET_11} (euw1-az1): vpce-0e11 available, target tmt-0e11`,
+    `    ${VPC_1} ${SUBNET_12} (euw1-az2): vpce-0e12 available, target tmt-0e12`,
+    `    ${VPC_2} ${SUBNET_21} (euw1-az1): vpce-0e21 available, target tmt-0e21`,
+  ];
+  const HEALTHY_ENDPOINTS = ['✔ Mirror target endpoints: 3 subnets in 2 VPCs: each an available endpoint with a traffic mirror target', ...HEALTHY_ENDPOINT_LINES];
+
+  /** The lines of the check titled `title`: its line and its details. */
+  function section(stdout: string[], title: string): string[] {
+    const start = stdout.findIndex((line) => line.slice(2).startsWith(`${title}:`));
+    const end = stdout.findIndex((line, index) => index > start && !line.startsWith('    '));
+    return stdout.slice(start, end);
+  }
+
+  it('reports a healthy stack: the fleet in the GENEVE target group, the GWLB, its service and an endpoint with a target in every subnet', async () => {
+    // Act
+    const { code, stdout, stderr } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(stdout).toEqual([
+      HEADER, ...GENEVE_FLEET, ...HEALTHY_GATEWAY, ...HEALTHY_SERVICE, ...HEALTHY_ENDPOINTS, ...HEALTHY_VISIBILITY,
+      ...HEALTHY_SESSIONS, ...HEALTHY_LAMBDA, ...HEALTHY_SECRET, '', 'OK: no check failed',
+    ]);
+    expect(stderr).toEqual([]);
+    expect(code).toBe(0);
+    expect(elbv2.commandCalls(DescribeTargetGroupsCommand).map((call) => call.args[0].input.Names)).toEqual([['prod-geneve']]);
+  });
+
+  it('names an unhealthy target of the GENEVE target group with its reason', async () => {
+    // Prepare
+    elbv2.on(DescribeTargetHealthCommand, { TargetGroupArn: GENEVE_TG_ARN }).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: 'i-0aaa', Port: 6081 }, TargetHealth: { State: 'healthy' } },
+        { Target: { Id: 'i-0bbb', Port: 6081 }, TargetHealth: { State: 'unhealthy', Reason: 'Target.FailedHealthChecks', Description: 'Health checks failed' } },
+      ],
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Agent fleet').slice(0, 3)).toEqual([
+      '✘ Agent fleet: 1 of 2 targets healthy in prod-geneve',
+      '    i-0aaa healthy',
+      '    i-0bbb unhealthy (Target.FailedHealthChecks: Health checks failed)',
+    ]);
+    expect(stdout).toContain(`  aws ssm start-session --region ${REGION} --target i-0bbb`);
+    expect(stdout.at(-1)).toBe('FAIL: 1 of 9 checks failed');
+    expect(code).toBe(1);
+  });
+
+  it('an endpoint in pendingAcceptance: service not accepted, with the command that accepts it', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [ENDPOINTS[0], endpoint('vpce-0e12', VPC_1, SUBNET_12, 'pendingAcceptance'), ENDPOINTS[2]] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '✘ Mirror target endpoints: 1 of 3 configured subnets without a working mirror target endpoint',
+      HEALTHY_ENDPOINT_LINES[0],
+      `    ${VPC_1} ${SUBNET_12} (euw1-az2): vpce-0e12 pendingAcceptance: service not accepted; accept it: aws ec2 accept-vpc-endpoint-connections --region ${REGION} --service-id ${SERVICE_ID} --vpc-endpoint-ids vpce-0e12 (in the collector's account)`,
+      HEALTHY_ENDPOINT_LINES[2],
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('names the rejected and failed endpoints with the fix', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [
+      endpoint('vpce-0e11', VPC_1, SUBNET_11, 'rejected'), { ...endpoint('vpce-0e12', VPC_1, SUBNET_12, 'failed'), LastError: { Code: 'InternalError', Message: 'endpoint creation failed' } }, ENDPOINTS[2],
+    ] });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints').slice(1)).toEqual([
+      `    ${VPC_1} ${SUBNET_11} (euw1-az1): vpce-0e11 rejected: the service's owner rejected it; delete the endpoint (aws ec2 delete-vpc-endpoints --region ${REGION} --vpc-endpoint-ids vpce-0e11) and apply the stack again`,
+      `    ${VPC_1} ${SUBNET_12} (euw1-az2): vpce-0e12 failed (endpoint creation failed); delete the endpoint (aws ec2 delete-vpc-endpoints --region ${REGION} --vpc-endpoint-ids vpce-0e12) and apply the stack again`,
+      HEALTHY_ENDPOINT_LINES[2],
+    ]);
+  });
+
+  it('a configured subnet without an endpoint (and an endpoint without a target) fails, naming the subnet', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [ENDPOINTS[0], ENDPOINTS[2]] });
+    ec2.on(DescribeTrafficMirrorTargetsCommand).resolves({ TrafficMirrorTargets: [{ TrafficMirrorTargetId: 'tmt-0e11', GatewayLoadBalancerEndpointId: 'vpce-0e11' }] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '✘ Mirror target endpoints: 2 of 3 configured subnets without a working mirror target endpoint',
+      HEALTHY_ENDPOINT_LINES[0],
+      `    ${VPC_1} ${SUBNET_12} (euw1-az2): no endpoint of ${SERVICE_NAME} in this subnet (is the stack applied?)`,
+      `    ${VPC_2} ${SUBNET_21} (euw1-az1): no traffic mirror target on vpce-0e21: sessions in this VPC have nothing to target (apply the stack)`,
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('an extra allowed principal and a missing one are named with the command that fixes each', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointServicePermissionsCommand, { ServiceId: SERVICE_ID }).resolves({
+      AllowedPrincipals: ['arn:aws:iam::111122223333:root', 'arn:aws:iam::999988887777:root'].map((Principal) => ({ Principal, PrincipalType: 'Account' as const })),
+    });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    const modify = `aws ec2 modify-vpc-endpoint-service-permissions --region ${REGION} --service-id ${SERVICE_ID}`;
+    expect(section(stdout, 'Endpoint service')).toEqual([
+      `✘ Endpoint service: ${SERVICE_ID}: 1 allowed principal missing, 1 allowed principal not configured`,
+      `    ${SERVICE_NAME}`,
+      `    missing allowed principal arn:aws:iam::222233334444:root: that account cannot connect its endpoints; apply the stack, or: ${modify} --add-allowed-principals arn:aws:iam::222233334444:root`,
+      `    extra allowed principal arn:aws:iam::999988887777:root: neither AccountId nor a SourceAccounts account, yet it may connect endpoints and send traffic to the fleet; remove it: ${modify} --remove-allowed-principals arn:aws:iam::999988887777:root`,
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('acceptance required on the service is a failure with the command that turns it off', async () => {
+    // Prepare
+    ec2.on(DescribeVpcEndpointServiceConfigurationsCommand).resolves({
+      ServiceConfigurations: [{ ServiceId: SERVICE_ID, ServiceName: SERVICE_NAME, ServiceState: 'Available', AcceptanceRequired: true, GatewayLoadBalancerArns: [GWLB_ARN] }],
+    });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Endpoint service').slice(0, 3)).toEqual([
+      `✘ Endpoint service: ${SERVICE_ID}: acceptance required`,
+      `    ${SERVICE_NAME}`,
+      `    acceptance required: every new endpoint waits in pendingAcceptance until accepted; the stack sets it off (apply it again), or: aws ec2 modify-vpc-endpoint-service-configuration --region ${REGION} --service-id ${SERVICE_ID} --no-acceptance-required`,
+    ]);
+  });
+
+  it('an endpoint in a zone the GWLB does not serve fails, comparing zone IDs', async () => {
+    // Prepare: SUBNET_12 in the third zone, where the GWLB has no subnet
+    subnets = subnets.map((candidate) => (candidate.SubnetId === SUBNET_12 ? subnet(SUBNET_12, VPC_1, 'c') : candidate));
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '✘ Mirror target endpoints: 1 of 3 configured subnets without a working mirror target endpoint',
+      HEALTHY_ENDPOINT_LINES[0],
+      `    ${VPC_1} ${SUBNET_12} (euw1-az3): zone euw1-az3 not served by prod-gwlb (its zones: euw1-az1, euw1-az2): give the collector a subnet in euw1-az3 or use a subnet of a served zone`,
+      HEALTHY_ENDPOINT_LINES[2],
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('an endpoint of the service outside the configured subnets is a warning naming it', async () => {
+    // Prepare: a VPC once configured, its endpoint left behind
+    ec2.on(DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [...ENDPOINTS, endpoint('vpce-0e99', 'vpc-0123456789abcdef9', 'subnet-0123456789abcde99')] });
+    // Act
+    const { code, stdout } = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(stdout, 'Mirror target endpoints')).toEqual([
+      '! Mirror target endpoints: 3 subnets in 2 VPCs: each an available endpoint with a traffic mirror target; 1 endpoint of the service outside them',
+      ...HEALTHY_ENDPOINT_LINES,
+      '    vpc-0123456789abcdef9 subnet-0123456789abcde99: vpce-0e99 available, not in the configured subnets (each endpoint is billed by the hour; delete it when it is not wanted)',
+    ]);
+    expect([stdout.at(-1), code]).toEqual(['OK: no check failed (1 warning)', 0]);
+  });
+
+  it('MANUAL: counts the sessions toward the targets of the stack\'s endpoints', async () => {
+    // Prepare
+    const manual = join(configDir, 'gwlb-manual.json.txt');
+    writeFileSync(manual, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), MirrorSourceType: 'MANUAL', MirrorSource: '' }));
+    ec2.on(DescribeTrafficMirrorSessionsCommand, { Filters: [{ Name: 'traffic-mirror-target-id', Values: ['tmt-0e11', 'tmt-0e12', 'tmt-0e21'] }] })
+      .resolves({ TrafficMirrorSessions: [session('1', 'x', 'eni-web1'), session('2', 'x', 'eni-web0')] });
+    // Act
+    const { stdout } = await doctor('--stack', 'prod', '--config', manual);
+    rmSync(manual);
+    // Assess
+    expect(section(stdout, 'Mirror sessions')).toEqual([
+      '✔ Mirror sessions: MANUAL: 2 sessions toward the 3 mirror targets of the stack\'s endpoints',
+      '    source interfaces: eni-web0, eni-web1',
+    ]);
+  });
+
+  it('a GWLB that is not active fails; one not found skips the checks that need it', async () => {
+    // Prepare
+    elbv2.on(DescribeLoadBalancersCommand, { Names: ['prod-gwlb'] }).resolvesOnce({
+      LoadBalancers: [{ LoadBalancerArn: GWLB_ARN, Type: 'gateway', State: { Code: 'provisioning' }, AvailabilityZones: [{ ZoneName: 'eu-west-1a', SubnetId: COLLECTOR_SUBNETS[0] }] }],
+    }).rejects(new LoadBalancerNotFoundException({ message: 'Load balancers \'[prod-gwlb]\' not found', $metadata: {} }));
+    // Act
+    const provisioning = await doctor('--stack', 'prod', '--config', file);
+    const missing = await doctor('--stack', 'prod', '--config', file);
+    // Assess
+    expect(section(provisioning.stdout, 'Gateway Load Balancer')[0]).toBe('✘ Gateway Load Balancer: prod-gwlb is provisioning, not active: it delivers nothing');
+    expect(missing.stdout.filter((line) => /^. (Gateway Load Balancer|Endpoint service|Mirror target endpoints):/.test(line))).toEqual([
+      `✘ Gateway Load Balancer: prod-gwlb not found in ${REGION} (is the stack applied?)`,
+      '- Endpoint service: skipped, no Gateway Load Balancer to look for its service',
+      '- Mirror target endpoints: skipped, no endpoint service to look for endpoints of',
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DescribeSecretCommand, ResourceNotFoundException as SecretNotFound, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { collectPages, errorCode, errorMessage } from '../../lambda/aws';
+import { chunk, collectPages, errorCode, errorMessage } from '../../lambda/aws';
 import type { RunSummary } from '../../lambda/reconcile';
 import type { SkipReason } from '../../lambda/types';
 import type { MirroringConfig } from '../../config';
@@ -77,17 +77,19 @@ export const couldNotCheck = (title: string, error: unknown): CheckResult => ({
 /** Target health in the stack's target group and the autoscaling group's instances. */
 export async function checkFleet(clients: DoctorClients, config: MirroringConfig): Promise<FleetResult> {
   const title = TITLES.fleet;
-  const { names, fleet } = planDeployment(config);
+  const { names, fleet, mirrorTarget } = planDeployment(config);
+  // The fleet registers in the NLB's VXLAN target group, or in GWLB_ENDPOINT mode in the GWLB's GENEVE one.
+  const targetGroup = mirrorTarget.kind === 'gwlb-endpoints' ? names.geneveTargetGroup : names.targetGroup;
   try {
     let targetGroupArn: string | undefined;
     try {
-      const groups = await clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [names.targetGroup] }));
+      const groups = await clients.elbv2.send(new DescribeTargetGroupsCommand({ Names: [targetGroup] }));
       targetGroupArn = groups.TargetGroups?.[0]?.TargetGroupArn;
     } catch (error) {
       if (!(error instanceof TargetGroupNotFoundException)) throw error;
     }
     if (!targetGroupArn) {
-      return { title, status: 'fail', summary: `target group ${names.targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [], healthyInstanceIds: [] };
+      return { title, status: 'fail', summary: `target group ${targetGroup} not found in ${config.Region} (is the stack applied?)`, details: [], unhealthyInstanceIds: [], healthyInstanceIds: [] };
     }
     const health = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }));
     const groupNames = fleet.agentGroupNames;
@@ -115,7 +117,7 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
         const id = instance.InstanceId ?? '?';
         const notes = [instance.LifecycleState, instance.HealthStatus].filter(Boolean).join(', ');
         const missing = instance.LifecycleState === 'InService' && !registered.has(id);
-        details.push(`  ${id} ${notes}${missing ? `, not registered in ${names.targetGroup}` : ''}`);
+        details.push(`  ${id} ${notes}${missing ? `, not registered in ${targetGroup}` : ''}`);
         if (instance.HealthStatus === 'Unhealthy' || missing) unhealthy.add(id);
       }
     });
@@ -124,10 +126,10 @@ export async function checkFleet(clients: DoctorClients, config: MirroringConfig
     const healthyInstanceIds = targets.filter((target) => target.state === 'healthy' && target.id.startsWith('i-')).map((target) => target.id).sort();
     if (targets.length === 0) {
       groupNames.filter((_, index) => found[index]).forEach((name) => details.push(`why no instance: aws autoscaling describe-scaling-activities --region ${config.Region} --auto-scaling-group-name ${name} --max-items 5`));
-      return { title, status: 'fail', summary: `no targets registered in ${names.targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds, healthyInstanceIds };
+      return { title, status: 'fail', summary: `no targets registered in ${targetGroup}: nothing receives the mirrored traffic`, details, unhealthyInstanceIds, healthyInstanceIds };
     }
     const ok = healthy === targets.length && unhealthy.size === 0 && found.every(Boolean);
-    const summary = `${healthy} of ${plural(targets.length, 'target')} healthy in ${names.targetGroup}`;
+    const summary = `${healthy} of ${plural(targets.length, 'target')} healthy in ${targetGroup}`;
     return { title, status: ok ? 'ok' : 'fail', summary, details, unhealthyInstanceIds, healthyInstanceIds };
   } catch (error) {
     return { ...couldNotCheck(title, error), unhealthyInstanceIds: [], healthyInstanceIds: [] };
@@ -155,14 +157,18 @@ export function countBySource(sessions: readonly TrafficMirrorSession[]): string
  * Sessions the stack owns (ownership tag), by source. MANUAL stacks own none: their sessions are found by the mirror
  * target they point at. FARGATE has no sessions: the sidecars send to the NLB themselves.
  */
-export async function checkSessions(clients: DoctorClients, config: MirroringConfig, price = sessionHourPrice({})): Promise<CheckResult> {
+export async function checkSessions(clients: DoctorClients, config: MirroringConfig, price = sessionHourPrice({}), endpointTargetIds: readonly string[] = []): Promise<CheckResult> {
   const title = TITLES.sessions;
   const sourceType = config.MirrorSourceType;
   if (sourceType === 'FARGATE') {
     return { title, status: 'skip', summary: 'FARGATE: the packet-forwarder sidecars send VXLAN to the NLB themselves; there are no mirror sessions', details: [] };
   }
   try {
-    if (sourceType === 'MANUAL') return await checkManualSessions(clients, config, title);
+    if (sourceType === 'MANUAL') {
+      return planDeployment(config).mirrorTarget.kind === 'gwlb-endpoints'
+        ? await checkManualEndpointSessions(clients.ec2, endpointTargetIds, title)
+        : await checkManualSessions(clients, config, title);
+    }
     const sessions = await listSessions(clients.ec2, { Name: `tag:${OWNER_TAG_KEY}`, Values: [config.StackName] });
     if (sessions.length === 0) {
       return { title, status: 'fail', summary: `the stack owns no sessions (tag ${OWNER_TAG_KEY}=${config.StackName}): no traffic is mirrored`, details: [] };
@@ -199,6 +205,30 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
   }
   const interfaces = sessions.map((session) => session.NetworkInterfaceId ?? '?').sort();
   return { title, status: 'ok', summary: `MANUAL: ${plural(sessions.length, 'session')} toward mirror target ${targetId}`, details: [`source interfaces: ${interfaces.join(', ')}`] };
+}
+
+/** EC2 accepts at most 200 values per filter (as the session Lambda's lookups count them). */
+export const EC2_FILTER_VALUES = 200;
+
+/** Sessions toward any of `targetIds`. */
+async function sessionsTowardTargets(ec2: EC2Client, targetIds: readonly string[]): Promise<TrafficMirrorSession[]> {
+  const sessions: TrafficMirrorSession[] = [];
+  for (const Values of chunk(targetIds, EC2_FILTER_VALUES)) sessions.push(...await listSessions(ec2, { Name: 'traffic-mirror-target-id', Values }));
+  return sessions;
+}
+
+/** MANUAL in GWLB_ENDPOINT mode: the sessions toward the targets on the stack's endpoints (found by the endpoint check). */
+async function checkManualEndpointSessions(ec2: EC2Client, targetIds: readonly string[], title: string): Promise<CheckResult> {
+  if (targetIds.length === 0) return { title, status: 'fail', summary: 'MANUAL: no traffic mirror target on the stack\'s endpoints (see Mirror target endpoints)', details: [] };
+  const sessions = await sessionsTowardTargets(ec2, targetIds);
+  if (sessions.length === 0) {
+    return {
+      title, status: 'fail', summary: `MANUAL: no sessions toward the ${plural(targetIds.length, 'mirror target')} of the stack's endpoints: no traffic is mirrored`,
+      details: ['create them with the mirror_target_ids (the target of the source\'s own VPC) and mirror_filter_id outputs: aws ec2 create-traffic-mirror-session ...'],
+    };
+  }
+  const interfaces = sessions.map((session) => session.NetworkInterfaceId ?? '?').sort();
+  return { title, status: 'ok', summary: `MANUAL: ${plural(sessions.length, 'session')} toward the ${plural(targetIds.length, 'mirror target')} of the stack's endpoints`, details: [`source interfaces: ${interfaces.join(', ')}`] };
 }
 
 // ---- (3, 4) the session Lambda ---------------------------------------------------------------------------------

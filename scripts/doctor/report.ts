@@ -9,6 +9,7 @@ import {
   HEALTH_CHECK, TITLES, checkFleet, couldNotCheck, checkLambda, checkSecret, checkSessions, checkSources, readLambdaLogs,
   type CheckResult, type DoctorClients, type Status,
 } from './checks';
+import { checkGatewayLoadBalancerMode } from './gateway-load-balancer';
 import { runProbe, type ProbeIo } from './probe';
 import { checkVisibility, readHostFigures, VISIBILITY_TITLE } from './visibility';
 import { planDeployment } from '../../plan';
@@ -42,7 +43,9 @@ export async function runChecks(clients: DoctorClients, config: MirroringConfig,
   } catch (error) {
     visibility = couldNotCheck(VISIBILITY_TITLE, error);
   }
-  const sessions = await checkSessions(clients, config, price);
+  // GWLB_ENDPOINT mode: the load balancer, its endpoint service and the endpoints (none in NLB mode).
+  const gatewayLoadBalancer = await checkGatewayLoadBalancerMode(clients, config);
+  const sessions = await checkSessions(clients, config, price, gatewayLoadBalancer.targetIds);
   let lambdaChecks: CheckResult[];
   try {
     const logs = isSessionSourceType(config.MirrorSourceType) ? await readLambdaLogs(clients.logs, logGroup, now) : undefined;
@@ -58,7 +61,7 @@ export async function runChecks(clients: DoctorClients, config: MirroringConfig,
     region: config.Region,
     sourceType: config.MirrorSourceType,
     ecs: config.DeployTraceableAgentInECS,
-    checks: [fleetCheck, visibility, sessions, ...lambdaChecks, secret, ...probeCheck],
+    checks: [fleetCheck, ...gatewayLoadBalancer.checks, visibility, sessions, ...lambdaChecks, secret, ...probeCheck],
     unhealthyInstanceIds,
   };
 }
