@@ -357,7 +357,7 @@ const instancesOfApp = new WeakMap<IConstruct, Map<string, TraceableTrafficMirro
 let namingKeys = false;
 
 /**
- * Traceable traffic mirroring: the mirror target NLB and filter, the agent fleet (EC2 or ECS), the token secret,
+ * Traceable traffic mirroring: the mirror target (an NLB, or a Gateway Load Balancer with endpoints) and filter, the agent fleet (EC2 or ECS), the token secret,
  * the alarm topic and, per mirrorSourceType, the session Lambda or the Fargate DNS name. The resources use `provider`
  * (default: the stack's default AWS provider), whose region must be `region`.
  */
@@ -392,6 +392,8 @@ export class TraceableTrafficMirroring extends Construct {
   readonly alarmTopic: AlarmTopic;
   /** MirrorTargetType GWLB_ENDPOINT: the Gateway Load Balancer, its endpoint service, endpoints and their targets. */
   readonly gatewayLoadBalancerTarget?: GatewayLoadBalancerTarget;
+  /** MirrorTargetType NLB: the NLB target (read through mirrorTarget). */
+  private readonly nlbTarget?: MirrorTarget;
   readonly fleet: Ec2Fleet | EcsFleet;
   /** The session Lambda (undefined with MANUAL and FARGATE). */
   readonly sessionLambda?: SessionLambda;
@@ -505,31 +507,30 @@ export class TraceableTrafficMirroring extends Construct {
 
   /** The NLB target (MirrorTargetType NLB). Throws with GWLB_ENDPOINT, which has no NLB: see gatewayLoadBalancerTarget. */
   get mirrorTarget(): MirrorTarget {
-    return this.nlbOnly('mirrorTarget', 'gatewayLoadBalancerTarget').mirrorTarget;
+    return this.nlbOnly('mirrorTarget', 'gatewayLoadBalancerTarget');
   }
 
   /** The traffic mirror target (the NLB), for mirror sessions. Throws with GWLB_ENDPOINT: see mirrorTargetIds. */
   get mirrorTargetId(): string {
-    return this.nlbOnly('mirrorTargetId', 'mirrorTargetIds (the target of each endpoint, by subnet ID)').mirrorTarget.mirrorTarget.id;
+    return this.nlbOnly('mirrorTargetId', 'mirrorTargetIds (the target of each endpoint, by subnet ID)').mirrorTarget.id;
   }
 
   /** ARN of the mirror target network load balancer. Throws with GWLB_ENDPOINT: see gatewayLoadBalancerArn. */
   get nlbArn(): string {
-    return this.nlbOnly('nlbArn', 'gatewayLoadBalancerArn').mirrorTarget.loadBalancer.arn;
+    return this.nlbOnly('nlbArn', 'gatewayLoadBalancerArn').loadBalancer.arn;
   }
 
   /** DNS name of the mirror target network load balancer. Throws with GWLB_ENDPOINT, which has none. */
   get nlbDnsName(): string {
-    return this.nlbOnly('nlbDnsName', 'endpointServiceName (the sources reach the Gateway Load Balancer through endpoints)').mirrorTarget.loadBalancer.dnsName;
+    return this.nlbOnly('nlbDnsName', 'endpointServiceName (the sources reach the Gateway Load Balancer through endpoints)').loadBalancer.dnsName;
   }
 
-  private nlbTarget?: MirrorTarget;
-
-  private nlbOnly(attribute: string, instead: string): { mirrorTarget: MirrorTarget } {
+  /** The NLB target, or a clear error naming the attribute read and what to use instead. */
+  private nlbOnly(attribute: string, instead: string): MirrorTarget {
     if (this.nlbTarget === undefined) {
       throw new Error(`TraceableTrafficMirroring ${this.node.path}: ${attribute} exists with mirrorTargetType NLB only; this construct has GWLB_ENDPOINT, use ${instead}`);
     }
-    return { mirrorTarget: this.nlbTarget };
+    return this.nlbTarget;
   }
 
   /** What the mirrored sources send to: the NLB, or the Gateway Load Balancer with its endpoints (construct `mirror` either way). */
