@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { loadConfig, type MirroringConfig } from '../config';
-import { MIRROR_SOURCE_TYPES } from '../shared';
+import { MIRROR_SOURCE_TYPES, MIRROR_TARGET_TYPES } from '../shared';
 import { runApp } from '../stacks/app';
 import type { TerraformJson } from './helpers/synth';
 
@@ -43,9 +43,10 @@ describe('examples/', () => {
     expect(examples.filter((example) => example.warnings.length > 0).map(({ file, warnings }) => ({ file, warnings }))).toEqual([]);
   });
 
-  it('cover every source type, both fleets, an existing and a created token secret, and same-zone delivery', () => {
+  it('cover every source type, both target types, both fleets, an existing and a created token secret, and same-zone delivery', () => {
     const configs = examples.map((example) => example.config);
     expect(new Set(configs.map((config) => config.MirrorSourceType))).toEqual(new Set(MIRROR_SOURCE_TYPES));
+    expect(new Set(configs.map((config) => config.MirrorTargetType))).toEqual(new Set(MIRROR_TARGET_TYPES));
     expect(new Set(configs.map((config) => config.DeployTraceableAgentInECS))).toEqual(new Set([true, false]));
     expect(new Set(configs.map((config) => Boolean(config.TraceableRefreshTokenSecretArn)))).toEqual(new Set([true, false]));
     expect(configs.some((config) => config.SameZoneDelivery)).toBe(true);
@@ -55,11 +56,28 @@ describe('examples/', () => {
     expect([...stacks.keys()].sort()).toEqual(stackNames.sort());
   });
 
-  it.each(examples.filter((example) => example.config.SourceAccounts.length > 0 && example.config.MirrorTargetType === 'NLB').map((example) => [example.file, example.config] as const))(
-    '%s shares the target with each source account, whose stack assumes its role and runs its session Lambda',
+  const withAccounts = (targetType: MirroringConfig['MirrorTargetType']) =>
+    examples.filter((example) => example.config.SourceAccounts.length > 0 && example.config.MirrorTargetType === targetType).map((example) => [example.file, example.config] as const);
+
+  it.each(withAccounts('NLB'))('%s shares the target with each source account', (_file, config) => {
+    const principals = Object.values(stackOf(config).resource.aws_ram_principal_association ?? {}).map((association: any) => association.principal);
+    expect(principals.sort()).toEqual(config.SourceAccounts.map((account) => account.AccountId).sort());
+  });
+
+  it.each(withAccounts('GWLB_ENDPOINT'))('%s allows each source account on the endpoint service, whose stack has an endpoint and a target per subnet', (_file, config) => {
+    const service = stackOf(config).resource.aws_vpc_endpoint_service.mirror_endpoint_service;
+    for (const account of config.SourceAccounts) {
+      expect(service.allowed_principals).toContain(`arn:aws:iam::${account.AccountId}:root`);
+      const json = stacks.get(`${config.StackName}-${account.AccountId}`)!;
+      const subnets = account.GatewayLoadBalancerEndpoints.flatMap((vpc) => vpc.SubnetIds.map((subnet) => subnet.replace(/-/g, '_')));
+      expect(addresses(json, 'aws_vpc_endpoint')).toEqual(subnets.map((subnet) => `source_endpoint_${subnet}`).sort());
+      expect(addresses(json, 'aws_ec2_traffic_mirror_target')).toEqual(subnets.map((subnet) => `source_mirror_target_${subnet}`).sort());
+    }
+  });
+
+  it.each(examples.filter((example) => example.config.SourceAccounts.length > 0).map((example) => [example.file, example.config] as const))(
+    '%s gives each source account a stack that assumes its role and runs its session Lambda',
     (_file, config) => {
-      const principals = Object.values(stackOf(config).resource.aws_ram_principal_association ?? {}).map((association: any) => association.principal);
-      expect(principals.sort()).toEqual(config.SourceAccounts.map((account) => account.AccountId).sort());
       for (const account of config.SourceAccounts) {
         const json = stacks.get(`${config.StackName}-${account.AccountId}`)!;
         expect(json.provider.aws[0].assume_role).toEqual([expect.objectContaining({ role_arn: account.RoleArn })]);
@@ -80,6 +98,10 @@ describe('examples/', () => {
       : config.SameZoneDelivery ? config.SubnetIds.map((subnet) => `fleet_zone_${subnet.replace(/-/g, '_')}_autoscaling_group`).sort()
         : ['fleet_autoscaling_group'];
     expect(addresses(json, 'aws_autoscaling_group')).toEqual(groups);
+    const gateway = config.MirrorTargetType === 'GWLB_ENDPOINT';
+    expect(addresses(json, 'aws_lb')).toEqual([gateway ? 'mirror_gwlb' : 'mirror_nlb']);
+    const endpointSubnets = config.GatewayLoadBalancerEndpoints.flatMap((vpc) => vpc.SubnetIds.map((subnet) => subnet.replace(/-/g, '_')));
+    expect(addresses(json, 'aws_ec2_traffic_mirror_target')).toEqual(gateway ? endpointSubnets.map((subnet) => `mirror_mirror_target_${subnet}`).sort() : ['mirror_mirror_target']);
     if (sessions) {
       const sources = JSON.parse(json.resource.aws_lambda_invocation.sessions_apply_time_run.input).sources;
       expect(sources).toEqual(config.MirrorSource);

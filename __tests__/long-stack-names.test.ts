@@ -99,6 +99,14 @@ const MODES: Record<string, Record<string, unknown>> = {
   'EC2 fleet per zone, load balancer sources': { SameZoneDelivery: true },
   'ECS fleet, ECS_CLUSTER sources': { MirrorSourceType: 'ECS_CLUSTER', MirrorSource: 'shop', DeployTraceableAgentInECS: true },
   'FARGATE sources': { MirrorSourceType: 'FARGATE', MirrorSource: '' },
+  'Gateway Load Balancer endpoints (GWLB_ENDPOINT)': {
+    MirrorTargetType: 'GWLB_ENDPOINT',
+    GatewayLoadBalancerCidrs: '10.40.1.0/24',
+    GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef1', SubnetIds: ['subnet-0123456789abcde11', 'subnet-0123456789abcde12'] }],
+    MirrorSourceType: 'INSTANCE_TAGS',
+    MirrorSource: 'Mirror=True',
+    MirrorSourceVpcId: 'vpc-0123456789abcdef1',
+  },
 };
 
 describe('StackName', () => {

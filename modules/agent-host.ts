@@ -41,6 +41,11 @@ export interface AgentHostSettings {
   readonly keyName?: string;
   /** Most instances in the group (the least is 1). */
   readonly maxSize: number;
+  /**
+   * Description of the hosts' security group: who may send them mirrored traffic.
+   * @default 'Traceable agent hosts: VXLAN and health checks from the NLB only, no SSH'
+   */
+  readonly securityGroupDescription?: string;
 }
 
 /** What differs between the fleet kinds. */
@@ -115,7 +120,7 @@ export interface AgentHosts {
 /**
  * Adds the EC2 instances that host the agent, directly in `scope` (no construct of their own, so the EC2 fleet's
  * Terraform addresses stay `fleet_security_group`, `fleet_launch_template` ...): a security group that may leave only
- * on HTTPS and HTTP (the NLB's rules come from `MirrorTarget.admitFleet`), an instance role (which may read the token
+ * on HTTPS and HTTP (the target's rules come from `admitFleet` of MirrorTarget or GatewayLoadBalancerTarget), an instance role (which may read the token
  * secret: the hosts hand the token to the agent container as a file) and profile, a launch
  * template (IMDSv2 only, encrypted gp3 root volume) and an autoscaling group rolled by instance refresh.
  */
@@ -125,7 +130,7 @@ export function addAgentHosts(scope: Construct, props: AgentHostsProps): AgentHo
 
   const securityGroup = new SecurityGroup(scope, 'security_group', {
     name: names.agentSecurityGroup,
-    description: 'Traceable agent hosts: VXLAN and health checks from the NLB only, no SSH',
+    description: props.securityGroupDescription ?? 'Traceable agent hosts: VXLAN and health checks from the NLB only, no SSH',
     vpcId: props.vpcId,
     tags: { Name: names.agentSecurityGroup },
   });

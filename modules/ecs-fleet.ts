@@ -93,10 +93,17 @@ export function renderAgentTaskConfiguration(bootstrap: BootstrapProps): AgentTa
 export interface EcsFleetProps extends AgentHostSettings, LossMonitoringSettings {
   /** Target average CPU and memory utilization of the service's tasks, percent. */
   readonly targetUtilization: number;
-  /** Target group the service registers its tasks with (the mirror target NLB's; target type instance). */
+  /** Target group of the agents (the mirror target NLB's or the Gateway Load Balancer's; target type instance). */
   readonly targetGroupArn: string;
   /** The listener that forwards to the target group: ECS refuses a target group no load balancer uses yet. */
   readonly targetGroupListener: ITerraformDependable;
+  /**
+   * Who registers the agents in the target group: `ecs-service`, the service each task's instance (NLB); or
+   * `autoscaling-group`, the capacity group each instance (a Gateway Load Balancer, which ECS supports only for tasks
+   * in awsvpc network mode, not host networking; an instance without a task fails the health check).
+   * @default 'ecs-service'
+   */
+  readonly targetRegistration?: 'ecs-service' | 'autoscaling-group';
   /** Full ARN of the secret holding the refresh token (a Terraform reference when the stack creates it). */
   readonly tokenSecretArn: string;
   /** The configuration the EC2 bootstrap is rendered from; the task runs the same (see {@link renderAgentTaskConfiguration}). */
@@ -181,6 +188,7 @@ export class EcsFleet extends Construct {
       bundle,
       // ECS tags the group when managed scaling is on; declaring the tag keeps plans free of drift.
       extraAutoscalingGroupTags: [{ key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true }],
+      ...(props.targetRegistration === 'autoscaling-group' ? { targetGroupArns: [props.targetGroupArn] } : {}),
     });
     this.securityGroup = hosts.securityGroup;
     this.role = hosts.role;
@@ -264,8 +272,10 @@ export class EcsFleet extends Construct {
       // it before stopping the task. ECS supports NLB UDP target groups, and with host networking the target is
       // the instance itself. Attaching the autoscaling group to the target group instead (as the EC2 fleet does)
       // would also register hosts that run no task, and the NLB fails open to them when no target is healthy.
-      loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: SURICATA, containerPort: VXLAN_UDP_PORT }],
-      healthCheckGracePeriodSeconds: 300,
+      // With registration by the autoscaling group the service has no load balancer (nor its grace period).
+      ...(props.targetRegistration === 'autoscaling-group'
+        ? {}
+        : { loadBalancer: [{ targetGroupArn: props.targetGroupArn, containerName: SURICATA, containerPort: VXLAN_UDP_PORT }], healthCheckGracePeriodSeconds: 300 }),
       deploymentMinimumHealthyPercent: 50,
       deploymentMaximumPercent: 200,
       deploymentCircuitBreaker: { enable: true, rollback: true },

@@ -18,8 +18,10 @@ import { AlarmTopic } from './alarm-topic';
 import { Ec2Fleet } from './ec2-fleet';
 import { EcsFleet } from './ecs-fleet';
 import { FargateDns } from './fargate-dns';
+import { GatewayLoadBalancerTarget } from './gateway-load-balancer-target';
 import { MirrorTarget } from './mirror-target';
 import { MirrorTargetShare } from './mirror-target-share';
+import { partitionOf } from './aws-partition';
 import { PermissionsBoundary } from './permissions-boundary';
 import { SessionLambda } from './session-lambda';
 import { TokenSecret } from './token-secret';
@@ -355,7 +357,7 @@ const instancesOfApp = new WeakMap<IConstruct, Map<string, TraceableTrafficMirro
 let namingKeys = false;
 
 /**
- * Traceable traffic mirroring: the mirror target NLB and filter, the agent fleet (EC2 or ECS), the token secret,
+ * Traceable traffic mirroring: the mirror target (an NLB, or a Gateway Load Balancer with endpoints) and filter, the agent fleet (EC2 or ECS), the token secret,
  * the alarm topic and, per mirrorSourceType, the session Lambda or the Fargate DNS name. The resources use `provider`
  * (default: the stack's default AWS provider), whose region must be `region`.
  */
@@ -388,7 +390,10 @@ export class TraceableTrafficMirroring extends Construct {
   readonly plan: DeploymentPlan;
   readonly tokenSecret: TokenSecret;
   readonly alarmTopic: AlarmTopic;
-  readonly mirrorTarget: MirrorTarget;
+  /** MirrorTargetType GWLB_ENDPOINT: the Gateway Load Balancer, its endpoint service, endpoints and their targets. */
+  readonly gatewayLoadBalancerTarget?: GatewayLoadBalancerTarget;
+  /** MirrorTargetType NLB: the NLB target (read through mirrorTarget). */
+  private readonly nlbTarget?: MirrorTarget;
   readonly fleet: Ec2Fleet | EcsFleet;
   /** The session Lambda (undefined with MANUAL and FARGATE). */
   readonly sessionLambda?: SessionLambda;
@@ -397,14 +402,8 @@ export class TraceableTrafficMirroring extends Construct {
   /** FARGATE: the private name of the NLB and the sidecar definition. */
   readonly fargateDns?: FargateDns;
 
-  /** The traffic mirror target (the NLB), for mirror sessions. */
-  readonly mirrorTargetId: string;
   /** The traffic mirror filter, for mirror sessions. */
   readonly mirrorFilterId: string;
-  /** ARN of the mirror target network load balancer. */
-  readonly nlbArn: string;
-  /** DNS name of the mirror target network load balancer. */
-  readonly nlbDnsName: string;
   /** MirrorTargetType GWLB_ENDPOINT: ARN of the Gateway Load Balancer in front of the agent fleet. */
   readonly gatewayLoadBalancerArn?: string;
   /** MirrorTargetType GWLB_ENDPOINT: the endpoint service's name, which the source accounts' endpoints connect to. */
@@ -446,18 +445,17 @@ export class TraceableTrafficMirroring extends Construct {
     this.tokenSecret = new TokenSecret(this, 'token', { namePrefix, secret: plan.tokenSecret });
     // Where every alarm goes (the fleet's alarms take alarmTopic.alarmActions too).
     this.alarmTopic = new AlarmTopic(this, 'alarms', { namePrefix, existingTopicArn: plan.alarmTopic.kind === 'existing' ? plan.alarmTopic.arn : undefined });
-    const target = new MirrorTarget(this, 'mirror', {
-      namePrefix,
-      vpcId: plan.vpcId,
-      subnetIds: plan.subnetIds,
-      sourceCidrs: plan.mirror.sourceCidrs,
-      tcpPorts: plan.mirror.tcpPorts,
-      rulesManagedAtRunTime: plan.mirror.rulesManagedAtRunTime,
-      sameZoneDelivery: plan.mirror.sameZoneDelivery,
-    });
-    this.mirrorTarget = target;
-    if (plan.mirrorTargetShare) this.mirrorTargetShare = new MirrorTargetShare(this, 'mirror_target_share', { plan: plan.mirrorTargetShare, mirrorTargetArn: target.mirrorTarget.arn });
-    const fleet = this.addFleet(plan, plan.fleet);
+    const target = this.addMirrorTarget(plan);
+    if (target instanceof MirrorTarget) {
+      this.nlbTarget = target;
+      if (plan.mirrorTargetShare) this.mirrorTargetShare = new MirrorTargetShare(this, 'mirror_target_share', { plan: plan.mirrorTargetShare, mirrorTargetArn: target.mirrorTarget.arn });
+    } else {
+      this.gatewayLoadBalancerTarget = target;
+      this.gatewayLoadBalancerArn = target.loadBalancer.arn;
+      this.endpointServiceName = target.endpointService.serviceName;
+      this.mirrorTargetIds = Object.fromEntries(Object.entries(target.endpoints.mirrorTargets).map(([subnetId, mirrorTarget]) => [subnetId, mirrorTarget.id]));
+    }
+    const fleet = this.addFleet(plan, plan.fleet, target);
     this.fleet = fleet;
     target.admitFleet(fleet.securityGroup.id);
 
@@ -467,8 +465,7 @@ export class TraceableTrafficMirroring extends Construct {
         this.sessionLambda = new SessionLambda(this, 'sessions', {
           namePrefix,
           region: plan.region,
-          mirrorTargetId: target.mirrorTarget.id,
-          mirrorTargetArn: target.mirrorTarget.arn,
+          ...sessionTargetOf(plan, config.AccountId, target),
           mirrorFilterId: target.mirrorFilter.id,
           mirrorFilterArn: target.mirrorFilter.arn,
           ...sessionSettingsOf(sources),
@@ -476,6 +473,7 @@ export class TraceableTrafficMirroring extends Construct {
         });
         break;
       case 'fargate':
+        if (!(target instanceof MirrorTarget)) throw new Error('TraceableTrafficMirroring: FARGATE sources need the NLB target (the configuration refuses them with GWLB_ENDPOINT)');
         this.fargateDns = new FargateDns(this, 'fargate_dns', {
           vpcId: plan.vpcId,
           sourceVpcIds: sources.sourceVpcIds,
@@ -489,16 +487,14 @@ export class TraceableTrafficMirroring extends Construct {
         this.fargateSidecarContainerDefinition = this.fargateDns.sidecarContainerDefinition;
         break;
       case 'manual':
-        this.exampleMirrorSessionCommand = `aws ec2 create-traffic-mirror-session --region ${plan.region} --network-interface-id <eni-id> --traffic-mirror-target-id ${target.mirrorTarget.id} --traffic-mirror-filter-id ${target.mirrorFilter.id} --session-number 1`;
+        // GWLB_ENDPOINT: the interface's VPC's target, from mirrorTargetIds.
+        this.exampleMirrorSessionCommand = `aws ec2 create-traffic-mirror-session --region ${plan.region} --network-interface-id <eni-id> --traffic-mirror-target-id ${target instanceof MirrorTarget ? target.mirrorTarget.id : '<target-id>'} --traffic-mirror-filter-id ${target.mirrorFilter.id} --session-number 1`;
         break;
       default:
         unhandled(sources);
     }
 
-    this.mirrorTargetId = target.mirrorTarget.id;
     this.mirrorFilterId = target.mirrorFilter.id;
-    this.nlbArn = target.loadBalancer.arn;
-    this.nlbDnsName = target.loadBalancer.dnsName;
     this.autoscalingGroupName =
       fleet instanceof Ec2Fleet && plan.mirror.sameZoneDelivery ? Fn.join(',', fleet.autoscalingGroups.map((group) => group.name)) : fleet.autoscalingGroup.name;
     this.tokenSecretArn = this.tokenSecret.secretArn;
@@ -509,7 +505,63 @@ export class TraceableTrafficMirroring extends Construct {
     }
   }
 
-  private addFleet(plan: DeploymentPlan, fleet: FleetPlan): Ec2Fleet | EcsFleet {
+  /** The NLB target (MirrorTargetType NLB). Throws with GWLB_ENDPOINT, which has no NLB: see gatewayLoadBalancerTarget. */
+  get mirrorTarget(): MirrorTarget {
+    return this.nlbOnly('mirrorTarget', 'gatewayLoadBalancerTarget');
+  }
+
+  /** The traffic mirror target (the NLB), for mirror sessions. Throws with GWLB_ENDPOINT: see mirrorTargetIds. */
+  get mirrorTargetId(): string {
+    return this.nlbOnly('mirrorTargetId', 'mirrorTargetIds (the target of each endpoint, by subnet ID)').mirrorTarget.id;
+  }
+
+  /** ARN of the mirror target network load balancer. Throws with GWLB_ENDPOINT: see gatewayLoadBalancerArn. */
+  get nlbArn(): string {
+    return this.nlbOnly('nlbArn', 'gatewayLoadBalancerArn').loadBalancer.arn;
+  }
+
+  /** DNS name of the mirror target network load balancer. Throws with GWLB_ENDPOINT, which has none. */
+  get nlbDnsName(): string {
+    return this.nlbOnly('nlbDnsName', 'endpointServiceName (the sources reach the Gateway Load Balancer through endpoints)').loadBalancer.dnsName;
+  }
+
+  /** The NLB target, or a clear error naming the attribute read and what to use instead. */
+  private nlbOnly(attribute: string, instead: string): MirrorTarget {
+    if (this.nlbTarget === undefined) {
+      throw new Error(`TraceableTrafficMirroring ${this.node.path}: ${attribute} exists with mirrorTargetType NLB only; this construct has GWLB_ENDPOINT, use ${instead}`);
+    }
+    return this.nlbTarget;
+  }
+
+  /** What the mirrored sources send to: the NLB, or the Gateway Load Balancer with its endpoints (construct `mirror` either way). */
+  private addMirrorTarget(plan: DeploymentPlan): MirrorTarget | GatewayLoadBalancerTarget {
+    const filter = { namePrefix: plan.stackName, tcpPorts: plan.mirror.tcpPorts, rulesManagedAtRunTime: plan.mirror.rulesManagedAtRunTime };
+    const target = plan.mirrorTarget;
+    switch (target.kind) {
+      case 'nlb':
+        return new MirrorTarget(this, 'mirror', {
+          ...filter,
+          vpcId: plan.vpcId,
+          subnetIds: plan.subnetIds,
+          sourceCidrs: plan.mirror.sourceCidrs,
+          sameZoneDelivery: plan.mirror.sameZoneDelivery,
+        });
+      case 'gwlb-endpoints':
+        return new GatewayLoadBalancerTarget(this, 'mirror', {
+          ...filter,
+          vpcId: plan.vpcId,
+          subnetIds: plan.subnetIds,
+          gatewayLoadBalancerCidrs: target.gatewayLoadBalancerCidrs,
+          endpoints: target.endpoints,
+          allowedPrincipals: target.allowedPrincipals,
+        });
+      default:
+        return unhandled(target);
+    }
+  }
+
+  private addFleet(plan: DeploymentPlan, fleet: FleetPlan, target: MirrorTarget | GatewayLoadBalancerTarget): Ec2Fleet | EcsFleet {
+    const gateway = target instanceof GatewayLoadBalancerTarget;
     const hosts = {
       namePrefix: plan.stackName,
       region: plan.region,
@@ -521,13 +573,14 @@ export class TraceableTrafficMirroring extends Construct {
       keyName: fleet.keyName,
       maxSize: fleet.maxSize,
       targetUtilization: fleet.targetUtilization,
-      targetGroupArn: this.mirrorTarget.targetGroup.arn,
+      targetGroupArn: target.targetGroup.arn,
       tokenSecretArn: this.tokenSecret.secretArn,
       alarmActions: this.alarmTopic.alarmActions,
+      ...(gateway ? { securityGroupDescription: 'Traceable agent hosts: GENEVE and health checks from the Gateway Load Balancer only, no SSH' } : {}),
     };
     switch (fleet.kind) {
       case 'ecs':
-        return new EcsFleet(this, 'ecs_fleet', { ...hosts, bootstrap: fleet.bootstrap, targetGroupListener: this.mirrorTarget.listener });
+        return new EcsFleet(this, 'ecs_fleet', { ...hosts, bootstrap: fleet.bootstrap, targetGroupListener: target.listener, ...(gateway ? { targetRegistration: 'autoscaling-group' } : {}) });
       case 'ec2':
         return new Ec2Fleet(this, 'fleet', {
           ...hosts,
@@ -539,6 +592,19 @@ export class TraceableTrafficMirroring extends Construct {
         return unhandled(fleet);
     }
   }
+}
+
+/**
+ * The target the session Lambda is given: the NLB's; with GWLB_ENDPOINT, for now, the first endpoint's target, or
+ * (no endpoint in the collector's account) every traffic mirror target of the account by ARN.
+ * TODO(wip-lambdagw): with targetSelection 'vpc-endpoint' SessionLambda needs no single target (its policy selects the
+ * stack's targets by tag): pass none then, and drop this stand-in.
+ */
+function sessionTargetOf(plan: DeploymentPlan, accountId: string, target: MirrorTarget | GatewayLoadBalancerTarget): { mirrorTargetId: string; mirrorTargetArn: string } {
+  if (target instanceof MirrorTarget) return { mirrorTargetId: target.mirrorTarget.id, mirrorTargetArn: target.mirrorTarget.arn };
+  const first = Object.values(target.endpoints.mirrorTargets)[0];
+  if (first !== undefined) return { mirrorTargetId: first.id, mirrorTargetArn: first.arn };
+  return { mirrorTargetId: '', mirrorTargetArn: `arn:${partitionOf(plan.region)}:ec2:${plan.region}:${accountId || '*'}:traffic-mirror-target/*` };
 }
 
 /** The EC2 hosts' user data and the bundle of files it fetches. */
