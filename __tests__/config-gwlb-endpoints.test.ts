@@ -73,8 +73,9 @@ describe('GWLB_ENDPOINT: refused, each with its exact message', () => {
     ]);
   });
 
-  test('what the mode cannot do: FARGATE, SameZoneDelivery, an organization as principal, no CIDRs, no VPC', () => {
-    expect(problemsOf({ MirrorSourceType: 'FARGATE', MirrorSource: '', SameZoneDelivery: true, GatewayLoadBalancerCidrs: '', GatewayLoadBalancerEndpoints: [] })).toEqual([
+  test('what the mode cannot do or needs: AccountId, FARGATE, SameZoneDelivery, an organization as principal, no CIDRs, no VPC', () => {
+    expect(problemsOf({ AccountId: '', MirrorSourceType: 'FARGATE', MirrorSource: '', SameZoneDelivery: true, GatewayLoadBalancerCidrs: '', GatewayLoadBalancerEndpoints: [] })).toEqual([
+      'AccountId: got ""; expected the collector\'s 12-digit account ID with MirrorTargetType GWLB_ENDPOINT (the endpoint service allows the collector\'s own account to create its endpoints by this ID)',
       'MirrorSourceType: got "FARGATE"; expected a type other than FARGATE with MirrorTargetType GWLB_ENDPOINT (the FARGATE sidecars send to the NLB\'s private name)',
       "SameZoneDelivery: got true; expected false with MirrorTargetType GWLB_ENDPOINT (a Gateway Load Balancer without cross-zone load balancing already delivers each endpoint's packets to the agents of its zone)",
       'GatewayLoadBalancerCidrs: got ""; expected the CIDR blocks of SubnetIds (or of VpcId) with MirrorTargetType GWLB_ENDPOINT (where the Gateway Load Balancer\'s nodes are: the only senders the agent hosts admit)',

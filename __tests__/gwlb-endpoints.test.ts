@@ -218,7 +218,7 @@ describe('the construct\'s attributes by mode', () => {
 
   test('GWLB_ENDPOINT: the Gateway Load Balancer\'s attributes are set; the NLB\'s throw, naming what to use instead', () => {
     const { mirroring, output, ref } = construct(
-      { mirrorTargetType: 'GWLB_ENDPOINT', gatewayLoadBalancerCidrs: ['10.40.1.0/24'], gatewayLoadBalancerEndpoints: [{ vpcId: VPC_2.VpcId, subnetIds: VPC_2.SubnetIds }] },
+      { accountId: '111122223333', mirrorTargetType: 'GWLB_ENDPOINT', gatewayLoadBalancerCidrs: ['10.40.1.0/24'], gatewayLoadBalancerEndpoints: [{ vpcId: VPC_2.VpcId, subnetIds: VPC_2.SubnetIds }] },
       ['mirrorTargetIds', 'gatewayLoadBalancerArn', 'endpointServiceName'],
     );
     expect(output('mirrorTargetIds')).toEqual({ 'subnet-0123456789abcde21': ref('mirror/mirror_target_subnet_0123456789abcde21', 'id') });

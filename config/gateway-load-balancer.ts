@@ -89,6 +89,7 @@ export function checkMirrorTargetType(values: Partial<Record<keyof MirroringConf
     const value = own(given, key);
     problems.push(`${key}: ${value === undefined ? 'required' : `got ${show(value)}`}; expected ${expected} with MirrorTargetType GWLB_ENDPOINT (${why})`);
   };
+  if (v.AccountId === '') gwlb('AccountId', "the collector's 12-digit account ID", "the endpoint service allows the collector's own account to create its endpoints by this ID");
   if (v.MirrorSourceType === 'FARGATE') gwlb('MirrorSourceType', 'a type other than FARGATE', "the FARGATE sidecars send to the NLB's private name");
   if (v.SameZoneDelivery === true) gwlb('SameZoneDelivery', 'false', "a Gateway Load Balancer without cross-zone load balancing already delivers each endpoint's packets to the agents of its zone");
   if (v.GatewayLoadBalancerCidrs !== undefined && v.GatewayLoadBalancerCidrs.length === 0) {
