@@ -6,7 +6,8 @@ import type { SessionChanges, PlannedSkip } from './types';
 
 export interface ExecutionSettings {
   stackName: string;
-  targetId: string;
+  /** The target of creates that name none (target selection `single`). */
+  targetId?: string;
   filterId: string;
   /** Identifies this run (the Lambda request id): part of every ClientToken. */
   runId: string;
@@ -41,8 +42,8 @@ const SESSION_GONE_CODES = new Set(['InvalidTrafficMirrorSessionId.NotFound', 'I
  * EC2 remembers tokens for hours: a token reused after our own delete would hand back the deleted session.
  * Duplicates across runs cannot arise from retries, and deciding the session changes removes any that appear.
  */
-function sessionClientToken(settings: ExecutionSettings, interfaceId: string): string {
-  const material = [settings.stackName, interfaceId, settings.targetId, settings.filterId, settings.runId].join('|');
+function sessionClientToken(settings: ExecutionSettings, interfaceId: string, targetId: string): string {
+  const material = [settings.stackName, interfaceId, targetId, settings.filterId, settings.runId].join('|');
   return createHash('sha256').update(material).digest('hex').slice(0, 64);
 }
 
@@ -84,15 +85,16 @@ export async function executeSessionChanges(plan: SessionChanges, clients: AwsCl
       result.deferredCreates = plan.creates.length - index;
       break;
     }
+    const targetId = planned.targetId ?? settings.targetId ?? '';
     try {
       const response = await clients.ec2.send(
         new CreateTrafficMirrorSessionCommand({
           NetworkInterfaceId: planned.interfaceId,
-          TrafficMirrorTargetId: settings.targetId,
+          TrafficMirrorTargetId: targetId,
           TrafficMirrorFilterId: settings.filterId,
           SessionNumber: planned.sessionNumber,
           Description: `Traceable mirroring of ${planned.source}`.slice(0, 255),
-          ClientToken: sessionClientToken(settings, planned.interfaceId),
+          ClientToken: sessionClientToken(settings, planned.interfaceId, targetId),
           TagSpecifications: [{
             ResourceType: 'traffic-mirror-session',
             Tags: [
