@@ -5,6 +5,7 @@ import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirr
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { configOf, resource, synthConfig } from './helpers/synth';
 import { manyLoadBalancerNames } from './helpers/load-balancer-names';
+import { synthVpcEndpoint } from './helpers/session-lambda';
 import { bundleWithSources, cachedSessionLambdaBundle } from '../modules/lambda-bundle';
 import { zipEntryContent } from '../modules/zip';
 import { asyncEventMaxAgeSeconds, cleanupChainLength, scheduleExpression, SessionLambda, type SessionLambdaBaseProps, type SingleTargetProps } from '../modules/session-lambda';
@@ -299,23 +300,8 @@ describe('SessionLambda', () => {
   });
 });
 
-/** Target selection vpc-endpoint: two endpoint targets of the stack (as the integrator's GWLB constructs make them). */
-function synthVpcEndpoint(props: Record<string, unknown> = {}): Resources {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, 'test');
-  new AwsProvider(stack, 'aws', { region: 'eu-west-1', defaultTags: [{ tags: { 'traceable:stack': 'prod' } }] });
-  const targets = ['a', 'b'].map((zone) => new Ec2TrafficMirrorTarget(stack, `target_${zone}`, { gatewayLoadBalancerEndpointId: `vpce-0${zone}` }));
-  const filter = new Ec2TrafficMirrorFilter(stack, 'filter', {});
-  new SessionLambda(stack, 'sessions', {
-    namePrefix: 'prod', region: 'eu-west-1', targetSelection: 'vpc-endpoint', mirrorTargets: targets,
-    mirrorFilterId: filter.id, mirrorFilterArn: filter.arn, sourceType: 'TARGET_GROUP', sources: ['web'],
-    ...props,
-  } as never);
-  return JSON.parse(Testing.synth(stack)).resource;
-}
-
 describe('SessionLambda with targetSelection vpc-endpoint', () => {
-  const resource = synthVpcEndpoint();
+  const { resource } = synthVpcEndpoint();
   const policy = JSON.parse(only(resource, 'aws_iam_role_policy').policy);
   const statement = (sid: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === sid);
 
@@ -356,7 +342,7 @@ describe('SessionLambda with targetSelection vpc-endpoint', () => {
     [{ targetSelection: 'gwlb' }, 'SessionLambda: targetSelection must be one of single, vpc-endpoint, got "gwlb"'],
     [{ targetSelection: 'single' }, 'SessionLambda: mirrorTargetId and mirrorTargetArn are required with targetSelection single (the default)'],
   ])('refuses %j at synth', (props, message) => {
-    expect(() => synthVpcEndpoint(props)).toThrow(message);
+    expect(() => synthVpcEndpoint(props as never)).toThrow(message);
   });
 });
 

@@ -224,7 +224,6 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
   let details: RunDetails | undefined;
   let targetSkips: { reason: SkipReason }[] = [];
   let remembered = new Set<string>();
-  let ourTargets: ReadonlySet<string> = new Set();
   try {
     if (mode === 'cleanup') {
       const targetIds = config.targetSelection ? (await describeEndpointTargets(clients, config.stackName)).map((t) => t.targetId) : [singleTarget(config)];
@@ -239,7 +238,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
       const sessions = scope ? await listSessionsOn(clients, config, candidateIds) : await listSessions(clients, config);
       remembered = clients.logs && config.logGroupName ? await recallRejectedInstanceTypes(clients.logs, config.logGroupName, deps.clock.now()) : new Set();
       const choice = config.targetSelection ? await chooseTargets(clients, config, resolved.candidates, summary) : undefined;
-      ourTargets = choice?.ourTargetIds ?? new Set([singleTarget(config)]);
+      const ourTargets = choice?.ourTargetIds ?? new Set([singleTarget(config)]);
       plan = decideSessionChanges({
         targetId: config.targetId ?? '',
         ...(choice ? { endpointTargets: choice } : {}),
