@@ -3,6 +3,7 @@
  * targets sit on Gateway Load Balancer endpoints, one per (VPC, zone); each source interface is mirrored to the target
  * of its own VPC, never to another VPC's.
  */
+import { simEvents } from '../../scripts/lambda-sim/account';
 import { STACK, simulatedHandler } from '../../scripts/lambda-sim/harness';
 
 const OWNER_TAG = 'traceable:mirroring-stack';
@@ -104,6 +105,23 @@ describe('session Lambda with target selection vpc-endpoint', () => {
     expect(targetsOf(account, [inA3])).toEqual([[a3.target.id]]);
     expect(a3.target.id).not.toBe(a1.target.id);
     expect(summary).toMatchObject({ created: 1, deleted: 1, unchanged: 3 });
+  });
+
+  it('an event-driven run mirrors a new instance to its zone\'s target; one in the VPC without an endpoint is not wanted', async () => {
+    // Prepare
+    const { account, invoke, deliver, a2 } = twoVpcs();
+    await invoke();
+    const webA = account.targetGroups.find((group) => group.name === 'web-a')!;
+    const webB = account.targetGroups.find((group) => group.name === 'web-b')!;
+    const [newA] = account.addInstanceTargets(webA, 1, { zone: 'us-east-1b' });
+    const [newB] = account.addInstanceTargets(webB, 1, { zone: 'us-east-1a' });
+    account.putEvent(simEvents.instanceRunning(account, newA.id));
+    account.putEvent(simEvents.instanceRunning(account, newB.id));
+    // Act
+    const { summary } = await deliver();
+    // Assess
+    expect(targetsOf(account, [newA, newB])).toEqual([[a2.target.id], []]);
+    expect(summary).toMatchObject({ mode: 'event', created: 1, interfacesWithoutTarget: 1, events: { mirrored: 1, notWanted: 1, retriesQueued: 0 } });
   });
 
   it('cleanup on destroy deletes our sessions toward every target of the stack', async () => {
