@@ -37,7 +37,7 @@ describe('GWLB_ENDPOINT: accepted', () => {
     expect(config.GatewayLoadBalancerCidrs).toEqual(['10.40.1.0/24', '10.40.2.0/24']);
   });
 
-  test('the plan: the endpoints, the principals (collector and source accounts), no RAM share, the hosts decode GENEVE, the Lambda picks per VPC', () => {
+  test('the plan: the endpoints, the principals (collector and source accounts), no RAM share, the hosts decode GENEVE', () => {
     const plan = planDeployment(configOf({ SourceAccounts: [SOURCE], SharedEndpointServiceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0' }));
     expect(plan.mirrorTarget).toEqual({
       kind: 'gwlb-endpoints',
@@ -47,11 +47,9 @@ describe('GWLB_ENDPOINT: accepted', () => {
     });
     expect(plan.mirrorTargetShare).toBeUndefined();
     expect(plan.fleet.bootstrap.geneveSourceCidrs).toEqual(['10.40.1.0/24', '10.40.2.0/24']);
-    expect(plan.sources).toMatchObject({ kind: 'sessions', targetSelection: 'vpc-endpoint' });
     expect(plan.outputs.map((output) => output.name)).toEqual(['mirror_target_ids', 'mirror_filter_id', 'gateway_load_balancer_arn', 'endpoint_service_name', 'autoscaling_group_name', 'token_secret_arn', 'alarm_topic_arn']);
     const [source] = planSourceAccounts(configOf({ SourceAccounts: [SOURCE], SharedEndpointServiceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0' }));
     expect(source.mirrorTarget).toEqual({ kind: 'gwlb-endpoints', endpoints: [{ vpcId: 'vpc-0ccccccccccccccc1', subnetIds: ['subnet-0cccccccccccccc11'] }], sharedEndpointServiceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0' });
-    expect(source.sources.targetSelection).toBe('vpc-endpoint');
   });
 
   test('NLB (the default) plans as before: one target, the RAM share, no GENEVE on the hosts', () => {
@@ -59,7 +57,6 @@ describe('GWLB_ENDPOINT: accepted', () => {
     expect(plan.mirrorTarget).toEqual({ kind: 'nlb' });
     expect(plan.mirrorTargetShare?.principals).toEqual(['222233334444']);
     expect(plan.fleet.bootstrap).not.toHaveProperty('geneveSourceCidrs');
-    expect(plan.sources).toMatchObject({ targetSelection: 'single' });
   });
 });
 

@@ -26,7 +26,7 @@ describe('sources: what each MirrorSourceType builds', () => {
     }));
     expect(plan.sources).toEqual({
       kind: 'sessions', sourceType: 'LOAD_BALANCER_TAGS', sources: ['mirror=yes'], sourceVpcIds: ['vpc-0aaaaaaaaaaaaaaa1'],
-      mirrorUnhealthyTargets: true, sessionBudget: 40, tcpPortsFromTargets: true, targetSelection: 'single', timeoutSeconds: 300, intervalMinutes: 10,
+      mirrorUnhealthyTargets: true, sessionBudget: 40, tcpPortsFromTargets: true, timeoutSeconds: 300, intervalMinutes: 10,
     });
     expect(plan.mirror).toEqual({ sourceCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], tcpPorts: [], rulesManagedAtRunTime: true, sameZoneDelivery: false });
   });

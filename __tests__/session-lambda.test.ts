@@ -5,13 +5,14 @@ import { Ec2TrafficMirrorTarget } from '@cdktf/provider-aws/lib/ec2-traffic-mirr
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { configOf, resource, synthConfig } from './helpers/synth';
 import { manyLoadBalancerNames } from './helpers/load-balancer-names';
+import { synthVpcEndpoint } from './helpers/session-lambda';
 import { bundleWithSources, cachedSessionLambdaBundle } from '../modules/lambda-bundle';
 import { zipEntryContent } from '../modules/zip';
-import { asyncEventMaxAgeSeconds, cleanupChainLength, scheduleExpression, SessionLambda, type SessionLambdaProps } from '../modules/session-lambda';
+import { asyncEventMaxAgeSeconds, cleanupChainLength, scheduleExpression, SessionLambda, type SessionLambdaBaseProps, type SingleTargetProps } from '../modules/session-lambda';
 
 type Resources = Record<string, Record<string, Record<string, any>>>;
 
-function synth(overrides: Partial<SessionLambdaProps> = {}): { resource: Resources; data?: unknown } {
+function synth(overrides: Partial<SessionLambdaBaseProps & SingleTargetProps> = {}): { resource: Resources; data?: unknown } {
   const app = Testing.app();
   const stack = new TerraformStack(app, 'test');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
@@ -296,6 +297,52 @@ describe('SessionLambda', () => {
 
   it('refuses an interval not longer than the timeout', () => {
     expect(() => synth({ timeoutSeconds: 900, intervalMinutes: 15 })).toThrow('SessionLambda: intervalMinutes (15) must be longer than timeoutSeconds (900 s) so runs never overlap');
+  });
+});
+
+describe('SessionLambda with targetSelection vpc-endpoint', () => {
+  const { resource } = synthVpcEndpoint();
+  const policy = JSON.parse(only(resource, 'aws_iam_role_policy').policy);
+  const statement = (sid: string) => policy.Statement.find((s: { Sid: string }) => s.Sid === sid);
+
+  it('tells both functions MIRROR_TARGET_SELECTION=vpc-endpoint and no target id', () => {
+    const variables = sessionFunction(resource).environment.variables;
+    expect(variables).toMatchObject({ STACK_NAME: 'prod', MIRROR_TARGET_SELECTION: 'vpc-endpoint', MIRROR_FILTER_ID: '${aws_ec2_traffic_mirror_filter.filter.id}' });
+    expect(variables.MIRROR_TARGET_ID).toBeUndefined();
+    expect(named(resource, 'aws_lambda_function', 'cleanup_function').environment.variables).toEqual({ ...variables, SESSION_FUNCTION_NAME: 'prod-mirror-sessions' });
+  });
+
+  it('lets the function describe targets, endpoints and subnets, and create sessions only toward targets tagged with its stack', () => {
+    expect(statement('DiscoverSources').Action).toEqual(expect.arrayContaining(['ec2:DescribeTrafficMirrorTargets', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeSubnets']));
+    expect(statement('CreateSessionsTowardOurEndpointTargets')).toEqual({
+      Sid: 'CreateSessionsTowardOurEndpointTargets', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession',
+      Resource: 'arn:aws:ec2:eu-west-1:*:traffic-mirror-target/*',
+      Condition: { StringEquals: { 'aws:ResourceTag/traceable:stack': 'prod' } },
+    });
+    expect(statement('CreateSessionsWithOurFilter')).toEqual({
+      Sid: 'CreateSessionsWithOurFilter', Effect: 'Allow', Action: 'ec2:CreateTrafficMirrorSession', Resource: '${aws_ec2_traffic_mirror_filter.filter.arn}',
+    });
+    expect(statement('CreateSessionsTowardOurTargetAndFilter')).toBeUndefined();
+    expect(policy.Statement).toHaveLength(12);
+  });
+
+  it('runs at apply time after the targets exist, and cleans up on destroy before they go', () => {
+    const targets = ['aws_ec2_traffic_mirror_target.target_a', 'aws_ec2_traffic_mirror_target.target_b'];
+    const run = applyTimeRun(resource);
+    expect(JSON.parse(run.input)).toMatchObject({ action: 'reconcile', targetSelection: 'vpc-endpoint' });
+    expect(JSON.parse(run.input).mirrorTargetId).toBeUndefined();
+    expect(run.depends_on).toEqual([address(resource, 'aws_iam_role_policy'), sessionLogGroup(resource).address, ...targets]);
+    const firstLink = named(resource, 'aws_lambda_invocation', 'cleanup_run_1');
+    expect(firstLink.depends_on.slice(-2)).toEqual(targets);
+    expect(JSON.parse(firstLink.input)).toEqual({ action: 'cleanup', link: 1, links: 3, mirrorFilterId: '${aws_ec2_traffic_mirror_filter.filter.id}' });
+  });
+
+  it.each([
+    [{ mirrorTargetId: 'tmt-1' }, 'SessionLambda: mirrorTargetId must not be set with targetSelection vpc-endpoint (each run finds the stack\'s endpoint targets by their traceable:stack tag)'],
+    [{ targetSelection: 'gwlb' }, 'SessionLambda: targetSelection must be one of single, vpc-endpoint, got "gwlb"'],
+    [{ targetSelection: 'single' }, 'SessionLambda: mirrorTargetId and mirrorTargetArn are required with targetSelection single (the default)'],
+  ])('refuses %j at synth', (props, message) => {
+    expect(() => synthVpcEndpoint(props as never)).toThrow(message);
   });
 });
 

@@ -5,8 +5,13 @@
 export const SESSION_LAMBDA_ENV = {
   /** Stack name: the value of the ownership tag; the IAM conditions use the same value. */
   stackName: 'STACK_NAME',
-  /** Traffic mirror target id (tmt-...). */
+  /** Traffic mirror target id (tmt-...): the one target of target selection `single`. */
   targetId: 'MIRROR_TARGET_ID',
+  /**
+   * {@link TARGET_SELECTIONS}: unset or `single`: every session toward MIRROR_TARGET_ID; `vpc-endpoint`: each interface
+   * toward the stack's target on a Gateway Load Balancer endpoint of its own VPC (lambda/endpoint-targets.ts).
+   */
+  targetSelection: 'MIRROR_TARGET_SELECTION',
   /** Traffic mirror filter id (tmf-...). */
   filterId: 'MIRROR_FILTER_ID',
   /** LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS. */
@@ -36,6 +41,10 @@ export const SESSION_LAMBDA_ENV = {
   /** Cleanup function only: name of the session function it drains before deleting (lambda/drain.ts). */
   sessionFunctionName: 'SESSION_FUNCTION_NAME',
 } as const;
+
+/** How the function picks an interface's traffic mirror target (SESSION_LAMBDA_ENV.targetSelection). */
+export const TARGET_SELECTIONS = ['single', 'vpc-endpoint'] as const;
+export type TargetSelection = (typeof TARGET_SELECTIONS)[number];
 
 /** The file of the deterministic bundle that carries the configured sources (modules/session-lambda.ts writes it). */
 export const SOURCES_FILE_NAME = 'mirror-sources.json';

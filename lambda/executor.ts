@@ -4,9 +4,19 @@ import { errorCode, errorMessage, TimeBudgetExhaustedError, type AwsCaller, type
 import { OWNER_TAG_KEY, SOURCE_TAG_KEY } from '../shared';
 import type { SessionChanges, PlannedSkip } from './types';
 
+/**
+ * PacketLength of sessions toward a Gateway Load Balancer endpoint: a VPC endpoint drops packets over 8,500 bytes
+ * (AWS PrivateLink quotas), and the mirrored copy is the captured bytes plus 36 of outer IPv4, UDP and VXLAN headers,
+ * so at most 8,464 bytes of each packet are mirrored. Longer packets (jumbo frames) arrive cut, as toward an NLB's
+ * 8,500: the hosts' cut fixer mends them either way. (Whether AWS would cut or drop an 8,536-byte copy is not
+ * documented; this length leaves no doubt.)
+ */
+export const ENDPOINT_PACKET_LENGTH = 8500 - 20 - 8 - 8;
+
 export interface ExecutionSettings {
   stackName: string;
-  targetId: string;
+  /** The target of creates that name none (target selection `single`). */
+  targetId?: string;
   filterId: string;
   /** Identifies this run (the Lambda request id): part of every ClientToken. */
   runId: string;
@@ -41,8 +51,8 @@ const SESSION_GONE_CODES = new Set(['InvalidTrafficMirrorSessionId.NotFound', 'I
  * EC2 remembers tokens for hours: a token reused after our own delete would hand back the deleted session.
  * Duplicates across runs cannot arise from retries, and deciding the session changes removes any that appear.
  */
-function sessionClientToken(settings: ExecutionSettings, interfaceId: string): string {
-  const material = [settings.stackName, interfaceId, settings.targetId, settings.filterId, settings.runId].join('|');
+function sessionClientToken(settings: ExecutionSettings, interfaceId: string, targetId: string): string {
+  const material = [settings.stackName, interfaceId, targetId, settings.filterId, settings.runId].join('|');
   return createHash('sha256').update(material).digest('hex').slice(0, 64);
 }
 
@@ -84,15 +94,19 @@ export async function executeSessionChanges(plan: SessionChanges, clients: AwsCl
       result.deferredCreates = plan.creates.length - index;
       break;
     }
+    const targetId = planned.targetId ?? settings.targetId ?? '';
+    // A per-interface target is a Gateway Load Balancer endpoint's: see ENDPOINT_PACKET_LENGTH.
+    const packetLength = planned.targetId !== undefined ? { PacketLength: ENDPOINT_PACKET_LENGTH } : {};
     try {
       const response = await clients.ec2.send(
         new CreateTrafficMirrorSessionCommand({
           NetworkInterfaceId: planned.interfaceId,
-          TrafficMirrorTargetId: settings.targetId,
+          TrafficMirrorTargetId: targetId,
           TrafficMirrorFilterId: settings.filterId,
           SessionNumber: planned.sessionNumber,
+          ...packetLength,
           Description: `Traceable mirroring of ${planned.source}`.slice(0, 255),
-          ClientToken: sessionClientToken(settings, planned.interfaceId),
+          ClientToken: sessionClientToken(settings, planned.interfaceId, targetId),
           TagSpecifications: [{
             ResourceType: 'traffic-mirror-session',
             Tags: [

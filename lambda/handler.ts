@@ -8,8 +8,9 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { systemClock, type AwsClients, type Clock } from './aws';
-import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE } from './environment';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE, TARGET_SELECTIONS, type TargetSelection } from './environment';
 import { drainSessionFunction, stopTakingRuns } from './drain';
+import { withoutTargetLogLine } from './endpoint-targets';
 import { SUMMARY_MESSAGE } from './memory';
 import { isSqsBatch, parseRecord, scopeOf, settleEvents, type BatchResult, type SourceEvent } from './events';
 import { emptySummary, runMirroring, type SessionLambdaConfig, type RunMode, type RunSummary } from './reconcile';
@@ -72,9 +73,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv, initialRemainingMs: number
   if (!Number.isInteger(sessionBudget) || sessionBudget < 0 || sessionBudget > 10_000) throw new Error(`${ENV.sessionBudget} must be a whole number from 0 to 10000`);
   const margin = env[ENV.safetyMarginMs] ? Number(env[ENV.safetyMarginMs]) : Math.min(30_000, Math.max(5_000, initialRemainingMs / 10));
   if (!Number.isFinite(margin) || margin < 0) throw new Error(`${ENV.safetyMarginMs} must be a number of milliseconds`);
+  const targetSelection = (env[ENV.targetSelection]?.trim() || 'single') as TargetSelection;
+  if (!TARGET_SELECTIONS.includes(targetSelection)) throw new Error(`${ENV.targetSelection} must be one of ${TARGET_SELECTIONS.join(', ')}, got ${targetSelection}`);
   return {
     stackName: required(env, ENV.stackName),
-    targetId: required(env, ENV.targetId),
+    ...(targetSelection === 'vpc-endpoint' ? { targetSelection } : { targetId: required(env, ENV.targetId) }),
     filterId: required(env, ENV.filterId),
     sourceType,
     sources,
@@ -126,6 +129,7 @@ export function summaryLogLine(summary: RunSummary, timestamp: number): string {
     DurationMs: summary.durationMs,
   };
   if (summary.filterPorts) Object.assign(metrics, { FilterRulesCreated: summary.filterPorts.created, FilterRulesDeleted: summary.filterPorts.deleted });
+  if (summary.interfacesWithoutTarget !== undefined) metrics.InterfacesWithoutTarget = summary.interfacesWithoutTarget;
   if (summary.sessionBudget) Object.assign(metrics, { OwnedSessions: summary.sessionBudget.sessions, SkippedForBudget: summary.sessionBudget.skipped });
   if (summary.events) {
     Object.assign(metrics, {
@@ -233,6 +237,7 @@ export function createHandler(deps: HandlerDependencies) {
             }
           : {},
       );
+      if (summary.vpcsWithoutTarget?.length) log(withoutTargetLogLine(summary.stack, summary.vpcsWithoutTarget));
       if (drain) summary.drain = drain;
       if (link) summary.cleanupLink = link;
       log(summaryLogLine(summary, clock.now()));

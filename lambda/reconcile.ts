@@ -18,6 +18,7 @@ import { applySessionBudget } from './budget';
 import { syncFilterPorts, type FilterPortsFigures } from './filter-ports';
 import { decideCleanup, decideSessionChanges } from './session-changes';
 import { recallRejectedInstanceTypes } from './memory';
+import { chooseEndpointTargets, describeEndpointTargets, isAvailable, type EndpointTargetChoice, type VpcWithoutTarget } from './endpoint-targets';
 import { listOwnedSessionsToward, listSessions, listSessionsOn } from './sessions';
 import type { CandidateInterface, DiscoveryResult, EventScope, SessionChanges, SessionView, SkipReason } from './types';
 
@@ -30,7 +31,10 @@ export interface SessionLambdaConfig extends SourceSelection {
    * too, are never ours. Undefined: the ownership tag alone decides.
    */
   accountId?: string;
-  targetId: string;
+  /** The one target of every session (target selection `single`, the default); absent with `vpc-endpoint`. */
+  targetId?: string;
+  /** `vpc-endpoint`: each interface's target is found at run time (lambda/endpoint-targets.ts). Absent: `single`. */
+  targetSelection?: 'vpc-endpoint';
   filterId: string;
   mirrorUnhealthyTargets: boolean;
   /** Stop starting new work when less than this much Lambda time remains. */
@@ -112,6 +116,10 @@ export interface RunSummary {
   drain?: { state: 'drained' | 'already-drained'; waitedMs: number; throttledAttempts: number };
   /** Destroy-time cleanup only: this invocation's place in the chain (1 is the last to run and must finish). */
   cleanupLink?: { link: number; links: number };
+  /** Target selection `vpc-endpoint`: the stack's endpoint targets found, and the interfaces left without one. */
+  endpointTargets?: { found: number; available: number };
+  interfacesWithoutTarget?: number;
+  vpcsWithoutTarget?: VpcWithoutTarget[];
 }
 
 /** The fast path's figures in a run summary. */
@@ -218,7 +226,8 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
   let remembered = new Set<string>();
   try {
     if (mode === 'cleanup') {
-      plan = decideCleanup(await listOwnedSessionsToward(clients, config, config.targetId), config.targetId);
+      const targetIds = config.targetSelection ? (await describeEndpointTargets(clients, config.stackName)).map((t) => t.targetId) : [singleTarget(config)];
+      plan = decideCleanup(await listOwnedSessionsToward(clients, config, targetIds), new Set(targetIds));
     } else {
       // A targeted run reads only the sessions of its candidate interfaces and plans for nothing else.
       const { scope } = options;
@@ -228,8 +237,11 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
       const candidateIds = resolved.candidates.map((candidate) => candidate.interfaceId);
       const sessions = scope ? await listSessionsOn(clients, config, candidateIds) : await listSessions(clients, config);
       remembered = clients.logs && config.logGroupName ? await recallRejectedInstanceTypes(clients.logs, config.logGroupName, deps.clock.now()) : new Set();
+      const choice = config.targetSelection ? await chooseTargets(clients, config, resolved.candidates, summary) : undefined;
+      const ourTargets = choice?.ourTargetIds ?? new Set([singleTarget(config)]);
       plan = decideSessionChanges({
-        targetId: config.targetId,
+        targetId: config.targetId ?? '',
+        ...(choice ? { endpointTargets: choice } : {}),
         filterId: config.filterId,
         candidates: resolved.candidates,
         instanceTypes: resolved.instanceTypes,
@@ -239,7 +251,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
         onlyInterfaces: scope ? new Set(candidateIds) : undefined,
         rejectedInstanceTypes: remembered,
       });
-      if (config.sessionBudget) plan = await withinBudget(clients, config, plan, resolved.candidates, sessions, scope !== undefined, summary);
+      if (config.sessionBudget) plan = await withinBudget(clients, config, ourTargets, plan, resolved.candidates, sessions, scope !== undefined, summary);
       details = { discovery, candidates: resolved.candidates };
       targetSkips = [...discovery.skips, ...resolved.skips];
       Object.assign(summary, {
@@ -265,7 +277,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
   let execution: ExecutionResult | undefined;
   if (mode !== 'dry-run') {
     execution = await executeSessionChanges(plan, clients, caller, {
-      stackName: config.stackName, targetId: config.targetId, filterId: config.filterId, runId: deps.runId,
+      stackName: config.stackName, ...(config.targetId ? { targetId: config.targetId } : {}), filterId: config.filterId, runId: deps.runId,
     });
   }
   let filterError: RunSummary['errorSamples'][number] | undefined;
@@ -292,6 +304,7 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
     errors: execution?.errors.length ?? 0,
     errorSamples: execution?.errors.slice(0, MAX_ERROR_SAMPLES) ?? [],
   });
+  if (summary.vpcsWithoutTarget) summary.interfacesWithoutTarget = skips.filter((skip) => skip.reason === 'no-target-in-vpc').length;
   if (filterError) {
     summary.errors++;
     summary.errorSamples.push(filterError);
@@ -300,19 +313,33 @@ export async function runMirroring(config: SessionLambdaConfig, deps: RunDepende
   return finish(plan, details && { ...details, execution });
 }
 
+/** Target selection `single`: the one target (configFromEnv requires it). */
+function singleTarget(config: SessionLambdaConfig): string {
+  if (config.targetId === undefined) throw new Error('no MIRROR_TARGET_ID: target selection single needs one');
+  return config.targetId;
+}
+
+/** Target selection `vpc-endpoint`: the stack's endpoint targets and each candidate's; the figures go into the summary. */
+async function chooseTargets(clients: AwsClients, config: SessionLambdaConfig, candidates: readonly CandidateInterface[], summary: RunSummary): Promise<EndpointTargetChoice> {
+  const targets = await describeEndpointTargets(clients, config.stackName);
+  const choice = chooseEndpointTargets(candidates, targets);
+  summary.endpointTargets = { found: targets.length, available: targets.filter(isAvailable).length };
+  summary.vpcsWithoutTarget = choice.vpcsWithoutTarget;
+  return choice;
+}
 
 /**
  * The plan within the session budget (lambda/budget.ts). A full run saw every owned session; a targeted run saw only
  * its interfaces' and counts the rest with one owned-only listing.
  */
 async function withinBudget(
-  clients: AwsClients, config: SessionLambdaConfig, plan: SessionChanges, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
+  clients: AwsClients, config: SessionLambdaConfig, ourTargets: ReadonlySet<string>, plan: SessionChanges, candidates: CandidateInterface[], sessions: SessionView[], targeted: boolean, summary: RunSummary,
 ): Promise<SessionChanges> {
   const budget = config.sessionBudget ?? 0;
   const deleted = new Set(plan.deletes.map((d) => d.sessionId));
-  const current = (s: SessionView) => s.owned && s.targetId === config.targetId && s.filterId === config.filterId && !deleted.has(s.sessionId);
+  const current = (s: SessionView) => s.owned && ourTargets.has(s.targetId) && s.filterId === config.filterId && !deleted.has(s.sessionId);
   const kept = targeted
-    ? { keptCount: (await listOwnedSessionsToward(clients, config, config.targetId)).filter(current).length }
+    ? { keptCount: (await listOwnedSessionsToward(clients, config, [...ourTargets])).filter(current).length }
     : { keptSessions: sessions.filter(current) };
   const bounded = applySessionBudget(plan, { budget, configuredSources: config.sources, candidates, ...kept });
   const budgetDeletes = bounded.deletes.length - plan.deletes.length;

@@ -17,6 +17,12 @@ import {
 export interface SessionChangesInput {
   targetId: string;
   filterId: string;
+  /**
+   * Target selection `vpc-endpoint`: the stack's targets and each candidate's chosen one (lambda/endpoint-targets.ts),
+   * instead of `targetId` for every interface. A candidate without a chosen target gets no session, and a session of
+   * ours toward a target that is not its chosen one is replaced.
+   */
+  endpointTargets?: { ourTargetIds: ReadonlySet<string>; targetOf: ReadonlyMap<string, string> };
   /** Interfaces reached from the configured sources (merged per interface id by the resolver). */
   candidates: readonly CandidateInterface[];
   /** DescribeInstanceTypes facts per instance type. */
@@ -92,13 +98,22 @@ export function decideSessionChanges(input: SessionChangesInput): SessionChanges
   let keptForFailedSources = 0;
   let mirroredByHand = 0;
 
+  const { endpointTargets } = input;
+  const isOurTarget = (targetId: string) => (endpointTargets ? endpointTargets.ourTargetIds.has(targetId) : targetId === input.targetId);
+  /** The target an interface's session must point at; a non-candidate's owned sessions are judged by filter only. */
+  const chosenTarget = (interfaceId: string): string | undefined =>
+    !endpointTargets ? input.targetId : candidateIds.has(interfaceId) ? endpointTargets.targetOf.get(interfaceId) : undefined;
+
   for (const [interfaceId, sessions] of [...sessionsByInterface].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ours = (s: SessionView) => s.targetId === input.targetId && s.filterId === input.filterId;
-    // Only sessions toward our own target are ever ours to delete: the tag alone can be put on anyone's session.
-    const owned = sessions.filter((s) => s.owned && s.targetId === input.targetId).sort(compareSessions);
+    const chosen = chosenTarget(interfaceId);
+    const judgeTarget = !endpointTargets || candidateIds.has(interfaceId);
+    const ours = (s: SessionView) => (judgeTarget ? s.targetId === chosen : isOurTarget(s.targetId)) && s.filterId === input.filterId;
+    // Only sessions toward our own target(s) are ever ours to delete: the tag alone can be put on anyone's session.
+    const owned = sessions.filter((s) => s.owned && isOurTarget(s.targetId)).sort(compareSessions);
     const current = owned.filter(ours);
     for (const stale of owned.filter((s) => !current.includes(s))) {
-      deletes.push({ sessionId: stale.sessionId, interfaceId, reason: 'stale-filter' });
+      const reason = judgeTarget && stale.targetId !== chosen ? 'not-the-chosen-target' : 'stale-filter';
+      deletes.push({ sessionId: stale.sessionId, interfaceId, reason });
     }
     // A session someone made by hand toward our target and filter already mirrors the interface: it is counted
     // (never taken over or deleted), and a session of ours beside it would only take one of the 3 slots.
@@ -132,6 +147,11 @@ export function decideSessionChanges(input: SessionChangesInput): SessionChanges
       unchanged++;
       continue;
     }
+    const targetId = chosenTarget(interfaceId);
+    if (targetId === undefined) {
+      skips.push({ interfaceId, reason: 'no-target-in-vpc' });
+      continue;
+    }
     // A registered but unhealthy target keeps an existing session (above) so health flaps cause no churn,
     // but it gets no new one.
     if (!candidate.healthy && !input.mirrorUnhealthyTargets) {
@@ -163,16 +183,19 @@ export function decideSessionChanges(input: SessionChangesInput): SessionChanges
       skips.push({ interfaceId, reason: 'no-free-session-number' });
       continue;
     }
-    creates.push({ interfaceId, sessionNumber, source: candidate.label ?? candidate.sources[0], instanceType: candidate.instanceType });
+    creates.push({
+      interfaceId, sessionNumber, source: candidate.label ?? candidate.sources[0], instanceType: candidate.instanceType,
+      ...(endpointTargets ? { targetId } : {}),
+    });
   }
 
   return { creates, deletes, skips, unchanged, keptForFailedSources, mirroredByHand };
 }
 
-/** Destroy-time cleanup: every session this stack owns toward its target goes, whatever its filter or interface. */
-export function decideCleanup(sessions: readonly SessionView[], targetId: string): SessionChanges {
+/** Destroy-time cleanup: every session this stack owns toward its target(s) goes, whatever its filter or interface. */
+export function decideCleanup(sessions: readonly SessionView[], targetIds: ReadonlySet<string>): SessionChanges {
   const deletes = sessions
-    .filter((s) => s.owned && s.targetId === targetId)
+    .filter((s) => s.owned && targetIds.has(s.targetId))
     .sort(compareSessions)
     .map((s): PlannedDelete => ({ sessionId: s.sessionId, interfaceId: s.interfaceId, reason: 'cleanup' }));
   return { creates: [], deletes, skips: [], unchanged: 0, keptForFailedSources: 0, mirroredByHand: 0 };

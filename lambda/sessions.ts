@@ -6,6 +6,7 @@ import type { SessionView } from './types';
 
 /** EC2 accepts at most 200 values per filter. */
 const INTERFACE_IDS_PER_CALL = 200;
+const TARGET_IDS_PER_CALL = 200;
 
 /**
  * Whose sessions are ours: those carrying our ownership tag, created in our own account. A target's owner also sees the
@@ -43,9 +44,12 @@ export async function listSessions(clients: AwsClients, owner: SessionOwner): Pr
   return describeSessions(clients, owner, undefined);
 }
 
-/** The sessions cleanup deletes: carrying our tag and toward our target (EC2 filters both, so nothing else is read). */
-export async function listOwnedSessionsToward(clients: AwsClients, owner: SessionOwner, targetId: string): Promise<SessionView[]> {
-  const sessions = await describeSessions(clients, owner, [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [owner.stackName] }, { Name: 'traffic-mirror-target-id', Values: [targetId] }]);
+/** The sessions cleanup deletes: carrying our tag and toward our target(s) (EC2 filters both, so nothing else is read). */
+export async function listOwnedSessionsToward(clients: AwsClients, owner: SessionOwner, targetIds: readonly string[]): Promise<SessionView[]> {
+  const sessions: SessionView[] = [];
+  for (const batch of chunk(targetIds, TARGET_IDS_PER_CALL)) {
+    sessions.push(...(await describeSessions(clients, owner, [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [owner.stackName] }, { Name: 'traffic-mirror-target-id', Values: batch }])));
+  }
   return sessions.filter((session) => session.owned);
 }
 

@@ -25,7 +25,9 @@ export type SkipReason =
   | 'interface-session-limit'
   | 'no-free-session-number'
   | 'interface-vanished'
-  | 'session-budget';
+  | 'session-budget'
+  /** Target selection `vpc-endpoint`: no available Gateway Load Balancer endpoint of ours in the interface's VPC. */
+  | 'no-target-in-vpc';
 
 /** How a discovered target points at its network interface. */
 export type TargetRef =
@@ -87,6 +89,9 @@ export interface CandidateInterface {
   interfaceType: string;
   instanceId?: string;
   instanceType?: string;
+  /** The interface's VPC and Availability Zone (name): target selection `vpc-endpoint` picks its target by them. */
+  vpcId?: string;
+  availabilityZone?: string;
   /** Labels of every configured source that reaches this interface, sorted. */
   sources: string[];
   /** True when the target is healthy in at least one of its sources. */
@@ -118,9 +123,14 @@ export interface PlannedCreate {
   /** The source label written into the session's source tag (the first of the interface's sources). */
   source: string;
   instanceType?: string;
+  /** Target selection `vpc-endpoint`: the interface's chosen target (else the function's one target). */
+  targetId?: string;
 }
 
-export type DeleteReason = 'interface-no-longer-a-source' | 'stale-filter' | 'duplicate-session' | 'cleanup' | 'over-session-budget';
+export type DeleteReason =
+  | 'interface-no-longer-a-source' | 'stale-filter' | 'duplicate-session' | 'cleanup' | 'over-session-budget'
+  /** Target selection `vpc-endpoint`: toward one of our targets, but not the one chosen for the interface (or none is). */
+  | 'not-the-chosen-target';
 
 export interface PlannedDelete {
   sessionId: string;

@@ -1,4 +1,4 @@
-import { AssetType, TerraformAsset, type TerraformResource } from 'cdktf';
+import { AssetType, TerraformAsset, type ITerraformDependable, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
 import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
@@ -13,12 +13,13 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE, SOURCES_FILE_NAME } from '../lambda/environment';
-import { OWNER_TAG_KEY, followsTasks, isSessionSourceType, resourceNames, type SessionSourceType } from '../shared';
+import { DEFAULT_EVENT_RETRY_DELAYS_SECONDS, EVENT_PATTERNS, SESSION_LAMBDA_ENV, SESSION_METRICS_NAMESPACE, SOURCES_FILE_NAME, TARGET_SELECTIONS } from '../lambda/environment';
+import { OWNER_TAG_KEY, STACK_TAG_KEY, followsTasks, isSessionSourceType, resourceNames, type SessionSourceType } from '../shared';
 import { partitionOf } from './aws-partition';
 import { bundleWithSources, sessionLambdaBundle } from './lambda-bundle';
 
-export interface SessionLambdaProps {
+/** The props every target selection shares. */
+export interface SessionLambdaBaseProps {
   /** Prefix of every name (function, role, log group, rule, alarm). */
   readonly namePrefix: string;
   /**
@@ -29,10 +30,6 @@ export interface SessionLambdaProps {
   readonly stackName?: string;
   /** AWS region of the stack: used in the ARNs of the IAM policy (no data sources). */
   readonly region: string;
-  /** Traffic mirror target id (tmt-...): every session points at it. */
-  readonly mirrorTargetId: string;
-  /** ARN of that target: the only target CreateTrafficMirrorSession is allowed toward. */
-  readonly mirrorTargetArn: string;
   /** Traffic mirror filter id (tmf-...). */
   readonly mirrorFilterId: string;
   /** ARN of that filter: the only filter CreateTrafficMirrorSession is allowed with. */
@@ -117,6 +114,36 @@ export interface SessionLambdaProps {
    */
   readonly tags?: Record<string, string>;
 }
+
+/** Target selection `single` (the default, the NLB target): every session toward one target. */
+export interface SingleTargetProps {
+  /** @default 'single' */
+  readonly targetSelection?: 'single';
+  /** Traffic mirror target id (tmt-...): every session points at it. */
+  readonly mirrorTargetId: string;
+  /** ARN of that target: the only target CreateTrafficMirrorSession is allowed toward. */
+  readonly mirrorTargetArn: string;
+}
+
+/**
+ * Target selection `vpc-endpoint` (Gateway Load Balancer endpoints): each run finds the traffic mirror targets tagged
+ * `traceable:stack` = stackName that sit on a Gateway Load Balancer endpoint, and mirrors each source interface to
+ * the one of its own VPC (its own zone's when there is one). CreateTrafficMirrorSession is allowed toward targets
+ * carrying that tag only.
+ */
+export interface VpcEndpointTargetProps {
+  readonly targetSelection: 'vpc-endpoint';
+  readonly mirrorTargetId?: never;
+  readonly mirrorTargetArn?: never;
+  /**
+   * The stack's traffic mirror targets (and whatever else the first run needs): the apply-time run starts after them,
+   * and on destroy the cleanup deletes the sessions before they go (a target with sessions cannot be deleted).
+   * @default []
+   */
+  readonly mirrorTargets?: readonly ITerraformDependable[];
+}
+
+export type SessionLambdaProps = SessionLambdaBaseProps & (SingleTargetProps | VpcEndpointTargetProps);
 
 /**
  * How long a scheduled (asynchronous) event may wait for a run: until the next scheduled run could start, at least
@@ -209,7 +236,8 @@ export class SessionLambda extends Construct {
       dependsOn: [this.logGroup, policy],
     });
 
-    this.invocation = this.addApplyTimeRun(props, bundle.sourceCodeHash, [policy, this.logGroup]);
+    const targets = props.targetSelection === 'vpc-endpoint' ? [...(props.mirrorTargets ?? [])] : [];
+    this.invocation = this.addApplyTimeRun(props, bundle.sourceCodeHash, [policy, this.logGroup, ...targets]);
 
     const { schedule, target } = this.addSchedule(names, settings, tags);
     this.schedule = schedule;
@@ -225,7 +253,7 @@ export class SessionLambda extends Construct {
       tags,
       dependsOn: [cleanupLogGroup, policy],
     });
-    this.addCleanupChain(props, settings, [...runStarters, this.function, policy, this.logGroup, cleanupLogGroup]);
+    this.addCleanupChain(props, settings, [...runStarters, this.function, policy, this.logGroup, cleanupLogGroup, ...targets]);
 
     // Scheduled events are asynchronous: Lambda would retry a throttled or failed one for up to 6 hours. A run that
     // cannot start before the next scheduled one is due is dropped, and a failed run is not repeated (the alarms
@@ -262,14 +290,14 @@ export class SessionLambda extends Construct {
    * own function. Created before the schedule's target and the queue mapping, so no scheduled or event-driven run
    * competes with it.
    */
-  private addApplyTimeRun(props: SessionLambdaProps, sourceCodeHash: string, after: TerraformResource[]): LambdaInvocation {
+  private addApplyTimeRun(props: SessionLambdaProps, sourceCodeHash: string, after: ITerraformDependable[]): LambdaInvocation {
     return new LambdaInvocation(this, 'apply_time_run', {
       functionName: this.function.functionName,
       lifecycleScope: 'CREATE_ONLY',
       input: JSON.stringify({
         action: 'reconcile',
         trigger: 'terraform',
-        mirrorTargetId: props.mirrorTargetId,
+        ...(props.targetSelection === 'vpc-endpoint' ? { targetSelection: props.targetSelection } : { mirrorTargetId: props.mirrorTargetId }),
         mirrorFilterId: props.mirrorFilterId,
         sourceType: props.sourceType,
         sources: props.sources,
@@ -310,7 +338,9 @@ export class SessionLambda extends Construct {
   private environmentOf(props: SessionLambdaProps, settings: Settings): Record<string, string> {
     return {
       [SESSION_LAMBDA_ENV.stackName]: settings.stackName,
-      [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId,
+      ...(props.targetSelection === 'vpc-endpoint'
+        ? { [SESSION_LAMBDA_ENV.targetSelection]: props.targetSelection }
+        : { [SESSION_LAMBDA_ENV.targetId]: props.mirrorTargetId }),
       [SESSION_LAMBDA_ENV.filterId]: props.mirrorFilterId,
       [SESSION_LAMBDA_ENV.sourceType]: props.sourceType,
       [SESSION_LAMBDA_ENV.sourcesFile]: SOURCES_FILE_NAME,
@@ -358,7 +388,7 @@ export class SessionLambda extends Construct {
    * session function (waits for its in-flight run, then leaves it taking none). Links depend on each other, so they run
    * one after the other; the last to run (link 1) fails the destroy if sessions remain. On create and update they do nothing.
    */
-  private addCleanupChain(props: SessionLambdaProps, settings: Settings, firstLinkAfter: TerraformResource[]): void {
+  private addCleanupChain(props: SessionLambdaProps, settings: Settings, firstLinkAfter: ITerraformDependable[]): void {
     const links = cleanupChainLength(settings.timeoutSeconds);
     for (let link = 1; link <= links; link++) {
       this.cleanupRuns.push(new LambdaInvocation(this, `cleanup_run_${link}`, {
@@ -483,6 +513,7 @@ interface Settings {
 function settingsOf(props: SessionLambdaProps): Settings {
   const timeoutSeconds = props.timeoutSeconds ?? 600;
   const intervalMinutes = props.intervalMinutes ?? 15;
+  checkTargetSelection(props);
   if (!isSessionSourceType(props.sourceType)) throw new Error(`SessionLambda: no session Lambda for source type ${props.sourceType}`);
   if (props.sources.length === 0) throw new Error('SessionLambda: sources must name at least one source');
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > 900) throw new Error(`SessionLambda: timeoutSeconds must be 1..900, got ${timeoutSeconds}`);
@@ -504,10 +535,26 @@ function settingsOf(props: SessionLambdaProps): Settings {
   };
 }
 
+/** JavaScript callers and casts get past the types: each target selection with exactly its own props. */
+function checkTargetSelection(props: SessionLambdaProps): void {
+  const selection: unknown = props.targetSelection ?? 'single';
+  if (!(TARGET_SELECTIONS as readonly unknown[]).includes(selection)) {
+    throw new Error(`SessionLambda: targetSelection must be one of ${TARGET_SELECTIONS.join(', ')}, got ${JSON.stringify(selection)}`);
+  }
+  const named = (['mirrorTargetId', 'mirrorTargetArn'] as const).filter((key) => props[key] !== undefined);
+  if (selection === 'vpc-endpoint' && named.length > 0) {
+    throw new Error(`SessionLambda: ${named.join(' and ')} must not be set with targetSelection vpc-endpoint (each run finds the stack's endpoint targets by their ${STACK_TAG_KEY} tag)`);
+  }
+  if (selection === 'single' && named.length < 2) {
+    throw new Error('SessionLambda: mirrorTargetId and mirrorTargetArn are required with targetSelection single (the default)');
+  }
+}
+
 /** The role's policy: discover, create sessions only toward our target and filter and only with our tag, delete only
  * ours, write and read our logs, drain our function on destroy, use our queue, keep our filter's rules. */
 function sessionPolicy(props: SessionLambdaProps, settings: Settings, logGroups: { session: CloudwatchLogGroup; cleanup: CloudwatchLogGroup }, eventQueue: SqsQueue | undefined) {
   const { stackName, functionName } = settings;
+  const endpointTargets = props.targetSelection === 'vpc-endpoint';
   const partition = partitionOf(props.region);
   const ec2Arn = (resource: string) => `arn:${partition}:ec2:${props.region}:*:${resource}`;
   const sourceVpcArns = [...new Set(props.sourceVpcIds ?? [])].sort().map((vpcId) => ec2Arn(`vpc/${vpcId}`));
@@ -536,15 +583,32 @@ function sessionPolicy(props: SessionLambdaProps, settings: Settings, logGroups:
           'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeTargetGroups', 'elasticloadbalancing:DescribeTargetHealth',
           'elasticloadbalancing:DescribeTags', 'elasticloadbalancing:DescribeInstanceHealth',
           'ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:DescribeTasks',
+          // vpc-endpoint: the stack's targets, their endpoints and those endpoints' zones (lambda/endpoint-targets.ts).
+          ...(endpointTargets ? ['ec2:DescribeTrafficMirrorTargets', 'ec2:DescribeVpcEndpoints', 'ec2:DescribeSubnets'] : []),
         ],
         Resource: '*',
       },
-      {
+      ...(endpointTargets ? [
+        {
+          Sid: 'CreateSessionsWithOurFilter',
+          Effect: 'Allow',
+          Action: 'ec2:CreateTrafficMirrorSession',
+          Resource: props.mirrorFilterArn,
+        },
+        {
+          // The targets are found at run time: those the stack made carry its tag (the provider's default tags).
+          Sid: 'CreateSessionsTowardOurEndpointTargets',
+          Effect: 'Allow',
+          Action: 'ec2:CreateTrafficMirrorSession',
+          Resource: ec2Arn('traffic-mirror-target/*'),
+          Condition: { StringEquals: { [`aws:ResourceTag/${STACK_TAG_KEY}`]: stackName } },
+        },
+      ] : [{
         Sid: 'CreateSessionsTowardOurTargetAndFilter',
         Effect: 'Allow',
         Action: 'ec2:CreateTrafficMirrorSession',
         Resource: [props.mirrorTargetArn, props.mirrorFilterArn],
-      },
+      }]),
       {
         Sid: 'CreateSessionsOnlyWithOurOwnershipTag',
         Effect: 'Allow',

@@ -6,7 +6,7 @@ import { partitionOf } from './aws-partition';
 import { addGatewayLoadBalancerEndpoints, type GatewayLoadBalancerEndpoints } from './gateway-load-balancer-target';
 import { addMirrorFilter } from './mirror-target';
 import { PermissionsBoundary } from './permissions-boundary';
-import { SessionLambda } from './session-lambda';
+import { SessionLambda, type SingleTargetProps, type VpcEndpointTargetProps } from './session-lambda';
 
 export interface SourceAccountMirroringProps {
   /** What the source account's stack builds (plan/source-accounts.ts). */
@@ -40,7 +40,7 @@ export class SourceAccountMirroring extends Construct {
     Aspects.of(this).add(new PermissionsBoundary(plan.permissionsBoundaryArn));
     this.mirrorFilter = addMirrorFilter(this, { namePrefix: plan.stackName, ...plan.mirror });
     const target = plan.mirrorTarget;
-    let sessionTarget: { mirrorTargetId: string; mirrorTargetArn: string };
+    let sessionTarget: SingleTargetProps | VpcEndpointTargetProps;
     switch (target.kind) {
       case 'shared-target': {
         const mirrorTargetId = required(props.mirrorTargetId, 'mirrorTargetId', 'the shared target of MirrorTargetType NLB');
@@ -51,10 +51,7 @@ export class SourceAccountMirroring extends Construct {
       case 'gwlb-endpoints': {
         const serviceName = required(props.endpointServiceName, 'endpointServiceName', "the collector's endpoint service of MirrorTargetType GWLB_ENDPOINT");
         this.endpoints = addGatewayLoadBalancerEndpoints(this, { namePrefix: plan.stackName, serviceName, endpoints: target.endpoints });
-        // TODO(wip-lambdagw): with targetSelection 'vpc-endpoint' SessionLambda needs no single target; until then the first.
-        const first = Object.values(this.endpoints.mirrorTargets)[0];
-        if (first === undefined) throw new Error(`SourceAccountMirroring ${plan.stackName}: GWLB_ENDPOINT needs at least one endpoint VPC (GatewayLoadBalancerEndpoints of account ${plan.accountId})`);
-        sessionTarget = { mirrorTargetId: first.id, mirrorTargetArn: first.arn };
+        sessionTarget = { targetSelection: 'vpc-endpoint', mirrorTargets: Object.values(this.endpoints.mirrorTargets) };
         break;
       }
       default:
@@ -64,10 +61,10 @@ export class SourceAccountMirroring extends Construct {
     this.sessionLambda = new SessionLambda(this, 'sessions', {
       namePrefix: plan.stackName,
       region: plan.region,
-      ...sessionTarget,
       mirrorFilterId: this.mirrorFilter.id,
       mirrorFilterArn: this.mirrorFilter.arn,
       ...sessionSettingsOf(sources),
+      ...sessionTarget,
       alarmActions: props.alarmActions,
     });
   }

@@ -21,9 +21,8 @@ import { FargateDns } from './fargate-dns';
 import { GatewayLoadBalancerTarget } from './gateway-load-balancer-target';
 import { MirrorTarget } from './mirror-target';
 import { MirrorTargetShare } from './mirror-target-share';
-import { partitionOf } from './aws-partition';
 import { PermissionsBoundary } from './permissions-boundary';
-import { SessionLambda } from './session-lambda';
+import { SessionLambda, type SingleTargetProps, type VpcEndpointTargetProps } from './session-lambda';
 import { TokenSecret } from './token-secret';
 
 /**
@@ -465,10 +464,10 @@ export class TraceableTrafficMirroring extends Construct {
         this.sessionLambda = new SessionLambda(this, 'sessions', {
           namePrefix,
           region: plan.region,
-          ...sessionTargetOf(plan, config.AccountId, target),
           mirrorFilterId: target.mirrorFilter.id,
           mirrorFilterArn: target.mirrorFilter.arn,
           ...sessionSettingsOf(sources),
+          ...sessionTargetOf(target),
           alarmActions: this.alarmTopic.alarmActions,
         });
         break;
@@ -594,17 +593,10 @@ export class TraceableTrafficMirroring extends Construct {
   }
 }
 
-/**
- * The target the session Lambda is given: the NLB's; with GWLB_ENDPOINT, for now, the first endpoint's target, or
- * (no endpoint in the collector's account) every traffic mirror target of the account by ARN.
- * TODO(wip-lambdagw): with targetSelection 'vpc-endpoint' SessionLambda needs no single target (its policy selects the
- * stack's targets by tag): pass none then, and drop this stand-in.
- */
-function sessionTargetOf(plan: DeploymentPlan, accountId: string, target: MirrorTarget | GatewayLoadBalancerTarget): { mirrorTargetId: string; mirrorTargetArn: string } {
+/** What the session Lambda sessions toward: the NLB's one target, or the stack's endpoint targets (each interface its own VPC's). */
+function sessionTargetOf(target: MirrorTarget | GatewayLoadBalancerTarget): SingleTargetProps | VpcEndpointTargetProps {
   if (target instanceof MirrorTarget) return { mirrorTargetId: target.mirrorTarget.id, mirrorTargetArn: target.mirrorTarget.arn };
-  const first = Object.values(target.endpoints.mirrorTargets)[0];
-  if (first !== undefined) return { mirrorTargetId: first.id, mirrorTargetArn: first.arn };
-  return { mirrorTargetId: '', mirrorTargetArn: `arn:${partitionOf(plan.region)}:ec2:${plan.region}:${accountId || '*'}:traffic-mirror-target/*` };
+  return { targetSelection: 'vpc-endpoint', mirrorTargets: Object.values(target.endpoints.mirrorTargets) };
 }
 
 /** The EC2 hosts' user data and the bundle of files it fetches. */

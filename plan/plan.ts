@@ -31,8 +31,6 @@ export type SourcesPlan =
       readonly mirrorUnhealthyTargets: boolean;
       readonly sessionBudget: number;
       readonly tcpPortsFromTargets: boolean;
-      /** `single`: every session toward the one target (NLB); `vpc-endpoint`: each interface toward its own VPC's endpoint (GWLB_ENDPOINT). */
-      readonly targetSelection: TargetSelection;
       readonly timeoutSeconds: number;
       readonly intervalMinutes: number;
     }
@@ -48,9 +46,6 @@ export type SourcesPlan =
     }
   /** The user creates the sessions: the stack builds the target, the filter and the fleet only. */
   | { readonly kind: 'manual' };
-
-/** How the session Lambda picks an interface's target (SessionLambda's targetSelection). */
-export type TargetSelection = 'single' | 'vpc-endpoint';
 
 /** What the mirrored sources send to (MirrorTargetType). */
 export type MirrorTargetPlan =
@@ -215,7 +210,6 @@ export function sessionsPlan(
   return {
     kind: 'sessions',
     ...selection,
-    targetSelection: config.MirrorTargetType === 'GWLB_ENDPOINT' ? 'vpc-endpoint' : 'single',
     mirrorUnhealthyTargets: config.MirrorUnhealthyTargets,
     sessionBudget: config.MirrorSessionBudget,
     timeoutSeconds: config.MirroringSessionLambdaTimeout,

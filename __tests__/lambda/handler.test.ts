@@ -41,8 +41,21 @@ describe('configFromEnv', () => {
     [{ MIRROR_TARGET_ID: '' }, 'environment variable MIRROR_TARGET_ID is required'],
     [{ MIRROR_UNHEALTHY_TARGETS: 'yes' }, 'MIRROR_UNHEALTHY_TARGETS must be true or false'],
     [{ MIRROR_SESSION_BUDGET: '12.5' }, 'MIRROR_SESSION_BUDGET must be a whole number from 0 to 10000'],
+    [{ MIRROR_TARGET_SELECTION: 'gwlb' }, 'MIRROR_TARGET_SELECTION must be one of single, vpc-endpoint, got gwlb'],
+    [{ MIRROR_TARGET_SELECTION: 'single', MIRROR_TARGET_ID: '' }, 'environment variable MIRROR_TARGET_ID is required'],
   ])('refuses %j', (override, message) => {
     expect(() => configFromEnv({ ...ENV, ...override }, 600_000)).toThrow(message);
+  });
+});
+
+describe('configFromEnv with MIRROR_TARGET_SELECTION', () => {
+  it('single (or unset) reads the one target; vpc-endpoint needs none and ignores MIRROR_TARGET_ID', () => {
+    expect(configFromEnv({ ...ENV, MIRROR_TARGET_SELECTION: 'single' }, 600_000)).toEqual(configFromEnv(ENV, 600_000));
+    const { MIRROR_TARGET_ID: _unused, ...withoutTarget } = ENV;
+    const config = configFromEnv({ ...withoutTarget, MIRROR_TARGET_SELECTION: ' vpc-endpoint ' }, 600_000);
+    expect(config).toMatchObject({ stackName: 'prod', targetSelection: 'vpc-endpoint', filterId: 'tmf-1' });
+    expect('targetId' in config).toBe(false);
+    expect('targetId' in configFromEnv({ ...ENV, MIRROR_TARGET_SELECTION: 'vpc-endpoint' }, 600_000)).toBe(false);
   });
 });
 

@@ -28,6 +28,7 @@ describe('mirror-session Lambda on the simulated account', () => {
     expect(first.summary).toMatchObject({ created: 3, deleted: 0, wanted: 3, errors: 0, complete: true, skipped: 0 });
     const session = account.sessionsOn(instances[0].primaryInterfaceId)[0];
     expect(session).toMatchObject({ targetId: 'tmt-ours', filterId: 'tmf-ours', sessionNumber: 1 });
+    expect(session).not.toHaveProperty('packetLength'); // toward the NLB: the whole packet, up to AWS's 8,500 bytes
     expect(session.tags).toEqual([
       { Key: OWNER_TAG, Value: STACK },
       { Key: 'traceable:mirroring-source', Value: 'tg/web' },

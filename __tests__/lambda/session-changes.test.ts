@@ -215,7 +215,7 @@ describe('decideCleanup and ownership', () => {
       session('tms-tagged', 'eni-4', { targetId: 'tmt-someone-elses' }),
     ];
     // Act
-    const plan = decideCleanup(sessions, TARGET);
+    const plan = decideCleanup(sessions, new Set([TARGET]));
     // Assess
     expect(plan.deletes).toEqual([
       { sessionId: 'tms-a', interfaceId: 'eni-2', reason: 'cleanup' },

@@ -38,6 +38,8 @@ export class InstanceTypeCache {
 
 interface InstanceFacts {
   instanceType?: string;
+  vpcId?: string;
+  availabilityZone?: string;
   primaryInterfaceId?: string;
   primaryInterfaceType?: string;
 }
@@ -55,6 +57,8 @@ async function describeInstances(clients: AwsClients, instanceIds: readonly stri
       );
       facts.set(instance.InstanceId, {
         instanceType: instance.InstanceType,
+        vpcId: instance.VpcId,
+        availabilityZone: instance.Placement?.AvailabilityZone,
         primaryInterfaceId: primary?.NetworkInterfaceId,
         primaryInterfaceType: primary?.InterfaceType ?? 'interface',
       });
@@ -72,6 +76,13 @@ export async function describeInterfaces(clients: AwsClients, filterName: string
     found.push(...pages.flatMap((page) => page.NetworkInterfaces ?? []));
   }
   return found;
+}
+
+type Placement = Pick<CandidateInterface, 'vpcId' | 'availabilityZone'>;
+
+/** Only the facts EC2 gave: a candidate without them simply has no key (target selection reports it). */
+function placementOf(vpcId: string | undefined, availabilityZone: string | undefined): Placement {
+  return { ...(vpcId ? { vpcId } : {}), ...(availabilityZone ? { availabilityZone } : {}) };
 }
 
 export interface ResolvedInterfaces {
@@ -118,7 +129,7 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
   const instances = await describeInstances(clients, [...instanceIds]);
 
   const byInterface = new Map<string, CandidateInterface>();
-  const add = (target: DiscoveredTarget, interfaceId: string, interfaceType: string, instanceId: string | undefined) => {
+  const add = (target: DiscoveredTarget, interfaceId: string, interfaceType: string, instanceId: string | undefined, placement: Placement) => {
     const instanceType = instanceId ? instances.get(instanceId)?.instanceType : undefined;
     const existing = byInterface.get(interfaceId);
     if (target.loadBalanced !== false) servedThrough.add(`${interfaceId}|${target.source}`);
@@ -127,7 +138,7 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
       existing.healthy ||= target.healthy;
       return;
     }
-    byInterface.set(interfaceId, { interfaceId, interfaceType, instanceId, instanceType, sources: [target.source], healthy: target.healthy });
+    byInterface.set(interfaceId, { interfaceId, interfaceType, instanceId, instanceType, ...placement, sources: [target.source], healthy: target.healthy });
   };
   /** `interface|source` pairs through which traffic reaches the interface (not a target group without a load balancer). */
   const servedThrough = new Set<string>();
@@ -138,7 +149,7 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
       const instance = instances.get(ref.instanceId);
       if (!instance) skips.push({ reason: 'instance-not-found', source: target.source, target: ref.instanceId });
       else if (!instance.primaryInterfaceId) skips.push({ reason: 'instance-without-primary-interface', source: target.source, target: ref.instanceId });
-      else add(target, instance.primaryInterfaceId, instance.primaryInterfaceType ?? 'interface', ref.instanceId);
+      else add(target, instance.primaryInterfaceId, instance.primaryInterfaceType ?? 'interface', ref.instanceId, placementOf(instance.vpcId, instance.availabilityZone));
       continue;
     }
     const eni = ref.kind === 'ip' ? interfaceByIp.get(`${ref.vpcId ?? ''}|${ref.ip}`) : interfaceById.get(ref.interfaceId);
@@ -147,7 +158,7 @@ export async function resolveInterfaces(clients: AwsClients, targets: readonly D
       continue;
     }
     const instanceId = eni.Attachment?.InstanceId ?? (ref.kind === 'interface' ? ref.instanceId : undefined);
-    add(target, eni.NetworkInterfaceId, eni.InterfaceType ?? 'interface', instanceId);
+    add(target, eni.NetworkInterfaceId, eni.InterfaceType ?? 'interface', instanceId, placementOf(eni.VpcId, eni.AvailabilityZone));
   }
 
   const candidates = [...byInterface.values()];

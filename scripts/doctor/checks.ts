@@ -332,6 +332,7 @@ const SKIP_REASON_TEXT: Record<SkipReason, string> = {
   'no-free-session-number': 'no free session number on the interface',
   'interface-vanished': 'interface disappeared during the run',
   'session-budget': 'over MirrorSessionBudget: the stack owns as many sessions as it may (existing sessions first, then MirrorSource order, then interface id)',
+  'no-target-in-vpc': 'no available Gateway Load Balancer endpoint of the stack in the interface\'s VPC (create one, or accept it at the endpoint service)',
 };
 
 const ago = (now: number, timestamp: number) => `${new Date(timestamp).toISOString().replace(/\.\d{3}Z$/, 'Z')}, ${Math.round((now - timestamp) / 60_000)} min ago`;

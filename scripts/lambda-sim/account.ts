@@ -15,6 +15,8 @@ import {
   DescribeNetworkInterfacesCommand,
   DescribeTrafficMirrorSessionsCommand,
   DescribeTrafficMirrorTargetsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcEndpointsCommand,
   EC2Client,
   EC2ServiceException,
   type Filter,
@@ -51,7 +53,7 @@ import { GetFunctionConcurrencyCommand, InvokeCommand, LambdaClient, PutFunction
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients, Clock } from '../../lambda/aws';
-import { OWNER_TAG_KEY } from '../../shared';
+import { OWNER_TAG_KEY, STACK_TAG_KEY } from '../../shared';
 import { instanceTypeSkipReason } from '../../lambda/eligibility';
 
 /** Simulated time: sleeping advances the clock instantly. */
@@ -90,15 +92,23 @@ class SimBucket {
   }
 }
 
-export interface SimInstance { id: string; type: string; vpcId: string; primaryInterfaceId: string; tags: { Key: string; Value: string }[]; state: string }
-export interface SimInterface { id: string; type: string; vpcId: string; privateIp: string; instanceId?: string }
+export interface SimInstance { id: string; type: string; vpcId: string; zone: string; primaryInterfaceId: string; tags: { Key: string; Value: string }[]; state: string }
+export interface SimInterface { id: string; type: string; vpcId: string; zone: string; privateIp: string; instanceId?: string }
 export interface SimSession {
   id: string; interfaceId: string; targetId: string; filterId: string; sessionNumber: number; tags: { Key: string; Value: string }[];
+  /** PacketLength as given (EC2 takes 1 to 8,500; unset: the whole packet, up to the target's limit). */
+  packetLength?: number;
   /** The account that created the session (default: this one). */
   ownerId?: string;
 }
-/** A traffic mirror target as RAM shares it: owned by one account, usable by the accounts it is shared with. */
-export interface SimMirrorTarget { id: string; ownerId: string; sharedWith: Set<string> }
+/**
+ * A traffic mirror target as RAM shares it: owned by one account, usable by the accounts it is shared with. On a
+ * Gateway Load Balancer endpoint when `endpointId` is set (then tagged as the stack that made it tags it).
+ */
+export interface SimMirrorTarget { id: string; ownerId: string; sharedWith: Set<string>; endpointId?: string; tags?: { Key: string; Value: string }[] }
+/** A GatewayLoadBalancer VPC endpoint: its VPC, subnet and state (`available`, `pendingAcceptance`, `rejected` ...). */
+export interface SimVpcEndpoint { id: string; vpcId: string; subnetIds: string[]; state: string }
+export interface SimSubnet { id: string; vpcId: string; zone: string }
 export interface SimTarget { id: string; health: string; port?: number }
 export interface SimFilterRule { id: string; direction: 'ingress' | 'egress'; ruleNumber: number; from: number; to: number }
 export interface SimTargetGroup { name: string; arn: string; targetType: 'instance' | 'ip' | 'lambda'; vpcId: string; loadBalancerArns: string[]; targets: SimTarget[] }
@@ -181,6 +191,8 @@ export class SimAccount {
    * not model targets and a session may name any target ID (the single-account scenarios).
    */
   readonly mirrorTargets = new Map<string, SimMirrorTarget>();
+  readonly vpcEndpoints = new Map<string, SimVpcEndpoint>();
+  readonly subnets = new Map<string, SimSubnet>();
   readonly instances = new Map<string, SimInstance>();
   readonly interfaces = new Map<string, SimInterface>();
   readonly interfaceByIp = new Map<string, string>();
@@ -261,11 +273,11 @@ export class SimAccount {
 
   // ---- building the account -------------------------------------------------------------------------------
 
-  addInstance(options: { type?: string; vpcId?: string; interfaceType?: string; tags?: Record<string, string>; state?: string } = {}): SimInstance {
+  addInstance(options: { type?: string; vpcId?: string; zone?: string; interfaceType?: string; tags?: Record<string, string>; state?: string } = {}): SimInstance {
     const id = this.nextId('i');
-    const eni = this.addInterface({ vpcId: options.vpcId, type: options.interfaceType, instanceId: id });
+    const eni = this.addInterface({ vpcId: options.vpcId, zone: options.zone, type: options.interfaceType, instanceId: id });
     const instance = {
-      id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', primaryInterfaceId: eni.id,
+      id, type: options.type ?? 'm5.large', vpcId: options.vpcId ?? 'vpc-1', zone: eni.zone, primaryInterfaceId: eni.id,
       tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })), state: options.state ?? 'running',
     };
     this.instances.set(id, instance);
@@ -278,10 +290,10 @@ export class SimAccount {
     if (value !== undefined) instance.tags.push({ Key: key, Value: value });
   }
 
-  addInterface(options: { vpcId?: string; type?: string; instanceId?: string } = {}): SimInterface {
+  addInterface(options: { vpcId?: string; zone?: string; type?: string; instanceId?: string } = {}): SimInterface {
     const id = this.nextId('eni');
     const n = this.counter;
-    const eni = { id, type: options.type ?? 'interface', vpcId: options.vpcId ?? 'vpc-1', privateIp: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, instanceId: options.instanceId };
+    const eni = { id, type: options.type ?? 'interface', vpcId: options.vpcId ?? 'vpc-1', zone: options.zone ?? 'us-east-1a', privateIp: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`, instanceId: options.instanceId };
     this.interfaces.set(id, eni);
     this.interfaceByIp.set(`${eni.vpcId}|${eni.privateIp}`, id);
     return eni;
@@ -315,9 +327,9 @@ export class SimAccount {
   }
 
   /** Adds `count` instances of `type` registered in the group; returns them. */
-  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string; port?: number } = {}): SimInstance[] {
+  addInstanceTargets(group: SimTargetGroup, count: number, options: { type?: string; health?: string; port?: number; zone?: string } = {}): SimInstance[] {
     return Array.from({ length: count }, () => {
-      const instance = this.addInstance({ type: options.type, vpcId: group.vpcId });
+      const instance = this.addInstance({ type: options.type, vpcId: group.vpcId, zone: options.zone });
       group.targets.push({ id: group.targetType === 'ip' ? this.interfaces.get(instance.primaryInterfaceId)!.privateIp : instance.id, health: options.health ?? 'healthy', port: options.port });
       return instance;
     });
@@ -334,6 +346,20 @@ export class SimAccount {
     const target = { id, ownerId, sharedWith: new Set(ownerId !== this.accountId && shared ? [this.accountId] : []) };
     this.mirrorTargets.set(id, target);
     return target;
+  }
+
+  /**
+   * A Gateway Load Balancer endpoint in a new subnet of `vpcId` in `zone`, and a traffic mirror target on it tagged
+   * `traceable:stack` = `stack` (as the stack's provider default tags tag it).
+   */
+  addEndpointTarget(options: { vpcId: string; zone: string; stack: string; state?: string }): { target: SimMirrorTarget; endpoint: SimVpcEndpoint } {
+    const subnet = { id: this.nextId('subnet'), vpcId: options.vpcId, zone: options.zone };
+    this.subnets.set(subnet.id, subnet);
+    const endpoint = { id: this.nextId('vpce'), vpcId: options.vpcId, subnetIds: [subnet.id], state: options.state ?? 'available' };
+    this.vpcEndpoints.set(endpoint.id, endpoint);
+    const target = { id: this.nextId('tmt'), ownerId: this.accountId, sharedWith: new Set<string>(), endpointId: endpoint.id, tags: [{ Key: STACK_TAG_KEY, Value: options.stack }] };
+    this.mirrorTargets.set(target.id, target);
+    return { target, endpoint };
   }
 
   /** A session another account created toward a target of ours: its owner sees it, as AWS shows a target's owner. */
@@ -522,6 +548,7 @@ export class SimAccount {
             InstanceId: instance.id,
             InstanceType: instance.type,
             VpcId: instance.vpcId,
+            Placement: { AvailabilityZone: instance.zone },
             State: { Name: instance.state },
             Tags: instance.tags,
             NetworkInterfaces: this.interfaces.has(instance.primaryInterfaceId)
@@ -552,7 +579,7 @@ export class SimAccount {
       return {
         NextToken: next,
         NetworkInterfaces: items.map((eni) => ({
-          NetworkInterfaceId: eni.id, InterfaceType: eni.type, VpcId: eni.vpcId, PrivateIpAddress: eni.privateIp,
+          NetworkInterfaceId: eni.id, InterfaceType: eni.type, VpcId: eni.vpcId, AvailabilityZone: eni.zone, PrivateIpAddress: eni.privateIp,
           PrivateIpAddresses: [{ PrivateIpAddress: eni.privateIp, Primary: true }],
           Attachment: eni.instanceId ? { InstanceId: eni.instanceId, DeviceIndex: 0 } : undefined,
         })),
@@ -599,6 +626,11 @@ export class SimAccount {
       if (!this.usableTarget(input.TrafficMirrorTargetId as string)) {
         throw ec2Error('InvalidTrafficMirrorTargetId.NotFound', `The traffic mirror target ID '${input.TrafficMirrorTargetId}' does not exist`);
       }
+      // The role's policy in target selection vpc-endpoint: only targets carrying the stack's tag (aws:ResourceTag).
+      const endpointTarget = this.mirrorTargets.get(input.TrafficMirrorTargetId as string);
+      if (this.iamOwner !== undefined && endpointTarget?.endpointId && !endpointTarget.tags?.some((t) => t.Key === STACK_TAG_KEY && t.Value === this.iamOwner)) {
+        throw ec2Error('UnauthorizedOperation', 'You are not authorized to perform this operation.');
+      }
       const instance = eni.instanceId ? this.instances.get(eni.instanceId) : undefined;
       // The simulation's truth: the documented rules plus one type the documented list does not know yet.
       if (instance && (instanceTypeSkipReason(instance.type, undefined) || instance.type === 'z9x.large')) {
@@ -608,17 +640,48 @@ export class SimAccount {
       if (existing.length >= 3) throw ec2Error('TrafficMirrorSessionsPerInterfaceLimitExceeded', 'The maximum number of sessions per source interface is 3');
       if (existing.some((s) => s.sessionNumber === input.SessionNumber)) throw ec2Error('InvalidParameterValue', 'The session number is in use');
       const tags = (input.TagSpecifications ?? []).flatMap((spec: { Tags?: { Key?: string; Value?: string }[] }) => spec.Tags ?? []).map((t: { Key?: string; Value?: string }) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
-      const session = { id: this.nextId('tms'), interfaceId, targetId: input.TrafficMirrorTargetId as string, filterId: input.TrafficMirrorFilterId as string, sessionNumber: input.SessionNumber as number, tags };
+      if (input.PacketLength !== undefined && !(Number.isInteger(input.PacketLength) && input.PacketLength >= 1 && input.PacketLength <= 8500)) {
+        throw ec2Error('InvalidParameterValue', `The packet length ${input.PacketLength} is not between 1 and 8500`);
+      }
+      const session = { id: this.nextId('tms'), interfaceId, targetId: input.TrafficMirrorTargetId as string, filterId: input.TrafficMirrorFilterId as string, sessionNumber: input.SessionNumber as number, tags, ...(input.PacketLength !== undefined ? { packetLength: input.PacketLength } : {}) };
       this.putSession(session);
       if (input.ClientToken) this.tokens.set(input.ClientToken, session.id);
       this.mutations.push({ action: 'CreateTrafficMirrorSession', id: session.id });
       return { TrafficMirrorSession: { TrafficMirrorSessionId: session.id }, ClientToken: input.ClientToken };
     }));
-    mock.on(DescribeTrafficMirrorTargetsCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorTargets', () => ({
-      TrafficMirrorTargets: [...this.mirrorTargets.values()]
-        .filter((target) => this.usableTarget(target.id) && (!input.TrafficMirrorTargetIds || input.TrafficMirrorTargetIds.includes(target.id)))
-        .map((target) => ({ TrafficMirrorTargetId: target.id, OwnerId: target.ownerId, Type: 'network-load-balancer' })),
-    })));
+    mock.on(DescribeTrafficMirrorTargetsCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorTargets', () => {
+      // Two of the filters EC2 documents for this call (it documents no tag filter).
+      const unsupported = (input.Filters ?? []).find((f: Filter) => f.Name !== 'traffic-mirror-target-id' && f.Name !== 'owner-id');
+      if (unsupported) throw ec2Error('InvalidParameterValue', `The filter '${unsupported.Name}' is invalid`);
+      const ids = filterValues(input.Filters, 'traffic-mirror-target-id') ?? input.TrafficMirrorTargetIds;
+      const owners = filterValues(input.Filters, 'owner-id');
+      const found = [...this.mirrorTargets.values()].filter((target) => this.usableTarget(target.id) && (!ids || ids.includes(target.id)) && (!owners || owners.includes(target.ownerId)));
+      const { items, next } = page(found, input.MaxResults, input.NextToken);
+      return {
+        NextToken: next,
+        TrafficMirrorTargets: items.map((target) => ({
+          TrafficMirrorTargetId: target.id, OwnerId: target.ownerId, ...(target.tags ? { Tags: target.tags } : {}),
+          ...(target.endpointId ? { Type: 'gateway-load-balancer-endpoint' as const, GatewayLoadBalancerEndpointId: target.endpointId } : { Type: 'network-load-balancer' as const }),
+        })),
+      };
+    }));
+    mock.on(DescribeVpcEndpointsCommand).callsFake((input) => this.serve('ec2', 'DescribeVpcEndpoints', () => {
+      const ids = filterValues(input.Filters, 'vpc-endpoint-id') ?? input.VpcEndpointIds;
+      const found = [...this.vpcEndpoints.values()].filter((endpoint) => !ids || ids.includes(endpoint.id));
+      const { items, next } = page(found, input.MaxResults, input.NextToken);
+      return {
+        NextToken: next,
+        VpcEndpoints: items.map((endpoint) => ({
+          VpcEndpointId: endpoint.id, VpcEndpointType: 'GatewayLoadBalancer' as const, VpcId: endpoint.vpcId, SubnetIds: endpoint.subnetIds, State: endpoint.state as never,
+        })),
+      };
+    }));
+    mock.on(DescribeSubnetsCommand).callsFake((input) => this.serve('ec2', 'DescribeSubnets', () => {
+      const ids = filterValues(input.Filters, 'subnet-id') ?? input.SubnetIds;
+      const found = [...this.subnets.values()].filter((subnet) => !ids || ids.includes(subnet.id));
+      const { items, next } = page(found, input.MaxResults, input.NextToken);
+      return { NextToken: next, Subnets: items.map((subnet) => ({ SubnetId: subnet.id, VpcId: subnet.vpcId, AvailabilityZone: subnet.zone })) };
+    }));
     mock.on(DescribeTrafficMirrorFiltersCommand).callsFake((input) => this.serve('ec2', 'DescribeTrafficMirrorFilters', () => ({
       TrafficMirrorFilters: (input.TrafficMirrorFilterIds ?? []).map((id: string) => {
         const rules = this.filterRules.get(id) ?? [];
