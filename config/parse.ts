@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { findDuplicateKeys } from './config-file';
 import { TARGET_PORT_SOURCE_TYPES, architectureOfFamily, derivesPortsFromTargets, describeInstanceType, tokenPutCommand } from '../shared';
+import { derivedNamesProblem } from './aws-names';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, fromJsonObjectString, type ConfigKey, type FieldSpec, type MirroringConfig } from './schema';
@@ -155,6 +156,10 @@ function checkCrossKeyRules(
   if (type !== undefined) {
     problems.push(...mirrorSourceProblems('', type, { source: v.MirrorSource, vpcIds: v.MirrorSourceVpcId }, given));
   }
+  if (v.StackName !== undefined) {
+    const namesProblem = derivedNamesProblem(v.StackName, v.SubnetIds ?? [], v.SameZoneDelivery === true);
+    if (namesProblem) problems.push(`StackName: got ${show(v.StackName)}; expected a name from which AWS accepts every name the stack derives: ${namesProblem}`);
+  }
   checkSourceAccounts(v, given, problems);
   if (type !== undefined && type !== 'FARGATE') {
     for (const key of ['Route53ZoneName', 'Route53ZoneId', 'Route53SubdomainName', 'FargatePacketForwarderImage'] as const) {
@@ -191,7 +196,8 @@ function checkCrossKeyRules(
     if (v.DeployTraceableAgentInECS === true) {
       problems.push(`SameZoneDelivery: got ${show(given.SameZoneDelivery)}; expected false with DeployTraceableAgentInECS true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)`);
     }
-    const repeated = (v.SubnetIds ?? []).filter((id, index, ids) => ids.indexOf(id) !== index);
+    const seen = new Set<string>();
+    const repeated = (v.SubnetIds ?? []).filter((id) => seen.size === seen.add(id).size);
     if (repeated.length > 0) {
       problems.push(`SubnetIds: got ${show(given.SubnetIds)}; expected each subnet once with SameZoneDelivery true (one autoscaling group per subnet); repeated: ${[...new Set(repeated)].join(', ')}`);
     }
