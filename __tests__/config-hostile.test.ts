@@ -13,7 +13,7 @@ import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 
 const ALLOWED = `allowed parameters: ${Object.keys(CONFIG_FIELDS).join(', ')}`;
 const TAGS_ALLOWED =
-  'an object of up to 48 tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or traceable:stack), string values of up to 256 of those characters';
+  'an object of up to 48 tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @, each once ignoring case (not aws:..., Name, traceable:stack, traceable:mirroring-stack or traceable:mirroring-source, in any case), string values of up to 256 of those characters';
 
 function problemsOf(input: unknown): readonly string[] {
   try {
@@ -214,8 +214,8 @@ describe('values Terraform or AWS would refuse later are refused at synth', () =
       'Tags: got the key "aWs:y"; expected a key not starting with aws: in any case (AWS reserves the prefix)',
       'Tags: got the key "cost center!"; expected a tag key of 1-127 letters, digits, spaces and _ . : / = + - @',
       'Tags: got "a;b" for the key "team"; expected a tag value of up to 256 letters, digits, spaces and _ . : / = + - @',
-      'Tags: got the key "Name"; expected a key other than Name and traceable:stack, which the stack sets itself',
-      'Tags: got the key "traceable:stack"; expected a key other than Name and traceable:stack, which the stack sets itself',
+      'Tags: got the key "Name"; expected a key other than Name, traceable:stack, traceable:mirroring-stack and traceable:mirroring-source in any case, which the stack sets itself (IAM compares tag keys in conditions ignoring case)',
+      'Tags: got the key "traceable:stack"; expected a key other than Name, traceable:stack, traceable:mirroring-stack and traceable:mirroring-source in any case, which the stack sets itself (IAM compares tag keys in conditions ignoring case)',
       'Tags: got the key "__proto__"; expected a key other than __proto__ (JavaScript would drop that tag)',
     ]);
   });

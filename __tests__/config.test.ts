@@ -247,7 +247,7 @@ describe('configuration: every rule reports the parameter, the value and what is
     ['TraceableAgentImage reference', { TraceableAgentImage: 'Not An Image' }, 'TraceableAgentImage: got "Not An Image"; expected "" or a container image reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/traceable-agent:1.71.2'],
     ['sidecar image only with FARGATE', { FargatePacketForwarderImage: 'acme/forwarder:1.0' }, 'FargatePacketForwarderImage: got "acme/forwarder:1.0"; expected it unset with MirrorSourceType LOAD_BALANCER (the sidecar applies only to FARGATE)'],
     ['Ubuntu AMI with the ECS fleet', { DeployTraceableAgentInECS: true, CustomAMI: 'ami-0123456789abcdef0', CustomAMIOperatingSystem: 'ubuntu' }, 'CustomAMIOperatingSystem: got "ubuntu"; expected "amazon-linux-2023" with DeployTraceableAgentInECS true (the ECS fleet needs an ECS-optimized Amazon Linux 2023 AMI)'],
-    ['Tags shape', { Tags: ['team'] }, 'Tags: got ["team"]; expected an object of up to 48 tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or traceable:stack), string values of up to 256 of those characters'],
+    ['Tags shape', { Tags: ['team'] }, 'Tags: got ["team"]; expected an object of up to 48 tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @, each once ignoring case (not aws:..., Name, traceable:stack, traceable:mirroring-stack or traceable:mirroring-source, in any case), string values of up to 256 of those characters'],
   ])('%s', (_rule, overrides, expected) => {
     expect(problemsOf(overrides)).toEqual([expected]);
   });

@@ -100,7 +100,7 @@ const MODES: Record<string, Record<string, unknown>> = {
   'ECS fleet, ECS_CLUSTER sources': { MirrorSourceType: 'ECS_CLUSTER', MirrorSource: 'shop', DeployTraceableAgentInECS: true },
   'FARGATE sources': { MirrorSourceType: 'FARGATE', MirrorSource: '' },
   'Gateway Load Balancer endpoints (GWLB_ENDPOINT)': {
-    MirrorTargetType: 'GWLB_ENDPOINT',
+    MirrorTargetType: 'GWLB_ENDPOINT', AccountId: '111122223333',
     GatewayLoadBalancerCidrs: '10.40.1.0/24',
     GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef1', SubnetIds: ['subnet-0123456789abcde11', 'subnet-0123456789abcde12'] }],
     MirrorSourceType: 'INSTANCE_TAGS',

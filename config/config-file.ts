@@ -86,9 +86,15 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
   return start;
 }
 
+/** Keys shown at each end of a duplicate's path: a hostile file may nest 100,000 deep and repeat a key 100,000 times. */
+export const SHOWN_PATH_ENDS = 4;
+
 /** Where a key appears twice in one JSON object: the path of the object and the key. */
 export interface DuplicateKey {
+  /** The object's path: all of it, or (when `omitted` > 0) its first and last SHOWN_PATH_ENDS keys. */
   readonly path: readonly string[];
+  /** Keys left out of `path` after its first SHOWN_PATH_ENDS. */
+  readonly omitted: number;
   readonly key: string;
 }
 
@@ -105,7 +111,12 @@ export function findDuplicateKeys(text: string): DuplicateKey[] {
   }
   const frames: Frame[] = [];
   const duplicates: DuplicateKey[] = [];
-  const pathOf = () => frames.slice(1).map((frame) => frame.name);
+  // Constant time per duplicate whatever the depth: the ends of the path only.
+  const pathOf = (): Pick<DuplicateKey, 'path' | 'omitted'> => {
+    const depth = frames.length - 1;
+    if (depth <= 2 * SHOWN_PATH_ENDS) return { path: frames.slice(1).map((frame) => frame.name), omitted: 0 };
+    return { path: [...frames.slice(1, 1 + SHOWN_PATH_ENDS), ...frames.slice(-SHOWN_PATH_ENDS)].map((frame) => frame.name), omitted: depth - 2 * SHOWN_PATH_ENDS };
+  };
   for (let i = 0; i < text.length; i++) {
     const char = text[i];
     const top = frames[frames.length - 1];
@@ -114,7 +125,7 @@ export function findDuplicateKeys(text: string): DuplicateKey[] {
       while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
       if (top?.keys && top.expectKey) {
         const key = JSON.parse(text.slice(i, end + 1)) as string;
-        if (top.keys.has(key)) duplicates.push({ path: pathOf(), key });
+        if (top.keys.has(key)) duplicates.push({ ...pathOf(), key });
         top.keys.add(key);
         top.lastKey = key;
         top.expectKey = false;

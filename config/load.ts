@@ -4,9 +4,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigFileProblem, DuplicateKeysProblem, readConfigFile } from './config-file';
+import { ConfigFileProblem, DuplicateKeysProblem, SHOWN_PATH_ENDS, readConfigFile } from './config-file';
 import { ConfigError, parseConfig, type ParsedConfig } from './parse';
-import { nameOf, show } from './show';
+import { keyPath, show } from './show';
 import { sourceStackNameProblems } from './source-accounts';
 
 /** The configuration the app (and its tools) use when MIRRORING_CONFIG is not set: the shipped example. */
@@ -21,7 +21,7 @@ export function loadConfig(path: string): ParsedConfig {
     if (error instanceof DuplicateKeysProblem) {
       throw new ConfigError(
         path,
-        error.duplicates.map(({ path: at, key }) => `${[...at, key].map(nameOf).join('.')}: given twice in the file; expected each key once (JSON would silently keep the last value)`),
+        error.duplicates.map(({ path: at, omitted, key }) => `${keyPath([...at, key], omitted, SHOWN_PATH_ENDS)}: given twice in the file; expected each key once (JSON would silently keep the last value)`),
       );
     }
     if (error instanceof ConfigFileProblem) throw new ConfigError(path, [`cannot read the configuration: ${error.message}`]);

@@ -3,12 +3,13 @@
  * that tie keys together, and every problem reported at once with the key, the value given and what is allowed.
  */
 import type { z } from 'zod';
-import { findDuplicateKeys } from './config-file';
+import { SHOWN_PATH_ENDS, findDuplicateKeys } from './config-file';
 import { TARGET_PORT_SOURCE_TYPES, architectureOfFamily, derivesPortsFromTargets, describeInstanceType, tokenPutCommand } from '../shared';
+import { derivedNamesProblem } from './aws-names';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { CONFIG_FIELDS, MAX_FILTER_RULES_PER_DIRECTION, fromJsonObjectString, type ConfigKey, type FieldSpec, type MirroringConfig } from './schema';
-import { nameOf, own, show } from './show';
+import { keyPath, nameOf, own, show } from './show';
 import { checkMirrorTargetType } from './gateway-load-balancer';
 import { checkSourceAccounts } from './source-accounts';
 
@@ -103,7 +104,7 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
     // Objects may come as JSON strings (CloudFormation passes strings): their keys, too, must be given once.
     const embeddedDuplicates = typeof given === 'string' && given.trimStart().startsWith('{') ? duplicateKeysOfJson(given) : [];
     if (embeddedDuplicates.length > 0) {
-      problems.push(...embeddedDuplicates.map(({ path, key: duplicate }) => `${[key, ...path, duplicate].map(nameOf).join('.')}: given twice in the JSON string; expected each key once (JSON would silently keep the last value)`));
+      problems.push(...embeddedDuplicates.map(({ path, omitted, key: duplicate }) => `${keyPath([key, ...path, duplicate], omitted, 1 + SHOWN_PATH_ENDS)}: given twice in the JSON string; expected each key once (JSON would silently keep the last value)`));
       continue;
     }
     if (holdsTemplateSequence(given)) {
@@ -136,10 +137,10 @@ function nestedProblems(key: string, value: unknown, issues: readonly z.core.$Zo
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${key}: got ${show(value)}; expected ${allowed}`];
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((unknown) => `${[key, ...issue.path.map(String), unknown].map(nameOf).join('.')}: unknown key; expected ${issue.message}`);
+      return issue.keys.map((unknown) => `${keyPath([key, ...issue.path.map(String), unknown])}: unknown key; expected ${issue.message}`);
     }
     const received = issue.path.reduce<unknown>((inner, step) => (typeof inner === 'object' && inner !== null ? own(inner, String(step)) : undefined), value);
-    const name = [key, ...issue.path.map(String)].map(nameOf).join('.');
+    const name = keyPath([key, ...issue.path.map(String)]);
     return [received === undefined ? `${name}: required; expected ${issue.message}` : `${name}: got ${show(received)}; expected ${issue.message}`];
   });
 }
@@ -155,6 +156,10 @@ function checkCrossKeyRules(
   const type = v.MirrorSourceType;
   if (type !== undefined) {
     problems.push(...mirrorSourceProblems('', type, { source: v.MirrorSource, vpcIds: v.MirrorSourceVpcId }, given));
+  }
+  if (v.StackName !== undefined) {
+    const namesProblem = derivedNamesProblem(v.StackName, v.SubnetIds ?? [], v.SameZoneDelivery === true);
+    if (namesProblem) problems.push(`StackName: got ${show(v.StackName)}; expected a name from which AWS accepts every name the stack derives: ${namesProblem}`);
   }
   checkSourceAccounts(v, given, problems);
   checkMirrorTargetType(values, given, problems);
@@ -193,7 +198,8 @@ function checkCrossKeyRules(
     if (v.DeployTraceableAgentInECS === true) {
       problems.push(`SameZoneDelivery: got ${show(given.SameZoneDelivery)}; expected false with DeployTraceableAgentInECS true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)`);
     }
-    const repeated = (v.SubnetIds ?? []).filter((id, index, ids) => ids.indexOf(id) !== index);
+    const seen = new Set<string>();
+    const repeated = (v.SubnetIds ?? []).filter((id) => seen.size === seen.add(id).size);
     if (repeated.length > 0) {
       problems.push(`SubnetIds: got ${show(given.SubnetIds)}; expected each subnet once with SameZoneDelivery true (one autoscaling group per subnet); repeated: ${[...new Set(repeated)].join(', ')}`);
     }

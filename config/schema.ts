@@ -7,7 +7,8 @@
  * Values may be JSON-typed or strings as CloudFormation passes them ("true", "600", "subnet-a,subnet-b").
  */
 import { z } from 'zod';
-import { type EndpointVpc, GENEVE_UDP_PORT, MAX_ENDPOINT_SUBNETS_PER_VPC, MAX_ENDPOINT_VPCS, MAX_GATEWAY_LOAD_BALANCER_CIDRS, MIRROR_TARGET_TYPES, cidrsWithHostBits, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
+import { type EndpointVpc, GENEVE_UDP_PORT, MAX_ENDPOINT_SUBNETS_PER_VPC, MAX_ENDPOINT_VPCS, MAX_GATEWAY_LOAD_BALANCER_CIDRS, MIRROR_TARGET_TYPES, cidrsWithHostBits, DEFAULT_FEED_MODE, DEFAULT_HTTP_BODY_LIMIT, DEFAULT_SURICATA_IMAGE, DEFAULT_TRACEABLE_AGENT_VERSION, FEED_MODES, FeedMode, INSTANCE_TYPE_SYNTAX, isOfferedInstanceType, MAX_HTTP_BODY_LIMIT, MIRROR_SOURCE_TYPES, PLAIN_HOST_SETTING, type SessionSourceType, STACK_OWNED_TAG_KEYS, STACK_SET_TAG_KEYS, STACK_TAG_KEY, VXLAN_UDP_PORT } from '../shared';
+import { inWords } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
 import { own, show } from './show';
 
@@ -40,8 +41,29 @@ export const fromJsonObjectString = (v: unknown) => {
 const text = (pattern: RegExp, expected: string) => z.string({ error: expected }).regex(pattern, { error: expected });
 const optionalText = (pattern: RegExp, expected: string) =>
   z.string({ error: `"" or ${expected}` }).refine((v) => v === '' || pattern.test(v), { error: `"" or ${expected}` });
-const list = (item: RegExp, expected: string) =>
-  z.preprocess(fromCommaList, z.array(z.string({ error: expected }).regex(item, { error: expected }), { error: expected }));
+/**
+ * A list of at most `max` strings, each matching `item` when given. The length is checked first, so a list of any size
+ * is refused by its length alone (`tooMany` says what the items are and why the bound).
+ */
+const boundedList = (expected: string, max: number, tooMany: string, item?: RegExp) =>
+  z.preprocess(
+    fromCommaList,
+    z
+      .array(z.unknown(), { error: expected })
+      .superRefine((items, ctx) => {
+        if (items.length > max) ctx.addIssue({ code: 'custom', message: `at most ${max} ${tooMany}; got ${items.length}` });
+      })
+      .pipe(z.array(item ? z.string({ error: expected }).regex(item, { error: expected }) : z.string({ error: expected }))),
+  );
+/** A bounded list of IPv4 CIDR blocks, each its network address (Terraform refuses host bits) and each once (one security group rule each). */
+const cidrBlocks = (expected: string, max: number, tooMany: string) =>
+  boundedList(expected, max, tooMany, CIDR).superRefine((cidrs, ctx) => {
+    const wrong = cidrsWithHostBits(cidrs);
+    const seen = new Set<string>();
+    const repeated = cidrs.filter((cidr) => seen.size === seen.add(cidr).size);
+    if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `${expected}, each its network address; host bits set: ${wrong.join(', ')}` });
+    else if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `each CIDR block once; repeated: ${[...new Set(repeated)].slice(0, 5).join(', ')}` });
+  });
 const integer = (min: number, max: number, expected: string) =>
   z.preprocess(fromNumberString, z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }));
 const bool = () => z.preprocess(fromBooleanString, z.boolean({ error: 'true or false' }));
@@ -80,20 +102,30 @@ const region = () =>
 const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
 const TAG_KEY_TEXT = 'a tag key of 1-127 letters, digits, spaces and _ . : / = + - @';
 const TAG_VALUE = 'a tag value of up to 256 letters, digits, spaces and _ . : / = + - @';
-const TAGS = `an object of up to ${MAX_USER_TAGS} tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @ (not aws:..., Name or ${STACK_TAG_KEY}), string values of up to 256 of those characters`;
+const STACK_OWNED_KEYS_TEXT = inWords(STACK_OWNED_TAG_KEYS);
+const TAGS = `an object of up to ${MAX_USER_TAGS} tags: keys of 1-127 letters, digits, spaces and _ . : / = + - @, each once ignoring case (not aws:..., ${STACK_OWNED_TAG_KEYS.slice(0, -1).join(', ')} or ${STACK_OWNED_TAG_KEYS[STACK_OWNED_TAG_KEYS.length - 1]}, in any case), string values of up to 256 of those characters`;
+/** The stack's own keys lowercased: IAM compares condition keys such as aws:ResourceTag/<key> ignoring case. */
+const STACK_OWNED_FOLDED_KEYS = new Set<string>(STACK_OWNED_TAG_KEYS.map((key) => key.toLowerCase()));
 
 /** Provider default tags, checked as AWS will check them once the stack's own are added. */
 const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { error: TAGS }).superRefine((tags, ctx) => {
   const keys = Object.keys(tags);
   const problem = (got: string, message: string) => ctx.addIssue({ code: 'custom', message, params: { got } });
   if (keys.length > MAX_USER_TAGS) {
+    // Refused by the count alone: no per-key problems for a list that long (and validation stays linear).
     problem(`${keys.length} tags`, `at most ${MAX_USER_TAGS} (AWS allows 50 per resource and the stack adds ${STACK_SET_TAG_KEYS.join(' and ')})`);
+    return;
   }
+  const firstOfFoldedKey = new Map<string, string>();
   for (const key of keys) {
     const value = own(tags, key);
     const gotKey = `the key ${show(key)}`;
+    const folded = key.toLowerCase();
+    const earlier = firstOfFoldedKey.get(folded);
+    if (earlier === undefined) firstOfFoldedKey.set(folded, key);
     if (key === '__proto__') problem(gotKey, 'a key other than __proto__ (JavaScript would drop that tag)');
-    else if ((STACK_SET_TAG_KEYS as readonly string[]).includes(key)) problem(gotKey, `a key other than ${STACK_SET_TAG_KEYS.join(' and ')}, which the stack sets itself`);
+    else if (STACK_OWNED_FOLDED_KEYS.has(folded)) problem(gotKey, `a key other than ${STACK_OWNED_KEYS_TEXT} in any case, which the stack sets itself (IAM compares tag keys in conditions ignoring case)`);
+    else if (earlier !== undefined) problem(gotKey, `each key once ignoring case (also given as ${show(earlier)}; IAM compares tag keys in conditions ignoring case)`);
     else if (/^aws:/i.test(key)) problem(gotKey, 'a key not starting with aws: in any case (AWS reserves the prefix)');
     else if ([...key].length < 1 || [...key].length > 127 || !TAG_CHARACTERS.test(key)) problem(gotKey, TAG_KEY_TEXT);
     else if (typeof value !== 'string' || [...value].length > 256 || !TAG_CHARACTERS.test(value)) problem(`${show(value)} for the key ${show(key)}`, TAG_VALUE);
@@ -102,6 +134,25 @@ const tagsSchema = z.custom<Record<string, string>>((value) => typeof value === 
 
 /** Inbound rules per security group, AWS's default quota (one rule per MirrorSourceCidrs block). */
 const MAX_SOURCE_CIDRS = 60;
+const SOURCE_CIDRS_TOO_MANY = `CIDR blocks (one security group rule each; AWS allows ${MAX_SOURCE_CIDRS} inbound rules per security group by default)`;
+
+/**
+ * SubnetIds: the NLB takes one subnet per Availability Zone (Elastic Load Balancing's CreateLoadBalancer, and no Local
+ * Zones for an NLB), and no region has more than 6 zones today (us-east-1 has use1-az1 to use1-az6).
+ */
+const MAX_SUBNETS = 6;
+const SUBNETS_TOO_MANY = `subnet IDs: the load balancer takes one subnet per Availability Zone, and no AWS region has more than ${MAX_SUBNETS} zones`;
+
+/** MirrorSource: the most this tool is tested with (a real plan of 300 load balancer names, about 10 KB in the Lambda's bundle). */
+const MAX_MIRROR_SOURCES = 300;
+const SOURCES_TOO_MANY = `sources (the most this tool plans and tests; the session Lambda looks each one up at every run)`;
+
+/** MirrorSourceVpcId: the IDs travel in the session Lambda's environment, which Lambda limits to 4 KB in all. */
+const MAX_SOURCE_VPCS = 50;
+const SOURCE_VPCS_TOO_MANY = `VPC IDs (they travel in the session Lambda's environment, which Lambda limits to 4 KB in all)`;
+
+/** SourceAccounts: each is a stack of its own, planned and applied one by one; a bound keeps synth short. */
+const MAX_SOURCE_ACCOUNTS = 100;
 
 /** AWS's limit on traffic mirror filter rules, per direction (each MirrorTcpPorts entry takes one each way). */
 export const MAX_FILTER_RULES_PER_DIRECTION = 10;
@@ -252,27 +303,20 @@ export const CONFIG_FIELDS = {
     allowed: MIRROR_SOURCE_TYPES.join(', '),
   }),
   MirrorSource: field({
-    schema: z.preprocess(fromCommaList, z.array(z.string({ error: 'a comma-separated list or an array of strings' }), { error: 'a comma-separated list or an array of strings' })),
+    schema: boundedList('a comma-separated list or an array of strings', MAX_MIRROR_SOURCES, SOURCES_TOO_MANY),
     default: [] as string[],
     doc: 'Per MirrorSourceType: LOAD_BALANCER, load balancer names; LOAD_BALANCER_TAGS, tags `key=value` or `key`; TARGET_GROUP, target group names or ARNs; ECS_CLUSTER, exactly one cluster; INSTANCE_TAGS, tags `key=value` or `key` of the EC2 instances to mirror (e.g. `Mirror=True`); MANUAL and FARGATE, empty.',
-    allowed: 'a comma-separated list (see the rules per MirrorSourceType)',
+    allowed: `a comma-separated list of up to ${MAX_MIRROR_SOURCES} (see the rules per MirrorSourceType; ${MAX_MIRROR_SOURCES} is the most this tool plans and tests)`,
   }),
   MirrorSourceVpcId: field({
-    schema: list(VPC_ID, 'a comma-separated list of VPC IDs such as vpc-0123456789abcdef0'),
+    schema: boundedList('a comma-separated list of VPC IDs such as vpc-0123456789abcdef0', MAX_SOURCE_VPCS, SOURCE_VPCS_TOO_MANY, VPC_ID),
     default: [] as string[],
     doc: 'VPCs of the mirrored sources: required for LOAD_BALANCER_TAGS and INSTANCE_TAGS (where to look for tagged load balancers or instances); for FARGATE, more VPCs to associate with the private zone; refused otherwise.',
-    allowed: 'a comma-separated list of VPC IDs',
+    allowed: `a comma-separated list of up to ${MAX_SOURCE_VPCS} VPC IDs (they travel in the session Lambda's environment, which Lambda limits to 4 KB)`,
   }),
   MirrorSourceCidrs: field({
-    schema: list(CIDR, 'a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16').superRefine((cidrs, ctx) => {
-      const wrong = cidrsWithHostBits(cidrs);
-      const seen = new Set<string>();
-      const repeated = cidrs.filter((cidr) => seen.size === seen.add(cidr).size);
-      // One ingress rule per block on the NLB's security group: AWS refuses a repeated rule, and allows 60 by default.
-      if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16, each its network address; host bits set: ${wrong.join(', ')}` });
-      else if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `each CIDR block once; repeated: ${[...new Set(repeated)].slice(0, 5).join(', ')}` });
-      else if (cidrs.length > MAX_SOURCE_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_SOURCE_CIDRS} CIDR blocks (one security group rule each; AWS allows 60 inbound rules per security group by default); got ${cidrs.length}` });
-    }),
+    // One ingress rule per block on the NLB's security group: AWS refuses a repeated rule, and allows 60 by default.
+    schema: cidrBlocks('a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/16', MAX_SOURCE_CIDRS, SOURCE_CIDRS_TOO_MANY),
     default: RFC1918,
     doc: `Networks of the mirrored sources: the only senders allowed to reach the mirror target on UDP ${VXLAN_UDP_PORT}. Narrow it to your VPCs.`,
     allowed: 'a comma-separated list of up to 60 distinct IPv4 CIDR blocks, each its network address (10.0.0.0/8, not 10.1.2.3/8)',
@@ -284,12 +328,12 @@ export const CONFIG_FIELDS = {
     allowed: 'true or false',
   }),
   SubnetIds: field({
-    schema: list(SUBNET_ID, 'a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0').refine(
+    schema: boundedList('a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0', MAX_SUBNETS, SUBNETS_TOO_MANY, SUBNET_ID).refine(
       (ids) => ids.length > 0,
       { error: 'a non-empty comma-separated list of subnet IDs such as subnet-0123456789abcdef0' },
     ),
     doc: 'Subnets (in VpcId) for the load balancer and the agent fleet; they need a route to the Traceable API.',
-    allowed: 'a non-empty comma-separated list of subnet IDs',
+    allowed: `a non-empty comma-separated list of up to ${MAX_SUBNETS} subnet IDs, one per Availability Zone (the load balancer takes one subnet per zone; no region has more than ${MAX_SUBNETS} zones today)`,
   }),
   AutoscalingMaxSize: field({
     schema: integer(1, 1000, 'a whole number from 1 to 1000'),
@@ -498,11 +542,14 @@ export const CONFIG_FIELDS = {
   }),
   SourceAccounts: field({
     // Each entry is checked key by key with the top-level keys' schemas in source-accounts.ts (checkSourceAccounts).
-    schema: z.preprocess((v) => (v === '' ? [] : fromJsonObjectString(v)), z.array(z.unknown(), { error: SOURCE_ACCOUNTS_ALLOWED })) as unknown as z.ZodType<readonly SourceAccount[]>,
+    schema: z.preprocess(
+      (v) => (v === '' ? [] : fromJsonObjectString(v)),
+      z.array(z.unknown(), { error: SOURCE_ACCOUNTS_ALLOWED }).max(MAX_SOURCE_ACCOUNTS, { error: (issue) => `at most ${MAX_SOURCE_ACCOUNTS} source accounts (each is a stack of its own, planned and applied one by one); got ${(issue.input as unknown[]).length}` }),
+    ) as unknown as z.ZodType<readonly SourceAccount[]>,
     default: [] as readonly SourceAccount[],
     doc: 'Other AWS accounts whose interfaces are mirrored into this collector: each gets its own source stack (`<StackName>-<AccountId>`, its own state and plan) whose provider assumes `RoleArn`, with a filter of the same rules and a session Lambda toward the collector\'s target, shared with it through AWS RAM. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys\' rules. See [Many accounts, one collector](#many-accounts-one-collector).',
     propDoc: 'Other AWS accounts whose interfaces are mirrored into this collector: the construct shares its mirror target with them through AWS RAM; each account\'s own stack (a filter of the same rules and a session Lambda toward the target, its provider assuming `RoleArn`) is built by the JSON app. `MirrorSourceType` (LOAD_BALANCER, LOAD_BALANCER_TAGS, TARGET_GROUP, ECS_CLUSTER or INSTANCE_TAGS), `MirrorSource` and `MirrorSourceVpcId` follow the top-level keys\' rules. See the README\'s Many accounts, one collector.',
-    allowed: SOURCE_ACCOUNTS_ALLOWED,
+    allowed: `${SOURCE_ACCOUNTS_ALLOWED}; at most ${MAX_SOURCE_ACCOUNTS} (each is a stack of its own, planned and applied one by one)`,
   }),
   ShareMirrorTargetWith: field({
     schema: z.string({ error: SHARE_WITH_ALLOWED }).refine(isShareScope, { error: SHARE_WITH_ALLOWED }),
@@ -530,15 +577,10 @@ export const CONFIG_FIELDS = {
     allowed: ENDPOINT_VPCS_ALLOWED,
   }),
   GatewayLoadBalancerCidrs: field({
-    schema: list(CIDR, 'a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/24').superRefine((cidrs, ctx) => {
-      const wrong = cidrsWithHostBits(cidrs);
-      const seen = new Set<string>();
-      const repeated = [...new Set(cidrs.filter((cidr) => seen.size === seen.add(cidr).size))];
-      if (wrong.length > 0) ctx.addIssue({ code: 'custom', message: `IPv4 CIDR blocks, each its network address; host bits set: ${wrong.join(', ')}` });
-      else if (cidrs.some((cidr) => cidr.endsWith('/0'))) ctx.addIssue({ code: 'custom', message: "the networks of the Gateway Load Balancer's nodes, not /0 (anyone could then send GENEVE to the hosts)" });
-      else if (repeated.length > 0) ctx.addIssue({ code: 'custom', message: `each CIDR block once; repeated: ${repeated.slice(0, 5).join(', ')}` });
-      else if (cidrs.length > MAX_GATEWAY_LOAD_BALANCER_CIDRS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_GATEWAY_LOAD_BALANCER_CIDRS} CIDR blocks (the hosts' capture filter names each; two security group rules each, GENEVE and the health check); got ${cidrs.length}` });
-    }),
+    schema: cidrBlocks('a comma-separated list of IPv4 CIDR blocks such as 10.0.0.0/24', MAX_GATEWAY_LOAD_BALANCER_CIDRS, "CIDR blocks (the hosts' capture filter names each; two security group rules each, GENEVE and the health check)").refine(
+      (cidrs) => !cidrs.some((cidr) => cidr.endsWith('/0')),
+      { error: "the networks of the Gateway Load Balancer's nodes, not /0 (anyone could then send GENEVE to the hosts)" },
+    ),
     default: [] as string[],
     doc: `MirrorTargetType GWLB_ENDPOINT: the IPv4 CIDR blocks of SubnetIds (or VpcId's), where the Gateway Load Balancer's nodes are: the agent hosts admit GENEVE (UDP ${GENEVE_UDP_PORT}) and the health check from these only, in their security group and their own firewall. Required with GWLB_ENDPOINT.`,
     allowed: `a comma-separated list of up to ${MAX_GATEWAY_LOAD_BALANCER_CIDRS} distinct IPv4 CIDR blocks, each its network address`,

@@ -54,6 +54,13 @@ export function show(value: unknown): string {
   return render(value, 0);
 }
 
+/** `a.b.c`, each key as {@link nameOf} shows it; `omitted` keys left out after the first `shownHead` show as `(N more)`. */
+export function keyPath(keys: readonly string[], omitted = 0, shownHead = keys.length): string {
+  const shown = keys.map(nameOf);
+  if (omitted > 0) shown.splice(shownHead, 0, `(${omitted} more)`);
+  return shown.join('.');
+}
+
 /** A key as given: bare when plain ASCII, else quoted with its odd characters escaped. */
 export function nameOf(key: string): string {
   return /^[\x21-\x7e]{1,128}$/.test(key) && !key.includes('"') ? key : show(key);

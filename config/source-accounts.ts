@@ -4,6 +4,7 @@
  * rules between accounts; problems are named `SourceAccounts[i].Key`.
  */
 import { SESSION_SOURCE_TYPES, TARGET_PORT_SOURCE_TYPES, derivesPortsFromTargets, isSessionSourceType, type SessionSourceType } from '../shared';
+import { derivedNamesProblem } from './aws-names';
 import { checkEndpointVpcs } from './gateway-load-balancer';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
 import { partitionOfRegion } from './regions';
@@ -39,6 +40,8 @@ export function checkSourceAccounts(values: Partial<Record<keyof MirroringConfig
   }
   const accounts: SourceAccount[] = [];
   const firstIndexOf = new Map<string, number>();
+  // A StackName whose own names AWS refuses is reported once, as StackName.
+  const checkSourceStackNames = v.StackName !== undefined && derivedNamesProblem(v.StackName) === undefined;
   entries.forEach((entry, index) => {
     const prefix = `SourceAccounts[${index}].`;
     const account = checkSourceAccount(prefix, entry, v, problems);
@@ -51,6 +54,12 @@ export function checkSourceAccounts(values: Partial<Record<keyof MirroringConfig
     firstIndexOf.set(account.AccountId, index);
     if (account.AccountId === v.AccountId) {
       problems.push(`${prefix}AccountId: got ${show(account.AccountId)}; expected an account other than the collector's AccountId (mirror the collector's own sources with the top-level MirrorSourceType and MirrorSource)`);
+      return;
+    }
+    const stackName = checkSourceStackNames ? sourceStackName(v.StackName as string, account.AccountId) : undefined;
+    const namesProblem = stackName === undefined ? undefined : derivedNamesProblem(stackName);
+    if (namesProblem) {
+      problems.push(`${prefix}AccountId: got ${show(account.AccountId)}; expected an account whose source stack ${show(stackName)} derives only names AWS accepts: ${namesProblem}`);
       return;
     }
     accounts.push(account);

@@ -11,7 +11,7 @@ import type { SessionChanges, PlannedSkip } from './types';
  * 8,500: the hosts' cut fixer mends them either way. (Whether AWS would cut or drop an 8,536-byte copy is not
  * documented; this length leaves no doubt.)
  */
-export const ENDPOINT_PACKET_LENGTH = 8500 - 20 - 8 - 8;
+const ENDPOINT_PACKET_LENGTH = 8500 - 20 - 8 - 8;
 
 export interface ExecutionSettings {
   stackName: string;

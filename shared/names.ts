@@ -179,3 +179,166 @@ export function agentGroups(stackName: string, subnetIds: readonly string[], sam
 export function agentGroupNames(stackName: string, subnetIds: readonly string[], sameZoneDelivery: boolean): string[] {
   return agentGroups(stackName, subnetIds, sameZoneDelivery).map((group) => group.autoscalingGroup);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// What AWS accepts in each kind of name besides its length: checked at synth against every derived name, so a
+// StackName that would give a name AWS refuses is refused with the name and the rule (config/aws-names.ts).
+
+/** A rule of one kind of name, in words that follow the name ("... "sg-shop-nlb" may not begin with sg-"). */
+export interface NameRule {
+  readonly rule: string;
+  readonly breaks: (name: string) => boolean;
+}
+
+const only = (allowed: RegExp, characters: string, owner: string): NameRule => ({
+  rule: `may hold only ${characters} (${owner})`,
+  breaks: (name) => !allowed.test(name),
+});
+const atMost = (limit: number): NameRule => ({ rule: `may have at most ${limit} characters`, breaks: (name) => name.length > limit });
+/** One rule per prefix, so a message names the prefix the name has. */
+const notStartingWith = (prefixes: readonly string[], why: string, anyCase = false): NameRule[] =>
+  prefixes.map((prefix) => ({
+    rule: `may not begin with ${prefix}${anyCase ? ' in any case' : ''} (${why})`,
+    breaks: (name) => (anyCase ? name.toLowerCase() : name).startsWith(prefix),
+  }));
+
+const ELB = 'Elastic Load Balancing';
+const elbName = (limit: number): NameRule[] => [
+  atMost(limit),
+  only(/^[A-Za-z0-9-]*$/, 'letters, digits and hyphens', ELB),
+  { rule: `may not begin or end with a hyphen (${ELB})`, breaks: (name) => name.startsWith('-') || name.endsWith('-') },
+];
+const IAM_NAME = only(/^[\w+=,.@-]*$/, 'letters, digits and _+=,.@-', 'IAM');
+const ECS_NAME = only(/^[A-Za-z0-9_-]*$/, 'letters, digits, hyphens and underscores', 'Amazon ECS');
+
+/** Digits standing in for the 26 characters Terraform appends to a bucket_prefix (an increasing 26-digit value). */
+const BUCKET_SUFFIX = '0'.repeat(26);
+/** General purpose bucket naming rules (Amazon S3 User Guide), checked on the prefix with the suffix Terraform adds. */
+const BUCKET_NAME_RULES: NameRule[] = [
+  { rule: 'may hold only lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit (Amazon S3)', breaks: (name) => !/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(name) },
+  { rule: 'may not hold two adjacent dots (Amazon S3)', breaks: (name) => name.includes('..') },
+  ...notStartingWith(['xn--', 'sthree-', 'amzn-s3-demo-'], 'Amazon S3 reserves the prefix'),
+  {
+    rule: 'may not end with -s3alias, --ol-s3, .mrap, --x-s3 or --table-s3 (Amazon S3 reserves these suffixes)',
+    breaks: (name) => ['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix)),
+  },
+];
+const BUCKET_RULES = BUCKET_NAME_RULES.map(({ rule, breaks }): NameRule => ({ rule, breaks: (prefix) => breaks(`${prefix}${BUCKET_SUFFIX}`) }));
+
+/** The rules of each kind of derived name, from each service's API reference (and the provider's where stricter). */
+export const NAME_RULES: Record<keyof typeof NAME_LIMITS, readonly NameRule[]> = {
+  loadBalancer: [...elbName(NAME_LIMITS.loadBalancer), ...notStartingWith(['internal-'], `${ELB} refuses it`, true)],
+  targetGroup: elbName(NAME_LIMITS.targetGroup),
+  iamRole: [atMost(NAME_LIMITS.iamRole), IAM_NAME],
+  iamPolicy: [atMost(NAME_LIMITS.iamPolicy), IAM_NAME],
+  instanceProfile: [atMost(NAME_LIMITS.instanceProfile), IAM_NAME],
+  lambdaFunction: [atMost(NAME_LIMITS.lambdaFunction), only(/^[A-Za-z0-9_-]*$/, 'letters, digits, hyphens and underscores', 'AWS Lambda')],
+  eventBridgeRule: [atMost(NAME_LIMITS.eventBridgeRule), only(/^[A-Za-z0-9._-]*$/, 'letters, digits and ._-', 'Amazon EventBridge')],
+  sqsQueue: [atMost(NAME_LIMITS.sqsQueue), only(/^[A-Za-z0-9_-]*$/, 'letters, digits, hyphens and underscores', 'Amazon SQS')],
+  snsTopic: [atMost(NAME_LIMITS.snsTopic), only(/^[A-Za-z0-9_-]*$/, 'ASCII letters, digits, hyphens and underscores', 'Amazon SNS')],
+  snsDisplayName: [atMost(NAME_LIMITS.snsDisplayName)],
+  s3BucketPrefix: [atMost(NAME_LIMITS.s3BucketPrefix), ...BUCKET_RULES],
+  // 3 to 128 of these in EC2's API; the provider (hashicorp/aws 5.100.0) allows 125.
+  launchTemplate: [atMost(NAME_LIMITS.launchTemplate), only(/^[A-Za-z0-9()./_-]{3,}$/, '3 or more letters, digits and ()./_-', 'Amazon EC2')],
+  autoscalingGroup: [atMost(NAME_LIMITS.autoscalingGroup)],
+  scalingPolicy: [atMost(NAME_LIMITS.scalingPolicy)],
+  cloudWatchAlarm: [atMost(NAME_LIMITS.cloudWatchAlarm)],
+  // EC2 compares security group names ignoring case; the prefix is refused in any case to be safe.
+  securityGroup: [
+    atMost(NAME_LIMITS.securityGroup),
+    only(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]*$/, 'letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*', 'Amazon EC2'),
+    ...notStartingWith(['sg-'], 'EC2 reserves the prefix for security group IDs', true),
+  ],
+  ecsCluster: [atMost(NAME_LIMITS.ecsCluster), ECS_NAME],
+  ecsService: [atMost(NAME_LIMITS.ecsService), ECS_NAME],
+  ecsTaskFamily: [atMost(NAME_LIMITS.ecsTaskFamily), ECS_NAME],
+  ecsCapacityProvider: [atMost(NAME_LIMITS.ecsCapacityProvider), ECS_NAME, ...notStartingWith(['aws', 'ecs', 'fargate'], 'Amazon ECS reserves the prefix', true)],
+  logGroup: [atMost(NAME_LIMITS.logGroup), only(/^[A-Za-z0-9._\-/#]*$/, 'letters, digits and ._-/#', 'CloudWatch Logs')],
+  secret: [atMost(NAME_LIMITS.secret), only(/^[A-Za-z0-9/_+=.@-]*$/, 'ASCII letters, digits and /_+=.@-', 'Secrets Manager')],
+};
+
+type NameKind = keyof typeof NAME_LIMITS;
+
+/** One name a stack derives: what it names, the kinds of name it is (the agent group's name is also the ECS cluster's). */
+export interface DerivedName {
+  readonly what: string;
+  readonly name: string;
+  readonly kinds: readonly NameKind[];
+}
+
+type FixedNames = Omit<ReturnType<typeof resourceNames>, 'eventRule' | 'sessionAlarm'>;
+
+/** What each of resourceNames' names is, in words, and its kinds (the compiler asks for a new name's entry). */
+const RESOURCE_NAME_KINDS: { readonly [K in keyof FixedNames]: readonly [string, ...NameKind[]] } = {
+  loadBalancer: ['the load balancer name', 'loadBalancer'],
+  loadBalancerSecurityGroup: ["the load balancer's security group name", 'securityGroup'],
+  targetGroup: ['the target group name', 'targetGroup'],
+  gatewayLoadBalancer: ['the Gateway Load Balancer name', 'loadBalancer'],
+  geneveTargetGroup: ["the Gateway Load Balancer's target group name", 'targetGroup'],
+  agentGroup: ["the agents' autoscaling group (and ECS cluster and service) name", 'autoscalingGroup', 'ecsCluster', 'ecsService'],
+  agentSecurityGroup: ["the agents' security group name", 'securityGroup'],
+  agentRole: ["the agents' IAM role name", 'iamRole'],
+  agentInstanceProfile: ["the agents' instance profile name", 'instanceProfile'],
+  bootstrapBucketPrefix: ["the bootstrap bucket's name prefix", 's3BucketPrefix'],
+  hostMetricsLogGroup: ['the host metrics log group name', 'logGroup'],
+  agentTaskFamily: ["the agent task's family", 'ecsTaskFamily'],
+  agentTaskLogGroup: ["the agent task's log group name", 'logGroup'],
+  agentTaskExecutionRole: ["the agent task's execution role name", 'iamRole'],
+  agentTaskRole: ["the agent task's role name", 'iamRole'],
+  capacityProvider: ['the ECS capacity provider name', 'ecsCapacityProvider'],
+  sessionFunction: ['the session Lambda function name', 'lambdaFunction'],
+  sessionRole: ["the session Lambda's role name", 'iamRole'],
+  sessionSchedule: ["the session Lambda's schedule rule name", 'eventBridgeRule'],
+  sessionLogGroup: ["the session Lambda's log group name", 'logGroup'],
+  cleanupFunction: ['the cleanup Lambda function name', 'lambdaFunction'],
+  cleanupLogGroup: ["the cleanup Lambda's log group name", 'logGroup'],
+  eventQueue: ['the event queue name', 'sqsQueue'],
+  eventDeadLetterQueue: ['the dead-letter queue name', 'sqsQueue'],
+  tokenSecret: ['the token secret name', 'secret'],
+  alarmTopic: ['the alarm topic name', 'snsTopic'],
+  alarmTopicDisplayName: ["the alarm topic's display name", 'snsDisplayName'],
+};
+
+/** The launch events and session alarms resourceNames' eventRule and sessionAlarm name (modules/session-lambda.ts). */
+const EVENT_RULE_NAMES = ['ec2-running', 'asg-launch', 'ecs-task-running'];
+const SESSION_ALARM_NAMES = ['errors', 'failed-sources', 'session-errors'];
+
+const AGENT_GROUP_KINDS: { readonly [K in keyof AgentGroupNames]: readonly [string, ...NameKind[]] } = {
+  autoscalingGroup: ['autoscaling group name', 'autoscalingGroup'],
+  launchTemplate: ['launch template name', 'launchTemplate'],
+  cpuPolicy: ['CPU scaling policy name', 'scalingPolicy'],
+  memoryPolicy: ['memory scaling policy name', 'scalingPolicy'],
+  packetsPolicy: ['packets scaling policy name', 'scalingPolicy'],
+  dropsPolicy: ['drops scaling policy name', 'scalingPolicy'],
+  kernelDropsAlarm: ['kernel drops alarm name', 'cloudWatchAlarm'],
+  feedSendErrorsAlarm: ['feed send errors alarm name', 'cloudWatchAlarm'],
+  truncatedPacketsAlarm: ['truncated packets alarm name', 'cloudWatchAlarm'],
+};
+
+/** Every AWS name a stack of this name derives, with SubnetIds as the agent groups use them (a few dozen names). */
+export function derivedNames(stackName: string, subnetIds: readonly string[] = [], sameZoneDelivery = false): DerivedName[] {
+  const names = resourceNames(stackName);
+  const entry = (name: string, [what, ...kinds]: readonly [string, ...NameKind[]]): DerivedName => ({ what, name, kinds });
+  return [
+    ...Object.entries(RESOURCE_NAME_KINDS).map(([key, described]) => entry(names[key as keyof FixedNames], described)),
+    ...EVENT_RULE_NAMES.map((event) => entry(names.eventRule(event), ['a launch event rule name', 'eventBridgeRule'])),
+    ...SESSION_ALARM_NAMES.map((kind) => entry(names.sessionAlarm(kind), ['a session Lambda alarm name', 'cloudWatchAlarm'])),
+    entry(boundaryPolicyName(stackName), ['the permissions boundary policy name', 'iamPolicy']),
+    ...agentGroups(stackName, subnetIds, sameZoneDelivery).flatMap((group) =>
+      Object.entries(AGENT_GROUP_KINDS).map(([key, [what, ...kinds]]) => entry(group[key as keyof AgentGroupNames], [`the agents' ${what}`, ...kinds])),
+    ),
+  ];
+}
+
+/** A derived name AWS would refuse, with the first rule it breaks. */
+export interface BrokenName extends DerivedName {
+  readonly rule: string;
+}
+
+/** The derived names of a stack that break a rule of their kind, each once with its first broken rule. */
+export function brokenDerivedNames(stackName: string, subnetIds: readonly string[] = [], sameZoneDelivery = false): BrokenName[] {
+  return derivedNames(stackName, subnetIds, sameZoneDelivery).flatMap((derived) => {
+    const broken = derived.kinds.flatMap((kind) => NAME_RULES[kind]).find(({ breaks }) => breaks(derived.name));
+    return broken ? [{ ...derived, rule: broken.rule }] : [];
+  });
+}

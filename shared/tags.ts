@@ -14,3 +14,10 @@ export const OWNER_TAG_KEY = 'traceable:mirroring-stack';
 
 /** Names the configured source (load balancer, target group, cluster, instance tag) a session was created for. */
 export const SOURCE_TAG_KEY = 'traceable:mirroring-source';
+
+/**
+ * Every tag key the stack writes, on its resources and on its sessions: users' Tags may use none of them in any case
+ * (IAM compares condition keys such as `aws:ResourceTag/traceable:stack` ignoring case, and its conditions and the
+ * doctor read these tags).
+ */
+export const STACK_OWNED_TAG_KEYS = [...STACK_SET_TAG_KEYS, OWNER_TAG_KEY, SOURCE_TAG_KEY] as const;
