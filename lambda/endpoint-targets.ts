@@ -5,12 +5,9 @@
  */
 import { paginateDescribeSubnets, paginateDescribeTrafficMirrorTargets, paginateDescribeVpcEndpoints } from '@aws-sdk/client-ec2';
 import { chunk, collectPages, type AwsClients } from './aws';
-import { STACK_TAG_KEY } from '../shared';
+import { STACK_TAG_KEY, EC2_FILTER_VALUES_PER_CALL, EC2_PAGE_SIZE } from '../shared';
 import type { CandidateInterface } from './types';
 
-/** EC2 accepts at most 200 values per filter; pages of up to 1000 results. */
-const FILTER_VALUES_PER_CALL = 200;
-const PAGE_SIZE = 1000;
 
 /** One of the stack's traffic mirror targets on a Gateway Load Balancer endpoint, with what its endpoint is. */
 export interface EndpointTarget {
@@ -36,7 +33,7 @@ export function isAvailable(target: Pick<EndpointTarget, 'state'>): boolean {
  * subnets are asked for 200 ids per call, 1000 per page.
  */
 export async function describeEndpointTargets(clients: AwsClients, stackName: string): Promise<EndpointTarget[]> {
-  const targetPages = await collectPages(paginateDescribeTrafficMirrorTargets({ client: clients.ec2, pageSize: PAGE_SIZE }, {}));
+  const targetPages = await collectPages(paginateDescribeTrafficMirrorTargets({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, {}));
   const targets = targetPages
     .flatMap((page) => page.TrafficMirrorTargets ?? [])
     .filter((target) => target.TrafficMirrorTargetId && target.GatewayLoadBalancerEndpointId)
@@ -44,8 +41,8 @@ export async function describeEndpointTargets(clients: AwsClients, stackName: st
   const endpointIds = [...new Set(targets.map((target) => target.GatewayLoadBalancerEndpointId!))].sort();
 
   const endpoints = new Map<string, { vpcId?: string; state: string; subnetIds: string[] }>();
-  for (const batch of chunk(endpointIds, FILTER_VALUES_PER_CALL)) {
-    const pages = await collectPages(paginateDescribeVpcEndpoints({ client: clients.ec2, pageSize: PAGE_SIZE }, { Filters: [{ Name: 'vpc-endpoint-id', Values: batch }] }));
+  for (const batch of chunk(endpointIds, EC2_FILTER_VALUES_PER_CALL)) {
+    const pages = await collectPages(paginateDescribeVpcEndpoints({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, { Filters: [{ Name: 'vpc-endpoint-id', Values: batch }] }));
     for (const endpoint of pages.flatMap((page) => page.VpcEndpoints ?? [])) {
       if (endpoint.VpcEndpointId) endpoints.set(endpoint.VpcEndpointId, { vpcId: endpoint.VpcId, state: String(endpoint.State ?? 'unknown'), subnetIds: endpoint.SubnetIds ?? [] });
     }
@@ -53,8 +50,8 @@ export async function describeEndpointTargets(clients: AwsClients, stackName: st
 
   const subnetIds = [...new Set([...endpoints.values()].flatMap((endpoint) => endpoint.subnetIds))].sort();
   const zoneOfSubnet = new Map<string, string>();
-  for (const batch of chunk(subnetIds, FILTER_VALUES_PER_CALL)) {
-    const pages = await collectPages(paginateDescribeSubnets({ client: clients.ec2, pageSize: PAGE_SIZE }, { Filters: [{ Name: 'subnet-id', Values: batch }] }));
+  for (const batch of chunk(subnetIds, EC2_FILTER_VALUES_PER_CALL)) {
+    const pages = await collectPages(paginateDescribeSubnets({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, { Filters: [{ Name: 'subnet-id', Values: batch }] }));
     for (const subnet of pages.flatMap((page) => page.Subnets ?? [])) {
       if (subnet.SubnetId && subnet.AvailabilityZone) zoneOfSubnet.set(subnet.SubnetId, subnet.AvailabilityZone);
     }

@@ -1,12 +1,9 @@
 import { paginateDescribeTrafficMirrorSessions, type Filter } from '@aws-sdk/client-ec2';
 import { chunk, collectPages, type AwsClients } from './aws';
 import { isOwnedBy, sourceTagOf } from './session-changes';
-import { OWNER_TAG_KEY } from '../shared';
+import { OWNER_TAG_KEY, EC2_FILTER_VALUES_PER_CALL } from '../shared';
 import type { SessionView } from './types';
 
-/** EC2 accepts at most 200 values per filter. */
-const INTERFACE_IDS_PER_CALL = 200;
-const TARGET_IDS_PER_CALL = 200;
 
 /**
  * Whose sessions are ours: those carrying our ownership tag, created in our own account. A target's owner also sees the
@@ -47,7 +44,7 @@ export async function listSessions(clients: AwsClients, owner: SessionOwner): Pr
 /** The sessions cleanup deletes: carrying our tag and toward our target(s) (EC2 filters both, so nothing else is read). */
 export async function listOwnedSessionsToward(clients: AwsClients, owner: SessionOwner, targetIds: readonly string[]): Promise<SessionView[]> {
   const sessions: SessionView[] = [];
-  for (const batch of chunk(targetIds, TARGET_IDS_PER_CALL)) {
+  for (const batch of chunk(targetIds, EC2_FILTER_VALUES_PER_CALL)) {
     sessions.push(...(await describeSessions(clients, owner, [{ Name: `tag:${OWNER_TAG_KEY}`, Values: [owner.stackName] }, { Name: 'traffic-mirror-target-id', Values: batch }])));
   }
   return sessions.filter((session) => session.owned);
@@ -56,7 +53,7 @@ export async function listOwnedSessionsToward(clients: AwsClients, owner: Sessio
 /** Every session (ours or not) on the given interfaces: what a targeted run plans from. 200 interfaces per call. */
 export async function listSessionsOn(clients: AwsClients, owner: SessionOwner, interfaceIds: readonly string[]): Promise<SessionView[]> {
   const sessions: SessionView[] = [];
-  for (const batch of chunk(interfaceIds, INTERFACE_IDS_PER_CALL)) {
+  for (const batch of chunk(interfaceIds, EC2_FILTER_VALUES_PER_CALL)) {
     sessions.push(...(await describeSessions(clients, owner, [{ Name: 'network-interface-id', Values: batch }])));
   }
   return sessions;

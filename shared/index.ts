@@ -3,6 +3,7 @@
  * fact defined once. Dependency-free (no cdktf, constructs, provider, zod or AWS SDK), so any of them may import it.
  */
 export * from './cidr';
+export * from './ec2-api';
 export * from './host-settings';
 export * from './instance-types';
 export * from './metrics';

@@ -1,11 +1,9 @@
+import { EC2_FILTER_VALUES_PER_CALL, EC2_PAGE_SIZE } from '../../shared';
 import { paginateDescribeInstances, type Filter } from '@aws-sdk/client-ec2';
 import { chunk, collectPages, type AwsClients } from '../aws';
 import type { DiscoveryResult, EventScope } from '../types';
 import { emptyDiscovery, recordFailure } from './load-balancers';
 
-/** EC2 accepts at most 200 values per filter; pages of up to 1000 instances. */
-const INSTANCE_IDS_PER_CALL = 200;
-const PAGE_SIZE = 1000;
 
 /** Label of a tag selector as a source: `tag/Mirror=True`, `tag/traceable-app`. */
 const instanceTagSource = (selector: string) => `tag/${selector}`;
@@ -34,7 +32,7 @@ export async function discoverInstancesByTags(
 ): Promise<DiscoveryResult> {
   const result = emptyDiscovery();
   const sourceOf = new Map<string, string>();
-  const idBatches = scope ? chunk([...scope.instanceIds].sort(), INSTANCE_IDS_PER_CALL) : [undefined];
+  const idBatches = scope ? chunk([...scope.instanceIds].sort(), EC2_FILTER_VALUES_PER_CALL) : [undefined];
   for (const selector of selectors) {
     const source = instanceTagSource(selector);
     try {
@@ -45,7 +43,7 @@ export async function discoverInstancesByTags(
           tagFilter(selector),
           ...(ids ? [{ Name: 'instance-id', Values: ids }] : []),
         ];
-        const pages = await collectPages(paginateDescribeInstances({ client: clients.ec2, pageSize: PAGE_SIZE }, { Filters }));
+        const pages = await collectPages(paginateDescribeInstances({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, { Filters }));
         for (const instance of pages.flatMap((page) => page.Reservations ?? []).flatMap((reservation) => reservation.Instances ?? [])) {
           if (instance.InstanceId && !sourceOf.has(instance.InstanceId)) sourceOf.set(instance.InstanceId, source);
         }

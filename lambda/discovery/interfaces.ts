@@ -1,3 +1,4 @@
+import { EC2_FILTER_VALUES_PER_CALL, EC2_PAGE_SIZE } from '../../shared';
 import {
   paginateDescribeInstances,
   paginateDescribeInstanceTypes,
@@ -8,9 +9,6 @@ import {
 import { chunk, collectPages, TimeBudgetExhaustedError, type AwsClients } from '../aws';
 import type { CandidateInterface, DiscoveredTarget, SourceInstanceTypeFacts, TargetSkip } from '../types';
 
-/** EC2 accepts at most 200 values per filter; pages of up to 1000 results. */
-const FILTER_VALUES_PER_CALL = 200;
-const PAGE_SIZE = 1000;
 /** DescribeInstanceTypes takes at most 100 types per call. */
 const INSTANCE_TYPES_PER_CALL = 100;
 
@@ -46,9 +44,9 @@ interface InstanceFacts {
 
 async function describeInstances(clients: AwsClients, instanceIds: readonly string[]): Promise<Map<string, InstanceFacts>> {
   const facts = new Map<string, InstanceFacts>();
-  for (const batch of chunk(instanceIds, FILTER_VALUES_PER_CALL)) {
+  for (const batch of chunk(instanceIds, EC2_FILTER_VALUES_PER_CALL)) {
     const pages = await collectPages(
-      paginateDescribeInstances({ client: clients.ec2, pageSize: PAGE_SIZE }, { Filters: [{ Name: 'instance-id', Values: batch }] }),
+      paginateDescribeInstances({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, { Filters: [{ Name: 'instance-id', Values: batch }] }),
     );
     for (const instance of pages.flatMap((page) => page.Reservations ?? []).flatMap((r) => r.Instances ?? []) as Instance[]) {
       if (!instance.InstanceId) continue;
@@ -69,9 +67,9 @@ async function describeInstances(clients: AwsClients, instanceIds: readonly stri
 
 export async function describeInterfaces(clients: AwsClients, filterName: string, values: readonly string[], extraFilters: { Name: string; Values: string[] }[] = []): Promise<NetworkInterface[]> {
   const found: NetworkInterface[] = [];
-  for (const batch of chunk(values, FILTER_VALUES_PER_CALL)) {
+  for (const batch of chunk(values, EC2_FILTER_VALUES_PER_CALL)) {
     const pages = await collectPages(
-      paginateDescribeNetworkInterfaces({ client: clients.ec2, pageSize: PAGE_SIZE }, { Filters: [{ Name: filterName, Values: batch }, ...extraFilters] }),
+      paginateDescribeNetworkInterfaces({ client: clients.ec2, pageSize: EC2_PAGE_SIZE }, { Filters: [{ Name: filterName, Values: batch }, ...extraFilters] }),
     );
     found.push(...pages.flatMap((page) => page.NetworkInterfaces ?? []));
   }

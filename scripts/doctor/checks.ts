@@ -18,7 +18,7 @@ import type { RunSummary } from '../../lambda/reconcile';
 import type { SkipReason } from '../../lambda/types';
 import type { MirroringConfig } from '../../config';
 import { planDeployment, tokenSecretId } from '../../plan';
-import { HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, OWNER_TAG_KEY, SOURCE_TAG_KEY, isSessionSourceType, tokenPutCommand } from '../../shared';
+import { EC2_FILTER_VALUES_PER_CALL, HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, OWNER_TAG_KEY, SOURCE_TAG_KEY, isSessionSourceType, tokenPutCommand } from '../../shared';
 
 export type Status = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -207,13 +207,11 @@ async function checkManualSessions(clients: DoctorClients, config: MirroringConf
   return { title, status: 'ok', summary: `MANUAL: ${plural(sessions.length, 'session')} toward mirror target ${targetId}`, details: [`source interfaces: ${interfaces.join(', ')}`] };
 }
 
-/** EC2 accepts at most 200 values per filter (as the session Lambda's lookups count them). */
-export const EC2_FILTER_VALUES = 200;
 
 /** Sessions toward any of `targetIds`. */
 async function sessionsTowardTargets(ec2: EC2Client, targetIds: readonly string[]): Promise<TrafficMirrorSession[]> {
   const sessions: TrafficMirrorSession[] = [];
-  for (const Values of chunk(targetIds, EC2_FILTER_VALUES)) sessions.push(...await listSessions(ec2, { Name: 'traffic-mirror-target-id', Values }));
+  for (const Values of chunk(targetIds, EC2_FILTER_VALUES_PER_CALL)) sessions.push(...await listSessions(ec2, { Name: 'traffic-mirror-target-id', Values }));
   return sessions;
 }
 

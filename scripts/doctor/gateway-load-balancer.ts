@@ -12,7 +12,8 @@ import { DescribeLoadBalancersCommand, LoadBalancerNotFoundException, type Elast
 import { chunk, collectPages } from '../../lambda/aws';
 import type { MirroringConfig } from '../../config';
 import { planDeployment, type EndpointVpcPlan } from '../../plan';
-import { couldNotCheck, EC2_FILTER_VALUES, plural, type CheckResult } from './checks';
+import { EC2_FILTER_VALUES_PER_CALL } from '../../shared';
+import { couldNotCheck, plural, type CheckResult } from './checks';
 
 export const GWLB_TITLES = { loadBalancer: 'Gateway Load Balancer', service: 'Endpoint service', endpoints: 'Mirror target endpoints' } as const;
 
@@ -26,7 +27,7 @@ interface SubnetPlace {
 /** The subnets among `subnetIds` that exist in the account and region, by ID (a subnet-id filter: a missing one is no error). */
 async function subnetPlaces(ec2: EC2Client, subnetIds: readonly string[]): Promise<Map<string, SubnetPlace>> {
   const places = new Map<string, SubnetPlace>();
-  for (const Values of chunk(subnetIds, EC2_FILTER_VALUES)) {
+  for (const Values of chunk(subnetIds, EC2_FILTER_VALUES_PER_CALL)) {
     for (const page of await collectPages(paginateDescribeSubnets({ client: ec2 }, { Filters: [{ Name: 'subnet-id', Values }] }))) {
       for (const subnet of page.Subnets ?? []) {
         if (subnet.SubnetId) places.set(subnet.SubnetId, { vpcId: subnet.VpcId ?? '?', zoneName: subnet.AvailabilityZone ?? '?', zoneId: subnet.AvailabilityZoneId ?? '?' });
