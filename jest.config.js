@@ -50,5 +50,7 @@ module.exports = {
   globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
   // Two cores: suites that wait on terraform or suricata overlap well with two workers.
   maxWorkers: 2,
+  // The known-heavy suites first: a fresh clone has no durations of a previous run to order by.
+  testSequencer: '<rootDir>/__tests__/helpers/heavy-first-sequencer.js',
   reporters: ['default', '<rootDir>/__tests__/helpers/summary-reporter.js'],
 };

@@ -1,19 +1,17 @@
 /**
  * The real `terraform plan`, offline, of every deployment mode: the seven MirrorSourceTypes, each with the EC2 and the
- * ECS agent fleet. The fourteen plans run a few at a time (each is one terraform init + plan, mostly waiting).
+ * ECS agent fleet. The fourteen stacks are planned in batches (helpers/terraform.ts terraformPlans).
  */
 import { rmSync } from 'node:fs';
 import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../shared';
 import { FLEET_ADDRESSES, type FleetKind } from './helpers/fleet-addresses';
 import { SOURCES } from './helpers/mode-sources';
 import { synthConfig } from './helpers/synth';
-import { terraformPlan, type PlanResult } from './helpers/terraform';
+import { terraformPlans, type PlanResult } from './helpers/terraform';
 
-// Fourteen plans on a shared two-core machine: about 12 minutes when other jobs run.
+// Fourteen stacks on a shared two-core machine: minutes when other jobs run.
 jest.setTimeout(1_200_000);
 
-/** Plans at a time: the machine has two cores and each plan mostly waits on the provider. */
-const CONCURRENT_PLANS = 3;
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 
@@ -69,20 +67,6 @@ const COMBINATIONS: Combination[] = MIRROR_SOURCE_TYPES.flatMap((sourceType) =>
   }),
 );
 
-/** Runs `task` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** What the plan of a combination must create, besides the session Lambda. */
 function expectedAddresses(combination: Combination): string[] {
   const route53 =
@@ -108,11 +92,9 @@ describe('terraform plan of every mode (offline, real CLI, seven source types x 
 
   beforeAll(async () => {
     const started = Date.now();
-    const results = await mapBounded(COMBINATIONS, CONCURRENT_PLANS, (combination) =>
-      terraformPlan(synthConfig(combination.overrides).stackDir),
-    );
+    const results = await terraformPlans(COMBINATIONS.map((combination) => ({ stackDir: synthConfig(combination.overrides).stackDir })));
     COMBINATIONS.forEach((combination, index) => plans.set(combination, results[index]));
-    console.log(`${COMBINATIONS.length} plans, ${CONCURRENT_PLANS} at a time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`${COMBINATIONS.length} plans, batched: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
   afterAll(() => {

@@ -1,11 +1,10 @@
 /**
  * The package as a consumer gets it: what `npm pack` ships, and a fresh cdktf app of its own that installs the tarball,
  * adds the construct twice next to its own provider and resource, synthesizes and runs the real offline terraform plan.
- * Both packs build in the repository (prepack: dist/ and the prebuilt Lambda zip), so they run one after the other in
- * this one file.
+ * The package is packed once for the file (prepack builds dist/ and the prebuilt Lambda zip in the repository).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { buildSessionLambdaZip, PREBUILT_BUNDLE } from '../modules/lambda-bundle';
@@ -34,7 +33,18 @@ interface PackResult {
   readonly files: ReadonlyArray<{ readonly path: string }>;
 }
 
-const npmPack = (...args: string[]): PackResult => (JSON.parse(run('npm', ['pack', '--json', ...args], root)) as PackResult[])[0];
+let packedOnce: { result: PackResult; dir: string } | undefined;
+
+/** The package as `npm pack` makes it (prepack builds dist/: the costly part), packed once for this file's suites; a
+ * copy of the tarball is put in `destination` when given. */
+function npmPack(destination?: string): PackResult {
+  if (!packedOnce) {
+    const dir = mkdtempSync(join(tmpdir(), 'pack-'));
+    packedOnce = { result: (JSON.parse(run('npm', ['pack', '--json', '--pack-destination', dir], root)) as PackResult[])[0], dir };
+  }
+  if (destination) copyFileSync(join(packedOnce.dir, packedOnce.result.filename), join(destination, packedOnce.result.filename));
+  return packedOnce.result;
+}
 
 /** What the package is meant to ship, and nothing else. */
 const INTENDED = [
@@ -47,7 +57,7 @@ describe('npm pack', () => {
   let packed: PackResult;
   let prebuilt: Buffer;
   beforeAll(() => {
-    packed = npmPack('--dry-run');
+    packed = npmPack();
     prebuilt = readFileSync(join(root, PREBUILT_BUNDLE));
   }, 300_000);
 
@@ -107,7 +117,7 @@ describe('a consumer cdktf app that installs the tarball', () => {
     // the tarball and its one dependency (zod, from the cache `npm ci` filled here). The peers the user brings (cdktf
     // 0.21.0, constructs, @cdktf/provider-aws 20.1.0) are this repository's, linked rather than copied (the provider
     // is 360 MB).
-    const packed = npmPack('--pack-destination', work);
+    const packed = npmPack(work);
     const tarball = `file:../${packed.filename}`;
     const ours = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')).packages;
     const zod = ours['node_modules/zod'];
@@ -343,7 +353,7 @@ app.synth();
   beforeAll(async () => {
     // Prepare: this repository's own peers synthesize the reference, then each flavour's app installs the tarball and
     // its peers from the registry, both at once (the downloads dominate).
-    const packed = npmPack('--pack-destination', work);
+    const packed = npmPack(work);
     const ours = join(work, 'ours');
     mkdirSync(ours);
     writeFileSync(join(ours, 'main.ts'), appSource({ library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME }));

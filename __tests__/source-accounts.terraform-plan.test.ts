@@ -9,9 +9,10 @@ import { runApp } from '../stacks/app';
 import { parseConfig } from '../config';
 import { planMirrorTargetShare, sourceBackend } from '../plan';
 import { BASE_CONFIG, resource, type TerraformJson } from './helpers/synth';
-import { terraformPlan } from './helpers/terraform';
+import { terraformPlan, terraformPlans, type PlanResult } from './helpers/terraform';
 
-jest.setTimeout(300_000);
+// The batched plan is paid by whichever test asks first; a shared two-core machine can take minutes.
+jest.setTimeout(900_000);
 
 const COLLECTOR = '111122223333';
 const SOURCES = [
@@ -78,8 +79,16 @@ describe('a collector and two source accounts in one app', () => {
     ]);
   });
 
+  // The collector and both sources, planned in one batched terraform run (helpers/terraform.ts terraformPlans).
+  let plans: Promise<PlanResult[]> | undefined;
+  const planned = () =>
+    (plans ??= terraformPlans([
+      { stackDir: app.stackDir('mirroring'), env: { TF_VAR_traceable_refresh_token: 'not-a-real-token' } },
+      ...SOURCES.map((source) => ({ stackDir: app.stackDir(`mirroring-${source.AccountId}`), env: { TF_VAR_mirror_target_id: SHARED_TARGET } })),
+    ]));
+
   test('terraform plan of the collector: the share, its target and both principals', async () => {
-    const plan = await terraformPlan(app.stackDir('mirroring'), { env: { TF_VAR_traceable_refresh_token: 'not-a-real-token' } });
+    const [plan] = await planned();
     const after = (address: string) => plan.json.resource_changes.find((change: { address: string }) => change.address === address)?.change.after;
     expect(plan.actions['aws_ram_resource_share.mirror_target_share_share']).toEqual(['create']);
     expect(plan.actions['aws_ram_resource_association.mirror_target_share_mirror_target']).toEqual(['create']);
@@ -88,8 +97,8 @@ describe('a collector and two source accounts in one app', () => {
   });
 
   test('terraform plan of each source stack: its filter, and the Lambda and its policy fed the collector\'s target', async () => {
-    const plans = await Promise.all(SOURCES.map((source) => terraformPlan(app.stackDir(`mirroring-${source.AccountId}`), { env: { TF_VAR_mirror_target_id: SHARED_TARGET } })));
-    for (const plan of plans) {
+    const [, ...sourcePlans] = await planned();
+    for (const plan of sourcePlans) {
       expect(plan.actions['aws_ec2_traffic_mirror_filter.source_mirror_filter']).toEqual(['create']);
       expect(plan.actions['aws_ec2_traffic_mirror_filter_rule.source_accept_tcp_ingress']).toEqual(['create']);
       expect(plan.actions['aws_lambda_function.source_sessions_function']).toEqual(['create']);
@@ -101,6 +110,19 @@ describe('a collector and two source accounts in one app', () => {
       expect(configured('aws_lambda_function.source_sessions_function').environment[0].variables.references).toContain('var.mirror_target_id');
       expect(configured('aws_iam_role_policy.source_sessions_policy').policy.references).toContain('var.mirror_target_id');
     }
+  });
+
+  test('a stack planned in a batch gets exactly the plan it gets alone (the batched helper the plan tests use)', async () => {
+    const [, , batched] = await planned();
+    const alone = await terraformPlan(app.stackDir(`mirroring-${SOURCES[1].AccountId}`), { env: { TF_VAR_mirror_target_id: SHARED_TARGET } });
+    // Only the time of the run differs, and the order Terraform happens to list the relevant attributes in.
+    const comparable = ({ timestamp: _time, relevant_attributes: relevant, ...json }: Record<string, unknown>) => ({
+      ...json,
+      relevant_attributes: (relevant as object[]).map((attribute) => JSON.stringify(attribute)).sort(),
+    });
+    expect(comparable(batched.json)).toEqual(comparable(alone.json));
+    expect(batched.actions).toEqual(alone.actions);
+    expect(Object.keys(alone.json)).toEqual(expect.arrayContaining(['variables', 'checks', 'output_changes', 'configuration', 'planned_values']));
   });
 
   test('a source stack refuses a mirror_target_id that is not a target ID, naming the collector\'s output', async () => {

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config';
 import { synthConfig, synthValidated } from './helpers/synth';
-import { terraformPlan } from './helpers/terraform';
+import { terraformPlans, type PlanResult } from './helpers/terraform';
 
 jest.setTimeout(240_000);
 
@@ -46,15 +46,26 @@ function filesUnder(dir: string): string[] {
     .map((entry) => join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name));
 }
 
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
+const IMAGES = { TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceable-agent:1.71.2', MirrorSourceType: 'MANUAL', MirrorSource: '' };
+
 describe('terraform plan (offline, real CLI)', () => {
-  test('the shipped example plans every core resource and the session Lambda; a token a pipeline still exports lands nowhere', async () => {
-    // Prepare
-    const { stackDir } = synthValidated(loadConfig(join(__dirname, '..', 'examples', 'config.json')).config);
+  // The shipped example, as a pipeline set up for 0.2.0 would plan it (the stack declares no token variable, Terraform
+  // ignores this one); a named existing secret; private ECR images on both fleet kinds: one batched terraform run.
+  const exampleDir = synthValidated(loadConfig(join(__dirname, '..', 'examples', 'config.json')).config).stackDir;
+  let example: PlanResult, existingSecret: PlanResult, ec2: PlanResult, ecs: PlanResult;
 
-    // Act: as a pipeline set up for 0.2.0 would run it; the stack declares no token variable, Terraform ignores this one.
-    const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: CANARY } });
+  beforeAll(async () => {
+    [example, existingSecret, ec2, ecs] = await terraformPlans([
+      { stackDir: exampleDir, env: { TF_VAR_traceable_refresh_token: CANARY } },
+      { stackDir: synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '', TraceableRefreshTokenSecretArn: SECRET_ARN }).stackDir },
+      { stackDir: synthConfig(IMAGES).stackDir },
+      { stackDir: synthConfig({ ...IMAGES, DeployTraceableAgentInECS: true }).stackDir },
+    ]);
+  }, 1_200_000); // four stacks on a shared two-core machine: minutes when other jobs run
 
-    // Assess
+  test('the shipped example plans every core resource and the session Lambda; a token a pipeline still exports lands nowhere', () => {
+    const [stackDir, plan] = [exampleDir, example];
     const created = Object.entries(plan.actions).filter(([, actions]) => actions.join() === 'create').map(([address]) => address);
     expect(created).toEqual(
       expect.arrayContaining([
@@ -72,15 +83,8 @@ describe('terraform plan (offline, real CLI)', () => {
     expect(plan.stdout).not.toContain(CANARY);
   });
 
-  test('with TraceableRefreshTokenSecretArn no secret or variable is created and the instance role reads exactly that secret', async () => {
-    // Prepare
-    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
-    const { stackDir } = synthConfig({ MirrorSourceType: 'MANUAL', MirrorSource: '', TraceableRefreshTokenSecretArn: secretArn });
-
-    // Act
-    const plan = await terraformPlan(stackDir);
-
-    // Assess
+  test('with TraceableRefreshTokenSecretArn no secret or variable is created and the instance role reads exactly that secret', () => {
+    const [plan, secretArn] = [existingSecret, SECRET_ARN];
     expect(Object.keys(plan.actions)).toEqual(expect.arrayContaining(CORE_ADDRESSES));
     expect(Object.keys(plan.actions).filter((address) => address.startsWith('aws_secretsmanager'))).toEqual([]);
     const policy = plan.json.resource_changes.find((c: { address: string }) => c.address === 'aws_iam_role_policy.fleet_read_token_secret');
@@ -89,12 +93,7 @@ describe('terraform plan (offline, real CLI)', () => {
     ]);
   });
 
-  test('agent images in private ECR plan a pull policy for exactly their repositories, on both fleet kinds', async () => {
-    const images = { TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/mirror/traceable-agent:1.71.2', MirrorSourceType: 'MANUAL', MirrorSource: '' };
-    const [ec2, ecs] = await Promise.all([
-      terraformPlan(synthConfig(images).stackDir),
-      terraformPlan(synthConfig({ ...images, DeployTraceableAgentInECS: true }).stackDir),
-    ]);
+  test('agent images in private ECR plan a pull policy for exactly their repositories, on both fleet kinds', () => {
     const policyOf = (plan: typeof ec2, address: string) =>
       JSON.parse(plan.json.resource_changes.find((change: { address: string }) => change.address === address).change.after.policy);
     const pull = {
