@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runApp } from '../stacks/app';
 import { BASE_CONFIG, synthConfig } from './helpers/synth';
-import { terraformPlan, type PlanResult } from './helpers/terraform';
+import { terraformPlan, terraformPlans, type PlanResult } from './helpers/terraform';
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
 const COLLECTOR = '111122223333';
 const SOURCE = '222233334444';
@@ -37,7 +37,6 @@ const SOURCE_ACCOUNT = {
   GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef3', SubnetIds: ['subnet-0123456789abcde31', 'subnet-0123456789abcde32'] }],
 };
 const COLLECTOR_SUBNETS = { 'subnet-0123456789abcde11': 'vpc-0123456789abcdef1', 'subnet-0123456789abcde12': 'vpc-0123456789abcdef1', 'subnet-0123456789abcde21': 'vpc-0123456789abcdef2' };
-const TOKEN = { TF_VAR_traceable_refresh_token: 'not-a-real-token' };
 
 /** The collector and its source account as the app synthesizes them from one configuration file. */
 function synthApp(): (stack: string) => string {
@@ -90,11 +89,19 @@ function expectGatewayLoadBalancer(plan: PlanResult): void {
   expect(Object.values(plan.actions).every((actions) => actions.join() === 'create')).toBe(true);
 }
 
-describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', () => {
-  const stackDir = synthApp();
+// The three stacks that plan are planned in one terraform run (terraformPlans): each result is that stack's own plan.
+const stackDir = synthApp();
+const ecsStackDir = synthConfig({ ...GWLB, DeployTraceableAgentInECS: 'true', SourceAccounts: [SOURCE_ACCOUNT] }).stackDir;
+let plans: Promise<PlanResult[]> | undefined;
+const planned = async (index: 0 | 1 | 2) => (await (plans ??= terraformPlans([
+  { stackDir: stackDir('mirroring-gwlb') },
+  { stackDir: stackDir(`mirroring-gwlb-${SOURCE}`), env: { TF_VAR_endpoint_service_name: SERVICE_NAME } },
+  { stackDir: ecsStackDir },
+])))[index];
 
+describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', () => {
   test('terraform plan of the collector: the Gateway Load Balancer, its GENEVE target group, service, endpoints and targets; the autoscaling group registers in it', async () => {
-    const plan = await terraformPlan(stackDir('mirroring-gwlb'), { env: TOKEN });
+    const plan = await planned(0);
     expectGatewayLoadBalancer(plan);
     expect(afterOf(plan)('aws_autoscaling_group.fleet_autoscaling_group')).toMatchObject({ health_check_type: 'ELB' });
     expect(unknownOf(plan)('aws_autoscaling_group.fleet_autoscaling_group')).toMatchObject({ target_group_arns: true });
@@ -102,7 +109,7 @@ describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', (
   });
 
   test('terraform plan of the source account: its endpoints of the collector\'s service and a traffic mirror target on each, no variable of a shared target', async () => {
-    const plan = await terraformPlan(stackDir(`mirroring-gwlb-${SOURCE}`), { env: { TF_VAR_endpoint_service_name: SERVICE_NAME } });
+    const plan = await planned(1);
     const after = afterOf(plan);
     for (const subnetId of ['subnet-0123456789abcde31', 'subnet-0123456789abcde32']) {
       const key = subnetId.replace(/-/g, '_');
@@ -130,8 +137,7 @@ describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', (
 
 describe('GWLB_ENDPOINT collector with the ECS fleet', () => {
   test('terraform plan: the capacity group registers its instances in the GENEVE target group; the service has no load balancer', async () => {
-    const { stackDir } = synthConfig({ ...GWLB, DeployTraceableAgentInECS: 'true', SourceAccounts: [SOURCE_ACCOUNT] });
-    const plan = await terraformPlan(stackDir, { env: TOKEN });
+    const plan = await planned(2);
     expectGatewayLoadBalancer(plan);
     expect(unknownOf(plan)('aws_autoscaling_group.ecs_fleet_autoscaling_group')).toMatchObject({ target_group_arns: true });
     expect(afterOf(plan)('aws_autoscaling_group.ecs_fleet_autoscaling_group')).toMatchObject({ health_check_type: 'EC2' });
