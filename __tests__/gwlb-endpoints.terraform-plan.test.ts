@@ -7,35 +7,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runApp } from '../stacks/app';
-import { BASE_CONFIG, synthConfig } from './helpers/synth';
+import { synthConfig } from './helpers/synth';
 import { terraformPlan, terraformPlans, type PlanResult } from './helpers/terraform';
 
 jest.setTimeout(1_200_000);
 
-const COLLECTOR = '111122223333';
-const SOURCE = '222233334444';
-const SERVICE_NAME = 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0';
-const GWLB = {
-  ...BASE_CONFIG,
-  StackName: 'mirroring-gwlb',
-  AccountId: COLLECTOR,
-  MirrorTargetType: 'GWLB_ENDPOINT',
-  GatewayLoadBalancerCidrs: '10.40.1.0/24,10.40.2.0/24',
-  GatewayLoadBalancerEndpoints: [
-    { VpcId: 'vpc-0123456789abcdef1', SubnetIds: ['subnet-0123456789abcde11', 'subnet-0123456789abcde12'] },
-    { VpcId: 'vpc-0123456789abcdef2', SubnetIds: ['subnet-0123456789abcde21'] },
-  ],
-  MirrorSourceType: 'INSTANCE_TAGS',
-  MirrorSource: 'Mirror=True',
-  MirrorSourceVpcId: 'vpc-0123456789abcdef1,vpc-0123456789abcdef2',
-};
-const SOURCE_ACCOUNT = {
-  AccountId: SOURCE,
-  RoleArn: `arn:aws:iam::${SOURCE}:role/traffic-mirroring-deploy`,
-  MirrorSourceType: 'LOAD_BALANCER',
-  MirrorSource: 'payments-alb',
-  GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef3', SubnetIds: ['subnet-0123456789abcde31', 'subnet-0123456789abcde32'] }],
-};
+import { COLLECTOR, GWLB, SERVICE_NAME, SOURCE, SOURCE_ACCOUNT } from './helpers/gwlb-config';
+
 const COLLECTOR_SUBNETS = { 'subnet-0123456789abcde11': 'vpc-0123456789abcdef1', 'subnet-0123456789abcde12': 'vpc-0123456789abcdef1', 'subnet-0123456789abcde21': 'vpc-0123456789abcdef2' };
 
 /** The collector and its source account as the app synthesizes them from one configuration file. */

@@ -14,29 +14,7 @@ import { TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '
 import { runApp } from '../stacks/app';
 import { BASE_CONFIG, resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
 
-const COLLECTOR = '111122223333';
-const SOURCE = '222233334444';
-const VPC_1 = { VpcId: 'vpc-0123456789abcdef1', SubnetIds: ['subnet-0123456789abcde11', 'subnet-0123456789abcde12'] };
-const VPC_2 = { VpcId: 'vpc-0123456789abcdef2', SubnetIds: ['subnet-0123456789abcde21'] };
-const GWLB = {
-  ...BASE_CONFIG,
-  StackName: 'mirroring-gwlb',
-  AccountId: COLLECTOR,
-  MirrorTargetType: 'GWLB_ENDPOINT',
-  GatewayLoadBalancerCidrs: '10.40.1.0/24,10.40.2.0/24',
-  GatewayLoadBalancerEndpoints: [VPC_1, VPC_2],
-  MirrorSourceType: 'INSTANCE_TAGS',
-  MirrorSource: 'Mirror=True',
-  MirrorSourceVpcId: 'vpc-0123456789abcdef1,vpc-0123456789abcdef2',
-};
-const SOURCE_ACCOUNT = {
-  AccountId: SOURCE,
-  RoleArn: `arn:aws:iam::${SOURCE}:role/traffic-mirroring-deploy`,
-  MirrorSourceType: 'LOAD_BALANCER',
-  MirrorSource: 'payments-alb',
-  GatewayLoadBalancerEndpoints: [{ VpcId: 'vpc-0123456789abcdef3', SubnetIds: ['subnet-0123456789abcde31', 'subnet-0123456789abcde32'] }],
-};
-const SERVICE_NAME = 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0';
+import { COLLECTOR, GWLB, SERVICE_NAME, SOURCE, SOURCE_ACCOUNT, VPC_1, VPC_2 } from './helpers/gwlb-config';
 
 const key = (id: string) => id.replace(/-/g, '_');
 /** The resources of a type, by address, without cdktf's metadata. */

@@ -8,8 +8,8 @@ import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { VpcEndpointService } from '@cdktf/provider-aws/lib/vpc-endpoint-service';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import type { EndpointVpcPlan } from '../plan';
-import { GENEVE_UDP_PORT, HEALTH_CHECK_PATH, HEALTH_CHECK_PORT, resourceNames } from '../shared';
-import { addMirrorFilter, type MirrorFilterProps } from './mirror-target';
+import { GENEVE_UDP_PORT, HEALTH_CHECK_PORT, resourceNames } from '../shared';
+import { AGENT_HEALTH_CHECK, addMirrorFilter, type MirrorFilterProps } from './mirror-target';
 
 export interface GatewayLoadBalancerTargetProps {
   /** Prefix of every resource name (the stack name). */
@@ -71,15 +71,7 @@ export class GatewayLoadBalancerTarget extends Construct {
       // would keep it until the flow idles out, which a mirrored interface never does.
       targetFailover: [{ onDeregistration: 'rebalance', onUnhealthy: 'rebalance' }],
       // GENEVE cannot be health-checked: the agent host answers HTTP on its own port.
-      healthCheck: {
-        protocol: 'HTTP',
-        port: String(HEALTH_CHECK_PORT),
-        path: HEALTH_CHECK_PATH,
-        matcher: '200',
-        interval: 10,
-        healthyThreshold: 3,
-        unhealthyThreshold: 3,
-      },
+      healthCheck: AGENT_HEALTH_CHECK,
     });
 
     // A Gateway Load Balancer's listener takes every packet: no port, no protocol.

@@ -43,6 +43,17 @@ export interface MirrorTargetProps {
   readonly sameZoneDelivery?: boolean;
 }
 
+/** The target groups' health check (NLB and GWLB alike): the agent host's own HTTP endpoint, 200 while both agents run. */
+export const AGENT_HEALTH_CHECK = {
+  protocol: 'HTTP',
+  port: String(HEALTH_CHECK_PORT),
+  path: HEALTH_CHECK_PATH,
+  matcher: '200',
+  interval: 10,
+  healthyThreshold: 3,
+  unhealthyThreshold: 3,
+} as const;
+
 /**
  * The receiving end of traffic mirroring: an internal NLB with a UDP 4789 (VXLAN) listener, registered as a
  * traffic mirror target, plus the filter that selects what is mirrored (TCP both ways, not Amazon DNS).
@@ -102,15 +113,7 @@ export class MirrorTarget extends Construct {
       // Source-IP stickiness sends every packet of one interface to the same healthy agent (see README).
       stickiness: { enabled: true, type: 'source_ip' },
       // UDP cannot be health-checked: the agent host answers HTTP on its own port.
-      healthCheck: {
-        protocol: 'HTTP',
-        port: String(HEALTH_CHECK_PORT),
-        path: HEALTH_CHECK_PATH,
-        matcher: '200',
-        interval: 10,
-        healthyThreshold: 3,
-        unhealthyThreshold: 3,
-      },
+      healthCheck: AGENT_HEALTH_CHECK,
     });
 
     this.listener = new LbListener(this, 'vxlan_listener', {

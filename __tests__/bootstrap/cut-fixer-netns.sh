@@ -16,18 +16,9 @@ fixer="$here/../../bootstrap/files/vxlan-cut-fixer.py"
 ns="cut-$tag"
 suricata_pid="" fixer_pid="" fixer_dir=""
 
-cleanup() {
-  local rc=$?
-  for pid in "$suricata_pid" "$fixer_pid"; do
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  done
-  ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
-  ip netns del "$ns" 2>/dev/null || true
-  if [ -n "$fixer_dir" ]; then rm -rf "$fixer_dir"; fi
-  if [ "$rc" != 0 ] && [ -s "$work/fixer.log" ]; then cat "$work/fixer.log" >&2; fi
-  exit "$rc"
-}
-trap cleanup EXIT INT TERM
+# shellcheck source=netns-cleanup.sh
+. "$here/netns-cleanup.sh"
+trap cleanup_namespace_run EXIT INT TERM
 
 # shellcheck source=wait-for.sh
 . "$here/wait-for.sh"

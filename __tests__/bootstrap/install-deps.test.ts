@@ -18,9 +18,9 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
   });
 }
 
-/** Programs named by a literal first argument of a spawning call. */
+/** Programs named by a literal first argument of a spawning call (a flag such as `run('--config', ...)` names none). */
 export function spawnedPrograms(source: string): string[] {
-  return [...source.matchAll(/\b(?:spawnSync|execFileSync|spawn|execFile|run)\(\s*['"`]([\w.+-]+)['"`]/g)].map((m) => m[1]);
+  return [...source.matchAll(/\b(?:spawnSync|execFileSync|spawn|execFile|run)\(\s*['"`]([\w.+][\w.+-]*)['"`]/g)].map((m) => m[1]);
 }
 
 const SHELL_WORDS = new Set(
@@ -97,6 +97,7 @@ test('every program the tests and scripts run is in install-test-deps.sh require
 
 test('the extraction reads spawn calls and shell commands', () => {
   expect(spawnedPrograms(`spawnSync('tcpdump', ['-r']); execFileSync("luajit", []); spawn(cmd, [])`)).toEqual(['tcpdump', 'luajit']);
+  expect(spawnedPrograms(`run('--config', path); run('terraform', ['plan'])`)).toEqual(['terraform']);
   const script = 'f() { :; }\nx=1 ip netns exec "$ns" curl -s | grep -q ok && sleep 1 # tail here\nf\nenv A=1 suricata -c y\necho "$(date)"\necho "a; run b"';
   expect(shellCommands(script).sort()).toEqual(['curl', 'date', 'grep', 'ip', 'sleep', 'suricata']);
 });
