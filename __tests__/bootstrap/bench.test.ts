@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchSuricata, writeMirroredHttpPcap } from '../../scripts/bench-suricata';
+import { benchSuricata, benchYaml, writeMirroredHttpPcap } from '../../scripts/bench-suricata';
 
 test('the generated pcap reads back as VXLAN on UDP 4789 with both directions of every connection', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-pcap-'));
@@ -37,7 +37,9 @@ test('headers only (body limit 0): the same transactions, no body fields', () =>
   expect([r.transactions, r.complete, r.withExpectedBodies]).toEqual([300, 300, 300]);
 }, 120_000);
 
-test('the stock baseline (eve http, headers only, no Lua): the same transactions complete in eve.json, no body fields', () => {
+test('the stock baseline (eve http, headers only, no Lua, no rule): the same transactions complete in eve.json, no body fields', () => {
+  expect(benchYaml('stock')).not.toMatch(/^rule-files:|^ {2}- lua:/m);
+  expect(benchYaml('bodies')).toMatch(/^rule-files:\n {2}- traceable_gaps\.rules\n/m);
   const r = benchSuricata(300, 64, 'stock');
   expect([r.transactions, r.complete, r.withExpectedBodies]).toEqual([300, 300, 300]);
   expect(r.cpuSeconds).toBeGreaterThan(0);
