@@ -16,8 +16,8 @@ fixer="$here/../../bootstrap/files/vxlan-cut-fixer.py"
 ns="cut-$tag"
 suricata_pid="" fixer_pid="" fixer_dir=""
 
-# shellcheck source=netns-cleanup.sh
-. "$here/netns-cleanup.sh"
+# shellcheck source=netns-fixer.sh
+. "$here/netns-fixer.sh"
 trap cleanup_namespace_run EXIT INT TERM
 
 # shellcheck source=wait-for.sh
@@ -29,17 +29,7 @@ ip -n "$ns" link add inject0 mtu 9100 type veth peer name "$iface" mtu 9100
 ip -n "$ns" link set inject0 up
 ip -n "$ns" link set "$iface" up
 
-# As traceable-cut-fixer.service runs it: an unprivileged user with CAP_BPF and CAP_NET_ADMIN only (the system python3:
-# that user cannot read a per-user installation).
-fixer_dir="$(mktemp -d /tmp/cut-fixer-XXXXXX)" # the work directory may be closed to other users
-chmod 1777 "$fixer_dir"
-caps="-all,+bpf,+net_admin"
-TRACEABLE_CUT_STATS="$fixer_dir/cut-stats.json" TRACEABLE_CUT_INTERVAL=1 \
-  ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
-  --inh-caps="$caps" --ambient-caps="$caps" --bounding-set="$caps" /usr/bin/python3 "$fixer" "$iface" >"$work/fixer.log" 2>&1 &
-fixer_pid=$!
-xdp_attached() { ip -n "$ns" link show dev "$iface" | grep -q xdpgeneric; }
-wait_for 10 xdp_attached
+start_cut_fixer "$fixer" cut
 
 TRACEABLE_FEED_MODE=file TRACEABLE_FEED_PATH="$work/feed.json" TRACEABLE_FEED_STATS="$work/feed-stats.json" \
   ip netns exec "$ns" suricata -c "$yaml" --af-packet -l "$work/log" >"$work/suricata.stdout" 2>&1 &

@@ -22,8 +22,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 ns="geneve-$tag"
 suricata_pid="" fixer_pid="" fixer_dir=""
 
-# shellcheck source=netns-cleanup.sh
-. "$here/netns-cleanup.sh"
+# shellcheck source=netns-fixer.sh
+. "$here/netns-fixer.sh"
 trap cleanup_namespace_run EXIT INT TERM
 
 # shellcheck source=wait-for.sh
@@ -53,18 +53,7 @@ echo "$(($(sent_packets) - before))" >"$work/sent-control.txt"
 in_ns bash "$firewall" "$health_port" "$@"
 in_ns bash "$firewall" "$health_port" "$@"
 
-# As traceable-cut-fixer.service runs it: an unprivileged user with CAP_BPF and CAP_NET_ADMIN only.
-fixer_dir="$(mktemp -d /tmp/geneve-fixer-XXXXXX)" # the work directory may be closed to other users
-chmod 1777 "$fixer_dir"
-cp "$fixer" "$fixer_dir/vxlan-cut-fixer.py"
-chmod 0644 "$fixer_dir/vxlan-cut-fixer.py"
-caps="-all,+bpf,+net_admin"
-TRACEABLE_CUT_STATS="$fixer_dir/cut-stats.json" TRACEABLE_CUT_INTERVAL=1 \
-  ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs \
-  --inh-caps="$caps" --ambient-caps="$caps" --bounding-set="$caps" /usr/bin/python3 "$fixer_dir/vxlan-cut-fixer.py" "$iface" >"$work/fixer.log" 2>&1 &
-fixer_pid=$!
-xdp_attached() { ip -n "$ns" link show dev "$iface" | grep -q xdpgeneric; }
-wait_for 10 xdp_attached
+start_cut_fixer "$fixer" geneve
 
 # shellcheck disable=SC2086 # SURICATA_WRAPPER is a command line, split into its words
 TRACEABLE_FEED_MODE=file TRACEABLE_FEED_PATH="$work/feed.json" TRACEABLE_FEED_STATS="$work/feed-stats.json" \

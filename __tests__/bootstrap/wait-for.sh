@@ -1,4 +1,4 @@
-# Sourced by the network-namespace test scripts (netns-e2e.sh, cut-fixer-netns.sh, geneve-netns.sh).
+# Sourced by the network-namespace test scripts (netns-e2e.sh, cut-fixer-netns.sh, geneve-netns.sh, netns-fixer.sh).
 # shellcheck shell=bash
 
 wait_for() { # SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds; fails after SECONDS
