@@ -12,6 +12,7 @@ import type { IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../index';
 import { runApp } from '../stacks/app';
+import { BASE_PROPS } from './helpers/base-config';
 import { BASE_CONFIG, resource, resourceAddresses, synthConfig, type TerraformJson } from './helpers/synth';
 
 import { COLLECTOR, GWLB, SERVICE_NAME, SOURCE, SOURCE_ACCOUNT, VPC_1, VPC_2 } from './helpers/gwlb-config';
@@ -170,20 +171,11 @@ describe('GWLB_ENDPOINT MANUAL', () => {
 });
 
 describe('the construct\'s attributes by mode', () => {
-  const PROPS: TraceableTrafficMirroringProps = {
-    region: 'eu-west-1',
-    vpcId: 'vpc-0123456789abcdef0',
-    subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-    mirrorSourceType: 'LOAD_BALANCER',
-    mirrorSources: ['web-alb'],
-    traceableEnvironment: 'staging',
-    traceableServiceName: 'checkout',
-  };
   /** The construct in a user's stack, the given attributes read into outputs, and the synthesized stack. */
   const construct = (props: Partial<TraceableTrafficMirroringProps>, attributes: readonly (keyof TraceableTrafficMirroring)[]) => {
     const stack = new TerraformStack(Testing.app(), 'platform');
     new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    const mirroring = new TraceableTrafficMirroring(stack, 'mirroring', { ...PROPS, ...props });
+    const mirroring = new TraceableTrafficMirroring(stack, 'mirroring', { ...BASE_PROPS, ...props });
     for (const attribute of attributes) new TerraformOutput(stack, attribute, { value: mirroring[attribute] });
     const json = JSON.parse(Testing.synth(stack, true)) as TerraformJson;
     /** A reference to the resource at a construct path below the construct. */

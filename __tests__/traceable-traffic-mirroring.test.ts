@@ -19,20 +19,10 @@ import { Construct } from 'constructs';
 import { CONFIG_FIELDS, CONFIG_PROPS, withPropDocs, type PropKey } from '../config';
 // As a user imports it: from the package's entry point.
 import { ConfigError, TraceableTrafficMirroring, type TraceableTrafficMirroringProps } from '../index';
-import { BASE_CONFIG } from './helpers/base-config';
+import { BASE_CONFIG, BASE_PROPS } from './helpers/base-config';
 
 Testing.setupJest();
 
-/** BASE_CONFIG (the JSON app's keys) as props. */
-const PROPS: TraceableTrafficMirroringProps = {
-  region: 'eu-west-1',
-  vpcId: 'vpc-0123456789abcdef0',
-  subnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-  mirrorSourceType: 'LOAD_BALANCER',
-  mirrorSources: ['web-alb'],
-  traceableEnvironment: 'staging',
-  traceableServiceName: 'checkout',
-};
 
 /** A user's stack: their provider (with their own default tags), their bucket, and what `add` puts in. */
 function userStack(add: (stack: TerraformStack) => void, region = 'eu-west-1'): TerraformStack {
@@ -48,8 +38,8 @@ const parsed = (stack: TerraformStack): any => JSON.parse(Testing.synth(stack, t
 
 describe('two environments in one stack', () => {
   const stack = userStack((scope) => {
-    new TraceableTrafficMirroring(scope, 'prod', { ...PROPS, stackName: 'shop-prod', tags: { env: 'prod' } });
-    new TraceableTrafficMirroring(scope, 'stage', { ...PROPS, stackName: 'shop-stage', mirrorSourceType: 'FARGATE', mirrorSources: [], deployTraceableAgentInEcs: true });
+    new TraceableTrafficMirroring(scope, 'prod', { ...BASE_PROPS, stackName: 'shop-prod', tags: { env: 'prod' } });
+    new TraceableTrafficMirroring(scope, 'stage', { ...BASE_PROPS, stackName: 'shop-stage', mirrorSourceType: 'FARGATE', mirrorSources: [], deployTraceableAgentInEcs: true });
   });
   const synthesized = Testing.synth(stack, true);
   const json = JSON.parse(synthesized);
@@ -117,7 +107,7 @@ describe('props', () => {
   });
 
   test("invalid props: the configuration parser's problems, naming the props and the construct", () => {
-    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, subnetIds: ['subnet-1'], autoscalingMaxSize: 0, customInstanceType: 'c7i.large' }));
+    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...BASE_PROPS, subnetIds: ['subnet-1'], autoscalingMaxSize: 0, customInstanceType: 'c7i.large' }));
     expect(build).toThrow(ConfigError);
     expect(build).toThrow(
       'Invalid configuration TraceableTrafficMirroring platform/mirroring: 3 problems\n' +
@@ -128,7 +118,7 @@ describe('props', () => {
   });
 
   test('a rule across props names the props, values keep what was given', () => {
-    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, sameZoneDelivery: true, deployTraceableAgentInEcs: true, tags: { note: 'SameZoneDelivery' } }));
+    const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', { ...BASE_PROPS, sameZoneDelivery: true, deployTraceableAgentInEcs: true, tags: { note: 'SameZoneDelivery' } }));
     expect(build).toThrow(
       'Invalid configuration TraceableTrafficMirroring platform/mirroring: 1 problem\n' +
         '  - sameZoneDelivery: got true; expected false with deployTraceableAgentInEcs true (one ECS service cannot scale each zone on its own; use the EC2 fleet for same-zone delivery)',
@@ -138,7 +128,7 @@ describe('props', () => {
   test("a token (another resource's attribute) is refused with what to give instead", () => {
     const build = () => userStack((scope) => {
       const vpc = new Vpc(scope, 'vpc', { cidrBlock: '10.0.0.0/16' });
-      new TraceableTrafficMirroring(scope, 'mirroring', { ...PROPS, vpcId: vpc.id, mirrorSources: [vpc.arn] });
+      new TraceableTrafficMirroring(scope, 'mirroring', { ...BASE_PROPS, vpcId: vpc.id, mirrorSources: [vpc.arn] });
     });
     expect(build).toThrow(
       'Invalid configuration TraceableTrafficMirroring platform/mirroring: 2 problems\n' +
@@ -149,7 +139,7 @@ describe('props', () => {
 
   test("the JSON configuration's names (0.2.x props), Backend and unknown props are refused, each named", () => {
     const legacy = {
-      ...PROPS, StackName: 'shop', Backend: { type: 'local' }, stackNmae: 'shop', accountId: '111122223333',
+      ...BASE_PROPS, StackName: 'shop', Backend: { type: 'local' }, stackNmae: 'shop', accountId: '111122223333',
       sourceAccounts: [{ accountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', mirrorSourceType: 'TARGET_GROUP', mirrorSources: ['web'] }],
     };
     const build = () => userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', legacy as unknown as TraceableTrafficMirroringProps));
@@ -165,7 +155,7 @@ describe('props', () => {
 
 describe("the user's provider", () => {
   test('in another region than Region: refused at synth', () => {
-    const stack = userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', PROPS), 'us-east-1');
+    const stack = userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', BASE_PROPS), 'us-east-1');
     expect(() => Testing.synth(stack, true)).toThrow(
       "[platform/mirroring] the stack's AWS provider has region \"us-east-1\"; expected region \"eu-west-1\", the construct's region (user data and IAM policies name it): new AwsProvider(stack, 'aws', { region: 'eu-west-1' })",
     );
@@ -173,12 +163,12 @@ describe("the user's provider", () => {
 
   test('missing: refused at synth, saying what to add', () => {
     const stack = new TerraformStack(new App({ outdir: '/tmp/unused' }), 'bare');
-    new TraceableTrafficMirroring(stack, 'mirroring', PROPS);
+    new TraceableTrafficMirroring(stack, 'mirroring', BASE_PROPS);
     expect(() => Testing.synth(stack, true)).toThrow("[bare/mirroring] the stack bare has no AWS provider; add new AwsProvider(stack, 'aws', { region: 'eu-west-1' }), or give the construct its provider");
   });
 
   test('in Region: its default tags stay its own, ours go on the resources', () => {
-    const json = parsed(userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', PROPS)));
+    const json = parsed(userStack((scope) => new TraceableTrafficMirroring(scope, 'mirroring', BASE_PROPS)));
     expect(json.provider.aws).toEqual([{ region: 'eu-west-1', default_tags: [{ tags: { owner: 'platform-team' } }] }]);
   });
 });
@@ -192,7 +182,7 @@ describe('fromConfig: the JSON configuration, as the JSON app reads it', () => {
     SourceAccounts: [{ AccountId: '222233334444', RoleArn: 'arn:aws:iam::222233334444:role/deploy', MirrorSourceType: 'INSTANCE_TAGS', MirrorSource: 'Mirror=True', MirrorSourceVpcId: 'vpc-0123456789abcdef9' }],
   };
   const props: TraceableTrafficMirroringProps = {
-    ...PROPS, stackName: 'shop-prod', mirrorSourceType: 'TARGET_GROUP', mirrorSources: ['web'], autoscalingMaxSize: 5, tags: { env: 'prod' },
+    ...BASE_PROPS, stackName: 'shop-prod', mirrorSourceType: 'TARGET_GROUP', mirrorSources: ['web'], autoscalingMaxSize: 5, tags: { env: 'prod' },
     mirrorTcpPorts: [443, '8080-8089'], httpBodyLimit: 65536, accountId: '111122223333',
     sourceAccounts: [{ accountId: '222233334444', roleArn: 'arn:aws:iam::222233334444:role/deploy', mirrorSourceType: 'INSTANCE_TAGS', mirrorSources: ['Mirror=True'], mirrorSourceVpcIds: ['vpc-0123456789abcdef9'] }],
   };
@@ -222,9 +212,9 @@ describe('fromConfig: the JSON configuration, as the JSON app reads it', () => {
 describe('one stackName per app', () => {
   test('a second instance of a stackName, in any case and in another stack of the app: refused, naming the prop and the first', () => {
     const app = Testing.app();
-    new TraceableTrafficMirroring(new TerraformStack(app, 'eu'), 'prod', { ...PROPS, stackName: 'shop-prod' });
+    new TraceableTrafficMirroring(new TerraformStack(app, 'eu'), 'prod', { ...BASE_PROPS, stackName: 'shop-prod' });
     const second = new TerraformStack(app, 'us');
-    expect(() => new TraceableTrafficMirroring(second, 'again', { ...PROPS, stackName: 'Shop-Prod' })).toThrow(
+    expect(() => new TraceableTrafficMirroring(second, 'again', { ...BASE_PROPS, stackName: 'Shop-Prod' })).toThrow(
       'Invalid configuration TraceableTrafficMirroring us/again: 1 problem\n' +
         '  - stackName: got "Shop-Prod"; expected a name unique in the app, ignoring case as IAM does (eu/prod uses "shop-prod")',
     );
@@ -236,21 +226,21 @@ describe('one stackName per app', () => {
 
   test('the default stackName counts: two instances without one are refused', () => {
     const stack = new TerraformStack(Testing.app(), 'platform');
-    new TraceableTrafficMirroring(stack, 'first', PROPS);
-    expect(() => new TraceableTrafficMirroring(stack, 'second', PROPS)).toThrow(
+    new TraceableTrafficMirroring(stack, 'first', BASE_PROPS);
+    expect(() => new TraceableTrafficMirroring(stack, 'second', BASE_PROPS)).toThrow(
       '  - stackName: got "traffic-mirroring"; expected a name unique in the app, ignoring case as IAM does (platform/first uses "traffic-mirroring")',
     );
   });
 
   test('other apps are not looked at', () => {
-    new TraceableTrafficMirroring(new TerraformStack(Testing.app(), 'platform'), 'mirroring', PROPS);
-    expect(() => new TraceableTrafficMirroring(new TerraformStack(Testing.app(), 'platform'), 'mirroring', PROPS)).not.toThrow();
+    new TraceableTrafficMirroring(new TerraformStack(Testing.app(), 'platform'), 'mirroring', BASE_PROPS);
+    expect(() => new TraceableTrafficMirroring(new TerraformStack(Testing.app(), 'platform'), 'mirroring', BASE_PROPS)).not.toThrow();
   });
 });
 
 describe('the provider prop', () => {
   /** The user's default provider in us-east-1, and an aliased one for the construct. */
-  function aliasedStack(region: string, add = (stack: TerraformStack, provider: AwsProvider) => new TraceableTrafficMirroring(stack, 'mirroring', { ...PROPS, provider })) {
+  function aliasedStack(region: string, add = (stack: TerraformStack, provider: AwsProvider) => new TraceableTrafficMirroring(stack, 'mirroring', { ...BASE_PROPS, provider })) {
     const stack = new TerraformStack(Testing.app(), 'platform');
     new AwsProvider(stack, 'aws', { region: 'us-east-1' });
     const provider = new AwsProvider(stack, 'aws_mirroring', { region, alias: 'mirroring' });
@@ -282,7 +272,7 @@ describe('the provider prop', () => {
     const app = Testing.app();
     const elsewhere = new AwsProvider(new TerraformStack(app, 'network'), 'aws', { region: 'eu-west-1' });
     const stack = new TerraformStack(app, 'platform');
-    new TraceableTrafficMirroring(stack, 'mirroring', { ...PROPS, provider: elsewhere });
+    new TraceableTrafficMirroring(stack, 'mirroring', { ...BASE_PROPS, provider: elsewhere });
     expect(() => Testing.synth(stack, true)).toThrow(
       '[platform/mirroring] provider: got the provider network/aws of the stack network; expected a provider of the stack platform, which holds the construct (Terraform providers are per stack)',
     );
@@ -296,9 +286,9 @@ describe('attributes', () => {
   ] as const;
   // As a user reads them: into outputs of their stack (one per defined attribute).
   const stack = userStack((scope) => {
-    new TraceableTrafficMirroring(scope, 'ec2', { ...PROPS, stackName: 'shop-ec2', mirrorSourceType: 'MANUAL', mirrorSources: [] });
-    new TraceableTrafficMirroring(scope, 'ecs', { ...PROPS, stackName: 'shop-ecs', mirrorSourceType: 'FARGATE', mirrorSources: [], deployTraceableAgentInEcs: true });
-    new TraceableTrafficMirroring(scope, 'zones', { ...PROPS, stackName: 'shop-zones', sameZoneDelivery: true });
+    new TraceableTrafficMirroring(scope, 'ec2', { ...BASE_PROPS, stackName: 'shop-ec2', mirrorSourceType: 'MANUAL', mirrorSources: [] });
+    new TraceableTrafficMirroring(scope, 'ecs', { ...BASE_PROPS, stackName: 'shop-ecs', mirrorSourceType: 'FARGATE', mirrorSources: [], deployTraceableAgentInEcs: true });
+    new TraceableTrafficMirroring(scope, 'zones', { ...BASE_PROPS, stackName: 'shop-zones', sameZoneDelivery: true });
     for (const id of ['ec2', 'ecs', 'zones']) {
       const construct = scope.node.findChild(id) as TraceableTrafficMirroring;
       for (const attribute of ATTRIBUTES) if (construct[attribute] !== undefined) new TerraformOutput(scope, `${id}_${attribute}`, { value: construct[attribute] });

@@ -39,13 +39,7 @@ wait_for 60 engine_started
 
 ip netns exec "$ns" python3 "$here/inject-pcap.py" inject0 "$pcap"
 
-# Suricata flushes what it holds at shutdown; then the fixer detaches and writes its last counters.
 sleep 2
-kill -TERM "$suricata_pid"
-wait "$suricata_pid" || true
-suricata_pid=""
-kill -TERM "$fixer_pid"
-wait "$fixer_pid"
-fixer_pid=""
+stop_suricata_then_fixer
 ip -n "$ns" link show dev "$iface" >"$work/xdp-after.txt"
 cp "$fixer_dir/cut-stats.json" "$work/cut-stats.json"

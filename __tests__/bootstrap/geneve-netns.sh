@@ -77,12 +77,7 @@ except OSError as e:
     print(e.strerror)
 ' >"$work/send-6081.txt"
 
-kill -TERM "$suricata_pid"
-wait "$suricata_pid" || true
-suricata_pid=""
-kill -TERM "$fixer_pid"
-wait "$fixer_pid"
-fixer_pid=""
+stop_suricata_then_fixer
 cp "$fixer_dir/cut-stats.json" "$work/cut-stats.json"
 in_ns iptables -w 5 -S >"$work/rules.txt"
 in_ns iptables -w 5 -L -v -x -n >"$work/counters.txt"

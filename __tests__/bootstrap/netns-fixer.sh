@@ -24,6 +24,15 @@ start_cut_fixer() { # FIXER TAG: runs the cut fixer on $iface as traceable-cut-f
 
 xdp_attached() { ip -n "$ns" link show dev "$iface" | grep -q xdpgeneric; }
 
+stop_suricata_then_fixer() { # Suricata flushes what it holds at shutdown; then the fixer detaches and writes its last counters
+  kill -TERM "$suricata_pid"
+  wait "$suricata_pid" || true
+  suricata_pid=""
+  kill -TERM "$fixer_pid"
+  wait "$fixer_pid"
+  fixer_pid=""
+}
+
 cleanup_namespace_run() { # the EXIT trap: stops what runs, removes the namespace, shows the fixer's log on failure
   local rc=$?
   for pid in "$suricata_pid" "$fixer_pid"; do
