@@ -83,7 +83,7 @@ export const AGENT_TOKEN_FILE_NAME = 'refresh-token';
 export const CAPTURE_INTERFACE_PLACEHOLDER = '__CAPTURE_INTERFACE__';
 
 /** Suricata's Lua output scripts, in the order of the `lua` output's `scripts` in files/suricata.yaml. */
-export const LUA_OUTPUT_SCRIPTS = ['traceable_http.lua', 'traceable_bodies.lua', 'traceable_http2.lua'];
+export const LUA_OUTPUT_SCRIPTS = ['traceable_http.lua', 'traceable_http2.lua'];
 
 /** The one rule file (in the Lua scripts' folder, suricata.yaml's default-rule-path): it marks flows with a reassembly
  * gap for traceable_http2.lua. */

@@ -9,7 +9,7 @@
  * outer UDP source ports, full TCP handshakes and teardowns, connections interleaved. Replays it with
  * `suricata -r FILE -c rendered.yaml` in three configurations: stock Suricata's own eve http output (headers only, no
  * Lua: the baseline the pipeline is measured against), and the product's pipeline through the real feed (the Lua
- * outputs, in file mode so that no receiver competes for the CPU) headers only (limit 0, no body kept by Suricata)
+ * outputs, in file mode so that no receiver competes for the CPU) headers only (limit 0: no body read by the Lua)
  * and with bodies (the default HttpBodyLimit). Prints for each the CPU time (user+sys; steadier than wall time on a
  * shared machine), packets and complete transactions (method, uri and status all present) per CPU second, then the
  * ratios, with the machine's load average. --items sets the length of the item lists in the GET responses (a third
@@ -169,7 +169,7 @@ export function writeMirroredHttpPcap(file: string, connections: number, concurr
 }
 
 /** What runs on the capture: stock Suricata's own eve `http` output (headers only, the C path, no Lua: the baseline),
- * the product's Lua pipeline headers only (HttpBodyLimit 0, no body kept by Suricata), or with bodies (the default
+ * the product's Lua pipeline headers only (HttpBodyLimit 0: no body read by the Lua outputs), or with bodies (the default
  * HttpBodyLimit). */
 export type BenchMode = 'stock' | 'headers' | 'bodies';
 
@@ -216,12 +216,11 @@ function runSuricata(pcap: string, yaml: string, logDir: string, bodyLimit: numb
   return { wall, cpu: seconds(children[0]) + seconds(children[1]) };
 }
 
-/** The rendered configuration, with the Lua scripts from the source tree. Headers only: without the script that makes
- * Suricata keep bodies. Stock: the Lua outputs replaced by eve's own http output with every header (eve.json). */
+/** The rendered configuration, with the Lua scripts from the source tree (headers only differs by HttpBodyLimit 0 in the
+ * environment alone). Stock: the Lua outputs replaced by eve's own http output with every header (eve.json). */
 export function benchYaml(mode: BenchMode): string {
   const yaml = renderSuricataYaml(undefined, { luaDir: LUA_SOURCE_DIR });
-  if (mode === 'bodies') return yaml;
-  if (mode === 'headers') return yaml.replace(/^\s+- traceable_bodies\.lua\n/m, '');
+  if (mode !== 'stock') return yaml;
   const lua = /^ {2}- lua:\n(?: {4}.*\n)+/m;
   if (!lua.test(yaml)) throw new Error('bench: no lua output in the rendered suricata.yaml');
   // Stock: no rule either (the product loads one, the reassembly-gap rule its h2c output reads: part of its cost).

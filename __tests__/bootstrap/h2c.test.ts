@@ -59,7 +59,7 @@ let yamlPath: string;
 /** The rendered configuration, run on the Lua sources: traceable_http2.lua is among the hosts' Lua outputs. */
 function yamlWithH2c(): string {
   const yaml = renderSuricataYaml(IFACE, { luaDir: LUA_SOURCE_DIR });
-  if (!yaml.includes('        - traceable_bodies.lua\n        - traceable_http2.lua\n')) throw new Error('no traceable_http2.lua among the rendered Lua outputs');
+  if (!yaml.includes('        - traceable_http.lua\n        - traceable_http2.lua\n')) throw new Error('no traceable_http2.lua among the rendered Lua outputs');
   return yaml;
 }
 
