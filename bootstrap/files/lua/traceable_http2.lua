@@ -102,12 +102,24 @@ local function emit(c, s)
   })
 end
 
+-- Whether data holds "h2c" in any case, by plain finds of its "2"s: a Lua pattern ("[hH]2[cC]") is tried at every
+-- position and cost more than the rest of the flow's chunks together (about 18,000 instructions per request).
+local function mentions_h2c(data)
+  local at = find(data, "2", 2, true)
+  while at do
+    local before, after = byte(data, at - 1), byte(data, at + 1)
+    if (before == 104 or before == 72) and (after == 99 or after == 67) then return true end
+    at = find(data, "2", at + 1, true)
+  end
+  return false
+end
+
 -- The first chunk of a flow, cheaply: could this be the start of an h2c connection? The client's preface or an
 -- HTTP/1.1 request that mentions h2c (a head not complete in this chunk gets the benefit of the doubt); the
 -- server's first frame (SETTINGS) or its 101 answer to an Upgrade.
 local function may_be_h2c(data, toserver)
   if toserver then
-    return sub(data, 1, 4) == "PRI " or find(data, "[hH]2[cC]") ~= nil or not find(data, "\r\n\r\n", 1, true)
+    return sub(data, 1, 4) == "PRI " or mentions_h2c(data) or not find(data, "\r\n\r\n", 1, true)
   end
   return byte(data, 4) == 4 or sub(data, 1, 13) == "HTTP/1.1 101 "
 end
