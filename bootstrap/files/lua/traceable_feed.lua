@@ -12,7 +12,7 @@
 --   feed.emit(event)      JSON-encodes one event table and sends (socket) or appends (file) it; counts sends
 --                         and errors; never throws and never blocks Suricata
 --   feed.begin_event(), feed.put_raw(s), feed.put_string(s), feed.put_slice(s, i, j), feed.put_number(n),
---   feed.put_printable(s[, total]),
+--   feed.put_count(n, width), feed.put_printable(s[, total]),
 --   feed.send_event()     the same, for a script that writes its event's JSON itself (no table per event):
 --                         straight into the feed's buffer, then sent from it as emit does
 --   feed.deinit()
@@ -277,9 +277,35 @@ function M.put_slice(s, i, j)
   put_string_bytes(ffi.cast(u8p, s) + (i - 1), j >= i and j - i + 1 or 0)
 end
 
+local digits = ffi.new("uint8_t[16]")
+
+--- Appends a whole number from 0 to 10^15 (ports, flow ids, lengths, microseconds) with at least `width` (at most 16)
+--- digits, zeros in front, written in place: string.format made a Lua string per number.
+local function put_count(v, width)
+  local n = 0
+  repeat
+    local d = v % 10
+    digits[n] = 48 + d
+    v = (v - d) / 10
+    n = n + 1
+  until v == 0
+  while n < width do
+    digits[n] = 48
+    n = n + 1
+  end
+  reserve(n)
+  for i = n - 1, 0, -1 do
+    buf[len] = digits[i]
+    len = len + 1
+  end
+end
+M.put_count = put_count
+
 --- Appends a number (integers without a fraction; NaN and infinities as null).
 function M.put_number(v)
-  if v == floor(v) and v >= -9007199254740992 and v <= 9007199254740992 then
+  if v >= 0 and v < 1e15 and v == floor(v) then
+    put_count(v, 1)
+  elseif v == floor(v) and v >= -9007199254740992 and v <= 9007199254740992 then
     put_raw(format("%d", v))
   elseif v ~= v or v == math.huge or v == -math.huge then
     put_raw("null")
