@@ -48,9 +48,8 @@ module.exports = {
   // A folder the workers share for what is computed once per run (see helpers/terraform.ts).
   globalSetup: '<rootDir>/__tests__/helpers/global-setup.js',
   globalTeardown: '<rootDir>/__tests__/helpers/global-teardown.js',
-  // Three workers on two cores: with two, the cores sat idle about a third of the time (suites wait on npm downloads,
-  // stand-in servers and namespaces); a third worker fills those gaps (README, "The test suite's time and determinism").
-  maxWorkers: 3,
+  // Two cores: suites that wait on terraform or suricata overlap well with two workers.
+  maxWorkers: 2,
   // The known-heavy suites first: a fresh clone has no durations of a previous run to order by.
   testSequencer: '<rootDir>/__tests__/helpers/heavy-first-sequencer.js',
   reporters: ['default', '<rootDir>/__tests__/helpers/summary-reporter.js'],
