@@ -5,15 +5,25 @@ import { join } from 'node:path';
 import { manyLoadBalancerNames } from './helpers/load-balancer-names';
 import { synthVpcEndpoint } from './helpers/session-lambda';
 import { resource, synthConfig } from './helpers/synth';
-import { terraformPlan } from './helpers/terraform';
+import { terraformPlans, type PlanResult } from './helpers/terraform';
+
+const names = manyLoadBalancerNames();
+const manySources = synthConfig({ MirrorSource: names.join(',') });
+const vpcEndpoint = synthVpcEndpoint({}, mkdtempSync(join(tmpdir(), 'cdktf-out-')));
+
+/** Both stacks in one batched terraform run (helpers/terraform.ts terraformPlans), planned by whichever test asks first. */
+let plans: Promise<PlanResult[]> | undefined;
+const planned = () =>
+  (plans ??= terraformPlans([
+    { stackDir: manySources.stackDir, env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } },
+    { stackDir: vpcEndpoint.stackDir! },
+  ]));
 
 describe('300 load balancer names', () => {
-  const names = manyLoadBalancerNames();
-
   it('plan with the real terraform, with an environment far under Lambda\'s 4 KB', async () => {
     // Act
-    const { stackDir, json } = synthConfig({ MirrorSource: names.join(',') });
-    const plan = await terraformPlan(stackDir, { env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } });
+    const { json } = manySources;
+    const [plan] = await planned();
     // Assess
     expect(plan.actions['aws_lambda_function.sessions_function']).toEqual(['create']);
     // The planned environment holds values known only after apply (target, filter, queue URL): measured on the
@@ -28,8 +38,7 @@ describe('300 load balancer names', () => {
 describe('target selection vpc-endpoint', () => {
   it('plans with the real terraform: the functions, the role policy, and the runs ordered after the endpoint targets', async () => {
     // Act
-    const { stackDir } = synthVpcEndpoint({}, mkdtempSync(join(tmpdir(), 'cdktf-out-')));
-    const plan = await terraformPlan(stackDir!);
+    const [, plan] = await planned();
     // Assess: every resource is created (cdktf suffixes the construct's addresses with a hash)
     const addressOf = (prefix: string) => Object.keys(plan.actions).find((address) => address.startsWith(prefix))!;
     for (const prefix of ['aws_ec2_traffic_mirror_target.target_a', 'aws_lambda_function.sessions_function_', 'aws_iam_role_policy.sessions_policy_', 'aws_lambda_invocation.sessions_apply_time_run_', 'aws_lambda_invocation.sessions_cleanup_run_1_']) {

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +123,7 @@ function standIn(type: Json, resourceType: string, name: string, attribute: stri
 export async function deployOffline(workspace: Workspace, maxRounds = 6): Promise<void> {
   const schema = await providerSchema(workspace);
   const resources = new Map<string, Json>();
+  const configured: Json = JSON.parse(readFileSync(join(workspace.dir, 'cdk.tf.json'), 'utf8')).resource ?? {};
   let serial = 1;
   for (let round = 0; round < maxRounds; round++) {
     const plan = await planAgainstState(workspace);
@@ -151,6 +152,7 @@ export async function deployOffline(workspace: Workspace, maxRounds = 6): Promis
         instances: [{ schema_version: resourceSchema.version ?? 0, attributes, sensitive_attributes: [] }],
       });
     }
+    resolveReferences(pending, resources, configured);
     serial++;
     const state = { version: 4, terraform_version: '1.11.4', serial, lineage: 'offline-upgrade-test', outputs: {}, resources: [...resources.values()], check_results: null };
     writeFileSync(join(workspace.dir, 'terraform.tfstate'), JSON.stringify(state, null, 2));
@@ -158,6 +160,57 @@ export async function deployOffline(workspace: Workspace, maxRounds = 6): Promis
   const left = plannedActions(await planAgainstState(workspace));
   if (Object.keys(left).length > 0) {
     throw new Error(`the offline state did not settle after ${maxRounds} rounds; still planned: ${JSON.stringify(left)}`);
+  }
+}
+
+/** `${aws_x.name.attribute}`, the only expression resolveReferences evaluates (with literal text around it). */
+const REFERENCE = /\$\{(aws_\w+)\.(\w+)\.(\w+)\}/g;
+
+/**
+ * Gives a value known only after apply what Terraform will compute for it once its references are deployed, where the
+ * configuration is literal text and `${aws_x.name.attribute}` references (an ARN, an ID, a URL): the next round then
+ * plans no change for it, which saves a round of plan and show per level of references. Anything else (functions,
+ * data sources) keeps its stand-in and settles in a later round, as before.
+ */
+function resolveReferences(pending: Json[], resources: Map<string, Json>, configured: Json): void {
+  const valueAt = (type: string, name: string, attribute: string): unknown => resources.get(`${type}.${name}`)?.instances[0].attributes[attribute];
+  const evaluate = (expression: string): unknown => {
+    const whole = /^\$\{(aws_\w+)\.(\w+)\.(\w+)\}$/.exec(expression);
+    if (whole) return valueAt(whole[1], whole[2], whole[3]);
+    if (expression.replace(REFERENCE, '').includes('${')) return undefined;
+    const parts = [...expression.matchAll(REFERENCE)].map(([, type, name, attribute]) => valueAt(type, name, attribute));
+    if (parts.some((part) => typeof part !== 'string' && typeof part !== 'number')) return undefined;
+    let index = 0;
+    return expression.replace(REFERENCE, () => String(parts[index++]));
+  };
+  /** The value of `current` with each unknown part that `config` spells as references replaced by their values. */
+  const resolved = (current: unknown, config: unknown, unknown: unknown): unknown => {
+    if (unknown === true) {
+      if (typeof config === 'string' && config.includes('${')) return evaluate(config) ?? current;
+      const items = Array.isArray(config) && config.every((item) => typeof item === 'string') ? config.map((item: string) => evaluate(item)) : [];
+      return items.length > 0 && items.every((item) => item !== undefined) ? items : current;
+    }
+    if (Array.isArray(unknown) && Array.isArray(current)) {
+      const configs = Array.isArray(config) ? config : [config]; // a block may be written as an object
+      return current.map((item, i) => resolved(item, configs[i], unknown[i]));
+    }
+    if (unknown && typeof unknown === 'object' && current && typeof current === 'object' && config && typeof config === 'object') {
+      // The plan leaves unknown keys out of `after`: they are the ones to fill.
+      const keys = new Set([...Object.keys(current), ...Object.keys(unknown)]);
+      const value = (key: string) => resolved((current as Json)[key], (config as Json)[key], (unknown as Json)[key]);
+      return Object.fromEntries([...keys].map((key) => [key, value(key)]).filter(([, v]) => v !== undefined));
+    }
+    return current;
+  };
+  // A reference may point at a value resolved in the same pass: a few passes settle chains (ARN -> listener -> ...).
+  for (let pass = 0; pass < 4; pass++) {
+    for (const change of pending) {
+      const instance = resources.get(change.address).instances[0];
+      const config = configured[change.type]?.[change.name] ?? {};
+      for (const [attribute, unknown] of Object.entries(change.change.after_unknown ?? {})) {
+        instance.attributes[attribute] = resolved(instance.attributes[attribute], config[attribute], unknown);
+      }
+    }
   }
 }
 
