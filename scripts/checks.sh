@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`'s static checks: the type-check and the lint, side by side (each is single-threaded; on two cores this
-# saves the shorter one's time). Both always run; the exit status is the first failure's.
+# saves the shorter one's time). Both always run; the exit status is the type-check's if it failed, else the lint's.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 npx tsc --noEmit &
