@@ -3,7 +3,7 @@
 # saves the shorter one's time). Both always run; the exit status is the type-check's if it failed, else the lint's.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
-npx tsc --noEmit &
+npm run --silent typecheck &
 typecheck=$!
 npm run --silent lint
 lint=$?
