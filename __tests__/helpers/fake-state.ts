@@ -165,6 +165,8 @@ export async function deployOffline(workspace: Workspace, maxRounds = 6): Promis
 
 /** `${aws_x.name.attribute}`, the only expression resolveReferences evaluates (with literal text around it). */
 const REFERENCE = /\$\{(aws_\w+)\.(\w+)\.(\w+)\}/g;
+/** A value that is one reference and nothing else: it takes the referenced value as it is (a list stays a list). */
+const ONLY_REFERENCE = new RegExp(`^${REFERENCE.source}$`);
 
 /**
  * Gives a value known only after apply what Terraform will compute for it once its references are deployed, where the
@@ -175,7 +177,7 @@ const REFERENCE = /\$\{(aws_\w+)\.(\w+)\.(\w+)\}/g;
 function resolveReferences(pending: Json[], resources: Map<string, Json>, configured: Json): void {
   const valueAt = (type: string, name: string, attribute: string): unknown => resources.get(`${type}.${name}`)?.instances[0].attributes[attribute];
   const evaluate = (expression: string): unknown => {
-    const whole = /^\$\{(aws_\w+)\.(\w+)\.(\w+)\}$/.exec(expression);
+    const whole = ONLY_REFERENCE.exec(expression);
     if (whole) return valueAt(whole[1], whole[2], whole[3]);
     if (expression.replace(REFERENCE, '').includes('${')) return undefined;
     const parts = [...expression.matchAll(REFERENCE)].map(([, type, name, attribute]) => valueAt(type, name, attribute));
