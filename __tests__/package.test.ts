@@ -284,18 +284,19 @@ export function addMirroring(stack: TerraformStack): TraceableTrafficMirroring {
 });
 
 /**
- * The peers today's users bring, installed from the npm registry with npm's strict peer resolution: cdktf with the
- * provider of hashicorp/aws 5.x (@cdktf/provider-aws 20) or 6.x (21), and CDK Terrain (cdktn with @cdktn/provider-aws, through the
- * package's `/cdktn` entry). Each app type-checks and synthesizes the same construct; the JSON must equal the one this
- * repository's peers (cdktf 0.21.0, @cdktf/provider-aws 20.1.0) synthesize, but for the provider's version and
- * source. Only hashicorp/aws 5.100.0 is on this machine, so their plans are not run here (README: cdktf and CDK Terrain).
+ * The peers today's users bring, with npm's strict peer resolution: cdktf with the provider of hashicorp/aws 5.x
+ * (@cdktf/provider-aws 20) or 6.x (21), and CDK Terrain (cdktn with @cdktn/provider-aws, through the package's `/cdktn`
+ * entry). Each app type-checks and synthesizes the same construct; the JSON must equal the one this repository's
+ * peers (cdktf 0.21.0, @cdktf/provider-aws 20.1.0) synthesize, but for the provider's version and source. Those are
+ * the 5.x flavour: npm resolves the tarball with them from the registry (`npm install --dry-run`, the same strict
+ * resolution without extracting a 360 MB provider again) and the reference app type-checks and synthesizes with them.
+ * The 6.x flavours are installed from the registry. Only hashicorp/aws 5.100.0 is on this machine, so their plans are
+ * not run here (README: cdktf and CDK Terrain).
  */
 describe('the peers a consumer brings', () => {
+  /** This repository's own peers (package-lock.json), the reference app's. */
+  const OWN_PEERS = { cdktf: '0.21.0', constructs: '10.4.2', '@cdktf/provider-aws': '20.1.0' };
   const FLAVOURS = {
-    'cdktf 0.21 + @cdktf/provider-aws 20 (hashicorp/aws 5.x)': {
-      library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME,
-      peers: { cdktf: '0.21.0', constructs: '10.4.2', '@cdktf/provider-aws': '20.1.0' }, awsVersion: /^5\./,
-    },
     'cdktf 0.21 + @cdktf/provider-aws 21 (hashicorp/aws 6.x)': {
       library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME,
       peers: { cdktf: '0.21.0', constructs: '10.4.2', '@cdktf/provider-aws': '21.9.1' }, awsVersion: /^6\./,
@@ -349,27 +350,50 @@ app.synth();
     return join(dir, 'cdktf.out', 'stacks', 'platform', 'cdk.tf.json');
   };
   let reference: ReturnType<typeof comparable>;
+  let referenceAwsVersion: string;
+  let ownPeersResolved: string;
 
   beforeAll(async () => {
-    // Prepare: this repository's own peers synthesize the reference, then each flavour's app installs the tarball and
-    // its peers from the registry, both at once (the downloads dominate).
+    // Prepare: this repository's own peers synthesize the reference and npm resolves them with the tarball; each
+    // other flavour's app installs the tarball and its peers from the registry, all at once (the downloads dominate).
     const packed = npmPack(work);
     const ours = join(work, 'ours');
     mkdirSync(ours);
     writeFileSync(join(ours, 'main.ts'), appSource({ library: 'cdktf', provider: '@cdktf/provider-aws', entry: PACKAGE_NAME }));
     mkdirSync(join(ours, 'node_modules', '@cdktf'), { recursive: true });
-    for (const name of ['cdktf', 'constructs', '@cdktf/provider-aws']) symlinkSync(join(root, 'node_modules', name), join(ours, 'node_modules', name));
+    for (const name of Object.keys(OWN_PEERS)) symlinkSync(join(root, 'node_modules', name), join(ours, 'node_modules', name));
     symlinkSync(root, join(ours, 'node_modules', PACKAGE_NAME));
-    reference = comparable(typeCheckAndSynth(ours));
-    await Promise.all(Object.entries(FLAVOURS).map(async ([, flavour], index) => {
-      const dir = join(work, `app-${index}`);
+    const referenceFile = typeCheckAndSynth(ours);
+    reference = comparable(referenceFile);
+    referenceAwsVersion = JSON.parse(readFileSync(referenceFile, 'utf8')).terraform.required_providers.aws.version;
+    const strictInstall = (dir: string, peers: Record<string, string>, ...options: string[]) =>
+      runAsync('npm', ['install', '--strict-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', ...options, `file:../${packed.filename}`, ...Object.entries(peers).map(([name, version]) => `${name}@${version}`)], dir);
+    const newApp = (name: string) => {
+      const dir = join(work, name);
       mkdirSync(dir);
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${index}`, version: '1.0.0', private: true }));
-      const peers = Object.entries(flavour.peers).map(([name, version]) => `${name}@${version}`);
-      await runAsync('npm', ['install', '--strict-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', `file:../${packed.filename}`, ...peers], dir);
-      writeFileSync(join(dir, 'main.ts'), appSource(flavour));
-    }));
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, version: '1.0.0', private: true }));
+      return dir;
+    };
+    [ownPeersResolved] = await Promise.all([
+      strictInstall(newApp('own-peers'), OWN_PEERS, '--dry-run'),
+      ...Object.values(FLAVOURS).map(async (flavour, index) => {
+        const dir = newApp(`app-${index}`);
+        await strictInstall(dir, flavour.peers);
+        writeFileSync(join(dir, 'main.ts'), appSource(flavour));
+        return '';
+      }),
+    ]);
   }, 900_000);
+
+  it("cdktf 0.21 + @cdktf/provider-aws 20 (hashicorp/aws 5.x), this repository's own peers: resolve with strict peers; the reference type-checks and synthesizes with them", () => {
+    const installedVersion = (name: string) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+    expect(Object.keys(OWN_PEERS).map((name) => [name, installedVersion(name)])).toEqual(Object.entries(OWN_PEERS));
+    // npm lists what it would add: the tarball, its one dependency (zod) and the peers, each at the version asked for.
+    const added = ownPeersResolved.split('\n').filter((line) => line.startsWith('add ') && !line.startsWith('add zod ')).sort();
+    const ownVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+    expect(added).toEqual([...Object.entries(OWN_PEERS).map(([name, version]) => `add ${name} ${version}`), `add ${PACKAGE_NAME} ${ownVersion}`].sort());
+    expect(referenceAwsVersion).toMatch(/^5\./);
+  });
 
   it.each(Object.keys(FLAVOURS))('%s: installs with strict peers, type-checks, synthesizes the same JSON', (name) => {
     // Act
