@@ -249,6 +249,7 @@ interface StackJson {
   output?: Record<string, { sensitive?: boolean }>;
 }
 
+/** A synthesized stack folder's cdk.tf.json. */
 function stackJsonOf(stackDir: string): StackJson {
   return JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8')) as StackJson;
 }
