@@ -63,7 +63,7 @@ describe('GWLB_ENDPOINT: accepted', () => {
 describe('GWLB_ENDPOINT: refused, each with its exact message', () => {
   test('keys of the mode with NLB', () => {
     expect(problemsOf({ MirrorTargetType: 'NLB', AccountId: COLLECTOR, SourceAccounts: [SOURCE], SharedEndpointServiceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0' })).toEqual([
-      'GatewayLoadBalancerEndpoints: got [{"VpcId":"vpc-0aaaaaaaaaaaaaaa1","SubnetIds":["subnet-0aaaaaaaaaaaaaa11","subnet-0aaaaaaaaaaaaaa12"]},{"VpcId":"vpc-0bbbbbbbbbbbbbbb1","SubnetIds":[,…]}]; expected it unset with MirrorTargetType NLB (it applies to GWLB_ENDPOINT only)',
+      'GatewayLoadBalancerEndpoints: got [{"VpcId":"vpc-0aaaaaaaaaaaaaaa1","SubnetIds":["subnet-0aaaaaaaaaaaaaa11","subnet-0aaaaaaaaaaaaaa12"]},{"VpcId":"vpc-0bbbbbbbbbbbbbbb1","SubnetIds":[…]}]; expected it unset with MirrorTargetType NLB (it applies to GWLB_ENDPOINT only)',
       'GatewayLoadBalancerCidrs: got "10.40.1.0/24,10.40.2.0/24"; expected it unset with MirrorTargetType NLB (it applies to GWLB_ENDPOINT only)',
       'SharedEndpointServiceName: got "com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0"; expected it unset with MirrorTargetType NLB (it applies to GWLB_ENDPOINT only)',
       'SourceAccounts[0].GatewayLoadBalancerEndpoints: got [{"VpcId":"vpc-0ccccccccccccccc1","SubnetIds":["subnet-0cccccccccccccc11"]}]; expected it unset with MirrorTargetType NLB (it applies to GWLB_ENDPOINT only)',

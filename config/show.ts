@@ -42,7 +42,8 @@ export function show(value: unknown): string {
           parts.push(part);
           budget.left -= 1;
         }
-        return `${open}${parts.join(',')}${parts.length < length ? ',…' : ''}${close}`;
+        const cut = parts.length === 0 ? '…' : ',…';
+        return `${open}${parts.join(',')}${parts.length < length ? cut : ''}${close}`;
       }
     } else {
       // Non-finite numbers (1e400 parses as Infinity) show as what they became, not JSON's null.
