@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootstrapEnvironment } from '../bootstrap/index';
 import { AWS_REGIONS, CONFIG_FIELDS, ConfigError, loadConfig, loadConfigs, parseConfig } from '../config';
+import { MAX_CONFIG_FILE_BYTES } from '../config/config-file';
 import { bootstrapPropsOf } from '../plan';
 import { BASE_CONFIG, configOf, synthValidated } from './helpers/synth';
 
@@ -65,6 +66,39 @@ describe('values of any size, depth or number range are shown briefly', () => {
   test('a 10 MB value is cut, with its length', () => {
     expect(problemsOf({ ...BASE_CONFIG, TraceableServiceName: 'x'.repeat(10_000_000) })).toEqual([
       `TraceableServiceName: got "${'x'.repeat(120)}…" (10000000 characters); expected 1 to 128 letters, digits, spaces and ._:/@+=,-`,
+    ]);
+  });
+
+  test('a string longer than a configuration file may be is refused by its length: no pattern runs over it', () => {
+    // Prepare: every RegExp test or exec over a subject longer than the file limit is recorded.
+    const long = 'x'.repeat(MAX_CONFIG_FILE_BYTES + 1);
+    const { test: originalTest, exec: originalExec } = RegExp.prototype;
+    const scanned: string[] = [];
+    const recorded = (subject: unknown, pattern: RegExp) => {
+      if (typeof subject === 'string' && subject.length > MAX_CONFIG_FILE_BYTES) scanned.push(String(pattern));
+    };
+    jest.spyOn(RegExp.prototype, 'test').mockImplementation(function (this: RegExp, subject: string) {
+      recorded(subject, this);
+      return originalTest.call(this, subject);
+    });
+    jest.spyOn(RegExp.prototype, 'exec').mockImplementation(function (this: RegExp, subject: string) {
+      recorded(subject, this);
+      return originalExec.call(this, subject);
+    });
+
+    // Act
+    let problems: readonly string[];
+    try {
+      problems = problemsOf({ ...BASE_CONFIG, TraceableServiceName: long, Tags: { team: long } });
+    } finally {
+      jest.restoreAllMocks();
+    }
+
+    // Assess
+    expect(scanned).toEqual([]);
+    expect(problems).toEqual([
+      `Tags: got {…}; expected ${TAGS_ALLOWED}`,
+      `TraceableServiceName: got "${'x'.repeat(120)}…" (${MAX_CONFIG_FILE_BYTES + 1} characters); expected 1 to 128 letters, digits, spaces and ._:/@+=,-`,
     ]);
   });
 

@@ -3,7 +3,7 @@
  * that tie keys together, and every problem reported at once with the key, the value given and what is allowed.
  */
 import type { z } from 'zod';
-import { SHOWN_PATH_ENDS, findDuplicateKeys } from './config-file';
+import { MAX_CONFIG_FILE_BYTES, SHOWN_PATH_ENDS, findDuplicateKeys } from './config-file';
 import { TARGET_PORT_SOURCE_TYPES, architectureOfFamily, derivesPortsFromTargets, describeInstanceType, tokenPutCommand } from '../shared';
 import { derivedNamesProblem } from './aws-names';
 import { inWords, mirrorSourceProblems } from './mirror-source-rules';
@@ -23,20 +23,28 @@ function duplicateKeysOfJson(text: string): ReturnType<typeof findDuplicateKeys>
   return findDuplicateKeys(text);
 }
 
-/** Whether a value holds `${` or `%{` anywhere (Terraform would evaluate it as an expression in the JSON it reads); a
- * 1 MiB file holds fewer nodes than the walk visits. */
-function holdsTemplateSequence(value: unknown): boolean {
+/** Whether any string in a value (its object keys too) passes `test`; a 1 MiB file holds fewer nodes than the walk
+ * visits. */
+function holdsString(value: unknown, test: (text: string) => boolean): boolean {
   const pending: unknown[] = [value];
   for (let visited = 0; pending.length > 0 && visited < 1_000_000; visited++) {
     const item = pending.pop();
     if (typeof item === 'string') {
-      if (/[$%]\{/.test(item)) return true;
+      if (test(item)) return true;
     } else if (typeof item === 'object' && item !== null) {
       for (const key of Object.keys(item)) pending.push(key, own(item, key));
     }
   }
   return false;
 }
+
+/** Whether a value holds `${` or `%{` anywhere (Terraform would evaluate it as an expression in the JSON it reads). */
+const holdsTemplateSequence = (value: unknown) => holdsString(value, (text) => /[$%]\{/.test(text));
+
+/** No string of a configuration is longer than its file may be: a longer one (given to parseConfig in code) is refused
+ * by its length before any pattern runs over it (a full test run once got "RangeError: Maximum call stack size
+ * exceeded" from the schema's pattern over a ten-million-character value, instead of this message). */
+const isLongerThanAFile = (value: unknown) => holdsString(value, (text) => text.length > MAX_CONFIG_FILE_BYTES);
 
 /** Keys of the seed template that are refused here, with the reason. */
 const REFUSED_KEYS: Record<string, (value: unknown) => string | undefined> = {
@@ -99,6 +107,10 @@ export function parseConfig(raw: unknown, source = '(inline)'): ParsedConfig {
     if (given === undefined || given === null) {
       if (spec.default === undefined) problems.push(`${key}: required; expected ${spec.allowed}`);
       else values[key] = spec.default;
+      continue;
+    }
+    if (isLongerThanAFile(given)) {
+      problems.push(`${key}: got ${show(given)}; expected ${spec.allowed}`);
       continue;
     }
     // Objects may come as JSON strings (CloudFormation passes strings): their keys, too, must be given once.
