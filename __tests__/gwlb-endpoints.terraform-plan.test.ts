@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runApp } from '../stacks/app';
 import { synthConfig } from './helpers/synth';
-import { terraformPlan, terraformPlans, type PlanResult } from './helpers/terraform';
+import { plannedTogether, terraformPlan, type PlanResult } from './helpers/terraform';
 
 jest.setTimeout(1_200_000);
 
@@ -69,17 +69,15 @@ function expectGatewayLoadBalancer(plan: PlanResult): void {
 
 // The three stacks that plan are planned in one terraform run (terraformPlans): each result is that stack's own plan.
 const stackDir = synthApp();
-const ecsStackDir = synthConfig({ ...GWLB, DeployTraceableAgentInECS: 'true', SourceAccounts: [SOURCE_ACCOUNT] }).stackDir;
-let plans: Promise<PlanResult[]> | undefined;
-const planned = async (index: 0 | 1 | 2) => (await (plans ??= terraformPlans([
-  { stackDir: stackDir('mirroring-gwlb') },
-  { stackDir: stackDir(`mirroring-gwlb-${SOURCE}`), env: { TF_VAR_endpoint_service_name: SERVICE_NAME } },
-  { stackDir: ecsStackDir },
-])))[index];
+const planned = plannedTogether({
+  collector: () => ({ stackDir: stackDir('mirroring-gwlb') }),
+  source: () => ({ stackDir: stackDir(`mirroring-gwlb-${SOURCE}`), env: { TF_VAR_endpoint_service_name: SERVICE_NAME } }),
+  ecsCollector: () => ({ stackDir: synthConfig({ ...GWLB, DeployTraceableAgentInECS: 'true', SourceAccounts: [SOURCE_ACCOUNT] }).stackDir }),
+});
 
 describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', () => {
   test('terraform plan of the collector: the Gateway Load Balancer, its GENEVE target group, service, endpoints and targets; the autoscaling group registers in it', async () => {
-    const plan = await planned(0);
+    const { plan } = await planned('collector');
     expectGatewayLoadBalancer(plan);
     expect(afterOf(plan)('aws_autoscaling_group.fleet_autoscaling_group')).toMatchObject({ health_check_type: 'ELB' });
     expect(unknownOf(plan)('aws_autoscaling_group.fleet_autoscaling_group')).toMatchObject({ target_group_arns: true });
@@ -87,7 +85,7 @@ describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', (
   });
 
   test('terraform plan of the source account: its endpoints of the collector\'s service and a traffic mirror target on each, no variable of a shared target', async () => {
-    const plan = await planned(1);
+    const { plan } = await planned('source');
     const after = afterOf(plan);
     for (const subnetId of ['subnet-0123456789abcde31', 'subnet-0123456789abcde32']) {
       const key = subnetId.replace(/-/g, '_');
@@ -115,7 +113,7 @@ describe('GWLB_ENDPOINT collector with the EC2 fleet, and its source account', (
 
 describe('GWLB_ENDPOINT collector with the ECS fleet', () => {
   test('terraform plan: the capacity group registers its instances in the GENEVE target group; the service has no load balancer', async () => {
-    const plan = await planned(2);
+    const { plan } = await planned('ecsCollector');
     expectGatewayLoadBalancer(plan);
     expect(unknownOf(plan)('aws_autoscaling_group.ecs_fleet_autoscaling_group')).toMatchObject({ target_group_arns: true });
     expect(afterOf(plan)('aws_autoscaling_group.ecs_fleet_autoscaling_group')).toMatchObject({ health_check_type: 'EC2' });

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { parseConfig } from '../config';
 import { agentGroupNames, fitName, resourceNames } from '../shared';
 import { BASE_CONFIG, synthConfig, type TerraformJson } from './helpers/synth';
-import { terraformPlans, type PlanResult } from './helpers/terraform';
+import { plannedTogether } from './helpers/terraform';
 
 jest.setTimeout(300_000);
 
@@ -195,20 +195,14 @@ describe.each(Object.entries(MODES))('a 128-character StackName, %s', (_mode, ov
 });
 
 describe('terraform plan (offline, real CLI) of a 128-character StackName', () => {
-  const PLANNED: Record<string, Record<string, unknown>> = {
+  const PLANNED = {
     'EC2 fleet per zone': MODES['EC2 fleet per zone, load balancer sources'],
     'ECS fleet': MODES['ECS fleet, ECS_CLUSTER sources'],
   };
-  // Both stacks in one batched terraform run (helpers/terraform.ts terraformPlans), paid by the first test.
-  let planned: Promise<Map<string, { json: TerraformJson; plan: PlanResult }>> | undefined;
-  const plannedStack = async (mode: string) => {
-    planned ??= (async () => {
-      const stacks = Object.entries(PLANNED).map(([name, overrides]) => ({ name, ...synthConfig({ ...overrides, StackName: LONG }) }));
-      const plans = await terraformPlans(stacks.map(({ stackDir }) => ({ stackDir, env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } })));
-      return new Map(stacks.map(({ name, json }, index) => [name, { json, plan: plans[index] }]));
-    })();
-    return (await planned).get(mode)!;
-  };
+  // Both stacks in one batched terraform run (helpers/terraform.ts), paid by the first test.
+  const plannedStack = plannedTogether(Object.fromEntries(Object.entries(PLANNED).map(([mode, overrides]) => [
+    mode, () => ({ ...synthConfig({ ...overrides, StackName: LONG }), env: { TF_VAR_traceable_refresh_token: 'token-for-plan' } }),
+  ])));
 
   test.each(Object.keys(PLANNED))('%s: the provider accepts every name and the plan creates the stack', async (mode) => {
     const { json, plan } = await plannedStack(mode);

@@ -11,7 +11,7 @@ import { loadConfig } from '../config';
 import { manyLoadBalancerNames } from './helpers/load-balancer-names';
 import { synthVpcEndpoint } from './helpers/session-lambda';
 import { resource, synthConfig, synthValidated, userDataScript, type TerraformJson } from './helpers/synth';
-import { terraformPlans, type PlanResult } from './helpers/terraform';
+import { plannedTogether, type PlanResult } from './helpers/terraform';
 
 // Eight stacks on a shared two-core machine: minutes when other jobs run.
 jest.setTimeout(1_200_000);
@@ -59,15 +59,8 @@ const IMAGES = { TraceableAgentImage: '123456789012.dkr.ecr.eu-west-1.amazonaws.
 const TOKEN = { TF_VAR_traceable_refresh_token: 'token-for-plan' };
 const { config: sameZoneConfig } = loadConfig(join(__dirname, '..', 'examples', 'modes', 'same-zone.json'));
 
-interface Stack {
-  readonly stackDir: string;
-  readonly json: TerraformJson;
-  /** The environment its plan gets. */
-  readonly env: Record<string, string>;
-}
-
-/** The stacks this file plans, each synthesized once. */
-const STACKS: Record<string, () => Stack> = {
+/** The stacks this file plans, each synthesized once, with the environment its plan gets. */
+const planned = plannedTogether({
   // The shipped example, as a pipeline set up for 0.2.0 would plan it (the stack declares no token variable, Terraform
   // ignores this one).
   example: () => ({ ...synthValidated(loadConfig(join(__dirname, '..', 'examples', 'config.json')).config), env: { TF_VAR_traceable_refresh_token: CANARY } }),
@@ -79,30 +72,18 @@ const STACKS: Record<string, () => Stack> = {
   manySources: () => ({ ...synthConfig({ MirrorSource: manyLoadBalancerNames().join(',') }), env: TOKEN }),
   vpcEndpoint: () => {
     const { resource: resources, stackDir } = synthVpcEndpoint({}, mkdtempSync(join(tmpdir(), 'cdktf-out-')));
-    return { stackDir: stackDir!, json: { resource: resources }, env: {} };
+    return { stackDir: stackDir!, json: { resource: resources } as TerraformJson, env: {} };
   },
-};
-
-let batch: Promise<Map<string, Stack & { plan: PlanResult }>> | undefined;
-/** A stack with its plan: the first call synthesizes every stack and plans them together. */
-async function planned(name: keyof typeof STACKS): Promise<Stack & { plan: PlanResult }> {
-  batch ??= (async () => {
-    const stacks = Object.entries(STACKS).map(([key, make]) => [key, make()] as const);
-    const plans = await terraformPlans(stacks.map(([, { stackDir, env }]) => ({ stackDir, env })));
-    return new Map(stacks.map(([key, stack], index) => [key, { ...stack, plan: plans[index] }]));
-  })();
-  const found = (await batch).get(name);
-  if (!found) throw new Error(`${name} is not in STACKS`);
-  return found;
-}
+});
 
 describe('terraform plan (offline, real CLI)', () => {
   let example: PlanResult, existingSecret: PlanResult, ec2: PlanResult, ecs: PlanResult;
   let exampleDir: string;
 
   beforeAll(async () => {
-    [example, existingSecret, ec2, ecs] = await Promise.all((['example', 'existingSecret', 'ec2Images', 'ecsImages'] as const).map(async (name) => (await planned(name)).plan));
-    exampleDir = (await planned('example')).stackDir;
+    const stacks = await Promise.all([planned('example'), planned('existingSecret'), planned('ec2Images'), planned('ecsImages')]);
+    [example, existingSecret, ec2, ecs] = stacks.map((stack) => stack.plan);
+    exampleDir = stacks[0].stackDir;
   });
 
   test('the shipped example plans every core resource and the session Lambda; a token a pipeline still exports lands nowhere', () => {

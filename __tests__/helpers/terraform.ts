@@ -232,6 +232,22 @@ export async function terraformPlans(requests: readonly PlanRequest[]): Promise<
   return results;
 }
 
+/**
+ * Named stacks a suite plans together, paid by whichever test asks first: `planned(name)` makes every stack (synth)
+ * and plans them all in one terraformPlans call, once, then gives that stack with its plan.
+ */
+export function plannedTogether<Name extends string, Stack extends PlanRequest>(stacks: Record<Name, () => Stack>): (name: Name) => Promise<Stack & { plan: PlanResult }> {
+  let batch: Promise<Map<Name, Stack & { plan: PlanResult }>> | undefined;
+  return async (name) => {
+    batch ??= (async () => {
+      const made = (Object.entries(stacks) as [Name, () => Stack][]).map(([key, make]) => [key, make()] as const);
+      const plans = await terraformPlans(made.map(([, stack]) => stack));
+      return new Map(made.map(([key, stack], index) => [key, { ...stack, plan: plans[index] }]));
+    })();
+    return (await batch).get(name)!;
+  };
+}
+
 const TF_VAR = 'TF_VAR_';
 
 /** What stacks planned together must share: provider requirements and the environment but their own variables. */
