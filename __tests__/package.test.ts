@@ -376,12 +376,11 @@ app.synth();
     };
     [ownPeersResolved] = await Promise.all([
       strictInstall(newApp('own-peers'), OWN_PEERS, '--dry-run'),
-      ...Object.values(FLAVOURS).map(async (flavour, index) => {
+      Promise.all(Object.values(FLAVOURS).map(async (flavour, index) => {
         const dir = newApp(`app-${index}`);
         await strictInstall(dir, flavour.peers);
         writeFileSync(join(dir, 'main.ts'), appSource(flavour));
-        return '';
-      }),
+      })),
     ]);
   }, 900_000);
 
