@@ -48,10 +48,11 @@ done
 
 credentials=/latest/meta-data/iam/security-credentials/stack-agent
 # shellcheck disable=SC2016 # (expanded by the shell that runs the probe)
-# The probe, run by whoever calls it: v4 and v6, "reached BODY" or "refused (curl exit N)".
+# The probe, run by whoever calls it: v4 and v6, "reached BODY" or "refused (curl exit N)". A refusal must come at once:
+# a connection still unanswered after 0.9 s (a SYN waiting for its retransmission) is curl exit 28, not 7.
 probe='for url in "http://169.254.169.254'"$credentials"'" "http://[fd00:ec2::254]'"$credentials"'"; do
   case "$url" in *169.254*) family=v4 ;; *) family=v6 ;; esac
-  if body="$(curl -gsS --max-time 3 "$url" 2>/dev/null)"; then r="reached $body"; else r="refused (curl exit $?)"; fi
+  if body="$(curl -gsS --connect-timeout 0.9 --max-time 3 "$url" 2>/dev/null)"; then r="reached $body"; else r="refused (curl exit $?)"; fi
   printf "%s %s" "$family" "$r"; [ "$family" = v6 ] && echo || printf ", "
 done'
 

@@ -58,15 +58,15 @@ function expectedOutput(profiles: Record<string, string[]>): string {
       `${name}: connect after: ${REFUSED}`,
     ]),
     `host: ${REACHED}`,
-    // -N, -A OUTPUT -j, -A TRACEABLE-IMDS: run three times, still one of each
-    'chains: v4 3, v6 3',
+    // -N, -A OUTPUT -j, the two -A TRACEABLE-IMDS (TCP reset, then ICMP): run three times, still one of each
+    'chains: v4 4, v6 4',
     `after a flush and a run, container: ${REFUSED}`,
     `an ACCEPT put first, container: ${REACHED}`,
     `an ACCEPT put first, after a run: ${REFUSED}`,
-    '6 runs at once: chains: v4 3, v6 3',
+    '6 runs at once: chains: v4 4, v6 4',
     `recreated cgroup, after a run: ${REFUSED}`,
     `missing cgroup, created by a run: ${REFUSED}`,
-    'chains: v4 3, v6 3',
+    'chains: v4 4, v6 4',
     '',
   ].join('\n');
 }
