@@ -20,7 +20,7 @@ fi
 apt_packages=(git shellcheck iproute2 curl python3 tcpdump luajit procps coreutils findutils grep sed iptables util-linux libcap2-bin logrotate systemd valgrind)
 # Every program the tests and scripts run; __tests__/bootstrap/install-deps.test.ts checks this list against
 # their sources, and the end of this script checks that each is installed.
-required_commands=(bash basename capsh cat chmod cp curl cut dirname env find findmnt git grep head ip ip6tables ip6tables-restore iptables iptables-restore logrotate luajit mkdir mkfifo mktemp mount node npm npx nsenter prlimit python3 rm rmdir sed seq setpriv sh shellcheck sleep ss stat suricata sysctl systemd-analyze tail tc tcpdump terraform timeout touch tr unshare valgrind wc xargs)
+required_commands=(bash basename capsh cat chmod cp curl cut dirname env find findmnt git grep head ip ip6tables ip6tables-restore iptables iptables-restore logrotate luajit mkdir mkfifo mktemp mount nice node npm npx nsenter prlimit python3 rm rmdir sed seq setpriv sh shellcheck sleep ss stat suricata sysctl systemd-analyze tail tc tcpdump terraform timeout touch tr unshare valgrind wc xargs)
 for attempt in 1 2 3; do
   if apt-get update -qq && apt-get install -y -qq --no-install-recommends -t bookworm-backports suricata \
     && apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"; then

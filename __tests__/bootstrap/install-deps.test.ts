@@ -84,7 +84,7 @@ test('every program the tests and scripts run is in install-test-deps.sh require
   const sources = [...filesUnder(join(ROOT, '__tests__'), /\.(ts|js)$/), ...filesUnder(join(ROOT, 'scripts'), /\.ts$/)].filter(
     (file) => file !== __filename, // its own examples above
   );
-  const shellScripts = [...filesUnder(join(ROOT, '__tests__'), /\.sh$/), join(ROOT, 'scripts', 'plan-stacks.sh')];
+  const shellScripts = [...filesUnder(join(ROOT, '__tests__'), /\.sh$/), ...['plan-stacks.sh', 'test.sh', 'checks.sh'].map((name) => join(ROOT, 'scripts', name))];
   const used = new Map<string, string>();
   for (const file of sources) for (const p of spawnedPrograms(readFileSync(file, 'utf8'))) used.set(p, relative(ROOT, file));
   for (const file of shellScripts) for (const c of shellCommands(withSourcedFiles(file))) used.set(c, relative(ROOT, file));
