@@ -36,6 +36,7 @@ const project = {
   // tsconfig's isolatedModules makes ts-jest transpile only; type-checking is its own step (`tsc --noEmit`).
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/jest-setup.js'],
 };
 
 /** @type {import('jest').Config} */
