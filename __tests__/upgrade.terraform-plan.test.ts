@@ -38,7 +38,8 @@ describe('upgrades plan as in-place updates of the fleet', () => {
     cpSync(current.stackDir, deployedBy020, { recursive: true });
     writeFileSync(join(deployedBy020, 'cdk.tf.json'), JSON.stringify(asSynthesizedBy020(current.json), null, 2));
     workspace = await workspaceFor(deployedBy020, { TF_VAR_traceable_refresh_token: 'token-for-plan' });
-    await deployOffline(workspace);
+    // The upgrade plan confirms the deployment: an unsettled one would show its own changes there, beside the forget.
+    await deployOffline(workspace, { confirm: false });
     replaceConfiguration(workspace, current.stackDir);
     upgradeFrom020 = plannedActions(await planAgainstState(workspace));
     // Applying a forget changes only the state: offline, any call to AWS would fail this.
