@@ -176,13 +176,15 @@ feed_size() { stat -c %s "$feed_out" 2>/dev/null || echo 0; }
 feed_events() { if [ -f "$feed_out" ]; then wc -l <"$feed_out"; else echo 0; fi; }
 has_expected_events() { [ "$(feed_events)" -ge "$EXPECTED_EVENTS" ]; }
 if [ -n "${EXPECTED_EVENTS:-}" ]; then wait_for 120 has_expected_events || true; fi
-last_size=-1 changed_at=$SECONDS deadline=$((SECONDS + 30))
-while [ $((SECONDS - changed_at)) -lt 2 ] && [ "$SECONDS" -lt "$deadline" ]; do
-  sleep 0.5
+# Milliseconds of the clock (SECONDS counts whole seconds: "quiet for over a second" took 2 to 3 s by it).
+now_ms() { local micros="${EPOCHREALTIME//[.,]/}"; echo $((micros / 1000)); }
+last_size="$(feed_size)" changed_at="$(now_ms)" deadline=$(($(now_ms) + 30000))
+while [ $(($(now_ms) - changed_at)) -le 1000 ] && [ "$(now_ms)" -lt "$deadline" ]; do
+  sleep 0.25
   size="$(feed_size)"
   if [ "$size" != "$last_size" ]; then
     last_size="$size"
-    changed_at=$SECONDS
+    changed_at="$(now_ms)"
   fi
 done
 # What the target's interface received and sent while Suricata listened (its capture sees both directions).
