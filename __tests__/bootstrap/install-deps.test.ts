@@ -43,7 +43,9 @@ export function shellCommands(script: string): string[] {
     const line = raw
       .replace(/(^|\s)#.*$/, '')
       .replace(/'[^']*'/g, "''")
-      .replace(/"[^"$]*(\$(?!\()[^"$]*)*"/g, '""');
+      .replace(/"[^"$]*(\$(?!\()[^"$]*)*"/g, '""')
+      // Arithmetic ($(( ... ))) without a command substitution inside runs no command.
+      .replace(/\$\(\((?:[^()$]|\$(?!\()|\((?:[^()$]|\$(?!\())*\))*\)\)/g, '0');
     for (const segment of line.split(/\|\||&&|\||;|\$\(|`|\bthen\b|\bdo\b|\belse\b|\(/)) {
       const words = segment.trim().split(/\s+/).filter(Boolean);
       let i = 0;
@@ -98,6 +100,6 @@ test('every program the tests and scripts run is in install-test-deps.sh require
 test('the extraction reads spawn calls and shell commands', () => {
   expect(spawnedPrograms(`spawnSync('tcpdump', ['-r']); execFileSync("luajit", []); spawn(cmd, [])`)).toEqual(['tcpdump', 'luajit']);
   expect(spawnedPrograms(`run('--config', path); run('terraform', ['plan'])`)).toEqual(['terraform']);
-  const script = 'f() { :; }\nx=1 ip netns exec "$ns" curl -s | grep -q ok && sleep 1 # tail here\nf\nenv A=1 suricata -c y\necho "$(date)"\necho "a; run b"';
+  const script = 'f() { :; }\nx=1 ip netns exec "$ns" curl -s | grep -q ok && sleep 1 # tail here\nf\nenv A=1 suricata -c y\necho "$(date)"\necho "a; run b"\necho $((micros / 1000)) $(( (a + $b) * 2 ))';
   expect(shellCommands(script).sort()).toEqual(['curl', 'date', 'grep', 'ip', 'sleep', 'suricata']);
 });

@@ -178,13 +178,14 @@ has_expected_events() { [ "$(feed_events)" -ge "$EXPECTED_EVENTS" ]; }
 if [ -n "${EXPECTED_EVENTS:-}" ]; then wait_for 120 has_expected_events || true; fi
 # Milliseconds of the clock (SECONDS counts whole seconds: "quiet for over a second" took 2 to 3 s by it).
 now_ms() { local micros="${EPOCHREALTIME//[.,]/}"; echo $((micros / 1000)); }
-last_size="$(feed_size)" changed_at="$(now_ms)" deadline=$(($(now_ms) + 30000))
-while [ $(($(now_ms) - changed_at)) -le 1000 ] && [ "$(now_ms)" -lt "$deadline" ]; do
+last_size="$(feed_size)" now="$(now_ms)"
+changed_at="$now" deadline=$((now + 30000))
+while [ $((now - changed_at)) -le 1000 ] && [ "$now" -lt "$deadline" ]; do
   sleep 0.25
-  size="$(feed_size)"
+  size="$(feed_size)" now="$(now_ms)"
   if [ "$size" != "$last_size" ]; then
     last_size="$size"
-    changed_at="$(now_ms)"
+    changed_at="$now"
   fi
 done
 # What the target's interface received and sent while Suricata listened (its capture sees both directions).
