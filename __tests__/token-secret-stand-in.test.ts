@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { everyArgv } from './helpers/processes';
 import { SecretsManagerStandIn } from './helpers/secrets-manager-stand-in';
 import { BASE_CONFIG, synthConfig, type TerraformJson } from './helpers/synth';
 import { initOffline, offlineTerraformEnv, writeOfflineOverride } from './helpers/terraform';
@@ -69,19 +70,6 @@ function filesUnder(dir: string): { path: string; text: string }[] {
   return readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => ({ path: join(entry.parentPath, entry.name), text: readFileSync(join(entry.parentPath, entry.name)).toString('latin1') }));
-}
-
-/** The argv of every process on the machine right now, NUL-separated arguments joined with spaces. */
-function everyArgv(): string[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((pid) => {
-      try {
-        return [readFileSync(`/proc/${pid}/cmdline`).toString('utf8').replace(/\0/g, ' ')];
-      } catch {
-        return []; // gone meanwhile
-      }
-    });
 }
 
 interface PutResult {

@@ -38,7 +38,8 @@ in_ns ip -6 addr add fd00:ec2::254/128 dev lo nodad
 mkdir -p "$cgroup_root/$slice/$container" "$work/www/latest/meta-data/iam/security-credentials"
 printf 'role-credentials\n' >"$work/www/latest/meta-data/iam/security-credentials/stack-agent"
 for address in 169.254.169.254 fd00:ec2::254; do
-  in_ns python3 -m http.server 80 --bind "$address" --directory "$work/www" >/dev/null 2>&1 &
+  # nsenter itself, not the in_ns function: a background function is a subshell, and killing it left the server running.
+  nsenter --net="/run/netns/$ns" python3 -m http.server 80 --bind "$address" --directory "$work/www" >/dev/null 2>&1 &
   servers+=("$!")
 done
 for _ in $(seq 100); do

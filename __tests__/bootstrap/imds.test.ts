@@ -13,6 +13,7 @@ import { bootstrapFiles, imdsBlockTimer, renderEcsUserData, type FleetKind } fro
 import { CONTAINER_SLICE, ECS_TASKS_CGROUP } from '../../bootstrap/constants';
 import { bootstrapPropsOf } from '../../plan';
 import { DOCKER_DEFAULT_CAPABILITIES, dockerCapabilities, dockerRunArguments, dockerRunCommands, ecsCapabilities, ecsContainerDefinitions, effectiveCapabilities } from '../helpers/container-privileges';
+import { everyArgv } from '../helpers/processes';
 import { configOf, synthConfig } from '../helpers/synth';
 
 const fileOf = (fleet: FleetKind, name: string) => bootstrapFiles(fleet).find((f) => f.path.endsWith(`/${name}`))!.content;
@@ -36,9 +37,11 @@ function attack(fleet: FleetKind, slice: string, container: string, profiles: Re
   const script = join(work, `imds-block-${fleet}.sh`);
   writeFileSync(script, fileOf(fleet, 'imds-block.sh'));
   const args = Object.entries(profiles).map(([name, caps]) => `${name}=${caps.join(',')}`);
-  const r = spawnSync('bash', [join(__dirname, 'imds-netns.sh'), script, slice, container, ...args], { encoding: 'utf8', timeout: 150_000 });
+  // The script's own folder (its stand-in metadata service serves from it) under this run's: no process may outlive it.
+  const scriptTmp = mkdtempSync(join(work, `tmp-${fleet}-`));
+  const r = spawnSync('bash', [join(__dirname, 'imds-netns.sh'), script, slice, container, ...args], { encoding: 'utf8', timeout: 150_000, env: { ...process.env, TMPDIR: scriptTmp } });
   const stdout = r.stdout.replace(/^(\S+: caps: )(.*)$/gm, (_, head: string, caps: string) => head + caps.split(',').sort().join(','));
-  return { ...r, stdout };
+  return { ...r, stdout, leftRunning: everyArgv().filter((argv) => argv.includes(scriptTmp)) };
 }
 
 const REFUSED = 'v4 refused (curl exit 7), v6 refused (curl exit 7)';
@@ -81,6 +84,7 @@ describe('EC2 hosts: the Suricata and agent containers in their slice', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(expectedOutput(profiles));
     expect(r.status).toBe(0);
+    expect(r.leftRunning).toEqual([]);
   }, 160_000);
 
   test('the block runs before each container starts and every 10 s by its timer, enabled by bootstrap.sh for the slice', () => {
@@ -102,6 +106,7 @@ describe('ECS hosts: every container of the task in the ECS agent\'s task slice'
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(expectedOutput(profiles));
     expect(r.status).toBe(0);
+    expect(r.leftRunning).toEqual([]);
   }, 160_000);
 
   test('the block runs before the ECS agent and every 10 s by its timer, enabled by the user data for the task slice', () => {
