@@ -3,6 +3,7 @@
  * checked against the programs spawned from the TypeScript sources (first argument of spawnSync, execFileSync,
  * spawn, execFile and of render.test's `run` wrapper) and the commands of the shell scripts the tests and CI run.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
@@ -82,14 +83,24 @@ function requiredCommands(): string[] {
   return m[1].split(/\s+/).filter(Boolean);
 }
 
+/** The shell scripts the tests and `npm test` run. */
+const TEST_SCRIPTS = [...filesUnder(join(ROOT, '__tests__'), /\.sh$/), ...['plan-stacks.sh', 'test.sh', 'checks.sh'].map((name) => join(ROOT, 'scripts', name))];
+
+test('every shell script the tests and CI run passes shellcheck, the files they source followed', () => {
+  const scripts = [...TEST_SCRIPTS, INSTALL_SCRIPT, join(ROOT, '.ci', 'run')];
+  const r = spawnSync('shellcheck', ['-x', '-P', 'SCRIPTDIR', '-s', 'bash', ...scripts], { encoding: 'utf8' });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(scripts.map((file) => relative(ROOT, file))).toEqual(expect.arrayContaining(['scripts/test.sh', '__tests__/bootstrap/netns-e2e.sh', '.ci/run']));
+});
+
 test('every program the tests and scripts run is in install-test-deps.sh required_commands', () => {
   const sources = [...filesUnder(join(ROOT, '__tests__'), /\.(ts|js)$/), ...filesUnder(join(ROOT, 'scripts'), /\.ts$/)].filter(
     (file) => file !== __filename, // its own examples above
   );
-  const shellScripts = [...filesUnder(join(ROOT, '__tests__'), /\.sh$/), ...['plan-stacks.sh', 'test.sh', 'checks.sh'].map((name) => join(ROOT, 'scripts', name))];
   const used = new Map<string, string>();
   for (const file of sources) for (const p of spawnedPrograms(readFileSync(file, 'utf8'))) used.set(p, relative(ROOT, file));
-  for (const file of shellScripts) for (const c of shellCommands(withSourcedFiles(file))) used.set(c, relative(ROOT, file));
+  for (const file of TEST_SCRIPTS) for (const c of shellCommands(withSourcedFiles(file))) used.set(c, relative(ROOT, file));
   const required = new Set(requiredCommands());
   const missing = [...used].filter(([program]) => !required.has(program)).map(([program, file]) => `${program} (${file})`);
   expect(missing).toEqual([]);
