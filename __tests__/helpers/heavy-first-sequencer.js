@@ -5,22 +5,25 @@
  */
 const Sequencer = require('@jest/test-sequencer').default;
 
-/** By wall seconds in a whole `npm test` on the two-core machine (2026-12-07), most first. */
+/** By wall seconds in a whole `npm test` on the two-core machine (2026-12-07, after the second pass), most first. */
 const HEAVY_FIRST = [
   'package',
   'upgrade.terraform-plan',
   'token-secret-stand-in',
-  'modes.terraform-plan',
   'bootstrap/suricata',
-  'terraform-plan',
-  'bootstrap/imds',
+  'modes.terraform-plan',
   'source-accounts.terraform-plan',
   'docs-commands',
   'pipeline',
-  'permissions-simulation',
-  'permissions',
+  'terraform-plan',
   'gwlb-endpoints.terraform-plan',
+  'permissions-simulation',
+  'lambda-bundle',
+  'bootstrap/least-privilege',
+  'bootstrap/h2c',
+  'bootstrap/geneve',
   'long-stack-names',
+  'bootstrap/render',
 ].map((name) => `/__tests__/${name}.test.ts`);
 
 const rank = (test) => {
