@@ -22,7 +22,9 @@ work="$(mktemp -d)"
 servers=()
 
 cleanup() {
+  # Killed and waited for: gone before the script exits (the test checks that no process outlives it).
   for pid in "${servers[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
   find "$cgroup_root/$run_dir" -depth -type d -exec rmdir {} + 2>/dev/null || true
   rm -rf "$work"
