@@ -46,15 +46,21 @@ function digestOf(policies: readonly PolicyDocument[] | undefined): string {
  * the same policies (5,364 requests, 4,003 distinct). */
 const decisions = new Map<string, Promise<Decision>>();
 
+/** Who asks, and the permissions boundary that applies (none by default). */
+interface Asker {
+  boundary?: PolicyDocument[];
+  principal?: string;
+}
+
 /** IAM's decision for one request by `principal` with these identity policies (and a permissions boundary). */
-function decide(identity: readonly PolicyDocument[], request: Request, options: { boundary?: PolicyDocument[]; principal?: string } = {}): Promise<Decision> {
+function decide(identity: readonly PolicyDocument[], request: Request, options: Asker = {}): Promise<Decision> {
   const key = JSON.stringify([digestOf(identity), digestOf(options.boundary), options.principal ?? DEPLOYER, request]);
   let decision = decisions.get(key);
   if (!decision) decisions.set(key, (decision = simulate(identity, request, options)));
   return decision;
 }
 
-async function simulate(identity: readonly PolicyDocument[], request: Request, options: { boundary?: PolicyDocument[]; principal?: string }): Promise<Decision> {
+async function simulate(identity: readonly PolicyDocument[], request: Request, options: Asker): Promise<Decision> {
   const response = await runSimulation(
     {
       identityPolicies: identity.map((policy, index) => ({ name: `policy-${index + 1}`, policy })),
