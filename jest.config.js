@@ -33,8 +33,7 @@ const INTEGRATION = [...new Set([...LISTED, ...found])].sort().map((file) => `<r
 const project = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
-  // tsconfig's isolatedModules makes ts-jest transpile only; type-checking is its own step (`tsc --noEmit`).
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: { '^.+\\.ts$': '<rootDir>/__tests__/helpers/esbuild-transform.js' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/jest-setup.js'],
 };

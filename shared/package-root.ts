@@ -1,5 +1,5 @@
 /**
- * Where this package's own files are, wherever its code runs from: the repository's TypeScript sources (tsx, ts-jest:
+ * Where this package's own files are, wherever its code runs from: the repository's TypeScript sources (tsx, jest:
  * shared/package-root.ts) or the compiled package in a consumer's node_modules (dist/shared/package-root.js). The two
  * sit at different depths below the package root, so files read at synth (bootstrap/files/**, the session Lambda's
  * bundle) are found from the root, never from `__dirname`.
