@@ -4,15 +4,12 @@
  * Planning a changed configuration against it shows what an upgrade would do (update in place or replace),
  * decided by the real provider.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { initOffline, offlineTerraformEnv, writeOfflineOverride } from './terraform';
+import { initOffline, offlineTerraform, offlineTerraformEnv, writeOfflineOverride } from './terraform';
 
-const run = promisify(execFile);
 const PROVIDER = 'provider["registry.terraform.io/hashicorp/aws"]';
 const FAKE_ACCOUNT = '123456789012';
 
@@ -29,15 +26,8 @@ export async function workspaceFor(stackDir: string, env: Record<string, string>
   const dir = mkdtempSync(join(tmpdir(), 'tf-upgrade-'));
   cpSync(stackDir, dir, { recursive: true });
   writeOfflineOverride(dir, { localBackend: true });
-  const terraformEnv = offlineTerraformEnv(env);
-  const terraform = async (...args: string[]) => {
-    try {
-      return (await run('terraform', [`-chdir=${dir}`, ...args], { env: terraformEnv, maxBuffer: 256 * 1024 * 1024 })).stdout;
-    } catch (error) {
-      const failure = error as Error & { stderr?: string };
-      throw new Error(`terraform ${args[0]} failed in ${dir}: ${(failure.stderr ?? '').replace(/[│╷╵]/g, ' ').replace(/\s+/g, ' ')}`, { cause: error });
-    }
-  };
+  const offline = offlineTerraform(dir, offlineTerraformEnv(env));
+  const terraform = async (...args: string[]) => (await offline(...args)).stdout;
   await initOffline(dir, terraform);
   return { dir, terraform };
 }

@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { installedProvider, withOwnProvider } from './provider-server';
 
 const run = promisify(execFile);
 const PROVIDER_FILE = 'terraform-provider-aws_v5.100.0';
@@ -165,11 +166,16 @@ function planArgs(options: PlanOptions): string[] {
   return ['plan', '-input=false', '-no-color', '-lock=false', ...(options.refresh === false ? ['-refresh=false'] : []), '-out=plan.bin'];
 }
 
-/** Runs the terraform CLI in `workDir`; a failure's error carries Terraform's diagnostics on one line. */
-function offlineTerraform(workDir: string, env: NodeJS.ProcessEnv): (...args: string[]) => Promise<{ stdout: string }> {
+/**
+ * Runs the terraform CLI in `workDir`; a failure's error carries Terraform's diagnostics on one line. A command that
+ * configures no aws provider (`show`, `providers schema`), and a `plan` or an `apply` of a saved plan in a root with
+ * one aws provider configuration, runs on a provider process of its own (helpers/provider-server.ts).
+ */
+export function offlineTerraform(workDir: string, env: NodeJS.ProcessEnv): (...args: string[]) => Promise<{ stdout: string }> {
   return async (...args: string[]) => {
+    const terraform = (provider: Record<string, string>) => run('terraform', [`-chdir=${workDir}`, ...args], { env: { ...env, ...provider }, maxBuffer: 256 * 1024 * 1024 });
     try {
-      return await run('terraform', [`-chdir=${workDir}`, ...args], { env, maxBuffer: 256 * 1024 * 1024 });
+      return await (ownProviderServes(args, workDir) ? withOwnProvider(installedProvider(workDir), terraform) : terraform({}));
     } catch (error) {
       const failure = error as Error & { stdout?: string; stderr?: string };
       // Terraform wraps diagnostics at 78 columns: fold white space so tests can match whole messages.
@@ -180,6 +186,18 @@ function offlineTerraform(workDir: string, env: NodeJS.ProcessEnv): (...args: st
 }
 
  
+/** Whether `terraform <args>` in `workDir` configures at most one aws provider, once (see provider-server.ts). */
+function ownProviderServes(args: readonly string[], workDir: string): boolean {
+  if (args[0] === 'show' || args[0] === 'providers') return true;
+  const savedPlan = args[0] === 'apply' && !args[args.length - 1].startsWith('-');
+  if (args[0] !== 'plan' && !savedPlan) return false;
+  // A batch root (main.tf.json) has a provider configuration per module; a stack with modules may have more.
+  const stackFile = join(workDir, 'cdk.tf.json');
+  if (!existsSync(stackFile)) return false;
+  const stack = stackJsonOf(workDir);
+  return !stack.module && (stack.provider?.aws?.length ?? 0) <= 1;
+}
+
 function actionsOf(json: any): Record<string, string[]> {
   const actions: Record<string, string[]> = {};
   for (const change of json.resource_changes ?? []) actions[change.address] = change.change.actions;
@@ -260,6 +278,7 @@ function batchShape(request: PlanRequest): string {
 /** A stack's synthesized JSON, as far as batching reads it. */
 interface StackJson {
   terraform?: { required_providers?: unknown };
+  provider?: { aws?: unknown[] };
   module?: unknown;
   variable?: Record<string, Record<string, unknown>>;
   output?: Record<string, { sensitive?: boolean }>;
