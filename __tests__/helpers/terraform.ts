@@ -93,14 +93,13 @@ const OFFLINE_PROVIDER_OVERRIDE = {
 };
 
 /**
- * Writes the test-only override into a stack folder; `provider` adds settings (e.g. `endpoints` of a local stand-in). With `localBackend`, a remote backend (S3, HCP Terraform) is
+ * Writes the test-only override into a stack folder. With `localBackend`, a remote backend (S3, HCP Terraform) is
  * swapped for a local one, which Terraform allows in override files. A source account's provider assumes a role
  * (STS, online) and refuses any account but its own (unknown offline): an override cannot remove a nested block, so
  * `assume_role` and `allowed_account_ids` are taken out of the copy's cdk.tf.json instead.
  */
-export function writeOfflineOverride(stackDir: string, options: { localBackend?: boolean; provider?: Record<string, unknown> } = {}): void {
-  const provider = { aws: { ...OFFLINE_PROVIDER_OVERRIDE.provider.aws, ...options.provider } };
-  const override = options.localBackend ? { provider, terraform: { backend: { local: { path: 'terraform.tfstate' } } } } : { provider };
+export function writeOfflineOverride(stackDir: string, options: { localBackend?: boolean } = {}): void {
+  const override = options.localBackend ? { ...OFFLINE_PROVIDER_OVERRIDE, terraform: { backend: { local: { path: 'terraform.tfstate' } } } } : OFFLINE_PROVIDER_OVERRIDE;
   writeFileSync(join(stackDir, 'zz_offline_test_override.tf.json'), JSON.stringify(override, null, 2));
   const stackFile = join(stackDir, 'cdk.tf.json');
   if (!existsSync(stackFile)) return;
