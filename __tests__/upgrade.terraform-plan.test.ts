@@ -13,7 +13,7 @@ import { BUNDLE_BUCKET_PLACEHOLDER, bootstrapBundle, renderUserData } from '../b
 import { bootstrapPropsOf } from '../plan';
 import { deployOffline, planAgainstState, plannedActions, replaceConfiguration, workspaceFor, type Workspace } from './helpers/fake-state';
 import { configOf, synthConfig } from './helpers/synth';
-import { terraformPlans } from './helpers/terraform';
+import { comparablePlanJson, terraformPlan, terraformPlans, type PlanRequest, type PlanResult } from './helpers/terraform';
 import { asSynthesizedBy020 } from './helpers/token-secret-0.2';
 
 // The batched plan of the changes is paid by whichever test asks first; a shared two-core machine can take minutes.
@@ -58,20 +58,20 @@ describe('upgrades plan as in-place updates of the fleet', () => {
     { InstanceType: 'm5.2xlarge' },
     { AccountId: '123456789012' },
   ];
-  let changes: Promise<Record<string, string>[]> | undefined;
-  async function planChange(overrides: Record<string, unknown>): Promise<Record<string, string>> {
-    changes ??= terraformPlans(
-      CHANGES.map((change) => ({
-        stackDir: synthConfig({ ...DEPLOYED, ...change }).stackDir,
-        stateFile: join(workspace.dir, 'terraform.tfstate'),
-        refresh: false,
-        env: { TF_VAR_traceable_refresh_token: 'token-for-plan' },
-      })),
-    ).then((plans) => plans.map((plan) => plannedActions(plan.json)));
+  const requestOf = (change: Record<string, unknown>): PlanRequest => ({
+    stackDir: synthConfig({ ...DEPLOYED, ...change }).stackDir,
+    stateFile: join(workspace.dir, 'terraform.tfstate'),
+    refresh: false,
+    env: { TF_VAR_traceable_refresh_token: 'token-for-plan' },
+  });
+  let changes: Promise<PlanResult[]> | undefined;
+  async function planOfChange(overrides: Record<string, unknown>): Promise<PlanResult> {
+    changes ??= terraformPlans(CHANGES.map(requestOf));
     const index = CHANGES.findIndex((change) => JSON.stringify(change) === JSON.stringify(overrides));
     if (index === -1) throw new Error(`${JSON.stringify(overrides)} is not in CHANGES`);
     return (await changes)[index];
   }
+  const planChange = async (overrides: Record<string, unknown>) => plannedActions((await planOfChange(overrides)).json);
 
   test("Terraform renders the hosts' user data with the deployed bundle bucket's name, gzip-compressed", () => {
      
@@ -93,6 +93,21 @@ describe('upgrades plan as in-place updates of the fleet', () => {
     ['the instance type', { InstanceType: 'm5.2xlarge' }],
   ])('changing %s updates the launch template and the group, and replaces nothing', async (_what, overrides) => {
     expect(await planChange(overrides)).toEqual(ROLL_THE_FLEET);
+  });
+
+  test('a change planned in the batch, whose stacks share one provider configuration, gets exactly the plan it gets alone', async () => {
+    const change = { CustomAMI: 'ami-0fedcba9876543210' };
+    const { relevant_attributes: batchedRelevant, ...batched } = comparablePlanJson((await planOfChange(change)).json);
+    const { relevant_attributes: aloneRelevant, ...alone } = comparablePlanJson((await terraformPlan(requestOf(change).stackDir, requestOf(change))).json);
+    expect(batched).toEqual(alone);
+    expect(Object.keys(alone)).toEqual(expect.arrayContaining(['prior_state', 'configuration', 'planned_values', 'resource_changes']));
+    // Against a prior state the batch also lists as relevant what the stack's outputs read (the root reads them through
+    // the module), and nothing else.
+    const outputs = Object.values((alone.configuration as any).root_module.outputs as Record<string, { expression: { references: string[] } }>);
+    const readByOutputs = outputs
+      .flatMap((output) => output.expression.references.filter((reference) => reference.split('.').length === 3))
+      .map((reference) => JSON.stringify({ resource: reference.split('.').slice(0, 2).join('.'), attribute: [reference.split('.')[2]] }));
+    expect(batchedRelevant).toEqual([...new Set([...(aloneRelevant as string[]), ...readByOutputs])].sort());
   });
 
   test("adding the permissions boundary (AccountId) updates the stack's roles in place, and nothing else", async () => {
