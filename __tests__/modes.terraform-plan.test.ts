@@ -6,12 +6,13 @@ import { rmSync } from 'node:fs';
 import { MIRROR_SOURCE_TYPES, type MirrorSourceType } from '../shared';
 import { FLEET_ADDRESSES, type FleetKind } from './helpers/fleet-addresses';
 import { SOURCES } from './helpers/mode-sources';
-import { synthConfig } from './helpers/synth';
+import { configOf, synthConfig } from './helpers/synth';
 import { terraformPlans, type PlanResult } from './helpers/terraform';
 
 // Fourteen stacks on a shared two-core machine: minutes when other jobs run.
 jest.setTimeout(1_200_000);
 
+const STACK_NAME = configOf().StackName;
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:traceable/token-AbCdEf';
 const ZONE_ID = 'Z0123456789ABCDEFGHIJ';
 
@@ -55,8 +56,9 @@ const COMBINATIONS: Combination[] = MIRROR_SOURCE_TYPES.flatMap((sourceType) =>
       fleet,
       existingSecret,
       existingZone,
+      // One stack name (the default) for all: their provider blocks are then the same, and the batched plan runs one
+      // provider configuration for the fourteen instead of one each (helpers/terraform.ts planBatch).
       overrides: {
-        StackName: `${sourceType.toLowerCase().replace(/_/g, '-')}-${fleet}`,
         MirrorSourceType: sourceType,
         ...SOURCES[sourceType],
         DeployTraceableAgentInECS: fleet === 'ecs',
@@ -179,7 +181,7 @@ describe('terraform plan of every mode (offline, real CLI, seven source types x 
   ] as const)('%s fleet: the drop alarm and the packet-rate and drop scaling policies plan with their values', (fleet, prefix, policyType) => {
     const drops = after('MANUAL', fleet, `aws_cloudwatch_metric_alarm.${prefix}_kernel_drops_alarm`);
     expect(drops).toMatchObject({
-      alarm_name: 'manual-' + fleet + '-kernel-drops',
+      alarm_name: `${STACK_NAME}-kernel-drops`,
       comparison_operator: 'GreaterThanThreshold',
       threshold: 1,
       evaluation_periods: 3,
@@ -194,7 +196,7 @@ describe('terraform plan of every mode (offline, real CLI, seven source types x 
     expect(after('MANUAL', fleet, `aws_cloudwatch_metric_alarm.${prefix}_feed_send_errors_alarm`)).toMatchObject({
       metric_name: 'FeedSendErrors',
       namespace: 'Traceable/TrafficMirroring',
-      dimensions: { AutoScalingGroupName: `manual-${fleet}-agents` },
+      dimensions: { AutoScalingGroupName: `${STACK_NAME}-agents` },
       threshold: 0,
     });
     const packets = after('MANUAL', fleet, `${policyType}.${prefix}_packets_target_tracking`);
