@@ -230,10 +230,11 @@ const STACKS_PER_BATCH = 16;
  * provider requirements, same environment but their TF_VAR_s) are planned together, as modules `s0`, `s1`, ... of one
  * root in one `terraform init`, one `terraform plan` and one `terraform show -json` (each loads the aws provider's
  * schema: a plan costs ~6.5 s CPU alone, ~2.6 s more per stack in a batch). Each stack keeps its own provider block
- * (region, default tags) and its `TF_VAR_x` goes to its own variable `x` (sensitive stays sensitive). Each result's
- * `json` is that module's part with module-relative addresses, exactly what its own plan shows (`resource_changes`,
- * `planned_values` and `prior_state` with outputs, `output_changes`, `configuration`, `variables`, `checks`,
- * `relevant_attributes`); `stdout` and
+ * (region, default tags), unless all have the same one (planBatch), and its `TF_VAR_x` goes to its own variable `x`
+ * (sensitive stays sensitive). Each result's `json` is that module's part with module-relative addresses, exactly what
+ * its own plan shows (`resource_changes`, `planned_values` and `prior_state` with outputs, `output_changes`,
+ * `configuration`, `variables`, `checks`, `relevant_attributes`; against a prior state `relevant_attributes` also lists
+ * what the stack's outputs read); `stdout` and
  * `workDir` are the batch's (every stack of the batch, addresses `module.sN.`). Assets keep their relative paths: the
  * stacks' content-hashed `assets/` folders are merged into the root's. A `stateFile` becomes the module's part of the
  * root's state (its resources and outputs moved into `module.sN`); plans with and without `refresh` are not batched together. When a batch
