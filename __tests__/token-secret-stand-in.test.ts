@@ -3,8 +3,8 @@
  * against a local stand-in for Secrets Manager (helpers/secrets-manager-stand-in.ts, reached through the AWS SDK's
  * AWS_ENDPOINT_URL_SECRETS_MANAGER): a minimal stack holding the token secret exactly as the product synthesizes it
  * (the product's provider block, the secret, the `removed` block) is applied and planned, and `npm run token:put`
- * puts a canary token into the secret. The canary must appear in no debug log, plan output, plan JSON, state or synthesized file, in no
- * process's argv while the put runs, and no plan may call GetSecretValue.
+ * puts a canary token into the secret. The canary must appear in no debug log, plan output, plan JSON, state or
+ * synthesized file, in no process's argv while the put runs, and no plan may call GetSecretValue.
  * The upgrade from 0.2.0 (the secret version in state) is applied the same way: forgotten, not destroyed, the
  * value kept. 0.2.0's own apply is the positive control: its debug log does hold the canary, so the search works.
  */
